@@ -1,0 +1,261 @@
+"""Documents attached to steps, kept in a content-addressed store.
+
+The bytes live at ``<artefacts_dir>/ab/cd/<sha256>``: written to a temporary file while
+hashing, fsynced, then renamed, so a crash never leaves a half file under a real name. The
+database keeps the metadata (kind, original filename, size, sha256, uploader, time, case and
+step). A file's type is decided by its content, never by its name, and must agree with the
+name's extension; every read re-checks the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from sop_engine.context import Context
+from sop_engine.db.models import Artefact
+from sop_engine.db.queries import find_case
+from sop_engine.definitions import StepDef
+from sop_engine.errors import IntegrityError, InvalidInput, NotFound
+
+CHUNK = 1024 * 1024
+
+#: File kinds by extension (lower case, without the dot).
+EXTENSIONS = {
+    "pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "odt": "odt", "ods": "ods",
+    "jpg": "jpeg", "jpeg": "jpeg", "png": "png",
+}
+
+KIND_LABELS = {
+    "pdf": "PDF", "docx": "dokumen Word (DOCX)", "xlsx": "lembar kerja Excel (XLSX)", "odt": "dokumen ODT",
+    "ods": "lembar kerja ODS", "jpeg": "gambar JPEG", "png": "gambar PNG",
+    "elf": "program (ELF)", "exe": "program Windows (EXE)", "script": "skrip", "zip": "arsip ZIP",
+    "unknown": "jenis yang tidak dikenal",
+}
+
+
+@dataclass(frozen=True)
+class ArtefactRecord:
+    """A stored document as the services hand it out."""
+
+    id: str
+    case: str
+    step: int
+    round: int
+    kind: str
+    file_kind: str
+    filename: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file offered for a step: where its bytes are and the name the user gave it."""
+
+    path: Path
+    filename: str
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> IncomingFile:
+        return cls(Path(path), Path(path).name)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An incoming file that passed the checks: its kind, hash and size are known."""
+
+    incoming: IncomingFile
+    file_kind: str
+    sha256: str
+    size: int
+
+
+def sniff_kind(path: Path) -> str:
+    """The file's kind from its content: pdf, docx, xlsx, odt, ods, jpeg, png, or what it really is."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x7fELF"):
+        return "elf"
+    if head.startswith(b"MZ"):
+        return "exe"
+    if head.startswith(b"#!"):
+        return "script"
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(path)
+    return "unknown"
+
+
+def _sniff_zip(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return {
+                    "application/vnd.oasis.opendocument.text": "odt",
+                    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+                }.get(mimetype, "zip")
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return "docx"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+    except (zipfile.BadZipFile, OSError):
+        return "unknown"
+    return "zip"
+
+
+def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> CheckedFile:
+    """Check that a file exists, is within the size limit and is a kind the step accepts.
+
+    The kind is read from the content and must match the file name's extension.
+    """
+    name = incoming.filename
+    if not incoming.path.is_file():
+        raise InvalidInput(f"Berkas '{incoming.path}' tidak ditemukan; periksa nama dan foldernya.", value=str(incoming.path))
+    size = incoming.path.stat().st_size
+    if size > max_bytes:
+        raise InvalidInput(
+            f"Berkas '{name}' berukuran {size / 1048576:.1f} MB, melebihi batas {max_bytes / 1048576:.0f} MB. "
+            "Perkecil berkasnya (misalnya simpan ulang PDF dengan kualitas lebih rendah).",
+            value=name, size=size, limit=max_bytes,
+        )
+    if size == 0:
+        raise InvalidInput(f"Berkas '{name}' kosong (0 bait); lampirkan dokumen yang berisi.", value=name)
+    allowed = ", ".join(step.file_kinds)
+    extension = Path(name).suffix.lower().lstrip(".")
+    by_name = EXTENSIONS.get(extension)
+    if by_name is None or by_name not in step.file_kinds:
+        raise InvalidInput(
+            f"Berkas '{name}' berjenis '.{extension}', tidak diterima untuk langkah {step.no}; "
+            f"jenis yang diterima: {allowed}.",
+            value=name, allowed=allowed,
+        )
+    by_content = sniff_kind(incoming.path)
+    if by_content != by_name:
+        raise InvalidInput(
+            f"Berkas '{name}' bernama .{extension} tetapi isinya {KIND_LABELS.get(by_content, by_content)}, "
+            f"bukan {KIND_LABELS[by_name]}. Lampirkan dokumen {KIND_LABELS[by_name]} yang asli.",
+            value=name, detected=by_content,
+        )
+    return CheckedFile(incoming, by_content, _sha256_of(incoming.path), size)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ArtefactStore:
+    """The content-addressed folder of artefact bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, source: Path, expected_sha256: str) -> None:
+        """Copy ``source`` into the store under its hash (temp file, fsync, rename)."""
+        target = self.path_for(expected_sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != expected_sha256:
+                raise InvalidInput(
+                    f"Berkas '{source.name}' berubah saat sedang disimpan; lampirkan ulang.", value=source.name
+                )
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+    def read(self, sha256: str) -> bytes:
+        """The stored bytes, after re-checking that they still hash to ``sha256``."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise IntegrityError(
+                f"Berkas dengan sha256 {sha256} hilang dari penyimpanan ({path}). Pulihkan dari cadangan.",
+                value=sha256,
+            )
+        data = path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise IntegrityError(
+                f"Berkas tersimpan {path} telah berubah: sha256 sekarang {actual}, seharusnya {sha256}. "
+                "Jangan gunakan berkas ini; pulihkan dari cadangan dan laporkan ke Inspektorat.",
+                value=sha256, actual=actual,
+            )
+        return data
+
+
+def store_for(ctx: Context) -> ArtefactStore:
+    return ArtefactStore(ctx.settings.storage.artefacts_dir)
+
+
+def new_artefact_id() -> str:
+    """A short random identifier for an attached document (12 hex characters)."""
+    return secrets.token_hex(6)
+
+
+def record_of(artefact: Artefact, case_code: str) -> ArtefactRecord:
+    return ArtefactRecord(
+        id=artefact.id, case=case_code, step=artefact.step_no, round=artefact.round, kind=artefact.kind,
+        file_kind=artefact.file_kind, filename=artefact.filename, size=artefact.size, sha256=artefact.sha256,
+        uploaded_by=artefact.uploaded_by, uploaded_at=artefact.uploaded_at,
+    )
+
+
+def list_artefacts(ctx: Context, case_code: str) -> list[ArtefactRecord]:
+    """The documents of one case, oldest first."""
+    with ctx.db.read() as session:
+        case = find_case(session, ctx.office(session).id, case_code)
+        return [record_of(a, case.code) for a in case.artefacts]
+
+
+def get_artefact(ctx: Context, case_code: str, artefact_id: str, destination: Path) -> ArtefactRecord:
+    """Write one document's bytes to ``destination`` after re-checking its hash."""
+    with ctx.db.read() as session:
+        case = find_case(session, ctx.office(session).id, case_code)
+        artefact = session.scalar(
+            select(Artefact).where(Artefact.case_id == case.id, Artefact.id == artefact_id)
+        )
+        if artefact is None:
+            known = ", ".join(a.id for a in case.artefacts) or "belum ada"
+            raise NotFound(
+                f"Dokumen '{artefact_id}' tidak ada di kasus {case.code}; dokumen yang ada: {known} "
+                f"(lihat `sop artefacts list {case.code}`).",
+                value=artefact_id,
+            )
+        record = record_of(artefact, case.code)
+    data = store_for(ctx).read(record.sha256)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_bytes(data)
+    return record

@@ -1,0 +1,221 @@
+"""The audit trail: an append-only, hash-chained record of every state change.
+
+Each office has its own chain. An event's ``hash`` is ``sha256(prev_hash || canonical JSON of
+the event)``; the chain head (last ``seq`` and ``hash``) is kept in ``audit_heads`` and locked
+while appending, so concurrent writers never fork the chain. The database refuses UPDATE and
+DELETE on ``audit_events`` (triggers installed by the migration). :func:`verify` walks the chain
+and names the first event that does not hold: modified, deleted, inserted or reordered rows are
+all detected.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sop_engine.context import Context
+from sop_engine.db.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+#: Indonesian labels of the audit actions, for people reading the trail.
+ACTION_LABELS = {
+    "system.initialised": "Basis data disiapkan",
+    "workflow.registered": "SOP didaftarkan",
+    "person.added": "Pegawai ditambahkan",
+    "case.started": "Kasus dimulai",
+    "step.completed": "Langkah diselesaikan",
+    "step.returned": "Langkah dikembalikan",
+    "case.cancelled": "Kasus dibatalkan",
+}
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit event as the services hand it out."""
+
+    seq: int
+    recorded_at: datetime
+    stated_at: datetime
+    actor: str
+    role: str
+    action: str
+    case: str | None
+    step: int | None
+    details: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of walking one office's chain."""
+
+    ok: bool
+    events: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling of ``value`` that the hashes are computed over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _payload(office_id: int, seq: int, recorded_at: datetime, stated_at: datetime, actor: str, role: str,
+             action: str, case: str | None, step: int | None, details: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "office": office_id,
+        "seq": seq,
+        "recorded_at": recorded_at.isoformat(),
+        "stated_at": stated_at.isoformat(),
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "case": case,
+        "step": step,
+        "details": details,
+    }
+
+
+def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
+    """``sha256(prev_hash || canonical JSON of the event)`` as hex."""
+    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+
+
+def ensure_head(session: Session, office_id: int) -> None:
+    """Create the office's chain head if it has none yet (at office creation)."""
+    if session.get(AuditHead, office_id) is None:
+        session.add(AuditHead(office_id=office_id, seq=0, hash=GENESIS))
+        session.flush()
+
+
+def append(
+    session: Session,
+    office_id: int,
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    recorded_at: datetime,
+    stated_at: datetime | None = None,
+    case: str | None = None,
+    step: int | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the office's chain inside the caller's transaction."""
+    head = session.scalar(select(AuditHead).where(AuditHead.office_id == office_id).with_for_update())
+    if head is None:
+        ensure_head(session, office_id)
+        head = session.get_one(AuditHead, office_id)
+    details = dict(details or {})
+    stated = stated_at or recorded_at
+    seq = head.seq + 1
+    payload = _payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
+    digest = chain_hash(head.hash, payload)
+    event = AuditEvent(
+        office_id=office_id, seq=seq, recorded_at=recorded_at, stated_at=stated, actor=actor, role=role,
+        action=action, case_code=case, step_no=step, details=canonical_json(details),
+        prev_hash=head.hash, hash=digest,
+    )
+    session.add(event)
+    head.seq, head.hash = seq, digest
+    session.flush()
+    return event
+
+
+def _record(event: AuditEvent) -> AuditRecord:
+    return AuditRecord(
+        seq=event.seq, recorded_at=event.recorded_at, stated_at=event.stated_at, actor=event.actor,
+        role=event.role, action=event.action, case=event.case_code, step=event.step_no,
+        details=json.loads(event.details), prev_hash=event.prev_hash, hash=event.hash,
+    )
+
+
+def list_events(ctx: Context, case: str | None = None) -> list[AuditRecord]:
+    """The office's events in chain order, optionally only those of one case."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        query = select(AuditEvent).where(AuditEvent.office_id == office.id)
+        if case is not None:
+            query = query.where(AuditEvent.case_code == case)
+        return [_record(e) for e in session.scalars(query.order_by(AuditEvent.seq, AuditEvent.id))]
+
+
+def verify(ctx: Context) -> VerifyResult:
+    """Walk the office's chain from the first event and report the first one that does not hold."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        head = session.get(AuditHead, office.id)
+        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.office_id == office.id).order_by(AuditEvent.seq, AuditEvent.id)
+        ).all()
+        return verify_events(events, head_seq, head_hash)
+
+
+def verify_events(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -> VerifyResult:
+    """Check a sequence of events against the chain rules and the recorded head."""
+    expected, prev, count = 1, GENESIS, 0
+
+    def bad(seq: int, problem: str) -> VerifyResult:
+        return VerifyResult(False, count, head_seq, head_hash, seq, problem)
+
+    for event in events:
+        count += 1
+        if event.seq > expected:
+            return bad(expected, f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
+                                 "(ada peristiwa yang dihapus).")
+        if event.seq < expected:
+            return bad(event.seq, f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya "
+                                  "(ada peristiwa yang disisipkan).")
+        if event.prev_hash != prev:
+            return bad(event.seq, f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
+                                  "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).")
+        try:
+            details = json.loads(event.details)
+        except ValueError:
+            return bad(event.seq, f"Peristiwa #{event.seq}: rincian bukan JSON yang sah (isinya telah diubah).")
+        payload = _payload(event.office_id, event.seq, event.recorded_at, event.stated_at, event.actor,
+                           event.role, event.action, event.case_code, event.step_no, details)
+        if chain_hash(event.prev_hash, payload) != event.hash:
+            return bad(event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah).")
+        prev, expected = event.hash, expected + 1
+    last = expected - 1
+    if last < head_seq:
+        return bad(last + 1, f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
+                             f"(peristiwa #{last + 1} dan sesudahnya dihapus).")
+    if last > head_seq or prev != head_hash:
+        return bad(head_seq + 1 if last > head_seq else last,
+                   f"Rantai tidak berakhir pada kepala rantai yang tercatat (#{head_seq}); "
+                   "ada peristiwa yang disisipkan atau diganti di ujung rantai.")
+    return VerifyResult(True, count, head_seq, head_hash)
+
+
+CSV_COLUMNS = ("seq", "recorded_at", "stated_at", "actor", "role", "action", "case", "step", "details",
+               "prev_hash", "hash")
+
+
+def export_csv(ctx: Context, path: Path, case: str | None = None) -> int:
+    """Write the trail as CSV (UTF-8, one row per event, hashes included); returns the row count."""
+    events = list_events(ctx, case)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for e in events:
+            writer.writerow([e.seq, e.recorded_at.isoformat(), e.stated_at.isoformat(), e.actor, e.role, e.action,
+                             e.case or "", "" if e.step is None else e.step, canonical_json(e.details),
+                             e.prev_hash, e.hash])
+    return len(events)

@@ -1,0 +1,240 @@
+"""The office working calendar: when the clock of an SOP step runs.
+
+Every SOP budget ("2 Jam", "4 Hari") is *working* time: it runs only inside the office hours of
+working days, in the office time zone, and stops on weekends, national holidays (libur
+nasional), cuti bersama and office closures. :class:`WorkingCalendar` turns a start instant and
+a budget into a deadline (and back), measures working time between two instants, and lists the
+closed days. Instants go in timezone-aware (any zone) and come out timezone-aware in UTC.
+
+The calendar walks day by day over each day's working periods, so long budgets stay cheap, and
+every walk is bounded: a configuration without any working time is reported as a
+:class:`~sop_engine.errors.ConfigError` instead of looping forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+from sop_engine.clock import to_utc
+from sop_engine.config import WEEKDAYS, CalendarSettings, Settings
+from sop_engine.durations import Duration
+from sop_engine.errors import ConfigError
+
+#: How the ``holidays`` package categories are called in the office.
+SOURCES = {"public": "libur nasional", "government": "cuti bersama"}
+#: Source of the days listed in ``extra_holidays``.
+OFFICE_SOURCE = "libur kantor"
+#: How many consecutive days without working time a walk may cross before giving up.
+MAX_CLOSED_DAYS = 3660
+
+Span = tuple[datetime, datetime]
+_ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day the office is closed, with its Indonesian name and where the closure comes from."""
+
+    date: date
+    name: str
+    #: "libur nasional", "cuti bersama" or "libur kantor" (from ``extra_holidays``).
+    source: str
+
+
+class WorkingCalendar:
+    """Office hours per weekday in one time zone, minus holidays, plus make-up working days."""
+
+    def __init__(self, settings: CalendarSettings, tz: ZoneInfo) -> None:
+        if len(settings.hours) != len(WEEKDAYS):
+            raise ConfigError(
+                f"[calendar.hours] berisi {len(settings.hours)} hari, seharusnya 7 ({', '.join(WEEKDAYS)}). "
+                "Periksa [calendar.hours] di config.toml.",
+                value=len(settings.hours),
+            )
+        self.settings = settings
+        self.tz = tz
+        self._workdays = frozenset(settings.extra_workdays)
+        # A make-up day on a weekday without hours (e.g. a Saturday) works Monday's hours, or
+        # those of the first weekday that has any.
+        self._makeup_hours = next((day for day in settings.hours if day), ())
+        self._closed_by_year: dict[int, dict[date, Holiday]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkingCalendar:
+        """The calendar of ``settings.calendar`` in the office time zone ``settings.office.tz``."""
+        return cls(settings.calendar, settings.office.tz)
+
+    @property
+    def jam_kerja_per_hari(self) -> float:
+        """Working hours in one ``hari`` of budget."""
+        return self.settings.jam_kerja_per_hari
+
+    def budget_seconds(self, duration: Duration) -> int:
+        """``duration`` in working seconds, a ``hari`` lasting :attr:`jam_kerja_per_hari` hours."""
+        return duration.seconds(self.jam_kerja_per_hari)
+
+    # -- deadlines ---------------------------------------------------------------------------
+
+    def add(self, start: datetime, seconds: int) -> datetime:
+        """The instant (UTC) when ``seconds`` of working time counted from ``start`` have passed.
+
+        Counting begins at the next working moment if ``start`` is outside working time. A
+        deadline that reaches the end of a working period stays at that end (16:00, not the next
+        morning). ``add(start, 0)`` is ``start`` itself, so ``add(add(s, a), b) == add(s, a + b)``.
+        """
+        current = to_utc(start)
+        if seconds < 0:
+            raise ValueError(f"working seconds must not be negative, got {seconds}")
+        remaining = timedelta(seconds=seconds)
+        if not remaining:
+            return current
+        for begin, end in self._spans_after(current):
+            if remaining <= end - begin:
+                return begin + remaining
+            remaining -= end - begin
+        raise AssertionError("unreachable: _spans_after never ends")  # pragma: no cover
+
+    def add_duration(self, start: datetime, duration: Duration) -> datetime:
+        """The deadline of a ``duration`` budget started at ``start``; see :meth:`add`."""
+        return self.add(start, self.budget_seconds(duration))
+
+    def subtract(self, end: datetime, seconds: int) -> datetime:
+        """The latest start (UTC) whose deadline ``add(start, seconds)`` is not after ``end``.
+
+        When ``end`` can be a deadline (inside working time, or at a period's end) the result
+        satisfies ``add(result, seconds) == end``; otherwise ``end`` is pulled back to the end of
+        the last working period before it. ``subtract(end, 0)`` is ``end``.
+        """
+        current = to_utc(end)
+        if seconds < 0:
+            raise ValueError(f"working seconds must not be negative, got {seconds}")
+        remaining = timedelta(seconds=seconds)
+        if not remaining:
+            return current
+        for begin, finish in self._spans_before(current):
+            if remaining <= finish - begin:
+                return finish - remaining
+            remaining -= finish - begin
+        raise AssertionError("unreachable: _spans_before never ends")  # pragma: no cover
+
+    def working_seconds_between(self, a: datetime, b: datetime) -> int:
+        """Whole working seconds in ``[a, b)``; the negative of ``[b, a)`` when ``b < a``.
+
+        Agrees with :meth:`add`: ``working_seconds_between(s, add(s, n)) == n``.
+        """
+        start, stop = to_utc(a), to_utc(b)
+        if stop < start:
+            return -self.working_seconds_between(stop, start)
+        total = timedelta()
+        day, last = self._local_date(start), self._local_date(stop)
+        while day <= last:
+            for begin, end in self.periods(day):
+                overlap = min(end, stop) - max(begin, start)
+                if overlap > timedelta():
+                    total += overlap
+            day += _ONE_DAY
+        return total // _ONE_SECOND
+
+    # -- working time ------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether the office works on ``day`` (it has hours and is not closed)."""
+        return bool(self._local_hours(day))
+
+    def is_working_time(self, at: datetime) -> bool:
+        """Whether ``at`` lies inside a working period ``[start, end)``."""
+        instant = to_utc(at)
+        return any(begin <= instant < end for begin, end in self.periods(self._local_date(instant)))
+
+    def next_working_moment(self, at: datetime) -> datetime:
+        """``at`` (in UTC) if it is working time, else the start of the next working period."""
+        begin, _ = next(self._spans_after(to_utc(at)))
+        return begin
+
+    def periods(self, day: date) -> tuple[Span, ...]:
+        """The working periods of ``day`` as UTC instants ``(start, end)``; ``()`` if closed."""
+        return tuple((self._instant(day, begin), self._instant(day, end)) for begin, end in self._local_hours(day))
+
+    # -- holidays ----------------------------------------------------------------------------
+
+    def holidays(self, year: int) -> list[Holiday]:
+        """The closed days of ``year`` by date, weekends included when they are holidays.
+
+        National holidays and cuti bersama (the configured categories) plus ``extra_holidays``,
+        minus ``extra_workdays``. Ordinary weekends without a holiday are not listed.
+        """
+        return sorted(self._closed(year).values(), key=lambda holiday: holiday.date)
+
+    def holiday_name(self, day: date) -> str | None:
+        """The Indonesian name of the holiday on ``day``, or ``None`` if it is not closed."""
+        holiday = self._closed(day.year).get(day)
+        return holiday.name if holiday else None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _closed(self, year: int) -> dict[date, Holiday]:
+        """Closed days of ``year`` keyed by date, computed once per year."""
+        if year not in self._closed_by_year:
+            closed: dict[date, Holiday] = {}
+            # One query per category, so each day knows whether it is libur nasional or cuti bersama.
+            for category in self.settings.holiday_categories:
+                found = holidays_lib.country_holidays("ID", years=year, categories=(category,), language="id")
+                for day, name in found.items():
+                    closed.setdefault(day, Holiday(day, str(name), SOURCES.get(category, category)))
+            for day, name in self.settings.extra_holidays:
+                if day.year == year:
+                    closed.setdefault(day, Holiday(day, name, OFFICE_SOURCE))
+            for day in self._workdays:
+                closed.pop(day, None)
+            self._closed_by_year[year] = closed
+        return self._closed_by_year[year]
+
+    def _local_hours(self, day: date) -> tuple[tuple[time, time], ...]:
+        """The wall-clock working periods of ``day``; ``()`` if the office is closed."""
+        weekday_hours = self.settings.hours[day.weekday()]
+        if day in self._workdays:
+            return weekday_hours or self._makeup_hours
+        if day in self._closed(day.year):
+            return ()
+        return weekday_hours
+
+    def _instant(self, day: date, wall: time) -> datetime:
+        return datetime.combine(day, wall, tzinfo=self.tz).astimezone(UTC)
+
+    def _local_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.tz).date()
+
+    def _spans_after(self, instant: datetime) -> Iterator[Span]:
+        """Working time from ``instant`` onwards, period by period, the first one clipped."""
+        day, closed_run = self._local_date(instant), 0
+        while closed_run < MAX_CLOSED_DAYS:
+            spans = [(max(begin, instant), end) for begin, end in self.periods(day) if end > instant]
+            closed_run = 0 if spans else closed_run + 1
+            yield from spans
+            day += _ONE_DAY
+        raise self._no_working_time(instant)
+
+    def _spans_before(self, instant: datetime) -> Iterator[Span]:
+        """Working time before ``instant``, latest first, the first one clipped."""
+        day, closed_run = self._local_date(instant), 0
+        while closed_run < MAX_CLOSED_DAYS:
+            spans = [(begin, min(end, instant)) for begin, end in self.periods(day) if begin < instant]
+            closed_run = 0 if spans else closed_run + 1
+            yield from reversed(spans)
+            day -= _ONE_DAY
+        raise self._no_working_time(instant)
+
+    def _no_working_time(self, instant: datetime) -> ConfigError:
+        local = instant.astimezone(self.tz).date().isoformat()
+        return ConfigError(
+            f"Kalender kerja tidak memiliki jam kerja dalam {MAX_CLOSED_DAYS} hari berturut-turut di sekitar "
+            f"{local}. Periksa [calendar.hours] dan extra_holidays di config.toml: paling tidak satu hari "
+            "dalam seminggu harus punya jam kerja dan tidak semua hari boleh libur.",
+            value=local,
+        )

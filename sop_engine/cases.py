@@ -1,0 +1,486 @@
+"""Cases: starting, completing, returning and cancelling SOP work, one transaction per action.
+
+Each action reads as the sequence of checks and writes it performs. The state machine
+(:mod:`sop_engine.machine`) decides which move is legal; the rows in the database are the truth.
+A rejected action raises before anything is written, and any failure after a write rolls the
+whole transaction back, so a case is always exactly as before or exactly as after. Two people
+acting on the same step at once are settled by the version columns: the loser is told who
+acted first and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from sop_engine import artefacts, audit, workflows
+from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
+from sop_engine.context import Context
+from sop_engine.db.models import Artefact, Case, CaseStep, Person
+from sop_engine.db.queries import find_case, find_person
+from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed
+from sop_engine.formatting import format_instant, iso_local
+from sop_engine.machine import CANCEL, COMPLETE, DONE, machine_for, return_trigger, step_of, step_state
+
+RUNNING, CANCELLED = "running", "cancelled"
+WAITING, ACTIVE = "waiting", "active"
+
+STATUS_LABELS = {RUNNING: "berjalan", DONE: "selesai", CANCELLED: "dibatalkan", WAITING: "menunggu", ACTIVE: "aktif"}
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step of a case as the services hand it out."""
+
+    no: int
+    name: str
+    role: str
+    budget: str
+    output: str
+    file_rule: str
+    status: str
+    round: int
+    activated_at: datetime | None
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    note: str | None
+    overdue: bool
+    artefacts: tuple[ArtefactRecord, ...]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with all its steps, as the services hand it out."""
+
+    id: str
+    workflow: str
+    title: str
+    year: int
+    status: str
+    started_at: datetime
+    started_by: str
+    current_step: int | None
+    finished_at: datetime | None
+    cancel_reason: str | None
+    definition_hash: str
+    revision: date
+    steps: tuple[StepRecord, ...]
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The ``sop case show --json`` document (DESIGN §7), instants with the office offset."""
+        return {
+            "id": self.id,
+            "workflow": self.workflow,
+            "year": self.year,
+            "status": self.status,
+            "started_at": iso_local(self.started_at, tz),
+            "started_by": self.started_by,
+            "current_step": self.current_step,
+            "finished_at": iso_local(self.finished_at, tz),
+            "cancel_reason": self.cancel_reason,
+            "revision": self.revision.isoformat(),
+            "definition_sha256": self.definition_hash,
+            "steps": [
+                {
+                    "no": s.no, "name": s.name, "role": s.role, "budget": s.budget, "status": s.status,
+                    "round": s.round, "activated_at": iso_local(s.activated_at, tz),
+                    "due_at": iso_local(s.due_at, tz), "completed_at": iso_local(s.completed_at, tz),
+                    "completed_by": s.completed_by, "overdue": s.overdue, "note": s.note,
+                    "artefacts": [
+                        {"id": a.id, "kind": a.kind, "filename": a.filename, "sha256": a.sha256, "size": a.size,
+                         "round": a.round, "uploaded_by": a.uploaded_by,
+                         "uploaded_at": iso_local(a.uploaded_at, tz)}
+                        for a in s.artefacts
+                    ],
+                }
+                for s in self.steps
+            ],
+        }
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_case(ctx: Context, code: str) -> CaseRecord:
+    """One case with its steps and documents."""
+    with ctx.db.read() as session:
+        return _record(ctx, find_case(session, ctx.office(session).id, code))
+
+
+def list_cases(ctx: Context) -> list[CaseRecord]:
+    """The office's cases, newest year first."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        cases = session.scalars(
+            select(Case).where(Case.office_id == office.id).order_by(Case.year.desc(), Case.workflow)
+        ).all()
+        return [_record(ctx, case) for case in cases]
+
+
+def _record(ctx: Context, case: Case) -> CaseRecord:
+    definition = workflows.definition_of(case)
+    now = ctx.clock.now()
+    by_step: dict[int, list[ArtefactRecord]] = {}
+    for artefact in case.artefacts:
+        by_step.setdefault(artefact.step_no, []).append(artefacts.record_of(artefact, case.code))
+    steps = tuple(
+        StepRecord(
+            no=row.no, name=step.name, role=step.role, budget=str(step.budget), output=step.output,
+            file_rule=step.file_rule.value, status=row.status, round=row.round, activated_at=row.activated_at,
+            due_at=row.due_at, completed_at=row.completed_at, completed_by=row.completed_by, note=row.note,
+            overdue=_overdue(row, now), artefacts=tuple(by_step.get(row.no, ())),
+        )
+        for row, step in zip(case.steps, definition.steps, strict=True)
+    )
+    return CaseRecord(
+        id=case.code, workflow=case.workflow, title=definition.title, year=case.year, status=case.status,
+        started_at=case.started_at, started_by=case.started_by, current_step=step_of(case.state),
+        finished_at=case.finished_at, cancel_reason=case.cancel_reason, definition_hash=definition.content_hash,
+        revision=definition.revision, steps=steps,
+    )
+
+
+def _overdue(row: CaseStep, now: datetime) -> bool:
+    if row.due_at is None:
+        return False
+    if row.status == ACTIVE:
+        return now > row.due_at
+    if row.status == DONE and row.completed_at is not None:
+        return row.completed_at > row.due_at
+    return False
+
+
+# --- acting --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -> Iterator[Session]:
+    """One action's transaction; a lost optimistic-locking race becomes a Conflict after rollback.
+
+    When the race was over a step, the Conflict says who acted on it first and when.
+    """
+    try:
+        with ctx.db.write() as session:
+            yield session
+    except StaleDataError as exc:
+        if code is not None and step_no is not None:
+            with ctx.db.read() as session:
+                case = find_case(session, ctx.office(session).id, code)
+                definition = workflows.definition_of(case)
+                try:
+                    _require_active(ctx, case, case.steps[step_no - 1], definition.step(step_no))
+                except Conflict as explained:
+                    raise explained from exc
+        raise Conflict(
+            "Kasus ini baru saja diubah oleh orang lain pada saat yang sama; muat ulang lalu periksa "
+            "apakah tindakan Anda masih diperlukan.",
+            value=code,
+        ) from exc
+
+
+def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
+    """Start the yearly case of ``workflow`` (Sekretaris only; one per workflow, year and office)."""
+    _check_year(year)
+    code = f"{workflow}-{year}"
+    try:
+        with _action(ctx) as session:
+            office = ctx.office(session)
+            actor = find_person(session, office.id, by)
+            _require_role(actor, "sekretaris", f"Kasus hanya dapat dimulai oleh peran sekretaris; '{by}' berperan "
+                                               f"{_roles_text(actor)}.")
+            _require_no_case(session, office.id, workflow, year, code)
+            row, definition = workflows.current(session, ctx, office.id, workflow)
+            when = _stated_time(ctx, at, not_before=None, what="memulai kasus")
+            case = Case(
+                office_id=office.id, code=code, workflow=workflow, definition_id=row.id, year=year,
+                status=RUNNING, state=machine_for(definition).initial, started_at=when, started_by=actor.username,
+                recorded_at=ctx.clock.now(),
+            )
+            case.steps = [CaseStep(no=s.no, status=WAITING, round=0) for s in definition.steps]
+            session.add(case)
+            session.flush()
+            _activate(ctx, case.steps[0], definition.first_step, when)
+            audit.append(
+                session, office.id, actor=actor.username, role="sekretaris", action="case.started",
+                recorded_at=ctx.clock.now(), stated_at=when, case=code, step=definition.first_step.no,
+                details={"workflow": workflow, "year": year, "definition_sha256": definition.content_hash,
+                         "revision": definition.revision.isoformat(),
+                         "first_due_at": _iso(case.steps[0].due_at)},
+            )
+            session.flush()
+            return _record(ctx, case)
+    except DBIntegrityError as exc:  # a concurrent start of the same year won the unique constraint
+        raise Conflict(f"Kasus {code} sudah ada; satu kasus per SOP per tahun.", value=code) from exc
+
+
+def complete_step(
+    ctx: Context,
+    code: str,
+    step_no: int,
+    by: str,
+    files: Sequence[IncomingFile] = (),
+    note: str | None = None,
+    at: datetime | None = None,
+) -> CaseRecord:
+    """Mark the active step done, attaching its documents, and activate the next step."""
+    with _action(ctx, code, step_no) as session:
+        office = ctx.office(session)
+        case = find_case(session, office.id, code)
+        definition = workflows.definition_of(case)
+        step = definition.step(step_no)
+        actor = find_person(session, office.id, by)
+        row = case.steps[step.no - 1]
+        _require_running(ctx, case)
+        _require_active(ctx, case, row, step)
+        role = _require_step_role(actor, step)
+        when = _stated_time(ctx, at, not_before=row.activated_at, what=f"menyelesaikan langkah {step.no}")
+        checked = [artefacts.check_file(f, step, ctx.settings.storage.max_upload_bytes) for f in files]
+        _require_files(step, checked)
+        new_state = machine_for(definition).fire(case.state, COMPLETE)
+        stored = _attach(ctx, session, case, row, step, checked, actor.username, when)
+        _finish(row, actor.username, when, note)
+        _move(ctx, case, definition, new_state, when)
+        audit.append(
+            session, office.id, actor=actor.username, role=role, action="step.completed",
+            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step.no,
+            details={"round": row.round, "note": note, "due_at": _iso(row.due_at),
+                     "late": bool(row.due_at and when > row.due_at),
+                     "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
+                               for a in stored],
+                     "state_before": step_state(step.no), "state_after": new_state},
+        )
+        session.flush()
+        return _record(ctx, case)
+
+
+def return_step(
+    ctx: Context, code: str, step_no: int, to: int, by: str, reason: str, at: datetime | None = None
+) -> CaseRecord:
+    """Send the active step's work back to a declared earlier step, which restarts with a new round."""
+    reason = (reason or "").strip()
+    with _action(ctx, code, step_no) as session:
+        office = ctx.office(session)
+        case = find_case(session, office.id, code)
+        definition = workflows.definition_of(case)
+        step = definition.step(step_no)
+        target = definition.step(to)
+        actor = find_person(session, office.id, by)
+        row = case.steps[step.no - 1]
+        _require_running(ctx, case)
+        _require_active(ctx, case, row, step)
+        role = _require_step_role(actor, step)
+        _require_declared_return(step, target)
+        if not reason:
+            raise InvalidInput(
+                f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
+                "misalnya --reason \"Tabel capaian kinerja belum lengkap\".",
+                value=reason,
+            )
+        when = _stated_time(ctx, at, not_before=row.activated_at, what=f"mengembalikan langkah {step.no}")
+        new_state = machine_for(definition).fire(case.state, return_trigger(target.no))
+        for later in case.steps[target.no : step.no]:
+            later.status, later.due_at = WAITING, None
+        _activate(ctx, case.steps[target.no - 1], target, when)
+        case.state = new_state
+        audit.append(
+            session, office.id, actor=actor.username, role=role, action="step.returned",
+            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step.no,
+            details={"to": target.no, "reason": reason, "round": case.steps[target.no - 1].round,
+                     "due_at": _iso(case.steps[target.no - 1].due_at),
+                     "state_before": step_state(step.no), "state_after": new_state},
+        )
+        session.flush()
+        return _record(ctx, case)
+
+
+def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
+    """Cancel a running case (Sekretaris only, with a reason)."""
+    reason = (reason or "").strip()
+    with _action(ctx) as session:
+        office = ctx.office(session)
+        case = find_case(session, office.id, code)
+        definition = workflows.definition_of(case)
+        actor = find_person(session, office.id, by)
+        _require_role(actor, "sekretaris", f"Kasus hanya dapat dibatalkan oleh peran sekretaris; '{by}' berperan "
+                                           f"{_roles_text(actor)}.")
+        _require_running(ctx, case)
+        if not reason:
+            raise InvalidInput("Alasan pembatalan wajib diisi (--reason).", value=reason)
+        when = _stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
+        state_before = case.state
+        case.state = machine_for(definition).fire(case.state, CANCEL)
+        case.status, case.finished_at, case.cancel_reason = CANCELLED, when, reason
+        for row in case.steps:
+            if row.status == ACTIVE:
+                row.status = WAITING
+        audit.append(
+            session, office.id, actor=actor.username, role="sekretaris", action="case.cancelled",
+            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step_of(state_before),
+            details={"reason": reason, "state_before": state_before, "state_after": case.state},
+        )
+        session.flush()
+        return _record(ctx, case)
+
+
+# --- the named steps of the actions --------------------------------------------------------
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year)
+
+
+def _roles_text(person: Person) -> str:
+    return ", ".join(person.role_names) or "(tanpa peran)"
+
+
+def _require_role(person: Person, role: str, message: str) -> None:
+    if role not in person.role_names:
+        raise NotAllowed(message, value=person.username, role=role)
+
+
+def _require_step_role(person: Person, step: StepDef) -> str:
+    _require_role(
+        person, step.role,
+        f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
+        f"({ROLE_LABELS.get(step.role, step.role)}); '{person.username}' berperan {_roles_text(person)}.",
+    )
+    return step.role
+
+
+def _require_no_case(session: Session, office_id: int, workflow: str, year: int, code: str) -> None:
+    existing = session.scalar(
+        select(Case).where(Case.office_id == office_id, Case.workflow == workflow, Case.year == year)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"Kasus {existing.code} untuk tahun {year} sudah ada (dimulai oleh {existing.started_by}, status "
+            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun. "
+            f"Lihat dengan `sop case show {existing.code}`.",
+            value=year,
+        )
+
+
+def _require_running(ctx: Context, case: Case) -> None:
+    if case.status != RUNNING:
+        when = format_instant(case.finished_at, ctx.tz) if case.finished_at else "-"
+        raise NotAllowed(
+            f"Kasus {case.code} sudah {STATUS_LABELS.get(case.status, case.status)} ({when}); tidak ada langkah "
+            "yang dapat dikerjakan lagi.",
+            value=case.code,
+        )
+
+
+def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+    if row.status == ACTIVE:
+        return
+    current = step_of(case.state)
+    now_text = f"langkah yang aktif sekarang: {current}" if current else "tidak ada langkah aktif"
+    if row.status == DONE and row.completed_at is not None:
+        raise Conflict(
+            f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
+            f"{format_instant(row.completed_at, ctx.tz)}; {now_text}.",
+            value=step.no, completed_by=row.completed_by, completed_at=row.completed_at.isoformat(),
+        )
+    raise NotAllowed(
+        f"Langkah {step.no} ({step.name}) belum aktif; {now_text}. Langkah dikerjakan berurutan.",
+        value=step.no, current_step=current,
+    )
+
+
+def _require_declared_return(step: StepDef, target: StepDef) -> None:
+    if target.no not in step.returns_to:
+        allowed = ", ".join(str(n) for n in step.returns_to)
+        hint = f"langkah {step.no} hanya dapat dikembalikan ke langkah {allowed}" if allowed else (
+            f"langkah {step.no} tidak dapat dikembalikan ke langkah mana pun")
+        raise NotAllowed(
+            f"Pengembalian dari langkah {step.no} ke langkah {target.no} tidak diatur dalam SOP; {hint}.",
+            value=target.no, allowed=allowed,
+        )
+
+
+def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
+    if step.file_rule is FileRule.REQUIRED and not checked:
+        raise InvalidInput(
+            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}'; tambahkan --file PATH "
+            f"(jenis yang diterima: {', '.join(step.file_kinds)}).",
+            value=step.no, output=step.output,
+        )
+    if step.file_rule is FileRule.NONE and checked:
+        raise InvalidInput(f"Langkah {step.no} tidak menerima lampiran; hapus --file.", value=step.no)
+
+
+def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None, what: str) -> datetime:
+    """The time the action happened: now, or ``at`` for paper work recorded afterwards."""
+    now = ctx.clock.now()
+    if at is None:
+        return now
+    if at > now:
+        raise InvalidInput(
+            f"Waktu --at {format_instant(at, ctx.tz)} ada di masa depan; --at hanya untuk mencatat "
+            f"pekerjaan yang sudah terjadi. Hapus --at untuk {what} sekarang.",
+            value=at.isoformat(),
+        )
+    if not_before is not None and at < not_before:
+        raise InvalidInput(
+            f"Waktu --at {format_instant(at, ctx.tz)} lebih awal dari saat langkah ini mulai "
+            f"({format_instant(not_before, ctx.tz)}); isikan waktu sesudahnya.",
+            value=at.isoformat(),
+        )
+    return at
+
+
+def _activate(ctx: Context, row: CaseStep, step: StepDef, when: datetime) -> None:
+    row.status, row.round = ACTIVE, row.round + 1
+    row.activated_at = when
+    row.due_at = ctx.calendar.add_duration(when, step.budget)
+    row.completed_at = row.completed_by = row.note = None
+
+
+def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
+    row.status, row.completed_at, row.completed_by = DONE, when, by
+    row.note = note.strip() if note and note.strip() else None
+
+
+def _move(ctx: Context, case: Case, definition: WorkflowDef, new_state: str, when: datetime) -> None:
+    case.state = new_state
+    next_no = step_of(new_state)
+    if next_no is None:
+        case.status, case.finished_at = DONE, when
+        return
+    _activate(ctx, case.steps[next_no - 1], definition.step(next_no), when)
+
+
+def _attach(
+    ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, checked: Sequence[CheckedFile],
+    by: str, when: datetime,
+) -> list[Artefact]:
+    """Put the files in the store and record them; the rows commit with the step or not at all."""
+    store = artefacts.store_for(ctx)
+    stored: list[Artefact] = []
+    for item in checked:
+        store.put(item.incoming.path, item.sha256)
+        artefact = Artefact(
+            id=artefacts.new_artefact_id(), office_id=case.office_id, case_id=case.id, step_no=step.no,
+            round=row.round, kind=step.output, file_kind=item.file_kind, filename=item.incoming.filename,
+            size=item.size, sha256=item.sha256, uploaded_by=by, uploaded_at=when, recorded_at=ctx.clock.now(),
+        )
+        case.artefacts.append(artefact)
+        stored.append(artefact)
+    session.flush()
+    return stored
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()

@@ -1,0 +1,212 @@
+"""How the command line shows things to people: tables, timelines and messages in Indonesian.
+
+Only formatting lives here: every function takes records from the services and returns text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from sop_engine.artefacts import ArtefactRecord
+from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
+from sop_engine.calendar import Holiday
+from sop_engine.cases import STATUS_LABELS, CaseRecord
+from sop_engine.definitions import ROLE_LABELS, WorkflowDef
+from sop_engine.demo import DemoResult
+from sop_engine.durations import format_working_seconds
+from sop_engine.formatting import format_date, format_day, format_instant, format_instant_short
+from sop_engine.install import InitReport
+from sop_engine.people import PersonRecord
+from sop_engine.workflows import RevisionRecord
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with a header rule; cells are converted with str()."""
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(headers), "  ".join("─" * w for w in widths)]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
+def _short(at: object, tz: ZoneInfo) -> str:
+    from datetime import datetime
+
+    return format_instant_short(at, tz) if isinstance(at, datetime) else "-"
+
+
+def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
+    """``sop case show``: the case header and its steps."""
+    head = [
+        f"Kasus {case.id} — {case.title}",
+        f"Tahun {case.year} · status {STATUS_LABELS.get(case.status, case.status)} · dimulai "
+        f"{format_instant(case.started_at, tz)} oleh {case.started_by}",
+        f"SOP revisi {format_date(case.revision)} (sha256 {case.definition_hash[:12]}…)",
+    ]
+    if case.current_step:
+        step = case.steps[case.current_step - 1]
+        due = format_instant(step.due_at, tz) if step.due_at else "-"
+        late = " — TERLAMBAT" if step.overdue else ""
+        head.append(f"Langkah aktif: {step.no}. {step.name} ({step.role}), tenggat {due}{late}")
+    if case.cancel_reason:
+        head.append(f"Dibatalkan: {case.cancel_reason}")
+    rows = []
+    for s in case.steps:
+        status = STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")
+        docs = ", ".join(f"{a.id} {a.filename}" for a in s.artefacts)
+        rows.append([s.no, _clip(s.name, 44), ROLE_LABELS.get(s.role, s.role), s.budget, status, s.round or "-",
+                     _short(s.due_at, tz), _short(s.completed_at, tz), s.completed_by or "-", docs or "-"])
+    return "\n".join(head) + "\n\n" + table(
+        ["No", "Langkah", "Pelaksana", "Waktu", "Status", "Putaran", "Tenggat", "Selesai", "Oleh", "Dokumen"], rows
+    )
+
+
+def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:
+    if not cases:
+        return "Belum ada kasus. Mulai dengan: sop case start lakip --year TAHUN --by sekretaris"
+    rows = []
+    for c in cases:
+        step = c.steps[c.current_step - 1] if c.current_step else None
+        rows.append([c.id, c.year, STATUS_LABELS.get(c.status, c.status),
+                     f"{step.no}. {_clip(step.name, 36)}" if step else "-",
+                     _short(step.due_at, tz) if step else "-", "ya" if step and step.overdue else "-",
+                     _short(c.started_at, tz)])
+    return table(["Kasus", "Tahun", "Status", "Langkah aktif", "Tenggat", "Terlambat", "Dimulai"], rows)
+
+
+def case_changed(case: CaseRecord, message: str, tz: ZoneInfo) -> str:
+    """One line of what happened and what comes next."""
+    if case.current_step:
+        step = case.steps[case.current_step - 1]
+        due = format_instant(step.due_at, tz) if step.due_at else "-"
+        return (f"{message}\nBerikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, "
+                f"tenggat {due}.")
+    if case.status == "done":
+        return f"{message}\nKasus {case.id} selesai seluruhnya."
+    return message
+
+
+def artefact_list(items: Sequence[ArtefactRecord], tz: ZoneInfo) -> str:
+    if not items:
+        return "Belum ada dokumen pada kasus ini."
+    return table(
+        ["ID", "Langkah", "Putaran", "Jenis dokumen", "Nama berkas", "Ukuran", "Oleh", "Waktu", "sha256"],
+        [[a.id, a.step, a.round, a.kind, a.filename, _size(a.size), a.uploaded_by, _short(a.uploaded_at, tz),
+          a.sha256[:16] + "…"] for a in items],
+    )
+
+
+def people_list(items: Sequence[PersonRecord]) -> str:
+    if not items:
+        return "Belum ada pegawai. Tambahkan dengan `sop people add` atau `sop init --demo`."
+    return table(
+        ["Pengguna", "Nama", "NIP", "Peran", "Atasan", "Email", "Telepon"],
+        [[p.username, p.name, p.nip or "-", ", ".join(p.roles), p.supervisor or "-", p.email or "-",
+          p.phone or "-"] for p in items],
+    )
+
+
+def audit_log(items: Sequence[AuditRecord], tz: ZoneInfo) -> str:
+    if not items:
+        return "Jejak audit kosong."
+    return table(
+        ["#", "Dicatat", "Terjadi", "Pelaku", "Peran", "Tindakan", "Kasus", "Langkah", "Hash"],
+        [[e.seq, _short(e.recorded_at, tz), _short(e.stated_at, tz), e.actor, e.role,
+          ACTION_LABELS.get(e.action, e.action), e.case or "-", e.step or "-", e.hash[:12] + "…"] for e in items],
+    )
+
+
+def verify_text(result: VerifyResult) -> str:
+    if result.ok:
+        return (f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung.\n"
+                f"Kepala rantai: #{result.head_seq} {result.head_hash}")
+    return (f"JEJAK AUDIT RUSAK pada peristiwa #{result.first_bad_seq}: {result.problem}\n"
+            f"({result.events} peristiwa diperiksa; kepala rantai tercatat #{result.head_seq}.) "
+            "Laporkan ke Inspektorat dan pulihkan basis data dari cadangan.")
+
+
+def holidays_list(year: int, items: Sequence[Holiday]) -> str:
+    if not items:
+        return f"Tidak ada hari libur tercatat untuk tahun {year}."
+    return f"Hari libur dan cuti bersama tahun {year}:\n" + table(
+        ["Tanggal", "Nama", "Jenis"], [[format_day(h.date), h.name, h.source] for h in items]
+    )
+
+
+def workflow_detail(definition: WorkflowDef) -> str:
+    h = definition.header
+    lines = [
+        f"{definition.title} ({definition.name})",
+        f"Nomor SOP: {h.nomor}",
+        f"Dibuat {format_date(h.tanggal_pembuatan)}"
+        + (f", direvisi {format_date(h.tanggal_revisi)}" if h.tanggal_revisi else "")
+        + f", disahkan {format_date(h.tanggal_pengesahan)} oleh {h.disahkan_oleh}",
+        "",
+    ]
+    rows = [[s.no, _clip(s.name, 60), ROLE_LABELS.get(s.role, s.role), str(s.budget), s.output, s.file_rule.value,
+             ", ".join(map(str, s.returns_to)) or "-"] for s in definition.steps]
+    return "\n".join(lines) + table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Kembali ke"], rows)
+
+
+def revisions_list(items: Sequence[RevisionRecord], tz: ZoneInfo) -> str:
+    if not items:
+        return "Belum ada SOP terdaftar; jalankan `sop init`."
+    return table(
+        ["SOP", "Revisi", "sha256", "Didaftarkan", "Kasus", "Berlaku untuk kasus baru"],
+        [[r.name, format_date(r.revision), r.content_hash[:12] + "…", _short(r.loaded_at, tz), r.cases,
+          "ya" if r.current else "-"] for r in items],
+    )
+
+
+def init_text(report: InitReport) -> str:
+    lines = [f"Basis data siap: {report.database} (skema {report.schema_revision})."]
+    if report.office_created:
+        lines.append("Kantor dibuat dan jejak audit dimulai.")
+    lines.append(f"SOP terdaftar: {', '.join(report.workflows) or '-'}.")
+    if report.people_added:
+        lines.append(f"Pegawai demo ditambahkan: {', '.join(report.people_added)}.")
+    return "\n".join(lines)
+
+
+def demo_timeline(result: DemoResult) -> str:
+    """The simulated case as a Sekretaris would read it."""
+    tz, per_day = result.tz, result.jam_kerja_per_hari
+    rows = []
+    for r in result.rows:
+        verdict = "tepat waktu" if r.late_seconds == 0 else f"terlambat {format_working_seconds(r.late_seconds, per_day)}"
+        rows.append([f"{r.no}" + (f" (ke-{r.round})" if r.round > 1 else ""), _clip(r.name, 40),
+                     f"{r.actor} ({ROLE_LABELS.get(r.role, r.role)})", r.budget, _short(r.started, tz),
+                     _short(r.due, tz), _short(r.finished, tz), verdict, r.outcome])
+    case = result.case
+    late = [r for r in result.rows if r.late_seconds]
+    summary = [
+        f"Simulasi kasus {case.id}: {case.title}",
+        f"Dimulai {format_instant(case.started_at, tz)}; "
+        + (f"selesai {format_instant(case.finished_at, tz)}." if case.finished_at else "belum selesai."),
+        "Waktu dihitung dalam jam kerja kantor (Senin–Kamis 07.30–16.00, Jumat 07.30–16.30, istirahat siang, "
+        "libur nasional dan cuti bersama dilewati).",
+        "",
+        table(["Langkah", "Uraian", "Pelaksana", "Waktu", "Mulai", "Tenggat", "Selesai", "Ketepatan", "Hasil"], rows),
+        "",
+        f"{len(result.rows)} tindakan, {len(late)} terlambat; status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
+        verify_text(result.verify),
+    ]
+    return "\n".join(summary)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"

@@ -1,0 +1,261 @@
+"""Settings, read once at the edge.
+
+``load_settings`` finds ``config.toml`` (``--config``, else ``$SOP_CONFIG``, else ``./config.toml``),
+reads it with tomllib, applies ``SOP_*`` environment overrides and returns one frozen
+:class:`Settings`. Relative paths in the file are relative to the file. Nothing else in the
+package reads the environment or the config file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sop_engine.errors import ConfigError
+
+#: Weekday keys of ``[calendar.hours]``, Monday first (``date.weekday()`` order).
+WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+
+DEFAULT_HOURS: dict[str, list[str]] = {
+    "senin": ["07:30-12:00", "13:00-16:00"],
+    "selasa": ["07:30-12:00", "13:00-16:00"],
+    "rabu": ["07:30-12:00", "13:00-16:00"],
+    "kamis": ["07:30-12:00", "13:00-16:00"],
+    "jumat": ["07:30-11:30", "13:00-16:30"],
+    "sabtu": [],
+    "minggu": [],
+}
+
+Period = tuple[time, time]
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office (satuan kerja) this install serves."""
+
+    satker: str = "3526"
+    name: str = "KPU Kabupaten Bangkalan"
+    timezone: str = "Asia/Jakarta"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """Office hours per weekday, the working-day length and holiday adjustments."""
+
+    #: Working periods per weekday, index 0 = Senin ... 6 = Minggu; each a tuple of (start, end).
+    hours: tuple[tuple[Period, ...], ...] = ()
+    #: Length of one ``hari`` of budget, in working hours.
+    jam_kerja_per_hari: float = 7.5
+    #: Categories of the ``holidays`` package: public holidays and cuti bersama.
+    holiday_categories: tuple[str, ...] = ("public", "government")
+    #: Extra closed days (SKB changes, office closures), with their names.
+    extra_holidays: tuple[tuple[date, str], ...] = ()
+    #: Days that are working days although the holidays package says otherwise.
+    extra_workdays: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the database is."""
+
+    url: str = "sqlite:///var/sop.db"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where artefact files are kept and how large they may be."""
+
+    artefacts_dir: Path = Path("var/artefacts")
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one install, loaded once."""
+
+    path: Path | None = None
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    calendar: CalendarSettings = field(default_factory=lambda: parse_calendar({}, "config.toml"))
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    workflows_dir: Path = Path("workflows")
+
+
+def find_config(explicit: str | Path | None, env: Mapping[str, str]) -> Path:
+    """The config file to use: ``explicit``, else ``$SOP_CONFIG``, else ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    if env.get("SOP_CONFIG"):
+        return Path(env["SOP_CONFIG"])
+    return Path("config.toml")
+
+
+def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file and the ``SOP_*`` environment overrides into :class:`Settings`."""
+    env = os.environ if env is None else env
+    path = find_config(explicit, env).resolve()
+    if not path.is_file():
+        raise ConfigError(
+            f"Berkas konfigurasi '{path}' tidak ditemukan. Jalankan perintah dari folder yang berisi "
+            "config.toml, atau tunjuk berkasnya dengan --config PATH atau variabel SOP_CONFIG.",
+            value=str(path),
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: bukan TOML yang sah ({exc}). Perbaiki sintaks berkas itu.", value=str(path)) from exc
+    return settings_from_mapping(raw, path, env)
+
+
+def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from a parsed config mapping; paths are relative to ``path``."""
+    where = str(path)
+    base = path.parent
+    office_raw = _table(raw, "office", where)
+    office = OfficeSettings(
+        satker=str(office_raw.get("satker", "3526")),
+        name=str(office_raw.get("name", "KPU Kabupaten Bangkalan")),
+        timezone=str(office_raw.get("timezone", "Asia/Jakarta")),
+    )
+    try:
+        office.tz
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: [office] timezone = '{office.timezone}' tidak dikenal. "
+            "Gunakan nama zona IANA: Asia/Jakarta (WIB), Asia/Makassar (WITA) atau Asia/Jayapura (WIT).",
+            value=office.timezone,
+        ) from exc
+    db_raw = _table(raw, "database", where)
+    url = env.get("SOP_DATABASE_URL") or str(db_raw.get("url", "sqlite:///var/sop.db"))
+    storage_raw = _table(raw, "storage", where)
+    max_mb = storage_raw.get("max_upload_mb", 20)
+    if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:
+        raise ConfigError(f"{where}: [storage] max_upload_mb = {max_mb!r}; isikan angka MB lebih dari 0.", value=max_mb)
+    return Settings(
+        path=path,
+        office=office,
+        calendar=parse_calendar(_table(raw, "calendar", where), where),
+        database=DatabaseSettings(url=_resolve_sqlite(url, base)),
+        storage=StorageSettings(
+            artefacts_dir=_resolve(base, str(storage_raw.get("artefacts_dir", "var/artefacts"))),
+            max_upload_bytes=int(max_mb * 1024 * 1024),
+        ),
+        workflows_dir=_resolve(base, str(_table(raw, "workflows", where).get("dir", "workflows"))),
+    )
+
+
+def parse_calendar(raw: Mapping[str, Any], where: str) -> CalendarSettings:
+    """The ``[calendar]`` table as :class:`CalendarSettings`, defaults filled in."""
+    hours_raw = dict(DEFAULT_HOURS)
+    given = raw.get("hours", {})
+    if not isinstance(given, Mapping):
+        raise ConfigError(f"{where}: [calendar] hours harus berupa tabel hari -> daftar jam.", value=given)
+    for key, value in given.items():
+        if key not in WEEKDAYS:
+            raise ConfigError(
+                f"{where}: [calendar.hours] kunci '{key}' bukan nama hari; gunakan salah satu dari {', '.join(WEEKDAYS)}.",
+                value=key,
+            )
+        hours_raw[key] = value
+    hours = tuple(_parse_periods(hours_raw[day], day, where) for day in WEEKDAYS)
+    if not any(hours):
+        raise ConfigError(f"{where}: [calendar.hours] tidak ada jam kerja sama sekali; isi paling tidak satu hari.")
+    per_day = raw.get("jam_kerja_per_hari", 7.5)
+    if not isinstance(per_day, int | float) or isinstance(per_day, bool) or not 0 < per_day <= 24:
+        raise ConfigError(
+            f"{where}: [calendar] jam_kerja_per_hari = {per_day!r}; isikan angka jam antara 0 dan 24, misalnya 7.5.",
+            value=per_day,
+        )
+    categories = raw.get("holiday_categories", ["public", "government"])
+    allowed_categories = {"public", "government"}
+    if not isinstance(categories, list) or not set(categories) <= allowed_categories:
+        raise ConfigError(
+            f"{where}: [calendar] holiday_categories = {categories!r}; yang diizinkan: public, government.",
+            value=categories,
+        )
+    return CalendarSettings(
+        hours=hours,
+        jam_kerja_per_hari=float(per_day),
+        holiday_categories=tuple(categories),
+        extra_holidays=tuple(_parse_extra_holiday(item, where) for item in raw.get("extra_holidays", [])),
+        extra_workdays=tuple(_parse_date(item, "extra_workdays", where) for item in raw.get("extra_workdays", [])),
+    )
+
+
+_PERIOD = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def _parse_periods(value: Any, day: str, where: str) -> tuple[Period, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: [calendar.hours] {day} harus berupa daftar, misalnya [\"07:30-12:00\"].", value=value)
+    periods: list[Period] = []
+    for item in value:
+        match = _PERIOD.match(str(item))
+        if not match:
+            raise ConfigError(
+                f"{where}: [calendar.hours] {day}: '{item}' bukan rentang jam; tulis seperti \"07:30-12:00\".",
+                value=item,
+            )
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        try:
+            start, end = time(h1, m1), time(h2, m2)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: [calendar.hours] {day}: '{item}' berisi jam yang tidak ada.", value=item) from exc
+        if start >= end or (periods and start < periods[-1][1]):
+            raise ConfigError(
+                f"{where}: [calendar.hours] {day}: '{item}' harus berakhir setelah mulai dan tidak tumpang-tindih "
+                "dengan rentang sebelumnya (urutkan dari pagi ke sore).",
+                value=item,
+            )
+        periods.append((start, end))
+    return tuple(periods)
+
+
+def _parse_date(value: Any, key: str, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [calendar] {key}: '{value}' bukan tanggal; tulis seperti 2021-12-24.", value=value) from exc
+
+
+def _parse_extra_holiday(value: Any, where: str) -> tuple[date, str]:
+    if isinstance(value, Mapping):
+        return _parse_date(value.get("date"), "extra_holidays", where), str(value.get("name", "Libur kantor"))
+    return _parse_date(value, "extra_holidays", where), "Libur kantor"
+
+
+def _table(raw: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: [{name}] harus berupa tabel TOML.", value=name)
+    return value
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else (base / path)
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """Make a relative ``sqlite:///file`` URL relative to the config file's folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+        return prefix + str(base / url[len(prefix):])
+    return url

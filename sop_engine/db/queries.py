@@ -1,0 +1,38 @@
+"""Lookups shared by the services, each raising a NotFound that names the value and the fix."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sop_engine.db.models import Case, Person
+from sop_engine.errors import NotFound
+
+
+def find_case(session: Session, office_id: int, code: str, *, for_update: bool = False) -> Case:
+    """The case ``code`` of the office (e.g. ``lakip-2021``)."""
+    query = select(Case).where(Case.office_id == office_id, Case.code == code)
+    case = session.scalar(query.with_for_update() if for_update else query)
+    if case is None:
+        known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
+        listing = ", ".join(known) if known else "belum ada kasus"
+        raise NotFound(
+            f"Kasus '{code}' tidak ada; kasus yang ada: {listing} (lihat `sop case list`).", value=code
+        )
+    return case
+
+
+def find_person(session: Session, office_id: int, username: str) -> Person:
+    """The active person ``username`` (or NIP) of the office."""
+    person = session.scalar(
+        select(Person).where(
+            Person.office_id == office_id, (Person.username == username) | (Person.nip == username)
+        )
+    )
+    if person is None or not person.active:
+        raise NotFound(
+            f"Pengguna '{username}' tidak dikenal di kantor ini; lihat daftar dengan `sop people list` "
+            "atau tambahkan dengan `sop people add`.",
+            value=username,
+        )
+    return person

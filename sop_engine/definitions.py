@@ -1,0 +1,134 @@
+"""Frozen records of an SOP definition, as loaded from ``workflows/*.toml``.
+
+These records are the one shape in which the rest of the engine sees an SOP: the state machine,
+the case services, the scheduler and the front ends all read a :class:`WorkflowDef`. They hold
+no I/O and no validation; :mod:`sop_engine.loader` builds them and guarantees, at load time,
+that every reference in them resolves (roles, durations, file rules, return targets).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sop_engine.durations import Duration
+from sop_engine.errors import NotFound
+
+#: Every role a person can hold.
+ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat", "admin")
+
+#: The roles that can perform SOP steps (``inspektorat`` only reads, ``admin`` only manages).
+STEP_ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf")
+
+#: Indonesian display names of the roles.
+ROLE_LABELS: dict[str, str] = {
+    "ketua": "Ketua",
+    "sekretaris": "Sekretaris",
+    "kasubag_program": "Kasubag Program",
+    "staf": "Staf/JFU",
+    "inspektorat": "Inspektorat",
+    "admin": "Admin",
+}
+
+#: The file kinds an artefact may have (checked by content when a file is attached).
+FILE_KINDS: tuple[str, ...] = ("pdf", "docx", "xlsx", "odt", "ods", "jpeg", "png")
+
+
+class FileRule(StrEnum):
+    """Whether completing a step needs a file."""
+
+    REQUIRED = "wajib"  # a new file must be attached when completing the step (each round)
+    OPTIONAL = "opsional"  # files may be attached
+    NONE = "tidak"  # no file is attached at this step
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """One step (one row of the SOP table): what is done, by whom, in how long, producing what."""
+
+    no: int
+    #: Uraian prosedur, as the SOP writes it.
+    name: str
+    #: One of :data:`STEP_ROLES`.
+    role: str
+    budget: Duration
+    #: Kelengkapan dan peralatan: the inputs and equipment the step needs.
+    kelengkapan: tuple[str, ...]
+    #: The kind of document the step produces, e.g. "Disposisi surat".
+    output: str
+    file_rule: FileRule
+    #: File kinds allowed at this step; empty when ``file_rule`` is :attr:`FileRule.NONE`.
+    file_kinds: tuple[str, ...] = FILE_KINDS
+    keterangan: str = ""
+    #: Earlier steps this step may send the work back to.
+    returns_to: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SopHeader:
+    """The identity block of the SOP document (the part above the step table)."""
+
+    instansi: str
+    nomor: str
+    nama: str
+    tanggal_pembuatan: date
+    tanggal_revisi: date | None
+    tanggal_pengesahan: date
+    #: Who approved the SOP, by position (never a person's name).
+    disahkan_oleh: str
+    dasar_hukum: tuple[str, ...]
+    kualifikasi_pelaksana: tuple[str, ...]
+    peralatan: tuple[str, ...]
+    pencatatan: tuple[str, ...]
+    peringatan: tuple[str, ...]
+    keterkaitan: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    """A whole SOP: its header and its steps numbered 1..n, plus the text it came from.
+
+    A case is pinned to the definition it started under by :attr:`content_hash`.
+    """
+
+    #: Short id, e.g. "lakip" (lowercase letters, digits, '-' and '_').
+    name: str
+    title: str
+    header: SopHeader
+    #: Steps numbered 1..n in order; never empty when built by the loader.
+    steps: tuple[StepDef, ...]
+    #: The exact TOML text the definition was loaded from.
+    source: str
+    #: sha256 hex digest of :attr:`source` encoded as UTF-8.
+    content_hash: str
+
+    @property
+    def revision(self) -> date:
+        """The SOP's revision date: ``tanggal_revisi``, or ``tanggal_pembuatan`` if never revised."""
+        return self.header.tanggal_revisi or self.header.tanggal_pembuatan
+
+    def step(self, no: int) -> StepDef:
+        """Step number ``no``; raises :class:`NotFound` naming the steps that do exist."""
+        if 1 <= no <= len(self.steps):
+            return self.steps[no - 1]
+        raise NotFound(
+            f"Langkah {no} tidak ada di SOP {self.name}; langkah yang ada: {self.step_range}.",
+            value=no,
+            workflow=self.name,
+            allowed=self.step_range,
+        )
+
+    @property
+    def step_range(self) -> str:
+        """The step numbers as people write them: "1-11" (or "1" for a one-step SOP)."""
+        count = len(self.steps)
+        return "1" if count == 1 else f"1-{count}"
+
+    @property
+    def first_step(self) -> StepDef:
+        return self.steps[0]
+
+    @property
+    def last_step(self) -> StepDef:
+        return self.steps[-1]

@@ -1,0 +1,86 @@
+"""The error tree of sop-engine.
+
+Every error a user can meet derives from :class:`SopError`. Each one carries a message in
+Bahasa Indonesia that names the offending value and says what to do, plus the structured
+data (``value`` and keyword details) so front ends can render it as text or JSON.
+
+    SopError
+    ├── ConfigError          config.toml or the environment is wrong
+    ├── DefinitionError      a workflow file is invalid (file, step, field, value, allowed)
+    ├── InvalidInput         a value given by the user cannot be used (time, duration, file)
+    ├── NotFound             a case, step, person or artefact does not exist
+    ├── NotAllowed           the action is not permitted (role, state, undeclared return)
+    ├── Conflict             the action collides with existing state (already done, duplicate)
+    └── IntegrityError       stored data failed verification (audit chain, artefact hash)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SopError(Exception):
+    """Root of every error that sop-engine reports to a user."""
+
+    #: A short machine-readable code, used by JSON front ends.
+    code = "error"
+
+    def __init__(self, message: str, value: Any = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as a JSON-ready dictionary."""
+        data: dict[str, Any] = {"error": self.message, "code": self.code}
+        if self.value is not None:
+            data["value"] = self.value if isinstance(self.value, int | float | bool) else str(self.value)
+        for key, val in self.details.items():
+            data[key] = val if isinstance(val, int | float | bool | None) else str(val)
+        return data
+
+
+class ConfigError(SopError):
+    """config.toml or an environment override is missing, malformed or inconsistent."""
+
+    code = "config"
+
+
+class DefinitionError(SopError):
+    """A workflow definition file is invalid; names the file, step, field, value and what is allowed."""
+
+    code = "definition"
+
+
+class InvalidInput(SopError):
+    """A value supplied by the user (a time, a duration, a file) cannot be used."""
+
+    code = "invalid"
+
+
+class NotFound(SopError):
+    """The case, step, person, workflow or artefact named does not exist."""
+
+    code = "not_found"
+
+
+class NotAllowed(SopError):
+    """The actor may not do this, or the case is not in a state that allows it."""
+
+    code = "not_allowed"
+
+
+class Conflict(SopError):
+    """The action collides with what already happened (done by someone else, duplicate case)."""
+
+    code = "conflict"
+
+
+class IntegrityError(SopError):
+    """Stored data failed verification: a broken audit chain or an altered artefact."""
+
+    code = "integrity"

@@ -1,0 +1,65 @@
+"""Indonesian presentation of instants, dates and money, shared by every front end.
+
+"Senin, 11 Januari 2021 08.00 WIB", "22 Januari 2021", "Rp 2.701.548.000". Instants are
+stored in UTC and shown in the office time zone with its Indonesian abbreviation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "id"
+
+_ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_abbreviation(tz: ZoneInfo) -> str:
+    """WIB, WITA or WIT for Indonesian zones; the UTC offset otherwise."""
+    name = _ZONE_NAMES.get(tz.key)
+    if name:
+        return name
+    offset = datetime(2021, 1, 1, tzinfo=tz).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+def format_instant(at: datetime, tz: ZoneInfo) -> str:
+    """An instant in the office zone, e.g. "Senin, 11 Januari 2021 08.00 WIB"."""
+    local = at.astimezone(tz)
+    return f"{_babel_datetime(local, 'EEEE, d MMMM y HH.mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(tz)}"
+
+
+def format_instant_short(at: datetime, tz: ZoneInfo) -> str:
+    """A compact instant for tables, e.g. "Sen 11/01/2021 08.00"."""
+    local = at.astimezone(tz)
+    return _babel_datetime(local, "EEE dd/MM/y HH.mm", tzinfo=tz, locale=LOCALE)
+
+
+def format_date(day: date) -> str:
+    """A date, e.g. "22 Januari 2021"."""
+    return _babel_date(day, "d MMMM y", locale=LOCALE)
+
+
+def format_day(day: date) -> str:
+    """A date with its weekday, e.g. "Kamis, 11 Maret 2021"."""
+    return _babel_date(day, "EEEE, d MMMM y", locale=LOCALE)
+
+
+def format_rupiah(amount: int) -> str:
+    """Whole rupiah with dots, e.g. "Rp 2.701.548.000"."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {format_decimal(abs(amount), format='#,##0', locale=LOCALE)}"
+
+
+def iso_local(at: datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 with the office offset, e.g. "2021-01-11T08:00:00+07:00" (for JSON)."""
+    return None if at is None else at.astimezone(tz).isoformat()

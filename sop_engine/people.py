@@ -1,0 +1,142 @@
+"""The people of an office: who they are, their roles and whom they report to.
+
+Roles decide who may do which SOP step; the supervisor link is the chain the scheduler
+escalates along (staf -> kasubag_program -> sekretaris -> ketua).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sop_engine import audit
+from sop_engine.context import Context
+from sop_engine.db.models import Person, PersonRole
+from sop_engine.db.queries import find_person
+from sop_engine.definitions import ROLES
+from sop_engine.errors import Conflict, InvalidInput
+
+SYSTEM_ACTOR = "sistem"
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+_NIP = re.compile(r"^\d{18}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person as the services hand it out."""
+
+    username: str
+    name: str
+    nip: str | None
+    roles: tuple[str, ...]
+    email: str | None
+    phone: str | None
+    supervisor: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """What is needed to add a person."""
+
+    username: str
+    name: str
+    roles: tuple[str, ...]
+    nip: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    supervisor: str | None = None
+
+
+def record_of(person: Person) -> PersonRecord:
+    return PersonRecord(
+        username=person.username, name=person.name, nip=person.nip, roles=person.role_names, email=person.email,
+        phone=person.phone, supervisor=person.supervisor.username if person.supervisor else None,
+        active=person.active,
+    )
+
+
+def normalise_nip(nip: str | None) -> str | None:
+    """A NIP without spaces ("19800101 000000 1 001" -> "198001010000001001"), checked for 18 digits."""
+    if nip is None or not nip.strip():
+        return None
+    digits = re.sub(r"\s+", "", nip)
+    if not _NIP.match(digits):
+        raise InvalidInput(f"NIP '{nip}' tidak sah; NIP terdiri dari 18 angka, misalnya 19800101 200501 1 001.", value=nip)
+    return digits
+
+
+def _validate(new: NewPerson) -> None:
+    if not _USERNAME.match(new.username):
+        raise InvalidInput(
+            f"Nama pengguna '{new.username}' tidak sah; gunakan huruf kecil, angka, titik, '-' atau '_', "
+            "diawali huruf, 2-64 karakter (misalnya staf1).",
+            value=new.username,
+        )
+    if not new.name.strip():
+        raise InvalidInput("Nama lengkap wajib diisi (--name).", value=new.name)
+    unknown = [r for r in new.roles if r not in ROLES]
+    if unknown or not new.roles:
+        raise InvalidInput(
+            f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(ROLES)}.",
+            value=",".join(unknown),
+        )
+    if new.email and not _EMAIL.match(new.email):
+        raise InvalidInput(f"Alamat email '{new.email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=new.email)
+
+
+def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson, by: str = SYSTEM_ACTOR) -> Person:
+    """Add a person inside the caller's transaction (used by ``add_person`` and the demo loader)."""
+    _validate(new)
+    nip = normalise_nip(new.nip)
+    clash = session.scalar(
+        select(Person).where(Person.office_id == office_id, (Person.username == new.username) | (
+            (Person.nip == nip) if nip else False))
+    )
+    if clash is not None:
+        what = f"nama pengguna '{new.username}'" if clash.username == new.username else f"NIP {nip}"
+        raise Conflict(f"Sudah ada pegawai dengan {what} ({clash.name}); gunakan yang lain.", value=new.username)
+    supervisor = find_person(session, office_id, new.supervisor) if new.supervisor else None
+    person = Person(
+        office_id=office_id, username=new.username, name=new.name.strip(), nip=nip, email=new.email,
+        phone=new.phone, supervisor_id=supervisor.id if supervisor else None, active=True,
+        created_at=ctx.clock.now(),
+    )
+    person.roles = [PersonRole(role=r) for r in dict.fromkeys(new.roles)]
+    session.add(person)
+    session.flush()
+    audit.append(
+        session, office_id, actor=by, role="admin", action="person.added", recorded_at=ctx.clock.now(),
+        details={"username": new.username, "name": person.name, "nip": nip, "roles": list(person.role_names),
+                 "supervisor": new.supervisor},
+    )
+    return person
+
+
+def add_person(ctx: Context, new: NewPerson, by: str = SYSTEM_ACTOR) -> PersonRecord:
+    """Add a person to this install's office."""
+    with ctx.db.write() as session:
+        person = add_person_in(session, ctx, ctx.office(session).id, new, by)
+        return record_of(person)
+
+
+def list_people(ctx: Context) -> list[PersonRecord]:
+    """Everyone in the office, by username."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        people = session.scalars(select(Person).where(Person.office_id == office.id).order_by(Person.username))
+        return [record_of(p) for p in people]
+
+
+def require_role(person: Person, roles: Sequence[str]) -> str:
+    """The first of ``roles`` that ``person`` holds; the caller turns None-results into errors."""
+    for role in roles:
+        if role in person.role_names:
+            return role
+    return ""

@@ -1,0 +1,124 @@
+"""SOP definitions in the database: registering the files of ``workflows/`` and pinning cases.
+
+A case keeps running under the exact definition it started with: the definition's TOML text is
+stored once per content hash, and a case points at it. Editing ``workflows/lakip.toml`` creates
+a new revision for new cases; running cases are untouched.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sop_engine import audit
+from sop_engine.context import Context
+from sop_engine.db.models import Case, WorkflowDefinition
+from sop_engine.definitions import WorkflowDef
+from sop_engine.errors import NotFound
+from sop_engine.loader import load_workflow_text, load_workflows_dir
+from sop_engine.people import SYSTEM_ACTOR
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    """One stored revision of a workflow and how many cases use it."""
+
+    name: str
+    title: str
+    content_hash: str
+    revision: date
+    loaded_at: datetime
+    cases: int
+    current: bool
+
+
+_parsed: dict[str, WorkflowDef] = {}
+_parsed_lock = threading.Lock()
+
+
+def parse_stored(row: WorkflowDefinition) -> WorkflowDef:
+    """The definition stored in ``row`` (parsed once per content hash)."""
+    with _parsed_lock:
+        definition = _parsed.get(row.content_hash)
+        if definition is None:
+            definition = _parsed[row.content_hash] = load_workflow_text(row.source, f"<basis data: {row.name}>")
+        return definition
+
+
+def definition_of(case: Case) -> WorkflowDef:
+    """The definition ``case`` is pinned to."""
+    return parse_stored(case.definition)
+
+
+def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
+    """The definitions in the workflows folder, validated."""
+    return load_workflows_dir(ctx.settings.workflows_dir)
+
+
+def register(session: Session, ctx: Context, office_id: int, definition: WorkflowDef) -> WorkflowDefinition:
+    """The stored row of ``definition``, inserting (and auditing) it if this revision is new."""
+    row = session.scalar(select(WorkflowDefinition).where(WorkflowDefinition.content_hash == definition.content_hash))
+    if row is not None:
+        return row
+    row = WorkflowDefinition(
+        name=definition.name, content_hash=definition.content_hash, revision=definition.revision,
+        source=definition.source, loaded_at=ctx.clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    audit.append(
+        session, office_id, actor=SYSTEM_ACTOR, role="admin", action="workflow.registered",
+        recorded_at=ctx.clock.now(),
+        details={"workflow": definition.name, "sha256": definition.content_hash,
+                 "revision": definition.revision.isoformat(), "steps": len(definition.steps)},
+    )
+    return row
+
+
+def current(session: Session, ctx: Context, office_id: int, name: str) -> tuple[WorkflowDefinition, WorkflowDef]:
+    """The revision of workflow ``name`` that new cases start under (the file on disk)."""
+    definitions = on_disk(ctx)
+    definition = definitions.get(name)
+    if definition is None:
+        known = ", ".join(sorted(definitions)) or "tidak ada"
+        raise NotFound(
+            f"SOP '{name}' tidak ada di {ctx.settings.workflows_dir}; SOP yang ada: {known}.", value=name
+        )
+    return register(session, ctx, office_id, definition), definition
+
+
+def show(ctx: Context, name: str) -> WorkflowDef:
+    """The current definition of ``name`` from the workflows folder."""
+    definitions = on_disk(ctx)
+    if name not in definitions:
+        known = ", ".join(sorted(definitions)) or "tidak ada"
+        raise NotFound(f"SOP '{name}' tidak ada; SOP yang ada: {known}.", value=name)
+    return definitions[name]
+
+
+def list_revisions(ctx: Context) -> list[RevisionRecord]:
+    """Every stored revision, newest first per workflow, with its number of cases."""
+    files = {d.content_hash for d in on_disk(ctx).values()}
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        counts = dict(
+            session.execute(
+                select(Case.definition_id, func.count(Case.id))
+                .where(Case.office_id == office.id)
+                .group_by(Case.definition_id)
+            ).tuples().all()
+        )
+        rows = session.scalars(
+            select(WorkflowDefinition).order_by(WorkflowDefinition.name, WorkflowDefinition.loaded_at.desc())
+        ).all()
+        return [
+            RevisionRecord(
+                name=row.name, title=parse_stored(row).title, content_hash=row.content_hash, revision=row.revision,
+                loaded_at=row.loaded_at, cases=counts.get(row.id, 0), current=row.content_hash in files,
+            )
+            for row in rows
+        ]
