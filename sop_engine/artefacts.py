@@ -30,14 +30,28 @@ CHUNK = 1024 * 1024
 
 #: File kinds by extension (lower case, without the dot).
 EXTENSIONS = {
-    "pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "odt": "odt", "ods": "ods",
-    "jpg": "jpeg", "jpeg": "jpeg", "png": "png",
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "odt": "odt",
+    "ods": "ods",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "png": "png",
 }
 
 KIND_LABELS = {
-    "pdf": "PDF", "docx": "dokumen Word (DOCX)", "xlsx": "lembar kerja Excel (XLSX)", "odt": "dokumen ODT",
-    "ods": "lembar kerja ODS", "jpeg": "gambar JPEG", "png": "gambar PNG",
-    "elf": "program (ELF)", "exe": "program Windows (EXE)", "script": "skrip", "zip": "arsip ZIP",
+    "pdf": "PDF",
+    "docx": "dokumen Word (DOCX)",
+    "xlsx": "lembar kerja Excel (XLSX)",
+    "odt": "dokumen ODT",
+    "ods": "lembar kerja ODS",
+    "jpeg": "gambar JPEG",
+    "png": "gambar PNG",
+    "elf": "program (ELF)",
+    "exe": "program Windows (EXE)",
+    "script": "skrip",
+    "zip": "arsip ZIP",
     "unknown": "jenis yang tidak dikenal",
 }
 
@@ -129,13 +143,17 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
     """
     name = incoming.filename
     if not incoming.path.is_file():
-        raise InvalidInput(f"Berkas '{incoming.path}' tidak ditemukan; periksa nama dan foldernya.", value=str(incoming.path))
+        raise InvalidInput(
+            f"Berkas '{incoming.path}' tidak ditemukan; periksa nama dan foldernya.", value=str(incoming.path)
+        )
     size = incoming.path.stat().st_size
     if size > max_bytes:
         raise InvalidInput(
             f"Berkas '{name}' berukuran {size / 1048576:.1f} MB, melebihi batas {max_bytes / 1048576:.0f} MB. "
             "Perkecil berkasnya (misalnya simpan ulang PDF dengan kualitas lebih rendah).",
-            value=name, size=size, limit=max_bytes,
+            value=name,
+            size=size,
+            limit=max_bytes,
         )
     if size == 0:
         raise InvalidInput(f"Berkas '{name}' kosong (0 bait); lampirkan dokumen yang berisi.", value=name)
@@ -146,14 +164,16 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
         raise InvalidInput(
             f"Berkas '{name}' berjenis '.{extension}', tidak diterima untuk langkah {step.no}; "
             f"jenis yang diterima: {allowed}.",
-            value=name, allowed=allowed,
+            value=name,
+            allowed=allowed,
         )
     by_content = sniff_kind(incoming.path)
     if by_content != by_name:
         raise InvalidInput(
             f"Berkas '{name}' bernama .{extension} tetapi isinya {KIND_LABELS.get(by_content, by_content)}, "
             f"bukan {KIND_LABELS[by_name]}. Lampirkan dokumen {KIND_LABELS[by_name]} yang asli.",
-            value=name, detected=by_content,
+            value=name,
+            detected=by_content,
         )
     return CheckedFile(incoming, by_content, _sha256_of(incoming.path), size)
 
@@ -211,7 +231,8 @@ class ArtefactStore:
             raise IntegrityError(
                 f"Berkas tersimpan {path} telah berubah: sha256 sekarang {actual}, seharusnya {sha256}. "
                 "Jangan gunakan berkas ini; pulihkan dari cadangan dan laporkan ke Inspektorat.",
-                value=sha256, actual=actual,
+                value=sha256,
+                actual=actual,
             )
         return data
 
@@ -227,9 +248,17 @@ def new_artefact_id() -> str:
 
 def record_of(artefact: Artefact, case_code: str) -> ArtefactRecord:
     return ArtefactRecord(
-        id=artefact.id, case=case_code, step=artefact.step_no, round=artefact.round, kind=artefact.kind,
-        file_kind=artefact.file_kind, filename=artefact.filename, size=artefact.size, sha256=artefact.sha256,
-        uploaded_by=artefact.uploaded_by, uploaded_at=artefact.uploaded_at,
+        id=artefact.id,
+        case=case_code,
+        step=artefact.step_no,
+        round=artefact.round,
+        kind=artefact.kind,
+        file_kind=artefact.file_kind,
+        filename=artefact.filename,
+        size=artefact.size,
+        sha256=artefact.sha256,
+        uploaded_by=artefact.uploaded_by,
+        uploaded_at=artefact.uploaded_at,
     )
 
 
@@ -244,9 +273,7 @@ def get_artefact(ctx: Context, case_code: str, artefact_id: str, destination: Pa
     """Write one document's bytes to ``destination`` after re-checking its hash."""
     with ctx.db.read() as session:
         case = find_case(session, ctx.office(session).id, case_code)
-        artefact = session.scalar(
-            select(Artefact).where(Artefact.case_id == case.id, Artefact.id == artefact_id)
-        )
+        artefact = session.scalar(select(Artefact).where(Artefact.case_id == case.id, Artefact.id == artefact_id))
         if artefact is None:
             known = ", ".join(a.id for a in case.artefacts) or "belum ada"
             raise NotFound(

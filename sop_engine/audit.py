@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
 
@@ -73,13 +74,23 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _payload(office_id: int, seq: int, recorded_at: datetime, stated_at: datetime, actor: str, role: str,
-             action: str, case: str | None, step: int | None, details: Mapping[str, Any]) -> dict[str, Any]:
+def _payload(
+    office_id: int,
+    seq: int,
+    recorded_at: datetime,
+    stated_at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    case: str | None,
+    step: int | None,
+    details: Mapping[str, Any],
+) -> dict[str, Any]:
     return {
         "office": office_id,
         "seq": seq,
-        "recorded_at": recorded_at.isoformat(),
-        "stated_at": stated_at.isoformat(),
+        "recorded_at": to_utc(recorded_at).isoformat(),
+        "stated_at": to_utc(stated_at).isoformat(),
         "actor": actor,
         "role": role,
         "action": action,
@@ -125,9 +136,18 @@ def append(
     payload = _payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
     digest = chain_hash(head.hash, payload)
     event = AuditEvent(
-        office_id=office_id, seq=seq, recorded_at=recorded_at, stated_at=stated, actor=actor, role=role,
-        action=action, case_code=case, step_no=step, details=canonical_json(details),
-        prev_hash=head.hash, hash=digest,
+        office_id=office_id,
+        seq=seq,
+        recorded_at=recorded_at,
+        stated_at=stated,
+        actor=actor,
+        role=role,
+        action=action,
+        case_code=case,
+        step_no=step,
+        details=canonical_json(details),
+        prev_hash=head.hash,
+        hash=digest,
     )
     session.add(event)
     head.seq, head.hash = seq, digest
@@ -137,9 +157,17 @@ def append(
 
 def _record(event: AuditEvent) -> AuditRecord:
     return AuditRecord(
-        seq=event.seq, recorded_at=event.recorded_at, stated_at=event.stated_at, actor=event.actor,
-        role=event.role, action=event.action, case=event.case_code, step=event.step_no,
-        details=json.loads(event.details), prev_hash=event.prev_hash, hash=event.hash,
+        seq=event.seq,
+        recorded_at=event.recorded_at,
+        stated_at=event.stated_at,
+        actor=event.actor,
+        role=event.role,
+        action=event.action,
+        case=event.case_code,
+        step=event.step_no,
+        details=json.loads(event.details),
+        prev_hash=event.prev_hash,
+        hash=event.hash,
     )
 
 
@@ -175,36 +203,72 @@ def verify_events(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -
     for event in events:
         count += 1
         if event.seq > expected:
-            return bad(expected, f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
-                                 "(ada peristiwa yang dihapus).")
+            return bad(
+                expected,
+                f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
+                "(ada peristiwa yang dihapus).",
+            )
         if event.seq < expected:
-            return bad(event.seq, f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya "
-                                  "(ada peristiwa yang disisipkan).")
+            return bad(
+                event.seq,
+                f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
+            )
         if event.prev_hash != prev:
-            return bad(event.seq, f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
-                                  "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).")
+            return bad(
+                event.seq,
+                f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
+                "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
+            )
         try:
             details = json.loads(event.details)
         except ValueError:
             return bad(event.seq, f"Peristiwa #{event.seq}: rincian bukan JSON yang sah (isinya telah diubah).")
-        payload = _payload(event.office_id, event.seq, event.recorded_at, event.stated_at, event.actor,
-                           event.role, event.action, event.case_code, event.step_no, details)
+        payload = _payload(
+            event.office_id,
+            event.seq,
+            event.recorded_at,
+            event.stated_at,
+            event.actor,
+            event.role,
+            event.action,
+            event.case_code,
+            event.step_no,
+            details,
+        )
         if chain_hash(event.prev_hash, payload) != event.hash:
-            return bad(event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah).")
+            return bad(
+                event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah)."
+            )
         prev, expected = event.hash, expected + 1
     last = expected - 1
     if last < head_seq:
-        return bad(last + 1, f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
-                             f"(peristiwa #{last + 1} dan sesudahnya dihapus).")
+        return bad(
+            last + 1,
+            f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
+            f"(peristiwa #{last + 1} dan sesudahnya dihapus).",
+        )
     if last > head_seq or prev != head_hash:
-        return bad(head_seq + 1 if last > head_seq else last,
-                   f"Rantai tidak berakhir pada kepala rantai yang tercatat (#{head_seq}); "
-                   "ada peristiwa yang disisipkan atau diganti di ujung rantai.")
+        return bad(
+            head_seq + 1 if last > head_seq else last,
+            f"Rantai tidak berakhir pada kepala rantai yang tercatat (#{head_seq}); "
+            "ada peristiwa yang disisipkan atau diganti di ujung rantai.",
+        )
     return VerifyResult(True, count, head_seq, head_hash)
 
 
-CSV_COLUMNS = ("seq", "recorded_at", "stated_at", "actor", "role", "action", "case", "step", "details",
-               "prev_hash", "hash")
+CSV_COLUMNS = (
+    "seq",
+    "recorded_at",
+    "stated_at",
+    "actor",
+    "role",
+    "action",
+    "case",
+    "step",
+    "details",
+    "prev_hash",
+    "hash",
+)
 
 
 def export_csv(ctx: Context, path: Path, case: str | None = None) -> int:
@@ -215,7 +279,19 @@ def export_csv(ctx: Context, path: Path, case: str | None = None) -> int:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for e in events:
-            writer.writerow([e.seq, e.recorded_at.isoformat(), e.stated_at.isoformat(), e.actor, e.role, e.action,
-                             e.case or "", "" if e.step is None else e.step, canonical_json(e.details),
-                             e.prev_hash, e.hash])
+            writer.writerow(
+                [
+                    e.seq,
+                    e.recorded_at.isoformat(),
+                    e.stated_at.isoformat(),
+                    e.actor,
+                    e.role,
+                    e.action,
+                    e.case or "",
+                    "" if e.step is None else e.step,
+                    canonical_json(e.details),
+                    e.prev_hash,
+                    e.hash,
+                ]
+            )
     return len(events)

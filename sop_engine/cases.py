@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sop_engine import artefacts, audit, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
+from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep, Person
 from sop_engine.db.queries import find_case, find_person
@@ -93,14 +94,29 @@ class CaseRecord:
             "definition_sha256": self.definition_hash,
             "steps": [
                 {
-                    "no": s.no, "name": s.name, "role": s.role, "budget": s.budget, "status": s.status,
-                    "round": s.round, "activated_at": iso_local(s.activated_at, tz),
-                    "due_at": iso_local(s.due_at, tz), "completed_at": iso_local(s.completed_at, tz),
-                    "completed_by": s.completed_by, "overdue": s.overdue, "note": s.note,
+                    "no": s.no,
+                    "name": s.name,
+                    "role": s.role,
+                    "budget": s.budget,
+                    "status": s.status,
+                    "round": s.round,
+                    "activated_at": iso_local(s.activated_at, tz),
+                    "due_at": iso_local(s.due_at, tz),
+                    "completed_at": iso_local(s.completed_at, tz),
+                    "completed_by": s.completed_by,
+                    "overdue": s.overdue,
+                    "note": s.note,
                     "artefacts": [
-                        {"id": a.id, "kind": a.kind, "filename": a.filename, "sha256": a.sha256, "size": a.size,
-                         "round": a.round, "uploaded_by": a.uploaded_by,
-                         "uploaded_at": iso_local(a.uploaded_at, tz)}
+                        {
+                            "id": a.id,
+                            "kind": a.kind,
+                            "filename": a.filename,
+                            "sha256": a.sha256,
+                            "size": a.size,
+                            "round": a.round,
+                            "uploaded_by": a.uploaded_by,
+                            "uploaded_at": iso_local(a.uploaded_at, tz),
+                        }
                         for a in s.artefacts
                     ],
                 }
@@ -136,18 +152,38 @@ def _record(ctx: Context, case: Case) -> CaseRecord:
         by_step.setdefault(artefact.step_no, []).append(artefacts.record_of(artefact, case.code))
     steps = tuple(
         StepRecord(
-            no=row.no, name=step.name, role=step.role, budget=str(step.budget), output=step.output,
-            file_rule=step.file_rule.value, status=row.status, round=row.round, activated_at=row.activated_at,
-            due_at=row.due_at, completed_at=row.completed_at, completed_by=row.completed_by, note=row.note,
-            overdue=_overdue(row, now), artefacts=tuple(by_step.get(row.no, ())),
+            no=row.no,
+            name=step.name,
+            role=step.role,
+            budget=str(step.budget),
+            output=step.output,
+            file_rule=step.file_rule.value,
+            status=row.status,
+            round=row.round,
+            activated_at=row.activated_at,
+            due_at=row.due_at,
+            completed_at=row.completed_at,
+            completed_by=row.completed_by,
+            note=row.note,
+            overdue=_overdue(row, now),
+            artefacts=tuple(by_step.get(row.no, ())),
         )
         for row, step in zip(case.steps, definition.steps, strict=True)
     )
     return CaseRecord(
-        id=case.code, workflow=case.workflow, title=definition.title, year=case.year, status=case.status,
-        started_at=case.started_at, started_by=case.started_by, current_step=step_of(case.state),
-        finished_at=case.finished_at, cancel_reason=case.cancel_reason, definition_hash=definition.content_hash,
-        revision=definition.revision, steps=steps,
+        id=case.code,
+        workflow=case.workflow,
+        title=definition.title,
+        year=case.year,
+        status=case.status,
+        started_at=case.started_at,
+        started_by=case.started_by,
+        current_step=step_of(case.state),
+        finished_at=case.finished_at,
+        cancel_reason=case.cancel_reason,
+        definition_hash=definition.content_hash,
+        revision=definition.revision,
+        steps=steps,
     )
 
 
@@ -197,14 +233,24 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
         with _action(ctx) as session:
             office = ctx.office(session)
             actor = find_person(session, office.id, by)
-            _require_role(actor, "sekretaris", f"Kasus hanya dapat dimulai oleh peran sekretaris; '{by}' berperan "
-                                               f"{_roles_text(actor)}.")
+            _require_role(
+                actor,
+                "sekretaris",
+                f"Kasus hanya dapat dimulai oleh peran sekretaris; '{by}' berperan {_roles_text(actor)}.",
+            )
             _require_no_case(session, office.id, workflow, year, code)
             row, definition = workflows.current(session, ctx, office.id, workflow)
             when = _stated_time(ctx, at, not_before=None, what="memulai kasus")
             case = Case(
-                office_id=office.id, code=code, workflow=workflow, definition_id=row.id, year=year,
-                status=RUNNING, state=machine_for(definition).initial, started_at=when, started_by=actor.username,
+                office_id=office.id,
+                code=code,
+                workflow=workflow,
+                definition_id=row.id,
+                year=year,
+                status=RUNNING,
+                state=machine_for(definition).initial,
+                started_at=when,
+                started_by=actor.username,
                 recorded_at=ctx.clock.now(),
             )
             case.steps = [CaseStep(no=s.no, status=WAITING, round=0) for s in definition.steps]
@@ -212,11 +258,22 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             session.flush()
             _activate(ctx, case.steps[0], definition.first_step, when)
             audit.append(
-                session, office.id, actor=actor.username, role="sekretaris", action="case.started",
-                recorded_at=ctx.clock.now(), stated_at=when, case=code, step=definition.first_step.no,
-                details={"workflow": workflow, "year": year, "definition_sha256": definition.content_hash,
-                         "revision": definition.revision.isoformat(),
-                         "first_due_at": _iso(case.steps[0].due_at)},
+                session,
+                office.id,
+                actor=actor.username,
+                role="sekretaris",
+                action="case.started",
+                recorded_at=ctx.clock.now(),
+                stated_at=when,
+                case=code,
+                step=definition.first_step.no,
+                details={
+                    "workflow": workflow,
+                    "year": year,
+                    "definition_sha256": definition.content_hash,
+                    "revision": definition.revision.isoformat(),
+                    "first_due_at": _iso(case.steps[0].due_at),
+                },
             )
             session.flush()
             return _record(ctx, case)
@@ -252,13 +309,24 @@ def complete_step(
         _finish(row, actor.username, when, note)
         _move(ctx, case, definition, new_state, when)
         audit.append(
-            session, office.id, actor=actor.username, role=role, action="step.completed",
-            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step.no,
-            details={"round": row.round, "note": note, "due_at": _iso(row.due_at),
-                     "late": bool(row.due_at and when > row.due_at),
-                     "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
-                               for a in stored],
-                     "state_before": step_state(step.no), "state_after": new_state},
+            session,
+            office.id,
+            actor=actor.username,
+            role=role,
+            action="step.completed",
+            recorded_at=ctx.clock.now(),
+            stated_at=when,
+            case=code,
+            step=step.no,
+            details={
+                "round": row.round,
+                "note": note,
+                "due_at": _iso(row.due_at),
+                "late": bool(row.due_at and when > row.due_at),
+                "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
+                "state_before": step_state(step.no),
+                "state_after": new_state,
+            },
         )
         session.flush()
         return _record(ctx, case)
@@ -284,7 +352,7 @@ def return_step(
         if not reason:
             raise InvalidInput(
                 f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
-                "misalnya --reason \"Tabel capaian kinerja belum lengkap\".",
+                'misalnya --reason "Tabel capaian kinerja belum lengkap".',
                 value=reason,
             )
         when = _stated_time(ctx, at, not_before=row.activated_at, what=f"mengembalikan langkah {step.no}")
@@ -294,11 +362,23 @@ def return_step(
         _activate(ctx, case.steps[target.no - 1], target, when)
         case.state = new_state
         audit.append(
-            session, office.id, actor=actor.username, role=role, action="step.returned",
-            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step.no,
-            details={"to": target.no, "reason": reason, "round": case.steps[target.no - 1].round,
-                     "due_at": _iso(case.steps[target.no - 1].due_at),
-                     "state_before": step_state(step.no), "state_after": new_state},
+            session,
+            office.id,
+            actor=actor.username,
+            role=role,
+            action="step.returned",
+            recorded_at=ctx.clock.now(),
+            stated_at=when,
+            case=code,
+            step=step.no,
+            details={
+                "to": target.no,
+                "reason": reason,
+                "round": case.steps[target.no - 1].round,
+                "due_at": _iso(case.steps[target.no - 1].due_at),
+                "state_before": step_state(step.no),
+                "state_after": new_state,
+            },
         )
         session.flush()
         return _record(ctx, case)
@@ -312,8 +392,11 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         case = find_case(session, office.id, code)
         definition = workflows.definition_of(case)
         actor = find_person(session, office.id, by)
-        _require_role(actor, "sekretaris", f"Kasus hanya dapat dibatalkan oleh peran sekretaris; '{by}' berperan "
-                                           f"{_roles_text(actor)}.")
+        _require_role(
+            actor,
+            "sekretaris",
+            f"Kasus hanya dapat dibatalkan oleh peran sekretaris; '{by}' berperan {_roles_text(actor)}.",
+        )
         _require_running(ctx, case)
         if not reason:
             raise InvalidInput("Alasan pembatalan wajib diisi (--reason).", value=reason)
@@ -325,8 +408,15 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             if row.status == ACTIVE:
                 row.status = WAITING
         audit.append(
-            session, office.id, actor=actor.username, role="sekretaris", action="case.cancelled",
-            recorded_at=ctx.clock.now(), stated_at=when, case=code, step=step_of(state_before),
+            session,
+            office.id,
+            actor=actor.username,
+            role="sekretaris",
+            action="case.cancelled",
+            recorded_at=ctx.clock.now(),
+            stated_at=when,
+            case=code,
+            step=step_of(state_before),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
         )
         session.flush()
@@ -338,7 +428,9 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year)
+        raise InvalidInput(
+            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year
+        )
 
 
 def _roles_text(person: Person) -> str:
@@ -352,7 +444,8 @@ def _require_role(person: Person, role: str, message: str) -> None:
 
 def _require_step_role(person: Person, step: StepDef) -> str:
     _require_role(
-        person, step.role,
+        person,
+        step.role,
         f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
         f"({ROLE_LABELS.get(step.role, step.role)}); '{person.username}' berperan {_roles_text(person)}.",
     )
@@ -391,22 +484,29 @@ def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> N
         raise Conflict(
             f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
             f"{format_instant(row.completed_at, ctx.tz)}; {now_text}.",
-            value=step.no, completed_by=row.completed_by, completed_at=row.completed_at.isoformat(),
+            value=step.no,
+            completed_by=row.completed_by,
+            completed_at=row.completed_at.isoformat(),
         )
     raise NotAllowed(
         f"Langkah {step.no} ({step.name}) belum aktif; {now_text}. Langkah dikerjakan berurutan.",
-        value=step.no, current_step=current,
+        value=step.no,
+        current_step=current,
     )
 
 
 def _require_declared_return(step: StepDef, target: StepDef) -> None:
     if target.no not in step.returns_to:
         allowed = ", ".join(str(n) for n in step.returns_to)
-        hint = f"langkah {step.no} hanya dapat dikembalikan ke langkah {allowed}" if allowed else (
-            f"langkah {step.no} tidak dapat dikembalikan ke langkah mana pun")
+        hint = (
+            f"langkah {step.no} hanya dapat dikembalikan ke langkah {allowed}"
+            if allowed
+            else (f"langkah {step.no} tidak dapat dikembalikan ke langkah mana pun")
+        )
         raise NotAllowed(
             f"Pengembalian dari langkah {step.no} ke langkah {target.no} tidak diatur dalam SOP; {hint}.",
-            value=target.no, allowed=allowed,
+            value=target.no,
+            allowed=allowed,
         )
 
 
@@ -415,7 +515,8 @@ def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
         raise InvalidInput(
             f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}'; tambahkan --file PATH "
             f"(jenis yang diterima: {', '.join(step.file_kinds)}).",
-            value=step.no, output=step.output,
+            value=step.no,
+            output=step.output,
         )
     if step.file_rule is FileRule.NONE and checked:
         raise InvalidInput(f"Langkah {step.no} tidak menerima lampiran; hapus --file.", value=step.no)
@@ -426,6 +527,7 @@ def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None,
     now = ctx.clock.now()
     if at is None:
         return now
+    at = to_utc(at)
     if at > now:
         raise InvalidInput(
             f"Waktu --at {format_instant(at, ctx.tz)} ada di masa depan; --at hanya untuk mencatat "
@@ -463,8 +565,14 @@ def _move(ctx: Context, case: Case, definition: WorkflowDef, new_state: str, whe
 
 
 def _attach(
-    ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, checked: Sequence[CheckedFile],
-    by: str, when: datetime,
+    ctx: Context,
+    session: Session,
+    case: Case,
+    row: CaseStep,
+    step: StepDef,
+    checked: Sequence[CheckedFile],
+    by: str,
+    when: datetime,
 ) -> list[Artefact]:
     """Put the files in the store and record them; the rows commit with the step or not at all."""
     store = artefacts.store_for(ctx)
@@ -472,9 +580,19 @@ def _attach(
     for item in checked:
         store.put(item.incoming.path, item.sha256)
         artefact = Artefact(
-            id=artefacts.new_artefact_id(), office_id=case.office_id, case_id=case.id, step_no=step.no,
-            round=row.round, kind=step.output, file_kind=item.file_kind, filename=item.incoming.filename,
-            size=item.size, sha256=item.sha256, uploaded_by=by, uploaded_at=when, recorded_at=ctx.clock.now(),
+            id=artefacts.new_artefact_id(),
+            office_id=case.office_id,
+            case_id=case.id,
+            step_no=step.no,
+            round=row.round,
+            kind=step.output,
+            file_kind=item.file_kind,
+            filename=item.incoming.filename,
+            size=item.size,
+            sha256=item.sha256,
+            uploaded_by=by,
+            uploaded_at=when,
+            recorded_at=ctx.clock.now(),
         )
         case.artefacts.append(artefact)
         stored.append(artefact)

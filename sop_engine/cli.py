@@ -92,10 +92,19 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
     roles = tuple(r.strip() for value in args.role for r in value.split(",") if r.strip())
-    person = people.add_person(ctx, people.NewPerson(
-        username=args.username, name=args.name, roles=roles, nip=args.nip, email=args.email, phone=args.phone,
-        supervisor=args.supervisor,
-    ), by=args.by)
+    person = people.add_person(
+        ctx,
+        people.NewPerson(
+            username=args.username,
+            name=args.name,
+            roles=roles,
+            nip=args.nip,
+            email=args.email,
+            phone=args.phone,
+            supervisor=args.supervisor,
+        ),
+        by=args.by,
+    )
     print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {', '.join(person.roles)}.")
     return 0
 
@@ -103,9 +112,21 @@ def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_people_list(args: argparse.Namespace, ctx: Context) -> int:
     items = people.list_people(ctx)
     if args.json:
-        _print_json([{"username": p.username, "name": p.name, "nip": p.nip, "roles": list(p.roles),
-                      "email": p.email, "phone": p.phone, "supervisor": p.supervisor, "active": p.active}
-                     for p in items])
+        _print_json(
+            [
+                {
+                    "username": p.username,
+                    "name": p.name,
+                    "nip": p.nip,
+                    "roles": list(p.roles),
+                    "email": p.email,
+                    "phone": p.phone,
+                    "supervisor": p.supervisor,
+                    "active": p.active,
+                }
+                for p in items
+            ]
+        )
     else:
         print(cli_output.people_list(items))
     return 0
@@ -114,9 +135,20 @@ def cmd_people_list(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
     items = workflows.list_revisions(ctx)
     if args.json:
-        _print_json([{"name": r.name, "title": r.title, "sha256": r.content_hash, "revision": r.revision.isoformat(),
-                      "loaded_at": iso_local(r.loaded_at, ctx.tz), "cases": r.cases, "current": r.current}
-                     for r in items])
+        _print_json(
+            [
+                {
+                    "name": r.name,
+                    "title": r.title,
+                    "sha256": r.content_hash,
+                    "revision": r.revision.isoformat(),
+                    "loaded_at": iso_local(r.loaded_at, ctx.tz),
+                    "cases": r.cases,
+                    "current": r.current,
+                }
+                for r in items
+            ]
+        )
     else:
         print(cli_output.revisions_list(items, ctx.tz))
     return 0
@@ -125,14 +157,31 @@ def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
 def _definition_json(definition: Any) -> dict[str, Any]:
     h = definition.header
     return {
-        "name": definition.name, "title": definition.title, "sha256": definition.content_hash,
-        "sop": {"nomor": h.nomor, "nama": h.nama, "instansi": h.instansi,
-                "tanggal_pembuatan": h.tanggal_pembuatan.isoformat(),
-                "tanggal_revisi": h.tanggal_revisi.isoformat() if h.tanggal_revisi else None,
-                "tanggal_pengesahan": h.tanggal_pengesahan.isoformat(), "disahkan_oleh": h.disahkan_oleh},
-        "steps": [{"no": s.no, "name": s.name, "role": s.role, "budget": str(s.budget), "output": s.output,
-                   "file_rule": s.file_rule.value, "file_kinds": list(s.file_kinds),
-                   "returns_to": list(s.returns_to)} for s in definition.steps],
+        "name": definition.name,
+        "title": definition.title,
+        "sha256": definition.content_hash,
+        "sop": {
+            "nomor": h.nomor,
+            "nama": h.nama,
+            "instansi": h.instansi,
+            "tanggal_pembuatan": h.tanggal_pembuatan.isoformat(),
+            "tanggal_revisi": h.tanggal_revisi.isoformat() if h.tanggal_revisi else None,
+            "tanggal_pengesahan": h.tanggal_pengesahan.isoformat(),
+            "disahkan_oleh": h.disahkan_oleh,
+        },
+        "steps": [
+            {
+                "no": s.no,
+                "name": s.name,
+                "role": s.role,
+                "budget": str(s.budget),
+                "output": s.output,
+                "file_rule": s.file_rule.value,
+                "file_kinds": list(s.file_kinds),
+                "returns_to": list(s.returns_to),
+            }
+            for s in definition.steps
+        ],
     }
 
 
@@ -147,8 +196,10 @@ def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_workflows_check(args: argparse.Namespace, ctx: Context | None) -> int:
     definition = load_workflow_file(Path(args.file))
-    print(f"{args.file}: sah — SOP '{definition.name}', {len(definition.steps)} langkah, "
-          f"sha256 {definition.content_hash}.")
+    print(
+        f"{args.file}: sah — SOP '{definition.name}', {len(definition.steps)} langkah, "
+        f"sha256 {definition.content_hash}."
+    )
     return 0
 
 
@@ -159,8 +210,14 @@ def cmd_calendar_due(args: argparse.Namespace, ctx: Context) -> int:
     budget = parse_duration(args.budget)
     due = ctx.calendar.add_duration(start, budget)
     if args.json:
-        _print_json({"from": iso_local(start, ctx.tz), "budget": str(budget),
-                     "working_seconds": ctx.calendar.budget_seconds(budget), "due_at": iso_local(due, ctx.tz)})
+        _print_json(
+            {
+                "from": iso_local(start, ctx.tz),
+                "budget": str(budget),
+                "working_seconds": ctx.calendar.budget_seconds(budget),
+                "due_at": iso_local(due, ctx.tz),
+            }
+        )
     else:
         print(f"Mulai {format_instant(start, ctx.tz)} + {budget} kerja → tenggat {format_instant(due, ctx.tz)}")
     return 0
@@ -185,8 +242,12 @@ def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context,
 
 def cmd_case_start(args: argparse.Namespace, ctx: Context) -> int:
     record = cases.start_case(ctx, args.workflow, args.year, args.by, _when(args.at, ctx))
-    return _show_case(record, args, ctx, f"Kasus {record.id} dimulai oleh {record.started_by} pada "
-                                         f"{format_instant(record.started_at, ctx.tz)}.")
+    return _show_case(
+        record,
+        args,
+        ctx,
+        f"Kasus {record.id} dimulai oleh {record.started_by} pada {format_instant(record.started_at, ctx.tz)}.",
+    )
 
 
 def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -216,21 +277,42 @@ def cmd_step_done(args: argparse.Namespace, ctx: Context) -> int:
     files = [IncomingFile.from_path(p) for p in args.file]
     record = cases.complete_step(ctx, args.case, args.step, args.by, files, args.note, _when(args.at, ctx))
     step = record.steps[args.step - 1]
-    return _show_case(record, args, ctx, f"Langkah {step.no} ({step.name}) diselesaikan oleh {step.completed_by}"
-                                         f"{' dengan ' + str(len(files)) + ' dokumen' if files else ''}.")
+    return _show_case(
+        record,
+        args,
+        ctx,
+        f"Langkah {step.no} ({step.name}) diselesaikan oleh {step.completed_by}"
+        f"{' dengan ' + str(len(files)) + ' dokumen' if files else ''}.",
+    )
 
 
 def cmd_step_return(args: argparse.Namespace, ctx: Context) -> int:
     record = cases.return_step(ctx, args.case, args.step, args.to, args.by, args.reason, _when(args.at, ctx))
-    return _show_case(record, args, ctx, f"Langkah {args.step} dikembalikan ke langkah {args.to}: {args.reason.strip()}")
+    return _show_case(
+        record, args, ctx, f"Langkah {args.step} dikembalikan ke langkah {args.to}: {args.reason.strip()}"
+    )
 
 
 def cmd_artefacts_list(args: argparse.Namespace, ctx: Context) -> int:
     items = artefacts.list_artefacts(ctx, args.case)
     if args.json:
-        _print_json([{"id": a.id, "step": a.step, "round": a.round, "kind": a.kind, "file_kind": a.file_kind,
-                      "filename": a.filename, "size": a.size, "sha256": a.sha256, "uploaded_by": a.uploaded_by,
-                      "uploaded_at": iso_local(a.uploaded_at, ctx.tz)} for a in items])
+        _print_json(
+            [
+                {
+                    "id": a.id,
+                    "step": a.step,
+                    "round": a.round,
+                    "kind": a.kind,
+                    "file_kind": a.file_kind,
+                    "filename": a.filename,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "uploaded_by": a.uploaded_by,
+                    "uploaded_at": iso_local(a.uploaded_at, ctx.tz),
+                }
+                for a in items
+            ]
+        )
     else:
         print(cli_output.artefact_list(items, ctx.tz))
     return 0
@@ -238,17 +320,33 @@ def cmd_artefacts_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_artefacts_get(args: argparse.Namespace, ctx: Context) -> int:
     record = artefacts.get_artefact(ctx, args.case, args.artefact, Path(args.output))
-    print(f"Dokumen {record.id} ({record.filename}, {record.size} bait, sha256 terverifikasi) disimpan ke {args.output}.")
+    print(
+        f"Dokumen {record.id} ({record.filename}, {record.size} bait, sha256 terverifikasi) disimpan ke {args.output}."
+    )
     return 0
 
 
 def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
     items = audit.list_events(ctx, args.case)
     if args.json:
-        _print_json([{"seq": e.seq, "recorded_at": iso_local(e.recorded_at, ctx.tz),
-                      "stated_at": iso_local(e.stated_at, ctx.tz), "actor": e.actor, "role": e.role,
-                      "action": e.action, "case": e.case, "step": e.step, "details": e.details,
-                      "prev_hash": e.prev_hash, "hash": e.hash} for e in items])
+        _print_json(
+            [
+                {
+                    "seq": e.seq,
+                    "recorded_at": iso_local(e.recorded_at, ctx.tz),
+                    "stated_at": iso_local(e.stated_at, ctx.tz),
+                    "actor": e.actor,
+                    "role": e.role,
+                    "action": e.action,
+                    "case": e.case,
+                    "step": e.step,
+                    "details": e.details,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in items
+            ]
+        )
     else:
         print(cli_output.audit_log(items, ctx.tz))
     return 0
@@ -257,8 +355,16 @@ def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
     result = audit.verify(ctx)
     if args.json:
-        _print_json({"ok": result.ok, "events": result.events, "head_seq": result.head_seq,
-                     "head_hash": result.head_hash, "first_bad_seq": result.first_bad_seq, "problem": result.problem})
+        _print_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "head_seq": result.head_seq,
+                "head_hash": result.head_hash,
+                "first_bad_seq": result.first_bad_seq,
+                "problem": result.problem,
+            }
+        )
     else:
         print(cli_output.verify_text(result), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

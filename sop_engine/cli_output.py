@@ -64,10 +64,26 @@ def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
     for s in case.steps:
         status = STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")
         docs = ", ".join(f"{a.id} {a.filename}" for a in s.artefacts)
-        rows.append([s.no, _clip(s.name, 44), ROLE_LABELS.get(s.role, s.role), s.budget, status, s.round or "-",
-                     _short(s.due_at, tz), _short(s.completed_at, tz), s.completed_by or "-", docs or "-"])
-    return "\n".join(head) + "\n\n" + table(
-        ["No", "Langkah", "Pelaksana", "Waktu", "Status", "Putaran", "Tenggat", "Selesai", "Oleh", "Dokumen"], rows
+        rows.append(
+            [
+                s.no,
+                _clip(s.name, 44),
+                ROLE_LABELS.get(s.role, s.role),
+                s.budget,
+                status,
+                s.round or "-",
+                _short(s.due_at, tz),
+                _short(s.completed_at, tz),
+                s.completed_by or "-",
+                docs or "-",
+            ]
+        )
+    return (
+        "\n".join(head)
+        + "\n\n"
+        + table(
+            ["No", "Langkah", "Pelaksana", "Waktu", "Status", "Putaran", "Tenggat", "Selesai", "Oleh", "Dokumen"], rows
+        )
     )
 
 
@@ -77,10 +93,17 @@ def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:
     rows = []
     for c in cases:
         step = c.steps[c.current_step - 1] if c.current_step else None
-        rows.append([c.id, c.year, STATUS_LABELS.get(c.status, c.status),
-                     f"{step.no}. {_clip(step.name, 36)}" if step else "-",
-                     _short(step.due_at, tz) if step else "-", "ya" if step and step.overdue else "-",
-                     _short(c.started_at, tz)])
+        rows.append(
+            [
+                c.id,
+                c.year,
+                STATUS_LABELS.get(c.status, c.status),
+                f"{step.no}. {_clip(step.name, 36)}" if step else "-",
+                _short(step.due_at, tz) if step else "-",
+                "ya" if step and step.overdue else "-",
+                _short(c.started_at, tz),
+            ]
+        )
     return table(["Kasus", "Tahun", "Status", "Langkah aktif", "Tenggat", "Terlambat", "Dimulai"], rows)
 
 
@@ -89,8 +112,7 @@ def case_changed(case: CaseRecord, message: str, tz: ZoneInfo) -> str:
     if case.current_step:
         step = case.steps[case.current_step - 1]
         due = format_instant(step.due_at, tz) if step.due_at else "-"
-        return (f"{message}\nBerikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, "
-                f"tenggat {due}.")
+        return f"{message}\nBerikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, tenggat {due}."
     if case.status == "done":
         return f"{message}\nKasus {case.id} selesai seluruhnya."
     return message
@@ -101,8 +123,20 @@ def artefact_list(items: Sequence[ArtefactRecord], tz: ZoneInfo) -> str:
         return "Belum ada dokumen pada kasus ini."
     return table(
         ["ID", "Langkah", "Putaran", "Jenis dokumen", "Nama berkas", "Ukuran", "Oleh", "Waktu", "sha256"],
-        [[a.id, a.step, a.round, a.kind, a.filename, _size(a.size), a.uploaded_by, _short(a.uploaded_at, tz),
-          a.sha256[:16] + "…"] for a in items],
+        [
+            [
+                a.id,
+                a.step,
+                a.round,
+                a.kind,
+                a.filename,
+                _size(a.size),
+                a.uploaded_by,
+                _short(a.uploaded_at, tz),
+                a.sha256[:16] + "…",
+            ]
+            for a in items
+        ],
     )
 
 
@@ -111,8 +145,10 @@ def people_list(items: Sequence[PersonRecord]) -> str:
         return "Belum ada pegawai. Tambahkan dengan `sop people add` atau `sop init --demo`."
     return table(
         ["Pengguna", "Nama", "NIP", "Peran", "Atasan", "Email", "Telepon"],
-        [[p.username, p.name, p.nip or "-", ", ".join(p.roles), p.supervisor or "-", p.email or "-",
-          p.phone or "-"] for p in items],
+        [
+            [p.username, p.name, p.nip or "-", ", ".join(p.roles), p.supervisor or "-", p.email or "-", p.phone or "-"]
+            for p in items
+        ],
     )
 
 
@@ -121,18 +157,34 @@ def audit_log(items: Sequence[AuditRecord], tz: ZoneInfo) -> str:
         return "Jejak audit kosong."
     return table(
         ["#", "Dicatat", "Terjadi", "Pelaku", "Peran", "Tindakan", "Kasus", "Langkah", "Hash"],
-        [[e.seq, _short(e.recorded_at, tz), _short(e.stated_at, tz), e.actor, e.role,
-          ACTION_LABELS.get(e.action, e.action), e.case or "-", e.step or "-", e.hash[:12] + "…"] for e in items],
+        [
+            [
+                e.seq,
+                _short(e.recorded_at, tz),
+                _short(e.stated_at, tz),
+                e.actor,
+                e.role,
+                ACTION_LABELS.get(e.action, e.action),
+                e.case or "-",
+                e.step or "-",
+                e.hash[:12] + "…",
+            ]
+            for e in items
+        ],
     )
 
 
 def verify_text(result: VerifyResult) -> str:
     if result.ok:
-        return (f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung.\n"
-                f"Kepala rantai: #{result.head_seq} {result.head_hash}")
-    return (f"JEJAK AUDIT RUSAK pada peristiwa #{result.first_bad_seq}: {result.problem}\n"
-            f"({result.events} peristiwa diperiksa; kepala rantai tercatat #{result.head_seq}.) "
-            "Laporkan ke Inspektorat dan pulihkan basis data dari cadangan.")
+        return (
+            f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung.\n"
+            f"Kepala rantai: #{result.head_seq} {result.head_hash}"
+        )
+    return (
+        f"JEJAK AUDIT RUSAK mulai peristiwa #{result.first_bad_seq}.\n{result.problem}\n"
+        f"({result.events} peristiwa diperiksa; kepala rantai tercatat #{result.head_seq}.) "
+        "Laporkan ke Inspektorat dan pulihkan basis data dari cadangan."
+    )
 
 
 def holidays_list(year: int, items: Sequence[Holiday]) -> str:
@@ -153,8 +205,18 @@ def workflow_detail(definition: WorkflowDef) -> str:
         + f", disahkan {format_date(h.tanggal_pengesahan)} oleh {h.disahkan_oleh}",
         "",
     ]
-    rows = [[s.no, _clip(s.name, 60), ROLE_LABELS.get(s.role, s.role), str(s.budget), s.output, s.file_rule.value,
-             ", ".join(map(str, s.returns_to)) or "-"] for s in definition.steps]
+    rows = [
+        [
+            s.no,
+            _clip(s.name, 60),
+            ROLE_LABELS.get(s.role, s.role),
+            str(s.budget),
+            s.output,
+            s.file_rule.value,
+            ", ".join(map(str, s.returns_to)) or "-",
+        ]
+        for s in definition.steps
+    ]
     return "\n".join(lines) + table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Kembali ke"], rows)
 
 
@@ -163,8 +225,17 @@ def revisions_list(items: Sequence[RevisionRecord], tz: ZoneInfo) -> str:
         return "Belum ada SOP terdaftar; jalankan `sop init`."
     return table(
         ["SOP", "Revisi", "sha256", "Didaftarkan", "Kasus", "Berlaku untuk kasus baru"],
-        [[r.name, format_date(r.revision), r.content_hash[:12] + "…", _short(r.loaded_at, tz), r.cases,
-          "ya" if r.current else "-"] for r in items],
+        [
+            [
+                r.name,
+                format_date(r.revision),
+                r.content_hash[:12] + "…",
+                _short(r.loaded_at, tz),
+                r.cases,
+                "ya" if r.current else "-",
+            ]
+            for r in items
+        ],
     )
 
 
@@ -183,22 +254,35 @@ def demo_timeline(result: DemoResult) -> str:
     tz, per_day = result.tz, result.jam_kerja_per_hari
     rows = []
     for r in result.rows:
-        verdict = "tepat waktu" if r.late_seconds == 0 else f"terlambat {format_working_seconds(r.late_seconds, per_day)}"
-        rows.append([f"{r.no}" + (f" (ke-{r.round})" if r.round > 1 else ""), _clip(r.name, 40),
-                     f"{r.actor} ({ROLE_LABELS.get(r.role, r.role)})", r.budget, _short(r.started, tz),
-                     _short(r.due, tz), _short(r.finished, tz), verdict, r.outcome])
+        verdict = (
+            "tepat waktu" if r.late_seconds == 0 else f"terlambat {format_working_seconds(r.late_seconds, per_day)}"
+        )
+        rows.append(
+            [
+                f"{r.no}" + (f" (ke-{r.round})" if r.round > 1 else ""),
+                _clip(r.name, 40),
+                f"{r.actor} ({ROLE_LABELS.get(r.role, r.role)})",
+                r.budget,
+                _short(r.started, tz),
+                _short(r.due, tz),
+                _short(r.finished, tz),
+                verdict,
+                r.outcome,
+            ]
+        )
     case = result.case
     late = [r for r in result.rows if r.late_seconds]
     summary = [
         f"Simulasi kasus {case.id}: {case.title}",
         f"Dimulai {format_instant(case.started_at, tz)}; "
         + (f"selesai {format_instant(case.finished_at, tz)}." if case.finished_at else "belum selesai."),
-        "Waktu dihitung dalam jam kerja kantor (Senin–Kamis 07.30–16.00, Jumat 07.30–16.30, istirahat siang, "
-        "libur nasional dan cuti bersama dilewati).",
+        "Waktu dihitung dalam jam kerja kantor menurut config.toml: istirahat siang, akhir pekan, "
+        "libur nasional dan cuti bersama dilewati.",
         "",
         table(["Langkah", "Uraian", "Pelaksana", "Waktu", "Mulai", "Tenggat", "Selesai", "Ketepatan", "Hasil"], rows),
         "",
-        f"{len(result.rows)} tindakan, {len(late)} terlambat; status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
+        f"{len(result.rows)} tindakan, {len(late)} terlambat; "
+        f"status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
         verify_text(result.verify),
     ]
     return "\n".join(summary)

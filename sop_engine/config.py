@@ -118,7 +118,9 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: bukan TOML yang sah ({exc}). Perbaiki sintaks berkas itu.", value=str(path)) from exc
+        raise ConfigError(
+            f"{path}: bukan TOML yang sah ({exc}). Perbaiki sintaks berkas itu.", value=str(path)
+        ) from exc
     return settings_from_mapping(raw, path, env)
 
 
@@ -133,7 +135,7 @@ def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, 
         timezone=str(office_raw.get("timezone", "Asia/Jakarta")),
     )
     try:
-        office.tz
+        ZoneInfo(office.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(
             f"{where}: [office] timezone = '{office.timezone}' tidak dikenal. "
@@ -168,7 +170,8 @@ def parse_calendar(raw: Mapping[str, Any], where: str) -> CalendarSettings:
     for key, value in given.items():
         if key not in WEEKDAYS:
             raise ConfigError(
-                f"{where}: [calendar.hours] kunci '{key}' bukan nama hari; gunakan salah satu dari {', '.join(WEEKDAYS)}.",
+                f"{where}: [calendar.hours] kunci '{key}' bukan nama hari; "
+                f"gunakan salah satu dari {', '.join(WEEKDAYS)}.",
                 value=key,
             )
         hours_raw[key] = value
@@ -202,7 +205,9 @@ _PERIOD = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
 
 def _parse_periods(value: Any, day: str, where: str) -> tuple[Period, ...]:
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: [calendar.hours] {day} harus berupa daftar, misalnya [\"07:30-12:00\"].", value=value)
+        raise ConfigError(
+            f'{where}: [calendar.hours] {day} harus berupa daftar, misalnya ["07:30-12:00"].', value=value
+        )
     periods: list[Period] = []
     for item in value:
         match = _PERIOD.match(str(item))
@@ -215,7 +220,9 @@ def _parse_periods(value: Any, day: str, where: str) -> tuple[Period, ...]:
         try:
             start, end = time(h1, m1), time(h2, m2)
         except ValueError as exc:
-            raise ConfigError(f"{where}: [calendar.hours] {day}: '{item}' berisi jam yang tidak ada.", value=item) from exc
+            raise ConfigError(
+                f"{where}: [calendar.hours] {day}: '{item}' berisi jam yang tidak ada.", value=item
+            ) from exc
         if start >= end or (periods and start < periods[-1][1]):
             raise ConfigError(
                 f"{where}: [calendar.hours] {day}: '{item}' harus berakhir setelah mulai dan tidak tumpang-tindih "
@@ -232,7 +239,9 @@ def _parse_date(value: Any, key: str, where: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ConfigError(f"{where}: [calendar] {key}: '{value}' bukan tanggal; tulis seperti 2021-12-24.", value=value) from exc
+        raise ConfigError(
+            f"{where}: [calendar] {key}: '{value}' bukan tanggal; tulis seperti 2021-12-24.", value=value
+        ) from exc
 
 
 def _parse_extra_holiday(value: Any, where: str) -> tuple[date, str]:
@@ -257,5 +266,5 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     """Make a relative ``sqlite:///file`` URL relative to the config file's folder."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
-        return prefix + str(base / url[len(prefix):])
+        return prefix + str(base / url[len(prefix) :])
     return url

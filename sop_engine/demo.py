@@ -26,18 +26,51 @@ from sop_engine.people import NewPerson
 
 DEMO_PEOPLE: tuple[NewPerson, ...] = (
     NewPerson("ketua", "Hendra Wijaya, S.H.", ("ketua",), None, "ketua@kpu-bangkalan.example", "081200000001"),
-    NewPerson("sekretaris", "Dra. Ratna Kusumawati, M.M.", ("sekretaris",), "197003152000002001",
-              "sekretaris@kpu-bangkalan.example", "081200000002", "ketua"),
-    NewPerson("kasubag", "Bambang Setiawan, S.E.", ("kasubag_program",), "198005102000001003",
-              "kasubag@kpu-bangkalan.example", "081200000003", "sekretaris"),
-    NewPerson("staf1", "Dewi Lestari, A.Md.", ("staf",), "199001012000002004",
-              "staf1@kpu-bangkalan.example", "081200000004", "kasubag"),
-    NewPerson("staf2", "Agus Prasetyo", ("staf",), "199205202000001005",
-              "staf2@kpu-bangkalan.example", "081200000005", "kasubag"),
-    NewPerson("inspektorat", "Yuni Astuti, S.Ak.", ("inspektorat",), "198508082000002006",
-              "inspektorat@kpu-bangkalan.example", "081200000006"),
-    NewPerson("admin", "Rudi Hartono", ("admin",), "198811112000001007",
-              "admin@kpu-bangkalan.example", "081200000007"),
+    NewPerson(
+        "sekretaris",
+        "Dra. Ratna Kusumawati, M.M.",
+        ("sekretaris",),
+        "197003152000002001",
+        "sekretaris@kpu-bangkalan.example",
+        "081200000002",
+        "ketua",
+    ),
+    NewPerson(
+        "kasubag",
+        "Bambang Setiawan, S.E.",
+        ("kasubag_program",),
+        "198005102000001003",
+        "kasubag@kpu-bangkalan.example",
+        "081200000003",
+        "sekretaris",
+    ),
+    NewPerson(
+        "staf1",
+        "Dewi Lestari, A.Md.",
+        ("staf",),
+        "199001012000002004",
+        "staf1@kpu-bangkalan.example",
+        "081200000004",
+        "kasubag",
+    ),
+    NewPerson(
+        "staf2",
+        "Agus Prasetyo",
+        ("staf",),
+        "199205202000001005",
+        "staf2@kpu-bangkalan.example",
+        "081200000005",
+        "kasubag",
+    ),
+    NewPerson(
+        "inspektorat",
+        "Yuni Astuti, S.Ak.",
+        ("inspektorat",),
+        "198508082000002006",
+        "inspektorat@kpu-bangkalan.example",
+        "081200000006",
+    ),
+    NewPerson("admin", "Rudi Hartono", ("admin",), "198811112000001007", "admin@kpu-bangkalan.example", "081200000007"),
 )
 
 
@@ -136,7 +169,7 @@ def _play(ctx: Context, clock: FixedClock, root: Path, storage: StorageSettings)
     rows: list[TimelineRow] = []
     for no, actor, spent, back_to, text in SCRIPT:
         step = case.steps[no - 1]
-        assert step.activated_at is not None and step.due_at is not None  # noqa: S101 - the script follows the SOP
+        assert step.activated_at is not None and step.due_at is not None
         finished = ctx.calendar.add(step.activated_at, ctx.calendar.budget_seconds(parse_duration(spent)))
         clock.set(finished)
         if back_to:
@@ -147,8 +180,21 @@ def _play(ctx: Context, clock: FixedClock, root: Path, storage: StorageSettings)
             case = cases.complete_step(ctx, case.id, no, actor, files=files, note=text)
             outcome = "selesai"
         late = max(0, ctx.calendar.working_seconds_between(step.due_at, finished))
-        rows.append(TimelineRow(no, step.name, step.role, actor, step.budget, step.round, step.activated_at,
-                                step.due_at, finished, late, outcome))
+        rows.append(
+            TimelineRow(
+                no,
+                step.name,
+                step.role,
+                actor,
+                step.budget,
+                step.round,
+                step.activated_at,
+                step.due_at,
+                finished,
+                late,
+                outcome,
+            )
+        )
     return DemoResult(tuple(rows), case, audit.verify(ctx), ctx.tz, ctx.calendar.jam_kerja_per_hari)
 
 

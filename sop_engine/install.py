@@ -57,8 +57,13 @@ def _ensure_office(session: Session, ctx: Context) -> tuple[Office, bool]:
     session.flush()
     audit.ensure_head(session, office.id)
     audit.append(
-        session, office.id, actor=SYSTEM_ACTOR, role="admin", action="system.initialised",
-        recorded_at=ctx.clock.now(), details={"satker": office.code, "name": office.name, "timezone": office.timezone},
+        session,
+        office.id,
+        actor=SYSTEM_ACTOR,
+        role="admin",
+        action="system.initialised",
+        recorded_at=ctx.clock.now(),
+        details={"satker": office.code, "name": office.name, "timezone": office.timezone},
     )
     return office, True
 

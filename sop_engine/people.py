@@ -56,8 +56,13 @@ class NewPerson:
 
 def record_of(person: Person) -> PersonRecord:
     return PersonRecord(
-        username=person.username, name=person.name, nip=person.nip, roles=person.role_names, email=person.email,
-        phone=person.phone, supervisor=person.supervisor.username if person.supervisor else None,
+        username=person.username,
+        name=person.name,
+        nip=person.nip,
+        roles=person.role_names,
+        email=person.email,
+        phone=person.phone,
+        supervisor=person.supervisor.username if person.supervisor else None,
         active=person.active,
     )
 
@@ -68,7 +73,9 @@ def normalise_nip(nip: str | None) -> str | None:
         return None
     digits = re.sub(r"\s+", "", nip)
     if not _NIP.match(digits):
-        raise InvalidInput(f"NIP '{nip}' tidak sah; NIP terdiri dari 18 angka, misalnya 19800101 200501 1 001.", value=nip)
+        raise InvalidInput(
+            f"NIP '{nip}' tidak sah; NIP terdiri dari 18 angka, misalnya 19800101 200501 1 001.", value=nip
+        )
     return digits
 
 
@@ -88,7 +95,9 @@ def _validate(new: NewPerson) -> None:
             value=",".join(unknown),
         )
     if new.email and not _EMAIL.match(new.email):
-        raise InvalidInput(f"Alamat email '{new.email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=new.email)
+        raise InvalidInput(
+            f"Alamat email '{new.email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=new.email
+        )
 
 
 def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson, by: str = SYSTEM_ACTOR) -> Person:
@@ -96,25 +105,42 @@ def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson
     _validate(new)
     nip = normalise_nip(new.nip)
     clash = session.scalar(
-        select(Person).where(Person.office_id == office_id, (Person.username == new.username) | (
-            (Person.nip == nip) if nip else False))
+        select(Person).where(
+            Person.office_id == office_id, (Person.username == new.username) | ((Person.nip == nip) if nip else False)
+        )
     )
     if clash is not None:
         what = f"nama pengguna '{new.username}'" if clash.username == new.username else f"NIP {nip}"
         raise Conflict(f"Sudah ada pegawai dengan {what} ({clash.name}); gunakan yang lain.", value=new.username)
     supervisor = find_person(session, office_id, new.supervisor) if new.supervisor else None
     person = Person(
-        office_id=office_id, username=new.username, name=new.name.strip(), nip=nip, email=new.email,
-        phone=new.phone, supervisor_id=supervisor.id if supervisor else None, active=True,
+        office_id=office_id,
+        username=new.username,
+        name=new.name.strip(),
+        nip=nip,
+        email=new.email,
+        phone=new.phone,
+        supervisor_id=supervisor.id if supervisor else None,
+        active=True,
         created_at=ctx.clock.now(),
     )
     person.roles = [PersonRole(role=r) for r in dict.fromkeys(new.roles)]
     session.add(person)
     session.flush()
     audit.append(
-        session, office_id, actor=by, role="admin", action="person.added", recorded_at=ctx.clock.now(),
-        details={"username": new.username, "name": person.name, "nip": nip, "roles": list(person.role_names),
-                 "supervisor": new.supervisor},
+        session,
+        office_id,
+        actor=by,
+        role="admin",
+        action="person.added",
+        recorded_at=ctx.clock.now(),
+        details={
+            "username": new.username,
+            "name": person.name,
+            "nip": nip,
+            "roles": list(person.role_names),
+            "supervisor": new.supervisor,
+        },
     )
     return person
 

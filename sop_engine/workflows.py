@@ -65,16 +65,27 @@ def register(session: Session, ctx: Context, office_id: int, definition: Workflo
     if row is not None:
         return row
     row = WorkflowDefinition(
-        name=definition.name, content_hash=definition.content_hash, revision=definition.revision,
-        source=definition.source, loaded_at=ctx.clock.now(),
+        name=definition.name,
+        content_hash=definition.content_hash,
+        revision=definition.revision,
+        source=definition.source,
+        loaded_at=ctx.clock.now(),
     )
     session.add(row)
     session.flush()
     audit.append(
-        session, office_id, actor=SYSTEM_ACTOR, role="admin", action="workflow.registered",
+        session,
+        office_id,
+        actor=SYSTEM_ACTOR,
+        role="admin",
+        action="workflow.registered",
         recorded_at=ctx.clock.now(),
-        details={"workflow": definition.name, "sha256": definition.content_hash,
-                 "revision": definition.revision.isoformat(), "steps": len(definition.steps)},
+        details={
+            "workflow": definition.name,
+            "sha256": definition.content_hash,
+            "revision": definition.revision.isoformat(),
+            "steps": len(definition.steps),
+        },
     )
     return row
 
@@ -85,9 +96,7 @@ def current(session: Session, ctx: Context, office_id: int, name: str) -> tuple[
     definition = definitions.get(name)
     if definition is None:
         known = ", ".join(sorted(definitions)) or "tidak ada"
-        raise NotFound(
-            f"SOP '{name}' tidak ada di {ctx.settings.workflows_dir}; SOP yang ada: {known}.", value=name
-        )
+        raise NotFound(f"SOP '{name}' tidak ada di {ctx.settings.workflows_dir}; SOP yang ada: {known}.", value=name)
     return register(session, ctx, office_id, definition), definition
 
 
@@ -105,20 +114,26 @@ def list_revisions(ctx: Context) -> list[RevisionRecord]:
     files = {d.content_hash for d in on_disk(ctx).values()}
     with ctx.db.read() as session:
         office = ctx.office(session)
-        counts = dict(
-            session.execute(
+        counts: dict[int, int] = {
+            definition_id: count
+            for definition_id, count in session.execute(
                 select(Case.definition_id, func.count(Case.id))
                 .where(Case.office_id == office.id)
                 .group_by(Case.definition_id)
-            ).tuples().all()
-        )
+            )
+        }
         rows = session.scalars(
             select(WorkflowDefinition).order_by(WorkflowDefinition.name, WorkflowDefinition.loaded_at.desc())
         ).all()
         return [
             RevisionRecord(
-                name=row.name, title=parse_stored(row).title, content_hash=row.content_hash, revision=row.revision,
-                loaded_at=row.loaded_at, cases=counts.get(row.id, 0), current=row.content_hash in files,
+                name=row.name,
+                title=parse_stored(row).title,
+                content_hash=row.content_hash,
+                revision=row.revision,
+                loaded_at=row.loaded_at,
+                cases=counts.get(row.id, 0),
+                current=row.content_hash in files,
             )
             for row in rows
         ]

@@ -16,18 +16,14 @@ def find_case(session: Session, office_id: int, code: str, *, for_update: bool =
     if case is None:
         known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
         listing = ", ".join(known) if known else "belum ada kasus"
-        raise NotFound(
-            f"Kasus '{code}' tidak ada; kasus yang ada: {listing} (lihat `sop case list`).", value=code
-        )
+        raise NotFound(f"Kasus '{code}' tidak ada; kasus yang ada: {listing} (lihat `sop case list`).", value=code)
     return case
 
 
 def find_person(session: Session, office_id: int, username: str) -> Person:
     """The active person ``username`` (or NIP) of the office."""
     person = session.scalar(
-        select(Person).where(
-            Person.office_id == office_id, (Person.username == username) | (Person.nip == username)
-        )
+        select(Person).where(Person.office_id == office_id, (Person.username == username) | (Person.nip == username))
     )
     if person is None or not person.active:
         raise NotFound(
