@@ -29,7 +29,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep, Person
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
 from sop_engine.formatting import format_instant, iso_local
 from sop_engine.machine import CANCEL, COMPLETE, DONE, machine_for, return_trigger, step_of, step_state
 
@@ -215,8 +215,9 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
                 case = find_case(session, ctx.office(session).id, code)
                 definition = workflows.definition_of(case)
                 try:
+                    _require_running(ctx, case)
                     _require_active(ctx, case, case.steps[step_no - 1], definition.step(step_no))
-                except Conflict as explained:
+                except SopError as explained:
                     raise explained from exc
         raise Conflict(
             "Kasus ini baru saja diubah oleh orang lain pada saat yang sama; muat ulang lalu periksa "
@@ -277,8 +278,11 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             )
             session.flush()
             return _record(ctx, case)
-    except DBIntegrityError as exc:  # a concurrent start of the same year won the unique constraint
-        raise Conflict(f"Kasus {code} sudah ada; satu kasus per SOP per tahun.", value=code) from exc
+    except DBIntegrityError:
+        # A concurrent start of the same year won the unique constraint: explain it like the check does.
+        with ctx.db.read() as session:
+            _require_no_case(session, ctx.office(session).id, workflow, year, code)
+        raise
 
 
 def complete_step(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
-from sop_engine.config import DatabaseSettings, Settings, StorageSettings
+from sop_engine.config import DatabaseSettings, Settings
 from sop_engine.context import Context
 from sop_engine.durations import parse_duration
 from sop_engine.install import initialise
@@ -158,12 +158,12 @@ def run_demo(settings: Settings) -> DemoResult:
         clock = FixedClock(DEMO_START)
         ctx = Context.open(demo_settings, clock=clock)
         try:
-            return _play(ctx, clock, root, demo_settings.storage)
+            return _play(ctx, clock, root)
         finally:
             ctx.db.dispose()
 
 
-def _play(ctx: Context, clock: FixedClock, root: Path, storage: StorageSettings) -> DemoResult:
+def _play(ctx: Context, clock: FixedClock, root: Path) -> DemoResult:
     initialise(ctx, DEMO_PEOPLE)
     case = cases.start_case(ctx, "lakip", 2021, "sekretaris")
     rows: list[TimelineRow] = []

@@ -1,0 +1,66 @@
+"""Settings: found, read once, overridden by the environment, refused with a clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sop_engine.config import load_settings
+from sop_engine.errors import ConfigError
+from sop_engine.formatting import format_instant, format_rupiah
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_config_gives_bangkalan_defaults():
+    settings = load_settings(ROOT / "config.toml", env={})
+    assert settings.office.satker == "3526" and settings.office.timezone == "Asia/Jakarta"
+    assert settings.calendar.jam_kerja_per_hari == 7.5
+    assert settings.database.url == f"sqlite:///{ROOT / 'var' / 'sop.db'}"
+    assert settings.workflows_dir == ROOT / "workflows"
+
+
+def test_environment_overrides_the_database_url():
+    settings = load_settings(ROOT / "config.toml", env={"SOP_DATABASE_URL": "postgresql://x@h/db"})
+    assert settings.database.url == "postgresql://x@h/db"
+
+
+def test_config_is_found_through_sop_config(tmp_path: Path):
+    (tmp_path / "kantor.toml").write_text('[office]\nsatker = "3501"\n', encoding="utf-8")
+    assert load_settings(None, env={"SOP_CONFIG": str(tmp_path / "kantor.toml")}).office.satker == "3501"
+
+
+def test_missing_config_says_how_to_point_at_one(tmp_path: Path):
+    with pytest.raises(ConfigError, match="--config"):
+        load_settings(tmp_path / "tidak-ada.toml", env={})
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[office]\ntimezone = "Asia/Bangkalan"\n', "Asia/Bangkalan"),
+        ('[calendar.hours]\nsenin = ["07:30-12:00", "11:00-16:00"]\n', "11:00-16:00"),
+        ('[calendar.hours]\nmonday = ["07:30-12:00"]\n', "'monday'"),
+        ("[calendar]\njam_kerja_per_hari = 30\n", "30"),
+        ('[calendar]\nextra_holidays = ["24-12-2021"]\n', "24-12-2021"),
+        ("[storage]\nmax_upload_mb = 0\n", "max_upload_mb"),
+        ("[office\n", "bukan TOML"),
+    ],
+)
+def test_bad_config_is_refused_naming_the_value(tmp_path: Path, text: str, fragment: str):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={})
+    assert fragment in info.value.message
+
+
+def test_instants_and_money_are_written_the_indonesian_way():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    instant = datetime.fromisoformat("2021-01-11T01:00:00+00:00")
+    assert format_instant(instant, ZoneInfo("Asia/Jakarta")) == "Senin, 11 Januari 2021 08.00 WIB"
+    assert format_instant(instant, ZoneInfo("Asia/Jayapura")) == "Senin, 11 Januari 2021 10.00 WIT"
+    assert format_rupiah(2701548000) == "Rp 2.701.548.000"
