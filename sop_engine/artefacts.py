@@ -25,6 +25,7 @@ from sop_engine.db.models import Artefact
 from sop_engine.db.queries import find_case
 from sop_engine.definitions import StepDef
 from sop_engine.errors import IntegrityError, InvalidInput, NotFound
+from sop_engine.formatting import format_size
 
 CHUNK = 1024 * 1024
 
@@ -143,13 +144,12 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
     """
     name = incoming.filename
     if not incoming.path.is_file():
-        raise InvalidInput(
-            f"Berkas '{incoming.path}' tidak ditemukan; periksa nama dan foldernya.", value=str(incoming.path)
-        )
+        shown = str(incoming.path) if incoming.path.name == name else name  # never reveal a server's temp path
+        raise InvalidInput(f"Berkas '{shown}' tidak ditemukan; periksa nama dan foldernya.", value=shown)
     size = incoming.path.stat().st_size
     if size > max_bytes:
         raise InvalidInput(
-            f"Berkas '{name}' berukuran {size / 1048576:.1f} MB, melebihi batas {max_bytes / 1048576:.0f} MB. "
+            f"Berkas '{name}' berukuran {format_size(size)}, melebihi batas {format_size(max_bytes)}. "
             "Perkecil berkasnya (misalnya simpan ulang PDF dengan kualitas lebih rendah).",
             value=name,
             size=size,

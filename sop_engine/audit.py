@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
+from sop_engine.errors import InvalidInput
 
 GENESIS = "0" * 64
 
@@ -181,8 +182,13 @@ def list_events(ctx: Context, case: str | None = None) -> list[AuditRecord]:
         return [_record(e) for e in session.scalars(query.order_by(AuditEvent.seq, AuditEvent.id))]
 
 
-def verify(ctx: Context) -> VerifyResult:
-    """Walk the office's chain from the first event and report the first one that does not hold."""
+def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk the office's chain from the first event and report the first one that does not hold.
+
+    ``anchor`` is a (seq, hash) pair recorded earlier outside the database (e.g. by the
+    Inspektorat from a previous verify): the chain must still contain it. Without an anchor,
+    someone able to rewrite the whole database could recompute every hash; with one, they cannot.
+    """
     with ctx.db.read() as session:
         office = ctx.office(session)
         head = session.get(AuditHead, office.id)
@@ -190,11 +196,25 @@ def verify(ctx: Context) -> VerifyResult:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.office_id == office.id).order_by(AuditEvent.seq, AuditEvent.id)
         ).all()
-        return verify_events(events, head_seq, head_hash)
+        return verify_events(events, head_seq, head_hash, anchor)
 
 
-def verify_events(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -> VerifyResult:
-    """Check a sequence of events against the chain rules and the recorded head."""
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``"23:9dda1e…"`` (a seq and the full hash, as `sop audit verify` prints them) as a pair."""
+    seq_text, _, digest = text.strip().lstrip("#").partition(":")
+    if not seq_text.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InvalidInput(
+            f"Kepala rantai '{text}' tidak sah; tulis NOMOR:HASH seperti yang dicetak `sop audit verify`, "
+            "misalnya 23:9dda1e110d30921b0e0844120a4882ee2fc08fcc223d82a28f373d9e4872dbed.",
+            value=text,
+        )
+    return int(seq_text), digest
+
+
+def verify_events(
+    events: Sequence[AuditEvent], head_seq: int, head_hash: str, anchor: tuple[int, str] | None = None
+) -> VerifyResult:
+    """Check a sequence of events against the chain rules, the recorded head and an optional anchor."""
     expected, prev, count = 1, GENESIS, 0
 
     def bad(seq: int, problem: str) -> VerifyResult:
@@ -247,13 +267,36 @@ def verify_events(events: Iterable[AuditEvent], head_seq: int, head_hash: str) -
             f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
             f"(peristiwa #{last + 1} dan sesudahnya dihapus).",
         )
-    if last > head_seq or prev != head_hash:
+    if last > head_seq:
         return bad(
-            head_seq + 1 if last > head_seq else last,
-            f"Rantai tidak berakhir pada kepala rantai yang tercatat (#{head_seq}); "
-            "ada peristiwa yang disisipkan atau diganti di ujung rantai.",
+            head_seq + 1,
+            f"Peristiwa #{head_seq + 1} ada sesudah kepala rantai yang tercatat (#{head_seq}); "
+            "peristiwa itu disisipkan di luar sop-engine.",
         )
+    if prev != head_hash:
+        return bad(
+            last,
+            f"Peristiwa #{last} tidak sama dengan kepala rantai yang tercatat; "
+            "peristiwa terakhir diganti di luar sop-engine.",
+        )
+    if anchor is not None:
+        problem = _check_anchor(events, anchor)
+        if problem:
+            return bad(min(anchor[0], last + 1), problem)
     return VerifyResult(True, count, head_seq, head_hash)
+
+
+def _check_anchor(events: Sequence[AuditEvent], anchor: tuple[int, str]) -> str | None:
+    seq, digest = anchor
+    for event in events:
+        if event.seq == seq:
+            if event.hash == digest:
+                return None
+            return (
+                f"Peristiwa #{seq} tidak lagi ber-hash {digest[:16]}… seperti yang dicatat sebelumnya; "
+                "jejak audit telah ditulis ulang seluruhnya."
+            )
+    return f"Kepala rantai yang dicatat sebelumnya (#{seq}) tidak ada lagi; jejak audit telah dipotong."
 
 
 CSV_COLUMNS = (

@@ -353,7 +353,7 @@ def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
-    result = audit.verify(ctx)
+    result = audit.verify(ctx, audit.parse_anchor(args.head) if args.head else None)
     if args.json:
         _print_json(
             {
@@ -468,7 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = group("audit", "jejak audit")
     p = command(sub, "log", cmd_audit_log, "tampilkan jejak audit", json_flag=True)
     p.add_argument("--case")
-    command(sub, "verify", cmd_audit_verify, "periksa keutuhan rantai hash", json_flag=True)
+    p = command(sub, "verify", cmd_audit_verify, "periksa keutuhan rantai hash", json_flag=True)
+    p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
     p = command(sub, "export", cmd_audit_export, "ekspor jejak audit")
     p.add_argument("--format", choices=["csv"], required=True)
     p.add_argument("-o", "--output", required=True)

@@ -16,7 +16,7 @@ from sop_engine.cases import STATUS_LABELS, CaseRecord
 from sop_engine.definitions import ROLE_LABELS, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
-from sop_engine.formatting import format_date, format_day, format_instant, format_instant_short
+from sop_engine.formatting import format_date, format_day, format_instant, format_instant_short, format_size
 from sop_engine.install import InitReport
 from sop_engine.people import PersonRecord
 from sop_engine.workflows import RevisionRecord
@@ -130,7 +130,7 @@ def artefact_list(items: Sequence[ArtefactRecord], tz: ZoneInfo) -> str:
                 a.round,
                 a.kind,
                 a.filename,
-                _size(a.size),
+                format_size(a.size),
                 a.uploaded_by,
                 _short(a.uploaded_at, tz),
                 a.sha256[:16] + "…",
@@ -178,7 +178,9 @@ def verify_text(result: VerifyResult) -> str:
     if result.ok:
         return (
             f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung.\n"
-            f"Kepala rantai: #{result.head_seq} {result.head_hash}"
+            f"Kepala rantai: #{result.head_seq} {result.head_hash}\n"
+            "Catat kepala rantai ini di luar sistem; kelak `sop audit verify --head "
+            f"{result.head_seq}:{result.head_hash}` membuktikan jejak tidak ditulis ulang."
         )
     return (
         f"JEJAK AUDIT RUSAK mulai peristiwa #{result.first_bad_seq}.\n{result.problem}\n"
@@ -290,7 +292,3 @@ def demo_timeline(result: DemoResult) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _size(size: int) -> str:
-    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"

@@ -60,6 +60,15 @@ def format_rupiah(amount: int) -> str:
     return f"{sign}Rp {format_decimal(abs(amount), format='#,##0', locale=LOCALE)}"
 
 
+def format_size(size: int) -> str:
+    """A file size people read: "812 bait", "12,4 KB", "20,04 MB" (decimal comma)."""
+    if size < 1024:
+        return f"{size} bait"
+    if size < 1024 * 1024:
+        return f"{format_decimal(size / 1024, format='#,##0.#', locale=LOCALE)} KB"
+    return f"{format_decimal(size / 1048576, format='#,##0.##', locale=LOCALE)} MB"
+
+
 def iso_local(at: datetime | None, tz: ZoneInfo) -> str | None:
     """ISO 8601 with the office offset, e.g. "2021-01-11T08:00:00+07:00" (for JSON)."""
     return None if at is None else at.astimezone(tz).isoformat()

@@ -108,6 +108,7 @@ def start_and_attach(ctx: Context, clock: FixedClock, path: Path) -> artefacts.A
         (lambda d: write(d, "k.bin", b"PK\x03\x04 not really a zip"), "unknown"),
         (lambda d: write(d, "l.bin", b"just some text"), "unknown"),
     ],
+    ids=["pdf", "png", "jpeg", "docx", "xlsx", "odt", "ods", "elf", "mz", "plain-zip", "broken-zip", "text"],
 )
 def test_sniff_kind_recognises_content_regardless_of_name(tmp_path: Path, make: Maker, kind: str) -> None:
     assert artefacts.sniff_kind(make(tmp_path)) == kind
@@ -132,6 +133,7 @@ def test_sniff_kind_reads_content_not_extension(tmp_path: Path) -> None:
         (2, lambda d: opendocument(d, "format.odt", "application/vnd.oasis.opendocument.text"), "odt"),
         (2, lambda d: opendocument(d, "format.ods", "application/vnd.oasis.opendocument.spreadsheet"), "ods"),
     ],
+    ids=["pdf", "jpg", "PNG", "docx", "xlsx", "odt", "ods"],
 )
 def test_check_file_accepts_genuine_document_of_an_allowed_kind(
     tmp_path: Path, step_no: int, make: Maker, kind: str

@@ -23,8 +23,12 @@ def test_start_activates_step_1_with_its_budget_as_deadline(ctx: Context):
     case = cases.start_case(ctx, "lakip", 2021, "sekretaris")
     step = case.steps[0]
     assert case.id == "lakip-2021" and case.status == "running" and case.current_step == 1
-    assert (step.status, step.round, step.activated_at, step.due_at) == ("active", 1, at("2021-01-11T08:00"),
-                                                                          at("2021-01-11T08:10"))
+    assert (step.status, step.round, step.activated_at, step.due_at) == (
+        "active",
+        1,
+        at("2021-01-11T08:00"),
+        at("2021-01-11T08:10"),
+    )
     assert all(s.status == "waiting" and s.due_at is None for s in case.steps[1:])
 
 
@@ -61,8 +65,14 @@ def test_a_late_start_counts_from_the_next_working_moment(ctx: Context, clock):
 
 def _run_to_step_7(ctx: Context, clock, tmp_path: Path) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
-    plan = [(1, "sekretaris", True), (2, "kasubag", True), (3, "staf1", False), (4, "staf2", True),
-            (5, "kasubag", True), (6, "staf1", True)]
+    plan = [
+        (1, "sekretaris", True),
+        (2, "kasubag", True),
+        (3, "staf1", False),
+        (4, "staf2", True),
+        (5, "kasubag", True),
+        (6, "staf1", True),
+    ]
     for no, user, needs_file in plan:
         clock.advance(datetime.fromisoformat("2021-01-01T00:30") - datetime.fromisoformat("2021-01-01T00:00"))
         files = [IncomingFile.from_path(docx(tmp_path, f"l{no}.docx"))] if needs_file else []
@@ -76,8 +86,12 @@ def test_return_restarts_the_target_with_a_new_round_and_sends_later_steps_back_
     clock.set(at("2021-01-12T09:00"))
     case = cases.return_step(ctx, "lakip-2021", 7, 6, "kasubag", "Bab III belum lengkap")
     six, seven = case.steps[5], case.steps[6]
-    assert (six.status, six.round, six.activated_at, six.due_at) == ("active", 2, at("2021-01-12T09:00"),
-                                                                      at("2021-01-14T09:00"))
+    assert (six.status, six.round, six.activated_at, six.due_at) == (
+        "active",
+        2,
+        at("2021-01-12T09:00"),
+        at("2021-01-14T09:00"),
+    )
     assert six.completed_at is None and six.completed_by is None
     assert (seven.status, seven.round, seven.due_at) == ("waiting", 1, None)
     assert case.current_step == 6
@@ -112,7 +126,10 @@ def test_a_running_case_keeps_its_definition_when_the_file_changes(ctx: Context,
     edited.mkdir()
     (edited / "lakip.toml").write_text(
         source.replace('waktu = "10 menit"', 'waktu = "20 menit"', 1).replace(
-            "tanggal_revisi = 2021-01-20", "tanggal_revisi = 2021-06-01"), encoding="utf-8")
+            "tanggal_revisi = 2021-01-20", "tanggal_revisi = 2021-06-01"
+        ),
+        encoding="utf-8",
+    )
     ctx2 = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, workflows_dir=edited))
     old = cases.get_case(ctx2, "lakip-2021")
     assert old.steps[0].budget == "10 menit" and old.revision.isoformat() == "2021-01-20"
