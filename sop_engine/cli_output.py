@@ -174,7 +174,9 @@ def audit_log(items: Sequence[AuditRecord], tz: ZoneInfo) -> str:
     )
 
 
-def verify_text(result: VerifyResult) -> str:
+def verify_text(result: VerifyResult, hint: bool = True) -> str:
+    if result.ok and not hint:
+        return f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung."
     if result.ok:
         return (
             f"Jejak audit utuh: {result.events} peristiwa, rantai hash tersambung.\n"
@@ -285,7 +287,7 @@ def demo_timeline(result: DemoResult) -> str:
         "",
         f"{len(result.rows)} tindakan, {len(late)} terlambat; "
         f"status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
-        verify_text(result.verify),
+        verify_text(result.verify, hint=False),
     ]
     return "\n".join(summary)
 
