@@ -296,44 +296,30 @@ def complete_step(
 ) -> CaseRecord:
     """Mark the active step done, attaching its documents, and activate the next step."""
     with _action(ctx, code, step_no) as session:
-        office = ctx.office(session)
-        case = find_case(session, office.id, code)
-        definition = workflows.definition_of(case)
-        step = definition.step(step_no)
-        actor = find_person(session, office.id, by)
-        row = case.steps[step.no - 1]
-        _require_running(ctx, case)
-        _require_active(ctx, case, row, step)
-        role = _require_step_role(actor, step)
-        when = _stated_time(ctx, at, not_before=row.activated_at, what=f"menyelesaikan langkah {step.no}")
-        checked = [artefacts.check_file(f, step, ctx.settings.storage.max_upload_bytes) for f in files]
-        _require_files(step, checked)
-        new_state = machine_for(definition).fire(case.state, COMPLETE)
-        stored = _attach(ctx, session, case, row, step, checked, actor.username, when)
-        _finish(row, actor.username, when, note)
-        _move(ctx, case, definition, new_state, when)
-        audit.append(
+        act = _active_step(ctx, session, code, step_no, by)
+        when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
+        checked = [artefacts.check_file(f, act.step, ctx.settings.storage.max_upload_bytes) for f in files]
+        _require_files(act.step, checked)
+        new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
+        stored = _attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
+        _finish(act.row, act.actor.username, when, note)
+        _move(ctx, act.case, act.definition, new_state, when)
+        _audit_step(
+            ctx,
             session,
-            office.id,
-            actor=actor.username,
-            role=role,
-            action="step.completed",
-            recorded_at=ctx.clock.now(),
-            stated_at=when,
-            case=code,
-            step=step.no,
-            details={
-                "round": row.round,
+            act,
+            "step.completed",
+            when,
+            new_state,
+            {
+                "round": act.row.round,
                 "note": note,
-                "due_at": _iso(row.due_at),
-                "late": bool(row.due_at and when > row.due_at),
+                "due_at": _iso(act.row.due_at),
+                "late": bool(act.row.due_at and when > act.row.due_at),
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
-                "state_before": step_state(step.no),
-                "state_after": new_state,
             },
         )
-        session.flush()
-        return _record(ctx, case)
+        return _record(ctx, act.case)
 
 
 def return_step(
@@ -342,50 +328,88 @@ def return_step(
     """Send the active step's work back to a declared earlier step, which restarts with a new round."""
     reason = (reason or "").strip()
     with _action(ctx, code, step_no) as session:
-        office = ctx.office(session)
-        case = find_case(session, office.id, code)
-        definition = workflows.definition_of(case)
-        step = definition.step(step_no)
-        target = definition.step(to)
-        actor = find_person(session, office.id, by)
-        row = case.steps[step.no - 1]
-        _require_running(ctx, case)
-        _require_active(ctx, case, row, step)
-        role = _require_step_role(actor, step)
-        _require_declared_return(step, target)
+        act = _active_step(ctx, session, code, step_no, by)
+        target = act.definition.step(to)
+        _require_declared_return(act.step, target)
         if not reason:
             raise InvalidInput(
                 f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
                 'misalnya --reason "Tabel capaian kinerja belum lengkap".',
                 value=reason,
             )
-        when = _stated_time(ctx, at, not_before=row.activated_at, what=f"mengembalikan langkah {step.no}")
-        new_state = machine_for(definition).fire(case.state, return_trigger(target.no))
-        for later in case.steps[target.no : step.no]:
+        when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
+        new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
+        for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = WAITING, None
-        _activate(ctx, case.steps[target.no - 1], target, when)
-        case.state = new_state
-        audit.append(
+        restarted = act.case.steps[target.no - 1]
+        _activate(ctx, restarted, target, when)
+        act.case.state = new_state
+        _audit_step(
+            ctx,
             session,
-            office.id,
-            actor=actor.username,
-            role=role,
-            action="step.returned",
-            recorded_at=ctx.clock.now(),
-            stated_at=when,
-            case=code,
-            step=step.no,
-            details={
+            act,
+            "step.returned",
+            when,
+            new_state,
+            {
                 "to": target.no,
                 "reason": reason,
-                "round": case.steps[target.no - 1].round,
-                "due_at": _iso(case.steps[target.no - 1].due_at),
-                "state_before": step_state(step.no),
-                "state_after": new_state,
+                "round": restarted.round,
+                "due_at": _iso(restarted.due_at),
             },
         )
-        session.flush()
-        return _record(ctx, case)
+        return _record(ctx, act.case)
+
+
+@dataclass(frozen=True)
+class _StepAction:
+    """The rows and definitions one step action works on, after its permission checks."""
+
+    office_id: int
+    case: Case
+    definition: WorkflowDef
+    step: StepDef
+    row: CaseStep
+    actor: Person
+    role: str
+
+
+def _active_step(ctx: Context, session: Session, code: str, step_no: int, by: str) -> _StepAction:
+    """Load the case, step and actor, and check the case runs, the step is active and the role fits."""
+    office = ctx.office(session)
+    case = find_case(session, office.id, code)
+    definition = workflows.definition_of(case)
+    step = definition.step(step_no)
+    actor = find_person(session, office.id, by)
+    row = case.steps[step.no - 1]
+    _require_running(ctx, case)
+    _require_active(ctx, case, row, step)
+    role = _require_step_role(actor, step)
+    return _StepAction(office.id, case, definition, step, row, actor, role)
+
+
+def _audit_step(
+    ctx: Context,
+    session: Session,
+    act: _StepAction,
+    action: str,
+    when: datetime,
+    new_state: str,
+    details: dict[str, Any],
+) -> None:
+    audit.append(
+        session,
+        act.office_id,
+        actor=act.actor.username,
+        role=act.role,
+        action=action,
+        recorded_at=ctx.clock.now(),
+        stated_at=when,
+        case=act.case.code,
+        step=act.step.no,
+        details={**details, "state_before": step_state(act.step.no), "state_after": new_state},
+    )
+    session.flush()
 
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
