@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, workflows
+from sop_engine import artefacts, audit, deadlines, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
@@ -257,7 +257,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             case.steps = [CaseStep(no=s.no, status=WAITING, round=0) for s in definition.steps]
             session.add(case)
             session.flush()
-            _activate(ctx, case.steps[0], definition.first_step, when)
+            _activate(ctx, session, case, case.steps[0], definition.first_step, when)
             audit.append(
                 session,
                 office.id,
@@ -303,7 +303,8 @@ def complete_step(
         new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
         stored = _attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
         _finish(act.row, act.actor.username, when, note)
-        _move(ctx, act.case, act.definition, new_state, when)
+        deadlines.cancel_pending(ctx, session, act.case, act.step.no)
+        _move(ctx, session, act.case, act.definition, new_state, when)
         _audit_step(
             ctx,
             session,
@@ -341,8 +342,9 @@ def return_step(
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = WAITING, None
+        deadlines.cancel_pending(ctx, session, act.case, act.step.no)
         restarted = act.case.steps[target.no - 1]
-        _activate(ctx, restarted, target, when)
+        _activate(ctx, session, act.case, restarted, target, when)
         act.case.state = new_state
         _audit_step(
             ctx,
@@ -435,6 +437,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         for row in case.steps:
             if row.status == ACTIVE:
                 row.status = WAITING
+        deadlines.cancel_pending(ctx, session, case)
         audit.append(
             session,
             office.id,
@@ -571,11 +574,13 @@ def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None,
     return at
 
 
-def _activate(ctx: Context, row: CaseStep, step: StepDef, when: datetime) -> None:
+def _activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, when: datetime) -> None:
+    """Make ``step`` the active one: new round, deadline = now + budget in working time, its notifications."""
     row.status, row.round = ACTIVE, row.round + 1
     row.activated_at = when
     row.due_at = ctx.calendar.add_duration(when, step.budget)
     row.completed_at = row.completed_by = row.note = None
+    deadlines.schedule_step(ctx, session, case, row, step)
 
 
 def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
@@ -583,13 +588,13 @@ def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
     row.note = note.strip() if note and note.strip() else None
 
 
-def _move(ctx: Context, case: Case, definition: WorkflowDef, new_state: str, when: datetime) -> None:
+def _move(ctx: Context, session: Session, case: Case, definition: WorkflowDef, new_state: str, when: datetime) -> None:
     case.state = new_state
     next_no = step_of(new_state)
     if next_no is None:
         case.status, case.finished_at = DONE, when
         return
-    _activate(ctx, case.steps[next_no - 1], definition.step(next_no), when)
+    _activate(ctx, session, case, case.steps[next_no - 1], definition.step(next_no), when)
 
 
 def _attach(

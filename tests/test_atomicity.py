@@ -72,8 +72,8 @@ def fault_in_audit_append(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any])
 def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
     real = cases._move
 
-    def crash(ctx: Context, case: Case, *args: Any) -> None:
-        real(ctx, case, *args)
+    def crash(ctx: Context, session: Session, case: Case, *args: Any) -> None:
+        real(ctx, session, case, *args)
         seen["artefacts"] = len(case.artefacts)
         raise InjectedFault("crash while moving to the next step")
 

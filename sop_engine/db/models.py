@@ -80,6 +80,9 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    #: Preferred channels, comma-separated (email, webhook, log); empty means the office default.
+    channels: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -220,3 +223,55 @@ class AuditHead(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """One message due to one person at one moment: the outbox row the scheduler delivers.
+
+    Created and cancelled in the same transaction as the step change that needs it, so the
+    database, not a worker's memory, is the truth about what is due.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("office_id", "dedupe_key", name="uq_notifications_office_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | due | escalation | digest
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_code: Mapped[str | None] = mapped_column(String(64))
+    step_no: Mapped[int | None] = mapped_column(Integer)
+    round: Mapped[int | None] = mapped_column(Integer)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    cc: Mapped[str | None] = mapped_column(Text)  # usernames in copy, comma-separated
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | sent | skipped | failed | cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    recipient: Mapped[Person] = relationship(lazy="joined")
+    deliveries: Mapped[list[Delivery]] = relationship(lazy="selectin", order_by="Delivery.id")
+
+
+class Delivery(Base):
+    """The ledger: the final outcome of one notification on one channel (unique, so never twice)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("notification_id", "channel", name="uq_deliveries_notification_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # sent | failed
+    address: Mapped[str | None] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempt: Mapped[int] = mapped_column(Integer)

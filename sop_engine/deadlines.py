@@ -1,0 +1,276 @@
+"""The due-action outbox: which notifications a step needs, created and cancelled with the step.
+
+When a step becomes active, its notifications are written in the same transaction: a reminder
+to each assignee at ``reminder_at`` of the budget, a due notice at the deadline, and escalation
+level k at deadline + k x max(``escalation_fraction`` x budget, ``escalation_minimum``) to the
+k-th supervisor up each assignee's chain, the assignees in copy, never beyond the top of the
+chain. Completing, returning or cancelling cancels what is still pending. All moments are
+working time of the office calendar. The scheduler (:mod:`sop_engine.notify.worker`) only
+delivers what these rows say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sop_engine import audit, workflows
+from sop_engine.context import Context
+from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole
+from sop_engine.definitions import StepDef
+from sop_engine.durations import parse_duration
+
+PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
+REMINDER, DUE, ESCALATION, DIGEST = "reminder", "due", "escalation", "digest"
+
+KIND_LABELS = {REMINDER: "pengingat", DUE: "tenggat", ESCALATION: "eskalasi", DIGEST: "ringkasan harian"}
+STATUS_LABELS = {PENDING: "menunggu", SENT: "terkirim", SKIPPED: "dilewati", FAILED: "gagal", CANCELLED: "dibatalkan"}
+
+#: Longest supervisor chain followed, as a guard against a loop in the supervisor links.
+MAX_CHAIN = 10
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One notification a step needs: kind, level, moment, recipient and people in copy."""
+
+    kind: str
+    level: int
+    due_at: datetime
+    recipient: Person
+    cc: tuple[Person, ...] = ()
+
+
+def assignees(session: Session, office_id: int, role: str) -> list[Person]:
+    """The active people who hold ``role`` (any of them may do the step)."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(Person.office_id == office_id, Person.active.is_(True), PersonRole.role == role)
+            .order_by(Person.username)
+        )
+    )
+
+
+def supervisor_at(person: Person, level: int) -> Person | None:
+    """The ``level``-th supervisor up ``person``'s chain, or None past the top."""
+    current: Person | None = person
+    seen = {person.id}
+    for _ in range(level):
+        current = current.supervisor if current is not None else None
+        if current is None or current.id in seen:
+            return None
+        seen.add(current.id)
+    return current
+
+
+def plan_step(
+    ctx: Context, session: Session, office_id: int, step: StepDef, activated_at: datetime, due_at: datetime
+) -> list[Planned]:
+    """Every notification an activation of ``step`` needs, per the policy in config."""
+    policy = ctx.settings.notifications
+    budget = ctx.calendar.budget_seconds(step.budget)
+    people = assignees(session, office_id, step.role)
+    planned: list[Planned] = []
+    reminder_at = ctx.calendar.add(activated_at, int(budget * policy.reminder_at))
+    for person in people:
+        planned.append(Planned(REMINDER, 0, reminder_at, person))
+        planned.append(Planned(DUE, 0, due_at, person))
+    interval = max(
+        int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(parse_duration(policy.escalation_minimum))
+    )
+    for level in range(1, MAX_CHAIN + 1):
+        bosses: dict[int, Person] = {}
+        for person in people:
+            boss = supervisor_at(person, level)
+            if boss is not None and boss.active:
+                bosses.setdefault(boss.id, boss)
+        if not bosses:
+            break
+        moment = ctx.calendar.add(due_at, level * interval)
+        planned.extend(Planned(ESCALATION, level, moment, boss, tuple(people)) for boss in bosses.values())
+    return planned
+
+
+def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, username: str) -> str:
+    return f"{case_code}/{step_no}/{round_no}/{kind}/{level}/{username}"
+
+
+def schedule_step(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef) -> int:
+    """Write the notifications of the step that just became active (inside the caller's transaction)."""
+    if row.activated_at is None or row.due_at is None:
+        return 0
+    now = ctx.clock.now()
+    planned = plan_step(ctx, session, case.office_id, step, row.activated_at, row.due_at)
+    for item in planned:
+        session.add(
+            Notification(
+                office_id=case.office_id,
+                dedupe_key=_key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
+                kind=item.kind,
+                level=item.level,
+                case_id=case.id,
+                case_code=case.code,
+                step_no=row.no,
+                round=row.round,
+                recipient_id=item.recipient.id,
+                recipient=item.recipient,
+                cc=",".join(p.username for p in item.cc) or None,
+                due_at=item.due_at,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=item.due_at,
+                created_at=now,
+            )
+        )
+    return len(planned)
+
+
+def cancel_pending(ctx: Context, session: Session, case: Case, step_no: int | None = None) -> int:
+    """Cancel the pending notifications of one step of ``case`` (or of the whole case)."""
+    query = update(Notification).where(Notification.case_id == case.id, Notification.status == PENDING)
+    if step_no is not None:
+        query = query.where(Notification.step_no == step_no)
+    result = session.execute(
+        query.values(status=CANCELLED, finished_at=ctx.clock.now(), lease_owner=None, lease_until=None),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One open deadline moved by ``recompute``."""
+
+    case: str
+    step: int
+    old_due: datetime
+    new_due: datetime
+    notifications: int
+
+
+def recompute(ctx: Context, by: str = "sistem") -> list[Moved]:
+    """Re-derive every open deadline and pending notification from the calendar as it is now.
+
+    Run after the holiday list changes (an SKB revision, an office closure). Deadlines that do
+    not change are left alone; the changes are recorded in one audit event.
+    """
+    moved: list[Moved] = []
+    with ctx.db.write() as session:
+        office = ctx.office(session)
+        rows = session.execute(
+            select(Case, CaseStep)
+            .join(CaseStep, CaseStep.case_id == Case.id)
+            .where(Case.office_id == office.id, Case.status == "running", CaseStep.status == "active")
+            .order_by(Case.code)
+        ).all()
+        for case, row in rows:
+            if row.activated_at is None or row.due_at is None:
+                continue
+            step = workflows.definition_of(case).step(row.no)
+            new_due = ctx.calendar.add_duration(row.activated_at, step.budget)
+            plan = {
+                (p.kind, p.level, p.recipient.id): p.due_at
+                for p in plan_step(ctx, session, office.id, step, row.activated_at, new_due)
+            }
+            changed = 0
+            for note in session.scalars(
+                select(Notification).where(
+                    Notification.case_id == case.id,
+                    Notification.step_no == row.no,
+                    Notification.round == row.round,
+                    Notification.status == PENDING,
+                )
+            ):
+                moment = plan.get((note.kind, note.level, note.recipient_id))
+                if moment is not None and moment != note.due_at:
+                    note.due_at = note.next_attempt_at = moment
+                    changed += 1
+            if new_due != row.due_at or changed:
+                moved.append(Moved(case.code, row.no, row.due_at, new_due, changed))
+                row.due_at = new_due
+        if moved:
+            audit.append(
+                session,
+                office.id,
+                actor=by,
+                role="admin",
+                action="deadlines.recomputed",
+                recorded_at=ctx.clock.now(),
+                details={
+                    "moved": [
+                        {
+                            "case": m.case,
+                            "step": m.step,
+                            "old_due_at": m.old_due.isoformat(),
+                            "new_due_at": m.new_due.isoformat(),
+                            "notifications": m.notifications,
+                        }
+                        for m in moved
+                    ]
+                },
+            )
+    return moved
+
+
+@dataclass(frozen=True)
+class NotificationRecord:
+    """A notification as the services hand it out."""
+
+    id: int
+    kind: str
+    level: int
+    case: str | None
+    step: int | None
+    round: int | None
+    recipient: str
+    cc: tuple[str, ...]
+    channels: tuple[str, ...]
+    due_at: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    finished_at: datetime | None
+    deliveries: tuple[tuple[str, str], ...]  # (channel, status)
+
+
+def channels_of(ctx: Context, person: Person) -> tuple[str, ...]:
+    """The channels a person is reached on: their own choice, else the office default."""
+    if person.channels:
+        return tuple(c.strip() for c in person.channels.split(",") if c.strip())
+    return ctx.settings.notifications.default_channels
+
+
+def list_notifications(ctx: Context, case: str | None = None) -> list[NotificationRecord]:
+    """Every notification of the office (or of one case), by due time."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        query = select(Notification).where(Notification.office_id == office.id)
+        if case is not None:
+            query = query.where(Notification.case_code == case)
+        items: Sequence[Notification] = session.scalars(query.order_by(Notification.due_at, Notification.id)).all()
+        return [
+            NotificationRecord(
+                id=n.id,
+                kind=n.kind,
+                level=n.level,
+                case=n.case_code,
+                step=n.step_no,
+                round=n.round,
+                recipient=n.recipient.username,
+                cc=tuple(n.cc.split(",")) if n.cc else (),
+                channels=channels_of(ctx, n.recipient),
+                due_at=n.due_at,
+                status=n.status,
+                attempts=n.attempts,
+                last_error=n.last_error,
+                finished_at=n.finished_at,
+                deliveries=tuple((d.channel, d.status) for d in n.deliveries),
+            )
+            for n in items
+        ]
