@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sop_engine import artefacts, audit, cases, cli_output, people, workflows
+from sop_engine import artefacts, audit, cases, cli_output, deadlines, people, planning, workflows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import Clock
 from sop_engine.config import Settings, load_settings
@@ -25,6 +25,8 @@ from sop_engine.errors import InvalidInput, SopError
 from sop_engine.formatting import format_instant, iso_local
 from sop_engine.install import initialise
 from sop_engine.loader import load_workflow_file
+from sop_engine.notify import runner
+from sop_engine.notify.worker import Worker
 
 # argparse speaks English; these are the messages a user can meet, in Indonesian.
 _ARGPARSE_ID = {
@@ -102,6 +104,8 @@ def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
             email=args.email,
             phone=args.phone,
             supervisor=args.supervisor,
+            chat_id=args.chat_id,
+            channels=tuple(c.strip() for c in (args.channels or "").split(",") if c.strip()),
         ),
         by=args.by,
     )
@@ -261,10 +265,14 @@ def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
     record = cases.get_case(ctx, args.case)
+    projection = planning.case_projection(ctx, record)
     if args.json:
-        _print_json(record.to_json(ctx.tz))
+        data = record.to_json(ctx.tz)
+        data["projection"] = planning.projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
+        _print_json(data)
     else:
         print(cli_output.case_detail(record, ctx.tz))
+        print(cli_output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     return 0
 
 
@@ -376,6 +384,64 @@ def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
+    deadline = _when(args.deadline, ctx)
+    if deadline is None:
+        raise InvalidInput("--deadline wajib diisi.")
+    plan = planning.plan_workflow(ctx, args.workflow, deadline)
+    if args.json:
+        _print_json(planning.plan_json(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+    else:
+        print(cli_output.plan_text(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+    return 0
+
+
+def cmd_scheduler_tick(args: argparse.Namespace, ctx: Context) -> int:
+    report = Worker(ctx).tick(_when(args.now, ctx))
+    if args.json:
+        _print_json(cli_output.tick_json(report, ctx.tz))
+    else:
+        print(cli_output.tick_text(report, ctx.tz))
+    return 0
+
+
+def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
+    worker = Worker(ctx)
+    print(f"Penjadwal berjalan ({worker.worker_id}); tekan Ctrl+C untuk berhenti.", flush=True)
+    runner.run(worker, lambda report: print(cli_output.tick_text(report, ctx.tz), flush=True))
+    print("Penjadwal berhenti.")
+    return 0
+
+
+def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = deadlines.list_notifications(ctx, args.case)
+    if args.json:
+        _print_json([cli_output.notification_json(n, ctx.tz) for n in items])
+    else:
+        print(cli_output.notifications_table(items, ctx.tz))
+    return 0
+
+
+def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
+    moved = deadlines.recompute(ctx, by=args.by)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "case": m.case,
+                    "step": m.step,
+                    "old_due_at": iso_local(m.old_due, ctx.tz),
+                    "new_due_at": iso_local(m.new_due, ctx.tz),
+                    "notifications": m.notifications,
+                }
+                for m in moved
+            ]
+        )
+    else:
+        print(cli_output.moved_text(moved, ctx.tz))
+    return 0
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 
@@ -409,6 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email")
     p.add_argument("--phone")
     p.add_argument("--supervisor", help="nama pengguna atasan (rantai eskalasi)")
+    p.add_argument("--chat-id", dest="chat_id", help="id chat WhatsApp/Telegram untuk webhook")
+    p.add_argument("--channels", help="saluran pilihan, dipisah koma: email, webhook, log (bawaan: config.toml)")
     p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
     command(sub, "list", cmd_people_list, "daftar pegawai", json_flag=True)
 
@@ -474,6 +542,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv"], required=True)
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--case")
+
+    p = command(groups, "plan", cmd_plan, "rencana mundur: kapan tiap langkah paling lambat dimulai", json_flag=True)
+    p.add_argument("workflow")
+    p.add_argument("--deadline", required=True, help="batas akhir seluruh kasus (ISO 8601)")
+
+    sub = group("scheduler", "penjadwal pengingat dan eskalasi")
+    command(sub, "run", cmd_scheduler_run, "jalankan penjadwal terus-menerus")
+    p = command(sub, "tick", cmd_scheduler_tick, "satu putaran: kirim yang sudah jatuh tempo", json_flag=True)
+    p.add_argument("--now", help="anggap sekarang waktu ini (ISO 8601), untuk uji dan simulasi")
+
+    sub = group("notifications", "notifikasi")
+    p = command(sub, "list", cmd_notifications_list, "semua notifikasi dan nasibnya", json_flag=True)
+    p.add_argument("--case")
+
+    sub = group("deadlines", "tenggat")
+    p = command(
+        sub, "recompute", cmd_deadlines_recompute, "hitung ulang tenggat setelah hari libur berubah", json_flag=True
+    )
+    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang meminta (untuk jejak audit)")
     return parser
 
 

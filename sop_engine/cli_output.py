@@ -13,12 +13,16 @@ from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
 from sop_engine.calendar import Holiday
 from sop_engine.cases import STATUS_LABELS, CaseRecord
+from sop_engine.deadlines import KIND_LABELS, Moved, NotificationRecord
+from sop_engine.deadlines import STATUS_LABELS as NOTE_STATUS
 from sop_engine.definitions import ROLE_LABELS, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_day, format_instant, format_instant_short, format_size
 from sop_engine.install import InitReport
+from sop_engine.notify.worker import TickReport
 from sop_engine.people import PersonRecord
+from sop_engine.planning import Plan, Projection
 from sop_engine.workflows import RevisionRecord
 
 
@@ -294,3 +298,146 @@ def demo_timeline(result: DemoResult) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def projection_text(projection: Projection, tz: ZoneInfo, per_day: float) -> str:
+    """The projected finish and the slack against the office's submission deadline."""
+    deadline = format_instant(projection.deadline, tz)
+    if projection.finish is None or projection.slack_seconds is None:
+        return f"\nBatas penyampaian kantor: {deadline}."
+    slack = format_working_seconds(abs(projection.slack_seconds), per_day)
+    verdict = f"cadangan {slack} kerja" if projection.slack_seconds >= 0 else f"TERLAMBAT {slack} kerja dari batas itu"
+    return (
+        f"\nPerkiraan selesai: {format_instant(projection.finish, tz)} (bila tiap langkah memakai seluruh "
+        f"waktunya).\nBatas penyampaian kantor: {deadline}; {verdict}."
+    )
+
+
+def plan_text(plan: Plan, tz: ZoneInfo, per_day: float) -> str:
+    """``sop plan``: the latest start and finish of each step."""
+    rows = [
+        [
+            s.no,
+            _clip(s.name, 48),
+            ROLE_LABELS.get(s.role, s.role),
+            s.budget,
+            format_instant(s.latest_start, tz),
+            format_instant(s.latest_finish, tz),
+        ]
+        for s in plan.steps
+    ]
+    head = [f"Rencana mundur {plan.workflow}: selesai paling lambat {format_instant(plan.effective_deadline, tz)}"]
+    if plan.effective_deadline != plan.deadline:
+        head.append(
+            f"(batas {format_instant(plan.deadline, tz)} jatuh di luar jam kerja; dihitung dari jam kerja "
+            "terakhir sebelumnya)"
+        )
+    head.append(
+        f"Mulai paling lambat {format_instant(plan.start_by, tz)}; seluruhnya "
+        f"{format_working_seconds(plan.total_seconds, per_day)} kerja."
+    )
+    return (
+        "\n".join(head)
+        + "\n\n"
+        + table(["No", "Langkah", "Pelaksana", "Waktu", "Mulai paling lambat", "Selesai paling lambat"], rows)
+    )
+
+
+def tick_json(report: TickReport, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "now": report.now.astimezone(tz).isoformat(),
+        "digests_created": report.digests_created,
+        "handled": [
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "level": o.level,
+                "case": o.case,
+                "step": o.step,
+                "recipient": o.recipient,
+                "status": o.status,
+                "channels": list(o.channels),
+                "note": o.note,
+            }
+            for o in report.outcomes
+        ],
+    }
+
+
+def tick_text(report: TickReport, tz: ZoneInfo) -> str:
+    """What one scheduler pass did, for people and for cron logs."""
+    when = format_instant(report.now, tz)
+    if not report.outcomes:
+        return f"{when}: tidak ada notifikasi yang jatuh tempo."
+    rows = [
+        [
+            o.id,
+            KIND_LABELS.get(o.kind, o.kind) + (f" {o.level}" if o.level else ""),
+            o.case or "-",
+            o.step or "-",
+            o.recipient,
+            NOTE_STATUS.get(o.status, o.status),
+            ", ".join(o.channels) or "-",
+            o.note or "",
+        ]
+        for o in report.outcomes
+    ]
+    return f"{when}: {len(report.outcomes)} notifikasi diproses.\n" + table(
+        ["ID", "Jenis", "Kasus", "Langkah", "Penerima", "Hasil", "Saluran", "Keterangan"], rows
+    )
+
+
+def notification_json(n: NotificationRecord, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "level": n.level,
+        "case": n.case,
+        "step": n.step,
+        "round": n.round,
+        "recipient": n.recipient,
+        "cc": list(n.cc),
+        "channels": list(n.channels),
+        "due_at": n.due_at.astimezone(tz).isoformat(),
+        "status": n.status,
+        "attempts": n.attempts,
+        "last_error": n.last_error,
+        "finished_at": n.finished_at.astimezone(tz).isoformat() if n.finished_at else None,
+        "deliveries": [{"channel": c, "status": s} for c, s in n.deliveries],
+    }
+
+
+def notifications_table(items: Sequence[NotificationRecord], tz: ZoneInfo) -> str:
+    if not items:
+        return "Belum ada notifikasi."
+    rows = [
+        [
+            n.id,
+            KIND_LABELS.get(n.kind, n.kind) + (f" {n.level}" if n.level else ""),
+            n.case or "-",
+            n.step or "-",
+            n.recipient,
+            ", ".join(n.channels),
+            format_instant_short(n.due_at, tz),
+            NOTE_STATUS.get(n.status, n.status),
+            n.attempts,
+            _clip(n.last_error or "", 60),
+        ]
+        for n in items
+    ]
+    return table(
+        ["ID", "Jenis", "Kasus", "Langkah", "Penerima", "Saluran", "Jatuh tempo", "Status", "Percobaan", "Keterangan"],
+        rows,
+    )
+
+
+def moved_text(moved: Sequence[Moved], tz: ZoneInfo) -> str:
+    if not moved:
+        return "Tidak ada tenggat yang berubah."
+    return f"{len(moved)} tenggat dipindahkan:\n" + table(
+        ["Kasus", "Langkah", "Tenggat lama", "Tenggat baru", "Notifikasi"],
+        [
+            [m.case, m.step, format_instant(m.old_due, tz), format_instant(m.new_due, tz), m.notifications]
+            for m in moved
+        ],
+    )

@@ -146,6 +146,7 @@ class NotificationSettings:
     retry_backoff_seconds: tuple[int, ...] = (60, 300, 900, 3600)
     lease_seconds: int = 120
     poll_seconds: float = 15.0
+    templates_dir: Path = Path("notifications")
     email: EmailSettings = field(default_factory=EmailSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     log: LogChannelSettings = field(default_factory=LogChannelSettings)
@@ -381,6 +382,7 @@ def parse_notifications(raw: Mapping[str, Any], where: str, base: Path, env: Map
         retry_backoff_seconds=tuple(int(x) for x in raw.get("retry_backoff_seconds", [60, 300, 900, 3600])),
         lease_seconds=int(_number(raw, "lease_seconds", 120, where)),
         poll_seconds=_number(raw, "poll_seconds", 15, where),
+        templates_dir=_resolve(base, str(raw.get("templates_dir", "notifications"))),
         email=EmailSettings(
             enabled=bool(email.get("enabled", False)),
             host=str(email.get("host", "localhost")),

@@ -240,10 +240,15 @@ class NotificationRecord:
 
 
 def channels_of(ctx: Context, person: Person) -> tuple[str, ...]:
-    """The channels a person is reached on: their own choice, else the office default."""
+    """The channels a person is reached on: their own choice, else the enabled office defaults.
+
+    A channel a person chose but the office has not enabled is kept, so its failure is visible.
+    """
     if person.channels:
         return tuple(c.strip() for c in person.channels.split(",") if c.strip())
-    return ctx.settings.notifications.default_channels
+    policy = ctx.settings.notifications
+    enabled = {"email": policy.email.enabled, "webhook": policy.webhook.enabled, "log": policy.log.enabled}
+    return tuple(c for c in policy.default_channels if enabled[c])
 
 
 def list_notifications(ctx: Context, case: str | None = None) -> list[NotificationRecord]:

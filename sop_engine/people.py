@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sop_engine import audit
+from sop_engine.config import CHANNELS
 from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
 from sop_engine.db.queries import find_person
@@ -39,6 +40,8 @@ class PersonRecord:
     phone: str | None
     supervisor: str | None
     active: bool
+    chat_id: str | None = None
+    channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class NewPerson:
     email: str | None = None
     phone: str | None = None
     supervisor: str | None = None
+    chat_id: str | None = None
+    #: Preferred channels (email, webhook, log); empty means the office default.
+    channels: tuple[str, ...] = ()
 
 
 def record_of(person: Person) -> PersonRecord:
@@ -64,6 +70,8 @@ def record_of(person: Person) -> PersonRecord:
         phone=person.phone,
         supervisor=person.supervisor.username if person.supervisor else None,
         active=person.active,
+        chat_id=person.chat_id,
+        channels=tuple(c for c in (person.channels or "").split(",") if c),
     )
 
 
@@ -94,6 +102,12 @@ def _validate(new: NewPerson) -> None:
             f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(ROLES)}.",
             value=",".join(unknown),
         )
+    unknown_channels = [c for c in new.channels if c not in CHANNELS]
+    if unknown_channels:
+        raise InvalidInput(
+            f"Saluran '{', '.join(unknown_channels)}' tidak dikenal; saluran yang ada: {', '.join(CHANNELS)}.",
+            value=",".join(unknown_channels),
+        )
     if new.email and not _EMAIL.match(new.email):
         raise InvalidInput(
             f"Alamat email '{new.email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=new.email
@@ -120,6 +134,8 @@ def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson
         nip=nip,
         email=new.email,
         phone=new.phone,
+        chat_id=new.chat_id,
+        channels=",".join(new.channels) or None,
         supervisor_id=supervisor.id if supervisor else None,
         active=True,
         created_at=ctx.clock.now(),

@@ -22,9 +22,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sop_engine import workflows
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.cases import ACTIVE, CANCELLED, CaseRecord
 from sop_engine.clock import to_utc
+from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import iso_local
@@ -34,11 +36,13 @@ __all__ = [
     "Plan",
     "PlannedStep",
     "Projection",
+    "case_projection",
     "last_working_moment",
     "plan_backwards",
     "plan_forwards",
     "plan_json",
     "plan_rows",
+    "plan_workflow",
     "project",
     "projection_json",
     "submission_deadline_at",
@@ -238,3 +242,17 @@ def _chain(calendar: WorkingCalendar, steps: Iterable[StepDef], start: datetime)
 
 def _local_date(calendar: WorkingCalendar, instant: datetime) -> date:
     return instant.astimezone(calendar.tz).date()
+
+
+# --- for front ends: the same functions with their inputs looked up --------------------------
+
+
+def plan_workflow(ctx: Context, workflow: str, deadline: datetime) -> Plan:
+    """The backward plan of the current revision of ``workflow`` for ``deadline``."""
+    return plan_backwards(ctx.calendar, workflows.show(ctx, workflow), deadline)
+
+
+def case_projection(ctx: Context, case: CaseRecord) -> Projection:
+    """The projected finish of ``case`` under its pinned definition, against the office deadline."""
+    definition = workflows.by_hash(ctx, case.definition_hash)
+    return project(ctx.calendar, definition, case, ctx.clock.now(), ctx.settings.submission_deadline)

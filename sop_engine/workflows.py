@@ -54,6 +54,15 @@ def definition_of(case: Case) -> WorkflowDef:
     return parse_stored(case.definition)
 
 
+def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
+    """The stored definition with ``content_hash`` (the revision a case is pinned to)."""
+    with ctx.db.read() as session:
+        row = session.scalar(select(WorkflowDefinition).where(WorkflowDefinition.content_hash == content_hash))
+        if row is None:
+            raise NotFound(f"Revisi SOP {content_hash[:12]}… tidak ada di basis data.", value=content_hash)
+        return parse_stored(row)
+
+
 def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
     """The definitions in the workflows folder, validated."""
     return load_workflows_dir(ctx.settings.workflows_dir)

@@ -1,0 +1,504 @@
+"""The worker: claim due notifications, deliver each once per channel, record every outcome.
+
+One pass (:meth:`Worker.tick`) creates the day's digests if their moment has come, then claims
+due rows under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), renders and sends them, and settles them. Each channel's outcome is written to the
+delivery ledger, whose unique (notification, channel) key means a message is recorded as
+delivered once. A worker that dies loses its lease after ``lease_seconds`` and another worker
+takes the row over.
+
+Where at-least-once remains: between a channel accepting a message (the SMTP server's 250, the
+gateway's 200) and the commit of its ledger row. A worker killed in that window leaves the row
+pending; after the lease expires it is sent again. The duplicate carries the same Message-ID
+(``<sop.SATKER.ID@DOMAIN>``, also in the webhook JSON as ``id`` and the X-SOP-Message-ID header),
+so mail clients and gateways can recognise and drop it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.orm import Session
+
+from sop_engine import audit, workflows
+from sop_engine.context import Context
+from sop_engine.db.models import Case, CaseStep, Delivery, Notification, Person
+from sop_engine.deadlines import (
+    CANCELLED,
+    DIGEST,
+    DUE,
+    FAILED,
+    PENDING,
+    REMINDER,
+    SENT,
+    SKIPPED,
+    assignees,
+    channels_of,
+)
+from sop_engine.definitions import FileRule
+from sop_engine.formatting import format_instant
+from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
+from sop_engine.notify.messages import Message, Recipient, common_values, environment, render, step_values
+
+ACTOR, ACTOR_ROLE = "penjadwal", "sistem"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one pass did with one notification."""
+
+    id: int
+    kind: str
+    level: int
+    case: str | None
+    step: int | None
+    recipient: str
+    status: str
+    channels: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one pass did."""
+
+    now: datetime
+    outcomes: tuple[Outcome, ...]
+    digests_created: int
+
+
+def recipient_of(person: Person) -> Recipient:
+    return Recipient(person.username, person.name, person.email, person.phone, person.chat_id)
+
+
+class Worker:
+    """Delivers the office's due notifications; several may run against one database."""
+
+    def __init__(
+        self, ctx: Context, channels: dict[str, Channel] | None = None, worker_id: str | None = None, batch: int = 50
+    ) -> None:
+        self.ctx = ctx
+        self.policy = ctx.settings.notifications
+        self.channels = configured_channels(self.policy) if channels is None else channels
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.batch = batch
+        self.env = environment(self.policy.templates_dir)
+
+    # --- one pass --------------------------------------------------------------------------
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """Deliver everything due at ``now`` (default: the clock)."""
+        now = now or self.ctx.clock.now()
+        digests = self.create_digests(now)
+        outcomes: list[Outcome] = []
+        while ids := self.claim(now):
+            outcomes.extend(self.process(nid, now) for nid in ids)
+        return TickReport(now, tuple(outcomes), digests)
+
+    def next_due(self) -> datetime | None:
+        """When the next pending notification becomes due (for waking the runner)."""
+        with self.ctx.db.read() as session:
+            office = self.ctx.office(session)
+            return session.scalar(
+                select(func.min(Notification.next_attempt_at)).where(
+                    Notification.office_id == office.id, Notification.status == PENDING
+                )
+            )
+
+    def claim(self, now: datetime) -> list[int]:
+        """Take a lease on a batch of due rows that nobody holds."""
+        with self.ctx.db.write() as session:
+            office = self.ctx.office(session)
+            query = (
+                select(Notification.id)
+                .where(
+                    Notification.office_id == office.id,
+                    Notification.status == PENDING,
+                    Notification.next_attempt_at <= now,
+                    or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
+                )
+                .order_by(Notification.next_attempt_at, Notification.id)
+                .limit(self.batch)
+            )
+            if self.ctx.db.is_postgresql:
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.scalars(query))
+            if ids:
+                session.execute(
+                    update(Notification)
+                    .where(Notification.id.in_(ids))
+                    .values(lease_owner=self.worker_id, lease_until=now + timedelta(seconds=self.policy.lease_seconds)),
+                    execution_options={"synchronize_session": False},
+                )
+            return ids
+
+    def process(self, nid: int, now: datetime) -> Outcome:
+        """Deliver one claimed notification on each of its recipient's channels, then settle it."""
+        with self.ctx.db.read() as session:
+            note = session.get_one(Notification, nid)
+            wanted = channels_of(self.ctx, note.recipient)
+            done = {d.channel for d in note.deliveries}
+            verdict = self._verdict(session, note, now)
+            message = None if verdict else self._message(session, note, now)
+        if verdict is not None or message is None:
+            status, reason = verdict or (CANCELLED, "Tidak ada pesan.")
+            return self._close(nid, status, reason, now)
+        transient: list[str] = []
+        for channel in (c for c in wanted if c not in done):
+            impl = self.channels.get(channel)
+            if impl is None:
+                self._ledger(
+                    nid,
+                    channel,
+                    FAILED,
+                    None,
+                    message.message_id,
+                    f"Saluran '{channel}' tidak aktif; aktifkan [notifications.{channel}] di config.toml "
+                    "atau ubah saluran pilihan pegawai.",
+                    now,
+                )
+                continue
+            try:
+                address = impl.send(message)
+            except DeliveryError as exc:
+                if exc.transient:
+                    transient.append(f"{channel}: {exc.message}")
+                else:
+                    self._ledger(nid, channel, FAILED, None, message.message_id, exc.message, now)
+            else:
+                self._ledger(nid, channel, SENT, address, message.message_id, None, now)
+        return self._settle(nid, wanted, transient, now)
+
+    # --- deciding --------------------------------------------------------------------------
+
+    def _verdict(self, session: Session, note: Notification, now: datetime) -> tuple[str, str] | None:
+        """Why not to send ``note`` (status and reason), or None to send it."""
+        if note.kind == DIGEST:
+            return (
+                None
+                if self._digest_items(session, note.recipient, note.due_at, now)
+                else (SKIPPED, "Tidak ada langkah aktif untuk diringkas.")
+            )
+        case = session.get_one(Case, note.case_id)
+        row = case.steps[(note.step_no or 1) - 1]
+        if case.status != "running" or row.status != "active" or row.round != note.round:
+            return CANCELLED, "Langkah sudah tidak aktif."
+        if note.kind == REMINDER:
+            due_also = session.scalar(
+                select(func.count(Notification.id)).where(
+                    Notification.case_id == note.case_id,
+                    Notification.step_no == note.step_no,
+                    Notification.round == note.round,
+                    Notification.kind == DUE,
+                    Notification.recipient_id == note.recipient_id,
+                    Notification.due_at <= now,
+                    Notification.status.in_((PENDING, SENT)),
+                )
+            )
+            if due_also:
+                return SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
+        return None
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def _message(self, session: Session, note: Notification, now: datetime) -> Message:
+        to = recipient_of(note.recipient)
+        values = common_values(self.ctx, to, now)
+        cc: tuple[Recipient, ...] = ()
+        data: dict[str, object] = {"kind": note.kind, "level": note.level, "sent_at": now}
+        if note.kind == DIGEST:
+            items = self._digest_items(session, note.recipient, note.due_at, now)
+            values.update(items=items, late_count=sum(1 for i in items if i["late"]))
+            data.update(items=[{k: v for k, v in i.items()} for i in items])
+        else:
+            case = session.get_one(Case, note.case_id)
+            row = case.steps[(note.step_no or 1) - 1]
+            step = workflows.definition_of(case).step(row.no)
+            names = [u for u in (note.cc or "").split(",") if u]
+            people = session.scalars(
+                select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))
+            ).all()
+            cc = tuple(recipient_of(p) for p in people)
+            if row.activated_at is None or row.due_at is None:
+                raise RuntimeError(f"notification {note.id} for a step that never started")
+            values.update(
+                step_values(
+                    self.ctx,
+                    case=case.code,
+                    title=workflows.definition_of(case).title,
+                    year=case.year,
+                    step_no=row.no,
+                    step_name=step.name,
+                    role=step.role,
+                    output=step.output,
+                    file_required=step.file_rule is FileRule.REQUIRED,
+                    budget=str(step.budget),
+                    activated_at=row.activated_at,
+                    due_at=row.due_at,
+                    now=now,
+                    level=note.level,
+                    cc_names=[p.name for p in people],
+                )
+            )
+            data.update(
+                case=case.code,
+                step=row.no,
+                round=row.round,
+                due_at=row.due_at.isoformat(),
+                late=values["late"],
+                late_text=values["late_text"],
+                link=values["link"],
+            )
+        subject, text, html = render(self.env, note.kind, values)
+        sender = self.policy.email.sender
+        domain = sender.rsplit("@", 1)[-1] if "@" in sender else "sop-engine.local"
+        message_id = f"<sop.{self.ctx.settings.office.satker}.{note.id}@{domain}>"
+        return Message(note.id, note.kind, note.level, subject, text, html, message_id, to, cc, data)
+
+    def _digest_items(
+        self, session: Session, person: Person, moment: datetime, now: datetime
+    ) -> list[dict[str, object]]:
+        """The steps ``person`` may act on that were active at ``moment`` and still are."""
+        roles = set(person.role_names)
+        rows = session.execute(
+            select(Case, CaseStep)
+            .join(CaseStep, CaseStep.case_id == Case.id)
+            .where(
+                Case.office_id == person.office_id,
+                Case.status == "running",
+                CaseStep.status == "active",
+                CaseStep.activated_at <= moment,
+            )
+            .order_by(CaseStep.due_at)
+        ).all()
+        items: list[dict[str, object]] = []
+        for case, row in rows:
+            step = workflows.definition_of(case).step(row.no)
+            if step.role not in roles or row.due_at is None:
+                continue
+            values = step_values(
+                self.ctx,
+                case=case.code,
+                title="",
+                year=case.year,
+                step_no=row.no,
+                step_name=step.name,
+                role=step.role,
+                output=step.output,
+                file_required=False,
+                budget=str(step.budget),
+                activated_at=row.activated_at or moment,
+                due_at=row.due_at,
+                now=now,
+                level=0,
+                cc_names=[],
+            )
+            items.append(
+                {
+                    k: values[k]
+                    for k in ("case", "step_no", "step_name", "due_at", "late", "late_text", "left_text", "link")
+                }
+            )
+        return items
+
+    # --- recording -------------------------------------------------------------------------
+
+    def _ledger(
+        self,
+        nid: int,
+        channel: str,
+        status: str,
+        address: str | None,
+        message_id: str,
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        """Record a channel's final outcome and its audit event (once: the ledger key is unique)."""
+        try:
+            with self.ctx.db.write() as session:
+                note = session.get_one(Notification, nid)
+                session.add(
+                    Delivery(
+                        notification_id=nid,
+                        channel=channel,
+                        status=status,
+                        address=address,
+                        message_id=message_id,
+                        error=error,
+                        at=now,
+                        attempt=note.attempts + 1,
+                    )
+                )
+                session.flush()
+                self._audit(
+                    session,
+                    note,
+                    "notification.sent" if status == SENT else "notification.failed",
+                    now,
+                    {"channel": channel, "address": address, "message_id": message_id, "error": error},
+                )
+        except DBIntegrityError:
+            return  # already recorded by a worker that held this row before our lease
+
+    def _settle(self, nid: int, wanted: tuple[str, ...], transient: list[str], now: datetime) -> Outcome:
+        with self.ctx.db.write() as session:
+            note = session.get_one(Notification, nid)
+            note.attempts += 1
+            outcomes = {d.channel: d.status for d in note.deliveries}
+            if transient and note.attempts < self.policy.max_attempts:
+                backoff = self.policy.retry_backoff_seconds or (60,)
+                note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
+                note.last_error = "; ".join(transient)
+                note.lease_owner = note.lease_until = None
+                self._audit(
+                    session,
+                    note,
+                    "notification.retry",
+                    now,
+                    {
+                        "error": note.last_error,
+                        "attempt": note.attempts,
+                        "next_attempt_at": note.next_attempt_at.isoformat(),
+                    },
+                )
+                return self._outcome(note, PENDING, f"dicoba lagi {format_instant(note.next_attempt_at, self.ctx.tz)}")
+            for failure in transient:  # out of attempts: the remaining channels failed for good
+                channel = failure.split(":", 1)[0]
+                if channel not in outcomes:
+                    session.add(
+                        Delivery(
+                            notification_id=nid,
+                            channel=channel,
+                            status=FAILED,
+                            error=failure,
+                            at=now,
+                            attempt=note.attempts,
+                        )
+                    )
+                    outcomes[channel] = FAILED
+                    self._audit(
+                        session,
+                        note,
+                        "notification.failed",
+                        now,
+                        {"channel": channel, "error": failure, "attempts": note.attempts},
+                    )
+            errors = [d.error for d in note.deliveries if d.error] + transient
+            note.status = SENT if SENT in outcomes.values() else FAILED
+            note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
+            note.finished_at, note.lease_owner, note.lease_until = now, None, None
+            return self._outcome(note, note.status, note.last_error)
+
+    def _close(self, nid: int, status: str, reason: str, now: datetime) -> Outcome:
+        with self.ctx.db.write() as session:
+            note = session.get_one(Notification, nid)
+            note.status, note.last_error, note.finished_at = status, reason, now
+            note.lease_owner = note.lease_until = None
+            if status == SKIPPED:
+                self._audit(session, note, "notification.skipped", now, {"reason": reason})
+            return self._outcome(note, status, reason)
+
+    def _audit(
+        self, session: Session, note: Notification, action: str, now: datetime, details: dict[str, object]
+    ) -> None:
+        audit.append(
+            session,
+            note.office_id,
+            actor=ACTOR,
+            role=ACTOR_ROLE,
+            action=action,
+            recorded_at=self.ctx.clock.now(),
+            stated_at=now,
+            case=note.case_code,
+            step=note.step_no,
+            details={
+                "notification": note.id,
+                "kind": note.kind,
+                "level": note.level,
+                "recipient": note.recipient.username,
+                **details,
+            },
+        )
+
+    def _outcome(self, note: Notification, status: str, text: str | None) -> Outcome:
+        return Outcome(
+            note.id,
+            note.kind,
+            note.level,
+            note.case_code,
+            note.step_no,
+            note.recipient.username,
+            status,
+            tuple(d.channel for d in note.deliveries if d.status == SENT),
+            text,
+        )
+
+    # --- digests ---------------------------------------------------------------------------
+
+    def create_digests(self, now: datetime) -> int:
+        """Create today's digest rows once the digest time has come on a working day."""
+        config = self.policy.digest
+        local = now.astimezone(self.ctx.tz)
+        if not config.enabled or not self.ctx.calendar.is_working_day(local.date()):
+            return 0
+        moment = datetime.combine(local.date(), config.time, tzinfo=self.ctx.tz).astimezone(UTC)
+        if now < moment:
+            return 0
+        prefix = f"digest/{local.date().isoformat()}/"
+        try:
+            with self.ctx.db.write() as session:
+                office = self.ctx.office(session)
+                existing = set(
+                    session.scalars(
+                        select(Notification.dedupe_key).where(
+                            Notification.office_id == office.id, Notification.dedupe_key.startswith(prefix)
+                        )
+                    )
+                )
+                created = 0
+                for person in self._people_with_work(session, office.id, moment):
+                    key = prefix + person.username
+                    if key in existing:
+                        continue
+                    session.add(
+                        Notification(
+                            office_id=office.id,
+                            dedupe_key=key,
+                            kind=DIGEST,
+                            level=0,
+                            recipient_id=person.id,
+                            due_at=moment,
+                            status=PENDING,
+                            attempts=0,
+                            next_attempt_at=moment,
+                            created_at=now,
+                        )
+                    )
+                    created += 1
+                return created
+        except DBIntegrityError:
+            return 0  # another worker created them at the same moment
+
+    def _people_with_work(self, session: Session, office_id: int, moment: datetime) -> list[Person]:
+        rows = session.execute(
+            select(Case, CaseStep)
+            .join(CaseStep, CaseStep.case_id == Case.id)
+            .where(
+                Case.office_id == office_id,
+                Case.status == "running",
+                CaseStep.status == "active",
+                CaseStep.activated_at <= moment,
+            )
+        ).all()
+        roles = {workflows.definition_of(case).step(row.no).role for case, row in rows}
+        people: dict[int, Person] = {}
+        for role in sorted(roles):
+            for person in assignees(session, office_id, role):
+                people.setdefault(person.id, person)
+        return list(people.values())
