@@ -144,10 +144,14 @@ def clock() -> FixedClock:
 def make_settings(tmp_path: Path, url: str | None = None) -> Settings:
     """The project's config.toml, with the database and artefact store moved into ``tmp_path``."""
     base = load_settings(ROOT / "config.toml", env={})
+    notifications = dataclasses.replace(
+        base.notifications, log=dataclasses.replace(base.notifications.log, path=tmp_path / "notifications.log")
+    )
     return dataclasses.replace(
         base,
         database=DatabaseSettings(url=url or f"sqlite:///{tmp_path / 'sop.db'}"),
         storage=StorageSettings(artefacts_dir=tmp_path / "artefacts", max_upload_bytes=base.storage.max_upload_bytes),
+        notifications=notifications,
     )
 
 

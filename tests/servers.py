@@ -1,0 +1,141 @@
+"""Real peers on loopback for the notification tests: an SMTP server (aiosmtpd) and an HTTP sink.
+
+Both record what they receive and let a test wait for a count with a timeout (a condition
+variable, not a sleep). The HTTP sink answers with a status the test chooses.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server accepted it."""
+
+    envelope_to: list[str]
+    message: EmailMessage
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+
+@dataclass
+class Inbox:
+    """Everything the SMTP sink accepted, with a way to wait for more."""
+
+    messages: list[Received] = field(default_factory=list)
+    condition: threading.Condition = field(default_factory=threading.Condition)
+    #: When set, the server answers DATA with this SMTP reply instead of accepting.
+    refuse_with: str | None = None
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
+        """Block until at least ``count`` messages arrived (or fail after ``timeout`` seconds)."""
+        with self.condition:
+            if not self.condition.wait_for(lambda: len(self.messages) >= count, timeout=timeout):
+                raise AssertionError(f"expected {count} messages, got {len(self.messages)} in {timeout} s")
+            return list(self.messages)
+
+
+class _Handler:
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        if self.inbox.refuse_with:
+            return self.inbox.refuse_with
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.inbox.condition:
+            self.inbox.messages.append(Received(list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            self.inbox.condition.notify_all()
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on 127.0.0.1 for the duration of the block: (inbox, port)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Request:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class HttpSink:
+    """Everything POSTed to the HTTP sink; ``status`` is what it answers."""
+
+    requests: list[Request] = field(default_factory=list)
+    status: int = 200
+    condition: threading.Condition = field(default_factory=threading.Condition)
+    url: str = ""
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Request]:
+        with self.condition:
+            if not self.condition.wait_for(lambda: len(self.requests) >= count, timeout=timeout):
+                raise AssertionError(f"expected {count} requests, got {len(self.requests)}")
+            return list(self.requests)
+
+
+@contextmanager
+def http_sink() -> Iterator[HttpSink]:
+    """A local HTTP server that records POSTs, standing in for a WhatsApp/Telegram gateway."""
+    sink = HttpSink()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            with sink.condition:
+                sink.requests.append(Request(self.path, {k: v for k, v in self.headers.items()}, body))
+                sink.condition.notify_all()
+            self.send_response(sink.status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    sink.url = f"http://127.0.0.1:{server.server_address[1]}/kirim"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield sink
+    finally:
+        server.shutdown()
+        server.server_close()
