@@ -64,7 +64,7 @@ class _Handler:
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.inbox.refuse_with:
             return self.inbox.refuse_with
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -116,7 +116,7 @@ def http_sink() -> Iterator[HttpSink]:
     sink = HttpSink()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             with sink.condition:
@@ -127,7 +127,7 @@ def http_sink() -> Iterator[HttpSink]:
             self.end_headers()
             self.wfile.write(b"ok")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
