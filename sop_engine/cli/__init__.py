@@ -1,0 +1,57 @@
+"""The ``sop`` command line (DESIGN §7): parse, call one service, print.
+
+Exit status: 0 done; 1 refused (not allowed, invalid, integrity failure) with an Indonesian
+message on stderr; 2 usage error. ``--json`` prints one JSON document on stdout.
+
+The commands live in one module per concern (``office``, ``casework``, ``timing``), each with
+a ``register`` function; ``output`` formats what people read; ``parsing`` holds what they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sop_engine.cli import casework, office, timing
+from sop_engine.cli.parsing import Commands, Handler, Parser
+from sop_engine.clock import Clock
+from sop_engine.config import Settings, load_settings
+from sop_engine.context import Context
+from sop_engine.errors import SopError
+
+__all__ = ["build_parser", "entry_point", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``sop`` parser."""
+    common = Parser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="berkas konfigurasi (bawaan: ./config.toml)")
+    parser = Parser(prog="sop", description="Mesin alur kerja SOP kantor pemerintah (LAKIP).", parents=[common])
+    commands = Commands(parser, common)
+    for module in (office, casework, timing):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings: Settings | None = None) -> int:
+    """Run one ``sop`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    ctx: Context | None = None
+    try:
+        if handler is office.cmd_workflows_check:
+            return office.cmd_workflows_check(args, None)
+        ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
+        return handler(args, ctx)
+    except SopError as exc:
+        print(f"sop: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.db.dispose()
+
+
+def entry_point() -> None:
+    """The console script."""
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Commands of the SOP work itself: cases, steps, documents and the audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sop_engine import artefacts, audit, cases, planning
+from sop_engine.artefacts import IncomingFile
+from sop_engine.cli import output
+from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.context import Context
+from sop_engine.formatting import format_instant, iso_local
+
+
+def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context, message: str) -> int:
+    if getattr(args, "json", False):
+        print_json(record.to_json(ctx.tz))
+    else:
+        print(output.case_changed(record, message, ctx.tz))
+    return 0
+
+
+def cmd_case_start(args: argparse.Namespace, ctx: Context) -> int:
+    record = cases.start_case(ctx, args.workflow, args.year, args.by, when(args.at, ctx))
+    return _show_case(
+        record,
+        args,
+        ctx,
+        f"Kasus {record.id} dimulai oleh {record.started_by} pada {format_instant(record.started_at, ctx.tz)}.",
+    )
+
+
+def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = cases.list_cases(ctx)
+    if args.json:
+        print_json([c.to_json(ctx.tz) for c in items])
+    else:
+        print(output.case_list(items, ctx.tz))
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
+    record = cases.get_case(ctx, args.case)
+    projection = planning.case_projection(ctx, record)
+    if args.json:
+        data = record.to_json(ctx.tz)
+        data["projection"] = planning.projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
+        print_json(data)
+    else:
+        print(output.case_detail(record, ctx.tz))
+        print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+    return 0
+
+
+def cmd_case_cancel(args: argparse.Namespace, ctx: Context) -> int:
+    record = cases.cancel_case(ctx, args.case, args.by, args.reason, when(args.at, ctx))
+    return _show_case(record, args, ctx, f"Kasus {record.id} dibatalkan: {record.cancel_reason}")
+
+
+def cmd_step_done(args: argparse.Namespace, ctx: Context) -> int:
+    files = [IncomingFile.from_path(p) for p in args.file]
+    record = cases.complete_step(ctx, args.case, args.step, args.by, files, args.note, when(args.at, ctx))
+    step = record.steps[args.step - 1]
+    return _show_case(
+        record,
+        args,
+        ctx,
+        f"Langkah {step.no} ({step.name}) diselesaikan oleh {step.completed_by}"
+        f"{' dengan ' + str(len(files)) + ' dokumen' if files else ''}.",
+    )
+
+
+def cmd_step_return(args: argparse.Namespace, ctx: Context) -> int:
+    record = cases.return_step(ctx, args.case, args.step, args.to, args.by, args.reason, when(args.at, ctx))
+    return _show_case(
+        record, args, ctx, f"Langkah {args.step} dikembalikan ke langkah {args.to}: {args.reason.strip()}"
+    )
+
+
+def cmd_artefacts_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = artefacts.list_artefacts(ctx, args.case)
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": a.id,
+                    "step": a.step,
+                    "round": a.round,
+                    "kind": a.kind,
+                    "file_kind": a.file_kind,
+                    "filename": a.filename,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "uploaded_by": a.uploaded_by,
+                    "uploaded_at": iso_local(a.uploaded_at, ctx.tz),
+                }
+                for a in items
+            ]
+        )
+    else:
+        print(output.artefact_list(items, ctx.tz))
+    return 0
+
+
+def cmd_artefacts_get(args: argparse.Namespace, ctx: Context) -> int:
+    record = artefacts.get_artefact(ctx, args.case, args.artefact, Path(args.output))
+    print(
+        f"Dokumen {record.id} ({record.filename}, {record.size} bait, sha256 terverifikasi) disimpan ke {args.output}."
+    )
+    return 0
+
+
+def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
+    items = audit.list_events(ctx, args.case)
+    if args.json:
+        print_json(
+            [
+                {
+                    "seq": e.seq,
+                    "recorded_at": iso_local(e.recorded_at, ctx.tz),
+                    "stated_at": iso_local(e.stated_at, ctx.tz),
+                    "actor": e.actor,
+                    "role": e.role,
+                    "action": e.action,
+                    "case": e.case,
+                    "step": e.step,
+                    "details": e.details,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in items
+            ]
+        )
+    else:
+        print(output.audit_log(items, ctx.tz))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
+    result = audit.verify(ctx, audit.parse_anchor(args.head) if args.head else None)
+    if args.json:
+        print_json(
+            {
+                "ok": result.ok,
+                "events": result.events,
+                "head_seq": result.head_seq,
+                "head_hash": result.head_hash,
+                "first_bad_seq": result.first_bad_seq,
+                "problem": result.problem,
+            }
+        )
+    else:
+        print(output.verify_text(result), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
+    count = audit.export_csv(ctx, Path(args.output), args.case)
+    print(f"{count} peristiwa diekspor ke {args.output} (CSV, UTF-8).")
+    return 0
+
+
+def register(cli: Commands) -> None:
+    sub = cli.group("case", "kasus (satu per SOP per tahun)")
+    p = cli.command(sub, "start", cmd_case_start, "mulai kasus (sekretaris)", json_flag=True)
+    p.add_argument("workflow")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--by", required=True)
+    p.add_argument("--at", help="waktu kejadian bila dicatat belakangan (ISO 8601)")
+    cli.command(sub, "list", cmd_case_list, "daftar kasus", json_flag=True)
+    p = cli.command(sub, "show", cmd_case_show, "tampilkan kasus", json_flag=True)
+    p.add_argument("case")
+    p = cli.command(sub, "cancel", cmd_case_cancel, "batalkan kasus (sekretaris)", json_flag=True)
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--at")
+
+    sub = cli.group("step", "langkah SOP")
+    p = cli.command(sub, "done", cmd_step_done, "selesaikan langkah yang aktif", json_flag=True)
+    p.add_argument("case")
+    p.add_argument("step", type=int)
+    p.add_argument("--by", required=True)
+    p.add_argument("--file", action="append", default=[], help="dokumen keluaran (boleh diulang)")
+    p.add_argument("--note")
+    p.add_argument("--at")
+    p = cli.command(sub, "return", cmd_step_return, "kembalikan pekerjaan ke langkah sebelumnya", json_flag=True)
+    p.add_argument("case")
+    p.add_argument("step", type=int)
+    p.add_argument("--to", type=int, required=True)
+    p.add_argument("--by", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--at")
+
+    sub = cli.group("artefacts", "dokumen kasus")
+    p = cli.command(sub, "list", cmd_artefacts_list, "daftar dokumen kasus", json_flag=True)
+    p.add_argument("case")
+    p = cli.command(sub, "get", cmd_artefacts_get, "ambil dokumen (hash diperiksa)")
+    p.add_argument("case")
+    p.add_argument("artefact")
+    p.add_argument("-o", "--output", required=True)
+
+    sub = cli.group("audit", "jejak audit")
+    p = cli.command(sub, "log", cmd_audit_log, "tampilkan jejak audit", json_flag=True)
+    p.add_argument("--case")
+    p = cli.command(sub, "verify", cmd_audit_verify, "periksa keutuhan rantai hash", json_flag=True)
+    p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
+    p = cli.command(sub, "export", cmd_audit_export, "ekspor jejak audit")
+    p.add_argument("--format", choices=["csv"], required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--case")

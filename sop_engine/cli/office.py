@@ -1,0 +1,207 @@
+"""Commands about the office and its set-up: init, demo, people, workflows, calendar."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sop_engine import people, workflows
+from sop_engine.cli import output
+from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.context import Context
+from sop_engine.demo import DEMO_PEOPLE, run_demo
+from sop_engine.durations import parse_duration
+from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_instant, iso_local
+from sop_engine.install import initialise
+from sop_engine.loader import load_workflow_file
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
+    print(output.init_text(report))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    print(output.demo_timeline(run_demo(ctx.settings)))
+    return 0
+
+
+def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
+    roles = tuple(r.strip() for value in args.role for r in value.split(",") if r.strip())
+    person = people.add_person(
+        ctx,
+        people.NewPerson(
+            username=args.username,
+            name=args.name,
+            roles=roles,
+            nip=args.nip,
+            email=args.email,
+            phone=args.phone,
+            supervisor=args.supervisor,
+            chat_id=args.chat_id,
+            channels=tuple(c.strip() for c in (args.channels or "").split(",") if c.strip()),
+        ),
+        by=args.by,
+    )
+    print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {', '.join(person.roles)}.")
+    return 0
+
+
+def cmd_people_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = people.list_people(ctx)
+    if args.json:
+        print_json(
+            [
+                {
+                    "username": p.username,
+                    "name": p.name,
+                    "nip": p.nip,
+                    "roles": list(p.roles),
+                    "email": p.email,
+                    "phone": p.phone,
+                    "supervisor": p.supervisor,
+                    "active": p.active,
+                }
+                for p in items
+            ]
+        )
+    else:
+        print(output.people_list(items))
+    return 0
+
+
+def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = workflows.list_revisions(ctx)
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "title": r.title,
+                    "sha256": r.content_hash,
+                    "revision": r.revision.isoformat(),
+                    "loaded_at": iso_local(r.loaded_at, ctx.tz),
+                    "cases": r.cases,
+                    "current": r.current,
+                }
+                for r in items
+            ]
+        )
+    else:
+        print(output.revisions_list(items, ctx.tz))
+    return 0
+
+
+def _definition_json(definition: Any) -> dict[str, Any]:
+    h = definition.header
+    return {
+        "name": definition.name,
+        "title": definition.title,
+        "sha256": definition.content_hash,
+        "sop": {
+            "nomor": h.nomor,
+            "nama": h.nama,
+            "instansi": h.instansi,
+            "tanggal_pembuatan": h.tanggal_pembuatan.isoformat(),
+            "tanggal_revisi": h.tanggal_revisi.isoformat() if h.tanggal_revisi else None,
+            "tanggal_pengesahan": h.tanggal_pengesahan.isoformat(),
+            "disahkan_oleh": h.disahkan_oleh,
+        },
+        "steps": [
+            {
+                "no": s.no,
+                "name": s.name,
+                "role": s.role,
+                "budget": str(s.budget),
+                "output": s.output,
+                "file_rule": s.file_rule.value,
+                "file_kinds": list(s.file_kinds),
+                "returns_to": list(s.returns_to),
+            }
+            for s in definition.steps
+        ],
+    }
+
+
+def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
+    definition = workflows.show(ctx, args.name)
+    if args.json:
+        print_json(_definition_json(definition))
+    else:
+        print(output.workflow_detail(definition))
+    return 0
+
+
+def cmd_workflows_check(args: argparse.Namespace, ctx: Context | None) -> int:
+    definition = load_workflow_file(Path(args.file))
+    print(
+        f"{args.file}: sah — SOP '{definition.name}', {len(definition.steps)} langkah, "
+        f"sha256 {definition.content_hash}."
+    )
+    return 0
+
+
+def cmd_calendar_due(args: argparse.Namespace, ctx: Context) -> int:
+    start = when(args.start, ctx)
+    if start is None:  # argparse requires --from; this keeps mypy and future callers honest
+        raise InvalidInput("--from wajib diisi.")
+    budget = parse_duration(args.budget)
+    due = ctx.calendar.add_duration(start, budget)
+    if args.json:
+        print_json(
+            {
+                "from": iso_local(start, ctx.tz),
+                "budget": str(budget),
+                "working_seconds": ctx.calendar.budget_seconds(budget),
+                "due_at": iso_local(due, ctx.tz),
+            }
+        )
+    else:
+        print(f"Mulai {format_instant(start, ctx.tz)} + {budget} kerja → tenggat {format_instant(due, ctx.tz)}")
+    return 0
+
+
+def cmd_calendar_holidays(args: argparse.Namespace, ctx: Context) -> int:
+    items = ctx.calendar.holidays(args.year)
+    if args.json:
+        print_json([{"date": h.date.isoformat(), "name": h.name, "kind": h.source} for h in items])
+    else:
+        print(output.holidays_list(args.year, items))
+    return 0
+
+
+def register(cli: Commands) -> None:
+    p = cli.command(None, "init", cmd_init, "siapkan atau perbarui basis data dan daftarkan SOP")
+    p.add_argument("--demo", action="store_true", help="tambahkan pegawai demo (fiktif)")
+    cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
+
+    sub = cli.group("people", "pegawai kantor")
+    p = cli.command(sub, "add", cmd_people_add, "tambahkan pegawai")
+    p.add_argument("username")
+    p.add_argument("--name", required=True, help="nama lengkap")
+    p.add_argument("--role", action="append", required=True, help="peran (boleh diulang atau dipisah koma)")
+    p.add_argument("--nip")
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    p.add_argument("--supervisor", help="nama pengguna atasan (rantai eskalasi)")
+    p.add_argument("--chat-id", dest="chat_id", help="id chat WhatsApp/Telegram untuk webhook")
+    p.add_argument("--channels", help="saluran pilihan, dipisah koma: email, webhook, log (bawaan: config.toml)")
+    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
+    cli.command(sub, "list", cmd_people_list, "daftar pegawai", json_flag=True)
+
+    sub = cli.group("workflows", "definisi SOP")
+    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
+    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
+    p.add_argument("name")
+    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
+    p.add_argument("file")
+
+    sub = cli.group("calendar", "kalender kerja kantor")
+    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
+    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
+    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
+    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
+    p.add_argument("--year", type=int, required=True)

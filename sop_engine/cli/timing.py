@@ -1,0 +1,93 @@
+"""Commands about time that acts: planning, the scheduler, notifications and deadlines."""
+
+from __future__ import annotations
+
+import argparse
+
+from sop_engine import deadlines, people, planning
+from sop_engine.cli import output
+from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.context import Context
+from sop_engine.errors import InvalidInput
+from sop_engine.formatting import iso_local
+from sop_engine.notify import runner
+from sop_engine.notify.worker import Worker
+
+
+def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
+    deadline = when(args.deadline, ctx)
+    if deadline is None:
+        raise InvalidInput("--deadline wajib diisi.")
+    plan = planning.plan_workflow(ctx, args.workflow, deadline)
+    if args.json:
+        print_json(planning.plan_json(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+    else:
+        print(output.plan_text(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+    return 0
+
+
+def cmd_scheduler_tick(args: argparse.Namespace, ctx: Context) -> int:
+    report = Worker(ctx).tick(when(args.now, ctx))
+    if args.json:
+        print_json(output.tick_json(report, ctx.tz))
+    else:
+        print(output.tick_text(report, ctx.tz))
+    return 0
+
+
+def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
+    worker = Worker(ctx)
+    print(f"Penjadwal berjalan ({worker.worker_id}); tekan Ctrl+C untuk berhenti.", flush=True)
+    runner.run(worker, lambda report: print(output.tick_text(report, ctx.tz), flush=True))
+    print("Penjadwal berhenti.")
+    return 0
+
+
+def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = deadlines.list_notifications(ctx, args.case)
+    if args.json:
+        print_json([output.notification_json(n, ctx.tz) for n in items])
+    else:
+        print(output.notifications_table(items, ctx.tz))
+    return 0
+
+
+def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
+    moved = deadlines.recompute(ctx, by=args.by)
+    if args.json:
+        print_json(
+            [
+                {
+                    "case": m.case,
+                    "step": m.step,
+                    "old_due_at": iso_local(m.old_due, ctx.tz),
+                    "new_due_at": iso_local(m.new_due, ctx.tz),
+                    "notifications": m.notifications,
+                }
+                for m in moved
+            ]
+        )
+    else:
+        print(output.moved_text(moved, ctx.tz))
+    return 0
+
+
+def register(cli: Commands) -> None:
+    p = cli.command(None, "plan", cmd_plan, "rencana mundur: kapan tiap langkah paling lambat dimulai", json_flag=True)
+    p.add_argument("workflow")
+    p.add_argument("--deadline", required=True, help="batas akhir seluruh kasus (ISO 8601)")
+
+    sub = cli.group("scheduler", "penjadwal pengingat dan eskalasi")
+    cli.command(sub, "run", cmd_scheduler_run, "jalankan penjadwal terus-menerus")
+    p = cli.command(sub, "tick", cmd_scheduler_tick, "satu putaran: kirim yang sudah jatuh tempo", json_flag=True)
+    p.add_argument("--now", help="anggap sekarang waktu ini (ISO 8601), untuk uji dan simulasi")
+
+    sub = cli.group("notifications", "notifikasi")
+    p = cli.command(sub, "list", cmd_notifications_list, "semua notifikasi dan nasibnya", json_flag=True)
+    p.add_argument("--case")
+
+    sub = cli.group("deadlines", "tenggat")
+    p = cli.command(
+        sub, "recompute", cmd_deadlines_recompute, "hitung ulang tenggat setelah hari libur berubah", json_flag=True
+    )
+    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang meminta (untuk jejak audit)")
