@@ -15,13 +15,17 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
-from sop_engine.config import DatabaseSettings, Settings
+from sop_engine.config import DatabaseSettings, LogChannelSettings, Settings
 from sop_engine.context import Context
+from sop_engine.db.models import Notification
 from sop_engine.durations import parse_duration
 from sop_engine.install import initialise
+from sop_engine.notify.worker import Worker
 from sop_engine.people import NewPerson
 
 DEMO_PEOPLE: tuple[NewPerson, ...] = (
@@ -116,6 +120,17 @@ class TimelineRow:
 
 
 @dataclass(frozen=True)
+class SentNotice:
+    """A notification the simulated scheduler sent."""
+
+    at: datetime
+    kind: str
+    level: int
+    step: int
+    recipient: str
+
+
+@dataclass(frozen=True)
 class DemoResult:
     """What ``sop demo`` shows: the timeline, the case as it ended and the audit check."""
 
@@ -124,6 +139,7 @@ class DemoResult:
     verify: audit.VerifyResult
     tz: ZoneInfo
     jam_kerja_per_hari: float
+    notices: tuple[SentNotice, ...] = ()
 
 
 # (step, actor, working time spent, return-to step or 0, note or reason)
@@ -131,7 +147,7 @@ SCRIPT: tuple[tuple[int, str, str, int, str], ...] = (
     (1, "sekretaris", "5 menit", 0, "Disposisi penyusunan LKj 2020 kepada Kasubag Program"),
     (2, "kasubag", "1,5 jam", 0, "Format pengumpulan data kinerja per subbagian"),
     (3, "staf1", "40 menit", 0, "Format dikirim ke Subbag Umum, Hukum, Teknis dan Program"),
-    (4, "staf2", "4 jam", 0, "Satu subbagian terlambat menyerahkan data"),
+    (4, "staf2", "5 jam", 0, "Satu subbagian terlambat menyerahkan data"),
     (5, "kasubag", "3 hari", 0, "Analisis capaian indikator dan serapan anggaran"),
     (6, "staf1", "2 hari", 0, "Dokumen LKj versi 1"),
     (7, "kasubag", "4 jam", 6, "Tabel realisasi anggaran belum cocok dengan laporan keuangan; perbaiki Bab III"),
@@ -150,10 +166,19 @@ def run_demo(settings: Settings) -> DemoResult:
     """Play a whole LAKIP 2021 case on a simulated clock in a temporary database."""
     with tempfile.TemporaryDirectory(prefix="sop-demo-") as folder:
         root = Path(folder)
+        quiet = dataclasses.replace(
+            settings.notifications,
+            email=dataclasses.replace(settings.notifications.email, enabled=False),
+            webhook=dataclasses.replace(settings.notifications.webhook, enabled=False),
+            log=LogChannelSettings(enabled=True, path=root / "notifications.log"),
+            digest=dataclasses.replace(settings.notifications.digest, enabled=False),
+            default_channels=("log",),
+        )
         demo_settings = dataclasses.replace(
             settings,
             database=DatabaseSettings(url=f"sqlite:///{root / 'demo.db'}"),
             storage=dataclasses.replace(settings.storage, artefacts_dir=root / "artefacts"),
+            notifications=quiet,
         )
         clock = FixedClock(DEMO_START)
         ctx = Context.open(demo_settings, clock=clock)
@@ -166,12 +191,16 @@ def run_demo(settings: Settings) -> DemoResult:
 def _play(ctx: Context, clock: FixedClock, root: Path) -> DemoResult:
     initialise(ctx, DEMO_PEOPLE)
     case = cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    worker = Worker(ctx, worker_id="demo")
     rows: list[TimelineRow] = []
+    sent: list[SentNotice] = []
     for no, actor, spent, back_to, text in SCRIPT:
         step = case.steps[no - 1]
-        assert step.activated_at is not None and step.due_at is not None
+        if step.activated_at is None or step.due_at is None:
+            raise RuntimeError(f"demo script out of order: step {no} is not active")
         finished = ctx.calendar.add(step.activated_at, ctx.calendar.budget_seconds(parse_duration(spent)))
         clock.set(finished)
+        sent.extend(_deliver_until(ctx, worker, step.activated_at, finished))
         if back_to:
             case = cases.return_step(ctx, case.id, no, back_to, actor, text)
             outcome = f"dikembalikan ke langkah {back_to}"
@@ -195,7 +224,27 @@ def _play(ctx: Context, clock: FixedClock, root: Path) -> DemoResult:
                 outcome,
             )
         )
-    return DemoResult(tuple(rows), case, audit.verify(ctx), ctx.tz, ctx.calendar.jam_kerja_per_hari)
+    return DemoResult(tuple(rows), case, audit.verify(ctx), ctx.tz, ctx.calendar.jam_kerja_per_hari, tuple(sent))
+
+
+def _deliver_until(ctx: Context, worker: Worker, since: datetime, until: datetime) -> list[SentNotice]:
+    """Run the scheduler at every moment a notification came due in (since, until)."""
+    sent: list[SentNotice] = []
+    with ctx.db.read() as session:
+        moments = sorted(
+            set(
+                session.scalars(
+                    select(Notification.due_at).where(
+                        Notification.status == "pending", Notification.due_at <= until, Notification.due_at >= since
+                    )
+                )
+            )
+        )
+    for moment in moments:
+        for outcome in worker.tick(moment).outcomes:
+            if outcome.status == "sent":
+                sent.append(SentNotice(moment, outcome.kind, outcome.level, outcome.step or 0, outcome.recipient))
+    return sent
 
 
 def _document(root: Path, no: int, output: str) -> IncomingFile:

@@ -330,3 +330,4 @@ def test_demo_prints_a_timeline_and_an_intact_audit(sop):
     assert "dikembalikan ke langkah 6" in result.out
     assert "Senin, 11 Januari 2021 08.00 WIB" in result.out
     assert "Jejak audit utuh" in result.out
+    assert "eskalasi 1  4        kasubag" in result.out  # step 4 ran two hours late

@@ -289,6 +289,8 @@ def demo_timeline(result: DemoResult) -> str:
         "",
         table(["Langkah", "Uraian", "Pelaksana", "Waktu", "Mulai", "Tenggat", "Selesai", "Ketepatan", "Hasil"], rows),
         "",
+        notices_text(result),
+        "",
         f"{len(result.rows)} tindakan, {len(late)} terlambat; "
         f"status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
         verify_text(result.verify, hint=False),
@@ -441,3 +443,19 @@ def moved_text(moved: Sequence[Moved], tz: ZoneInfo) -> str:
             for m in moved
         ],
     )
+
+
+def notices_text(result: DemoResult) -> str:
+    """The notifications the simulated scheduler sent, in order."""
+    if not result.notices:
+        return "Tidak ada pengingat atau eskalasi yang terkirim."
+    rows = [
+        [
+            format_instant_short(n.at, result.tz),
+            KIND_LABELS.get(n.kind, n.kind) + (f" {n.level}" if n.level else ""),
+            n.step,
+            n.recipient,
+        ]
+        for n in result.notices
+    ]
+    return "Pengingat dan eskalasi yang dikirim penjadwal:\n" + table(["Waktu", "Jenis", "Langkah", "Penerima"], rows)
