@@ -1,13 +1,16 @@
 """``sop scheduler run``: keep a worker ticking, woken for the next due moment.
 
 APScheduler 3 is only the ticker (an in-memory job store, ``coalesce`` and ``max_instances=1``):
-the database is the truth about what is due, so a restarted runner loses nothing. After each
-pass the job is re-armed for the earlier of the next due notification and ``poll_seconds``
-from now (new work may be written by other processes at any time).
+the database is the truth about what is due, so a restarted runner loses nothing. Each pass is
+a one-shot job; when it ends, the next one is armed for the earlier of the next moment a
+notification can be taken and ``poll_seconds`` from now (other processes may write new work at
+any time). SIGTERM or SIGINT stops the pass between notifications, hands back what it had
+claimed, and exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
+from apscheduler.schedulers.base import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from sop_engine.notify.worker import TickReport, Worker
@@ -24,8 +28,8 @@ log = logging.getLogger("sop_engine.scheduler")
 JOB_ID = "sop-tick"
 
 
-def run(worker: Worker, on_report: Callable[[TickReport], None], stop: threading.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop`` is set), delivering notifications as they come due."""
+def run(worker: Worker, on_report: Callable[[TickReport], None]) -> None:
+    """Run until SIGINT/SIGTERM or until ``worker.stop`` is set, delivering notifications as they come due."""
     poll = timedelta(seconds=max(0.5, worker.policy.poll_seconds))
     scheduler = BlockingScheduler(
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -36,6 +40,9 @@ def run(worker: Worker, on_report: Callable[[TickReport], None], stop: threading
         upcoming = worker.next_due()
         return max(now, min(upcoming, now + poll)) if upcoming else now + poll
 
+    def arm(at: datetime) -> None:
+        scheduler.add_job(tick, "date", run_date=at, id=JOB_ID, replace_existing=True)
+
     def tick() -> None:
         try:
             report = worker.tick()
@@ -43,16 +50,28 @@ def run(worker: Worker, on_report: Callable[[TickReport], None], stop: threading
                 on_report(report)
         except Exception:  # a broken pass must not stop the runner; the next pass retries
             log.exception("scheduler pass failed; retrying at the next wake-up")
-        if stop is not None and stop.is_set():
-            scheduler.shutdown(wait=False)
+        if worker.stop.is_set():
+            _shutdown(scheduler)
             return
-        scheduler.modify_job(JOB_ID, next_run_time=wake_time())
+        try:
+            arm(wake_time())
+        except Exception:
+            log.exception("could not arm the next pass; retrying after poll_seconds")
+            arm(worker.ctx.clock.now() + poll)
 
-    def shutdown(_signum: int, _frame: FrameType | None) -> None:
-        scheduler.shutdown(wait=False)
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if worker.stop.is_set():
+            return  # a second signal changes nothing: the pass is already stopping
+        worker.stop.set()
+        _shutdown(scheduler, wait=True)  # the pass ends at the next notification; wait for it
 
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, shutdown)
-        signal.signal(signal.SIGINT, shutdown)
-    scheduler.add_job(tick, "interval", seconds=poll.total_seconds(), id=JOB_ID, next_run_time=worker.ctx.clock.now())
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    arm(worker.ctx.clock.now())
     scheduler.start()
+
+
+def _shutdown(scheduler: BlockingScheduler, wait: bool = False) -> None:
+    with contextlib.suppress(SchedulerNotRunningError):  # already stopping
+        scheduler.shutdown(wait=wait)

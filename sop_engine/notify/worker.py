@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
@@ -81,7 +83,7 @@ class Worker:
     """Delivers the office's due notifications; several may run against one database."""
 
     def __init__(
-        self, ctx: Context, channels: dict[str, Channel] | None = None, worker_id: str | None = None, batch: int = 50
+        self, ctx: Context, channels: dict[str, Channel] | None = None, worker_id: str | None = None, batch: int = 10
     ) -> None:
         self.ctx = ctx
         self.policy = ctx.settings.notifications
@@ -89,27 +91,70 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.batch = batch
         self.env = environment(self.policy.templates_dir)
+        #: Set to make a running pass stop between notifications (SIGTERM in ``sop scheduler run``).
+        self.stop = threading.Event()
 
     # --- one pass --------------------------------------------------------------------------
 
     def tick(self, now: datetime | None = None) -> TickReport:
-        """Deliver everything due at ``now`` (default: the clock)."""
-        now = now or self.ctx.clock.now()
-        digests = self.create_digests(now)
+        """Deliver everything due at ``now``; without ``now``, on the clock, read afresh per batch.
+
+        Stops between notifications once :attr:`stop` is set, handing back the rows it claimed.
+        """
+        simulated = now is not None
+        moment = now or self.ctx.clock.now()
+        digests = self.create_digests(moment)
         outcomes: list[Outcome] = []
-        while ids := self.claim(now):
-            outcomes.extend(self.process(nid, now) for nid in ids)
-        return TickReport(now, tuple(outcomes), digests)
+        while not self.stop.is_set():
+            moment = moment if simulated else self.ctx.clock.now()
+            ids = self.claim(moment)
+            if not ids:
+                break
+            for index, nid in enumerate(ids):
+                if self.stop.is_set():
+                    self.release(ids[index:])
+                    break
+                outcomes.append(self.process(nid, moment if simulated else self.ctx.clock.now()))
+        return TickReport(moment, tuple(outcomes), digests)
 
     def next_due(self) -> datetime | None:
-        """When the next pending notification becomes due (for waking the runner)."""
+        """When the next pending notification can be taken (due, and not leased by another worker)."""
+        available = sql_case(
+            (Notification.lease_until > Notification.next_attempt_at, Notification.lease_until),
+            else_=Notification.next_attempt_at,
+        )
         with self.ctx.db.read() as session:
             office = self.ctx.office(session)
-            return session.scalar(
-                select(func.min(Notification.next_attempt_at)).where(
-                    Notification.office_id == office.id, Notification.status == PENDING
-                )
+            upcoming: datetime | None = session.scalar(
+                select(func.min(available)).where(Notification.office_id == office.id, Notification.status == PENDING)
             )
+            return upcoming
+
+    def release(self, ids: list[int]) -> None:
+        """Give back claimed rows (when stopping), so another worker can take them at once."""
+        with self.ctx.db.write() as session:
+            session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids), Notification.lease_owner == self.worker_id)
+                .values(lease_owner=None, lease_until=None),
+                execution_options={"synchronize_session": False},
+            )
+
+    def hold(self, nid: int, now: datetime) -> bool:
+        """Renew this worker's lease on ``nid``; False if it expired or another worker took the row."""
+        with self.ctx.db.write() as session:
+            result = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id == nid,
+                    Notification.lease_owner == self.worker_id,
+                    Notification.lease_until > now,
+                    Notification.status == PENDING,
+                )
+                .values(lease_until=now + timedelta(seconds=self.policy.lease_seconds)),
+                execution_options={"synchronize_session": False},
+            )
+            return int(getattr(result, "rowcount", 0) or 0) == 1
 
     def claim(self, now: datetime) -> list[int]:
         """Take a lease on a batch of due rows that nobody holds."""
@@ -151,6 +196,18 @@ class Worker:
             return self._close(nid, status, reason, now)
         transient: list[str] = []
         for channel in (c for c in wanted if c not in done):
+            if not self.hold(nid, now):  # the lease ran out: another worker owns this row now
+                return Outcome(
+                    nid,
+                    message.kind,
+                    message.level,
+                    None,
+                    None,
+                    message.to.username,
+                    PENDING,
+                    (),
+                    "Sewa baris habis; diserahkan ke pekerja lain.",
+                )
             impl = self.channels.get(channel)
             if impl is None:
                 self._ledger(
