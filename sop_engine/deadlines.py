@@ -58,15 +58,15 @@ def assignees(session: Session, office_id: int, role: str) -> list[Person]:
 
 
 def supervisor_at(person: Person, level: int) -> Person | None:
-    """The ``level``-th supervisor up ``person``'s chain, or None past the top."""
-    current: Person | None = person
-    seen = {person.id}
-    for _ in range(level):
-        current = current.supervisor if current is not None else None
-        if current is None or current.id in seen:
-            return None
+    """The ``level``-th active supervisor up ``person``'s chain (inactive ones are passed over)."""
+    chain: list[Person] = []
+    current, seen = person.supervisor, {person.id}
+    while current is not None and current.id not in seen and len(chain) < level:
         seen.add(current.id)
-    return current
+        if current.active:
+            chain.append(current)
+        current = current.supervisor
+    return chain[level - 1] if len(chain) >= level else None
 
 
 def plan_step(
@@ -88,7 +88,7 @@ def plan_step(
         bosses: dict[int, Person] = {}
         for person in people:
             boss = supervisor_at(person, level)
-            if boss is not None and boss.active:
+            if boss is not None:
                 bosses.setdefault(boss.id, boss)
         if not bosses:
             break

@@ -75,10 +75,15 @@ def render(env: Environment, kind: str, values: dict[str, Any]) -> tuple[str, st
     except TemplateError as exc:
         raise ConfigError(
             f"Templat notifikasi '{kind}' tidak dapat dibuat: {exc}. Periksa berkas {kind}.*.j2 di folder "
-            "notifications/.",
+            f"{_folder(env)}.",
             value=kind,
         ) from exc
     return " ".join(subject.split()), text, html
+
+
+def _folder(env: Environment) -> str:
+    loader = env.loader
+    return ", ".join(str(p) for p in loader.searchpath) if isinstance(loader, FileSystemLoader) else "templat"
 
 
 def common_values(ctx: Context, recipient: Recipient, now: datetime) -> dict[str, Any]:

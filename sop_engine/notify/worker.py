@@ -44,6 +44,7 @@ from sop_engine.deadlines import (
     channels_of,
 )
 from sop_engine.definitions import FileRule
+from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
 from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
 from sop_engine.notify.messages import Message, Recipient, common_values, environment, render, step_values
@@ -73,6 +74,10 @@ class TickReport:
     now: datetime
     outcomes: tuple[Outcome, ...]
     digests_created: int
+
+
+def _describe(channel: str | None, error: str) -> str:
+    return f"{channel}: {error}" if channel else error
 
 
 def recipient_of(person: Person) -> Recipient:
@@ -190,11 +195,14 @@ class Worker:
             wanted = channels_of(self.ctx, note.recipient)
             done = {d.channel for d in note.deliveries}
             verdict = self._verdict(session, note, now)
-            message = None if verdict else self._message(session, note, now)
+            try:
+                message = None if verdict else self._message(session, note, now)
+            except SopError as exc:  # e.g. a broken template: retried, then failed, never blank
+                return self._settle(nid, wanted, [(None, exc.message)], now)
         if verdict is not None or message is None:
             status, reason = verdict or (CANCELLED, "Tidak ada pesan.")
             return self._close(nid, status, reason, now)
-        transient: list[str] = []
+        transient: list[tuple[str | None, str]] = []
         for channel in (c for c in wanted if c not in done):
             if not self.hold(nid, now):  # the lease ran out: another worker owns this row now
                 return Outcome(
@@ -225,7 +233,7 @@ class Worker:
                 address = impl.send(message)
             except DeliveryError as exc:
                 if exc.transient:
-                    transient.append(f"{channel}: {exc.message}")
+                    transient.append((channel, exc.message))
                 else:
                     self._ledger(nid, channel, FAILED, None, message.message_id, exc.message, now)
             else:
@@ -403,7 +411,15 @@ class Worker:
         except DBIntegrityError:
             return  # already recorded by a worker that held this row before our lease
 
-    def _settle(self, nid: int, wanted: tuple[str, ...], transient: list[str], now: datetime) -> Outcome:
+    def _settle(
+        self, nid: int, wanted: tuple[str, ...], transient: list[tuple[str | None, str]], now: datetime
+    ) -> Outcome:
+        """Retry later after transient failures, or record the final status.
+
+        ``transient`` holds (channel, error); a None channel is a failure before sending (a
+        broken template). The notification counts as sent when it reached the person on at
+        least one channel other than the operator's log file.
+        """
         with self.ctx.db.write() as session:
             note = session.get_one(Notification, nid)
             note.attempts += 1
@@ -411,7 +427,7 @@ class Worker:
             if transient and note.attempts < self.policy.max_attempts:
                 backoff = self.policy.retry_backoff_seconds or (60,)
                 note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
-                note.last_error = "; ".join(transient)
+                note.last_error = "; ".join(_describe(c, e) for c, e in transient)
                 note.lease_owner = note.lease_until = None
                 self._audit(
                     session,
@@ -424,10 +440,14 @@ class Worker:
                         "next_attempt_at": note.next_attempt_at.isoformat(),
                     },
                 )
-                return self._outcome(note, PENDING, f"dicoba lagi {format_instant(note.next_attempt_at, self.ctx.tz)}")
-            for failure in transient:  # out of attempts: the remaining channels failed for good
-                channel = failure.split(":", 1)[0]
-                if channel not in outcomes:
+                retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
+                return self._outcome(note, PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
+            for channel, failure in transient:  # out of attempts: these failed for good
+                if channel is None:
+                    self._audit(
+                        session, note, "notification.failed", now, {"error": failure, "attempts": note.attempts}
+                    )
+                elif channel not in outcomes:
                     session.add(
                         Delivery(
                             notification_id=nid,
@@ -446,8 +466,9 @@ class Worker:
                         now,
                         {"channel": channel, "error": failure, "attempts": note.attempts},
                     )
-            errors = [d.error for d in note.deliveries if d.error] + transient
-            note.status = SENT if SENT in outcomes.values() else FAILED
+            errors = [d.error for d in note.deliveries if d.error] + [_describe(c, e) for c, e in transient]
+            reaching = [c for c in wanted if c != "log"] or list(wanted)
+            note.status = SENT if any(outcomes.get(c) == SENT for c in reaching) else FAILED
             note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
             note.finished_at, note.lease_owner, note.lease_until = now, None, None
             return self._outcome(note, note.status, note.last_error)
