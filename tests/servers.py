@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -75,12 +76,23 @@ class _Handler:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    """An SMTP server on 127.0.0.1 for the duration of the block: (inbox, port)."""
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on 127.0.0.1 for the duration of the block: (inbox, port).
+
+    With ``login`` = (user, password) it requires AUTH (over plain SMTP: loopback only).
+    """
     inbox = Inbox()
     port = free_port()
-    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port)
-    controller.start()
+    options: dict[str, Any] = {}
+    if login is not None:
+
+        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            ok = isinstance(data, LoginPassword) and (data.login.decode(), data.password.decode()) == login
+            return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
+
+        options = {"auth_required": True, "auth_require_tls": False, "authenticator": authenticate}
+    controller = Controller(_Handler(inbox), hostname="127.0.0.1", port=port, **options)
+    controller.start()  # AUTH without TLS is fine on loopback (warning filtered in pyproject.toml)
     try:
         yield inbox, port
     finally:

@@ -331,3 +331,31 @@ def test_demo_prints_a_timeline_and_an_intact_audit(sop):
     assert "Senin, 11 Januari 2021 08.00 WIB" in result.out
     assert "Jejak audit utuh" in result.out
     assert "eskalasi 1  4        kasubag" in result.out  # step 4 ran two hours late
+
+
+def test_plan_back_then_forward_returns_the_deadline(sop, settings):
+    result = sop("plan", "lakip", "--deadline", "2021-01-29T16:00", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    calendar = WorkingCalendar.from_settings(settings)
+    moment = datetime.fromisoformat(plan["start_by"])
+    for step in plan["steps"]:
+        assert (
+            datetime.fromisoformat(step["latest_start"]) == moment
+            or calendar.working_seconds_between(moment, datetime.fromisoformat(step["latest_start"])) == 0
+        )
+        moment = calendar.add_duration(moment, parse_duration(step["budget"]))
+        assert moment == datetime.fromisoformat(step["latest_finish"]), step["no"]
+    assert moment == datetime.fromisoformat("2021-01-29T16:00:00+07:00")
+    assert (
+        "Mulai paling lambat Selasa, 19 Januari 2021 14.25 WIB"
+        in sop("plan", "lakip", "--deadline", "2021-01-29T16:00").out
+    )
+
+
+def test_case_show_projects_the_finish_against_the_submission_deadline(case_at_step_2):
+    data = json.loads(show_json(case_at_step_2))
+    projection = data["projection"]
+    assert projection["submission_deadline"] == "2021-03-31T16:00:00+07:00"
+    assert projection["on_track"] is True and projection["slack_seconds"] > 0
+    assert "Perkiraan selesai" in case_at_step_2("case", "show", "lakip-2021").out
