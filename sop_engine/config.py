@@ -35,6 +35,10 @@ DEFAULT_HOURS: dict[str, list[str]] = {
 
 Period = tuple[time, time]
 
+#: The default number of an outgoing letter, e.g. 12/PR.04-SR/3526/Sek-Kab/I/2021.
+DEFAULT_LETTER_FORMAT = "{nomor}/PR.04-SR/{kode_satker}/Sek-Kab/{bulan_romawi}/{tahun}"
+LETTER_FIELDS = ("nomor", "kode_satker", "bulan_romawi", "tahun")
+
 
 @dataclass(frozen=True)
 class OfficeSettings:
@@ -168,6 +172,8 @@ class Settings:
     base_url: str = "http://localhost:8000"
     #: (month, day) in the case's year by which the report must be submitted.
     submission_deadline: tuple[int, int] = (3, 31)
+    #: How outgoing letter numbers are written (``[letters] number_format``).
+    letter_number_format: str = DEFAULT_LETTER_FORMAT
 
 
 def find_config(explicit: str | Path | None, env: Mapping[str, str]) -> Path:
@@ -234,6 +240,7 @@ def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, 
         workflows_dir=_resolve(base, str(_table(raw, "workflows", where).get("dir", "workflows"))),
         notifications=parse_notifications(_table(raw, "notifications", where), where, base, env),
         base_url=str(_table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
+        letter_number_format=_parse_letter_format(_table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(_table(raw, "planning", where).get("submission_deadline", "03-31"), where),
     )
 
@@ -450,3 +457,18 @@ def _parse_month_day(value: Any, where: str) -> tuple[int, int]:
             value=value,
         ) from exc
     return month, day
+
+
+def _parse_letter_format(value: Any, where: str) -> str:
+    if value is None:
+        return DEFAULT_LETTER_FORMAT
+    text = str(value)
+    fields = set(re.findall(r"{(\w+)}", text))
+    unknown = fields - set(LETTER_FIELDS)
+    if "nomor" not in fields or unknown:
+        raise ConfigError(
+            f"{where}: [letters] number_format = '{text}'; harus memuat {{nomor}} dan hanya memakai "
+            f"{', '.join('{' + f + '}' for f in LETTER_FIELDS)}.",
+            value=text,
+        )
+    return text

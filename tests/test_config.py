@@ -46,6 +46,7 @@ def test_missing_config_says_how_to_point_at_one(tmp_path: Path):
         ('[calendar]\nextra_holidays = ["24-12-2021"]\n', "24-12-2021"),
         ("[storage]\nmax_upload_mb = 0\n", "max_upload_mb"),
         ("[office\n", "bukan TOML"),
+        ('[letters]\nnumber_format = "{nomer}/SR/{tahun}"\n', "{nomer}"),
     ],
 )
 def test_bad_config_is_refused_naming_the_value(tmp_path: Path, text: str, fragment: str):
