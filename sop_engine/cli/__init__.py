@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
-from sop_engine.cli import casework, office, timing
+from sop_engine.cli import archive, casework, office, timing
 from sop_engine.cli.parsing import Commands, Handler, Parser
 from sop_engine.clock import Clock
 from sop_engine.config import Settings, load_settings
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=argparse.SUPPRESS, help="berkas konfigurasi (bawaan: ./config.toml)")
     parser = Parser(prog="sop", description="Mesin alur kerja SOP kantor pemerintah (LAKIP).", parents=[common])
     commands = Commands(parser, common)
-    for module in (office, casework, timing):
+    for module in (office, casework, timing, archive):
         module.register(commands)
     return parser
 
@@ -40,8 +41,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
     handler: Handler = args.handler
     ctx: Context | None = None
     try:
-        if handler is office.cmd_workflows_check:
-            return office.cmd_workflows_check(args, None)
+        if not getattr(args, "needs_context", True):  # file checks that run without config or database
+            return cast(Callable[[argparse.Namespace, Context | None], int], handler)(args, None)
         ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
         return handler(args, ctx)
     except SopError as exc:

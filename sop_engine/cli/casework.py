@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sop_engine import artefacts, audit, cases, planning
 from sop_engine.artefacts import IncomingFile
+from sop_engine.cli import archive as archive_cli
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -177,6 +178,8 @@ def register(cli: Commands) -> None:
     p.add_argument("--by", required=True)
     p.add_argument("--reason", required=True)
     p.add_argument("--at")
+
+    archive_cli.add_create_command(cli, sub, "archive")
 
     sub = cli.group("step", "langkah SOP")
     p = cli.command(sub, "done", cmd_step_done, "selesaikan langkah yang aktif", json_flag=True)

@@ -198,6 +198,7 @@ def register(cli: Commands) -> None:
     p.add_argument("name")
     p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
     p.add_argument("file")
+    p.set_defaults(needs_context=False)
 
     sub = cli.group("calendar", "kalender kerja kantor")
     p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
