@@ -38,6 +38,16 @@ ACTION_LABELS = {
     "step.completed": "Langkah diselesaikan",
     "step.returned": "Langkah dikembalikan",
     "case.cancelled": "Kasus dibatalkan",
+    "letter.issued": "Nomor surat diterbitkan",
+    "lakip.targets_imported": "Target kinerja diimpor",
+    "lakip.budget_imported": "Realisasi anggaran diimpor",
+    "lakip.realisations_recorded": "Realisasi indikator dicatat",
+    "letter.cancelled": "Nomor surat dibatalkan",
+    "deadlines.recomputed": "Tenggat dihitung ulang",
+    "notification.sent": "Notifikasi terkirim",
+    "notification.retry": "Notifikasi dicoba lagi",
+    "notification.failed": "Notifikasi gagal",
+    "notification.skipped": "Notifikasi dilewati",
 }
 
 

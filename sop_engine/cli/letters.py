@@ -1,0 +1,198 @@
+"""Commands of the letter register (``sop letters``) and the generated letters (``sop surat``).
+
+``sop surat disposisi`` and ``sop surat pengantar`` write the .docx of steps 1 and 10 from the
+office's templates; with ``--attach`` the same command completes the step with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sop_engine import documents, letters
+from sop_engine.cli import output
+from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.context import Context
+from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_date, format_instant_short
+from sop_engine.letters import LetterRecord
+
+
+def _day(text: str | None, ctx: Context) -> date:
+    """``--date YYYY-MM-DD``, or today in the office zone."""
+    if text is None:
+        return ctx.clock.now().astimezone(ctx.tz).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"Tanggal '{text}' tidak dikenali; tulis tahun-bulan-tanggal, misalnya --date 2021-01-22.", value=text
+        ) from exc
+
+
+def letter_table(items: Sequence[LetterRecord], year: int, tz: ZoneInfo) -> str:
+    """``sop letters list``: the register of one year, cancelled numbers included."""
+    if not items:
+        return f"Belum ada nomor surat tahun {year}."
+    rows = []
+    for item in items:
+        remark = ""
+        if item.cancelled_at is not None:
+            remark = f"oleh {item.cancelled_by} {format_instant_short(item.cancelled_at, tz)}: {item.cancel_reason}"
+        status = letters.STATUS_LABELS.get(item.status, item.status)
+        rows.append([item.number, format_date(item.letter_date), item.subject, status, item.case or "-", remark])
+    return output.table(["Nomor", "Tanggal", "Perihal", "Status", "Kasus", "Keterangan pembatalan"], rows)
+
+
+def cmd_letters_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = letters.list_letters(ctx, args.year)
+    if args.json:
+        print_json([item.to_json(ctx.tz) for item in items])
+    else:
+        print(letter_table(items, args.year, ctx.tz))
+    return 0
+
+
+def cmd_letters_issue(args: argparse.Namespace, ctx: Context) -> int:
+    day = _day(args.date, ctx) if args.date else None
+    record = letters.issue(ctx, args.year, args.subject, args.by, case=args.case, letter_date=day)
+    if args.json:
+        print_json(record.to_json(ctx.tz))
+    else:
+        print(
+            f"Nomor surat {record.number} diterbitkan ({format_date(record.letter_date)}, perihal "
+            f'"{record.subject}") untuk {record.issued_by}.'
+        )
+    return 0
+
+
+def cmd_letters_cancel(args: argparse.Namespace, ctx: Context) -> int:
+    record = letters.cancel(ctx, args.number, args.by, args.reason, year=args.year)
+    if args.json:
+        print_json(record.to_json(ctx.tz))
+    else:
+        print(
+            f"Nomor surat {record.number} dibatalkan oleh {record.cancelled_by}: {record.cancel_reason}. "
+            "Nomor ini tetap tercatat dan tidak akan dipakai lagi."
+        )
+    return 0
+
+
+def _print_generated(generated: documents.Generated, args: argparse.Namespace, ctx: Context, what: str) -> int:
+    if args.json:
+        print_json(
+            {
+                "path": str(generated.path),
+                "letter": generated.letter.to_json(ctx.tz) if generated.letter else None,
+                "case": generated.case.to_json(ctx.tz) if generated.case else None,
+            }
+        )
+        return 0
+    number = f" nomor {generated.letter.number}" if generated.letter else ""
+    message = f"{what}{number} dibuat: {generated.path}"
+    if generated.case is not None:
+        step = documents.DISPOSISI_STEP if generated.letter is None else documents.PENGANTAR_STEP
+        done = generated.case.steps[step - 1]
+        message += f"\nLangkah {done.no} ({done.name}) diselesaikan oleh {done.completed_by} dengan dokumen ini."
+        message = output.case_changed(generated.case, message, ctx.tz)
+    print(message)
+    return 0
+
+
+def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
+    sender = documents.signer(ctx, args.by)
+    form = documents.DisposisiForm(
+        agenda_number=args.agenda,
+        date=_day(args.date, ctx),
+        from_=args.from_ or sender.title,
+        to=args.to,
+        urgency=args.urgency,
+        instruction=args.instruction,
+        subject=args.subject,
+        from_name=sender.name if args.from_ is None else "",
+        address=args.address or documents.DEFAULT_ADDRESS,
+        template=Path(args.template) if args.template else documents.DISPOSISI_TEMPLATE,
+    )
+    generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    return _print_generated(generated, args, ctx, "Lembar disposisi")
+
+
+def _attachment(text: str) -> documents.Attachment:
+    """``URAIAN[;BANYAKNYA[;KETERANGAN]]``."""
+    parts = [p.strip() for p in text.split(";")]
+    defaults = documents.Attachment(parts[0])
+    return documents.Attachment(
+        parts[0],
+        parts[1] if len(parts) > 1 and parts[1] else defaults.quantity,
+        parts[2] if len(parts) > 2 and parts[2] else defaults.note,
+    )
+
+
+def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
+    signer = documents.signer(ctx, args.signer, name=args.signer_name, title=args.signer_title, nip=args.signer_nip)
+    form = documents.PengantarForm(
+        date=_day(args.date, ctx),
+        to=args.to,
+        signer_name=signer.name,
+        signer_title=signer.title,
+        signer_nip=signer.nip,
+        subject=args.subject,
+        attachments=tuple(_attachment(a) for a in args.attachment),
+        place=args.place or "",
+        address=args.address or documents.DEFAULT_ADDRESS,
+        template=Path(args.template) if args.template else documents.PENGANTAR_TEMPLATE,
+    )
+    generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    return _print_generated(generated, args, ctx, "Surat pengantar")
+
+
+def register(cli: Commands) -> None:
+    sub = cli.group("letters", "register nomor surat keluar (per kantor per tahun)")
+    p = cli.command(sub, "list", cmd_letters_list, "daftar nomor surat satu tahun (termasuk yang dibatalkan)", True)
+    p.add_argument("--year", type=int, required=True)
+    p = cli.command(sub, "issue", cmd_letters_issue, "ambil nomor surat berikutnya", json_flag=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--subject", required=True, help="perihal surat")
+    p.add_argument("--by", required=True)
+    p.add_argument("--case", help="kasus yang berkaitan, misalnya lakip-2021")
+    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    p = cli.command(sub, "cancel", cmd_letters_cancel, "batalkan nomor surat (tetap tercatat)", json_flag=True)
+    p.add_argument("number", help="nomor lengkap seperti di `sop letters list`, atau urutannya bersama --year")
+    p.add_argument("--by", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--year", type=int)
+
+    sub = cli.group("surat", "surat kasus dari templat kantor (documents/*.docx)")
+    p = cli.command(sub, "disposisi", cmd_surat_disposisi, "buat lembar disposisi (langkah 1)", json_flag=True)
+    p.add_argument("case")
+    p.add_argument("--by", required=True, help="pemberi disposisi")
+    p.add_argument("--to", required=True, help="penerima disposisi")
+    p.add_argument("--instruction", required=True, help="isi disposisi")
+    p.add_argument("--urgency", default="segera", choices=list(documents.URGENCIES), help="sifat (bawaan: segera)")
+    p.add_argument("--agenda", default="-", help="nomor agenda")
+    p.add_argument("--from", dest="from_", help="pengirim (bawaan: jabatan --by)")
+    p.add_argument("--subject", help="perihal (bawaan: judul SOP)")
+    _document_options(p)
+    p = cli.command(sub, "pengantar", cmd_surat_pengantar, "buat surat pengantar bernomor (langkah 10)", True)
+    p.add_argument("case")
+    p.add_argument("--by", required=True, help="yang mengambil nomor (dan menyelesaikan langkah 10)")
+    p.add_argument("--to", required=True, help='tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
+    p.add_argument("--subject", help="perihal (bawaan: Penyampaian Dokumen LAKIP + nama kantor)")
+    p.add_argument("--attachment", action="append", default=[], help="URAIAN[;BANYAKNYA[;KETERANGAN]] (boleh diulang)")
+    p.add_argument("--signer", help="penanda tangan, nama pengguna (bawaan: sekretaris kantor)")
+    p.add_argument("--signer-name")
+    p.add_argument("--signer-title")
+    p.add_argument("--signer-nip")
+    p.add_argument("--place", help="tempat surat, misalnya Bangkalan")
+    _document_options(p)
+
+
+def _document_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    p.add_argument("--address", help="alamat kop surat")
+    p.add_argument("--template", help="templat .docx lain (bawaan: documents/)")
+    p.add_argument("-o", "--output", required=True, help="berkas .docx yang dibuat")
+    p.add_argument("--attach", action="store_true", help="lampirkan ke langkahnya dan selesaikan langkah itu")

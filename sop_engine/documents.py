@@ -1,0 +1,397 @@
+"""The letters a LAKIP case produces, as Word documents filled from office-editable templates.
+
+Step 1's *disposisi* and step 10's *surat pengantar* are generated from ``documents/*.docx``
+(made by ``documents/build_templates.py``; an office may edit them in Word). Templates are filled
+with docxtpl (Jinja2 tags in the .docx) under strict rules: a tag the template uses but this
+module does not provide is refused with its name, never printed blank. The values are computed
+here (Indonesian dates, urgency labels, the letterhead); the templates only place them.
+
+The ``make_*`` functions also do the step's work in one command: the surat pengantar takes its
+number from the letter register, and either document can be attached to its step as the
+step's output (``cases.complete_step``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]  # docxtpl ships no type information
+
+from sop_engine import cases, letters, people
+from sop_engine.artefacts import IncomingFile
+from sop_engine.cases import CaseRecord
+from sop_engine.context import Context
+from sop_engine.db.queries import find_case, find_person
+from sop_engine.definitions import ROLE_LABELS
+from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.formatting import format_date
+from sop_engine.letters import LetterRecord
+from sop_engine.workflows import definition_of
+
+#: The templates shipped with sop-engine (``documents/`` at the top of the project).
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "documents"
+DISPOSISI_TEMPLATE = TEMPLATES_DIR / "disposisi.docx"
+PENGANTAR_TEMPLATE = TEMPLATES_DIR / "surat-pengantar.docx"
+
+#: A fictional address for the letterhead until the office gives its own (``address=``).
+DEFAULT_ADDRESS = "Jl. Contoh Raya No. 1, Bangkalan 69100 · Telepon (031) 000-0000 · kpu-bangkalan.example"
+
+#: Urgency of a disposisi (sifat), as written on the form.
+URGENCIES = {"biasa": "Biasa", "segera": "Segera", "sangat segera": "Sangat Segera"}
+
+#: The LAKIP steps whose output these documents are.
+DISPOSISI_STEP, PENGANTAR_STEP = 1, 10
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One row of a surat pengantar's table: what is sent, how much of it, and a remark."""
+
+    description: str
+    quantity: str = "1 (satu) berkas"
+    note: str = "Disampaikan dengan hormat"
+
+
+@dataclass(frozen=True)
+class DisposisiForm:
+    """What a lembar disposisi says (urgency: biasa, segera or sangat segera)."""
+
+    agenda_number: str
+    date: date
+    from_: str
+    to: str
+    urgency: str
+    instruction: str
+    subject: str | None = None  # default: the SOP's title
+    from_name: str = ""
+    address: str = DEFAULT_ADDRESS
+    template: Path = DISPOSISI_TEMPLATE
+
+
+@dataclass(frozen=True)
+class PengantarForm:
+    """What a surat pengantar says, apart from its number (which the register gives)."""
+
+    date: date
+    to: str
+    signer_name: str
+    signer_title: str
+    signer_nip: str = ""
+    subject: str | None = None  # default: "Penyampaian Dokumen LAKIP <office>"
+    attachments: tuple[Attachment, ...] = ()  # default: one row, "Dokumen LAKIP <office>"
+    place: str = ""
+    address: str = DEFAULT_ADDRESS
+    template: Path = PENGANTAR_TEMPLATE
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated document, the register number it carries, and the case if it was attached."""
+
+    path: Path
+    letter: LetterRecord | None = None
+    case: CaseRecord | None = None
+
+
+# --- filling a template --------------------------------------------------------------------
+
+
+def fill(template: Path, values: Mapping[str, Any], out_path: Path) -> Path:
+    """Fill ``template`` with ``values`` into ``out_path``; refuse a tag without a value, by name."""
+    document = _open_checked(template, values)
+    try:
+        document.render(dict(values), _environment())
+    except jinja2.UndefinedError as exc:  # e.g. {{ kasus.kode }}: the name exists, the attribute does not
+        raise _missing(template, [_undefined_name(exc)], values) from exc
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(out_path))
+    return out_path
+
+
+def check_template(template: Path, values: Mapping[str, Any]) -> None:
+    """Refuse a template that is missing, broken, or uses a tag ``values`` does not provide."""
+    _open_checked(template, values)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def _open_checked(template: Path, values: Mapping[str, Any]) -> Any:
+    if not template.is_file():
+        raise NotFound(
+            f"Templat '{template}' tidak ditemukan; buat ulang dengan `python documents/build_templates.py` "
+            "atau tunjuk templat lain dengan --template.",
+            value=str(template),
+        )
+    document = DocxTemplate(str(template))
+    try:
+        missing = sorted(document.get_undeclared_template_variables(_environment(), dict(values)))
+    except jinja2.TemplateSyntaxError as exc:
+        raise InvalidInput(
+            f"Templat '{template.name}' rusak: {exc.message}. Periksa pasangan {{{{ }}}} dan {{% %}} di dokumen "
+            "templat itu.",
+            value=str(template),
+        ) from exc
+    if missing:
+        raise _missing(template, missing, values)
+    return document
+
+
+def _undefined_name(exc: jinja2.UndefinedError) -> str:
+    """The missing name or attribute of Jinja's (English) message, e.g. 'kode'."""
+    text = str(exc.message or exc)
+    found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", text)
+    return next((g for g in found.groups() if g), text) if found else text
+
+
+def _missing(template: Path, names: Sequence[str], values: Mapping[str, Any]) -> InvalidInput:
+    listed = ", ".join(f"'{n}'" for n in names)
+    return InvalidInput(
+        f"Templat '{template.name}' memakai nilai {listed} yang tidak disediakan sop-engine; nilai yang tersedia: "
+        f"{', '.join(sorted(values))}. Perbaiki atau hapus tag itu di templat.",
+        value=names[0],
+        template=str(template),
+    )
+
+
+# --- the two documents ---------------------------------------------------------------------
+
+
+def disposisi(
+    ctx: Context,
+    case: str,
+    *,
+    agenda_number: str,
+    date: date,
+    from_: str,
+    to: str,
+    urgency: str,
+    instruction: str,
+    out_path: Path,
+    from_name: str = "",
+    address: str = DEFAULT_ADDRESS,
+) -> Path:
+    """The lembar disposisi of ``case`` at ``out_path`` (urgency: biasa, segera or sangat segera)."""
+    form = DisposisiForm(agenda_number, date, from_, to, urgency, instruction, from_name=from_name, address=address)
+    return fill(form.template, disposisi_values(ctx, cases.get_case(ctx, case), form), out_path)
+
+
+def surat_pengantar(
+    ctx: Context,
+    case: str,
+    *,
+    number: str,
+    date: date,
+    to: str,
+    subject: str,
+    attachments: Sequence[Attachment | str],
+    signer_name: str,
+    signer_title: str,
+    out_path: Path,
+    signer_nip: str = "",
+    address: str = DEFAULT_ADDRESS,
+) -> Path:
+    """The surat pengantar of ``case`` carrying the register number ``number``, at ``out_path``."""
+    rows = tuple(a if isinstance(a, Attachment) else Attachment(a) for a in attachments)
+    form = PengantarForm(date, to, signer_name, signer_title, signer_nip, subject, rows, address=address)
+    values = pengantar_values(ctx, cases.get_case(ctx, case), form)
+    return fill(form.template, {**values, "nomor": number}, out_path)
+
+
+def disposisi_values(ctx: Context, case: CaseRecord, form: DisposisiForm) -> dict[str, Any]:
+    """The template values of a disposisi; refuses an unknown urgency or an empty field."""
+    label = URGENCIES.get(form.urgency.strip().lower())
+    if label is None:
+        raise InvalidInput(
+            f"Sifat disposisi '{form.urgency}' tidak dikenal; pilih salah satu: {', '.join(URGENCIES)}.",
+            value=form.urgency,
+        )
+    return _common(ctx, case, form.address, form.date, form.subject or case.title) | {
+        "nomor_agenda": _required(form.agenda_number, "Nomor agenda", "--agenda 012"),
+        "dari": _required(form.from_, "Pengirim disposisi", '--from "Sekretaris"'),
+        "kepada": _required(form.to, "Penerima disposisi", '--to "Kasubag Program"'),
+        "sifat": label,
+        "isi_disposisi": _required(form.instruction, "Isi disposisi", '--instruction "Siapkan penyusunan LAKIP"'),
+        "nama_pengirim": form.from_name,
+    }
+
+
+def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dict[str, Any]:
+    """The template values of a surat pengantar, all but its number; refuses empty fields."""
+    office = ctx.settings.office.name
+    attachments = form.attachments or (Attachment(f"Dokumen LAKIP {office}"),)
+    empty = next((a for a in attachments if not a.description.strip()), None)
+    if empty is not None:
+        raise InvalidInput(
+            'Uraian lampiran surat pengantar tidak boleh kosong; tulis misalnya --attachment "Dokumen LAKIP".',
+            value=empty.description,
+        )
+    subject = _required(
+        f"Penyampaian Dokumen LAKIP {office}" if form.subject is None else form.subject,
+        "Perihal",
+        '--subject "Penyampaian Dokumen LAKIP"',
+    )
+    place = form.place.strip()
+    return _common(ctx, case, form.address, form.date, subject) | {
+        "tempat_tanggal": f"{place}, {format_date(form.date)}" if place else format_date(form.date),
+        "kepada": _required(form.to, "Tujuan surat", '--to "Ketua KPU Provinsi Jawa Timur"'),
+        "jumlah_lampiran": f"{len(attachments)} berkas",
+        "lampiran": [
+            {"uraian": a.description.strip(), "banyaknya": a.quantity, "keterangan": a.note} for a in attachments
+        ],
+        "jabatan_penanda_tangan": _required(form.signer_title, "Jabatan penanda tangan", '--signer-title "Sekretaris"'),
+        "nama_penanda_tangan": _required(form.signer_name, "Nama penanda tangan", '--signer-name "..."'),
+        "nip_penanda_tangan": form.signer_nip.strip(),
+    }
+
+
+def _common(ctx: Context, case: CaseRecord, address: str, day: date, subject: str) -> dict[str, Any]:
+    """The letterhead and the values every letter has."""
+    return {
+        "kantor": ctx.settings.office.name,
+        "alamat": address,
+        "kasus": case.id,
+        "tanggal": format_date(day),
+        "perihal": subject,
+    }
+
+
+def _required(value: str, what: str, example: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{what} wajib diisi, misalnya {example}.", value=value)
+    return text
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a letter, as the letter writes it."""
+
+    name: str
+    title: str
+    nip: str
+
+
+#: The roles whose holder can sign for the office, highest first (the title names the first held).
+_TITLE_ROLES = ("ketua", "sekretaris", "kasubag_program", "staf")
+
+
+def signer(
+    ctx: Context,
+    username: str | None = None,
+    *,
+    role: str = "sekretaris",
+    name: str | None = None,
+    title: str | None = None,
+    nip: str | None = None,
+) -> Signer:
+    """Who signs: ``name``/``title``/``nip`` as given, the rest from ``username`` (or else the
+    office's first active ``role`` holder), the title being their role and the office's name."""
+    if name and title:
+        return Signer(name, title, nip or "")
+    listed = [p for p in people.list_people(ctx) if p.active]
+    chosen = next((p for p in listed if username in (p.username, p.nip)), None) if username else None
+    if chosen is None and username is None:
+        chosen = next((p for p in listed if role in p.roles), None)
+    if chosen is None:
+        who = f"Pengguna '{username}'" if username else f"Pegawai aktif berperan {role}"
+        raise NotFound(
+            f"{who} tidak ada di kantor ini; sebutkan penanda tangan dengan --signer USER atau "
+            "--signer-name dan --signer-title.",
+            value=username or role,
+        )
+    held = next((r for r in _TITLE_ROLES if r in chosen.roles), chosen.roles[0] if chosen.roles else "")
+    return Signer(
+        name or chosen.name,
+        title or f"{ROLE_LABELS.get(held, held)} {ctx.settings.office.name}".strip(),
+        (chosen.nip or "") if nip is None else nip,
+    )
+
+
+# --- one command: number, document, step ---------------------------------------------------
+
+
+def make_disposisi(ctx: Context, case: str, by: str, form: DisposisiForm, out_path: Path, *, attach: bool) -> Generated:
+    """Generate the disposisi and, with ``attach``, complete step 1 with it as the step's document."""
+    values = disposisi_values(ctx, cases.get_case(ctx, case), form)
+    if attach:
+        require_attachable(ctx, case, DISPOSISI_STEP, by)
+    path = fill(form.template, values, out_path)
+    if not attach:
+        return Generated(path)
+    return Generated(
+        path, case=cases.complete_step(ctx, case, DISPOSISI_STEP, by, files=[IncomingFile.from_path(path)])
+    )
+
+
+def make_surat_pengantar(
+    ctx: Context, case: str, by: str, form: PengantarForm, out_path: Path, *, attach: bool
+) -> Generated:
+    """Take the next number from the register, generate the surat pengantar, and with ``attach``
+    complete step 10 with it.
+
+    Everything that can refuse the document or the step is checked before the number is taken.
+    Should the step still be refused afterwards (someone completed it meanwhile), the number
+    stays issued (the register has no gaps) and the error says how to attach or cancel it.
+    """
+    values = pengantar_values(ctx, cases.get_case(ctx, case), form)
+    check_template(form.template, {**values, "nomor": ""})
+    if attach:
+        require_attachable(ctx, case, PENGANTAR_STEP, by)
+    letter = letters.issue(
+        ctx, form.date.year, values["perihal"], by, case=case, step=PENGANTAR_STEP, letter_date=form.date
+    )
+    path = fill(form.template, {**values, "nomor": letter.number}, out_path)
+    if not attach:
+        return Generated(path, letter)
+    try:
+        record = cases.complete_step(ctx, case, PENGANTAR_STEP, by, files=[IncomingFile.from_path(path)])
+    except SopError as exc:
+        raise type(exc)(
+            f"{exc.message} Nomor {letter.number} sudah tercatat dan suratnya tersimpan di {path}: lampirkan dengan "
+            f"`sop step done {case} {PENGANTAR_STEP} --by {by} --file {path}`, atau batalkan nomornya dengan "
+            f'`sop letters cancel "{letter.number}" --by {by} --reason ...`.',
+            exc.value,
+            **exc.details,
+        ) from exc
+    return Generated(path, letter, record)
+
+
+def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
+    """Refuse now what ``complete_step`` would refuse later: a case not running, the step not active,
+    a role that may not do it, or a step that takes no Word document."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        row = find_case(session, office.id, case)
+        step = definition_of(row).step(step_no)
+        actor = find_person(session, office.id, by)
+        state = row.steps[step_no - 1]
+        if row.status != cases.RUNNING or state.status != cases.ACTIVE:
+            raise NotAllowed(
+                f"Langkah {step.no} ({step.name}) kasus {case} tidak sedang aktif (kasus "
+                f"{cases.STATUS_LABELS.get(row.status, row.status)}, langkah "
+                f"{cases.STATUS_LABELS.get(state.status, state.status)}); buat dokumennya tanpa --attach, "
+                f"atau lihat `sop case show {case}`.",
+                value=step_no,
+            )
+        if step.role not in actor.role_names:
+            raise NotAllowed(
+                f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
+                f"({ROLE_LABELS.get(step.role, step.role)}); '{by}' berperan {', '.join(actor.role_names) or '-'}.",
+                value=by,
+            )
+        if "docx" not in step.file_kinds:
+            raise NotAllowed(
+                f"Langkah {step.no} ({step.name}) hanya menerima berkas {', '.join(step.file_kinds)}, bukan dokumen "
+                "Word; buat dokumennya tanpa --attach, cetak dan tanda tangani, lalu lampirkan pindaiannya dengan "
+                f'`sop step done {case} {step.no} --by {by} --file ...` (atau tambahkan "docx" ke jenis_berkas '
+                "langkah itu di workflows/).",
+                value=step_no,
+            )

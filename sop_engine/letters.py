@@ -1,0 +1,352 @@
+"""The letter register: outgoing letter numbers per office and year, with no gaps and no duplicates.
+
+Step 10 of the LAKIP SOP numbers the surat pengantar. A number is the office's next sequence in
+the year, written with the configured format (``[letters] number_format``, default
+``{nomor}/PR.04-SR/{kode_satker}/Sek-Kab/{bulan_romawi}/{tahun}``). Taking a number locks the
+office's counter row for the year, so concurrent requests (threads, processes, machines) queue
+and each gets the next number; the letter row and its audit event commit in the same
+transaction, so a failed request gives its number back and the sequence has no gaps. A number
+that must not be used is cancelled, with a reason, and stays in the register: it is never
+issued again.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from sop_engine import audit, people
+from sop_engine.config import LETTER_FIELDS
+from sop_engine.context import Context
+from sop_engine.db.models import Person
+from sop_engine.db.models_letters import Letter, LetterCounter
+from sop_engine.db.queries import find_case, find_person
+from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotAllowed, NotFound
+from sop_engine.formatting import format_date, format_instant, iso_local
+
+ISSUED, CANCELLED = "issued", "cancelled"
+STATUS_LABELS = {ISSUED: "terbit", CANCELLED: "dibatalkan"}
+
+#: Who may take or cancel a number: the people who do SOP steps (not inspektorat, not admin).
+LETTER_ROLES = ("sekretaris", "kasubag_program", "staf", "ketua")
+
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    """One number of the register as the services hand it out."""
+
+    year: int
+    seq: int
+    number: str
+    letter_date: date
+    subject: str
+    case: str | None
+    step: int | None
+    status: str
+    issued_by: str
+    issued_at: datetime
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The letter as ``sop letters ... --json`` prints it (instants with the office offset)."""
+        return {
+            "number": self.number,
+            "year": self.year,
+            "seq": self.seq,
+            "date": self.letter_date.isoformat(),
+            "subject": self.subject,
+            "case": self.case,
+            "step": self.step,
+            "status": self.status,
+            "issued_by": self.issued_by,
+            "issued_at": iso_local(self.issued_at, tz),
+            "cancelled_by": self.cancelled_by,
+            "cancelled_at": iso_local(self.cancelled_at, tz),
+            "cancel_reason": self.cancel_reason,
+        }
+
+
+def roman_month(month: int) -> str:
+    """I..XII for months 1..12, as Indonesian letter numbers write them."""
+    return ROMAN_MONTHS[month - 1]
+
+
+def check_format(number_format: str) -> str:
+    """``number_format`` if it has ``{nomor}`` and only the known fields; ConfigError otherwise."""
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(number_format) if name is not None}
+    except ValueError:  # an unpaired { or }
+        fields = set()
+    if "nomor" not in fields or fields - set(LETTER_FIELDS):
+        known = ", ".join("{" + f + "}" for f in LETTER_FIELDS)
+        raise ConfigError(
+            f"Format nomor surat '{number_format}' tidak dapat dipakai; harus memuat {{nomor}} dan hanya "
+            f"memakai {known}. Perbaiki [letters] number_format di config.toml.",
+            value=number_format,
+        )
+    return number_format
+
+
+def format_number(number_format: str, *, seq: int, satker: str, letter_date: date) -> str:
+    """The written number, e.g. ``12/PR.04-SR/3526/Sek-Kab/I/2021``."""
+    return check_format(number_format).format(
+        nomor=seq, kode_satker=satker, bulan_romawi=roman_month(letter_date.month), tahun=letter_date.year
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def list_letters(ctx: Context, year: int) -> list[LetterRecord]:
+    """Every number of the office's register in ``year``, issued and cancelled, in sequence order."""
+    _check_year(year)
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        rows = session.scalars(
+            select(Letter).where(Letter.office_id == office.id, Letter.year == year).order_by(Letter.seq)
+        )
+        return [_record(row) for row in rows]
+
+
+def get_letter(ctx: Context, number: str, year: int | None = None) -> LetterRecord:
+    """One number of the register, by its written form (``year`` settles formats without a year)."""
+    with ctx.db.read() as session:
+        return _record(_find_letter(session, ctx.office(session).id, number, year))
+
+
+# --- acting --------------------------------------------------------------------------------
+
+
+def issue(
+    ctx: Context,
+    year: int,
+    subject: str,
+    by: str,
+    *,
+    case: str | None = None,
+    step: int | None = None,
+    letter_date: date | None = None,
+    number_format: str | None = None,
+) -> LetterRecord:
+    """Take the office's next number of ``year`` for a letter about ``subject``, dated ``letter_date``.
+
+    ``letter_date`` defaults to today in the office zone and must fall in ``year`` and not in the
+    future; ``number_format`` defaults to the configured ``[letters] number_format``.
+    """
+    _check_year(year)
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidInput('Perihal surat wajib diisi, misalnya --subject "Penyampaian Dokumen LAKIP".', value=subject)
+    fmt = check_format(number_format or ctx.settings.letter_number_format)
+    day = _letter_date(ctx, year, letter_date)
+    with ctx.db.write() as session:
+        office = ctx.office(session)
+        actor = find_person(session, office.id, by)
+        role = _require_letter_role(actor, "mengambil nomor surat")
+        case_code = find_case(session, office.id, case).code if case is not None else None
+        seq = _take_seq(ctx, session, office.id, year)
+        now = ctx.clock.now()
+        letter = Letter(
+            office_id=office.id,
+            year=year,
+            seq=seq,
+            number=format_number(fmt, seq=seq, satker=office.code, letter_date=day),
+            letter_date=day,
+            subject=subject,
+            case_code=case_code,
+            step_no=step,
+            status=ISSUED,
+            issued_by=actor.username,
+            issued_at=now,
+        )
+        session.add(letter)
+        session.flush()
+        audit.append(
+            session,
+            office.id,
+            actor=actor.username,
+            role=role,
+            action="letter.issued",
+            recorded_at=now,
+            case=case_code,
+            step=step,
+            details={
+                "number": letter.number,
+                "year": year,
+                "seq": seq,
+                "date": day.isoformat(),
+                "subject": subject,
+            },
+        )
+        return _record(letter)
+
+
+def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None = None) -> LetterRecord:
+    """Cancel an issued number, with a reason; it stays in the register and is never issued again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            'Alasan pembatalan nomor wajib diisi, misalnya --reason "Salah perihal, diganti nomor baru".',
+            value=reason,
+        )
+    with ctx.db.write() as session:
+        office = ctx.office(session)
+        actor = find_person(session, office.id, by)
+        role = _require_letter_role(actor, "membatalkan nomor surat")
+        letter = _find_letter(session, office.id, number, year, for_update=True)
+        if letter.status == CANCELLED and letter.cancelled_at is not None:
+            raise Conflict(
+                f"Nomor {letter.number} sudah dibatalkan oleh {letter.cancelled_by} pada "
+                f"{format_instant(letter.cancelled_at, ctx.tz)} (alasan: {letter.cancel_reason}).",
+                value=letter.number,
+            )
+        now = ctx.clock.now()
+        letter.status, letter.cancelled_by, letter.cancelled_at, letter.cancel_reason = (
+            CANCELLED,
+            actor.username,
+            now,
+            reason,
+        )
+        audit.append(
+            session,
+            office.id,
+            actor=actor.username,
+            role=role,
+            action="letter.cancelled",
+            recorded_at=now,
+            case=letter.case_code,
+            step=letter.step_no,
+            details={"number": letter.number, "year": letter.year, "seq": letter.seq, "reason": reason},
+        )
+        session.flush()
+        return _record(letter)
+
+
+# --- the named steps of the actions --------------------------------------------------------
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(
+            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year
+        )
+
+
+def _letter_date(ctx: Context, year: int, given: date | None) -> date:
+    """The letter's date: ``given`` or today (office zone), in ``year`` and not in the future."""
+    today = ctx.clock.now().astimezone(ctx.tz).date()
+    day = given or today
+    if day > today:
+        raise InvalidInput(
+            f"Tanggal surat {format_date(day)} ada di masa depan; nomor diambil pada hari surat ditandatangani. "
+            f"Hapus --date atau isikan tanggal paling lambat {format_date(today)}.",
+            value=day.isoformat(),
+        )
+    if day.year != year:
+        hint = (
+            "isikan --date di tahun itu"
+            if given
+            else f"surat bertanggal hari ini ({format_date(today)}); isikan --date"
+        )
+        raise InvalidInput(
+            f"Tanggal surat {format_date(day)} tidak jatuh pada tahun {year}; nomor tahun {year} hanya untuk surat "
+            f"bertanggal {year} ({hint}, atau ubah --year menjadi {day.year}).",
+            value=day.isoformat(),
+            year=year,
+        )
+    return day
+
+
+def _require_letter_role(person: Person, what: str) -> str:
+    role = people.require_role(person, LETTER_ROLES)
+    if not role:
+        held = ", ".join(person.role_names) or "(tanpa peran)"
+        raise NotAllowed(
+            f"Hanya peran {', '.join(LETTER_ROLES)} yang dapat {what}; '{person.username}' berperan {held}.",
+            value=person.username,
+        )
+    return role
+
+
+def _take_seq(ctx: Context, session: Session, office_id: int, year: int) -> int:
+    """The next sequence of the office and year, with the counter row locked until commit.
+
+    The counter row is created if missing without a race (``INSERT ... ON CONFLICT DO NOTHING``:
+    a concurrent creator makes this one wait, then skip), then locked with ``SELECT ... FOR
+    UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already lets one writer in at a time.
+    """
+    values = {"office_id": office_id, "year": year, "last_seq": 0}
+    if ctx.db.is_postgresql:
+        session.execute(pg_insert(LetterCounter).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(LetterCounter).values(**values).on_conflict_do_nothing())
+    counter = session.scalars(
+        select(LetterCounter)
+        .where(LetterCounter.office_id == office_id, LetterCounter.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    counter.last_seq += 1
+    session.flush()
+    return counter.last_seq
+
+
+_SEQ_ONLY = re.compile(r"^\d+$")
+
+
+def _find_letter(
+    session: Session, office_id: int, number: str, year: int | None, *, for_update: bool = False
+) -> Letter:
+    """The letter written ``number`` (or, with ``year``, the plain sequence ``number``)."""
+    text = number.strip()
+    matches = Letter.number == text
+    if year is not None and _SEQ_ONLY.match(text):
+        matches = matches | (Letter.seq == int(text))
+    query = select(Letter).where(Letter.office_id == office_id, matches)
+    if year is not None:
+        query = query.where(Letter.year == year)
+    rows = session.scalars(query.with_for_update() if for_update else query).all()
+    if not rows:
+        where = f" tahun {year}" if year is not None else ""
+        raise NotFound(
+            f"Nomor surat '{text}' tidak ada di register{where}; salin nomor lengkap dari `sop letters list --year "
+            f"{year or 'TAHUN'}` (atau tulis urutannya saja bersama --year).",
+            value=text,
+        )
+    if len(rows) > 1:
+        years = ", ".join(str(r.year) for r in rows)
+        raise InvalidInput(
+            f"Nomor surat '{text}' ada di beberapa tahun ({years}); sebutkan tahunnya dengan --year.", value=text
+        )
+    return rows[0]
+
+
+def _record(row: Letter) -> LetterRecord:
+    return LetterRecord(
+        year=row.year,
+        seq=row.seq,
+        number=row.number,
+        letter_date=row.letter_date,
+        subject=row.subject,
+        case=row.case_code,
+        step=row.step_no,
+        status=row.status,
+        issued_by=row.issued_by,
+        issued_at=row.issued_at,
+        cancelled_by=row.cancelled_by,
+        cancelled_at=row.cancelled_at,
+        cancel_reason=row.cancel_reason,
+    )
