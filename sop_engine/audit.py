@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "lakip.targets_imported": "Target kinerja diimpor",
     "lakip.budget_imported": "Realisasi anggaran diimpor",
     "lakip.realisations_recorded": "Realisasi indikator dicatat",
+    "lakip.workbook_sent": "Buku kerja dikirim ke subbagian",
+    "lakip.workbook_imported": "Buku kerja pengumpulan data diimpor",
     "letter.cancelled": "Nomor surat dibatalkan",
     "deadlines.recomputed": "Tenggat dihitung ulang",
     "notification.sent": "Notifikasi terkirim",

@@ -174,7 +174,7 @@ def test_check_file_refuses_exe_extension_naming_file_and_allowed_kinds(tmp_path
     message = refusal(IncomingFile.from_path(write(tmp_path, "setup.exe", MZ)), 1)
     assert "'setup.exe'" in message
     assert "tidak diterima untuk langkah 1" in message
-    assert "pdf, jpeg, png" in message
+    assert "pdf, docx, jpeg, png" in message
 
 
 def test_check_file_refuses_xlsx_on_step_1(tmp_path: Path) -> None:

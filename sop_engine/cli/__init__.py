@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import cast
 
-from sop_engine.cli import archive, casework, lakip, letters, office, timing
+from sop_engine.cli import archive, casework, lakip, lakip_draft, lakip_workbook, letters, office, timing
 from sop_engine.cli.parsing import Commands, Handler, Parser
 from sop_engine.clock import Clock
 from sop_engine.config import Settings, load_settings
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=argparse.SUPPRESS, help="berkas konfigurasi (bawaan: ./config.toml)")
     parser = Parser(prog="sop", description="Mesin alur kerja SOP kantor pemerintah (LAKIP).", parents=[common])
     commands = Commands(parser, common)
-    for module in (office, casework, timing, lakip, letters, archive):
+    for module in (office, casework, timing, lakip, lakip_workbook, lakip_draft, letters, archive):
         module.register(commands)
     return parser
 

@@ -1,0 +1,95 @@
+"""Commands of steps 2-4: ``sop lakip workbook generate|send|import|status``.
+
+Thin front end over :mod:`sop_engine.lakip.workbook`; the commands join the ``sop lakip`` group
+through :func:`sop_engine.cli.lakip.lakip_group`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sop_engine.cli.lakip import _sub_group, lakip_group
+from sop_engine.cli.output import table
+from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.context import Context
+from sop_engine.formatting import format_instant_short
+from sop_engine.lakip import workbook
+
+
+def cmd_generate(args: argparse.Namespace, ctx: Context) -> int:
+    path = workbook.generate_workbook(ctx, args.year, Path(args.output), args.division or None)
+    print(f"Buku kerja pengumpulan data tahun {args.year} ditulis ke {path}.")
+    return 0
+
+
+def cmd_send(args: argparse.Namespace, ctx: Context) -> int:
+    sent = workbook.record_sent(ctx, args.case, args.division, args.by, Path(args.file) if args.file else None)
+    print(f"Kasus {sent.case}: buku kerja tercatat dikirim ke {', '.join(sent.divisions)}.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    record = workbook.import_workbooks(ctx, args.year, [Path(f) for f in args.files], args.by)
+    if args.json:
+        print_json(vars(record))
+        return 0
+    print(
+        f"Realisasi tahun {record.year} dari {', '.join(record.files)} disimpan: {record.indicators} indikator, "
+        f"{record.outputs} output; subbagian: {', '.join(record.divisions) or '-'}."
+    )
+    print(f"Belum kembali: {', '.join(record.missing)}." if record.missing else "Semua subbagian sudah mengembalikan.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    year, rows = workbook.workbook_status(ctx, args.case)
+    if args.json:
+        print_json(
+            {
+                "case": args.case,
+                "year": year,
+                "divisions": [
+                    {
+                        "division": r.division,
+                        "sent_at": r.sent_at and r.sent_at.isoformat(),
+                        "returned_at": r.returned_at and r.returned_at.isoformat(),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return 0
+    print(f"Buku kerja kasus {args.case} (data tahun {year}):")
+    shown = [
+        [
+            r.division,
+            format_instant_short(r.sent_at, ctx.tz) if r.sent_at else "belum",
+            format_instant_short(r.returned_at, ctx.tz) if r.returned_at else "belum",
+        ]
+        for r in rows
+    ]
+    print(table(["Subbagian", "Dikirim", "Kembali"], shown))
+    return 0
+
+
+def register(cli: Commands) -> None:
+    sub = _sub_group(lakip_group(cli), cli, "workbook", "buku kerja pengumpulan data (langkah 2-4)")
+    p = cli.command(sub, "generate", cmd_generate, "buat buku kerja .xlsx berisi target tiap subbagian")
+    p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan, misalnya 2020")
+    p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .xlsx yang ditulis")
+    p.add_argument("--division", action="append", help="subbagian (boleh berulang; bawaan: empat subbagian)")
+
+    p = cli.command(sub, "send", cmd_send, "catat subbagian yang menerima buku kerja (langkah 3)")
+    p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")
+    p.add_argument("--division", action="append", required=True, help="subbagian penerima (boleh berulang)")
+    p.add_argument("--by", required=True, help="siapa yang mengirim")
+    p.add_argument("--file", help="buku kerja yang dikirim (sha256-nya dicatat)")
+
+    p = cli.command(sub, "import", cmd_import, "impor buku kerja yang sudah diisi (langkah 4)", json_flag=True)
+    p.add_argument("files", nargs="+", metavar="BERKAS", help="buku kerja .xlsx yang sudah diisi")
+    p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan")
+    p.add_argument("--by", required=True, help="siapa yang mengimpor")
+
+    p = cli.command(sub, "status", cmd_status, "subbagian yang sudah menerima dan mengembalikan", json_flag=True)
+    p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")

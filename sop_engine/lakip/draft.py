@@ -1,0 +1,271 @@
+"""The draft LKj of steps 5-6: the step-5 analysis written into the report the office submits.
+
+The draft follows PermenPANRB 53/2014 (Kata Pengantar, Ikhtisar Eksekutif, Bab I-IV, Lampiran)
+and is filled with docxtpl from the office-editable ``documents/draft-lkj.docx`` (built by
+``documents/build_draft_template.py``), with the same strict rules as the letters
+(:func:`sop_engine.documents.fill`: a tag without a value is refused by name). The numbers and the
+sentences made of them are computed here, in Indonesian formats; every narrative paragraph stays
+a "[isi: ...]" placeholder for the staff. ``documents/draft-lkj.html.j2`` renders the same values
+as an HTML preview (Jinja2, autoescaped, strict).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sop_engine import cases, documents
+from sop_engine.artefacts import IncomingFile
+from sop_engine.cases import CaseRecord
+from sop_engine.context import Context
+from sop_engine.errors import NotFound
+from sop_engine.formatting import format_date, format_instant_short, format_rupiah
+from sop_engine.lakip import service
+from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, format_pct
+from sop_engine.lakip.records import AnalysisRecord
+
+DRAFT_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.docx"
+HTML_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.html.j2"
+#: The LAKIP step whose output the draft is (Menganalisis dan mengevaluasi ... → Draft LAKIP).
+DRAFT_STEP = 5
+SOURCE_LABELS = {"targets": "Target/DIPA", "budget": "Realisasi anggaran"}
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """A generated draft LKj: where it is, the totals it states, and the case if it was attached."""
+
+    path: Path
+    html_path: Path | None
+    year: int
+    pagu: int
+    realisation: int
+    absorption_pct: Decimal | None
+    indicators: int
+    #: (category, number of indicators) in the order of the scale, then met/not met.
+    categories: tuple[tuple[str, int], ...]
+    findings: int
+    case: CaseRecord | None = None
+
+
+def draft_lkj(
+    ctx: Context,
+    year: int,
+    out_path: Path,
+    *,
+    case: str | None = None,
+    html_path: Path | None = None,
+    attach_by: str | None = None,
+    template: Path = DRAFT_TEMPLATE,
+    html_template: Path = HTML_TEMPLATE,
+) -> DraftRecord:
+    """Write the draft LKj of ``year`` to ``out_path`` (and its HTML preview to ``html_path``).
+
+    With ``attach_by`` the draft completes step 5 of ``case`` as that user; whether the step is
+    active and theirs is checked before anything is written. Refuses a year without a stored
+    budget realisation, naming the import to run.
+    """
+    if attach_by is not None:
+        if case is None:
+            raise NotFound(
+                "Draf LKj hanya dapat dilampirkan ke sebuah kasus; sebutkan kasusnya, misalnya "
+                "`sop lakip draft lakip-2021 -o draf.docx --attach --by USER`.",
+                value=year,
+            )
+        documents.require_attachable(ctx, case, DRAFT_STEP, attach_by)
+    record = service.analyse(ctx, year)
+    values = draft_values(ctx, record, case)
+    _require_template(template)
+    path = documents.fill(template, values, out_path)
+    if html_path is not None:
+        render_html(values, html_path, html_template)
+    attached = None
+    if attach_by is not None and case is not None:
+        attached = cases.complete_step(ctx, case, DRAFT_STEP, attach_by, files=[IncomingFile.from_path(path)])
+    budget = record.budget
+    if budget is None:  # draft_values refused already; this keeps the type checker informed
+        raise _no_budget(year)
+    return DraftRecord(
+        path=path,
+        html_path=html_path,
+        year=year,
+        pagu=budget.total.pagu,
+        realisation=budget.total.realisation,
+        absorption_pct=budget.total.pct,
+        indicators=len(record.indicators),
+        categories=_categories(record),
+        findings=len(record.findings),
+        case=attached,
+    )
+
+
+def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) -> dict[str, Any]:
+    """The values of the template (and the HTML preview): plain texts and rows, formatted."""
+    budget = record.budget
+    if budget is None:
+        raise _no_budget(record.year)
+    office, year = ctx.settings.office.name, record.year
+    total = budget.total
+    counts = _categories(record)
+    summary = record.summary
+    names = {line.code: line for line in record.budget_lines}
+    counted = "; ".join(f"{label} {n}" for label, n in counts if n) or "belum ada indikator"
+    mean = ""
+    if summary.achievement_pct is not None:
+        mean = (
+            f" Rata-rata capaian indikator yang berpersentase adalah {format_pct(summary.achievement_pct)} "
+            f"(kategori {record.category})."
+        )
+    closing = f"Secara umum, penyerapan anggaran {office} tahun {year} mencapai {format_pct(total.pct)}"
+    if summary.achievement_pct is not None:
+        closing += (
+            f" dan rata-rata capaian kinerjanya {format_pct(summary.achievement_pct)}, termasuk kategori "
+            f"{record.category}; selisih keduanya (efisiensi) {format_pct(record.efficiency)}"
+        )
+    return {
+        "kantor": office,
+        "tahun": year,
+        "tanggal": format_date(ctx.clock.now().astimezone(ctx.tz).date()),
+        "kasus": case or "",
+        "pagu": format_rupiah(total.pagu),
+        "realisasi": format_rupiah(total.realisation),
+        "serapan": format_pct(total.pct),
+        "jumlah_indikator": len(record.indicators),
+        "kalimat_anggaran": (
+            f"Pada tahun anggaran {year}, {office} mengelola pagu anggaran sebesar {format_rupiah(total.pagu)} "
+            f"dengan realisasi sebesar {format_rupiah(total.realisation)}, atau penyerapan anggaran "
+            f"{format_pct(total.pct)}, pada {len(budget.outputs)} output dan {len(budget.programs)} program."
+        ),
+        "kalimat_indikator": f"Kinerja tahun {year} diukur dengan {len(record.indicators)} indikator: {counted}.{mean}",
+        "kalimat_pk": (
+            f"Perjanjian Kinerja {office} tahun {year} memuat {len(record.indicators)} indikator kinerja "
+            f"untuk {len({r.indicator.sasaran for r in record.indicators if r.indicator.sasaran})} sasaran."
+        ),
+        "kalimat_capaian": f"Dari {len(record.indicators)} indikator kinerja: {counted}.{mean}",
+        "kalimat_penutup": closing + ".",
+        "kategori": [{"kategori": label, "jumlah": n} for label, n in counts],
+        "skala": _scale(record),
+        "pk": [
+            {
+                "no": n,
+                "sasaran": r.indicator.sasaran,
+                "indikator": r.indicator.name,
+                "satuan": r.indicator.unit or "-",
+                "target": r.indicator.target_text,
+            }
+            for n, r in enumerate(record.indicators, 1)
+        ],
+        "capaian": [
+            {
+                "no": n,
+                "indikator": r.indicator.name,
+                "target": r.indicator.target_text,
+                "realisasi": r.indicator.realised_text or "-",
+                "capaian": format_pct(r.achievement.pct),
+                "kategori": r.category,
+            }
+            for n, r in enumerate(record.indicators, 1)
+        ],
+        "anggaran": [
+            {
+                "no": n,
+                "kode": o.code,
+                "uraian": o.name,
+                "pagu": format_rupiah(o.pagu),
+                "realisasi": format_rupiah(o.realisation),
+                "serapan": format_pct(o.pct),
+                "kegiatan": names[o.code].activity_name or names[o.code].activity_code,
+            }
+            for n, o in enumerate(budget.outputs, 1)
+        ],
+        "program": [
+            {
+                "uraian": p.name,
+                "pagu": format_rupiah(p.pagu),
+                "realisasi": format_rupiah(p.realisation),
+                "serapan": format_pct(p.pct),
+            }
+            for p in budget.programs
+        ],
+        "perbandingan": [
+            {
+                "tahun": y.year,
+                "pagu": "-" if y.pagu is None else format_rupiah(y.pagu),
+                "realisasi": "-" if y.realisation is None else format_rupiah(y.realisation),
+                "serapan": format_pct(y.absorption_pct),
+                "capaian": format_pct(y.achievement_pct),
+            }
+            for y in (*record.history, summary)
+        ]
+        if record.history
+        else [],
+        "catatan": [f.message for f in record.findings],
+        "sumber": [
+            {
+                "jenis": SOURCE_LABELS.get(s.kind, s.kind),
+                "berkas": s.filename,
+                "sha256": s.sha256[:16] + "…",
+                "oleh": s.imported_by,
+                "pada": format_instant_short(s.imported_at, ctx.tz),
+            }
+            for s in record.sources
+        ],
+    }
+
+
+def render_html(values: Mapping[str, Any], out_path: Path, template: Path = HTML_TEMPLATE) -> Path:
+    """The HTML preview of the draft (autoescaped; a value the template lacks is refused by name)."""
+    _require_template(template)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template.parent)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    try:
+        html = environment.get_template(template.name).render(dict(values))
+    except jinja2.UndefinedError as exc:
+        raise documents._missing(template, [documents._undefined_name(exc)], values) from exc
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(html, encoding="utf-8")
+    return out_path
+
+
+def _categories(record: AnalysisRecord) -> tuple[tuple[str, int], ...]:
+    counted = Counter(r.category for r in record.indicators)
+    labels = [label for _, label in record.scale]
+    labels += [label for label in (MET, MISSED, NO_REALISATION) if counted[label]]
+    labels += sorted(set(counted) - set(labels))
+    return tuple((label, counted[label]) for label in labels)
+
+
+def _scale(record: AnalysisRecord) -> list[dict[str, str]]:
+    rows, upper = [], None
+    for bound, label in record.scale:
+        below = "" if upper is None else f" sampai di bawah {format_pct(upper)}"
+        rows.append({"kategori": label, "rentang": f"{format_pct(bound)}{below}" + (" ke atas" if not below else "")})
+        upper = bound
+    return rows
+
+
+def _require_template(template: Path) -> None:
+    if not template.is_file():
+        raise NotFound(
+            f"Templat draf LKj '{template}' tidak ditemukan; buat ulang dengan "
+            "`python documents/build_draft_template.py`.",
+            value=str(template),
+        )
+
+
+def _no_budget(year: int) -> NotFound:
+    return NotFound(
+        f"Realisasi anggaran tahun {year} belum diimpor, jadi draf LKj belum dapat dibuat. Impor dulu dengan "
+        f"`sop lakip budget import BERKAS --year {year}` (dan targetnya dengan "
+        f"`sop lakip targets import BERKAS --year {year}`).",
+        value=year,
+    )

@@ -1,0 +1,229 @@
+"""The draft LKj (steps 5-6): the .docx opened back with python-docx, the HTML preview, refusals, --attach.
+
+Data: the seed's budget table (17 outputs) and Perjanjian Kinerja 2020 from tests/fixtures; the
+indicator realisations there are invented for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+
+import sop_engine.cli
+from sop_engine import cases
+from sop_engine.artefacts import IncomingFile
+from sop_engine.cli import casework, lakip_draft
+from sop_engine.cli import lakip as lakip_cli
+from sop_engine.cli.parsing import Commands, Parser
+from sop_engine.clock import FixedClock
+from sop_engine.config import Settings
+from sop_engine.context import Context
+from sop_engine.errors import InvalidInput, NotAllowed, NotFound
+from sop_engine.lakip import draft, service
+from tests.conftest import need
+from tests.helpers import pdf, run_cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
+HEADINGS = [
+    "KATA PENGANTAR",
+    "IKHTISAR EKSEKUTIF",
+    "BAB I PENDAHULUAN",
+    "BAB II PERENCANAAN KINERJA",
+    "BAB III AKUNTABILITAS KINERJA",
+    "BAB IV PENUTUP",
+    "LAMPIRAN",
+]
+
+
+def imported(ctx: Context) -> None:
+    service.import_targets(ctx, TARGETS, 2020, by="kasubag")
+    service.import_targets(ctx, BUDGET, 2020, by="kasubag")
+    service.import_budget(ctx, BUDGET, 2020, by="kasubag")
+
+
+def table_with(document: docx.document.Document, *headers: str) -> list[list[str]]:
+    """The first table whose header row has every one of ``headers``."""
+    for table in document.tables:
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        if all(h in rows[0] for h in headers):
+            return rows
+    raise LookupError(headers)
+
+
+@pytest.fixture
+def drafted(ctx: Context, tmp_path: Path) -> tuple[draft.DraftRecord, docx.document.Document]:
+    imported(ctx)
+    record = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", html_path=tmp_path / "draf.html")
+    return record, docx.Document(str(record.path))
+
+
+def test_draft_has_the_chapters_of_permenpanrb_53_2014_in_order(drafted) -> None:
+    _, document = drafted
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == HEADINGS
+
+
+def test_budget_table_lists_17_outputs_and_the_jumlah_row(drafted) -> None:
+    record, document = drafted
+    rows = table_with(document, "Output")
+    assert len(rows) == 1 + 17 + 1
+    assert rows[1][1:] == ["3355.003", rows[1][2], "Rp 20.978.000", "Rp 20.884.000", "99,55 %"]
+    assert rows[-1][2:] == ["JUMLAH", "Rp 2.701.548.000", "Rp 2.531.268.927", "93,70 %"]
+    assert (record.pagu, record.realisation, str(record.absorption_pct)) == (2_701_548_000, 2_531_268_927, "93.70")
+
+
+def test_achievement_table_gives_each_indicator_its_category(drafted) -> None:
+    _, document = drafted
+    rows = table_with(document, "Capaian", "Kategori", "Target")
+    assert len(rows) == 1 + 27
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][4:] == ["90,00 %", "Sangat Berhasil"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][4:] == ["-", "Tercapai"]
+
+
+def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None:
+    _, document = drafted
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "pagu anggaran sebesar Rp 2.701.548.000 dengan realisasi sebesar Rp 2.531.268.927" in text
+    assert "penyerapan anggaran 93,70 %" in text
+    assert "diukur dengan 27 indikator" in text
+    counts = table_with(document, "Jumlah Indikator")
+    assert counts[1:] == [
+        ["Sangat Berhasil", "24"],
+        ["Berhasil", "1"],
+        ["Cukup Berhasil", "0"],
+        ["Tidak Berhasil", "0"],
+        ["Tercapai", "2"],
+    ]
+
+
+def test_draft_is_dated_the_indonesian_way_and_marks_the_narrative_to_write(drafted) -> None:
+    _, document = drafted
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Disusun sop-engine pada 11 Januari 2021" in text
+    assert "[isi: latar belakang penyusunan laporan kinerja]" in text
+
+
+def test_consistency_findings_are_listed_in_bab_iii(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    record = service.analyse(ctx, 2020)
+    path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert record.findings  # the seed's JUMLAH row says 93 %, outputs below 1 %, ...
+    for finding in record.findings:
+        assert f"• {finding.message}" in text
+
+
+def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "kode,sasaran,indikator,satuan,target,polaritas,realisasi\n"
+        '9.9,Layanan prima,Indeks kepuasan & layanan (nilai < 4),indeks,"80",tinggi,"76"\n',
+        encoding="utf-8",
+    )
+    service.import_targets(ctx, targets, 2020)
+    draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", html_path=tmp_path / "draf.html")
+    html = (tmp_path / "draf.html").read_text(encoding="utf-8")
+    assert "Rp 2.701.548.000" in html and "Rp 2.531.268.927" in html and "93,70 %" in html
+    assert "Indeks kepuasan &amp; layanan (nilai &lt; 4)" in html
+    assert "(nilai < 4)" not in html
+    cells = [c.text for t in docx.Document(str(tmp_path / "draf.docx")).tables for r in t.rows for c in r.cells]
+    assert "Indeks kepuasan & layanan (nilai < 4)" in cells
+
+
+def test_template_with_a_tag_sop_engine_does_not_provide_is_refused_by_name(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    template = docx.Document(str(draft.DRAFT_TEMPLATE))
+    template.add_paragraph("{{ nomor_surat }}")
+    template.save(str(tmp_path / "templat.docx"))
+    with pytest.raises(InvalidInput, match="'nomor_surat'"):
+        draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", template=tmp_path / "templat.docx")
+    assert not (tmp_path / "draf.docx").exists()
+
+
+def test_year_without_budget_realisation_is_refused_naming_the_import(ctx: Context, tmp_path: Path) -> None:
+    service.import_targets(ctx, TARGETS, 2020)
+    with pytest.raises(NotFound, match=r"sop lakip budget import BERKAS --year 2020"):
+        draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx")
+    assert not (tmp_path / "draf.docx").exists()
+
+
+def test_year_without_any_data_is_refused(ctx: Context, tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="2020"):
+        draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx")
+
+
+# --- --attach and the command line ---------------------------------------------------------
+
+
+def at_step_5(ctx: Context, folder: Path) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    for no, by in ((1, "sekretaris"), (2, "kasubag"), (3, "staf1"), (4, "staf1")):
+        cases.complete_step(ctx, "lakip-2021", no, by, files=[IncomingFile.from_path(pdf(folder, f"{no}.pdf"))])
+
+
+def draft_parser() -> argparse.ArgumentParser:
+    common = Parser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS)
+    parser = Parser(prog="sop", parents=[common])
+    commands = Commands(parser, common)
+    for module in (casework, lakip_cli, lakip_draft):
+        module.register(commands)
+    return parser
+
+
+@pytest.fixture
+def sop(settings: Settings, clock: FixedClock, ctx: Context, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(sop_engine.cli, "build_parser", draft_parser)
+    return lambda *args: run_cli(list(args), settings, clock)
+
+
+def test_attach_completes_step_5_with_the_draft(ctx: Context, tmp_path: Path, sop) -> None:
+    imported(ctx)
+    at_step_5(ctx, tmp_path)
+    out = tmp_path / "draf-lkj.docx"
+    run = sop("lakip", "draft", "lakip-2021", "-o", str(out), "--attach", "--by", "kasubag")
+    assert run.code == 0, run.err
+    assert "Langkah 5" in run.out and "93,70 %" in run.out
+    step = cases.get_case(ctx, "lakip-2021").steps[4]
+    assert step.status == cases.DONE and step.completed_by == "kasubag"
+    assert [a.filename for a in step.artefacts] == ["draf-lkj.docx"]
+
+
+def test_attach_by_someone_without_the_role_is_refused_before_writing(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    at_step_5(ctx, tmp_path)
+    with pytest.raises(NotAllowed, match="kasubag_program"):
+        draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", case="lakip-2021", attach_by="staf1")
+    assert not (tmp_path / "draf.docx").exists()
+
+
+def test_cli_writes_the_draft_and_html_for_a_year(tmp_path: Path, ctx: Context, sop) -> None:
+    imported(ctx)
+    run = sop("lakip", "draft", "2020", "-o", str(tmp_path / "d.docx"), "--html", str(tmp_path / "d.html"))
+    assert run.code == 0, run.err
+    assert (tmp_path / "d.docx").is_file() and (tmp_path / "d.html").is_file()
+
+
+def test_draft_converts_to_pdf_with_libreoffice(drafted, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        need("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+        return
+    record, _ = drafted
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(record.path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    produced = out / "draf.pdf"
+    assert produced.read_bytes().startswith(b"%PDF")
