@@ -14,6 +14,8 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +36,14 @@ DEFAULT_HOURS: dict[str, list[str]] = {
 }
 
 Period = tuple[time, time]
+
+#: The default achievement categories (PermenPANRB scale), read as lower bounds after rounding.
+DEFAULT_CATEGORY_SCALE: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(85), "Sangat Berhasil"),
+    (Decimal(70), "Berhasil"),
+    (Decimal(55), "Cukup Berhasil"),
+    (Decimal(0), "Tidak Berhasil"),
+)
 
 #: The default number of an outgoing letter, e.g. 12/PR.04-SR/3526/Sek-Kab/I/2021.
 DEFAULT_LETTER_FORMAT = "{nomor}/PR.04-SR/{kode_satker}/Sek-Kab/{bulan_romawi}/{tahun}"
@@ -172,6 +182,8 @@ class Settings:
     base_url: str = "http://localhost:8000"
     #: (month, day) in the case's year by which the report must be submitted.
     submission_deadline: tuple[int, int] = (3, 31)
+    #: Achievement categories as (lower bound in %, name), highest first (``[lakip] categories``).
+    category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
 
@@ -240,6 +252,7 @@ def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, 
         workflows_dir=_resolve(base, str(_table(raw, "workflows", where).get("dir", "workflows"))),
         notifications=parse_notifications(_table(raw, "notifications", where), where, base, env),
         base_url=str(_table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
+        category_scale=_parse_scale(_table(raw, "lakip", where).get("categories"), where),
         letter_number_format=_parse_letter_format(_table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(_table(raw, "planning", where).get("submission_deadline", "03-31"), where),
     )
@@ -472,3 +485,25 @@ def _parse_letter_format(value: Any, where: str) -> str:
             value=text,
         )
     return text
+
+
+def _parse_scale(value: Any, where: str) -> tuple[tuple[Decimal, str], ...]:
+    if value is None:
+        return DEFAULT_CATEGORY_SCALE
+    example = 'categories = [[85, "Sangat Berhasil"], [70, "Berhasil"], [55, "Cukup Berhasil"], [0, "Tidak Berhasil"]]'
+    scale: list[tuple[Decimal, str]] = []
+    try:
+        for bound, name in value:
+            scale.append((Decimal(str(bound)), str(name).strip()))
+    except (TypeError, ValueError, InvalidOperation) as exc:
+        raise ConfigError(
+            f"{where}: [lakip] categories = {value!r} tidak sah; tulis seperti {example}.", value=value
+        ) from exc
+    bounds = [b for b, _ in scale]
+    if not scale or any(a <= b for a, b in pairwise(bounds)) or any(not n for _, n in scale):
+        raise ConfigError(
+            f"{where}: [lakip] categories = {value!r}: batas bawah harus menurun dari yang tertinggi dan setiap "
+            f"kategori bernama; tulis seperti {example}.",
+            value=value,
+        )
+    return tuple(scale)

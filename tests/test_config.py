@@ -65,3 +65,14 @@ def test_instants_and_money_are_written_the_indonesian_way():
     assert format_instant(instant, ZoneInfo("Asia/Jakarta")) == "Senin, 11 Januari 2021 08.00 WIB"
     assert format_instant(instant, ZoneInfo("Asia/Jayapura")) == "Senin, 11 Januari 2021 10.00 WIT"
     assert format_rupiah(2701548000) == "Rp 2.701.548.000"
+
+
+def test_category_scale_comes_from_config_and_is_checked(tmp_path: Path):
+    from decimal import Decimal
+
+    path = tmp_path / "config.toml"
+    path.write_text('[lakip]\ncategories = [[90, "Istimewa"], [0, "Kurang"]]\n', encoding="utf-8")
+    assert load_settings(path, env={}).category_scale == ((Decimal(90), "Istimewa"), (Decimal(0), "Kurang"))
+    path.write_text('[lakip]\ncategories = [[50, "Rendah"], [80, "Tinggi"]]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="menurun"):
+        load_settings(path, env={})

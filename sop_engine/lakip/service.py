@@ -27,7 +27,7 @@ from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation
 from sop_engine.db.queries import find_case
 from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.lakip import analysis, consistency, store
-from sop_engine.lakip.analysis import DEFAULT_RULES, DEFAULT_SCALE, ORDINAL_SCALES, Polarity, Rules, Scale
+from sop_engine.lakip.analysis import DEFAULT_RULES, ORDINAL_SCALES, Polarity, Rules, Scale
 from sop_engine.lakip.budget import read_budget
 from sop_engine.lakip.consistency import Declared, Finding, Thresholds
 from sop_engine.lakip.records import AnalysisRecord, BudgetImported, TargetSet, TargetsImported
@@ -242,7 +242,7 @@ def analyse(
     declared_pagu: int | None = None,
     *,
     rules: Rules = DEFAULT_RULES,
-    scale: Scale = DEFAULT_SCALE,
+    scale: Scale | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> AnalysisRecord:
     """Step 5 for ``year``: achievement, absorption, efficiency, comparison and findings.
@@ -251,7 +251,7 @@ def analyse(
     Ihtisar Eksekutif); each that differs from the table gives a finding naming both numbers.
     """
     check_year(year)
-    analysis.validate_scale(scale)
+    scale = analysis.validate_scale(scale or ctx.settings.category_scale)
     with ctx.db.read() as session:
         office = ctx.office(session)
         current = store.load_year(session, office.id, year)
