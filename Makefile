@@ -1,5 +1,5 @@
 # Two commands on a fresh machine:
-#   make run   set up, create the demo database (var/sop.db) and play a whole LAKIP case
+#   make run   set up, create the demo database (var/sop.db) and serve the web pages + scheduler
 #   make test  set up and run every check: ruff, mypy, pytest (SQLite and PostgreSQL)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/sop init --demo
-	$(BIN)/sop demo
+	@echo "Buka http://localhost:8000/ dan masuk sebagai sekretaris (atau ketua, kasubag, staf1, staf2,"
+	@echo "inspektorat, admin) dengan kata sandi demo-sop-2021. Simulasi satu kasus lengkap di terminal: .venv/bin/sop demo"
+	$(BIN)/sop serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -99,6 +99,19 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: where the pages are served and how logins and sessions behave."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: A session ends this many hours after its last use.
+    session_hours: int = 12
+    #: Failed logins of one account (or from one address) allowed within ``lockout_minutes``.
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Secret:
     """A credential read from the environment; never shown by repr or str."""
 
@@ -178,8 +191,9 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     workflows_dir: Path = Path("workflows")
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
-    #: Address of the web pages, for links in notifications.
+    #: Address of the web pages, for links in notifications (https:// makes session cookies Secure).
     base_url: str = "http://localhost:8000"
+    web: WebSettings = field(default_factory=WebSettings)
     #: (month, day) in the case's year by which the report must be submitted.
     submission_deadline: tuple[int, int] = (3, 31)
     #: Achievement categories as (lower bound in %, name), highest first (``[lakip] categories``).
@@ -252,6 +266,7 @@ def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, 
         workflows_dir=_resolve(base, str(_table(raw, "workflows", where).get("dir", "workflows"))),
         notifications=parse_notifications(_table(raw, "notifications", where), where, base, env),
         base_url=str(_table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
+        web=_parse_web(_table(raw, "web", where), where),
         category_scale=_parse_scale(_table(raw, "lakip", where).get("categories"), where),
         letter_number_format=_parse_letter_format(_table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(_table(raw, "planning", where).get("submission_deadline", "03-31"), where),
@@ -448,6 +463,27 @@ def _secret(variable: Any, env: Mapping[str, str], where: str) -> Secret | None:
             value=variable,
         )
     return Secret(value)
+
+
+def _parse_web(raw: Mapping[str, Any], where: str) -> WebSettings:
+    defaults = WebSettings()
+    numbers: dict[str, int] = {}
+    for key, low, high in (
+        ("port", 1, 65535),
+        ("session_hours", 1, 24 * 30),
+        ("max_failed_logins", 1, 1000),
+        ("lockout_minutes", 1, 24 * 60),
+    ):
+        value = raw.get(key, getattr(defaults, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ConfigError(
+                f"{where}: [web] {key} = {value!r}; isikan bilangan bulat {low} sampai {high}.", value=value
+            )
+        numbers[key] = value
+    host = raw.get("host", defaults.host)
+    if not isinstance(host, str) or not host.strip():
+        raise ConfigError(f'{where}: [web] host = {host!r}; isikan alamat, misalnya "127.0.0.1".', value=host)
+    return WebSettings(host=host.strip(), **numbers)
 
 
 def _parse_clock_time(value: Any, where: str) -> time:

@@ -28,6 +28,9 @@ from sop_engine.install import initialise
 from sop_engine.notify.worker import Worker
 from sop_engine.people import NewPerson
 
+#: The password ``sop init --demo`` gives the demo people who have none (fictional office, local use).
+DEMO_PASSWORD = "demo-sop-2021"
+
 DEMO_PEOPLE: tuple[NewPerson, ...] = (
     NewPerson("ketua", "Hendra Wijaya, S.H.", ("ketua",), None, "ketua@kpu-bangkalan.example", "081200000001"),
     NewPerson(

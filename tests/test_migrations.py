@@ -6,12 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from sop_engine.context import Context
-from sop_engine.db import migrate, models_letters, models_performance
+from sop_engine.db import migrate, models_letters, models_performance, models_web
 from sop_engine.db.models import Base
 
 
 def test_migrated_database_matches_the_models(ctx: Context) -> None:
-    assert models_letters.__name__ and models_performance.__name__  # their tables are part of Base.metadata
+    assert models_letters.__name__ and models_performance.__name__ and models_web.__name__  # their tables are part of Base.metadata
     with ctx.db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from pathlib import Path
 from typing import Any
 
-from sop_engine import people, workflows
+from sop_engine import accounts, people, workflows
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
-from sop_engine.demo import DEMO_PEOPLE, run_demo
+from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant, iso_local
@@ -21,6 +23,59 @@ from sop_engine.loader import load_workflow_file
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
     print(output.init_text(report))
+    if args.demo:
+        given = accounts.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
+        if given:
+            print(
+                f"Kata sandi demo '{DEMO_PASSWORD}' diberikan kepada: {', '.join(given)} "
+                "(ganti dengan `sop people set-password USER`)."
+            )
+    return 0
+
+
+def cmd_people_set_password(args: argparse.Namespace, ctx: Context) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Kata sandi baru untuk {args.username}: ")
+        if getpass.getpass("Ulangi kata sandi: ") != password:
+            raise InvalidInput("Kedua kata sandi tidak sama; jalankan perintahnya lagi.", value=args.username)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    accounts.set_password(ctx, args.username, password, by=args.by)
+    print(f"Kata sandi {args.username} disimpan (Argon2id); sesi yang masih terbuka diakhiri.")
+    return 0
+
+
+def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
+    token = accounts.issue_token(ctx, args.username, args.label, by=args.by)
+    print(token)
+    print(
+        f"Token API untuk {args.username}; simpan sekarang, token ini tidak ditampilkan lagi. "
+        "Pakai sebagai header 'Authorization: Bearer <token>'.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
+    from sop_engine.web.server import serve  # the web stack is loaded only for this command
+
+    host = args.host or ctx.settings.web.host
+    port = args.port or ctx.settings.web.port
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"sop-engine berjalan di http://{shown}:{port}/ (Ctrl+C untuk berhenti).", flush=True)
+    print(
+        "Masuk dengan nama pengguna atau NIP dan kata sandi; atur kata sandi dengan "
+        "`sop people set-password USER`." + ("" if args.no_scheduler else " Penjadwal pengingat ikut berjalan."),
+        flush=True,
+    )
+    serve(
+        ctx,
+        host,
+        port,
+        with_scheduler=not args.no_scheduler,
+        on_report=lambda report: print(output.tick_text(report, ctx.tz), flush=True),
+    )
+    print("sop-engine berhenti.")
     return 0
 
 
@@ -191,6 +246,20 @@ def register(cli: Commands) -> None:
     p.add_argument("--channels", help="saluran pilihan, dipisah koma: email, webhook, log (bawaan: config.toml)")
     p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
     cli.command(sub, "list", cmd_people_list, "daftar pegawai", json_flag=True)
+    p = cli.command(sub, "set-password", cmd_people_set_password, "atur kata sandi (dibaca dari stdin atau ditanyakan)")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang mengatur (untuk jejak audit)")
+    p = cli.command(sub, "token", cmd_people_token, "buat token API (Bearer) untuk seorang pegawai")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--label", help="keterangan token, misalnya nama aplikasi yang memakainya")
+    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang membuat (untuk jejak audit)")
+
+    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
+    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
+    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
+    p.add_argument(
+        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
+    )
 
     sub = cli.group("workflows", "definisi SOP")
     cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)

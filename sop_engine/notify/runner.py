@@ -18,7 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
-from apscheduler.schedulers.base import SchedulerNotRunningError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from sop_engine.notify.worker import TickReport, Worker
@@ -26,14 +27,42 @@ from sop_engine.notify.worker import TickReport, Worker
 log = logging.getLogger("sop_engine.scheduler")
 
 JOB_ID = "sop-tick"
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
 def run(worker: Worker, on_report: Callable[[TickReport], None]) -> None:
     """Run until SIGINT/SIGTERM or until ``worker.stop`` is set, delivering notifications as they come due."""
+    scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if worker.stop.is_set():
+            return  # a second signal changes nothing: the pass is already stopping
+        worker.stop.set()
+        _shutdown(scheduler, wait=True)  # the pass ends at the next notification; wait for it
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    _arm_first(scheduler, worker, on_report)
+    scheduler.start()
+
+
+def start_background(worker: Worker, on_report: Callable[[TickReport], None]) -> BackgroundScheduler:
+    """The same passes in a background thread (``sop serve``); stop with :func:`stop_background`."""
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+    _arm_first(scheduler, worker, on_report)
+    scheduler.start()
+    return scheduler
+
+
+def stop_background(scheduler: BaseScheduler, worker: Worker) -> None:
+    """Stop between notifications, hand back what was claimed, and wait for the pass to end."""
+    worker.stop.set()
+    _shutdown(scheduler, wait=True)
+
+
+def _arm_first(scheduler: BaseScheduler, worker: Worker, on_report: Callable[[TickReport], None]) -> None:
     poll = timedelta(seconds=max(0.5, worker.policy.poll_seconds))
-    scheduler = BlockingScheduler(
-        timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-    )
 
     def wake_time() -> datetime:
         now = worker.ctx.clock.now()
@@ -59,19 +88,9 @@ def run(worker: Worker, on_report: Callable[[TickReport], None]) -> None:
             log.exception("could not arm the next pass; retrying after poll_seconds")
             arm(worker.ctx.clock.now() + poll)
 
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        if worker.stop.is_set():
-            return  # a second signal changes nothing: the pass is already stopping
-        worker.stop.set()
-        _shutdown(scheduler, wait=True)  # the pass ends at the next notification; wait for it
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
     arm(worker.ctx.clock.now())
-    scheduler.start()
 
 
-def _shutdown(scheduler: BlockingScheduler, wait: bool = False) -> None:
+def _shutdown(scheduler: BaseScheduler, wait: bool = False) -> None:
     with contextlib.suppress(SchedulerNotRunningError):  # already stopping
         scheduler.shutdown(wait=wait)

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from sop_engine.db import models_letters, models_performance  # noqa: F401 - their tables join Base.metadata
+from sop_engine.db import models_letters, models_performance, models_web  # noqa: F401 - their tables join Base.metadata
 from sop_engine.db.models import Base
 
 connection = context.config.attributes.get("connection")

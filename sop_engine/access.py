@@ -1,0 +1,98 @@
+"""Who may see what: the read rules the web pages and the API apply on the server for every request.
+
+The write rules live with the actions themselves (only the step's role completes or returns it,
+only the sekretaris starts or cancels a case: :mod:`sop_engine.cases`). Reading follows the need
+to know:
+
+- a case is visible to the people who hold one of the roles of its workflow's steps, and to the
+  inspektorat, who reads everything and changes nothing;
+- the audit trail is for the inspektorat and the office's leaders (ketua, sekretaris);
+- people are managed by the admin, who does not take part in SOP work and so does not see cases
+  or their documents.
+
+A case someone may not see is answered as if it did not exist (404), so that its code leaks
+nothing either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sop_engine import artefacts, cases
+from sop_engine.accounts import Identity
+from sop_engine.artefacts import ArtefactRecord
+from sop_engine.cases import ACTIVE, CaseRecord, StepRecord
+from sop_engine.context import Context
+from sop_engine.errors import NotAllowed, NotFound
+
+READS_EVERYTHING = ("inspektorat",)
+READS_AUDIT = ("inspektorat", "ketua", "sekretaris")
+MANAGES_PEOPLE = ("admin",)
+STARTS_CASES = ("sekretaris",)
+
+
+@dataclass(frozen=True)
+class Task:
+    """An active step the person may act on."""
+
+    case: CaseRecord
+    step: StepRecord
+    #: Negative when the step is late.
+    working_seconds_left: int
+
+
+def may_see(identity: Identity, case: CaseRecord) -> bool:
+    return identity.has(*READS_EVERYTHING) or any(identity.has(step.role) for step in case.steps)
+
+
+def may_act_on(identity: Identity, step: StepRecord) -> bool:
+    return step.status == ACTIVE and identity.has(step.role)
+
+
+def visible_cases(ctx: Context, identity: Identity) -> list[CaseRecord]:
+    """The cases this person may see, newest year first."""
+    return [case for case in cases.list_cases(ctx) if may_see(identity, case)]
+
+
+def visible_case(ctx: Context, identity: Identity, code: str) -> CaseRecord:
+    """One case, or NotFound if it does not exist or the person may not see it."""
+    try:
+        case = cases.get_case(ctx, code)
+    except NotFound:
+        case = None
+    if case is None or not may_see(identity, case):
+        raise NotFound(
+            f"Kasus '{code}' tidak ditemukan atau bukan bagian tugas Anda; buka daftar kasus untuk memilih.",
+            value=code,
+        )
+    return case
+
+
+def visible_artefact(ctx: Context, identity: Identity, code: str, artefact_id: str) -> ArtefactRecord:
+    """A document's record, if the person may see its case (NotFound otherwise)."""
+    visible_case(ctx, identity, code)
+    for artefact in artefacts.list_artefacts(ctx, code):
+        if artefact.id == artefact_id:
+            return artefact
+    raise NotFound(f"Dokumen '{artefact_id}' tidak ada pada kasus {code}.", value=artefact_id)
+
+
+def my_tasks(ctx: Context, identity: Identity, now: datetime) -> list[Task]:
+    """The active steps of running cases that this person's roles may complete, most urgent first."""
+    tasks = []
+    for case in visible_cases(ctx, identity):
+        for step in case.steps:
+            if may_act_on(identity, step) and step.due_at is not None:
+                tasks.append(Task(case, step, ctx.calendar.working_seconds_between(now, step.due_at)))
+    return sorted(tasks, key=lambda task: task.working_seconds_left)
+
+
+def require(identity: Identity, roles: tuple[str, ...], what: str) -> None:
+    """NotAllowed unless the person holds one of ``roles``; ``what`` says what was attempted."""
+    if not identity.has(*roles):
+        held = ", ".join(identity.roles) or "tanpa peran"
+        raise NotAllowed(
+            f"{what} hanya untuk peran {', '.join(roles)}; akun '{identity.username}' berperan {held}.",
+            value=identity.username,
+        )

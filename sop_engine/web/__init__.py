@@ -1,0 +1,1 @@
+"""The web front end: server-rendered pages in Bahasa Indonesia and the JSON API, over the services."""

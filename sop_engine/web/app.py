@@ -1,0 +1,166 @@
+"""The web application: pages and API routers, security headers, and one error policy for both.
+
+Every error a person or a program can cause is answered with its proper status (400, 401, 403,
+404, 409, 413, 422) and an Indonesian message naming the value and the fix: as JSON
+``{"error": ..., ...}`` under ``/api/`` and as a page elsewhere. Only a fault of our own is a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sop_engine.context import Context
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.web import api, login, pages
+from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
+from sop_engine.web.rendering import render
+from sop_engine.web.uploads import UploadRejected, UploadTooLarge
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        b"base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+STATUS_OF: list[tuple[type[SopError], int]] = [
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (Conflict, 409),
+]
+
+GENERIC = {
+    400: "Permintaan tidak dapat dibaca; periksa isian lalu kirim ulang.",
+    401: "Anda belum masuk; sertakan token API (Authorization: Bearer ...) atau masuk lewat halaman /masuk.",
+    403: "Anda tidak berwenang melakukan ini.",
+    404: "Halaman atau data yang diminta tidak ada; periksa alamatnya.",
+    405: "Metode ini tidak didukung untuk alamat ini.",
+    409: "Data sudah berubah sejak Anda membukanya; muat ulang halaman.",
+    413: "Kiriman terlalu besar.",
+    415: "Jenis isi kiriman tidak didukung.",
+    422: "Isian tidak sah; periksa lalu kirim ulang.",
+    500: "Terjadi kesalahan pada server; kejadian ini dicatat. Coba lagi nanti atau hubungi admin.",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (pages, API, static files, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str, **details: Any) -> Response:
+    """The one shape of an error: JSON for the API, an Indonesian page for people."""
+    if wants_json(request):
+        headers = {"WWW-Authenticate": 'Bearer realm="sop-engine"'} if status == 401 else None
+        return JSONResponse({"error": message, **details}, status_code=status, headers=headers)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def create_app(ctx: Context) -> FastAPI:
+    """The ASGI application over one install's services (``ctx`` carries settings, database, clock)."""
+    app = FastAPI(
+        title="sop-engine API",
+        version="1",
+        description="API kasus SOP (LAKIP): daftar dan detail kasus, mulai, selesaikan, kembalikan, batalkan, "
+        "jejak audit. Autentikasi: header `Authorization: Bearer <token>` dari `sop people token USER`.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.include_router(login.router)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(SopError)
+    async def on_sop_error(request: Request, exc: SopError) -> Response:
+        status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 500)
+        if status == 500:
+            log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
+        details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}
+        return error_response(request, status, exc.message, **details)
+
+    @app.exception_handler(LoginRequired)
+    async def on_login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.login_url, status_code=303)
+
+    @app.exception_handler(Unauthenticated)
+    async def on_unauthenticated(request: Request, exc: Unauthenticated) -> Response:
+        return error_response(request, 401, exc.message)
+
+    @app.exception_handler(CsrfRejected)
+    async def on_csrf(request: Request, exc: CsrfRejected) -> Response:
+        return error_response(request, 403, exc.message)
+
+    @app.exception_handler(UploadTooLarge)
+    async def on_too_large(request: Request, exc: UploadTooLarge) -> Response:
+        return error_response(request, 413, exc.message, limit=exc.limit)
+
+    @app.exception_handler(UploadRejected)
+    async def on_upload_rejected(request: Request, exc: UploadRejected) -> Response:
+        return error_response(request, 400, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"lokasi": ".".join(str(part) for part in error.get("loc", ())), "pesan": str(error.get("msg", ""))}
+            for error in exc.errors()
+        ]
+        where = ", ".join(p["lokasi"] for p in problems) or "isian"
+        return error_response(
+            request, 422, f"Isian tidak sah: {where}. Periksa nilainya lalu kirim ulang.", detail=problems
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        custom = isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
+        message = str(exc.detail) if custom else None
+        return error_response(request, exc.status_code, message or GENERIC.get(exc.status_code, "Permintaan ditolak."))
+
+    @app.exception_handler(Exception)
+    async def on_fault(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, GENERIC[500])
+
+    return app

@@ -1,0 +1,136 @@
+"""Who is asking: the session cookie for pages, the Bearer token for the API, and the CSRF check.
+
+Pages use a session cookie (HttpOnly, SameSite=Lax, Secure when ``base_url`` is https) and a
+CSRF token per session, carried in a hidden field of every form. The login form, before any
+session exists, uses a double-submit token: a random cookie whose value the form repeats. The API
+takes only ``Authorization: Bearer <token>`` (never the cookie), so it needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import quote
+
+from fastapi import Request, Response
+
+from sop_engine import accounts
+from sop_engine.accounts import Identity, LoginSession
+from sop_engine.context import Context
+
+SESSION_COOKIE = "sop_sesi"
+LOGIN_CSRF_COOKIE = "sop_csrf_masuk"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a live session: the browser is sent to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.login_url = "/masuk?lanjut=" + quote(next_path, safe="/")
+
+
+class Unauthenticated(Exception):
+    """An API request without a valid Bearer token (401)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfRejected(Exception):
+    """A form came without the token of the session that showed it (403)."""
+
+    message = (
+        "Formulir ditolak karena token keamanannya (CSRF) tidak cocok atau tidak ada. "
+        "Muat ulang halaman lalu kirim formulir dari halaman itu."
+    )
+
+
+def context_of(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def secure_cookies(ctx: Context) -> bool:
+    return ctx.settings.base_url.startswith("https://")
+
+
+def current_session(request: Request) -> LoginSession | None:
+    """The live login session of this browser, if any (looked up once per request)."""
+    if not hasattr(request.state, "login_session"):
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        request.state.login_session = accounts.session_of(context_of(request), cookie) if cookie else None
+    found: LoginSession | None = request.state.login_session
+    return found
+
+
+def page_session(request: Request) -> LoginSession:
+    """Dependency of every page behind the login: the session, or a redirect to /masuk."""
+    found = current_session(request)
+    if found is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return found
+
+
+def api_identity(request: Request) -> Identity:
+    """Dependency of every API route: the holder of the Bearer token, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "Token API tidak ada; kirim header 'Authorization: Bearer <token>' (buat token dengan "
+            "`sop people token USER`)."
+        )
+    identity = accounts.token_identity(context_of(request), token.strip())
+    if identity is None:
+        raise Unauthenticated(
+            "Token API tidak dikenal atau sudah dicabut; minta token baru dengan `sop people token USER`."
+        )
+    return identity
+
+
+def check_csrf(session: LoginSession, submitted: str | None) -> None:
+    """Raise CsrfRejected unless the form carries this session's token."""
+    if not submitted or not hmac.compare_digest(submitted.encode(), session.csrf_token.encode()):
+        raise CsrfRejected()
+
+
+def login_csrf_token(request: Request) -> str:
+    """The double-submit token of the login form (reused from the cookie when the browser has one)."""
+    existing = request.cookies.get(LOGIN_CSRF_COOKIE)
+    return existing if existing and len(existing) >= 32 else secrets.token_urlsafe(32)
+
+
+def check_login_csrf(request: Request, submitted: str | None) -> None:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not submitted or not hmac.compare_digest(cookie.encode(), submitted.encode()):
+        raise CsrfRejected()
+
+
+def set_login_csrf_cookie(response: Response, ctx: Context, token: str) -> None:
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(ctx), path="/masuk"
+    )
+
+
+def set_session_cookie(response: Response, ctx: Context, session: LoginSession) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.session_id,
+        max_age=ctx.settings.web.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(ctx),
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, ctx: Context) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure_cookies(ctx))

@@ -1,0 +1,87 @@
+"""Jinja2 pages: one autoescaping environment, the Indonesian filters, and ``render``.
+
+Autoescaping is on for every template and undefined names are errors, so user text (a note, a
+reason, a file name) is always shown as text and a template typo fails a test instead of
+rendering blank.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from sop_engine.accounts import LoginSession
+from sop_engine.cases import STATUS_LABELS
+from sop_engine.context import Context
+from sop_engine.definitions import ROLE_LABELS
+from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: The navigation: (path, label, roles that see it; empty = everyone logged in).
+NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("/tugas", "Tugas Saya", ("ketua", "sekretaris", "kasubag_program", "staf")),
+    ("/kasus", "Kasus", ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat")),
+    ("/kasus/baru", "Mulai kasus", ("sekretaris",)),
+    ("/audit", "Jejak Audit", ("inspektorat", "ketua", "sekretaris")),
+    ("/orang", "Orang", ("admin",)),
+)
+
+
+def working_time_text(seconds: int) -> str:
+    """Working time people read: "2 jam 15 menit", "45 menit", "terlambat 1 jam 5 menit"."""
+    late = seconds < 0
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{hours} jam"] if hours else []) + ([f"{minutes} menit"] if minutes or not hours else [])
+    text = " ".join(parts)
+    return f"terlambat {text}" if late else text
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    env.filters["peran"] = lambda role: ROLE_LABELS.get(role, role)
+    env.filters["status"] = lambda status: STATUS_LABELS.get(status, status)
+    env.filters["ukuran"] = format_size
+    env.filters["rupiah"] = format_rupiah
+    env.filters["waktu_kerja"] = working_time_text
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def render(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a page with the common values: the office, the user, the CSRF token, the navigation."""
+    ctx: Context = request.app.state.ctx
+    session: LoginSession | None = getattr(request.state, "login_session", None)
+    identity = session.identity if session else None
+
+    def waktu(at: datetime | None) -> str:
+        return format_instant(at, ctx.tz) if at else "-"
+
+    def waktu_pendek(at: datetime | None) -> str:
+        return format_instant_short(at, ctx.tz) if at else "-"
+
+    common = {
+        "request": request,
+        "office_name": ctx.settings.office.name,
+        "user": identity,
+        "csrf_token": session.csrf_token if session else "",
+        "navigation": [
+            (path, label)
+            for path, label, roles in NAVIGATION
+            if identity is not None and (not roles or identity.has(*roles))
+        ],
+        "current_path": request.url.path,
+        "waktu": waktu,
+        "waktu_pendek": waktu_pendek,
+        "now": ctx.clock.now(),
+    }
+    html = ENVIRONMENT.get_template(template).render({**common, **values})
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,40 @@
+"""``sop serve``: the web application and, unless asked otherwise, the scheduler in one process.
+
+Uvicorn runs the application in the main thread and handles SIGINT/SIGTERM; the scheduler's
+passes run in a background thread on the same database (the outbox is the truth, so a separate
+``sop scheduler run`` process, or several, can share the work instead).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import uvicorn
+
+from sop_engine.context import Context
+from sop_engine.notify import runner
+from sop_engine.notify.worker import TickReport, Worker
+from sop_engine.web.app import create_app
+
+log = logging.getLogger("sop_engine.web")
+
+
+def serve(
+    ctx: Context,
+    host: str,
+    port: int,
+    *,
+    with_scheduler: bool = True,
+    on_report: Callable[[TickReport], None] | None = None,
+) -> None:
+    """Serve until interrupted; the scheduler (if any) stops between two notifications."""
+    config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=True)
+    server = uvicorn.Server(config)
+    worker = Worker(ctx) if with_scheduler else None
+    scheduler = runner.start_background(worker, on_report or (lambda _report: None)) if worker else None
+    try:
+        server.run()
+    finally:
+        if scheduler is not None and worker is not None:
+            runner.stop_background(scheduler, worker)
