@@ -6,26 +6,33 @@ while appending, so concurrent writers never fork the chain. The database refuse
 DELETE on ``audit_events`` (triggers installed by the migration). :func:`verify` walks the chain
 and names the first event that does not hold: modified, deleted, inserted or reordered rows are
 all detected.
+
+Reading the trail (:func:`list_events`) takes an :class:`AuditFilter` (case, actor, action and an
+office-local date range) that is applied in SQL; :func:`csv_text` is the one CSV spelling of a
+list of events, used by ``sop audit export`` and the web's download alike.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_date, iso_local
 
 GENESIS = "0" * 64
 
@@ -68,6 +75,97 @@ class AuditRecord:
     details: Mapping[str, Any]
     prev_hash: str
     hash: str
+
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The ``sop audit log --json`` shape of one event, instants with the office offset."""
+        return {
+            "seq": self.seq,
+            "recorded_at": iso_local(self.recorded_at, tz),
+            "stated_at": iso_local(self.stated_at, tz),
+            "actor": self.actor,
+            "role": self.role,
+            "action": self.action,
+            "case": self.case,
+            "step": self.step,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to read; every criterion that is set must hold (an empty filter takes all).
+
+    ``since`` and ``until`` are calendar dates in the office time zone, both inclusive, and are
+    compared with the event's *stated* time: when the action happened as the actor recorded it
+    (``--at``), which is the recording time unless the action was entered afterwards. That is
+    the time the Inspektorat asks about ("what happened on 12 January"); the recording time
+    stays visible in every row. Building a filter whose ``since`` is after its ``until`` raises
+    :class:`InvalidInput`.
+    """
+
+    case: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise InvalidInput(
+                f"Rentang tanggal terbalik: sejak {self.since.isoformat()} ({format_date(self.since)}) jatuh "
+                f"sesudah sampai {self.until.isoformat()} ({format_date(self.until)}). Tukar kedua tanggal, "
+                f"misalnya sejak {self.until.isoformat()} sampai {self.since.isoformat()}.",
+                value=self.since.isoformat(),
+                until=self.until.isoformat(),
+            )
+
+    @classmethod
+    def from_text(
+        cls,
+        *,
+        case: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> AuditFilter:
+        """A filter from what a person typed (command line, web form); blank fields are unset.
+
+        Dates are ``YYYY-MM-DD``; anything else raises :class:`InvalidInput` naming the value.
+        """
+        return cls(
+            case=_blank_to_none(case),
+            actor=_blank_to_none(actor),
+            action=_blank_to_none(action),
+            since=_parse_day(since, "sejak"),
+            until=_parse_day(until, "sampai"),
+        )
+
+    @property
+    def active(self) -> bool:
+        """True when at least one criterion is set."""
+        return any(v is not None for v in (self.case, self.actor, self.action, self.since, self.until))
+
+
+def _blank_to_none(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _parse_day(text: str | None, label: str) -> date | None:
+    text = _blank_to_none(text)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"Tanggal {label} '{text}' tidak dikenali; tulis tahun-bulan-tanggal (YYYY-MM-DD), misalnya 2021-01-11.",
+            value=text,
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -184,14 +282,65 @@ def _record(event: AuditEvent) -> AuditRecord:
     )
 
 
-def list_events(ctx: Context, case: str | None = None) -> list[AuditRecord]:
-    """The office's events in chain order, optionally only those of one case."""
+def list_events(
+    ctx: Context, case: str | None = None, *, where: AuditFilter | None = None, limit: int | None = None
+) -> list[AuditRecord]:
+    """The office's events in chain order that match ``case`` and ``where`` (both, if both are given).
+
+    With ``limit``, only the last ``limit`` matching events (the most recent in the chain), still in
+    chain order.
+    """
+    if limit is not None and limit < 1:
+        raise InvalidInput(f"Batas jumlah peristiwa {limit} tidak sah; tulis bilangan 1 atau lebih.", value=limit)
     with ctx.db.read() as session:
         office = ctx.office(session)
         query = select(AuditEvent).where(AuditEvent.office_id == office.id)
         if case is not None:
             query = query.where(AuditEvent.case_code == case)
-        return [_record(e) for e in session.scalars(query.order_by(AuditEvent.seq, AuditEvent.id))]
+        if where is not None:
+            query = query.where(*_conditions(where, ctx.tz))
+        if limit is None:
+            return [_record(e) for e in session.scalars(query.order_by(AuditEvent.seq, AuditEvent.id))]
+        latest = session.scalars(query.order_by(AuditEvent.seq.desc(), AuditEvent.id.desc()).limit(limit)).all()
+        return [_record(e) for e in reversed(latest)]
+
+
+def _conditions(where: AuditFilter, tz: ZoneInfo) -> list[ColumnElement[bool]]:
+    """The filter as SQL conditions; the dates become UTC instants of the office's midnights."""
+    conditions: list[ColumnElement[bool]] = []
+    if where.case is not None:
+        conditions.append(AuditEvent.case_code == where.case)
+    if where.actor is not None:
+        conditions.append(AuditEvent.actor == where.actor)
+    if where.action is not None:
+        conditions.append(AuditEvent.action == where.action)
+    if where.since is not None:
+        conditions.append(AuditEvent.stated_at >= _local_midnight(where.since, tz))
+    if where.until is not None:
+        conditions.append(AuditEvent.stated_at < _local_midnight(where.until + timedelta(days=1), tz))
+    return conditions
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which ``day`` begins in the office zone."""
+    return to_utc(datetime.combine(day, time.min, tzinfo=tz))
+
+
+def known_actions(ctx: Context) -> list[str]:
+    """The distinct actions present in the office's chain, sorted (for a filter's choices)."""
+    return _distinct(ctx, AuditEvent.action)
+
+
+def known_actors(ctx: Context) -> list[str]:
+    """The distinct usernames that appear as actors in the office's chain, sorted."""
+    return _distinct(ctx, AuditEvent.actor)
+
+
+def _distinct(ctx: Context, column: InstrumentedAttribute[str]) -> list[str]:
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        values = session.scalars(select(column).where(AuditEvent.office_id == office.id).distinct())
+        return sorted(values)  # in Python: the same order on every backend and database collation
 
 
 def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
@@ -326,27 +475,39 @@ CSV_COLUMNS = (
 )
 
 
-def export_csv(ctx: Context, path: Path, case: str | None = None) -> int:
-    """Write the trail as CSV (UTF-8, one row per event, hashes included); returns the row count."""
-    events = list_events(ctx, case)
+def csv_text(records: Sequence[AuditRecord], tz: ZoneInfo) -> str:
+    """The events as CSV text: a header of :data:`CSV_COLUMNS`, then one row per event.
+
+    Instants are written in UTC, exactly as they were hashed, so that an auditor can re-check
+    the chain from the CSV alone; ``tz`` does not change them (it is taken so that every front
+    end formats events the same way, with the office zone at hand). Details are canonical JSON.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for e in records:
+        writer.writerow(
+            [
+                e.seq,
+                to_utc(e.recorded_at).isoformat(),
+                to_utc(e.stated_at).isoformat(),
+                e.actor,
+                e.role,
+                e.action,
+                e.case or "",
+                "" if e.step is None else e.step,
+                canonical_json(e.details),
+                e.prev_hash,
+                e.hash,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def export_csv(ctx: Context, path: Path, case: str | None = None, *, where: AuditFilter | None = None) -> int:
+    """Write the (filtered) trail to ``path`` as CSV (UTF-8, hashes included); returns the row count."""
+    events = list_events(ctx, case, where=where)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for e in events:
-            writer.writerow(
-                [
-                    e.seq,
-                    e.recorded_at.isoformat(),
-                    e.stated_at.isoformat(),
-                    e.actor,
-                    e.role,
-                    e.action,
-                    e.case or "",
-                    "" if e.step is None else e.step,
-                    canonical_json(e.details),
-                    e.prev_hash,
-                    e.hash,
-                ]
-            )
+        handle.write(csv_text(events, ctx.tz))
     return len(events)

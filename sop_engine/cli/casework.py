@@ -113,27 +113,20 @@ def cmd_artefacts_get(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _audit_filter(args: argparse.Namespace) -> audit.AuditFilter:
+    """The --case/--actor/--action/--since/--until options of `sop audit log|export`."""
+    return audit.AuditFilter.from_text(
+        case=args.case, actor=args.actor, action=args.action, since=args.since, until=args.until
+    )
+
+
 def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
-    items = audit.list_events(ctx, args.case)
+    where = _audit_filter(args)
+    items = audit.list_events(ctx, where=where)
     if args.json:
-        print_json(
-            [
-                {
-                    "seq": e.seq,
-                    "recorded_at": iso_local(e.recorded_at, ctx.tz),
-                    "stated_at": iso_local(e.stated_at, ctx.tz),
-                    "actor": e.actor,
-                    "role": e.role,
-                    "action": e.action,
-                    "case": e.case,
-                    "step": e.step,
-                    "details": e.details,
-                    "prev_hash": e.prev_hash,
-                    "hash": e.hash,
-                }
-                for e in items
-            ]
-        )
+        print_json([e.to_json(ctx.tz) for e in items])
+    elif not items and where.active:
+        print("Tidak ada peristiwa yang cocok dengan saringan; longgarkan --case/--actor/--action/--since/--until.")
     else:
         print(output.audit_log(items, ctx.tz))
     return 0
@@ -158,7 +151,7 @@ def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
-    count = audit.export_csv(ctx, Path(args.output), args.case)
+    count = audit.export_csv(ctx, Path(args.output), where=_audit_filter(args))
     print(f"{count} peristiwa diekspor ke {args.output} (CSV, UTF-8).")
     return 0
 
@@ -207,10 +200,22 @@ def register(cli: Commands) -> None:
 
     sub = cli.group("audit", "jejak audit")
     p = cli.command(sub, "log", cmd_audit_log, "tampilkan jejak audit", json_flag=True)
-    p.add_argument("--case")
+    _add_audit_filter_options(p)
     p = cli.command(sub, "verify", cmd_audit_verify, "periksa keutuhan rantai hash", json_flag=True)
     p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
     p = cli.command(sub, "export", cmd_audit_export, "ekspor jejak audit")
     p.add_argument("--format", choices=["csv"], required=True)
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--case")
+    _add_audit_filter_options(p)
+
+
+def _add_audit_filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--case", metavar="KASUS", help="hanya peristiwa kasus ini, misalnya lakip-2021")
+    p.add_argument("--actor", metavar="PENGGUNA", help="hanya peristiwa oleh pengguna ini (nama pengguna, persis)")
+    p.add_argument("--action", metavar="TINDAKAN", help="hanya tindakan ini (persis), misalnya step.completed")
+    p.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="sejak tanggal ini, termasuk (waktu kantor, menurut waktu kejadian)"
+    )
+    p.add_argument(
+        "--until", metavar="YYYY-MM-DD", help="sampai tanggal ini, termasuk (waktu kantor, menurut waktu kejadian)"
+    )
