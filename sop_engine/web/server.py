@@ -7,8 +7,11 @@ passes run in a background thread on the same database (the outbox is the truth,
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -18,6 +21,26 @@ from sop_engine.notify.worker import TickReport, Worker
 from sop_engine.web.app import create_app
 
 log = logging.getLogger("sop_engine.web")
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn that stops gracefully on SIGINT/SIGTERM and then returns (exit status 0).
+
+    Uvicorn re-raises a captured signal after its shutdown, which would end the process before
+    the scheduler is stopped; here the signal only asks the server to stop.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def serve(
@@ -30,7 +53,7 @@ def serve(
 ) -> None:
     """Serve until interrupted; the scheduler (if any) stops between two notifications."""
     config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=True)
-    server = uvicorn.Server(config)
+    server = _Server(config)
     worker = Worker(ctx) if with_scheduler else None
     scheduler = runner.start_background(worker, on_report or (lambda _report: None)) if worker else None
     try:
