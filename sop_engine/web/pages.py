@@ -1,0 +1,33 @@
+"""The pages behind the login: Tugas Saya here, and the routers of the cases, the audit trail and people.
+
+Routes are thin: who is asking (:func:`sop_engine.web.auth.page_session`), whether their role
+may open the page (:func:`sop_engine.access.require`, 403 otherwise), one service call, one
+template. The pages are server-rendered and work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from sop_engine import access
+from sop_engine.accounts import LoginSession
+from sop_engine.definitions import STEP_ROLES
+from sop_engine.web import auth, pages_audit, pages_cases, pages_people
+from sop_engine.web.auth import context_of
+from sop_engine.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/tugas")
+def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    """The active steps this person may do, most urgent first."""
+    access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
+    ctx = context_of(request)
+    return render(request, "tugas.html", {"tasks": access.my_tasks(ctx, session.identity, ctx.clock.now())})
+
+
+router.include_router(pages_cases.router)
+router.include_router(pages_audit.router)
+router.include_router(pages_people.router)

@@ -1,0 +1,215 @@
+"""The case pages: the list, starting a case, one case with its forms, and its documents.
+
+Every action is a form post: read within limits, CSRF checked, the case checked visible, then
+one service call with the logged-in person as the actor. Success answers 303 to the case page
+with a fixed message; a refusal re-renders the case page with the service's message, its status
+and what the person typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sop_engine import access, artefacts, cases, workflows
+from sop_engine.accounts import LoginSession
+from sop_engine.artefacts import IncomingFile
+from sop_engine.definitions import STEP_ROLES
+from sop_engine.errors import SopError
+from sop_engine.web import auth
+from sop_engine.web.auth import context_of
+from sop_engine.web.pages_caseview import NOTICES, Typed, case_values
+from sop_engine.web.pages_forms import MAX_FILES, field, posted_form, refusal_status, whole_number
+from sop_engine.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+#: Who may open the list of cases and a case page (the case itself decides further: access.may_see).
+READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
+
+#: Content types of the stored file kinds.
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+
+
+# --- the list and starting a case ----------------------------------------------------------
+
+
+@router.get("/kasus")
+def case_list(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    access.require(session.identity, READS_CASES, "Daftar kasus")
+    visible = access.visible_cases(context_of(request), session.identity)
+    years = [(year, list(group)) for year, group in groupby(visible, key=lambda case: case.year)]
+    return render(request, "kasus_list.html", {"years": years})
+
+
+@router.get("/kasus/baru")
+def start_form(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
+    return _start_page(request)
+
+
+@router.post("/kasus/baru")
+async def start_submit(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    with await posted_form(request, session) as form:
+        access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
+        ctx = context_of(request)
+        workflow, year_text = field(form, "workflow"), field(form, "tahun")
+        try:
+            year = whole_number(year_text, "Tahun", "2021")
+            case = await run_in_threadpool(cases.start_case, ctx, workflow, year, session.identity.username)
+        except SopError as exc:
+            status = refusal_status(exc)
+            if status is None:
+                raise
+            return await run_in_threadpool(
+                _start_page, request, status, exc.message, {"workflow": workflow, "tahun": year_text}
+            )
+    return _to_case(case.id, "dimulai")
+
+
+def _start_page(
+    request: Request, status: int = 200, error: str = "", typed: dict[str, str] | None = None
+) -> HTMLResponse:
+    ctx = context_of(request)
+    choices = sorted(workflows.on_disk(ctx).values(), key=lambda definition: definition.name)
+    this_year = str(ctx.clock.now().astimezone(ctx.tz).year)
+    values = typed or {"workflow": choices[0].name if choices else "", "tahun": this_year}
+    return render(request, "kasus_baru.html", {"choices": choices, "typed": values, "error": error}, status=status)
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+@router.get("/kasus/{code}")
+def case_page(request: Request, code: str, session: LoginSession = Depends(auth.page_session)) -> Response:
+    notice = NOTICES.get(request.query_params.get("pesan", ""), "")
+    return _case_page(request, session, code, notice=notice)
+
+
+def _case_page(
+    request: Request,
+    session: LoginSession,
+    code: str,
+    *,
+    status: int = 200,
+    notice: str = "",
+    error: str = "",
+    typed: Typed | None = None,
+) -> HTMLResponse:
+    ctx = context_of(request)
+    access.require(session.identity, READS_CASES, "Halaman kasus")
+    case = access.visible_case(ctx, session.identity, code)
+    values = case_values(ctx, session.identity, case, ctx.clock.now())
+    values.update(notice=notice, error=error, typed=typed or Typed())
+    return render(request, "kasus.html", values, status=status)
+
+
+@router.post("/kasus/{code}/langkah/{no}/selesai")
+async def complete_submit(
+    request: Request, code: str, no: int, session: LoginSession = Depends(auth.page_session)
+) -> Response:
+    with await posted_form(request, session, files=MAX_FILES) as form:
+        note = field(form, "catatan")
+        files = [
+            IncomingFile(received.path, received.filename) for received in form.files if received.field == "berkas"
+        ]
+        return await _act(
+            request,
+            session,
+            code,
+            lambda by: cases.complete_step(context_of(request), code, no, by, files=files, note=note),
+            Typed(catatan=note),
+            "selesai",
+        )
+
+
+@router.post("/kasus/{code}/langkah/{no}/kembalikan")
+async def return_submit(
+    request: Request, code: str, no: int, session: LoginSession = Depends(auth.page_session)
+) -> Response:
+    with await posted_form(request, session) as form:
+        target, reason = field(form, "ke"), field(form, "alasan")
+
+        def act(by: str) -> object:
+            to = whole_number(target, "Langkah tujuan", "6")
+            return cases.return_step(context_of(request), code, no, to, by, reason)
+
+        return await _act(request, session, code, act, Typed(alasan=reason, ke=target), "dikembalikan")
+
+
+@router.post("/kasus/{code}/batalkan")
+async def cancel_submit(request: Request, code: str, session: LoginSession = Depends(auth.page_session)) -> Response:
+    with await posted_form(request, session) as form:
+        reason = field(form, "alasan")
+        return await _act(
+            request,
+            session,
+            code,
+            lambda by: cases.cancel_case(context_of(request), code, by, reason),
+            Typed(alasan_batal=reason),
+            "dibatalkan",
+        )
+
+
+async def _act(
+    request: Request,
+    session: LoginSession,
+    code: str,
+    action: Callable[[str], Any],
+    typed: Typed,
+    done: str,
+) -> Response:
+    """Run ``action`` (a service call, given the actor) on a visible case; redirect or show the refusal."""
+    ctx = context_of(request)
+    case = await run_in_threadpool(access.visible_case, ctx, session.identity, code)
+    try:
+        await run_in_threadpool(action, session.identity.username)
+    except SopError as exc:
+        status = refusal_status(exc)
+        if status is None:
+            raise
+        return await run_in_threadpool(
+            _case_page, request, session, case.id, status=status, error=exc.message, typed=typed
+        )
+    return _to_case(case.id, done)
+
+
+def _to_case(code: str, notice: str) -> RedirectResponse:
+    return RedirectResponse(f"/kasus/{quote(code, safe='')}?pesan={notice}", status_code=303)
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+@router.get("/kasus/{code}/dokumen/{artefact_id}")
+def document(
+    request: Request, code: str, artefact_id: str, session: LoginSession = Depends(auth.page_session)
+) -> Response:
+    ctx = context_of(request)
+    record = access.visible_artefact(ctx, session.identity, code, artefact_id)
+    data = artefacts.store_for(ctx).read(record.sha256)
+    return Response(
+        data,
+        media_type=MEDIA_TYPES.get(record.file_kind, "application/octet-stream"),
+        headers={"Content-Disposition": attachment(record.filename), "Cache-Control": "private, no-store"},
+    )
+
+
+def attachment(filename: str) -> str:
+    """``Content-Disposition`` for a download: an ASCII fallback name and the real name per RFC 5987."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename) or "dokumen"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

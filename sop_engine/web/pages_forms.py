@@ -1,0 +1,83 @@
+"""What every page form post shares: reading the body within limits, the CSRF check, refusals.
+
+A form is read by :func:`posted_form` (streamed, files to temp files, limits from
+``[storage]``), and its CSRF token is checked before the route does anything else. A service's
+refusal that the page shows to the person who caused it (invalid input, not allowed, not found,
+conflict) gets its status from :func:`refusal_status`; anything else goes to the app's handler.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import Request
+
+from sop_engine.accounts import LoginSession
+from sop_engine.context import Context
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.web import auth
+from sop_engine.web.auth import context_of
+from sop_engine.web.uploads import ParsedForm, receive_form
+
+#: Files one step completion may carry.
+MAX_FILES = 10
+#: Room for the form's text fields and the multipart framing on top of the files.
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+_REFUSALS: tuple[tuple[type[SopError], int], ...] = (
+    (InvalidInput, 422),
+    (NotAllowed, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def upload_dir(ctx: Context) -> Path:
+    """Where uploads wait while they are checked: beside the artefact store, on the same disk."""
+    return ctx.settings.storage.artefacts_dir.parent / "tmp-uploads"
+
+
+async def posted_form(request: Request, session: LoginSession, files: int = 0) -> ParsedForm:
+    """The posted form, after its CSRF token was checked; use it in a ``with`` block (temp files).
+
+    ``files`` is how many files the form may carry; the body may hold that many files of the
+    upload limit plus the text fields.
+    """
+    ctx = context_of(request)
+    limit = ctx.settings.storage.max_upload_bytes
+    form = await receive_form(
+        request,
+        upload_dir(ctx),
+        max_file_bytes=limit,
+        max_body_bytes=limit * files + FORM_OVERHEAD_BYTES,
+    )
+    try:
+        auth.check_csrf(session, form.get(auth.CSRF_FIELD))
+        if files == 0 and form.files:
+            form.cleanup()
+            form.files.clear()
+    except BaseException:
+        form.cleanup()
+        raise
+    return form
+
+
+def refusal_status(exc: SopError) -> int | None:
+    """The status of a refusal shown on the page that caused it; None for faults (IntegrityError, ...)."""
+    return next((status for kind, status in _REFUSALS if isinstance(exc, kind)), None)
+
+
+def field(form: ParsedForm, name: str) -> str:
+    """A text field's value, or "" when the form lacks it."""
+    return form.get(name) or ""
+
+
+def whole_number(text: str, label: str, example: str) -> int:
+    """``text`` as an integer, or InvalidInput naming the value."""
+    cleaned = text.strip()
+    if not _DIGITS.fullmatch(cleaned):
+        raise InvalidInput(f"{label} '{text}' bukan bilangan bulat; isikan angka, misalnya {example}.", value=text)
+    return int(cleaned)
