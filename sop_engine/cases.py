@@ -335,7 +335,7 @@ def return_step(
         if not reason:
             raise InvalidInput(
                 f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
-                'misalnya --reason "Tabel capaian kinerja belum lengkap".',
+                'misalnya "Tabel capaian kinerja belum lengkap" (di baris perintah: --reason).',
                 value=reason,
             )
         when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
@@ -429,7 +429,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         )
         _require_running(ctx, case)
         if not reason:
-            raise InvalidInput("Alasan pembatalan wajib diisi (--reason).", value=reason)
+            raise InvalidInput("Alasan pembatalan wajib diisi (di baris perintah: --reason).", value=reason)
         when = _stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
         state_before = case.state
         case.state = machine_for(definition).fire(case.state, CANCEL)
@@ -544,13 +544,13 @@ def _require_declared_return(step: StepDef, target: StepDef) -> None:
 def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
     if step.file_rule is FileRule.REQUIRED and not checked:
         raise InvalidInput(
-            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}'; tambahkan --file PATH "
-            f"(jenis yang diterima: {', '.join(step.file_kinds)}).",
+            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}'; lampirkan berkasnya "
+            f"(jenis yang diterima: {', '.join(step.file_kinds)}; di baris perintah: --file PATH).",
             value=step.no,
             output=step.output,
         )
     if step.file_rule is FileRule.NONE and checked:
-        raise InvalidInput(f"Langkah {step.no} tidak menerima lampiran; hapus --file.", value=step.no)
+        raise InvalidInput(f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas (di baris perintah: tanpa --file).", value=step.no)
 
 
 def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None, what: str) -> datetime:
