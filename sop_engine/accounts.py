@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -74,6 +75,12 @@ def _identity(person: Person) -> Identity:
     return Identity(person.username, person.name, person.role_names)
 
 
+def _audit(session: Session, office_id: int, by: str, action: str, at: datetime, details: dict[str, Any]) -> None:
+    """An account change in the audit trail (never a password, hash or token value)."""
+    role = SYSTEM_ACTOR if by == SYSTEM_ACTOR else "admin"
+    audit.append(session, office_id, actor=by, role=role, action=action, recorded_at=at, details=details)
+
+
 # --- passwords --------------------------------------------------------------------------------
 
 
@@ -101,15 +108,7 @@ def set_password(ctx: Context, username: str, password: str, by: str = SYSTEM_AC
         person = find_person(session, office.id, username)
         person.password_hash = hashed
         session.execute(delete(WebSession).where(WebSession.person_id == person.id))
-        audit.append(
-            session,
-            office.id,
-            actor=by,
-            role="admin" if by != SYSTEM_ACTOR else SYSTEM_ACTOR,
-            action="person.password_set",
-            recorded_at=ctx.clock.now(),
-            details={"username": person.username},
-        )
+        _audit(session, office.id, by, "person.password_set", ctx.clock.now(), {"username": person.username})
 
 
 def give_missing_passwords(ctx: Context, usernames: tuple[str, ...], password: str) -> tuple[str, ...]:
@@ -250,15 +249,8 @@ def issue_token(ctx: Context, username: str, label: str | None = None, by: str =
                 created_at=now,
             )
         )
-        audit.append(
-            session,
-            office.id,
-            actor=by,
-            role="admin" if by != SYSTEM_ACTOR else SYSTEM_ACTOR,
-            action="person.token_issued",
-            recorded_at=now,
-            details={"username": person.username, "prefix": token[:10], "label": label},
-        )
+        details = {"username": person.username, "prefix": token[:10], "label": label}
+        _audit(session, office.id, by, "person.token_issued", now, details)
     return token
 
 

@@ -93,6 +93,10 @@ class AuditRecord:
         }
 
 
+#: The dates a filter may name (the ends of the calendar would overflow in time-zone arithmetic).
+FILTER_FIRST_DAY, FILTER_LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """Which events to read; every criterion that is set must hold (an empty filter takes all).
@@ -112,6 +116,13 @@ class AuditFilter:
     until: date | None = None
 
     def __post_init__(self) -> None:
+        for name, day in (("sejak", self.since), ("sampai", self.until)):
+            if day is not None and not FILTER_FIRST_DAY <= day <= FILTER_LAST_DAY:
+                raise InvalidInput(
+                    f"Tanggal {name} {day.isoformat()} di luar rentang yang masuk akal; isikan tanggal antara "
+                    f"{FILTER_FIRST_DAY.isoformat()} dan {FILTER_LAST_DAY.isoformat()}, misalnya 2021-01-11.",
+                    value=day.isoformat(),
+                )
         if self.since is not None and self.until is not None and self.since > self.until:
             raise InvalidInput(
                 f"Rentang tanggal terbalik: sejak {self.since.isoformat()} ({format_date(self.since)}) jatuh "

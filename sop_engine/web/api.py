@@ -1,0 +1,57 @@
+"""The JSON API under /api/v1: the router, who is asking, and the parts both halves share.
+
+Every route takes ``Authorization: Bearer <token>`` (``sop people token USER``) and acts as the
+token's holder, through the same services and read rules as the pages: a case the holder may not
+see is answered 404, an action their role may not take 403. Errors are JSON ``{"error": ...}``
+with an Indonesian message (see :mod:`sop_engine.web.app`); ``/openapi.json`` documents every
+route, body and answer. The cases and the audit trail have their own modules
+(:mod:`sop_engine.web.api_cases`, :mod:`sop_engine.web.api_audit`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from sop_engine.accounts import Identity
+from sop_engine.web import api_audit, api_cases
+from sop_engine.web.api_common import AuthenticatedRoute, Caller, bearer, documented, operation_id
+
+router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(bearer)],
+    route_class=AuthenticatedRoute,
+    generate_unique_id_function=operation_id,
+)
+
+
+class MeOut(BaseModel):
+    """The holder of the token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    name: str
+    roles: list[str]
+
+
+def me_json(identity: Identity) -> dict[str, Any]:
+    return {"username": identity.username, "name": identity.name, "roles": list(identity.roles)}
+
+
+@router.get(
+    "/me",
+    summary="Pemegang token",
+    description="Nama pengguna, nama dan peran pemegang token API.",
+    tags=["akun"],
+    responses=documented(MeOut),
+)
+def me(identity: Annotated[Identity, Caller]) -> JSONResponse:
+    return JSONResponse(me_json(identity))
+
+
+router.include_router(api_cases.router)
+router.include_router(api_audit.router)

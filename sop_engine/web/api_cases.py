@@ -1,0 +1,375 @@
+"""The cases half of the JSON API: list, show, start, complete, return, cancel, and the documents.
+
+A case is answered as the same document ``sop case show --json`` prints (:func:`case_document`),
+so a program can move between the command line and the API without translating. Completing a
+step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), streamed to disk by
+:func:`sop_engine.web.uploads.receive_form` with the storage size limit, never spooled whole.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from sop_engine import access, artefacts, cases, planning
+from sop_engine.accounts import Identity
+from sop_engine.artefacts import IncomingFile
+from sop_engine.cases import CaseRecord
+from sop_engine.context import Context
+from sop_engine.errors import InvalidInput
+from sop_engine.web.api_common import (
+    MAX_TEXT_CHARS,
+    TEXT_PATTERN,
+    AuthenticatedRoute,
+    Caller,
+    documented,
+    errors_documented,
+    operation_id,
+)
+from sop_engine.web.auth import context_of
+from sop_engine.web.pages_cases import MEDIA_TYPES, attachment
+from sop_engine.web.pages_forms import FORM_OVERHEAD_BYTES, MAX_FILES, upload_dir
+from sop_engine.web.uploads import ParsedForm, receive_form
+
+router = APIRouter(route_class=AuthenticatedRoute, tags=["kasus"], generate_unique_id_function=operation_id)
+
+#: Field names of the completion form.
+NOTE_FIELD, FILES_FIELD = "note", "files"
+
+
+CaseCode = Annotated[
+    str,
+    Path(pattern=r"^[a-z][a-z0-9_-]*$", max_length=80, description="Kode kasus.", examples=["lakip-2021"]),
+]
+StepNo = Annotated[int, Path(ge=1, le=999, description="Nomor langkah SOP.", examples=[1])]
+ArtefactId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=64, description="Kode dokumen.", examples=["3f9a0c1b2d4e"])
+]
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("harus bilangan bulat, bukan true/false")
+    return value
+
+
+#: An integer as JSON Schema has it (2021 or 2021.0), but not true/false.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+Reason = Annotated[
+    str, Field(max_length=MAX_TEXT_CHARS, pattern=TEXT_PATTERN, examples=["Tabel capaian belum lengkap"])
+]
+
+
+# --- documents of the answers (the JSON itself comes from the services) ----------------------------
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArtefactOut(_Document):
+    id: str
+    kind: str
+    filename: str
+    sha256: str
+    size: int
+    round: int
+    uploaded_by: str
+    uploaded_at: AwareDatetime
+
+
+class StepOut(_Document):
+    no: int
+    name: str
+    role: str
+    budget: str
+    status: Literal["waiting", "active", "done"]
+    round: int
+    activated_at: AwareDatetime | None
+    due_at: AwareDatetime | None
+    completed_at: AwareDatetime | None
+    completed_by: str | None
+    overdue: bool
+    note: str | None
+    artefacts: list[ArtefactOut]
+
+
+class CaseOut(_Document):
+    """A case as ``sop case list --json`` prints it."""
+
+    id: str
+    workflow: str
+    year: int
+    status: Literal["running", "done", "cancelled"]
+    started_at: AwareDatetime
+    started_by: str
+    current_step: int | None
+    finished_at: AwareDatetime | None
+    cancel_reason: str | None
+    revision: date
+    definition_sha256: str
+    steps: list[StepOut]
+
+
+class ProjectionOut(_Document):
+    projected_finish: AwareDatetime | None
+    submission_deadline: AwareDatetime
+    slack_seconds: int | None
+    slack: str | None
+    on_track: bool
+    late_steps: list[int]
+
+
+class CaseDetailOut(CaseOut):
+    """A case as ``sop case show --json`` prints it: with its projected finish."""
+
+    projection: ProjectionOut
+
+
+class CaseListOut(_Document):
+    cases: list[CaseOut]
+
+
+# --- bodies of the requests ----------------------------------------------------------------------
+
+
+class StartCaseIn(_Document):
+    workflow: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64, examples=["lakip"])
+    year: WholeNumber = Field(ge=2000, le=2100, examples=[2021])
+
+
+class ReturnStepIn(_Document):
+    to: WholeNumber = Field(ge=1, le=999, description="Langkah tujuan pengembalian.", examples=[6])
+    reason: Reason
+
+
+class CancelCaseIn(_Document):
+    reason: Reason
+
+
+COMPLETE_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    NOTE_FIELD: {
+                        "type": "string",
+                        "maxLength": MAX_TEXT_CHARS,
+                        "description": "Catatan (boleh kosong).",
+                    },
+                    FILES_FIELD: {
+                        "type": "array",
+                        "maxItems": MAX_FILES,
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Dokumen keluaran langkah; jenisnya diperiksa dari isinya.",
+                    },
+                },
+            },
+            "encoding": {FILES_FIELD: {"contentType": ", ".join([*MEDIA_TYPES.values(), "application/octet-stream"])}},
+        }
+    },
+}
+
+
+# --- the routes ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/cases",
+    summary="Daftar kasus",
+    description="Kasus yang boleh dilihat pemegang token, tahun terbaru dahulu; tiap kasus seperti pada "
+    "`sop case list --json`.",
+    responses=documented(CaseListOut),
+)
+def list_cases(request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
+    """The cases the token's holder may see, newest year first."""
+    ctx = context_of(request)
+    return JSONResponse({"cases": [case.to_json(ctx.tz) for case in access.visible_cases(ctx, identity)]})
+
+
+@router.get(
+    "/cases/{code}",
+    summary="Detail kasus",
+    description="Dokumen yang sama dengan `sop case show KODE --json`: kasus, langkah, dokumen dan proyeksi "
+    "selesainya.",
+    responses=documented(CaseDetailOut, 200, 404),
+)
+def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
+    """The document of ``sop case show CODE --json``."""
+    ctx = context_of(request)
+    return JSONResponse(case_document(ctx, access.visible_case(ctx, identity, code)))
+
+
+@router.post(
+    "/cases",
+    status_code=201,
+    summary="Mulai kasus (sekretaris)",
+    description="Mulai kasus tahunan sebuah SOP: hanya peran sekretaris, satu kasus per SOP per tahun. "
+    "Jawabannya dokumen kasus, dengan alamatnya pada header Location.",
+    responses=documented(CaseDetailOut, 201, 403, 404, 409, 413, 415),
+)
+def start_case(body: StartCaseIn, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
+    ctx = context_of(request)
+    record = cases.start_case(ctx, body.workflow, body.year, identity.username)
+    return JSONResponse(case_document(ctx, record), status_code=201, headers={"Location": f"/api/v1/cases/{record.id}"})
+
+
+@router.post(
+    "/cases/{code}/steps/{no}/complete",
+    summary="Selesaikan langkah yang aktif",
+    description=f"`multipart/form-data`: `{NOTE_FIELD}` (boleh tidak ada) dan `{FILES_FIELD}` (0 sampai {MAX_FILES} "
+    "berkas). Tanpa isi sama sekali juga boleh, untuk langkah yang tidak memerlukan dokumen.",
+    responses={**documented(CaseDetailOut, 200, 403, 404, 409, 413), 400: {"description": "Formulir rusak."}},
+    openapi_extra={"requestBody": COMPLETE_BODY},
+)
+async def complete_step(
+    code: CaseCode, no: StepNo, request: Request, identity: Annotated[Identity, Caller]
+) -> JSONResponse:
+    ctx = context_of(request)
+    await run_in_threadpool(access.visible_case, ctx, identity, code)
+    with await _receive_completion(request, ctx) as form:
+        files, note = completion_input(form)
+        record = await run_in_threadpool(cases.complete_step, ctx, code, no, identity.username, files, note)
+        return JSONResponse(await run_in_threadpool(case_document, ctx, record))
+
+
+@router.post(
+    "/cases/{code}/steps/{no}/return",
+    summary="Kembalikan pekerjaan ke langkah sebelumnya",
+    description="Kembalikan pekerjaan langkah yang aktif ke langkah yang diatur SOP (`kembali_ke`), dengan alasan; "
+    "langkah tujuan mulai lagi dengan putaran baru.",
+    responses=documented(CaseDetailOut, 200, 403, 404, 409, 413, 415),
+)
+def return_step(
+    code: CaseCode, no: StepNo, body: ReturnStepIn, request: Request, identity: Annotated[Identity, Caller]
+) -> JSONResponse:
+    ctx = context_of(request)
+    access.visible_case(ctx, identity, code)
+    record = cases.return_step(ctx, code, no, body.to, identity.username, body.reason)
+    return JSONResponse(case_document(ctx, record))
+
+
+@router.post(
+    "/cases/{code}/cancel",
+    summary="Batalkan kasus (sekretaris)",
+    description="Batalkan kasus yang sedang berjalan, dengan alasan: hanya peran sekretaris.",
+    responses=documented(CaseDetailOut, 200, 403, 404, 409, 413, 415),
+)
+def cancel_case(
+    code: CaseCode, body: CancelCaseIn, request: Request, identity: Annotated[Identity, Caller]
+) -> JSONResponse:
+    ctx = context_of(request)
+    access.visible_case(ctx, identity, code)
+    record = cases.cancel_case(ctx, code, identity.username, body.reason)
+    return JSONResponse(case_document(ctx, record))
+
+
+@router.get(
+    "/cases/{code}/artefacts/{artefact_id}",
+    summary="Unduh dokumen",
+    description="Isi dokumen, dengan jenis isi menurut jenis berkasnya dan nama berkas aslinya (Content-Disposition).",
+    response_class=Response,
+    responses={
+        **errors_documented(404),
+        200: {
+            "description": "Isi dokumen (hash sha256-nya diperiksa ulang sebelum dikirim).",
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()},
+        },
+    },
+)
+def download_artefact(
+    code: CaseCode, artefact_id: ArtefactId, request: Request, identity: Annotated[Identity, Caller]
+) -> Response:
+    ctx = context_of(request)
+    record = access.visible_artefact(ctx, identity, code, artefact_id)
+    return Response(
+        artefacts.store_for(ctx).read(record.sha256),
+        media_type=MEDIA_TYPES.get(record.file_kind, "application/octet-stream"),
+        headers={"Content-Disposition": attachment(record.filename), "Cache-Control": "private, no-store"},
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def case_document(ctx: Context, record: CaseRecord) -> dict[str, Any]:
+    """The ``sop case show --json`` document: the case and its projected finish."""
+    document = record.to_json(ctx.tz)
+    projection = planning.case_projection(ctx, record)
+    document["projection"] = planning.projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
+    return document
+
+
+async def _receive_completion(request: Request, ctx: Context) -> ParsedForm:
+    if _has_no_body(request):
+        return ParsedForm()
+    limit = ctx.settings.storage.max_upload_bytes
+    return await receive_form(
+        request,
+        upload_dir(ctx),
+        max_file_bytes=limit,
+        max_body_bytes=limit * MAX_FILES + FORM_OVERHEAD_BYTES,
+        max_fields=MAX_FILES + 1,
+    )
+
+
+def _has_no_body(request: Request) -> bool:
+    headers = request.headers
+    return (
+        "content-type" not in headers
+        and headers.get("content-length", "0").strip() == "0"
+        and "transfer-encoding" not in headers
+    )
+
+
+def completion_input(form: ParsedForm) -> tuple[list[IncomingFile], str | None]:
+    """The files and the note of a completion form; InvalidInput for anything else in it."""
+    if FILES_FIELD in form.fields:
+        raise InvalidInput(
+            f"Isian '{FILES_FIELD}' dikirim sebagai teks; kirim dokumen sebagai berkas "
+            f"(bagian multipart dengan filename=...).",
+            value=FILES_FIELD,
+        )
+    unknown = sorted(set(form.fields) - {NOTE_FIELD})
+    if unknown:
+        raise InvalidInput(
+            f"Isian {', '.join(repr(name) for name in unknown)} tidak dikenal; formulir penyelesaian langkah hanya "
+            f"berisi '{NOTE_FIELD}' dan berkas pada '{FILES_FIELD}'.",
+            value=unknown[0],
+        )
+    for received in form.files:
+        if received.field != FILES_FIELD:
+            raise InvalidInput(
+                f"Berkas '{received.filename}' dikirim pada isian '{received.field}'; kirim berkas pada isian "
+                f"'{FILES_FIELD}'.",
+                value=received.filename,
+            )
+    notes = form.fields.get(NOTE_FIELD, [])
+    if len(notes) > 1:
+        raise InvalidInput(
+            f"Isian '{NOTE_FIELD}' dikirim {len(notes)} kali; kirim satu catatan saja.", value=len(notes)
+        )
+    note = notes[0] if notes else None
+    if note is not None:
+        _check_note(note)
+    return [IncomingFile(received.path, received.filename) for received in form.files], note
+
+
+def _check_note(note: str) -> None:
+    if len(note) > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"Catatan terlalu panjang ({len(note)} karakter); persingkat menjadi paling banyak "
+            f"{MAX_TEXT_CHARS} karakter.",
+            value=len(note),
+        )
+    if not re.fullmatch(TEXT_PATTERN, note):
+        raise InvalidInput("Catatan berisi karakter kendali (misalnya NUL); kirim teks biasa.", value=NOTE_FIELD)
