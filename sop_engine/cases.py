@@ -550,7 +550,10 @@ def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
             output=step.output,
         )
     if step.file_rule is FileRule.NONE and checked:
-        raise InvalidInput(f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas (di baris perintah: tanpa --file).", value=step.no)
+        raise InvalidInput(
+            f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas (di baris perintah: tanpa --file).",
+            value=step.no,
+        )
 
 
 def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None, what: str) -> datetime:

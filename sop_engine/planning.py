@@ -256,3 +256,11 @@ def case_projection(ctx: Context, case: CaseRecord) -> Projection:
     """The projected finish of ``case`` under its pinned definition, against the office deadline."""
     definition = workflows.by_hash(ctx, case.definition_hash)
     return project(ctx.calendar, definition, case, ctx.clock.now(), ctx.settings.submission_deadline)
+
+
+def case_document(ctx: Context, case: CaseRecord) -> dict[str, Any]:
+    """The ``sop case show --json`` document (also the API's): the case and its projected finish."""
+    document = case.to_json(ctx.tz)
+    projection = case_projection(ctx, case)
+    document["projection"] = projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
+    return document

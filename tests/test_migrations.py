@@ -11,7 +11,8 @@ from sop_engine.db.models import Base
 
 
 def test_migrated_database_matches_the_models(ctx: Context) -> None:
-    assert models_letters.__name__ and models_performance.__name__ and models_web.__name__  # their tables are part of Base.metadata
+    # their tables are part of Base.metadata
+    assert models_letters.__name__ and models_performance.__name__ and models_web.__name__
     with ctx.db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []

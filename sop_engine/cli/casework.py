@@ -44,12 +44,10 @@ def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
     record = cases.get_case(ctx, args.case)
-    projection = planning.case_projection(ctx, record)
     if args.json:
-        data = record.to_json(ctx.tz)
-        data["projection"] = planning.projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
-        print_json(data)
+        print_json(planning.case_document(ctx, record))
     else:
+        projection = planning.case_projection(ctx, record)
         print(output.case_detail(record, ctx.tz))
         print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     return 0

@@ -1,6 +1,6 @@
 """The cases half of the JSON API: list, show, start, complete, return, cancel, and the documents.
 
-A case is answered as the same document ``sop case show --json`` prints (:func:`case_document`),
+A case is answered as the same document ``sop case show --json`` prints (:func:`planning.case_document`),
 so a program can move between the command line and the API without translating. Completing a
 step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), streamed to disk by
 :func:`sop_engine.web.uploads.receive_form` with the storage size limit, never spooled whole.
@@ -20,7 +20,6 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from sop_engine import access, artefacts, cases, planning
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
-from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.web.api_common import (
@@ -206,7 +205,7 @@ def list_cases(request: Request, identity: Annotated[Identity, Caller]) -> JSONR
 def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
     """The document of ``sop case show CODE --json``."""
     ctx = context_of(request)
-    return JSONResponse(case_document(ctx, access.visible_case(ctx, identity, code)))
+    return JSONResponse(planning.case_document(ctx, access.visible_case(ctx, identity, code)))
 
 
 @router.post(
@@ -220,7 +219,9 @@ def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Ca
 def start_case(body: StartCaseIn, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
     ctx = context_of(request)
     record = cases.start_case(ctx, body.workflow, body.year, identity.username)
-    return JSONResponse(case_document(ctx, record), status_code=201, headers={"Location": f"/api/v1/cases/{record.id}"})
+    return JSONResponse(
+        planning.case_document(ctx, record), status_code=201, headers={"Location": f"/api/v1/cases/{record.id}"}
+    )
 
 
 @router.post(
@@ -239,7 +240,7 @@ async def complete_step(
     with await _receive_completion(request, ctx) as form:
         files, note = completion_input(form)
         record = await run_in_threadpool(cases.complete_step, ctx, code, no, identity.username, files, note)
-        return JSONResponse(await run_in_threadpool(case_document, ctx, record))
+        return JSONResponse(await run_in_threadpool(planning.case_document, ctx, record))
 
 
 @router.post(
@@ -255,7 +256,7 @@ def return_step(
     ctx = context_of(request)
     access.visible_case(ctx, identity, code)
     record = cases.return_step(ctx, code, no, body.to, identity.username, body.reason)
-    return JSONResponse(case_document(ctx, record))
+    return JSONResponse(planning.case_document(ctx, record))
 
 
 @router.post(
@@ -270,7 +271,7 @@ def cancel_case(
     ctx = context_of(request)
     access.visible_case(ctx, identity, code)
     record = cases.cancel_case(ctx, code, identity.username, body.reason)
-    return JSONResponse(case_document(ctx, record))
+    return JSONResponse(planning.case_document(ctx, record))
 
 
 @router.get(
@@ -299,14 +300,6 @@ def download_artefact(
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def case_document(ctx: Context, record: CaseRecord) -> dict[str, Any]:
-    """The ``sop case show --json`` document: the case and its projected finish."""
-    document = record.to_json(ctx.tz)
-    projection = planning.case_projection(ctx, record)
-    document["projection"] = planning.projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
-    return document
 
 
 async def _receive_completion(request: Request, ctx: Context) -> ParsedForm:

@@ -63,6 +63,42 @@ GENERIC = {
 }
 
 
+#: Indonesian wording of the validation errors a client can cause, by pydantic error type.
+VALIDATION_TEXTS = {
+    "missing": "wajib diisi",
+    "int_parsing": "harus bilangan bulat",
+    "int_type": "harus bilangan bulat",
+    "int_from_float": "harus bilangan bulat",
+    "string_type": "harus teks",
+    "bool_parsing": "harus true atau false",
+    "string_too_short": "terlalu pendek (paling sedikit {min_length} karakter)",
+    "string_too_long": "terlalu panjang (paling banyak {max_length} karakter)",
+    "greater_than_equal": "harus paling kecil {ge}",
+    "less_than_equal": "harus paling besar {le}",
+    "greater_than": "harus lebih dari {gt}",
+    "less_than": "harus kurang dari {lt}",
+    "string_pattern_mismatch": "bentuknya tidak sah",
+    "date_parsing": "harus tanggal YYYY-MM-DD",
+    "date_from_datetime_parsing": "harus tanggal YYYY-MM-DD",
+    "json_invalid": "bukan JSON yang sah",
+    "model_attributes_type": "harus objek JSON",
+    "dict_type": "harus objek JSON",
+    "extra_forbidden": "tidak dikenal; hapus isian ini",
+    "literal_error": "harus salah satu dari {expected}",
+}
+
+
+def validation_text(error: Any) -> str:
+    """One validation problem in Indonesian (the library's English text when the type is unknown)."""
+    template = VALIDATION_TEXTS.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", "tidak sah"))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template.split(" (")[0]
+
+
 class SecurityHeaders:
     """Adds the security headers to every response (pages, API, static files, errors)."""
 
@@ -144,7 +180,7 @@ def create_app(ctx: Context) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
         problems = [
-            {"lokasi": ".".join(str(part) for part in error.get("loc", ())), "pesan": str(error.get("msg", ""))}
+            {"lokasi": ".".join(str(part) for part in error.get("loc", ())), "pesan": validation_text(error)}
             for error in exc.errors()
         ]
         where = ", ".join(p["lokasi"] for p in problems) or "isian"
