@@ -6,10 +6,13 @@ the chain); the CSV carries every event the filters match, in chain order, hashe
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -18,7 +21,9 @@ from fastapi.responses import HTMLResponse, Response
 from sop_engine import access, audit
 from sop_engine.accounts import Identity, LoginSession
 from sop_engine.audit import ACTION_LABELS, AuditFilter, VerifyResult
+from sop_engine.definitions import ROLE_LABELS
 from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_instant_short
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.pages_forms import posted_form
@@ -27,24 +32,70 @@ from sop_engine.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 SHOWN_EVENTS = 500
-SUMMARY_CHARS = 240
+#: A longer detail value (a note, a reason) is cut to this many characters; the whole value is its title.
+VALUE_CHARS = 160
+#: A detail value of at most this many characters (an instant, a number) is kept on one line.
+COMPACT_CHARS = 24
+#: A hash is shown by its first characters; the whole hash is its title.
+HASH_CHARS = 12
 
 #: The filter fields of the page: query parameter -> AuditFilter.from_text keyword.
 FILTER_FIELDS = {"kasus": "case", "pelaku": "actor", "aksi": "action", "dari": "since", "sampai": "until"}
 
-#: Indonesian names of the detail keys people meet most.
+#: Indonesian names of the detail keys; a key not listed is shown as it is.
 DETAIL_LABELS = {
-    "note": "catatan",
-    "reason": "alasan",
+    "case": "kasus",
+    "step": "langkah",
     "to": "ke langkah",
-    "round": "putaran",
-    "due_at": "tenggat",
-    "late": "terlambat",
+    "reason": "alasan",
+    "note": "catatan",
     "files": "berkas",
+    "file": "berkas",
+    "filename": "nama berkas",
+    "workflow": "alur kerja",
     "year": "tahun",
+    "revision": "revisi",
+    "steps": "jumlah langkah",
+    "late": "terlambat",
+    "due_at": "tenggat",
     "first_due_at": "tenggat pertama",
+    "old_due_at": "tenggat lama",
+    "new_due_at": "tenggat baru",
+    "round": "putaran",
+    "name": "nama",
+    "username": "nama pengguna",
+    "nip": "NIP",
+    "roles": "peran",
+    "supervisor": "atasan",
+    "email": "email",
+    "phone": "telepon",
+    "sha256": "sha256",
+    "satker": "satker",
+    "timezone": "zona waktu",
+    "number": "nomor",
+    "seq": "urutan",
+    "date": "tanggal",
+    "subject": "perihal",
+    "label": "keterangan",
+    "prefix": "awalan token",
+    "moved": "dipindahkan",
+    "notification": "notifikasi",
+    "notifications": "notifikasi",
+    "kind": "jenis",
+    "level": "tingkat",
+    "recipient": "penerima",
+    "channel": "saluran",
+    "address": "alamat",
+    "message_id": "id pesan",
+    "error": "kesalahan",
+    "divisions": "subbagian",
+    "size": "ukuran",
 }
+#: The details people look for first come first; the others follow in the order stored.
+_DETAIL_ORDER = tuple(DETAIL_LABELS)
 _SKIPPED_DETAILS = ("state_before", "state_after", "definition_sha256")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+_HASH = re.compile(r"[0-9a-f]{32,}")
 _WHAT = "Jejak Audit"
 
 
@@ -93,7 +144,7 @@ def _page(
         latest = audit.list_events(ctx, where=where, limit=SHOWN_EVENTS + 1)
         more = len(latest) > SHOWN_EVENTS
         rows = [
-            (event, ACTION_LABELS.get(event.action, event.action), summary(event.details))
+            (event, ACTION_LABELS.get(event.action, event.action), event_details(event.details, ctx.tz))
             for event in reversed(latest[-SHOWN_EVENTS:])
         ]
     actions = audit.known_actions(ctx)
@@ -113,22 +164,54 @@ def _page(
     return render(request, "audit.html", values, status=status)
 
 
-def summary(details: Mapping[str, Any]) -> str:
-    """A one-line reading of an event's details: "alasan: ..., ke langkah: 6" (shortened)."""
-    parts = []
-    for key, value in details.items():
-        if key in _SKIPPED_DETAILS or value is None or value == [] or value == "":
-            continue
-        parts.append(f"{DETAIL_LABELS.get(key, key)}: {_detail_text(value)}")
-    text = "; ".join(parts)
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+@dataclass(frozen=True)
+class Detail:
+    """One detail of an event as the page shows it: "tenggat: Kam 21/01/2021 11.45"."""
+
+    label: str
+    text: str
+    #: The whole value when ``text`` is shortened (a hash, a long note), else "".
+    full: str = ""
+
+    @property
+    def compact(self) -> bool:
+        """Short enough to keep on one line (an instant, a number), so it does not break mid-value."""
+        return len(self.text) <= COMPACT_CHARS
 
 
-def _detail_text(value: Any) -> str:
+def event_details(details: Mapping[str, Any], tz: ZoneInfo) -> tuple[Detail, ...]:
+    """The details of an event in Indonesian: labelled, instants in office time, long values shortened."""
+    found = []
+    for key in _ordered(k for k in details if k not in _SKIPPED_DETAILS and details[k] not in (None, [], "", {})):
+        full = _value_text(key, details[key], tz, short=False)
+        text = _value_text(key, details[key], tz, short=True)
+        if len(text) > VALUE_CHARS:
+            text = text[: VALUE_CHARS - 1].rstrip() + "…"
+        found.append(Detail(DETAIL_LABELS.get(key, key), text, full if text != full else ""))
+    return tuple(found)
+
+
+def _ordered(keys: Iterable[str]) -> list[str]:
+    """``keys`` with the known ones first, in the order of :data:`DETAIL_LABELS` (the sort is stable)."""
+    return sorted(keys, key=lambda key: _DETAIL_ORDER.index(key) if key in _DETAIL_ORDER else len(_DETAIL_ORDER))
+
+
+def _value_text(key: str, value: Any, tz: ZoneInfo, *, short: bool) -> str:
+    """A detail value as people read it; ``short`` cuts hashes to their first characters."""
     if isinstance(value, bool):
         return "ya" if value else "tidak"
-    if isinstance(value, list) and all(isinstance(item, Mapping) and "filename" in item for item in value):
-        return ", ".join(str(item["filename"]) for item in value)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return str(value)
+    if isinstance(value, Mapping):
+        inner = (f"{DETAIL_LABELS.get(k, k)}: {_value_text(k, value[k], tz, short=short)}" for k in _ordered(value))
+        return "(" + ", ".join(inner) + ")"
+    if isinstance(value, list):
+        if all(isinstance(item, Mapping) and "filename" in item for item in value):
+            return ", ".join(str(item["filename"]) for item in value)
+        if key == "roles":
+            return ", ".join(ROLE_LABELS.get(str(role), str(role)) for role in value)
+        return ", ".join(_value_text(key, item, tz, short=short) for item in value)
+    text = str(value)
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return format_instant_short(datetime.fromisoformat(value), tz)
+    if short and isinstance(value, str) and _HASH.fullmatch(value):
+        return text[:HASH_CHARS] + "…"
+    return text
