@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -59,10 +59,10 @@ class User:
     client: TestClient
     csrf: str
 
-    def get(self, path: str) -> httpx.Response:
+    def get(self, path: str) -> httpx2.Response:
         return self.client.get(path)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, files: Any = None) -> httpx.Response:
+    def post(self, path: str, data: dict[str, Any] | None = None, files: Any = None) -> httpx2.Response:
         return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, files=files)
 
 
@@ -92,7 +92,7 @@ class Site:
         path = docx(self.folder, name) if name.endswith(".docx") else pdf(self.folder, name)
         return (name, path.read_bytes(), "application/octet-stream")
 
-    def complete(self, username: str, no: int, *names: str, note: str = "") -> httpx.Response:
+    def complete(self, username: str, no: int, *names: str, note: str = "") -> httpx2.Response:
         files = [("berkas", self.upload(name)) for name in names] or None
         return self.as_(username).post(f"/kasus/{CASE}/langkah/{no}/selesai", {"catatan": note}, files=files)
 
@@ -102,7 +102,7 @@ def site(ctx: Context, tmp_path: Path) -> Site:
     return Site(ctx, tmp_path)
 
 
-def start(site: Site, year: int = 2021) -> httpx.Response:
+def start(site: Site, year: int = 2021) -> httpx2.Response:
     return site.as_("sekretaris").post("/kasus/baru", {"workflow": "lakip", "tahun": str(year)})
 
 
