@@ -27,7 +27,7 @@ from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.web.api import MeOut
 from sop_engine.web.api_audit import EventListOut, VerifyOut
 from sop_engine.web.api_cases import CaseDetailOut, CaseListOut
-from sop_engine.web.pages_forms import upload_dir
+from sop_engine.web.uploads import upload_dir
 from tests.helpers import docx, pdf, run_cli
 from tests.web_support import client_for, log_in
 

@@ -13,7 +13,7 @@ import pytest
 from sop_engine import cases, people
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
-from sop_engine.web.pages_forms import upload_dir
+from sop_engine.web.uploads import upload_dir
 from tests.helpers import pdf
 from tests.test_web_pages import CASE, Site, advance_to, alert, start, step_html
 

@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from sop_engine import access, artefacts, cases, planning
+from sop_engine import access, cases, planning
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
@@ -32,9 +32,8 @@ from sop_engine.web.api_common import (
     operation_id,
 )
 from sop_engine.web.auth import context_of
-from sop_engine.web.pages_cases import MEDIA_TYPES, attachment
-from sop_engine.web.pages_forms import FORM_OVERHEAD_BYTES, MAX_FILES, upload_dir
-from sop_engine.web.uploads import ParsedForm, receive_form
+from sop_engine.web.downloads import MEDIA_TYPES, document_response
+from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, ParsedForm, receive_form, upload_dir
 
 router = APIRouter(route_class=AuthenticatedRoute, tags=["kasus"], generate_unique_id_function=operation_id)
 
@@ -291,12 +290,7 @@ def download_artefact(
     code: CaseCode, artefact_id: ArtefactId, request: Request, identity: Annotated[Identity, Caller]
 ) -> Response:
     ctx = context_of(request)
-    record = access.visible_artefact(ctx, identity, code, artefact_id)
-    return Response(
-        artefacts.store_for(ctx).read(record.sha256),
-        media_type=MEDIA_TYPES.get(record.file_kind, "application/octet-stream"),
-        headers={"Content-Disposition": attachment(record.filename), "Cache-Control": "private, no-store"},
-    )
+    return document_response(ctx, access.visible_artefact(ctx, identity, code, artefact_id))
 
 
 # --- helpers -----------------------------------------------------------------------------------------

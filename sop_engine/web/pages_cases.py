@@ -17,33 +17,23 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, artefacts, cases, workflows
+from sop_engine import access, cases, workflows
 from sop_engine.accounts import LoginSession
 from sop_engine.artefacts import IncomingFile
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.errors import SopError
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.downloads import document_response
 from sop_engine.web.pages_caseview import NOTICES, Typed, case_values
-from sop_engine.web.pages_forms import MAX_FILES, field, posted_form, refusal_status, whole_number
+from sop_engine.web.pages_forms import field, posted_form, refusal_status, whole_number
 from sop_engine.web.rendering import render
+from sop_engine.web.uploads import MAX_FILES
 
 router = APIRouter(include_in_schema=False)
 
 #: Who may open the list of cases and a case page (the case itself decides further: access.may_see).
 READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
-
-#: Content types of the stored file kinds.
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-}
-
 
 # --- the list and starting a case ----------------------------------------------------------
 
@@ -200,16 +190,4 @@ def document(
     request: Request, code: str, artefact_id: str, session: LoginSession = Depends(auth.page_session)
 ) -> Response:
     ctx = context_of(request)
-    record = access.visible_artefact(ctx, session.identity, code, artefact_id)
-    data = artefacts.store_for(ctx).read(record.sha256)
-    return Response(
-        data,
-        media_type=MEDIA_TYPES.get(record.file_kind, "application/octet-stream"),
-        headers={"Content-Disposition": attachment(record.filename), "Cache-Control": "private, no-store"},
-    )
-
-
-def attachment(filename: str) -> str:
-    """``Content-Disposition`` for a download: an ASCII fallback name and the real name per RFC 5987."""
-    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename) or "dokumen"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return document_response(ctx, access.visible_artefact(ctx, session.identity, code, artefact_id))

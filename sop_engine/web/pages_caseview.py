@@ -21,7 +21,7 @@ from sop_engine.cases import ACTIVE, RUNNING, WAITING, CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.definitions import FileRule, StepDef
 from sop_engine.web.chart import case_chart_svg
-from sop_engine.web.pages_forms import MAX_FILES
+from sop_engine.web.uploads import MAX_FILES
 
 #: The fixed messages a redirect after a successful action may ask for (``?pesan=``).
 NOTICES = {

@@ -9,21 +9,14 @@ conflict) gets its status from :func:`refusal_status`; anything else goes to the
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from fastapi import Request
 
 from sop_engine.accounts import LoginSession
-from sop_engine.context import Context
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
-from sop_engine.web.uploads import ParsedForm, receive_form
-
-#: Files one step completion may carry.
-MAX_FILES = 10
-#: Room for the form's text fields and the multipart framing on top of the files.
-FORM_OVERHEAD_BYTES = 1024 * 1024
+from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, ParsedForm, receive_form, upload_dir
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
@@ -33,11 +26,6 @@ _REFUSALS: tuple[tuple[type[SopError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
 )
-
-
-def upload_dir(ctx: Context) -> Path:
-    """Where uploads wait while they are checked: beside the artefact store, on the same disk."""
-    return ctx.settings.storage.artefacts_dir.parent / "tmp-uploads"
 
 
 async def posted_form(request: Request, session: LoginSession, files: int = 0) -> ParsedForm:

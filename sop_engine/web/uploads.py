@@ -29,6 +29,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from sop_engine.context import Context
 from sop_engine.formatting import format_size
 
 if TYPE_CHECKING:
@@ -43,6 +44,17 @@ _PATH_SEPARATORS = re.compile(r"[/\\]")
 # C0/C1 control characters and the bidirectional controls that can disguise an extension.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _DIGITS = re.compile(r"[0-9]+")
+
+
+#: Files one step completion may carry.
+MAX_FILES = 10
+#: Room for the form's text fields and the multipart framing on top of the files.
+FORM_OVERHEAD_BYTES = 1024 * 1024
+
+
+def upload_dir(ctx: Context) -> Path:
+    """Where uploads wait while they are checked: beside the artefact store, on the same disk."""
+    return ctx.settings.storage.artefacts_dir.parent / "tmp-uploads"
 
 
 class UploadTooLarge(Exception):
