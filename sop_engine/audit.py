@@ -15,6 +15,7 @@ list of events, used by ``sop audit export`` and the web's download alike.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -189,6 +190,10 @@ class VerifyResult:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``sop audit verify --json`` document (also the API's)."""
+        return dataclasses.asdict(self)
 
 
 def canonical_json(value: Any) -> str:

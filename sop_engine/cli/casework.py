@@ -133,16 +133,7 @@ def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
     result = audit.verify(ctx, audit.parse_anchor(args.head) if args.head else None)
     if args.json:
-        print_json(
-            {
-                "ok": result.ok,
-                "events": result.events,
-                "head_seq": result.head_seq,
-                "head_hash": result.head_hash,
-                "first_bad_seq": result.first_bad_seq,
-                "problem": result.problem,
-            }
-        )
+        print_json(result.to_json())
     else:
         print(output.verify_text(result), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

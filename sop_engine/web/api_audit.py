@@ -7,7 +7,6 @@ For the Inspektorat and the office's leaders (:data:`sop_engine.access.READS_AUD
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -121,4 +120,4 @@ def audit_verify(request: Request, identity: Annotated[Identity, Caller], head: 
     """Walk the chain from the first event; ``ok`` is false with the first bad event and the problem."""
     access.require(identity, access.READS_AUDIT, "Memeriksa jejak audit")
     result = audit.verify(context_of(request), audit.parse_anchor(head) if head else None)
-    return JSONResponse(dataclasses.asdict(result))
+    return JSONResponse(result.to_json())

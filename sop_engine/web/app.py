@@ -20,10 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sop_engine.context import Context
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.errors import SopError
 from sop_engine.web import api, login, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
 from sop_engine.web.rendering import render
+from sop_engine.web.statuses import refusal_status
 from sop_engine.web.uploads import UploadRejected, UploadTooLarge
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
-]
-
-STATUS_OF: list[tuple[type[SopError], int]] = [
-    (InvalidInput, 422),
-    (NotFound, 404),
-    (NotAllowed, 403),
-    (Conflict, 409),
 ]
 
 GENERIC = {
@@ -151,7 +145,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     @app.exception_handler(SopError)
     async def on_sop_error(request: Request, exc: SopError) -> Response:
-        status = next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 500)
+        status = refusal_status(exc) or 500
         if status == 500:
             log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
         details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}

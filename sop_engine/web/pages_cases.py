@@ -26,8 +26,9 @@ from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import document_response
 from sop_engine.web.pages_caseview import NOTICES, Typed, case_values
-from sop_engine.web.pages_forms import field, posted_form, refusal_status, whole_number
+from sop_engine.web.pages_forms import field, posted_form, whole_number
 from sop_engine.web.rendering import render
+from sop_engine.web.statuses import refusal_status
 from sop_engine.web.uploads import MAX_FILES
 
 router = APIRouter(include_in_schema=False)

@@ -3,7 +3,7 @@
 A form is read by :func:`posted_form` (streamed, files to temp files, limits from
 ``[storage]``), and its CSRF token is checked before the route does anything else. A service's
 refusal that the page shows to the person who caused it (invalid input, not allowed, not found,
-conflict) gets its status from :func:`refusal_status`; anything else goes to the app's handler.
+conflict) gets its status from :func:`sop_engine.web.statuses.refusal_status`; anything else goes to the app's handler.
 """
 
 from __future__ import annotations
@@ -13,19 +13,12 @@ import re
 from fastapi import Request
 
 from sop_engine.accounts import LoginSession
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.errors import InvalidInput
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, ParsedForm, receive_form, upload_dir
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
-
-_REFUSALS: tuple[tuple[type[SopError], int], ...] = (
-    (InvalidInput, 422),
-    (NotAllowed, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-)
 
 
 async def posted_form(request: Request, session: LoginSession, files: int = 0) -> ParsedForm:
@@ -51,11 +44,6 @@ async def posted_form(request: Request, session: LoginSession, files: int = 0) -
         form.cleanup()
         raise
     return form
-
-
-def refusal_status(exc: SopError) -> int | None:
-    """The status of a refusal shown on the page that caused it; None for faults (IntegrityError, ...)."""
-    return next((status for kind, status in _REFUSALS if isinstance(exc, kind)), None)
 
 
 def field(form: ParsedForm, name: str) -> str:

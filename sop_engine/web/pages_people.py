@@ -13,8 +13,9 @@ from sop_engine.errors import SopError
 from sop_engine.people import NewPerson
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
-from sop_engine.web.pages_forms import field, posted_form, refusal_status
+from sop_engine.web.pages_forms import field, posted_form
 from sop_engine.web.rendering import render
+from sop_engine.web.statuses import refusal_status
 
 router = APIRouter(include_in_schema=False)
 
