@@ -19,6 +19,7 @@ from sop_engine.cli.parsing import Commands, Handler, Parser
 from sop_engine.clock import Clock
 from sop_engine.config import Settings, load_settings
 from sop_engine.context import Context
+from sop_engine.db import migrate
 from sop_engine.errors import SopError
 
 __all__ = ["build_parser", "entry_point", "main"]
@@ -44,6 +45,8 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
         if not getattr(args, "needs_context", True):  # file checks that run without config or database
             return cast(Callable[[argparse.Namespace, Context | None], int], handler)(args, None)
         ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
+        if getattr(args, "needs_schema", True):  # all but init, demo and the calendar read the database
+            migrate.require_current(ctx.db.engine)
         return handler(args, ctx)
     except SopError as exc:
         print(f"sop: {exc.message}", file=sys.stderr)

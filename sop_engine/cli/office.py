@@ -231,7 +231,9 @@ def cmd_calendar_holidays(args: argparse.Namespace, ctx: Context) -> int:
 def register(cli: Commands) -> None:
     p = cli.command(None, "init", cmd_init, "siapkan atau perbarui basis data dan daftarkan SOP")
     p.add_argument("--demo", action="store_true", help="tambahkan pegawai demo (fiktif)")
-    cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
+    p.set_defaults(needs_schema=False)
+    p = cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
+    p.set_defaults(needs_schema=False)  # plays in a temporary database
 
     sub = cli.group("people", "pegawai kantor")
     p = cli.command(sub, "add", cmd_people_add, "tambahkan pegawai")
@@ -271,7 +273,9 @@ def register(cli: Commands) -> None:
 
     sub = cli.group("calendar", "kalender kerja kantor")
     p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
+    p.set_defaults(needs_schema=False)
     p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
     p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
     p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
+    p.set_defaults(needs_schema=False)
     p.add_argument("--year", type=int, required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from sop_engine.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -34,6 +37,26 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def require_current(engine: Engine) -> None:
+    """ConfigError unless the database is at the schema this code needs (say how to get there)."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise ConfigError(
+            "Basis data belum disiapkan (belum berskema). "
+            "Jalankan `sop init` (atau `sop init --demo`) terlebih dahulu.",
+            value=None,
+        )
+    raise ConfigError(
+        f"Basis data berskema {current}, sedangkan versi sop-engine ini memerlukan skema {head}. "
+        "Jalankan `sop init` untuk memperbaruinya (data yang ada tetap tersimpan).",
+        value=current,
+        needed=head,
+    )
+
+
+@functools.cache
 def head_revision() -> str | None:
     """The newest schema revision this code knows."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
