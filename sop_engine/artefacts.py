@@ -13,13 +13,13 @@ import hashlib
 import os
 import secrets
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from sop_engine import safezip
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact
 from sop_engine.db.queries import find_case
@@ -53,6 +53,7 @@ KIND_LABELS = {
     "exe": "program Windows (EXE)",
     "script": "skrip",
     "zip": "arsip ZIP",
+    "bomb": "arsip yang mengembang tidak wajar (zip bomb)",
     "unknown": "jenis yang tidak dikenal",
 }
 
@@ -96,6 +97,21 @@ class CheckedFile:
     size: int
 
 
+@dataclass(frozen=True)
+class InspectedFile:
+    """An incoming file read once, before any transaction opens: its kind by content, hash and size.
+
+    ``problem`` holds why it cannot be used whatever the step (missing, empty, too large); it is
+    raised by :func:`accept` in the order the checks are documented.
+    """
+
+    incoming: IncomingFile
+    size: int
+    file_kind: str = "unknown"
+    sha256: str = ""
+    problem: InvalidInput | None = None
+
+
 def sniff_kind(path: Path) -> str:
     """The file's kind from its content: pdf, docx, xlsx, odt, ods, jpeg, png, or what it really is."""
     with path.open("rb") as handle:
@@ -118,23 +134,72 @@ def sniff_kind(path: Path) -> str:
 
 
 def _sniff_zip(path: Path) -> str:
+    """The kind of a zip container, reading its directory and at most 256 bytes of one member."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                return {
-                    "application/vnd.oasis.opendocument.text": "odt",
-                    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-                }.get(mimetype, "zip")
-            if "[Content_Types].xml" in names:
-                if "word/document.xml" in names:
-                    return "docx"
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
-    except (zipfile.BadZipFile, OSError):
-        return "unknown"
+        names = safezip.survey(path).names
+        if "mimetype" in names:
+            mimetype = safezip.read_head(path, "mimetype").decode("ascii", "replace").strip()
+            return {
+                "application/vnd.oasis.opendocument.text": "odt",
+                "application/vnd.oasis.opendocument.spreadsheet": "ods",
+            }.get(mimetype, "zip")
+    except safezip.UnsafeZip as exc:
+        return "bomb" if exc.bomb else "unknown"
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
     return "zip"
+
+
+def inspect_file(incoming: IncomingFile, max_bytes: int) -> InspectedFile:
+    """Read ``incoming`` once: size, kind by content and sha256 (no database, no transaction)."""
+    name = incoming.filename
+    if not incoming.path.is_file():
+        shown = str(incoming.path) if incoming.path.name == name else name  # never reveal a server's temp path
+        missing = InvalidInput(f"Berkas '{shown}' tidak ditemukan; periksa nama dan foldernya.", value=shown)
+        return InspectedFile(incoming, 0, problem=missing)
+    size = incoming.path.stat().st_size
+    if size > max_bytes:
+        problem = InvalidInput(
+            f"Berkas '{name}' berukuran {format_size(size)}, melebihi batas {format_size(max_bytes)}. "
+            "Perkecil berkasnya (misalnya simpan ulang PDF dengan kualitas lebih rendah).",
+            value=name,
+            size=size,
+            limit=max_bytes,
+        )
+        return InspectedFile(incoming, size, problem=problem)
+    if size == 0:
+        empty = InvalidInput(f"Berkas '{name}' kosong (0 bait); lampirkan dokumen yang berisi.", value=name)
+        return InspectedFile(incoming, 0, problem=empty)
+    return InspectedFile(incoming, size, sniff_kind(incoming.path), _sha256_of(incoming.path))
+
+
+def accept(inspected: InspectedFile, step: StepDef) -> CheckedFile:
+    """Check an inspected file against what ``step`` accepts: its name's kind and its content's kind."""
+    if inspected.problem is not None:
+        raise inspected.problem
+    name = inspected.incoming.filename
+    allowed = ", ".join(step.file_kinds)
+    extension = Path(name).suffix.lower().lstrip(".") if Path(name).stem else ""
+    by_name = EXTENSIONS.get(extension)
+    if by_name is None or by_name not in step.file_kinds:
+        given = f"berjenis '.{extension}'" if extension else "tidak berakhiran jenis berkas (misalnya .pdf)"
+        raise InvalidInput(
+            f"Berkas '{name}' {given}, tidak diterima untuk langkah {step.no}; jenis yang diterima: {allowed}.",
+            value=name,
+            allowed=allowed,
+        )
+    by_content = inspected.file_kind
+    if by_content != by_name:
+        raise InvalidInput(
+            f"Berkas '{name}' bernama .{extension} tetapi isinya {KIND_LABELS.get(by_content, by_content)}, "
+            f"bukan {KIND_LABELS[by_name]}. Lampirkan {KIND_LABELS[by_name]} yang asli.",
+            value=name,
+            detected=by_content,
+        )
+    return CheckedFile(inspected.incoming, by_content, inspected.sha256, inspected.size)
 
 
 def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> CheckedFile:
@@ -142,40 +207,7 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
 
     The kind is read from the content and must match the file name's extension.
     """
-    name = incoming.filename
-    if not incoming.path.is_file():
-        shown = str(incoming.path) if incoming.path.name == name else name  # never reveal a server's temp path
-        raise InvalidInput(f"Berkas '{shown}' tidak ditemukan; periksa nama dan foldernya.", value=shown)
-    size = incoming.path.stat().st_size
-    if size > max_bytes:
-        raise InvalidInput(
-            f"Berkas '{name}' berukuran {format_size(size)}, melebihi batas {format_size(max_bytes)}. "
-            "Perkecil berkasnya (misalnya simpan ulang PDF dengan kualitas lebih rendah).",
-            value=name,
-            size=size,
-            limit=max_bytes,
-        )
-    if size == 0:
-        raise InvalidInput(f"Berkas '{name}' kosong (0 bait); lampirkan dokumen yang berisi.", value=name)
-    allowed = ", ".join(step.file_kinds)
-    extension = Path(name).suffix.lower().lstrip(".")
-    by_name = EXTENSIONS.get(extension)
-    if by_name is None or by_name not in step.file_kinds:
-        raise InvalidInput(
-            f"Berkas '{name}' berjenis '.{extension}', tidak diterima untuk langkah {step.no}; "
-            f"jenis yang diterima: {allowed}.",
-            value=name,
-            allowed=allowed,
-        )
-    by_content = sniff_kind(incoming.path)
-    if by_content != by_name:
-        raise InvalidInput(
-            f"Berkas '{name}' bernama .{extension} tetapi isinya {KIND_LABELS.get(by_content, by_content)}, "
-            f"bukan {KIND_LABELS[by_name]}. Lampirkan dokumen {KIND_LABELS[by_name]} yang asli.",
-            value=name,
-            detected=by_content,
-        )
-    return CheckedFile(incoming, by_content, _sha256_of(incoming.path), size)
+    return accept(inspect_file(incoming, max_bytes), step)
 
 
 def _sha256_of(path: Path) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, deadlines, workflows
+from sop_engine import artefacts, audit, deadlines, textrules, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
@@ -295,10 +295,12 @@ def complete_step(
     at: datetime | None = None,
 ) -> CaseRecord:
     """Mark the active step done, attaching its documents, and activate the next step."""
+    note = textrules.optional_text(note, "Catatan")
+    inspected = [artefacts.inspect_file(f, ctx.settings.storage.max_upload_bytes) for f in files]
     with _action(ctx, code, step_no) as session:
         act = _active_step(ctx, session, code, step_no, by)
         when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
-        checked = [artefacts.check_file(f, act.step, ctx.settings.storage.max_upload_bytes) for f in files]
+        checked = [artefacts.accept(f, act.step) for f in inspected]
         _require_files(act.step, checked)
         new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
         stored = _attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
@@ -327,7 +329,7 @@ def return_step(
     ctx: Context, code: str, step_no: int, to: int, by: str, reason: str, at: datetime | None = None
 ) -> CaseRecord:
     """Send the active step's work back to a declared earlier step, which restarts with a new round."""
-    reason = (reason or "").strip()
+    reason = textrules.text(reason or "", "Alasan pengembalian")
     with _action(ctx, code, step_no) as session:
         act = _active_step(ctx, session, code, step_no, by)
         target = act.definition.step(to)
@@ -416,7 +418,7 @@ def _audit_step(
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
     """Cancel a running case (Sekretaris only, with a reason)."""
-    reason = (reason or "").strip()
+    reason = textrules.text(reason or "", "Alasan pembatalan")
     with _action(ctx) as session:
         office = ctx.office(session)
         case = find_case(session, office.id, code)

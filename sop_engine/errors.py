@@ -11,6 +11,7 @@ data (``value`` and keyword details) so front ends can render it as text or JSON
     ├── NotFound             a case, step, person or artefact does not exist
     ├── NotAllowed           the action is not permitted (role, state, undeclared return)
     ├── Conflict             the action collides with existing state (already done, duplicate)
+    ├── Busy                 the database stayed locked by other work; nothing changed, try again
     └── IntegrityError       stored data failed verification (audit chain, artefact hash)
 """
 
@@ -78,6 +79,12 @@ class Conflict(SopError):
     """The action collides with what already happened (done by someone else, duplicate case)."""
 
     code = "conflict"
+
+
+class Busy(SopError):
+    """The database stayed locked by other work past the wait; nothing changed, the caller may try again."""
+
+    code = "busy"
 
 
 class IntegrityError(SopError):

@@ -189,6 +189,13 @@ def test_check_file_refuses_file_without_extension(tmp_path: Path) -> None:
     assert "tidak diterima" in message
 
 
+@pytest.mark.parametrize("name", ["disposisi", ".pdf"])
+def test_a_file_without_an_extension_is_told_so_not_called_type_dot(tmp_path: Path, name: str) -> None:
+    message = refusal(IncomingFile.from_path(pdf(tmp_path, name)), 1)
+    assert "tidak berakhiran jenis berkas (misalnya .pdf)" in message
+    assert "berjenis '.'" not in message
+
+
 def test_check_file_refuses_empty_file(tmp_path: Path) -> None:
     message = refusal(IncomingFile.from_path(write(tmp_path, "kosong.pdf", b"")), 1)
     assert "'kosong.pdf'" in message

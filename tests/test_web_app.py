@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 
 import pytest
 from starlette.testclient import TestClient
 
+from sop_engine import accounts, cases
 from sop_engine.context import Context
+from sop_engine.db.session import Database
 from sop_engine.web.app import create_app
 from tests.web_support import PASSWORD, client_for, csrf_in, give_passwords, log_in
 
@@ -105,3 +108,25 @@ def test_the_api_without_a_token_is_401_with_a_bearer_challenge(client: TestClie
 def test_the_openapi_document_describes_the_api_only(client: TestClient):
     paths = client.get("/openapi.json").json()["paths"]
     assert paths and all(path.startswith("/api/v1/") for path in paths)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_database_locked_past_the_wait_answers_503_with_retry_after_and_changes_nothing(ctx: Context):
+    """Another process holds the write lock longer than the busy timeout: 503 in Indonesian, not 500."""
+    impatient = dataclasses.replace(ctx, db=Database(ctx.settings.database.url, busy_timeout_ms=50))
+    client = client_for(impatient)
+    token = accounts.issue_token(ctx, "sekretaris")
+    holder = sqlite3.connect(ctx.settings.database.url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = client.post(
+            "/api/v1/cases", headers={"Authorization": f"Bearer {token}"}, json={"workflow": "lakip", "year": 2021}
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        impatient.db.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert "Basis data sedang sibuk" in response.json()["error"]
+    assert cases.list_cases(ctx) == []

@@ -15,14 +15,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sop_engine.errors import ConfigError
+from sop_engine.errors import Busy, ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: What a refused caller is told to wait before trying again, in seconds.
+BUSY_RETRY_SECONDS = 5
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and the pragmas set."""
     try:
         parsed = make_url(url)
@@ -37,13 +40,13 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _install_sqlite_hooks(engine)
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
+        _install_sqlite_hooks(engine, busy_timeout_ms)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is DEFERRED only).
@@ -52,7 +55,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -61,12 +64,29 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+#: How the drivers say that another transaction holds the lock (SQLite) or a lock wait timed out (PostgreSQL).
+_BUSY_TEXTS = ("database is locked", "database is busy", "lock timeout", "could not obtain lock")
+
+
+@contextmanager
+def _busy_as_refusal() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        if not any(text in str(exc.orig).lower() for text in _BUSY_TEXTS):
+            raise
+        raise Busy(
+            "Basis data sedang sibuk melayani pekerjaan lain; tidak ada yang berubah. Coba lagi beberapa detik lagi.",
+            retry_after=BUSY_RETRY_SECONDS,
+        ) from exc
+
+
 class Database:
     """One database: its engine and the two kinds of transaction the services use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout_ms)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -81,14 +101,17 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One action's transaction: commits at the end, rolls back entirely on any error."""
-        with self._write() as session, session.begin():
+        """One action's transaction: commits at the end, rolls back entirely on any error.
+
+        A database that stays locked past the busy timeout raises :class:`~sop_engine.errors.Busy`.
+        """
+        with _busy_as_refusal(), self._write() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction; nothing it does is committed."""
-        with self._read() as session:
+        with _busy_as_refusal(), self._read() as session:
             try:
                 yield session
             finally:

@@ -27,7 +27,9 @@ import openpyxl  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped, unused-ignore]
 
+from sop_engine import safezip
 from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_size
 
 #: Lines shown in the error message (the full list stays on ``ImportRefused.problems``).
 SHOWN_PROBLEMS = 50
@@ -172,6 +174,8 @@ def read_tables(path: Path) -> list[Table]:
     if not path.is_file():
         raise InvalidInput(f"Berkas '{path}' tidak ada; periksa nama dan foldernya.", value=str(path))
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        _require_bounded(path, suffix)
     if suffix == ".csv":
         return [t for t in [_table(path.name, None, _csv_rows(path))] if t is not None]
     if suffix in (".xlsx", ".xlsm"):
@@ -180,6 +184,28 @@ def read_tables(path: Path) -> list[Table]:
         f"Berkas '{path.name}' bukan CSV atau XLSX; simpan tabelnya sebagai .csv atau .xlsx lalu impor ulang.",
         value=path.name,
     )
+
+
+def _require_bounded(path: Path, suffix: str) -> None:
+    """Refuse a file whose reading would take more memory than any real table needs."""
+    size = path.stat().st_size
+    if suffix == ".csv" and size > safezip.MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            f"Berkas '{path.name}' berukuran {format_size(size)}, melebihi batas impor "
+            f"{format_size(safezip.MAX_IMPORT_BYTES)}; periksa bahwa ini tabel yang benar.",
+            value=path.name,
+        )
+    if suffix != ".csv":
+        try:
+            safezip.survey(path, safezip.MAX_IMPORT_INFLATED_BYTES)
+        except safezip.UnsafeZip as exc:
+            if not exc.bomb:
+                return  # not a zip at all: openpyxl names it as no workbook
+            raise InvalidInput(
+                f"Berkas '{path.name}' tidak dapat diimpor: {exc.reason}. Buka di Excel/LibreOffice, "
+                "simpan ulang sebagai .xlsx, lalu impor ulang.",
+                value=path.name,
+            ) from exc
 
 
 def _csv_rows(path: Path) -> list[list[Cell]]:
@@ -228,6 +254,18 @@ def _xlsx_tables(path: Path) -> list[Table]:
         formulas.close()
 
 
+def _require_short_cells(source: str, sheet: str | None, rows: list[list[Cell]]) -> None:
+    for row in rows:
+        for cell in row:
+            if isinstance(cell.value, str) and len(cell.value) > safezip.MAX_CELL_CHARS:
+                where = f"{source}:{sheet}!{cell.ref}" if sheet else f"{source} sel {cell.ref}"
+                raise InvalidInput(
+                    f"Sel {where} berisi {len(cell.value)} karakter, melebihi batas {safezip.MAX_CELL_CHARS}; "
+                    "persingkat isinya lalu impor ulang.",
+                    value=where,
+                )
+
+
 def _pad(cells: list[Cell]) -> list[Cell]:
     """Cells of one row in column order, gaps filled with empty cells."""
     if not cells:
@@ -238,6 +276,7 @@ def _pad(cells: list[Cell]) -> list[Cell]:
 
 
 def _table(source: str, sheet: str | None, rows: list[list[Cell]]) -> Table | None:
+    _require_short_cells(source, sheet, rows)
     filled = [r for r in rows if any(c.text or c.formula for c in r)]
     if not filled:
         return None

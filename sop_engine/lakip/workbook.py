@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[imp
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
+from sop_engine import audit, safezip
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent
 from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation
@@ -389,6 +389,19 @@ def _read(
         )
 
     try:
+        safezip.survey(path, safezip.MAX_IMPORT_INFLATED_BYTES)
+    except safezip.UnsafeZip as exc:
+        if exc.bomb:  # (not a zip at all: openpyxl below names it as no workbook)
+            problem(
+                None,
+                None,
+                path.name,
+                f"tidak dapat dibuka: {exc.reason}; kirim berkas .xlsx hasil `sop lakip workbook generate` "
+                "yang sudah diisi",
+                "berkas",
+            )
+            return
+    try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         problem(
@@ -444,6 +457,14 @@ def _read(
         if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             continue
         where = f"{path.name}:{title}!{cell.coordinate}"
+        if isinstance(cell.value, str) and len(cell.value) > safezip.MAX_CELL_CHARS:
+            problem(
+                title,
+                cell.coordinate,
+                cell.value[:40] + "…",
+                f"sel berisi {len(cell.value)} karakter, melebihi batas {safezip.MAX_CELL_CHARS}; isi angkanya saja",
+            )
+            continue
         try:
             key, value = _value(ws, int(row), str(kind), polarity, planned, year)
         except _CellError as exc:

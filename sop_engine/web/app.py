@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sop_engine.context import Context
-from sop_engine.errors import SopError
+from sop_engine.errors import Busy, SopError
 from sop_engine.web import api, login, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
 from sop_engine.web.rendering import render
@@ -149,7 +149,10 @@ def create_app(ctx: Context) -> FastAPI:
         if status == 500:
             log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
         details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}
-        return error_response(request, status, exc.message, **details)
+        response = error_response(request, status, exc.message, **details)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.details.get("retry_after", 5))
+        return response
 
     @app.exception_handler(LoginRequired)
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.errors import Busy, Conflict, InvalidInput, NotAllowed, NotFound, SopError
 
 _REFUSALS: tuple[tuple[type[SopError], int], ...] = (
     (InvalidInput, 422),
     (NotAllowed, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (Busy, 503),
 )
 
 
