@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
+from sop_engine import audit, textrules
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_web import ApiToken, LoginFailure, WebSession
@@ -132,7 +132,7 @@ def give_missing_passwords(ctx: Context, usernames: tuple[str, ...], password: s
 
 def login(ctx: Context, login_name: str, password: str, address: str | None = None) -> LoginSession:
     """Check a username-or-NIP and password, then open a session; NotAllowed if wrong or throttled."""
-    name = re.sub(r"\s+", "", login_name or "").lower()[:64]
+    name = re.sub(r"\s+", "", textrules.line(login_name or "", "Nama pengguna atau NIP", 64)).lower()
     now = ctx.clock.now()
     window = now - timedelta(minutes=ctx.settings.web.lockout_minutes)
     with ctx.db.read() as session:
@@ -235,6 +235,7 @@ def logout(ctx: Context, session_id: str) -> None:
 
 def issue_token(ctx: Context, username: str, label: str | None = None, by: str = SYSTEM_ACTOR) -> str:
     """A new Bearer token for ``username``; the value is returned once and stored only as its hash."""
+    label = textrules.optional_line(label, "Label token")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = ctx.clock.now()
     with ctx.db.write() as session:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
+from sop_engine import audit, textrules
 from sop_engine.config import CHANNELS
 from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
@@ -22,10 +22,13 @@ from sop_engine.definitions import ROLES
 from sop_engine.errors import Conflict, InvalidInput
 
 SYSTEM_ACTOR = "sistem"
+#: Usernames the audit trail uses for the system itself; no person may take them.
+RESERVED_USERNAMES = frozenset({SYSTEM_ACTOR, "penjadwal"})
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 _NIP = re.compile(r"^\d{18}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: An address a mail server takes: no spaces, quotes, angle brackets or markup around one @.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 
 
 @dataclass(frozen=True)
@@ -87,14 +90,21 @@ def normalise_nip(nip: str | None) -> str | None:
     return digits
 
 
-def _validate(new: NewPerson) -> None:
+def _validate(new: NewPerson) -> NewPerson:
+    """``new`` with its text fields checked by the text rules and stripped; InvalidInput naming a bad field."""
     if not _USERNAME.match(new.username):
         raise InvalidInput(
             f"Nama pengguna '{new.username}' tidak sah; gunakan huruf kecil, angka, titik, '-' atau '_', "
             "diawali huruf, 2-64 karakter (misalnya staf1).",
             value=new.username,
         )
-    if not new.name.strip():
+    if new.username in RESERVED_USERNAMES:
+        raise InvalidInput(
+            f"Nama pengguna '{new.username}' dipakai sistem untuk jejak audit; pilih nama lain (misalnya staf1).",
+            value=new.username,
+        )
+    name = textrules.line(new.name, "Nama lengkap")
+    if not name:
         raise InvalidInput("Nama lengkap wajib diisi (--name).", value=new.name)
     unknown = [r for r in new.roles if r not in ROLES]
     if unknown or not new.roles:
@@ -108,15 +118,21 @@ def _validate(new: NewPerson) -> None:
             f"Saluran '{', '.join(unknown_channels)}' tidak dikenal; saluran yang ada: {', '.join(CHANNELS)}.",
             value=",".join(unknown_channels),
         )
-    if new.email and not _EMAIL.match(new.email):
-        raise InvalidInput(
-            f"Alamat email '{new.email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=new.email
-        )
+    email = textrules.optional_line(new.email, "Alamat email")
+    if email and not _EMAIL.match(email):
+        raise InvalidInput(f"Alamat email '{email}' tidak sah; contoh: nama@kpu-bangkalan.example.", value=email)
+    return replace(
+        new,
+        name=name,
+        email=email,
+        phone=textrules.optional_line(new.phone, "Nomor telepon", textrules.MAX_SHORT_CHARS),
+        chat_id=textrules.optional_line(new.chat_id, "ID obrolan", textrules.MAX_SHORT_CHARS),
+    )
 
 
 def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson, by: str = SYSTEM_ACTOR) -> Person:
     """Add a person inside the caller's transaction (used by ``add_person`` and the demo loader)."""
-    _validate(new)
+    new = _validate(new)
     nip = normalise_nip(new.nip)
     clash = session.scalar(
         select(Person).where(
@@ -130,7 +146,7 @@ def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson
     person = Person(
         office_id=office_id,
         username=new.username,
-        name=new.name.strip(),
+        name=new.name,
         nip=nip,
         email=new.email,
         phone=new.phone,

@@ -26,7 +26,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import EmailSettings, Secret, Settings, WebhookSettings
 from sop_engine.context import Context
-from sop_engine.db.models import Delivery, Notification
+from sop_engine.db.models import Delivery, Notification, Person
 from sop_engine.deadlines import NotificationRecord, list_notifications
 from sop_engine.notify.channels import SIGNATURE_HEADER, verify_signature
 from sop_engine.notify.worker import TickReport, Worker
@@ -631,3 +631,81 @@ def test_a_broken_template_fails_that_notification_visibly_and_the_tick_delivers
         worker.tick(later)
     failed = one(ctx, case="lakip-2020", kind="due")
     assert failed.status == "failed" and "Templat notifikasi 'due'" in (failed.last_error or "")
+
+
+# --- one message never holds back the others (hardening finding 2) ------------------------------
+
+
+def test_a_name_with_crlf_stored_before_the_text_rules_is_mailed_with_the_line_break_removed(
+    settings, ctx, clock, open_ctx
+):
+    with ctx.db.write() as session:  # as an old database may hold it: the services refuse it today
+        session.execute(update(Person).where(Person.username == "sekretaris").values(name="Sekretaris\r\nBcc: x"))
+    start(ctx, clock, "2021-01-11T08:00")
+    with smtp_server() as (inbox, port):
+        report = Worker(open_ctx(configure(settings, smtp_port=port))).tick(t("2021-01-11T08:08"))
+        (received,) = inbox.wait_for(1, timeout=10)
+    assert [(o.kind, o.status) for o in report.outcomes] == [("reminder", "sent")]
+    assert str(received.message["To"]) == f'"Sekretaris Bcc: x" <{mail("sekretaris")}>'
+    assert received.message["Bcc"] is None and received.envelope_to == [mail("sekretaris")]
+
+
+class _Exploding:
+    """A channel that raises an unexpected error (not a DeliveryError) for one person and delivers to the rest."""
+
+    name = "log"
+
+    def __init__(self, victim: str) -> None:
+        self.victim = victim
+        self.sent: list[str] = []
+
+    def send(self, message: Any) -> str:
+        if message.to.username == self.victim:
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        self.sent.append(message.to.username)
+        return message.to.username
+
+
+def test_a_message_whose_channel_raises_fails_alone_and_the_pass_delivers_the_others(settings, ctx, clock, open_ctx):
+    start(ctx, clock, "2021-01-11T07:50", year=2020)
+    start(ctx, clock, "2021-01-11T08:00")
+    channel = _Exploding("sekretaris")
+    with ctx.db.write() as session:  # lakip-2021's reminder goes to the ketua instead, so only one message explodes
+        session.execute(
+            update(Notification)
+            .where(Notification.case_code == CASE)
+            .values(recipient_id=select(Person.id).where(Person.username == "ketua").scalar_subquery())
+        )
+    report = Worker(open_ctx(configure(settings, channels=("log",))), channels={"log": channel}).tick(
+        t("2021-01-11T08:08")
+    )
+    by_case = {(o.case, o.kind): o.status for o in report.outcomes}
+    assert by_case[(CASE, "reminder")] == "sent" and channel.sent == ["ketua"]
+    assert by_case[("lakip-2020", "due")] == "failed"
+    failed = one(ctx, case="lakip-2020", kind="due")
+    assert "ValueError" in (failed.last_error or "")
+    assert any(
+        e.details.get("error", "").startswith("Pesan tidak dapat dikirim lewat log")
+        for e in events(ctx, "notification.failed")
+    )
+
+
+def test_a_message_that_cannot_be_composed_is_retried_then_failed_without_stopping_the_pass(
+    settings, ctx, clock, open_ctx, monkeypatch
+):
+    start(ctx, clock, "2021-01-11T07:50", year=2020)
+    start(ctx, clock, "2021-01-11T08:00")
+    real = Worker._message
+
+    def composing(self: Worker, session: Any, note: Notification, now: datetime) -> Any:
+        if note.case_code == "lakip-2020":
+            raise KeyError("a value the template needs")
+        return real(self, session, note, now)
+
+    monkeypatch.setattr(Worker, "_message", composing)
+    report = Worker(open_ctx(configure(settings, channels=("log",)))).tick(t("2021-01-11T08:08"))
+    assert [(o.case, o.kind, o.status) for o in report.outcomes if o.status != "skipped"] == [
+        ("lakip-2020", "due", "pending"),
+        (CASE, "reminder", "sent"),
+    ]
+    assert "Pesan tidak dapat disusun (KeyError" in (one(ctx, case="lakip-2020", kind="due").last_error or "")

@@ -16,6 +16,7 @@ so mail clients and gateways can recognise and drop it.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -26,9 +27,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, workflows
+from sop_engine import audit, textrules, workflows
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Delivery, Notification, Person
 from sop_engine.deadlines import (
@@ -50,6 +52,8 @@ from sop_engine.notify.channels import Channel, DeliveryError, configured_channe
 from sop_engine.notify.messages import Message, Recipient, common_values, environment, render, step_values
 
 ACTOR, ACTOR_ROLE = "penjadwal", "sistem"
+
+log = logging.getLogger("sop_engine.scheduler")
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,13 @@ def _describe(channel: str | None, error: str) -> str:
     return f"{channel}: {error}" if channel else error
 
 
+def _error_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
 def recipient_of(person: Person) -> Recipient:
-    return Recipient(person.username, person.name, person.email, person.phone, person.chat_id)
+    """The person as a message addresses them; a name stored before the text rules loses its control characters."""
+    return Recipient(person.username, textrules.scrub_line(person.name), person.email, person.phone, person.chat_id)
 
 
 class Worker:
@@ -119,7 +128,7 @@ class Worker:
                 if self.stop.is_set():
                     self.release(ids[index:])
                     break
-                outcomes.append(self.process(nid, moment if simulated else self.ctx.clock.now()))
+                outcomes.append(self._process_isolated(nid, moment if simulated else self.ctx.clock.now()))
         return TickReport(moment, tuple(outcomes), digests)
 
     def next_due(self) -> datetime | None:
@@ -188,6 +197,19 @@ class Worker:
                 )
             return ids
 
+    def _process_isolated(self, nid: int, now: datetime) -> Outcome:
+        """:meth:`process`, with any failure of this one message recorded on it instead of ending the pass.
+
+        Database errors still end the pass: the row keeps its lease and is taken again after it.
+        """
+        try:
+            return self.process(nid, now)
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:  # isolation boundary: one message never holds back the others
+            log.exception("notification %s failed while being processed", nid)
+            return self._close(nid, FAILED, f"Pesan gagal diproses ({_error_text(exc)}).", now)
+
     def process(self, nid: int, now: datetime) -> Outcome:
         """Deliver one claimed notification on each of its recipient's channels, then settle it."""
         with self.ctx.db.read() as session:
@@ -199,6 +221,9 @@ class Worker:
                 message = None if verdict else self._message(session, note, now)
             except SopError as exc:  # e.g. a broken template: retried, then failed, never blank
                 return self._settle(nid, wanted, [(None, exc.message)], now)
+            except Exception as exc:  # isolation: a message that cannot be composed fails alone, like a template
+                log.exception("notification %s could not be composed", nid)
+                return self._settle(nid, wanted, [(None, f"Pesan tidak dapat disusun ({_error_text(exc)}).")], now)
         if verdict is not None or message is None:
             status, reason = verdict or (CANCELLED, "Tidak ada pesan.")
             return self._close(nid, status, reason, now)
@@ -236,6 +261,10 @@ class Worker:
                     transient.append((channel, exc.message))
                 else:
                     self._ledger(nid, channel, FAILED, None, message.message_id, exc.message, now)
+            except Exception as exc:  # isolation: a channel's unexpected error fails this message on it, only
+                log.exception("notification %s failed on channel %s", nid, channel)
+                error = f"Pesan tidak dapat dikirim lewat {channel} ({_error_text(exc)})."
+                self._ledger(nid, channel, FAILED, None, message.message_id, error, now)
             else:
                 self._ledger(nid, channel, SENT, address, message.message_id, None, now)
         return self._settle(nid, wanted, transient, now)
@@ -480,6 +509,8 @@ class Worker:
             note.lease_owner = note.lease_until = None
             if status == SKIPPED:
                 self._audit(session, note, "notification.skipped", now, {"reason": reason})
+            elif status == FAILED:
+                self._audit(session, note, "notification.failed", now, {"error": reason, "attempts": note.attempts})
             return self._outcome(note, status, reason)
 
     def _audit(

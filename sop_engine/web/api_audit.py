@@ -15,7 +15,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from sop_engine import access, audit
 from sop_engine.accounts import Identity
-from sop_engine.web.api_common import LINE_PATTERN, AuthenticatedRoute, Caller, documented, operation_id
+from sop_engine.textrules import LINE_PATTERN
+from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, operation_id
 from sop_engine.web.auth import context_of
 
 router = APIRouter(route_class=AuthenticatedRoute, tags=["audit"], generate_unique_id_function=operation_id)

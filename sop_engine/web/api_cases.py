@@ -8,7 +8,6 @@ step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), str
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -22,9 +21,8 @@ from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
+from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
 from sop_engine.web.api_common import (
-    MAX_TEXT_CHARS,
-    TEXT_PATTERN,
     AuthenticatedRoute,
     Caller,
     documented,
@@ -346,17 +344,4 @@ def completion_input(form: ParsedForm) -> tuple[list[IncomingFile], str | None]:
             f"Isian '{NOTE_FIELD}' dikirim {len(notes)} kali; kirim satu catatan saja.", value=len(notes)
         )
     note = notes[0] if notes else None
-    if note is not None:
-        _check_note(note)
     return [IncomingFile(received.path, received.filename) for received in form.files], note
-
-
-def _check_note(note: str) -> None:
-    if len(note) > MAX_TEXT_CHARS:
-        raise InvalidInput(
-            f"Catatan terlalu panjang ({len(note)} karakter); persingkat menjadi paling banyak "
-            f"{MAX_TEXT_CHARS} karakter.",
-            value=len(note),
-        )
-    if not re.fullmatch(TEXT_PATTERN, note):
-        raise InvalidInput("Catatan berisi karakter kendali (misalnya NUL); kirim teks biasa.", value=NOTE_FIELD)

@@ -26,16 +26,11 @@ from starlette.types import Message
 from sop_engine.accounts import Identity
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_size
+from sop_engine.textrules import MAX_TEXT_CHARS
 from sop_engine.web import auth
 
 #: The largest JSON body a route reads (the longest field, a 2000-character reason, fits many times).
 MAX_JSON_BYTES = 64 * 1024
-#: The longest reason or note, in characters.
-MAX_TEXT_CHARS = 2000
-#: Text a person typed: any characters except the control characters other than tab and line breaks.
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-#: A single-line value such as a username or an action name.
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 #: Documents the Bearer scheme in /openapi.json; the check itself is :func:`auth.api_identity`.
 bearer = HTTPBearer(
