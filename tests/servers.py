@@ -104,14 +104,16 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
 
 @dataclass
 class HttpSink:
-    """Everything POSTed to the HTTP sink; ``status`` is what it answers."""
+    """Every request the HTTP sink received; ``status`` (and ``location``, for a redirect) is what it answers."""
 
     requests: list[Request] = field(default_factory=list)
     status: int = 200
+    location: str | None = None
     condition: threading.Condition = field(default_factory=threading.Condition)
     url: str = ""
 
@@ -124,7 +126,7 @@ class HttpSink:
 
 @contextmanager
 def http_sink() -> Iterator[HttpSink]:
-    """A local HTTP server that records POSTs, standing in for a WhatsApp/Telegram gateway."""
+    """A local HTTP server that records requests (POST, GET), standing in for a WhatsApp/Telegram gateway."""
     sink = HttpSink()
 
     class Handler(BaseHTTPRequestHandler):
@@ -132,12 +134,16 @@ def http_sink() -> Iterator[HttpSink]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             with sink.condition:
-                sink.requests.append(Request(self.path, {k: v for k, v in self.headers.items()}, body))
+                sink.requests.append(Request(self.path, {k: v for k, v in self.headers.items()}, body, self.command))
                 sink.condition.notify_all()
             self.send_response(sink.status)
+            if sink.location is not None:
+                self.send_header("Location", sink.location)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        do_GET = do_POST
 
         def log_message(self, format: str, *args: Any) -> None:
             return

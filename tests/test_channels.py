@@ -1,18 +1,29 @@
-"""The channels on their own: SMTP login with the password from the environment, the signed webhook."""
+"""The channels on their own: SMTP login with the password from the environment, the signed webhook.
+
+The webhook's redirect tests also run one scheduler pass on both database backends, to show the
+notification ends failed rather than counted as sent.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from sop_engine.config import EmailSettings, LogChannelSettings, Secret, WebhookSettings, load_settings
+from sop_engine import cases
+from sop_engine.clock import FixedClock
+from sop_engine.config import EmailSettings, LogChannelSettings, Secret, Settings, WebhookSettings, load_settings
+from sop_engine.context import Context
+from sop_engine.deadlines import list_notifications
 from sop_engine.errors import ConfigError
 from sop_engine.notify.channels import DeliveryError, EmailChannel, LogChannel, WebhookChannel, verify_signature
 from sop_engine.notify.messages import Message, Recipient
+from sop_engine.notify.worker import Worker
 from tests.servers import free_port, http_sink, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +105,43 @@ def test_webhook_body_is_signed_with_the_shared_secret():
     payload = json.loads(request.body)
     assert payload["id"] == headers["x-sop-message-id"] == "<sop.3526.7@kpu-bangkalan.example>"
     assert payload["to"]["chat_id"] == "tg-1004" and payload["data"]["case"] == "lakip-2021"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_webhook_redirect_is_never_followed_and_fails_permanently_naming_status_and_location(status: int):
+    with http_sink() as gateway, http_sink() as internal:
+        gateway.status, gateway.location = status, internal.url + "/admin"
+        settings = WebhookSettings(enabled=True, url=gateway.url, secret=Secret("kunci-bersama"))
+        with pytest.raises(DeliveryError) as info:
+            WebhookChannel(settings).send(message())
+        assert [r.method for r in gateway.requests] == ["POST"]
+        assert internal.requests == []  # nothing went to the Location, signed or not
+    error = info.value
+    assert error.transient is False
+    assert f"HTTP {status}" in error.message and internal.url + "/admin" in error.message
+    assert "url pada [notifications.webhook]" in error.message
+
+
+def test_a_webhook_redirect_fails_the_notification_instead_of_counting_it_sent(
+    settings: Settings, ctx: Context, clock: FixedClock
+):
+    clock.set(datetime.fromisoformat("2021-01-11T08:00:00+07:00"))
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")  # the sekretaris (with a phone) gets step 1's reminder
+    with http_sink() as gateway, http_sink() as internal:
+        gateway.status, gateway.location = 302, internal.url
+        webhook = WebhookSettings(enabled=True, url=gateway.url, secret=Secret("rahasia"))
+        notifications = dataclasses.replace(settings.notifications, webhook=webhook, default_channels=("webhook",))
+        worker_ctx = Context.open(dataclasses.replace(settings, notifications=notifications), clock=clock)
+        try:
+            report = Worker(worker_ctx).tick(datetime.fromisoformat("2021-01-11T08:08:00+07:00"))
+        finally:
+            worker_ctx.db.dispose()
+        assert len(gateway.requests) == 1 and internal.requests == []
+    assert [(o.kind, o.status) for o in report.outcomes] == [("reminder", "failed")]
+    (reminder,) = [n for n in list_notifications(ctx, "lakip-2021") if n.kind == "reminder"]
+    assert (reminder.status, reminder.deliveries) == ("failed", (("webhook", "failed"),))
+    assert "HTTP 302" in (reminder.last_error or "") and internal.url in (reminder.last_error or "")
+    assert "[notifications.webhook]" in (reminder.last_error or "")
 
 
 def test_log_channel_appends_one_json_line_per_message(tmp_path: Path):

@@ -23,8 +23,11 @@ from typing import Protocol
 
 from sop_engine.config import EmailSettings, LogChannelSettings, NotificationSettings, WebhookSettings
 from sop_engine.notify.messages import Message
+from sop_engine.textrules import scrub_line
 
 SIGNATURE_HEADER = "X-SOP-Signature"
+#: How much of a redirect's Location a delivery error quotes (the gateway chooses it).
+LOCATION_CHARS = 200
 
 
 class DeliveryError(Exception):
@@ -104,8 +107,25 @@ class EmailChannel:
         return str(message.to.email)
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: the 3xx reaches :meth:`WebhookChannel.send` as an HTTPError.
+
+    urllib would turn a 302 into a GET carrying the signature headers to wherever the gateway
+    points (an internal address, say), and count whatever answers there as a delivery.
+    """
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_WEBHOOK_OPENER = urllib.request.build_opener(_RefuseRedirects)
+
+
 class WebhookChannel:
-    """A JSON POST per message, signed ``sha256=HMAC(secret, body)`` in the X-SOP-Signature header."""
+    """A JSON POST per message, signed ``sha256=HMAC(secret, body)`` in the X-SOP-Signature header.
+
+    A redirect is never followed: any 3xx fails the message permanently, naming where it pointed.
+    """
 
     name = "webhook"
 
@@ -146,14 +166,26 @@ class WebhookChannel:
             headers[SIGNATURE_HEADER] = f"sha256={digest}"
         request = urllib.request.Request(self.settings.url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout_seconds) as response:
+            with _WEBHOOK_OPENER.open(request, timeout=self.settings.timeout_seconds) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
+            exc.close()  # the answer's socket; the error is kept as the cause of DeliveryError
+            if 300 <= exc.code < 400:
+                raise self._redirected(exc.code, exc.headers.get("Location")) from exc
             transient = exc.code >= 500 or exc.code == 429
             raise DeliveryError(f"Gateway webhook menjawab HTTP {exc.code}.", transient) from exc
         except (OSError, urllib.error.URLError) as exc:
             raise DeliveryError(f"Gateway webhook {self.settings.url} tidak dapat dihubungi: {exc}", True) from exc
         return str(message.to.chat_id or message.to.phone)
+
+    def _redirected(self, status: int, location: str | None) -> DeliveryError:
+        where = scrub_line(location or "")[:LOCATION_CHARS] or "(tanpa header Location)"
+        return DeliveryError(
+            f"Gateway webhook {self.settings.url} menjawab HTTP {status} dengan pengalihan ke {where}; "
+            "pengalihan tidak diikuti dan pesan tidak terkirim. Perbaiki url pada [notifications.webhook] "
+            "di config.toml menjadi alamat tujuan yang sebenarnya.",
+            transient=False,
+        )
 
 
 def verify_signature(secret: str, body: bytes, header: str) -> bool:
