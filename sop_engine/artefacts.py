@@ -1,7 +1,8 @@
 """Documents attached to steps, kept in a content-addressed store.
 
 The bytes live at ``<artefacts_dir>/ab/cd/<sha256>``: written to a temporary file while
-hashing, fsynced, then renamed, so a crash never leaves a half file under a real name. The
+hashing, fsynced, then renamed, so a crash never leaves a half file under a real name (the
+half file under its temporary name is removed by ``sop serve`` at start-up). The
 database keeps the metadata (kind, original filename, size, sha256, uploader, time, case and
 step). A file's type is decided by its content, never by its name, and must agree with the
 name's extension; every read re-checks the hash.
@@ -14,7 +15,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from sop_engine.db.queries import find_case
 from sop_engine.definitions import StepDef
 from sop_engine.errors import IntegrityError, InvalidInput, NotFound
 from sop_engine.formatting import format_size
+from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
 
 CHUNK = 1024 * 1024
 
@@ -221,6 +223,9 @@ def _sha256_of(path: Path) -> str:
 class ArtefactStore:
     """The content-addressed folder of artefact bytes."""
 
+    #: How a file being copied in is named, beside its final place, until it is renamed.
+    PARTIAL_PREFIX = ".incoming-"
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -232,7 +237,7 @@ class ArtefactStore:
         target = self.path_for(expected_sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=self.PARTIAL_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
                 while chunk := src.read(CHUNK):
@@ -248,6 +253,10 @@ class ArtefactStore:
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+
+    def sweep_partials(self, now: datetime, older_than: timedelta = STALE_AFTER) -> Swept:
+        """Remove the partial files of :meth:`put` not written since ``now - older_than`` (a killed process's)."""
+        return remove_stale(self.root.glob(f"*/*/{self.PARTIAL_PREFIX}*"), now, older_than)
 
     def read(self, sha256: str) -> bytes:
         """The stored bytes, after re-checking that they still hash to ``sha256``."""

@@ -2,7 +2,8 @@
 
 Uvicorn runs the application in the main thread and handles SIGINT/SIGTERM; the scheduler's
 passes run in a background thread on the same database (the outbox is the truth, so a separate
-``sop scheduler run`` process, or several, can share the work instead).
+``sop scheduler run`` process, or several, can share the work instead). Before serving, the temp
+files a killed process left (uploads, partial store files) are swept.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from collections.abc import Callable, Iterator
 
 import uvicorn
 
+from sop_engine import artefacts
 from sop_engine.context import Context
+from sop_engine.leftovers import Swept
 from sop_engine.notify import runner
 from sop_engine.notify.worker import TickReport, Worker
 from sop_engine.web.app import create_app
+from sop_engine.web.uploads import sweep_stale_uploads, upload_dir
 
 log = logging.getLogger("sop_engine.web")
 
@@ -43,6 +47,21 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def sweep_leftovers(ctx: Context) -> Swept:
+    """Remove the stale temp uploads and partial store files of killed processes; log what went."""
+    now = ctx.clock.now()
+    uploads = sweep_stale_uploads(upload_dir(ctx), now)
+    partials = artefacts.store_for(ctx).sweep_partials(now)
+    log.info(
+        "start-up sweep removed %d stale temp uploads (%d bytes) and %d partial store files (%d bytes)",
+        uploads.files,
+        uploads.bytes,
+        partials.files,
+        partials.bytes,
+    )
+    return uploads + partials
+
+
 def serve(
     ctx: Context,
     host: str,
@@ -51,7 +70,8 @@ def serve(
     with_scheduler: bool = True,
     on_report: Callable[[TickReport], None] | None = None,
 ) -> None:
-    """Serve until interrupted; the scheduler (if any) stops between two notifications."""
+    """Sweep leftovers, then serve until interrupted; the scheduler (if any) stops between two notifications."""
+    sweep_leftovers(ctx)
     config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=True)
     server = _Server(config)
     worker = Worker(ctx) if with_scheduler else None

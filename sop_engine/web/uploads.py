@@ -9,7 +9,8 @@ metadata only; the bytes live under a random temp name.
 
 The temp files belong to the returned :class:`ParsedForm`: call ``cleanup()`` or use it in a
 ``with`` block. When receiving fails, every temp file already written is deleted before the
-error propagates.
+error propagates. A process killed mid-upload cannot do that: :func:`sweep_stale_uploads`
+(run when ``sop serve`` starts) removes what it left.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Self
@@ -31,6 +33,7 @@ from starlette.requests import Request
 
 from sop_engine.context import Context
 from sop_engine.formatting import format_size
+from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -50,11 +53,18 @@ _DIGITS = re.compile(r"[0-9]+")
 MAX_FILES = 10
 #: Room for the form's text fields and the multipart framing on top of the files.
 FORM_OVERHEAD_BYTES = 1024 * 1024
+#: How the temp file of an upload is named in :func:`upload_dir`.
+TEMP_PREFIX = "upload-"
 
 
 def upload_dir(ctx: Context) -> Path:
     """Where uploads wait while they are checked: beside the artefact store, on the same disk."""
     return ctx.settings.storage.artefacts_dir.parent / "tmp-uploads"
+
+
+def sweep_stale_uploads(temp_dir: Path, now: datetime, older_than: timedelta = STALE_AFTER) -> Swept:
+    """Remove the upload temp files in ``temp_dir`` not written since ``now - older_than`` (a killed process's)."""
+    return remove_stale(temp_dir.glob(TEMP_PREFIX + "*"), now, older_than)
 
 
 class UploadTooLarge(Exception):
@@ -217,7 +227,7 @@ class _FilePart:
         self.raw_filename = raw_filename
         self.filename = _clean_filename(raw_filename)
         # Open across many parser callbacks, so no with-block: _MultipartReceiver closes it.
-        handle = tempfile.NamedTemporaryFile(delete=False, dir=temp_dir, prefix="upload-")  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(delete=False, dir=temp_dir, prefix=TEMP_PREFIX)  # noqa: SIM115
         self.handle: IO[bytes] = handle
         self.path = Path(handle.name)
         self.size = 0
