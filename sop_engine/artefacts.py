@@ -14,9 +14,11 @@ import hashlib
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 
@@ -213,11 +215,68 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
 
 
 def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+        return _sha256_to_end(handle)
+
+
+def _sha256_to_end(handle: BinaryIO) -> str:
+    """The sha256 of what is left in ``handle``, read in chunks (never whole)."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+class VerifiedFile:
+    """A stored file whose hash was just re-checked, open at its start; :meth:`chunks` sends it and closes it.
+
+    The chunks are hashed again as they are read, and the last one is given out only if that
+    hash still agrees: a file altered after the check ends in an IntegrityError before its last
+    bytes, so a download of it is cut short instead of looking complete.
+    """
+
+    #: The size of the chunks given out (small: many downloads may run at once).
+    CHUNK = 64 * 1024
+
+    def __init__(self, handle: BinaryIO, path: Path, sha256: str) -> None:
+        self.handle = handle
+        self.path = path
+        self.sha256 = sha256
+        self.size = os.fstat(handle.fileno()).st_size
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file's bytes in chunks of at most :data:`CHUNK`, the last one held back until the hash agrees."""
+        with self.handle:
+            digest = hashlib.sha256()
+            held = b""
+            while chunk := self.handle.read(self.CHUNK):
+                digest.update(chunk)
+                if held:
+                    yield held
+                held = chunk
+            _require_unchanged(self.path, self.sha256, digest.hexdigest())
+            if held:
+                yield held
+
+    def close(self) -> None:
+        """Close the file without sending it."""
+        self.handle.close()
+
+
+def _missing(path: Path, sha256: str) -> IntegrityError:
+    return IntegrityError(
+        f"Berkas dengan sha256 {sha256} hilang dari penyimpanan ({path}). Pulihkan dari cadangan.", value=sha256
+    )
+
+
+def _require_unchanged(path: Path, sha256: str, actual: str) -> None:
+    if actual != sha256:
+        raise IntegrityError(
+            f"Berkas tersimpan {path} telah berubah: sha256 sekarang {actual}, seharusnya {sha256}. "
+            "Jangan gunakan berkas ini; pulihkan dari cadangan dan laporkan ke Inspektorat.",
+            value=sha256,
+            actual=actual,
+        )
 
 
 class ArtefactStore:
@@ -259,23 +318,31 @@ class ArtefactStore:
         return remove_stale(self.root.glob(f"*/*/{self.PARTIAL_PREFIX}*"), now, older_than)
 
     def read(self, sha256: str) -> bytes:
-        """The stored bytes, after re-checking that they still hash to ``sha256``."""
+        """The stored bytes, after re-checking that they still hash to ``sha256`` (whole in memory)."""
         path = self.path_for(sha256)
         if not path.is_file():
-            raise IntegrityError(
-                f"Berkas dengan sha256 {sha256} hilang dari penyimpanan ({path}). Pulihkan dari cadangan.",
-                value=sha256,
-            )
+            raise _missing(path, sha256)
         data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != sha256:
-            raise IntegrityError(
-                f"Berkas tersimpan {path} telah berubah: sha256 sekarang {actual}, seharusnya {sha256}. "
-                "Jangan gunakan berkas ini; pulihkan dari cadangan dan laporkan ke Inspektorat.",
-                value=sha256,
-                actual=actual,
-            )
+        _require_unchanged(path, sha256, hashlib.sha256(data).hexdigest())
         return data
+
+    def open_verified(self, sha256: str) -> VerifiedFile:
+        """The stored file, open at its start, after one chunked pass re-checked that it hashes to ``sha256``.
+
+        For sending a document without holding it in memory: an altered or missing file raises
+        IntegrityError here, before anything is sent.
+        """
+        path = self.path_for(sha256)
+        if not path.is_file():
+            raise _missing(path, sha256)
+        handle = path.open("rb")
+        try:
+            _require_unchanged(path, sha256, _sha256_to_end(handle))
+            handle.seek(0)
+            return VerifiedFile(handle, path, sha256)
+        except BaseException:
+            handle.close()
+            raise
 
 
 def store_for(ctx: Context) -> ArtefactStore:

@@ -1,10 +1,16 @@
-"""Sending a stored document to a browser or a program: its media type and download headers."""
+"""Sending a stored document to a browser or a program: its media type and download headers.
+
+A document is streamed in small chunks, never held whole: its hash is re-checked in a first
+chunked pass before the answer starts (an altered file answers 500 with the Indonesian
+IntegrityError), and again while it is sent (see :class:`sop_engine.artefacts.VerifiedFile`).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from fastapi import Response
+from fastapi.responses import StreamingResponse
 
 from sop_engine import artefacts
 from sop_engine.artefacts import ArtefactRecord
@@ -29,9 +35,14 @@ def attachment(filename: str) -> str:
 
 
 def document_response(ctx: Context, record: ArtefactRecord) -> Response:
-    """The document's bytes (hash re-checked on read) as a private download under its stored name."""
-    return Response(
-        artefacts.store_for(ctx).read(record.sha256),
+    """The document streamed as a private download under its stored name, its hash re-checked first."""
+    verified = artefacts.store_for(ctx).open_verified(record.sha256)
+    return StreamingResponse(
+        verified.chunks(),
         media_type=MEDIA_TYPES.get(record.file_kind, "application/octet-stream"),
-        headers={"Content-Disposition": attachment(record.filename), "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Length": str(verified.size),
+            "Content-Disposition": attachment(record.filename),
+            "Cache-Control": "private, no-store",
+        },
     )
