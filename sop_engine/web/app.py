@@ -194,6 +194,10 @@ def create_app(ctx: Context) -> FastAPI:
     @app.exception_handler(Exception)
     async def on_fault(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, GENERIC[500])
+        response = error_response(request, 500, GENERIC[500])
+        # Starlette re-raises a fault to the server after this answer, and the server then closes
+        # the connection: say so, or a keep-alive client would send its next request into it.
+        response.headers["Connection"] = "close"
+        return response
 
     return app
