@@ -1,8 +1,8 @@
 """Who may see what: the read rules the web pages and the API apply on the server for every request.
 
-The write rules live with the actions themselves (only the step's role completes or returns it,
-only the sekretaris starts or cancels a case: :mod:`sop_engine.cases`). Reading follows the need
-to know:
+The roles behind each rule come from one table, :mod:`sop_engine.policy`; the services check
+the write rules themselves (only the step's role completes or returns it, only the roles of
+``Permission.START_CASE`` start a case). Reading follows the need to know:
 
 - a case is visible to the people who hold one of the roles of its workflow's steps, and to the
   inspektorat, who reads everything and changes nothing;
@@ -25,11 +25,12 @@ from sop_engine.artefacts import ArtefactRecord
 from sop_engine.cases import ACTIVE, CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.errors import NotAllowed, NotFound
+from sop_engine.policy import Permission, roles_for
 
-READS_EVERYTHING = ("inspektorat",)
-READS_AUDIT = ("inspektorat", "ketua", "sekretaris")
-MANAGES_PEOPLE = ("admin",)
-STARTS_CASES = ("sekretaris",)
+READS_EVERYTHING = roles_for(Permission.READ_ALL_CASES)
+READS_AUDIT = roles_for(Permission.READ_AUDIT)
+MANAGES_PEOPLE = roles_for(Permission.MANAGE_PEOPLE)
+STARTS_CASES = roles_for(Permission.START_CASE)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 A person logs in with a username or NIP and a password. Passwords are stored only as Argon2id
 hashes; session ids and API tokens are random values stored only as their sha256, so a copy of
 the database lets nobody log in. After ``[web] max_failed_logins`` failures within
-``lockout_minutes`` for one account, or from one address, further attempts are refused until
-the window has passed, whether or not the password is right.
+``lockout_minutes`` for one account (by username or NIP alike), further attempts are refused
+until the window has passed, whether or not the password is right. An address that reaches the
+limit waits a delay that doubles with each further failure (from 30 seconds up to the window), so
+colleagues behind the same NAT are slowed, not locked out.
 """
 
 from __future__ import annotations
@@ -21,16 +23,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, textrules
+from sop_engine import audit, policy, textrules
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_web import ApiToken, LoginFailure, WebSession
 from sop_engine.db.queries import find_person
-from sop_engine.errors import InvalidInput, NotAllowed
+from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.formatting import format_instant
-from sop_engine.people import SYSTEM_ACTOR
+from sop_engine.people import end_access
+from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
 
 MIN_PASSWORD_LENGTH = 10
+#: How long an address waits after reaching the failure limit; doubles with each further failure.
+ADDRESS_DELAY = timedelta(seconds=30)
+#: The longest a token may be made to last, in days (ten years).
+MAX_TOKEN_DAYS = 3660
 TOKEN_PREFIX = "sop_"
 #: A session's last-seen time is written at most this often (not on every request).
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -75,10 +82,18 @@ def _identity(person: Person) -> Identity:
     return Identity(person.username, person.name, person.role_names)
 
 
-def _audit(session: Session, office_id: int, by: str, action: str, at: datetime, details: dict[str, Any]) -> None:
+def _audit(session: Session, office_id: int, actor: Actor, action: str, at: datetime, details: dict[str, Any]) -> None:
     """An account change in the audit trail (never a password, hash or token value)."""
-    role = SYSTEM_ACTOR if by == SYSTEM_ACTOR else "admin"
-    audit.append(session, office_id, actor=by, role=role, action=action, recorded_at=at, details=details)
+    audit.append(
+        session, office_id, actor=actor.username, role=actor.role, action=action, recorded_at=at, details=details
+    )
+
+
+def _account_actor(session: Session, office_id: int, by: str, person: Person) -> Actor:
+    """Who changes ``person``'s account: the person themselves, or someone who manages people."""
+    if by == person.username:
+        return Actor(person.username, person.role_names[0] if person.role_names else "")
+    return policy.resolve(session, office_id, by, Permission.MANAGE_PEOPLE)
 
 
 # --- passwords --------------------------------------------------------------------------------
@@ -100,15 +115,20 @@ def check_password_rules(password: str) -> None:
 
 
 def set_password(ctx: Context, username: str, password: str, by: str = SYSTEM_ACTOR) -> None:
-    """Set a person's password (Argon2id) and end their open sessions; audited without the hash."""
+    """Set a person's password (Argon2id), end their sessions and revoke their API tokens; audited without the hash.
+
+    ``by`` is the person themselves or someone who manages people (or the system actor).
+    """
     check_password_rules(password)
     hashed = _hasher.hash(password)
     with ctx.db.write() as session:
         office = ctx.office(session)
         person = find_person(session, office.id, username)
+        actor = _account_actor(session, office.id, by, person)
+        now = ctx.clock.now()
         person.password_hash = hashed
-        session.execute(delete(WebSession).where(WebSession.person_id == person.id))
-        _audit(session, office.id, by, "person.password_set", ctx.clock.now(), {"username": person.username})
+        end_access(session, person.id, now)
+        _audit(session, office.id, actor, "person.password_set", now, {"username": person.username})
 
 
 def give_missing_passwords(ctx: Context, usernames: tuple[str, ...], password: str) -> tuple[str, ...]:
@@ -131,21 +151,28 @@ def give_missing_passwords(ctx: Context, usernames: tuple[str, ...], password: s
 
 
 def login(ctx: Context, login_name: str, password: str, address: str | None = None) -> LoginSession:
-    """Check a username-or-NIP and password, then open a session; NotAllowed if wrong or throttled."""
-    name = re.sub(r"\s+", "", textrules.line(login_name or "", "Nama pengguna atau NIP", 64)).lower()
+    """Check a username-or-NIP and password, then open a session; NotAllowed if wrong or throttled.
+
+    Each attempt is first recorded as a failure in a write transaction that also counts the
+    earlier ones (the account's row locked on PostgreSQL, the database on SQLite), so parallel
+    guesses are evaluated at most ``max_failed_logins`` times per account; only then is the
+    password checked, outside any transaction, and a success removes the account's failures.
+    """
+    typed = re.sub(r"\s+", "", textrules.line(login_name or "", "Nama pengguna atau NIP", 64)).lower()
     now = ctx.clock.now()
-    window = now - timedelta(minutes=ctx.settings.web.lockout_minutes)
-    with ctx.db.read() as session:
+    with ctx.db.write() as session:
         office = ctx.office(session)
-        _refuse_if_throttled(ctx, session, office.id, name, address, window)
-        person = session.scalar(
-            select(Person).where(Person.office_id == office.id, or_(Person.username == name, Person.nip == name))
-        )
-        stored = person.password_hash if person is not None and person.active else None
-        person_id = person.id if person is not None else None
+        found = session.execute(
+            select(Person.id, Person.username, Person.password_hash, Person.active)
+            .where(Person.office_id == office.id, or_(Person.username == typed, Person.nip == typed))
+            .with_for_update()
+        ).first()
+        account = found.username if found is not None else typed
+        _refuse_if_throttled(ctx, session, office.id, account, address, now)
+        session.add(LoginFailure(office_id=office.id, login=account, address=address, at=now))
+        stored = found.password_hash if found is not None and found.active else None
+        person_id = found.id if found is not None else None
     if not _password_matches(stored, password):
-        with ctx.db.write() as session:
-            session.add(LoginFailure(office_id=ctx.office(session).id, login=name, address=address, at=now))
         raise NotAllowed(WRONG_LOGIN, value=login_name)
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=ctx.settings.web.session_hours)
@@ -154,7 +181,7 @@ def login(ctx: Context, login_name: str, password: str, address: str | None = No
         if stored is not None and _hasher.check_needs_rehash(stored):
             person.password_hash = _hasher.hash(password)
         session.execute(
-            delete(LoginFailure).where(LoginFailure.office_id == person.office_id, LoginFailure.login == name)
+            delete(LoginFailure).where(LoginFailure.office_id == person.office_id, LoginFailure.login == account)
         )
         session.execute(delete(WebSession).where(WebSession.expires_at < now))
         session.add(
@@ -178,27 +205,44 @@ def _password_matches(stored: str | None, password: str) -> bool:
         return False
 
 
+def address_delay(failures: int, limit: int, cap: timedelta) -> timedelta:
+    """How long an address waits after its latest failure: nothing below ``limit`` failures, then
+    :data:`ADDRESS_DELAY` doubling with each further failure, at most ``cap``."""
+    if failures < limit:
+        return timedelta(0)
+    return min(ADDRESS_DELAY * (1 << min(failures - limit, 20)), cap)
+
+
 def _refuse_if_throttled(
-    ctx: Context, session: Session, office_id: int, name: str, address: str | None, window: datetime
+    ctx: Context, session: Session, office_id: int, account: str, address: str | None, now: datetime
 ) -> None:
+    """NotAllowed if the account has had its failures in the window, or the address must still wait."""
+    lockout = timedelta(minutes=ctx.settings.web.lockout_minutes)
     limit = ctx.settings.web.max_failed_logins
-    for column, value in ((LoginFailure.login, name), (LoginFailure.address, address)):
-        if value is None:
-            continue
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.office_id == office_id, column == value, LoginFailure.at > window
-            )
-        ).one()
-        if count >= limit:
-            retry = oldest + timedelta(minutes=ctx.settings.web.lockout_minutes)
-            raise NotAllowed(
-                f"Terlalu banyak percobaan masuk yang gagal ({count} kali dalam "
-                f"{ctx.settings.web.lockout_minutes} menit). Coba lagi setelah {format_instant(retry, ctx.tz)}, "
-                "atau minta admin memeriksa akun Anda.",
-                value=name,
-                retry_at=retry.isoformat(),
-            )
+    recent = (LoginFailure.office_id == office_id, LoginFailure.at > now - lockout)
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(*recent, LoginFailure.login == account)
+    ).one()
+    if count >= limit:
+        _refuse(ctx, count, oldest + lockout, account, "akun ini")
+    if address is None:
+        return
+    count, latest = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(*recent, LoginFailure.address == address)
+    ).one()
+    wait = address_delay(count, limit, lockout)
+    if wait and latest + wait > now:
+        _refuse(ctx, count, latest + wait, address, "alamat ini")
+
+
+def _refuse(ctx: Context, count: int, retry: datetime, value: str, source: str) -> None:
+    raise NotAllowed(
+        f"Terlalu banyak percobaan masuk yang gagal untuk {source} ({count} kali dalam "
+        f"{ctx.settings.web.lockout_minutes} menit). Coba lagi setelah {format_instant(retry, ctx.tz)}, "
+        "atau minta admin memeriksa akun Anda.",
+        value=value,
+        retry_at=retry.isoformat(),
+    )
 
 
 def session_of(ctx: Context, session_id: str) -> LoginSession | None:
@@ -233,14 +277,27 @@ def logout(ctx: Context, session_id: str) -> None:
 # --- API tokens -------------------------------------------------------------------------------
 
 
-def issue_token(ctx: Context, username: str, label: str | None = None, by: str = SYSTEM_ACTOR) -> str:
-    """A new Bearer token for ``username``; the value is returned once and stored only as its hash."""
+def issue_token(
+    ctx: Context, username: str, label: str | None = None, by: str = SYSTEM_ACTOR, expires_days: int | None = None
+) -> str:
+    """A new Bearer token for ``username``; the value is returned once and stored only as its hash.
+
+    ``expires_days`` (1-3660) makes it stop working after that many days; without it, it works
+    until revoked, the password changes or the person is deactivated.
+    """
     label = textrules.optional_line(label, "Label token")
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(
+            f"Masa berlaku token {expires_days} hari tidak sah; isikan 1 sampai {MAX_TOKEN_DAYS} hari.",
+            value=expires_days,
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = ctx.clock.now()
+    expires = now + timedelta(days=expires_days) if expires_days is not None else None
     with ctx.db.write() as session:
         office = ctx.office(session)
         person = find_person(session, office.id, username)
+        actor = _account_actor(session, office.id, by, person)
         session.add(
             ApiToken(
                 person_id=person.id,
@@ -248,11 +305,65 @@ def issue_token(ctx: Context, username: str, label: str | None = None, by: str =
                 prefix=token[:10],
                 label=label,
                 created_at=now,
+                expires_at=expires,
             )
         )
-        details = {"username": person.username, "prefix": token[:10], "label": label}
-        _audit(session, office.id, by, "person.token_issued", now, details)
+        details = {
+            "username": person.username,
+            "prefix": token[:10],
+            "label": label,
+            "expires_at": expires.isoformat() if expires else None,
+        }
+        _audit(session, office.id, actor, "person.token_issued", now, details)
     return token
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An API token as listed: never its value."""
+
+    prefix: str
+    label: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_tokens(ctx: Context, username: str) -> list[TokenRecord]:
+    """A person's API tokens, newest first, revoked and expired ones included."""
+    with ctx.db.read() as session:
+        office = ctx.office(session)
+        person = find_person(session, office.id, username, include_inactive=True)
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.created_at.desc(), ApiToken.id)
+        )
+        return [TokenRecord(r.prefix, r.label, r.created_at, r.last_used_at, r.expires_at, r.revoked_at) for r in rows]
+
+
+def revoke_tokens(ctx: Context, username: str, by: str = SYSTEM_ACTOR, prefix: str | None = None) -> int:
+    """Revoke a person's live tokens (those starting with ``prefix``, or all); how many were revoked."""
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        office = ctx.office(session)
+        person = find_person(session, office.id, username, include_inactive=True)
+        actor = _account_actor(session, office.id, by, person)
+        query = select(ApiToken).where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+        if prefix:
+            query = query.where(ApiToken.prefix.startswith(prefix, autoescape=True))
+        rows = list(session.scalars(query))
+        if not rows:
+            which = f"berawalan '{prefix}' " if prefix else ""
+            raise NotFound(
+                f"'{person.username}' tidak punya token aktif {which}untuk dicabut; lihat `sop people token list "
+                f"{person.username}`.",
+                value=prefix or person.username,
+            )
+        for row in rows:
+            row.revoked_at = now
+        details = {"username": person.username, "prefixes": [r.prefix for r in rows]}
+        _audit(session, office.id, actor, "person.token_revoked", now, details)
+        return len(rows)
 
 
 def token_identity(ctx: Context, token: str) -> Identity | None:
@@ -262,7 +373,7 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
     now = ctx.clock.now()
     with ctx.db.read() as session:
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-        if row is None or row.revoked_at is not None:
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
             return None
         person = session.get_one(Person, row.person_id)
         if not person.active:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, deadlines, textrules, workflows
+from sop_engine import artefacts, audit, deadlines, policy, textrules, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
@@ -32,6 +32,7 @@ from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
 from sop_engine.formatting import format_instant, iso_local
 from sop_engine.machine import CANCEL, COMPLETE, DONE, machine_for, return_trigger, step_of, step_state
+from sop_engine.policy import Permission
 
 RUNNING, CANCELLED = "running", "cancelled"
 WAITING, ACTIVE = "waiting", "active"
@@ -234,11 +235,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
         with _action(ctx) as session:
             office = ctx.office(session)
             actor = find_person(session, office.id, by)
-            _require_role(
-                actor,
-                "sekretaris",
-                f"Kasus hanya dapat dimulai oleh peran sekretaris; '{by}' berperan {_roles_text(actor)}.",
-            )
+            role = policy.require(actor.username, actor.role_names, Permission.START_CASE)
             _require_no_case(session, office.id, workflow, year, code)
             row, definition = workflows.current(session, ctx, office.id, workflow)
             when = _stated_time(ctx, at, not_before=None, what="memulai kasus")
@@ -262,7 +259,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                 session,
                 office.id,
                 actor=actor.username,
-                role="sekretaris",
+                role=role,
                 action="case.started",
                 recorded_at=ctx.clock.now(),
                 stated_at=when,
@@ -424,11 +421,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         case = find_case(session, office.id, code)
         definition = workflows.definition_of(case)
         actor = find_person(session, office.id, by)
-        _require_role(
-            actor,
-            "sekretaris",
-            f"Kasus hanya dapat dibatalkan oleh peran sekretaris; '{by}' berperan {_roles_text(actor)}.",
-        )
+        role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
         _require_running(ctx, case)
         if not reason:
             raise InvalidInput("Alasan pembatalan wajib diisi (di baris perintah: --reason).", value=reason)
@@ -444,7 +437,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             session,
             office.id,
             actor=actor.username,
-            role="sekretaris",
+            role=role,
             action="case.cancelled",
             recorded_at=ctx.clock.now(),
             stated_at=when,

@@ -8,6 +8,7 @@ package reads the environment or the config file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -109,6 +110,8 @@ class WebSettings:
     #: Failed logins of one account (or from one address) allowed within ``lockout_minutes``.
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    #: Addresses of reverse proxies whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -483,7 +486,25 @@ def _parse_web(raw: Mapping[str, Any], where: str) -> WebSettings:
     host = raw.get("host", defaults.host)
     if not isinstance(host, str) or not host.strip():
         raise ConfigError(f'{where}: [web] host = {host!r}; isikan alamat, misalnya "127.0.0.1".', value=host)
-    return WebSettings(host=host.strip(), **numbers)
+    return WebSettings(
+        host=host.strip(), trusted_proxies=_parse_proxies(raw.get("trusted_proxies", []), where), **numbers
+    )
+
+
+def _parse_proxies(value: Any, where: str) -> tuple[str, ...]:
+    """``[web] trusted_proxies``: IP addresses or networks (CIDR) of the reverse proxies."""
+    hint = 'isikan daftar alamat IP proksi, misalnya ["127.0.0.1"] atau ["10.0.0.0/24"]'
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: [web] trusted_proxies = {value!r}; {hint}.", value=value)
+    proxies = []
+    for item in value:
+        try:
+            proxies.append(str(ipaddress.ip_network(str(item).strip(), strict=False)))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{where}: [web] trusted_proxies berisi {item!r}, bukan alamat IP; {hint}.", value=item
+            ) from exc
+    return tuple(proxies)
 
 
 def _parse_clock_time(value: Any, where: str) -> time:

@@ -18,11 +18,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, workflows
+from sop_engine import audit, policy, workflows
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole
 from sop_engine.definitions import StepDef
 from sop_engine.durations import parse_duration
+from sop_engine.policy import SYSTEM_ACTOR, Permission
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 REMINDER, DUE, ESCALATION, DIGEST = "reminder", "due", "escalation", "digest"
@@ -154,7 +155,7 @@ class Moved:
     notifications: int
 
 
-def recompute(ctx: Context, by: str = "sistem") -> list[Moved]:
+def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
     """Re-derive every open deadline and pending notification from the calendar as it is now.
 
     Run after the holiday list changes (an SKB revision, an office closure). Deadlines that do
@@ -163,6 +164,7 @@ def recompute(ctx: Context, by: str = "sistem") -> list[Moved]:
     moved: list[Moved] = []
     with ctx.db.write() as session:
         office = ctx.office(session)
+        actor = policy.resolve(session, office.id, by, Permission.MANAGE_CALENDAR)
         rows = session.execute(
             select(Case, CaseStep)
             .join(CaseStep, CaseStep.case_id == Case.id)
@@ -198,8 +200,8 @@ def recompute(ctx: Context, by: str = "sistem") -> list[Moved]:
             audit.append(
                 session,
                 office.id,
-                actor=by,
-                role="admin",
+                actor=actor.username,
+                role=actor.role,
                 action="deadlines.recomputed",
                 recorded_at=ctx.clock.now(),
                 details={

@@ -15,7 +15,8 @@ from sop_engine import audit, workflows
 from sop_engine.context import Context
 from sop_engine.db import migrate
 from sop_engine.db.models import Office, Person
-from sop_engine.people import SYSTEM_ACTOR, NewPerson, add_person_in
+from sop_engine.people import NewPerson, add_person_in
+from sop_engine.policy import SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)

@@ -24,20 +24,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, people
+from sop_engine import audit, policy, textrules
 from sop_engine.config import LETTER_FIELDS
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_letters import Letter, LetterCounter
 from sop_engine.db.queries import find_case, find_person
-from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotAllowed, NotFound
+from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotFound
 from sop_engine.formatting import format_date, format_instant, iso_local
+from sop_engine.policy import Permission
 
 ISSUED, CANCELLED = "issued", "cancelled"
 STATUS_LABELS = {ISSUED: "terbit", CANCELLED: "dibatalkan"}
-
-#: Who may take or cancel a number: the people who do SOP steps (not inspektorat, not admin).
-LETTER_ROLES = ("sekretaris", "kasubag_program", "staf", "ketua")
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -147,7 +145,7 @@ def issue(
     future; ``number_format`` defaults to the configured ``[letters] number_format``.
     """
     _check_year(year)
-    subject = (subject or "").strip()
+    subject = textrules.line(subject or "", "Perihal surat", 500)
     if not subject:
         raise InvalidInput('Perihal surat wajib diisi, misalnya --subject "Penyampaian Dokumen LAKIP".', value=subject)
     fmt = check_format(number_format or ctx.settings.letter_number_format)
@@ -155,7 +153,7 @@ def issue(
     with ctx.db.write() as session:
         office = ctx.office(session)
         actor = find_person(session, office.id, by)
-        role = _require_letter_role(actor, "mengambil nomor surat")
+        role = _require_letter_role(actor, "Mengambil nomor surat")
         case_code = find_case(session, office.id, case).code if case is not None else None
         seq = _take_seq(ctx, session, office.id, year)
         now = ctx.clock.now()
@@ -196,7 +194,7 @@ def issue(
 
 def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None = None) -> LetterRecord:
     """Cancel an issued number, with a reason; it stays in the register and is never issued again."""
-    reason = (reason or "").strip()
+    reason = textrules.text(reason or "", "Alasan pembatalan nomor")
     if not reason:
         raise InvalidInput(
             'Alasan pembatalan nomor wajib diisi, misalnya --reason "Salah perihal, diganti nomor baru".',
@@ -205,7 +203,7 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
     with ctx.db.write() as session:
         office = ctx.office(session)
         actor = find_person(session, office.id, by)
-        role = _require_letter_role(actor, "membatalkan nomor surat")
+        role = _require_letter_role(actor, "Membatalkan nomor surat")
         letter = _find_letter(session, office.id, number, year, for_update=True)
         if letter.status == CANCELLED and letter.cancelled_at is not None:
             raise Conflict(
@@ -271,14 +269,7 @@ def _letter_date(ctx: Context, year: int, given: date | None) -> date:
 
 
 def _require_letter_role(person: Person, what: str) -> str:
-    role = people.require_role(person, LETTER_ROLES)
-    if not role:
-        held = ", ".join(person.role_names) or "(tanpa peran)"
-        raise NotAllowed(
-            f"Hanya peran {', '.join(LETTER_ROLES)} yang dapat {what}; '{person.username}' berperan {held}.",
-            value=person.username,
-        )
-    return role
+    return policy.require(person.username, person.role_names, Permission.WRITE_LETTERS, what)
 
 
 def _take_seq(ctx: Context, session: Session, office_id: int, year: int) -> int:

@@ -9,19 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, textrules
+from sop_engine import audit, policy, textrules
 from sop_engine.config import CHANNELS
 from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
+from sop_engine.db.models_web import ApiToken, WebSession
 from sop_engine.db.queries import find_person
 from sop_engine.definitions import ROLES
-from sop_engine.errors import Conflict, InvalidInput
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed
+from sop_engine.policy import SYSTEM_ACTOR, Permission
 
-SYSTEM_ACTOR = "sistem"
 #: Usernames the audit trail uses for the system itself; no person may take them.
 RESERVED_USERNAMES = frozenset({SYSTEM_ACTOR, "penjadwal"})
 
@@ -142,6 +145,7 @@ def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson
     if clash is not None:
         what = f"nama pengguna '{new.username}'" if clash.username == new.username else f"NIP {nip}"
         raise Conflict(f"Sudah ada pegawai dengan {what} ({clash.name}); gunakan yang lain.", value=new.username)
+    actor = policy.resolve(session, office_id, by, Permission.MANAGE_PEOPLE)
     supervisor = find_person(session, office_id, new.supervisor) if new.supervisor else None
     person = Person(
         office_id=office_id,
@@ -162,8 +166,8 @@ def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson
     audit.append(
         session,
         office_id,
-        actor=by,
-        role="admin",
+        actor=actor.username,
+        role=actor.role,
         action="person.added",
         recorded_at=ctx.clock.now(),
         details={
@@ -190,6 +194,88 @@ def list_people(ctx: Context) -> list[PersonRecord]:
         office = ctx.office(session)
         people = session.scalars(select(Person).where(Person.office_id == office.id).order_by(Person.username))
         return [record_of(p) for p in people]
+
+
+def set_active(ctx: Context, username: str, active: bool, by: str) -> PersonRecord:
+    """Deactivate a person (their sessions end, their tokens are revoked, they can no longer log in or act)
+    or activate them again; audited with the real actor."""
+    with ctx.db.write() as session:
+        office_id = ctx.office(session).id
+        actor = policy.resolve(session, office_id, by, Permission.MANAGE_PEOPLE)
+        person = find_person(session, office_id, username, include_inactive=True)
+        if person.active == active:
+            state = "aktif" if active else "nonaktif"
+            raise Conflict(f"Akun '{person.username}' sudah {state}; tidak ada yang diubah.", value=person.username)
+        if not active and person.username == actor.username:
+            raise NotAllowed(
+                "Anda tidak dapat menonaktifkan akun sendiri; minta admin lain melakukannya.", value=person.username
+            )
+        now = ctx.clock.now()
+        person.active = active
+        if not active:
+            end_access(session, person.id, now)
+        _audit_person(session, office_id, actor, "person.activated" if active else "person.deactivated", now, person)
+        return record_of(person)
+
+
+def set_roles(ctx: Context, username: str, roles: Sequence[str], by: str) -> PersonRecord:
+    """Replace a person's roles; audited with the roles before and after."""
+    roles = tuple(dict.fromkeys(r.strip() for r in roles if r.strip()))
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise InvalidInput(
+            f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(ROLES)}.",
+            value=",".join(unknown),
+        )
+    with ctx.db.write() as session:
+        office_id = ctx.office(session).id
+        actor = policy.resolve(session, office_id, by, Permission.MANAGE_PEOPLE)
+        person = find_person(session, office_id, username, include_inactive=True)
+        before = person.role_names
+        if set(before) == set(roles):
+            raise Conflict(
+                f"'{person.username}' sudah berperan {', '.join(before)}; tidak ada yang diubah.", value=person.username
+            )
+        if person.username == actor.username and not policy.role_for(roles, Permission.MANAGE_PEOPLE):
+            raise NotAllowed(
+                "Anda tidak dapat melepas peran admin dari akun sendiri; minta admin lain melakukannya.",
+                value=person.username,
+            )
+        person.roles = [PersonRole(role=r) for r in roles]
+        session.flush()
+        _audit_person(session, office_id, actor, "person.roles_changed", ctx.clock.now(), person, before=list(before))
+        return record_of(person)
+
+
+def end_access(session: Session, person_id: int, now: datetime) -> None:
+    """End every browser session of a person and revoke their API tokens (in the caller's transaction)."""
+    session.execute(delete(WebSession).where(WebSession.person_id == person_id))
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.person_id == person_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _audit_person(
+    session: Session,
+    office_id: int,
+    actor: policy.Actor,
+    action: str,
+    now: datetime,
+    person: Person,
+    **details: Any,
+) -> None:
+    audit.append(
+        session,
+        office_id,
+        actor=actor.username,
+        role=actor.role,
+        action=action,
+        recorded_at=now,
+        details={"username": person.username, "roles": list(person.role_names), "active": person.active, **details},
+    )
 
 
 def require_role(person: Person, roles: Sequence[str]) -> str:

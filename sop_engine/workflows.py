@@ -20,7 +20,7 @@ from sop_engine.db.models import Case, WorkflowDefinition
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotFound
 from sop_engine.loader import load_workflow_text, load_workflows_dir
-from sop_engine.people import SYSTEM_ACTOR
+from sop_engine.policy import SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)

@@ -192,3 +192,215 @@ def test_web_settings_are_validated(tmp_path):
         settings_from_mapping({"web": {"port": 0}}, tmp_path / "config.toml", {})
     ok = settings_from_mapping({"web": {"port": 8080, "session_hours": 2}}, tmp_path / "config.toml", {})
     assert dataclasses.astuple(ok.web)[1:3] == (8080, 2)
+
+
+# --- hardening: accounts that can be taken back (findings 3, 8, 9) ---------------------------------
+
+
+def test_a_token_stops_working_after_a_password_change(ctx: Context):
+    token = accounts.issue_token(ctx, "staf1")
+    assert accounts.token_identity(ctx, token) is not None
+    accounts.set_password(ctx, "staf1", GOOD)
+    assert accounts.token_identity(ctx, token) is None
+    assert [t.revoked_at is not None for t in accounts.list_tokens(ctx, "staf1")] == [True]
+
+
+def test_a_token_is_revoked_by_its_prefix_and_the_others_keep_working(ctx: Context):
+    first = accounts.issue_token(ctx, "staf1", label="laptop")
+    second = accounts.issue_token(ctx, "staf1", label="ponsel")
+    assert accounts.revoke_tokens(ctx, "staf1", by="admin", prefix=first[:10]) == 1
+    assert accounts.token_identity(ctx, first) is None
+    assert accounts.token_identity(ctx, second) is not None
+    event = audit.list_events(ctx)[-1]
+    assert (event.action, event.actor, event.role) == ("person.token_revoked", "admin", "admin")
+    assert event.details["prefixes"] == [first[:10]]
+
+
+def test_revoking_when_nothing_is_live_says_so(ctx: Context):
+    with pytest.raises(NotFound, match="tidak punya token aktif"):
+        accounts.revoke_tokens(ctx, "staf1", by="admin")
+
+
+def test_a_token_with_an_expiry_stops_working_after_it(ctx: Context, clock: FixedClock):
+    token = accounts.issue_token(ctx, "staf1", expires_days=1)
+    clock.advance(timedelta(hours=23))
+    assert accounts.token_identity(ctx, token) is not None
+    clock.advance(timedelta(hours=1))
+    assert accounts.token_identity(ctx, token) is None
+
+
+@pytest.mark.parametrize("days", [0, 3661])
+def test_a_token_expiry_out_of_range_is_refused(ctx: Context, days: int):
+    with pytest.raises(InvalidInput, match="Masa berlaku token"):
+        accounts.issue_token(ctx, "staf1", expires_days=days)
+
+
+def test_a_deactivated_person_loses_sessions_and_tokens_and_cannot_log_in_until_activated(ctx: Context):
+    from sop_engine import people
+
+    accounts.set_password(ctx, "staf1", GOOD)
+    opened = accounts.login(ctx, "staf1", GOOD, "10.0.0.1")
+    token = accounts.issue_token(ctx, "staf1")
+    people.set_active(ctx, "staf1", False, by="admin")
+    assert accounts.session_of(ctx, opened.session_id) is None
+    assert accounts.token_identity(ctx, token) is None
+    with pytest.raises(NotAllowed, match="salah"):
+        accounts.login(ctx, "staf1", GOOD, "10.0.0.2")
+    event = audit.list_events(ctx)[-1]
+    assert (event.action, event.actor, event.role, event.details["active"]) == (
+        "person.deactivated",
+        "admin",
+        "admin",
+        False,
+    )
+    people.set_active(ctx, "staf1", True, by="admin")
+    assert accounts.login(ctx, "staf1", GOOD, "10.0.0.3").identity.username == "staf1"
+    assert accounts.token_identity(ctx, token) is None  # revoked tokens stay revoked
+
+
+def test_an_admin_cannot_deactivate_themselves(ctx: Context):
+    from sop_engine import people
+
+    with pytest.raises(NotAllowed, match="akun sendiri"):
+        people.set_active(ctx, "admin", False, by="admin")
+
+
+def test_a_role_change_is_audited_with_before_and_after(ctx: Context):
+    from sop_engine import people
+
+    changed = people.set_roles(ctx, "staf1", ["staf", "inspektorat"], by="admin")
+    assert changed.roles == ("staf", "inspektorat")
+    event = audit.list_events(ctx)[-1]
+    assert event.action == "person.roles_changed" and event.role == "admin"
+    assert event.details["before"] == ["staf"] and event.details["roles"] == ["staf", "inspektorat"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["people", "add", "staf3", "--name", "Sari", "--role", "staf", "--by", "orang-tak-dikenal"], "tidak dikenal"),
+        (["people", "add", "staf3", "--name", "Sari", "--role", "staf", "--by", "staf1"], "hanya untuk peran admin"),
+        (["people", "token", "ketua", "--by", "staf1"], "hanya untuk peran admin"),
+        (["people", "token", "issue", "ketua", "--by", "staf1"], "hanya untuk peran admin"),
+        (["people", "roles", "staf1", "--role", "ketua", "--by", "staf1"], "hanya untuk peran admin"),
+        (["people", "deactivate", "ketua", "--by", "kasubag"], "hanya untuk peran admin"),
+        (["deadlines", "recompute", "--by", "staf1"], "hanya untuk peran admin"),
+    ],
+)
+def test_every_people_command_resolves_and_checks_by(
+    settings: Settings, ctx: Context, clock: FixedClock, args: list[str], message: str
+):
+    before = audit.list_events(ctx)
+    result = run_cli(args, settings, clock)
+    assert result.code == 1 and message in result.err, result.err
+    assert audit.list_events(ctx) == before
+
+
+def test_the_audit_records_the_real_actor_and_role_of_an_account_change(settings, ctx: Context, clock: FixedClock):
+    assert (
+        run_cli(["people", "add", "staf3", "--name", "Sari", "--role", "staf", "--by", "admin"], settings, clock).code
+        == 0
+    )
+    assert (audit.list_events(ctx)[-1].actor, audit.list_events(ctx)[-1].role) == ("admin", "admin")
+    assert run_cli(["people", "add", "staf4", "--name", "Dewi", "--role", "staf"], settings, clock).code == 0
+    assert (audit.list_events(ctx)[-1].actor, audit.list_events(ctx)[-1].role) == ("sistem", "sistem")
+
+
+def test_the_cli_lists_revokes_and_deactivates(settings: Settings, ctx: Context, clock: FixedClock):
+    issued = run_cli(["people", "token", "staf1", "--label", "laptop", "--by", "admin"], settings, clock)
+    assert issued.code == 0
+    token = issued.out.strip()
+    listed = run_cli(["people", "token", "list", "staf1"], settings, clock)
+    assert token[:10] in listed.out and "laptop" in listed.out and "berlaku" in listed.out
+    revoked = run_cli(["people", "token", "revoke", "staf1", "--by", "admin"], settings, clock)
+    assert revoked.code == 0 and "1 token API milik staf1 dicabut" in revoked.out
+    assert "dicabut" in run_cli(["people", "token", "list", "staf1"], settings, clock).out
+    off = run_cli(["people", "deactivate", "staf2", "--by", "admin"], settings, clock)
+    assert off.code == 0 and "dinonaktifkan" in off.out
+    assert "nonaktif" in run_cli(["people", "list"], settings, clock).out
+    again = run_cli(["people", "deactivate", "staf2", "--by", "admin"], settings, clock)
+    assert again.code == 1 and "sudah nonaktif" in again.err
+
+
+def test_forty_parallel_wrong_guesses_are_evaluated_at_most_the_limit(ctx: Context, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.set_password(ctx, "staf1", GOOD)
+    evaluated = []
+    lock = threading.Lock()
+    real = accounts._password_matches
+
+    def counting(stored: str | None, password: str) -> bool:
+        with lock:
+            evaluated.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(accounts, "_password_matches", counting)
+
+    def guess(number: int) -> str:
+        try:
+            accounts.login(ctx, "staf1", f"tebakan-{number}-xxxx", f"10.1.0.{number}")
+        except NotAllowed as exc:
+            return exc.message
+        return "masuk"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(40)))
+    assert len(evaluated) <= ctx.settings.web.max_failed_logins
+    assert "masuk" not in answers
+
+
+def test_guesses_by_username_and_by_nip_count_against_one_account(ctx: Context):
+    accounts.set_password(ctx, "staf1", GOOD)
+    nip = demo_nip(ctx, "staf1")
+    for i in range(ctx.settings.web.max_failed_logins):
+        with pytest.raises(NotAllowed, match="salah"):
+            accounts.login(ctx, "staf1" if i % 2 else nip, f"tebakan-{i}-xxxx", f"10.2.0.{i}")
+    with pytest.raises(NotAllowed, match="Terlalu banyak percobaan masuk yang gagal untuk akun ini"):
+        accounts.login(ctx, nip, GOOD, "10.2.9.9")
+
+
+def test_an_address_at_the_limit_waits_a_growing_delay_not_the_whole_window(ctx: Context, clock: FixedClock):
+    """Colleagues behind one NAT: five failures slow the address down; the right password gets in after the delay."""
+    accounts.set_password(ctx, "staf2", GOOD)
+    limit = ctx.settings.web.max_failed_logins
+    for i in range(limit):
+        with pytest.raises(NotAllowed, match="salah"):
+            accounts.login(ctx, f"tebak{i}", "apa-saja-12345", "192.0.2.7")
+    with pytest.raises(NotAllowed, match="untuk alamat ini"):
+        accounts.login(ctx, "staf2", GOOD, "192.0.2.7")
+    clock.advance(accounts.ADDRESS_DELAY)
+    assert accounts.login(ctx, "staf2", GOOD, "192.0.2.7").identity.username == "staf2"
+
+
+def test_the_address_delay_doubles_and_is_capped_by_the_window() -> None:
+    cap = timedelta(minutes=15)
+    delays = [accounts.address_delay(n, 5, cap) for n in range(4, 12)]
+    assert delays[:4] == [timedelta(0), timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
+    assert delays[-1] == cap
+
+
+def test_x_forwarded_for_is_ignored_unless_a_trusted_proxy_is_configured(ctx: Context):
+    from sop_engine.web.server import uvicorn_config
+
+    plain = uvicorn_config(ctx, "127.0.0.1", 8000)
+    assert plain.proxy_headers is False
+    proxied = dataclasses.replace(
+        ctx,
+        settings=dataclasses.replace(
+            ctx.settings, web=dataclasses.replace(ctx.settings.web, trusted_proxies=("10.0.0.5/32",))
+        ),
+    )
+    behind = uvicorn_config(proxied, "127.0.0.1", 8000)
+    assert behind.proxy_headers is True and behind.forwarded_allow_ips == "10.0.0.5/32"
+
+
+def test_trusted_proxies_must_be_addresses(tmp_path):
+    from sop_engine.config import load_settings
+    from sop_engine.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[office]\nsatker = "3526"\nname = "KPU"\n[web]\ntrusted_proxies = ["proksi-kantor"]\n')
+    with pytest.raises(ConfigError, match="trusted_proxies berisi 'proksi-kantor'"):
+        load_settings(path, env={})

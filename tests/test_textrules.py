@@ -170,3 +170,27 @@ def test_the_page_and_the_api_refuse_a_nul_note_with_the_services_words(ctx: Con
     )
     assert api.status_code == 422 and "Catatan berisi karakter kendali" in api.json()["error"]
     assert cases.get_case(ctx, CASE).steps[0].status == "active"
+
+
+def test_nul_in_a_case_path_and_in_audit_filters_answers_4xx_on_both_backends(ctx: Context) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    client = client_for(ctx)
+    log_in(client, "inspektorat")
+    assert client.get("/kasus/lakip-2021%00").status_code == 404
+    for query in ("kasus=lakip%00", "pelaku=staf1%00"):
+        response = client.get(f"/audit?{query}")
+        assert 400 <= response.status_code < 500, (query, response.status_code)
+    unknown_action = client.get("/audit?tindakan=step.completed%00")  # not one of the listed actions: ignored
+    assert unknown_action.status_code < 500 and "\x00" not in unknown_action.text
+    token = accounts.issue_token(ctx, "inspektorat")
+    api = client.get("/api/v1/cases/lakip-2021%00", headers={"Authorization": f"Bearer {token}"})
+    assert 400 <= api.status_code < 500
+
+
+def test_a_letter_subject_with_a_line_break_is_refused(ctx: Context) -> None:
+    from datetime import date
+
+    from sop_engine import letters
+
+    with pytest.raises(InvalidInput, match="Perihal surat berisi karakter kendali"):
+        letters.issue(ctx, 2021, "Penyampaian\nDokumen LAKIP", "kasubag", letter_date=date(2021, 1, 11))

@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings: Settings | None = None) -> int:
     """Run one ``sop`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_compatible(list(sys.argv[1:] if argv is None else argv)))
     handler: Handler = args.handler
     ctx: Context | None = None
     try:
@@ -54,6 +54,16 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
     finally:
         if ctx is not None:
             ctx.db.dispose()
+
+
+#: ``sop people token USER`` (before ``token`` became a group) still issues a token.
+_TOKEN_ACTIONS = ("issue", "list", "revoke", "-h", "--help")
+
+
+def _compatible(argv: list[str]) -> list[str]:
+    if argv[:2] == ["people", "token"] and len(argv) > 2 and argv[2] not in _TOKEN_ACTIONS:
+        return [*argv[:2], "issue", *argv[2:]]
+    return argv
 
 
 def entry_point() -> None:

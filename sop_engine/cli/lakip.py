@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sop_engine import people
+from sop_engine import policy
 from sop_engine.cli.output import table
 from sop_engine.cli.parsing import Commands, Parser, print_json
 from sop_engine.context import Context
@@ -167,7 +167,7 @@ def register(cli: Commands) -> None:
         p = cli.command(sub, "import", handler, f"impor berkas CSV/XLSX ({what})", json_flag=True)
         p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx dengan baris judul")
         p.add_argument("--year", type=int, required=True, help="tahun anggaran yang dilaporkan, misalnya 2020")
-        p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang mengimpor (untuk jejak audit)")
+        p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang mengimpor (untuk jejak audit)")
 
     p = cli.command(lakip, "analyse", cmd_analyse, "analisis capaian kinerja dan serapan anggaran", json_flag=True)
     p.add_argument("case_or_year", metavar="KASUS_ATAU_TAHUN", help="kasus LAKIP (lakip-2021 → tahun 2020) atau tahun")

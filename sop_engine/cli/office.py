@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sop_engine import accounts, people, workflows
+from sop_engine import accounts, people, policy, workflows
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -46,13 +46,47 @@ def cmd_people_set_password(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
-    token = accounts.issue_token(ctx, args.username, args.label, by=args.by)
+    token = accounts.issue_token(ctx, args.username, args.label, by=args.by, expires_days=args.expires_days)
     print(token)
     print(
         f"Token API untuk {args.username}; simpan sekarang, token ini tidak ditampilkan lagi. "
         "Pakai sebagai header 'Authorization: Bearer <token>'.",
         file=sys.stderr,
     )
+    return 0
+
+
+def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
+    items = accounts.list_tokens(ctx, args.username)
+    if args.json:
+        print_json([output.token_json(t, ctx.tz) for t in items])
+    else:
+        print(output.tokens_list(args.username, items, ctx.tz, ctx.clock.now()))
+    return 0
+
+
+def cmd_people_token_revoke(args: argparse.Namespace, ctx: Context) -> int:
+    count = accounts.revoke_tokens(ctx, args.username, by=args.by, prefix=args.prefix)
+    print(f"{count} token API milik {args.username} dicabut; aplikasi yang memakainya harus memakai token baru.")
+    return 0
+
+
+def cmd_people_deactivate(args: argparse.Namespace, ctx: Context) -> int:
+    person = people.set_active(ctx, args.username, False, by=args.by)
+    print(f"Akun {person.username} ({person.name}) dinonaktifkan; sesi diakhiri dan token API dicabut.")
+    return 0
+
+
+def cmd_people_activate(args: argparse.Namespace, ctx: Context) -> int:
+    person = people.set_active(ctx, args.username, True, by=args.by)
+    print(f"Akun {person.username} ({person.name}) aktif kembali; buat token baru bila perlu.")
+    return 0
+
+
+def cmd_people_roles(args: argparse.Namespace, ctx: Context) -> int:
+    roles = tuple(r.strip() for value in args.role for r in value.split(",") if r.strip())
+    person = people.set_roles(ctx, args.username, roles, by=args.by)
+    print(f"Peran {person.username} sekarang: {', '.join(person.roles)}.")
     return 0
 
 
@@ -246,15 +280,34 @@ def register(cli: Commands) -> None:
     p.add_argument("--supervisor", help="nama pengguna atasan (rantai eskalasi)")
     p.add_argument("--chat-id", dest="chat_id", help="id chat WhatsApp/Telegram untuk webhook")
     p.add_argument("--channels", help="saluran pilihan, dipisah koma: email, webhook, log (bawaan: config.toml)")
-    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
     cli.command(sub, "list", cmd_people_list, "daftar pegawai", json_flag=True)
     p = cli.command(sub, "set-password", cmd_people_set_password, "atur kata sandi (dibaca dari stdin atau ditanyakan)")
     p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang mengatur (untuk jejak audit)")
-    p = cli.command(sub, "token", cmd_people_token, "buat token API (Bearer) untuk seorang pegawai")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang mengatur: admin, atau pegawai itu sendiri")
+    by_help = "siapa yang melakukannya: admin, atau pegawai itu sendiri (untuk jejak audit; bawaan: sistem)"
+    p = cli.command(sub, "deactivate", cmd_people_deactivate, "nonaktifkan akun (sesi diakhiri, token dicabut)")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
+    p = cli.command(sub, "activate", cmd_people_activate, "aktifkan kembali akun yang dinonaktifkan")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
+    p = cli.command(sub, "roles", cmd_people_roles, "ganti peran seorang pegawai")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--role", action="append", required=True, help="peran baru (boleh diulang atau dipisah koma)")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
+    tokens = cli.group("token", "token API (Bearer): buat, lihat, cabut", within=sub)
+    p = cli.command(tokens, "issue", cmd_people_token, "buat token API untuk seorang pegawai")
     p.add_argument("username", help="nama pengguna atau NIP")
     p.add_argument("--label", help="keterangan token, misalnya nama aplikasi yang memakainya")
-    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang membuat (untuk jejak audit)")
+    p.add_argument("--expires-days", dest="expires_days", type=int, help="berlaku sekian hari (bawaan: sampai dicabut)")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
+    p = cli.command(tokens, "list", cmd_people_token_list, "token API seorang pegawai (tanpa nilainya)", json_flag=True)
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p = cli.command(tokens, "revoke", cmd_people_token_revoke, "cabut token API seorang pegawai")
+    p.add_argument("username", help="nama pengguna atau NIP")
+    p.add_argument("--prefix", help="hanya token yang berawalan ini (lihat `sop people token list`); bawaan: semua")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
 
     p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
     p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sop_engine.accounts import TokenRecord
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
 from sop_engine.calendar import Holiday
@@ -18,7 +20,14 @@ from sop_engine.deadlines import STATUS_LABELS as NOTE_STATUS
 from sop_engine.definitions import ROLE_LABELS, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
-from sop_engine.formatting import format_date, format_day, format_instant, format_instant_short, format_size
+from sop_engine.formatting import (
+    format_date,
+    format_day,
+    format_instant,
+    format_instant_short,
+    format_size,
+    iso_local,
+)
 from sop_engine.install import InitReport
 from sop_engine.notify.worker import TickReport
 from sop_engine.people import PersonRecord
@@ -148,10 +157,57 @@ def people_list(items: Sequence[PersonRecord]) -> str:
     if not items:
         return "Belum ada pegawai. Tambahkan dengan `sop people add` atau `sop init --demo`."
     return table(
-        ["Pengguna", "Nama", "NIP", "Peran", "Atasan", "Email", "Telepon"],
+        ["Pengguna", "Nama", "NIP", "Peran", "Atasan", "Email", "Telepon", "Akun"],
         [
-            [p.username, p.name, p.nip or "-", ", ".join(p.roles), p.supervisor or "-", p.email or "-", p.phone or "-"]
+            [
+                p.username,
+                p.name,
+                p.nip or "-",
+                ", ".join(p.roles),
+                p.supervisor or "-",
+                p.email or "-",
+                p.phone or "-",
+                "aktif" if p.active else "nonaktif",
+            ]
             for p in items
+        ],
+    )
+
+
+def token_json(token: TokenRecord, tz: ZoneInfo) -> dict[str, object]:
+    """One API token for ``sop people token list --json`` (never its value)."""
+    return {
+        "prefix": token.prefix,
+        "label": token.label,
+        "created_at": iso_local(token.created_at, tz),
+        "last_used_at": iso_local(token.last_used_at, tz),
+        "expires_at": iso_local(token.expires_at, tz),
+        "revoked_at": iso_local(token.revoked_at, tz),
+    }
+
+
+def tokens_list(username: str, items: Sequence[TokenRecord], tz: ZoneInfo, now: datetime) -> str:
+    if not items:
+        return f"{username} belum punya token API. Buat dengan `sop people token issue {username}`."
+
+    def state(token: TokenRecord) -> str:
+        if token.revoked_at is not None:
+            return f"dicabut {_short(token.revoked_at, tz)}"
+        if token.expires_at is not None and token.expires_at <= now:
+            return f"kedaluwarsa {_short(token.expires_at, tz)}"
+        return "berlaku" + (f" s.d. {_short(token.expires_at, tz)}" if token.expires_at else "")
+
+    return table(
+        ["Awalan", "Label", "Dibuat", "Terakhir dipakai", "Status"],
+        [
+            [
+                t.prefix + "…",
+                t.label or "-",
+                _short(t.created_at, tz),
+                _short(t.last_used_at, tz) if t.last_used_at else "-",
+                state(t),
+            ]
+            for t in items
         ],
     )
 
@@ -187,6 +243,13 @@ def verify_text(result: VerifyResult, hint: bool = True) -> str:
             f"Kepala rantai: #{result.head_seq} {result.head_hash}\n"
             "Catat kepala rantai ini di luar sistem; kelak `sop audit verify --head "
             f"{result.head_seq}:{result.head_hash}` membuktikan jejak tidak ditulis ulang."
+        )
+    if result.mismatches:
+        return (
+            f"ISI TABEL TIDAK SESUAI DENGAN JEJAK AUDIT ({len(result.mismatches)} isian; rantai hash sendiri utuh, "
+            f"{result.events} peristiwa):\n"
+            + "\n".join(f"- {line}" for line in result.mismatches)
+            + "\nData itu diubah di luar sop-engine. Laporkan ke Inspektorat dan pulihkan basis data dari cadangan."
         )
     return (
         f"JEJAK AUDIT RUSAK mulai peristiwa #{result.first_bad_seq}.\n{result.problem}\n"

@@ -79,7 +79,8 @@ class Commands:
             p.add_argument("--json", action="store_true", help="cetak satu dokumen JSON")
         return p
 
-    def group(self, name: str, help_text: str) -> Any:
-        """Add a command group (``sop NAME ...``) and return its sub-parsers."""
-        p = self.groups.add_parser(name, help=help_text, description=help_text, parents=[self.common])
-        return p.add_subparsers(dest="subcommand", required=True, metavar="PERINTAH", parser_class=Parser)
+    def group(self, name: str, help_text: str, within: Any = None) -> Any:
+        """Add a command group (``sop NAME ...``, or ``sop GROUP NAME ...`` ``within`` a group); its sub-parsers."""
+        p = (within or self.groups).add_parser(name, help=help_text, description=help_text, parents=[self.common])
+        dest = "subcommand" if within is None else f"{name}_command"
+        return p.add_subparsers(dest=dest, required=True, metavar="PERINTAH", parser_class=Parser)

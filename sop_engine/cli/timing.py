@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import deadlines, people, planning
+from sop_engine import deadlines, planning, policy
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -90,4 +90,4 @@ def register(cli: Commands) -> None:
     p = cli.command(
         sub, "recompute", cmd_deadlines_recompute, "hitung ulang tenggat setelah hari libur berubah", json_flag=True
     )
-    p.add_argument("--by", default=people.SYSTEM_ACTOR, help="siapa yang meminta (untuk jejak audit)")
+    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang meminta (untuk jejak audit)")

@@ -11,6 +11,7 @@ from sop_engine.errors import NotFound
 
 def find_case(session: Session, office_id: int, code: str, *, for_update: bool = False) -> Case:
     """The case ``code`` of the office (e.g. ``lakip-2021``)."""
+    code = _printable(code)
     query = select(Case).where(Case.office_id == office_id, Case.code == code)
     case = session.scalar(query.with_for_update() if for_update else query)
     if case is None:
@@ -20,15 +21,29 @@ def find_case(session: Session, office_id: int, code: str, *, for_update: bool =
     return case
 
 
-def find_person(session: Session, office_id: int, username: str) -> Person:
-    """The active person ``username`` (or NIP) of the office."""
+def find_person(session: Session, office_id: int, username: str, *, include_inactive: bool = False) -> Person:
+    """The person ``username`` (or NIP) of the office; a deactivated one only with ``include_inactive``."""
+    username = _printable(username)
     person = session.scalar(
         select(Person).where(Person.office_id == office_id, (Person.username == username) | (Person.nip == username))
     )
-    if person is None or not person.active:
+    if person is None:
         raise NotFound(
             f"Pengguna '{username}' tidak dikenal di kantor ini; lihat daftar dengan `sop people list` "
             "atau tambahkan dengan `sop people add`.",
             value=username,
         )
+    if not person.active and not include_inactive:
+        raise NotFound(
+            f"Pengguna '{username}' sudah dinonaktifkan; admin dapat mengaktifkannya kembali "
+            f"(`sop people activate {person.username}`).",
+            value=username,
+        )
     return person
+
+
+def _printable(value: str) -> str:
+    """``value`` with its control and bidi characters made visible (\x00 -> U+0000): such a name
+    can match no row, is still named in the NotFound, and never reaches the database driver
+    (PostgreSQL refuses NUL)."""
+    return "".join(f"U+{ord(c):04X}" if not c.isprintable() else c for c in value)

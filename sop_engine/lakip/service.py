@@ -34,7 +34,7 @@ from sop_engine.lakip.records import AnalysisRecord, BudgetImported, TargetSet, 
 from sop_engine.lakip.store import Source
 from sop_engine.lakip.tables import BadValue, ImportRefused, Problem
 from sop_engine.lakip.targets import parse_realised, read_targets
-from sop_engine.people import SYSTEM_ACTOR
+from sop_engine.policy import SYSTEM_ACTOR
 
 __all__ = [
     "AnalysisRecord",

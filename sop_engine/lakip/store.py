@@ -15,19 +15,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from sop_engine import policy
 from sop_engine.context import Context
 from sop_engine.db.models import Office
 from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation, PerformanceImport, PerformanceIndicator
-from sop_engine.db.queries import find_person
-from sop_engine.errors import NotAllowed
 from sop_engine.lakip import analysis
 from sop_engine.lakip.analysis import Polarity
 from sop_engine.lakip.consistency import Declared, PlannedOutput
 from sop_engine.lakip.targets import IndicatorRow, OutputRow, parse_realised, parse_target
-from sop_engine.people import SYSTEM_ACTOR, require_role
-
-#: Who may import targets, budget and realisations (besides the system actor).
-IMPORT_ROLES = ("kasubag_program", "staf", "sekretaris", "admin")
+from sop_engine.policy import Permission
 
 Model = type[PerformanceIndicator] | type[BudgetOutput] | type[BudgetRealisation]
 
@@ -67,17 +63,8 @@ def locked_office(session: Session, ctx: Context) -> Office:
 
 def actor(session: Session, office_id: int, by: str) -> tuple[str, str]:
     """(username, role) of whoever imports; NotAllowed for a role that may not."""
-    if by == SYSTEM_ACTOR:
-        return by, "admin"
-    person = find_person(session, office_id, by)
-    role = require_role(person, IMPORT_ROLES)
-    if not role:
-        raise NotAllowed(
-            f"'{person.username}' berperan {', '.join(person.role_names) or '(tanpa peran)'}; data kinerja dan "
-            f"anggaran hanya dapat diimpor oleh peran {', '.join(IMPORT_ROLES)}.",
-            value=person.username,
-        )
-    return person.username, role
+    found = policy.resolve(session, office_id, by, Permission.IMPORT_DATA)
+    return found.username, found.role
 
 
 def rows(session: Session, model: Any, office_id: int, year: int) -> list[Any]:

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from sop_engine import accounts
 from sop_engine.accounts import LoginSession
 from sop_engine.errors import NotAllowed
+from sop_engine.policy import Permission, roles_for
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render
@@ -19,11 +20,11 @@ router = APIRouter(include_in_schema=False)
 def home_of(session: LoginSession) -> str:
     """Where a person starts: their tasks if they do SOP steps, else what their role is for."""
     identity = session.identity
-    if identity.has("ketua", "sekretaris", "kasubag_program", "staf"):
+    if identity.has(*roles_for(Permission.WORK_ON_STEPS)):
         return "/tugas"
-    if identity.has("inspektorat"):
+    if identity.has(*roles_for(Permission.READ_ALL_CASES)):
         return "/audit"
-    if identity.has("admin"):
+    if identity.has(*roles_for(Permission.MANAGE_PEOPLE)):
         return "/orang"
     return "/kasus"
 

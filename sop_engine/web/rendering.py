@@ -20,16 +20,17 @@ from sop_engine.cases import STATUS_LABELS
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
+from sop_engine.policy import Permission, roles_for
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 #: The navigation: (path, label, roles that see it; empty = everyone logged in).
 NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("/tugas", "Tugas Saya", ("ketua", "sekretaris", "kasubag_program", "staf")),
-    ("/kasus", "Kasus", ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat")),
-    ("/kasus/baru", "Mulai kasus", ("sekretaris",)),
-    ("/audit", "Jejak Audit", ("inspektorat", "ketua", "sekretaris")),
-    ("/orang", "Orang", ("admin",)),
+    ("/tugas", "Tugas Saya", roles_for(Permission.WORK_ON_STEPS)),
+    ("/kasus", "Kasus", (*roles_for(Permission.WORK_ON_STEPS), *roles_for(Permission.READ_ALL_CASES))),
+    ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
+    ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
+    ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
 )
 
 

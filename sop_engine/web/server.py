@@ -62,6 +62,19 @@ def sweep_leftovers(ctx: Context) -> Swept:
     return uploads + partials
 
 
+def uvicorn_config(ctx: Context, host: str, port: int) -> uvicorn.Config:
+    """The server's settings: X-Forwarded-For believed only from ``[web] trusted_proxies`` (none by default)."""
+    proxies = ctx.settings.web.trusted_proxies
+    return uvicorn.Config(
+        create_app(ctx),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) or None,
+    )
+
+
 def serve(
     ctx: Context,
     host: str,
@@ -72,7 +85,7 @@ def serve(
 ) -> None:
     """Sweep leftovers, then serve until interrupted; the scheduler (if any) stops between two notifications."""
     sweep_leftovers(ctx)
-    config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="info", proxy_headers=True)
+    config = uvicorn_config(ctx, host, port)
     server = _Server(config)
     worker = Worker(ctx) if with_scheduler else None
     scheduler = runner.start_background(worker, on_report or (lambda _report: None)) if worker else None
