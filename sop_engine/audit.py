@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from sop_engine import reconcile, textrules
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
@@ -42,6 +43,12 @@ ACTION_LABELS = {
     "system.initialised": "Basis data disiapkan",
     "workflow.registered": "SOP didaftarkan",
     "person.added": "Pegawai ditambahkan",
+    "person.password_set": "Kata sandi diatur",
+    "person.token_issued": "Token API dibuat",
+    "person.token_revoked": "Token API dicabut",
+    "person.deactivated": "Akun dinonaktifkan",
+    "person.activated": "Akun diaktifkan kembali",
+    "person.roles_changed": "Peran diubah",
     "case.started": "Kasus dimulai",
     "step.completed": "Langkah diselesaikan",
     "step.returned": "Langkah dikembalikan",
@@ -117,6 +124,9 @@ class AuditFilter:
     until: date | None = None
 
     def __post_init__(self) -> None:
+        for label, text in (("Kasus", self.case), ("Pelaku", self.actor), ("Tindakan", self.action)):
+            if text is not None:
+                textrules.line(text, f"Saringan {label}", 100)
         for name, day in (("sejak", self.since), ("sampai", self.until)):
             if day is not None and not FILTER_FIRST_DAY <= day <= FILTER_LAST_DAY:
                 raise InvalidInput(
@@ -190,6 +200,8 @@ class VerifyResult:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    #: Rows of the state tables that disagree with the trail (see :mod:`sop_engine.reconcile`).
+    mismatches: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``sop audit verify --json`` document (also the API's)."""
@@ -360,7 +372,8 @@ def _distinct(ctx: Context, column: InstrumentedAttribute[str]) -> list[str]:
 
 
 def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the office's chain from the first event and report the first one that does not hold.
+    """Walk the office's chain from the first event and report the first one that does not hold; then
+    replay the trail against the state tables (:mod:`sop_engine.reconcile`) and name every row that disagrees.
 
     ``anchor`` is a (seq, hash) pair recorded earlier outside the database (e.g. by the
     Inspektorat from a previous verify): the chain must still contain it. Without an anchor,
@@ -373,7 +386,20 @@ def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.office_id == office.id).order_by(AuditEvent.seq, AuditEvent.id)
         ).all()
-        return verify_events(events, head_seq, head_hash, anchor)
+        result = verify_events(events, head_seq, head_hash, anchor)
+        if not result.ok:
+            return result
+        mismatches = tuple(reconcile.compare_database(session, office.id))
+    if not mismatches:
+        return result
+    shown = "; ".join(mismatches[:5]) + (f"; dan {len(mismatches) - 5} lagi" if len(mismatches) > 5 else "")
+    return dataclasses.replace(
+        result,
+        ok=False,
+        problem=f"Rantai utuh, tetapi {len(mismatches)} isian tabel tidak sesuai dengan jejak audit (diubah di luar "
+        f"sop-engine): {shown}. Pulihkan dari cadangan dan laporkan ke Inspektorat.",
+        mismatches=mismatches,
+    )
 
 
 def parse_anchor(text: str) -> tuple[int, str]:

@@ -1,0 +1,287 @@
+"""The audit trail replayed against the state tables: does what the tables say agree with what happened?
+
+The hash chain proves the trail itself was not altered; it says nothing about the tables that
+``sop case show`` reads. Someone with write access to the database could mark a step completed
+by another person, make ``staf1`` a sekretaris, or swap an artefact's hash without touching the
+trail. :func:`replay` rebuilds, from the events alone, what the cases, their steps, their
+documents and the people's roles must be; :func:`compare_database` names every row that
+disagrees. The replay is pure (plain values in, plain values out) so an archive bundle can be
+checked the same way without a database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from sop_engine.db.models import Artefact, AuditEvent, Case, Person
+
+#: The actions whose events change the state the replay rebuilds.
+REPLAYED_ACTIONS = (
+    "case.started",
+    "step.completed",
+    "step.returned",
+    "case.cancelled",
+    "person.added",
+    "person.roles_changed",
+    "person.deactivated",
+    "person.activated",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """The part of an audit event the replay reads."""
+
+    seq: int
+    action: str
+    actor: str
+    stated_at: datetime
+    case: str | None
+    step: int | None
+    details: Mapping[str, Any]
+
+
+@dataclass
+class StepState:
+    status: str = "waiting"
+    round: int = 0
+    activated_at: datetime | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass
+class CaseState:
+    status: str
+    state: str
+    started_by: str
+    steps: dict[int, StepState] = field(default_factory=dict)
+
+    def step(self, no: int) -> StepState:
+        return self.steps.setdefault(no, StepState())
+
+
+@dataclass(frozen=True)
+class FileState:
+    case: str
+    step: int
+    round: int
+    sha256: str
+    size: int
+    uploaded_by: str
+
+
+@dataclass
+class PersonState:
+    name: str
+    roles: frozenset[str]
+    active: bool = True
+
+
+@dataclass
+class Replayed:
+    """The state the events say the tables must hold."""
+
+    cases: dict[str, CaseState] = field(default_factory=dict)
+    files: dict[str, FileState] = field(default_factory=dict)
+    people: dict[str, PersonState] = field(default_factory=dict)
+
+
+def replay(events: Iterable[Event]) -> Replayed:
+    """The state after ``events``, in their order (the chain's order)."""
+    out = Replayed()
+    for event in events:
+        handler = _HANDLERS.get(event.action)
+        if handler is not None:
+            handler(out, event)
+    return out
+
+
+def _started(out: Replayed, e: Event) -> None:
+    case = CaseState("running", f"step_{e.step}", e.actor)
+    first = case.step(e.step or 1)
+    first.status, first.round, first.activated_at = "active", 1, e.stated_at
+    out.cases[e.case or ""] = case
+
+
+def _completed(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    done = case.step(e.step or 0)
+    done.status, done.completed_by, done.completed_at = "done", e.actor, e.stated_at
+    done.note = str(e.details.get("note") or "").strip() or None
+    after = str(e.details.get("state_after", ""))
+    case.state = after
+    if after.startswith("step_"):
+        following = case.step(int(after.removeprefix("step_")))
+        following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
+        following.completed_by = following.completed_at = following.note = None
+    elif after == "done":
+        case.status = "done"
+    for item in e.details.get("files", []):
+        out.files[str(item["id"])] = FileState(
+            e.case or "", e.step or 0, int(e.details.get("round", 0)), str(item["sha256"]), int(item["size"]), e.actor
+        )
+
+
+def _returned(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    to = int(e.details["to"])
+    for no in range(to + 1, (e.step or to) + 1):
+        case.step(no).status = "waiting"
+    target = case.step(to)
+    target.status, target.round, target.activated_at = "active", int(e.details.get("round", 0)), e.stated_at
+    target.completed_by = target.completed_at = target.note = None
+    case.state = str(e.details.get("state_after", case.state))
+
+
+def _cancelled(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    case.status, case.state = "cancelled", str(e.details.get("state_after", "cancelled"))
+    for step in case.steps.values():
+        if step.status == "active":
+            step.status = "waiting"
+
+
+def _person_added(out: Replayed, e: Event) -> None:
+    out.people[str(e.details["username"])] = PersonState(
+        str(e.details.get("name", "")), frozenset(e.details.get("roles", ()))
+    )
+
+
+def _person_changed(out: Replayed, e: Event) -> None:
+    person = out.people.get(str(e.details.get("username", "")))
+    if person is None:
+        return
+    if "roles" in e.details:
+        person.roles = frozenset(e.details["roles"])
+    if "active" in e.details:
+        person.active = bool(e.details["active"])
+
+
+_HANDLERS = {
+    "case.started": _started,
+    "step.completed": _completed,
+    "step.returned": _returned,
+    "case.cancelled": _cancelled,
+    "person.added": _person_added,
+    "person.roles_changed": _person_changed,
+    "person.deactivated": _person_changed,
+    "person.activated": _person_changed,
+}
+
+
+# --- against the database ----------------------------------------------------------------------
+
+
+def events_of(session: Session, office_id: int) -> list[Event]:
+    """The office's replayed events, in chain order, with only the columns the replay reads."""
+    rows = session.execute(
+        select(
+            AuditEvent.seq,
+            AuditEvent.action,
+            AuditEvent.actor,
+            AuditEvent.stated_at,
+            AuditEvent.case_code,
+            AuditEvent.step_no,
+            AuditEvent.details,
+        )
+        .where(AuditEvent.office_id == office_id, AuditEvent.action.in_(REPLAYED_ACTIONS))
+        .order_by(AuditEvent.seq)
+    )
+    return [Event(r.seq, r.action, r.actor, r.stated_at, r.case_code, r.step_no, json.loads(r.details)) for r in rows]
+
+
+def compare_database(session: Session, office_id: int) -> list[str]:
+    """Every row of cases, case_steps, artefacts, people and person_roles that the trail disagrees with."""
+    expected = replay(events_of(session, office_id))
+    found: list[str] = []
+    cases = session.scalars(
+        select(Case).where(Case.office_id == office_id).options(selectinload(Case.steps)).order_by(Case.code)
+    ).all()
+    for case in cases:
+        found += _compare_case(case, expected.cases.get(case.code))
+    for code in sorted(set(expected.cases) - {c.code for c in cases}):
+        found.append(f"kasus {code}: dimulai menurut jejak audit, tetapi tidak ada di tabel cases")
+    stored = session.scalars(select(Artefact).where(Artefact.office_id == office_id).order_by(Artefact.id)).all()
+    codes = {c.id: c.code for c in cases}
+    for artefact in stored:
+        found += _compare_file(artefact, codes.get(artefact.case_id, "?"), expected.files.get(artefact.id))
+    for missing in sorted(set(expected.files) - {a.id for a in stored}):
+        found.append(f"dokumen {missing}: dilampirkan menurut jejak audit, tetapi tidak ada di tabel artefacts")
+    people = session.scalars(select(Person).where(Person.office_id == office_id).order_by(Person.username)).all()
+    for person in people:
+        found += _compare_person(person, expected.people.get(person.username))
+    for username in sorted(set(expected.people) - {p.username for p in people}):
+        found.append(f"pegawai {username}: ditambahkan menurut jejak audit, tetapi tidak ada di tabel people")
+    return found
+
+
+def _differs(where: str, name: str, stored: object, recorded: object) -> list[str]:
+    if stored == recorded:
+        return []
+    return [f"{where}: {name} di tabel '{_text(stored)}', menurut jejak audit '{_text(recorded)}'"]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, frozenset | set | tuple | list):
+        return ", ".join(sorted(str(v) for v in value)) or "-"
+    return "-" if value is None else str(value)
+
+
+def _compare_case(case: Case, expected: CaseState | None) -> list[str]:
+    where = f"kasus {case.code}"
+    if expected is None:
+        return [f"{where}: ada di tabel cases, tetapi tidak pernah dimulai menurut jejak audit"]
+    found = _differs(where, "status", case.status, expected.status)
+    found += _differs(where, "posisi", case.state, expected.state)
+    found += _differs(where, "dimulai oleh", case.started_by, expected.started_by)
+    for row in case.steps:
+        step = expected.steps.get(row.no, StepState())
+        at = f"{where} langkah {row.no}"
+        found += _differs(at, "status", row.status, step.status)
+        found += _differs(at, "putaran", row.round, step.round)
+        if row.status != "waiting":
+            found += _differs(at, "diaktifkan", row.activated_at, step.activated_at)
+        if row.status == "done":
+            found += _differs(at, "diselesaikan oleh", row.completed_by, step.completed_by)
+            found += _differs(at, "diselesaikan pada", row.completed_at, step.completed_at)
+            found += _differs(at, "catatan", row.note, step.note)
+    return found
+
+
+def _compare_file(artefact: Artefact, code: str, expected: FileState | None) -> list[str]:
+    where = f"dokumen {artefact.id} ({code} langkah {artefact.step_no})"
+    if expected is None:
+        return [f"{where}: ada di tabel artefacts, tetapi tidak pernah dilampirkan menurut jejak audit"]
+    found = _differs(where, "kasus", code, expected.case)
+    found += _differs(where, "langkah", artefact.step_no, expected.step)
+    found += _differs(where, "putaran", artefact.round, expected.round)
+    found += _differs(where, "sha256", artefact.sha256, expected.sha256)
+    found += _differs(where, "ukuran", artefact.size, expected.size)
+    found += _differs(where, "diunggah oleh", artefact.uploaded_by, expected.uploaded_by)
+    return found
+
+
+def _compare_person(person: Person, expected: PersonState | None) -> list[str]:
+    where = f"pegawai {person.username}"
+    if expected is None:
+        return [f"{where}: ada di tabel people, tetapi tidak pernah ditambahkan menurut jejak audit"]
+    found = _differs(where, "peran", frozenset(person.role_names), expected.roles)
+    found += _differs(where, "aktif", person.active, expected.active)
+    return found + _differs(where, "nama", person.name, expected.name)
