@@ -79,7 +79,7 @@ def _digest(value: str) -> str:
 
 
 def _identity(person: Person) -> Identity:
-    return Identity(person.username, person.name, person.role_names)
+    return Identity(person.username, textrules.scrub_line(person.name), person.role_names)
 
 
 def _audit(session: Session, office_id: int, actor: Actor, action: str, at: datetime, details: dict[str, Any]) -> None:

@@ -216,8 +216,7 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
                 case = find_case(session, ctx.office(session).id, code)
                 definition = workflows.definition_of(case)
                 try:
-                    _require_running(ctx, case)
-                    _require_active(ctx, case, case.steps[step_no - 1], definition.step(step_no))
+                    _require_workable(ctx, case, case.steps[step_no - 1], definition.step(step_no))
                 except SopError as explained:
                     raise explained from exc
         raise Conflict(
@@ -383,8 +382,7 @@ def _active_step(ctx: Context, session: Session, code: str, step_no: int, by: st
     step = definition.step(step_no)
     actor = find_person(session, office.id, by)
     row = case.steps[step.no - 1]
-    _require_running(ctx, case)
-    _require_active(ctx, case, row, step)
+    _require_workable(ctx, case, row, step)
     role = _require_step_role(actor, step)
     return _StepAction(office.id, case, definition, step, row, actor, role)
 
@@ -489,6 +487,14 @@ def _require_no_case(session: Session, office_id: int, workflow: str, year: int,
             f"Lihat dengan `sop case show {existing.code}`.",
             value=year,
         )
+
+
+def _require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+    """The case runs and the step is active; a step already done is a Conflict naming who did it,
+    even when that completion finished the case (the loser of a race on the last step)."""
+    if row.status != DONE:
+        _require_running(ctx, case)
+    _require_active(ctx, case, row, step)
 
 
 def _require_running(ctx: Context, case: Case) -> None:

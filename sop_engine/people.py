@@ -69,7 +69,7 @@ class NewPerson:
 def record_of(person: Person) -> PersonRecord:
     return PersonRecord(
         username=person.username,
-        name=person.name,
+        name=textrules.scrub_line(person.name),  # a name stored before the text rules shows no U+202E
         nip=person.nip,
         roles=person.role_names,
         email=person.email,

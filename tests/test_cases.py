@@ -156,3 +156,16 @@ def test_list_cases_shows_each_year(ctx: Context):
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     cases.start_case(ctx, "lakip", 2022, "sekretaris")
     assert [c.id for c in cases.list_cases(ctx)] == ["lakip-2022", "lakip-2021"]
+
+
+def test_completing_the_last_step_again_is_a_conflict_naming_who_finished_the_case(ctx: Context, tmp_path):
+    """The loser of a race on step 11 is told who won (409), not that the case is closed (403)."""
+    actors = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf1", 5: "kasubag", 6: "staf1", 7: "kasubag"}
+    actors.update({8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf1"})
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    for no, who in actors.items():
+        files = [] if no in (3, 8, 11) else [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))]
+        cases.complete_step(ctx, "lakip-2021", no, who, files)
+    assert cases.get_case(ctx, "lakip-2021").status == "done"
+    with pytest.raises(Conflict, match="Langkah 11 .* sudah diselesaikan oleh staf1"):
+        cases.complete_step(ctx, "lakip-2021", 11, "staf2")

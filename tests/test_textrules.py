@@ -194,3 +194,14 @@ def test_a_letter_subject_with_a_line_break_is_refused(ctx: Context) -> None:
 
     with pytest.raises(InvalidInput, match="Perihal surat berisi karakter kendali"):
         letters.issue(ctx, 2021, "Penyampaian\nDokumen LAKIP", "kasubag", letter_date=date(2021, 1, 11))
+
+
+def test_a_name_stored_with_a_bidi_override_before_the_rules_is_shown_without_it(ctx: Context) -> None:
+    from sqlalchemy import update
+
+    from sop_engine.db.models import Person
+
+    with ctx.db.write() as session:
+        session.execute(update(Person).where(Person.username == "staf1").values(name="Sari \u202eirdnaluW"))
+    shown = {p.username: p.name for p in people.list_people(ctx)}["staf1"]
+    assert shown == "Sari irdnaluW"
