@@ -4,11 +4,14 @@ A small Starlette app calls ``receive_form`` and answers with what it received, 
 goes through a real ASGI request body. ``TestClient`` delivers a body as one ASGI message (it
 reads a generator whole), so bodies given as a generator go through httpx2's ASGI transport
 (httpx2 is the client TestClient uses), which sends each chunk as its own message, as a server does.
+A client that goes away mid-upload is played against the whole app as a server would deliver it:
+part of the body, then ``http.disconnect``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,8 +25,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from starlette.types import Message
 
-from sop_engine.web.uploads import ParsedForm, UploadRejected, UploadTooLarge, receive_form
+from sop_engine import accounts, cases
+from sop_engine.context import Context
+from sop_engine.web.app import create_app
+from sop_engine.web.uploads import ParsedForm, UploadRejected, UploadTooLarge, receive_form, upload_dir
 
 BOUNDARY = "----sopBatas7MA4YWxkTrZu0gW"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -434,3 +441,57 @@ def test_with_block_cleans_up_even_when_a_file_was_moved_away(site: Site, tmp_pa
 
     assert site.leftovers() == []
     assert kept.read_bytes() == b"1"
+
+
+# --- a client that goes away -----------------------------------------------------------------
+
+
+def test_a_client_disconnecting_mid_upload_leaves_no_temp_file_and_one_log_line_without_traceback(
+    ctx: Context, caplog: pytest.LogCaptureFixture
+) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    path = "/api/v1/cases/lakip-2021/steps/1/complete"
+    body = multipart(part("berkas", b"%PDF-1.7\n" + b"x" * MB, filename="disposisi.pdf"))
+    token = accounts.issue_token(ctx, "sekretaris")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", MULTIPART.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    arrived: list[Message] = [{"type": "http.request", "body": body[: len(body) // 2], "more_body": True}]
+    sent: list[Message] = []
+    written_before_leaving: list[Path] = []
+
+    async def receive() -> Message:
+        if arrived:
+            return arrived.pop(0)
+        written_before_leaving.extend(upload_dir(ctx).glob("upload-*"))
+        return {"type": "http.disconnect"}  # the browser tab was closed half-way
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.INFO):
+        anyio.run(create_app(ctx), scope, receive, send)  # returns: nothing is raised to the server
+
+    assert len(written_before_leaving) == 1
+    assert list(upload_dir(ctx).iterdir()) == []
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("sop_engine")] == [
+        ("INFO", f"client disconnected during a form post to {path}; its temp files were removed")
+    ]
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert cases.get_case(ctx, "lakip-2021").steps[0].status == "active"

@@ -9,14 +9,17 @@ metadata only; the bytes live under a random temp name.
 
 The temp files belong to the returned :class:`ParsedForm`: call ``cleanup()`` or use it in a
 ``with`` block. When receiving fails, every temp file already written is deleted before the
-error propagates. A process killed mid-upload cannot do that: :func:`sweep_stale_uploads`
-(run when ``sop serve`` starts) removes what it left.
+error propagates. A client that goes away mid-post (tab closed, network lost) is one log line,
+not a traceback: its temp files are deleted and the post ends as :class:`UploadRejected`. A
+process killed mid-upload cannot clean up: :func:`sweep_stale_uploads` (run when ``sop serve``
+starts) removes what it left.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 import tempfile
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ from urllib.parse import parse_qsl
 import anyio.to_thread
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from sop_engine.context import Context
 from sop_engine.formatting import format_size
@@ -37,6 +40,8 @@ from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
+
+log = logging.getLogger(__name__)
 
 #: The name given to a file whose name is empty once cleaned.
 FALLBACK_FILENAME = "berkas"
@@ -161,9 +166,15 @@ async def receive_form(
     if kind not in (b"multipart/form-data", b"application/x-www-form-urlencoded"):
         raise UploadRejected(_wrong_type_message(content_type))
     _check_declared_length(request, limits.body_bytes)
-    if kind == b"multipart/form-data":
-        return await _receive_multipart(request, temp_dir, options.get(b"boundary"), limits)
-    return await _receive_urlencoded(request, limits)
+    try:
+        if kind == b"multipart/form-data":
+            return await _receive_multipart(request, temp_dir, options.get(b"boundary"), limits)
+        return await _receive_urlencoded(request, limits)
+    except ClientDisconnect:  # the temp files are already deleted (_receive_multipart)
+        log.info("client disconnected during a form post to %s; its temp files were removed", request.url.path)
+        raise UploadRejected(
+            "Koneksi terputus sebelum kiriman formulir selesai diterima; kirim formulirnya lagi."
+        ) from None
 
 
 def _wrong_type_message(content_type: str | None) -> str:
