@@ -11,7 +11,9 @@
   first; the excerpt starts with the case's ``case.started``;
 - every document is the one the audit trail recorded when its step was completed (same id,
   step, round and sha256), every document the trail records is in the archive, and
-  ``kasus.json`` lists the same documents.
+  ``kasus.json`` lists the same documents;
+- ``kasus.json`` agrees with the excerpt replayed (:mod:`sop_engine.replay`): the case's status
+  and each step's status, round, and who completed it when.
 
 A case-only excerpt cannot prove more. The case's events are a subsequence of the office's
 chain, interleaved with other cases' events, so the excerpt cannot show that no later event of
@@ -31,9 +33,11 @@ import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sop_engine import replay
 from sop_engine.audit import chain_hash
 
 FORMAT, VERSION = "sop-engine/arsip-kasus", 1
@@ -188,7 +192,9 @@ def _verify(path: Path) -> ArchiveCheck:
             fault = documents_fault(documents, events)
         if fault:
             raise _Refused(*fault)
-        _check_case_json(_json_member(bundle, CASE_JSON), case_id, documents)
+        case_json = _json_member(bundle, CASE_JSON)
+        _check_case_json(case_json, case_id, documents)
+        _check_case_against_trail(case_json, case_id, events if isinstance(events, list) else [])
     count = len(events) if isinstance(events, list) else 0
     return ArchiveCheck(True, path, case_id, len(documents), count, fingerprint)
 
@@ -262,3 +268,48 @@ def _check_case_json(data: Any, case_id: str, documents: list[tuple[str, Mapping
     )
     if recorded != sorted((d["id"], d["sha256"]) for _, d in documents):
         raise _Refused(CASE_JSON, "daftar dokumennya berbeda dengan manifest.json.")
+
+
+def _check_case_against_trail(data: dict[str, Any], case_id: str, events: list[dict[str, Any]]) -> None:
+    """``kasus.json`` says what the audit excerpt says happened: status, and each step's status,
+    round and who completed it when (a case table edited before archiving shows here)."""
+    try:
+        replayed = replay.replay(
+            replay.Event(
+                e["seq"],
+                e["action"],
+                e["actor"],
+                datetime.fromisoformat(e["stated_at"]),
+                e["case"],
+                e["step"],
+                e["details"] if isinstance(e["details"], dict) else {},
+            )
+            for e in events
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _Refused(AUDIT_JSON, f"peristiwanya tidak dapat diputar ulang ({exc}).") from exc
+    expected = replayed.cases.get(case_id)
+    if expected is None:
+        raise _Refused(AUDIT_JSON, f"tidak memuat dimulainya kasus {case_id}.")
+    if data.get("status") != expected.status:
+        raise _Refused(CASE_JSON, f"status '{data.get('status')}', padahal menurut audit.json '{expected.status}'.")
+    for step in data.get("steps") or ():
+        if not isinstance(step, dict) or not isinstance(step.get("no"), int):
+            raise _Refused(CASE_JSON, f"langkah {step!r} tidak lengkap.")
+        should = expected.steps.get(step["no"], replay.StepState())
+        shown: list[tuple[str, object, object]] = [
+            ("status", step.get("status"), should.status),
+            ("putaran", step.get("round"), should.round),
+        ]
+        if should.status == "done":
+            completed = step.get("completed_at")
+            at = datetime.fromisoformat(completed) if isinstance(completed, str) else None
+            shown += [("diselesaikan oleh", step.get("completed_by"), should.completed_by)]
+            shown += [("diselesaikan pada", at, should.completed_at)]
+        for what, stored, recorded in shown:
+            if stored != recorded:
+                raise _Refused(
+                    CASE_JSON,
+                    f"langkah {step['no']}: {what} '{stored}', padahal menurut audit.json '{recorded}' "
+                    "(data kasus diubah di luar sop-engine sebelum diarsipkan).",
+                )

@@ -17,19 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from sop_engine import archive, artefacts, audit, cases
 from sop_engine.archive_check import COMMENT_PREFIX
 from sop_engine.artefacts import IncomingFile
-from sop_engine.cli import archive as archive_cli
-from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
+from sop_engine.db.models import CaseStep
 from sop_engine.demo import DEMO_PEOPLE
-from sop_engine.errors import IntegrityError, NotFound, SopError
+from sop_engine.errors import IntegrityError, NotFound
 from sop_engine.install import initialise
 from tests.conftest import ROOT, START, make_settings
-from tests.helpers import docx, pdf
+from tests.helpers import docx, pdf, run_cli
 
 CASE = "lakip-2021"
 FIXED_MEMBERS = {"BACA-SAYA.txt", "manifest.json", "kasus.json", "audit.json", "audit.csv"}
@@ -286,6 +286,17 @@ def test_the_built_archive_verifies(built, ctx: Context):
     assert check.events == record.events == len(audit.list_events(ctx, CASE))
 
 
+def test_a_case_row_forged_before_archiving_stops_the_build_naming_the_row(ctx: Context, clock, tmp_path: Path):
+    """The build verifies the office's trail against the tables first: who really completed step 9."""
+    _run_case(ctx, clock, tmp_path / "masuk")
+    with ctx.db.engine.begin() as conn:
+        conn.execute(update(CaseStep).where(CaseStep.no == 9).values(completed_by="sekretaris"))
+    out = tmp_path / "keluar" / "arsip.zip"
+    with pytest.raises(IntegrityError, match=r"langkah 9: diselesaikan oleh di tabel 'sekretaris'.*'ketua'"):
+        archive.build_archive(ctx, CASE, out)
+    assert not out.exists()
+
+
 def test_an_altered_stored_document_stops_the_build_and_leaves_no_zip(ctx: Context, clock, tmp_path: Path):
     files = _run_case(ctx, clock, tmp_path / "masuk")
     digest = hashlib.sha256(files["r2/lakip.docx"].read_bytes()).hexdigest()
@@ -369,6 +380,17 @@ def test_a_duplicated_member_name_fails_verify_naming_it(copy: Path):
     _refused(copy, "audit.json")
 
 
+def _step_9_completed_by_sekretaris(case: Any) -> None:
+    case["steps"][8]["completed_by"] = "sekretaris"
+
+
+def test_kasus_json_rewritten_against_its_audit_excerpt_fails_verify_naming_the_step(copy: Path):
+    edit = _then(_edit_json("kasus.json", _step_9_completed_by_sekretaris), _relist("kasus.json"))
+    _rewrite(copy, edit, refingerprint=True)
+    check = _refused(copy, "kasus.json")
+    assert "langkah 9: diselesaikan oleh 'sekretaris', padahal menurut audit.json 'ketua'" in (check.problem or "")
+
+
 def _first_document_sha(manifest: Any) -> None:
     manifest["documents"][0]["sha256"] = "0" * 64
 
@@ -427,19 +449,14 @@ def test_a_file_that_is_not_a_zip_is_named(tmp_path: Path):
 # --- command line ------------------------------------------------------------------------------
 
 
-def _sop(args: list[str], ctx: Context | None, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Parse ``sop ARGS`` with this module's commands and run the handler as ``sop`` would."""
-    common = Parser(add_help=False)
-    parser = Parser(prog="sop", parents=[common])
-    archive_cli.register(Commands(parser, common))
-    parsed = parser.parse_args(args)
-    try:
-        code = parsed.handler(parsed, ctx if getattr(parsed, "needs_context", True) else None)
-    except SopError as exc:
-        print(f"sop: {exc.message}", file=sys.stderr)
-        code = 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def _sop(args: list[str], ctx: Context | None, folder: Path) -> tuple[int, str, str]:
+    """``sop ARGS`` through the real command line, on ``ctx``'s database and clock.
+
+    Without ``ctx`` the settings name a database that does not exist in ``folder``: a command that
+    opened it would be refused, so exit 0 shows the command needs none.
+    """
+    run = run_cli(args, ctx.settings, ctx.clock) if ctx else run_cli(args, make_settings(folder / "tanpa-basis-data"))
+    return run.code, run.out, run.err
 
 
 @pytest.fixture
@@ -448,34 +465,34 @@ def cli_case(ctx: Context, clock, tmp_path: Path) -> Iterator[Context]:
     yield ctx
 
 
-def test_cli_creates_an_archive_and_prints_its_fingerprint(cli_case: Context, tmp_path: Path, capsys):
+def test_cli_creates_an_archive_and_prints_its_fingerprint(cli_case: Context, tmp_path: Path):
     out = tmp_path / "arsip.zip"
-    code, stdout, _ = _sop(["archive", "create", CASE, "-o", str(out)], cli_case, capsys)
+    code, stdout, _ = _sop(["archive", "create", CASE, "-o", str(out)], cli_case, tmp_path)
     fingerprint = hashlib.sha256(_members(out)["manifest.json"]).hexdigest()
     assert code == 0 and f"Sidik arsip (sha256 manifest.json): {fingerprint}" in stdout
     assert f"{len(DOCUMENTS)} dokumen" in stdout
     again = tmp_path / "lagi" / "arsip.zip"  # same clock, same name: the same bytes, the same fingerprint
-    code, stdout, _ = _sop(["archive", "create", CASE, "-o", str(again), "--json"], cli_case, capsys)
+    code, stdout, _ = _sop(["archive", "create", CASE, "-o", str(again), "--json"], cli_case, tmp_path)
     assert code == 0 and json.loads(stdout)["manifest_sha256"] == fingerprint
     assert again.read_bytes() == out.read_bytes()
 
 
-def test_cli_create_refuses_an_altered_document_with_exit_1(cli_case: Context, tmp_path: Path, capsys):
+def test_cli_create_refuses_an_altered_document_with_exit_1(cli_case: Context, tmp_path: Path):
     for stored in artefacts.store_for(cli_case).root.rglob("*"):
         if stored.is_file():
             stored.write_bytes(b"diubah")
             break
-    code, _, stderr = _sop(["archive", "create", CASE, "-o", str(tmp_path / "arsip.zip")], cli_case, capsys)
+    code, _, stderr = _sop(["archive", "create", CASE, "-o", str(tmp_path / "arsip.zip")], cli_case, tmp_path)
     assert code == 1 and "telah berubah" in stderr and not (tmp_path / "arsip.zip").exists()
 
 
-def test_cli_verify_needs_no_database_and_exits_1_naming_the_file(copy: Path, capsys):
-    code, stdout, _ = _sop(["archive", "verify", str(copy)], None, capsys)
+def test_cli_verify_needs_no_database_and_exits_1_naming_the_file(copy: Path, tmp_path: Path):
+    code, stdout, _ = _sop(["archive", "verify", str(copy)], None, tmp_path)
     assert code == 0 and stdout.startswith(f"{copy}: utuh. Kasus {CASE}, {len(DOCUMENTS)} dokumen")
     name = "dokumen/langkah-06-putaran-2-lakip.docx"
     _rewrite(copy, lambda member, data: _flip(data) if member == name else data)
-    code, _, stderr = _sop(["archive", "verify", str(copy)], None, capsys)
+    code, _, stderr = _sop(["archive", "verify", str(copy)], None, tmp_path)
     assert code == 1 and f"{name}: isi berubah (sha256 " in stderr
-    code, stdout, _ = _sop(["archive", "verify", str(copy), "--json"], None, capsys)
+    code, stdout, _ = _sop(["archive", "verify", str(copy), "--json"], None, tmp_path)
     data = json.loads(stdout)
     assert code == 1 and (data["ok"], data["member"]) == (False, name)

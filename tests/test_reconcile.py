@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from sop_engine import audit, cases, people, reconcile
+from sop_engine import audit, cases, people, reconcile, replay
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -118,5 +118,5 @@ def test_the_cli_exits_1_naming_the_forged_row(
 def test_replay_reads_only_the_events_that_change_state(ctx: Context) -> None:
     with ctx.db.read() as session:
         events = reconcile.events_of(session, ctx.office(session).id)
-    assert {e.action for e in events} <= set(reconcile.REPLAYED_ACTIONS)
+    assert {e.action for e in events} <= set(replay.REPLAYED_ACTIONS)
     assert [e.action for e in events].count("person.added") == 7

@@ -1,0 +1,173 @@
+"""The state the audit trail says the tables must hold: cases, steps, documents, people's roles.
+
+Pure (plain values in, plain values out, no database): :mod:`sop_engine.reconcile` compares the
+result with the database, :mod:`sop_engine.archive_check` with an archive bundle's ``kasus.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: The actions whose events change the state the replay rebuilds.
+REPLAYED_ACTIONS = (
+    "case.started",
+    "step.completed",
+    "step.returned",
+    "case.cancelled",
+    "person.added",
+    "person.roles_changed",
+    "person.deactivated",
+    "person.activated",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """The part of an audit event the replay reads."""
+
+    seq: int
+    action: str
+    actor: str
+    stated_at: datetime
+    case: str | None
+    step: int | None
+    details: Mapping[str, Any]
+
+
+@dataclass
+class StepState:
+    status: str = "waiting"
+    round: int = 0
+    activated_at: datetime | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass
+class CaseState:
+    status: str
+    state: str
+    started_by: str
+    steps: dict[int, StepState] = field(default_factory=dict)
+
+    def step(self, no: int) -> StepState:
+        return self.steps.setdefault(no, StepState())
+
+
+@dataclass(frozen=True)
+class FileState:
+    case: str
+    step: int
+    round: int
+    sha256: str
+    size: int
+    uploaded_by: str
+
+
+@dataclass
+class PersonState:
+    name: str
+    roles: frozenset[str]
+    active: bool = True
+
+
+@dataclass
+class Replayed:
+    """The state the events say the tables must hold."""
+
+    cases: dict[str, CaseState] = field(default_factory=dict)
+    files: dict[str, FileState] = field(default_factory=dict)
+    people: dict[str, PersonState] = field(default_factory=dict)
+
+
+def replay(events: Iterable[Event]) -> Replayed:
+    """The state after ``events``, in their order (the chain's order)."""
+    out = Replayed()
+    for event in events:
+        handler = _HANDLERS.get(event.action)
+        if handler is not None:
+            handler(out, event)
+    return out
+
+
+def _started(out: Replayed, e: Event) -> None:
+    case = CaseState("running", f"step_{e.step}", e.actor)
+    first = case.step(e.step or 1)
+    first.status, first.round, first.activated_at = "active", 1, e.stated_at
+    out.cases[e.case or ""] = case
+
+
+def _completed(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    done = case.step(e.step or 0)
+    done.status, done.completed_by, done.completed_at = "done", e.actor, e.stated_at
+    done.note = str(e.details.get("note") or "").strip() or None
+    after = str(e.details.get("state_after", ""))
+    case.state = after
+    if after.startswith("step_"):
+        following = case.step(int(after.removeprefix("step_")))
+        following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
+        following.completed_by = following.completed_at = following.note = None
+    elif after == "done":
+        case.status = "done"
+    for item in e.details.get("files", []):
+        out.files[str(item["id"])] = FileState(
+            e.case or "", e.step or 0, int(e.details.get("round", 0)), str(item["sha256"]), int(item["size"]), e.actor
+        )
+
+
+def _returned(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    to = int(e.details["to"])
+    for no in range(to + 1, (e.step or to) + 1):
+        case.step(no).status = "waiting"
+    target = case.step(to)
+    target.status, target.round, target.activated_at = "active", int(e.details.get("round", 0)), e.stated_at
+    target.completed_by = target.completed_at = target.note = None
+    case.state = str(e.details.get("state_after", case.state))
+
+
+def _cancelled(out: Replayed, e: Event) -> None:
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    case.status, case.state = "cancelled", str(e.details.get("state_after", "cancelled"))
+    for step in case.steps.values():
+        if step.status == "active":
+            step.status = "waiting"
+
+
+def _person_added(out: Replayed, e: Event) -> None:
+    out.people[str(e.details["username"])] = PersonState(
+        str(e.details.get("name", "")), frozenset(e.details.get("roles", ()))
+    )
+
+
+def _person_changed(out: Replayed, e: Event) -> None:
+    person = out.people.get(str(e.details.get("username", "")))
+    if person is None:
+        return
+    if "roles" in e.details:
+        person.roles = frozenset(e.details["roles"])
+    if "active" in e.details:
+        person.active = bool(e.details["active"])
+
+
+_HANDLERS = {
+    "case.started": _started,
+    "step.completed": _completed,
+    "step.returned": _returned,
+    "case.cancelled": _cancelled,
+    "person.added": _person_added,
+    "person.roles_changed": _person_changed,
+    "person.deactivated": _person_changed,
+    "person.activated": _person_changed,
+}
