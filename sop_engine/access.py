@@ -22,8 +22,9 @@ from datetime import datetime
 from sop_engine import artefacts, cases
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import ArtefactRecord
-from sop_engine.cases import ACTIVE, CaseRecord, StepRecord
+from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
+from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import NotAllowed, NotFound
 from sop_engine.policy import Permission, roles_for
 
@@ -48,7 +49,7 @@ def may_see(identity: Identity, case: CaseRecord) -> bool:
 
 
 def may_act_on(identity: Identity, step: StepRecord) -> bool:
-    return step.status == ACTIVE and identity.has(step.role)
+    return step.status == StepStatus.ACTIVE and identity.has(step.role)
 
 
 def visible_cases(ctx: Context, identity: Identity) -> list[CaseRecord]:

@@ -28,16 +28,20 @@ from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep, Person
 from sop_engine.db.queries import find_case, find_person
+from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
 from sop_engine.formatting import format_instant, iso_local
-from sop_engine.machine import CANCEL, COMPLETE, DONE, machine_for, return_trigger, step_of, step_state
+from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of, step_state
 from sop_engine.policy import Permission
 
-RUNNING, CANCELLED = "running", "cancelled"
-WAITING, ACTIVE = "waiting", "active"
-
-STATUS_LABELS = {RUNNING: "berjalan", DONE: "selesai", CANCELLED: "dibatalkan", WAITING: "menunggu", ACTIVE: "aktif"}
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.RUNNING: "berjalan",
+    CaseStatus.DONE: "selesai",
+    CaseStatus.CANCELLED: "dibatalkan",
+    StepStatus.WAITING: "menunggu",
+    StepStatus.ACTIVE: "aktif",
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class StepRecord:
     budget: str
     output: str
     file_rule: str
-    status: str
+    status: StepStatus
     round: int
     activated_at: datetime | None
     due_at: datetime | None
@@ -69,7 +73,7 @@ class CaseRecord:
     workflow: str
     title: str
     year: int
-    status: str
+    status: CaseStatus
     started_at: datetime
     started_by: str
     current_step: int | None
@@ -191,9 +195,9 @@ def _record(ctx: Context, case: Case) -> CaseRecord:
 def _overdue(row: CaseStep, now: datetime) -> bool:
     if row.due_at is None:
         return False
-    if row.status == ACTIVE:
+    if row.status == StepStatus.ACTIVE:
         return now > row.due_at
-    if row.status == DONE and row.completed_at is not None:
+    if row.status == StepStatus.DONE and row.completed_at is not None:
         return row.completed_at > row.due_at
     return False
 
@@ -244,13 +248,13 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                 workflow=workflow,
                 definition_id=row.id,
                 year=year,
-                status=RUNNING,
+                status=CaseStatus.RUNNING,
                 state=machine_for(definition).initial,
                 started_at=when,
                 started_by=actor.username,
                 recorded_at=ctx.clock.now(),
             )
-            case.steps = [CaseStep(no=s.no, status=WAITING, round=0) for s in definition.steps]
+            case.steps = [CaseStep(no=s.no, status=StepStatus.WAITING, round=0) for s in definition.steps]
             session.add(case)
             session.flush()
             _activate(ctx, session, case, case.steps[0], definition.first_step, when)
@@ -339,7 +343,7 @@ def return_step(
         when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
-            later.status, later.due_at = WAITING, None
+            later.status, later.due_at = StepStatus.WAITING, None
         deadlines.cancel_pending(ctx, session, act.case, act.step.no)
         restarted = act.case.steps[target.no - 1]
         _activate(ctx, session, act.case, restarted, target, when)
@@ -426,10 +430,10 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         when = _stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
         state_before = case.state
         case.state = machine_for(definition).fire(case.state, CANCEL)
-        case.status, case.finished_at, case.cancel_reason = CANCELLED, when, reason
+        case.status, case.finished_at, case.cancel_reason = CaseStatus.CANCELLED, when, reason
         for row in case.steps:
-            if row.status == ACTIVE:
-                row.status = WAITING
+            if row.status == StepStatus.ACTIVE:
+                row.status = StepStatus.WAITING
         deadlines.cancel_pending(ctx, session, case)
         audit.append(
             session,
@@ -492,13 +496,13 @@ def _require_no_case(session: Session, office_id: int, workflow: str, year: int,
 def _require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
     """The case runs and the step is active; a step already done is a Conflict naming who did it,
     even when that completion finished the case (the loser of a race on the last step)."""
-    if row.status != DONE:
+    if row.status != StepStatus.DONE:
         _require_running(ctx, case)
     _require_active(ctx, case, row, step)
 
 
 def _require_running(ctx: Context, case: Case) -> None:
-    if case.status != RUNNING:
+    if case.status != CaseStatus.RUNNING:
         when = format_instant(case.finished_at, ctx.tz) if case.finished_at else "-"
         raise NotAllowed(
             f"Kasus {case.code} sudah {STATUS_LABELS.get(case.status, case.status)} ({when}); tidak ada langkah "
@@ -508,11 +512,11 @@ def _require_running(ctx: Context, case: Case) -> None:
 
 
 def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
-    if row.status == ACTIVE:
+    if row.status == StepStatus.ACTIVE:
         return
     current = step_of(case.state)
     now_text = f"langkah yang aktif sekarang: {current}" if current else "tidak ada langkah aktif"
-    if row.status == DONE and row.completed_at is not None:
+    if row.status == StepStatus.DONE and row.completed_at is not None:
         raise Conflict(
             f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
             f"{format_instant(row.completed_at, ctx.tz)}; {now_text}.",
@@ -580,7 +584,7 @@ def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None,
 
 def _activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, when: datetime) -> None:
     """Make ``step`` the active one: new round, deadline = now + budget in working time, its notifications."""
-    row.status, row.round = ACTIVE, row.round + 1
+    row.status, row.round = StepStatus.ACTIVE, row.round + 1
     row.activated_at = when
     row.due_at = ctx.calendar.add_duration(when, step.budget)
     row.completed_at = row.completed_by = row.note = None
@@ -588,7 +592,7 @@ def _activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: S
 
 
 def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
-    row.status, row.completed_at, row.completed_by = DONE, when, by
+    row.status, row.completed_at, row.completed_by = StepStatus.DONE, when, by
     row.note = note.strip() if note and note.strip() else None
 
 
@@ -596,7 +600,7 @@ def _move(ctx: Context, session: Session, case: Case, definition: WorkflowDef, n
     case.state = new_state
     next_no = step_of(new_state)
     if next_no is None:
-        case.status, case.finished_at = DONE, when
+        case.status, case.finished_at = CaseStatus.DONE, when
         return
     _activate(ctx, session, case, case.steps[next_no - 1], definition.step(next_no), when)
 

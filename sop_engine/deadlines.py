@@ -21,15 +21,24 @@ from sqlalchemy.orm import Session
 from sop_engine import audit, policy, workflows
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole
+from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.definitions import StepDef
 from sop_engine.durations import parse_duration
 from sop_engine.policy import SYSTEM_ACTOR, Permission
 
-PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
-REMINDER, DUE, ESCALATION, DIGEST = "reminder", "due", "escalation", "digest"
-
-KIND_LABELS = {REMINDER: "pengingat", DUE: "tenggat", ESCALATION: "eskalasi", DIGEST: "ringkasan harian"}
-STATUS_LABELS = {PENDING: "menunggu", SENT: "terkirim", SKIPPED: "dilewati", FAILED: "gagal", CANCELLED: "dibatalkan"}
+KIND_LABELS: dict[str, str] = {
+    NotificationKind.REMINDER: "pengingat",
+    NotificationKind.DUE: "tenggat",
+    NotificationKind.ESCALATION: "eskalasi",
+    NotificationKind.DIGEST: "ringkasan harian",
+}
+STATUS_LABELS: dict[str, str] = {
+    NotificationStatus.PENDING: "menunggu",
+    NotificationStatus.SENT: "terkirim",
+    NotificationStatus.SKIPPED: "dilewati",
+    NotificationStatus.FAILED: "gagal",
+    NotificationStatus.CANCELLED: "dibatalkan",
+}
 
 #: Longest supervisor chain followed, as a guard against a loop in the supervisor links.
 MAX_CHAIN = 10
@@ -39,7 +48,7 @@ MAX_CHAIN = 10
 class Planned:
     """One notification a step needs: kind, level, moment, recipient and people in copy."""
 
-    kind: str
+    kind: NotificationKind
     level: int
     due_at: datetime
     recipient: Person
@@ -80,8 +89,8 @@ def plan_step(
     planned: list[Planned] = []
     reminder_at = ctx.calendar.add(activated_at, int(budget * policy.reminder_at))
     for person in people:
-        planned.append(Planned(REMINDER, 0, reminder_at, person))
-        planned.append(Planned(DUE, 0, due_at, person))
+        planned.append(Planned(NotificationKind.REMINDER, 0, reminder_at, person))
+        planned.append(Planned(NotificationKind.DUE, 0, due_at, person))
     interval = max(
         int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(parse_duration(policy.escalation_minimum))
     )
@@ -94,7 +103,9 @@ def plan_step(
         if not bosses:
             break
         moment = ctx.calendar.add(due_at, level * interval)
-        planned.extend(Planned(ESCALATION, level, moment, boss, tuple(people)) for boss in bosses.values())
+        planned.extend(
+            Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(people)) for boss in bosses.values()
+        )
     return planned
 
 
@@ -123,7 +134,7 @@ def schedule_step(ctx: Context, session: Session, case: Case, row: CaseStep, ste
                 recipient=item.recipient,
                 cc=",".join(p.username for p in item.cc) or None,
                 due_at=item.due_at,
-                status=PENDING,
+                status=NotificationStatus.PENDING,
                 attempts=0,
                 next_attempt_at=item.due_at,
                 created_at=now,
@@ -134,11 +145,15 @@ def schedule_step(ctx: Context, session: Session, case: Case, row: CaseStep, ste
 
 def cancel_pending(ctx: Context, session: Session, case: Case, step_no: int | None = None) -> int:
     """Cancel the pending notifications of one step of ``case`` (or of the whole case)."""
-    query = update(Notification).where(Notification.case_id == case.id, Notification.status == PENDING)
+    query = update(Notification).where(
+        Notification.case_id == case.id, Notification.status == NotificationStatus.PENDING
+    )
     if step_no is not None:
         query = query.where(Notification.step_no == step_no)
     result = session.execute(
-        query.values(status=CANCELLED, finished_at=ctx.clock.now(), lease_owner=None, lease_until=None),
+        query.values(
+            status=NotificationStatus.CANCELLED, finished_at=ctx.clock.now(), lease_owner=None, lease_until=None
+        ),
         execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -168,7 +183,7 @@ def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
         rows = session.execute(
             select(Case, CaseStep)
             .join(CaseStep, CaseStep.case_id == Case.id)
-            .where(Case.office_id == office.id, Case.status == "running", CaseStep.status == "active")
+            .where(Case.office_id == office.id, Case.status == CaseStatus.RUNNING, CaseStep.status == StepStatus.ACTIVE)
             .order_by(Case.code)
         ).all()
         for case, row in rows:
@@ -186,7 +201,7 @@ def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
                     Notification.case_id == case.id,
                     Notification.step_no == row.no,
                     Notification.round == row.round,
-                    Notification.status == PENDING,
+                    Notification.status == NotificationStatus.PENDING,
                 )
             ):
                 moment = plan.get((note.kind, note.level, note.recipient_id))
@@ -225,7 +240,7 @@ class NotificationRecord:
     """A notification as the services hand it out."""
 
     id: int
-    kind: str
+    kind: NotificationKind
     level: int
     case: str | None
     step: int | None
@@ -234,7 +249,7 @@ class NotificationRecord:
     cc: tuple[str, ...]
     channels: tuple[str, ...]
     due_at: datetime
-    status: str
+    status: NotificationStatus
     attempts: int
     last_error: str | None
     finished_at: datetime | None

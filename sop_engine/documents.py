@@ -28,6 +28,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
 from sop_engine.db.queries import find_case, find_person
+from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.formatting import format_date
@@ -373,7 +374,7 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
         step = definition_of(row).step(step_no)
         actor = find_person(session, office.id, by)
         state = row.steps[step_no - 1]
-        if row.status != cases.RUNNING or state.status != cases.ACTIVE:
+        if row.status != CaseStatus.RUNNING or state.status != StepStatus.ACTIVE:
             raise NotAllowed(
                 f"Langkah {step.no} ({step.name}) kasus {case} tidak sedang aktif (kasus "
                 f"{cases.STATUS_LABELS.get(row.status, row.status)}, langkah "

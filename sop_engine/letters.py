@@ -30,12 +30,12 @@ from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_letters import Letter, LetterCounter
 from sop_engine.db.queries import find_case, find_person
+from sop_engine.db.statuses import LetterStatus
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotFound
 from sop_engine.formatting import format_date, format_instant, iso_local
 from sop_engine.policy import Permission
 
-ISSUED, CANCELLED = "issued", "cancelled"
-STATUS_LABELS = {ISSUED: "terbit", CANCELLED: "dibatalkan"}
+STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -51,7 +51,7 @@ class LetterRecord:
     subject: str
     case: str | None
     step: int | None
-    status: str
+    status: LetterStatus
     issued_by: str
     issued_at: datetime
     cancelled_by: str | None
@@ -166,7 +166,7 @@ def issue(
             subject=subject,
             case_code=case_code,
             step_no=step,
-            status=ISSUED,
+            status=LetterStatus.ISSUED,
             issued_by=actor.username,
             issued_at=now,
         )
@@ -205,7 +205,7 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
         actor = find_person(session, office.id, by)
         role = _require_letter_role(actor, "Membatalkan nomor surat")
         letter = _find_letter(session, office.id, number, year, for_update=True)
-        if letter.status == CANCELLED and letter.cancelled_at is not None:
+        if letter.status == LetterStatus.CANCELLED and letter.cancelled_at is not None:
             raise Conflict(
                 f"Nomor {letter.number} sudah dibatalkan oleh {letter.cancelled_by} pada "
                 f"{format_instant(letter.cancelled_at, ctx.tz)} (alasan: {letter.cancel_reason}).",
@@ -213,7 +213,7 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
             )
         now = ctx.clock.now()
         letter.status, letter.cancelled_by, letter.cancelled_at, letter.cancel_reason = (
-            CANCELLED,
+            LetterStatus.CANCELLED,
             actor.username,
             now,
             reason,

@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 
 from sop_engine import workflows
 from sop_engine.calendar import WorkingCalendar
-from sop_engine.cases import ACTIVE, CANCELLED, CaseRecord
+from sop_engine.cases import CaseRecord
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
+from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import iso_local
-from sop_engine.machine import DONE
 
 __all__ = [
     "Plan",
@@ -166,11 +166,11 @@ def project(
         raise ValueError(f"case {case.id} runs under definition {case.definition_hash}, not {definition.content_hash}")
     now = to_utc(now)
     deadline = submission_deadline_at(calendar, case.year, submission_deadline)
-    late = tuple(s.no for s in case.steps if s.status == ACTIVE and s.due_at is not None and now > s.due_at)
+    late = tuple(s.no for s in case.steps if s.status == StepStatus.ACTIVE and s.due_at is not None and now > s.due_at)
     finish: datetime | None
-    if case.status == CANCELLED:
+    if case.status == CaseStatus.CANCELLED:
         finish, late = None, ()
-    elif case.status == DONE:
+    elif case.status == CaseStatus.DONE:
         finish = case.finished_at
     else:
         finish = _projected_finish(calendar, definition, case, now)
@@ -223,7 +223,7 @@ def projection_json(projection: Projection, tz: ZoneInfo, jam_kerja_per_hari: fl
 
 def _projected_finish(calendar: WorkingCalendar, definition: WorkflowDef, case: CaseRecord, now: datetime) -> datetime:
     """The finish of a running case: the active step ends as :func:`project` says, the rest take their budgets."""
-    active = next((s for s in case.steps if s.status == ACTIVE), None)
+    active = next((s for s in case.steps if s.status == StepStatus.ACTIVE), None)
     if active is None or active.due_at is None:
         raise ValueError(f"running case {case.id} has no active step with a deadline")
     active_end = max(active.due_at, now)

@@ -167,5 +167,5 @@ def test_completing_the_last_step_again_is_a_conflict_naming_who_finished_the_ca
         files = [] if no in (3, 8, 11) else [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))]
         cases.complete_step(ctx, "lakip-2021", no, who, files)
     assert cases.get_case(ctx, "lakip-2021").status == "done"
-    with pytest.raises(Conflict, match="Langkah 11 .* sudah diselesaikan oleh staf1"):
+    with pytest.raises(Conflict, match=r"Langkah 11 .* sudah diselesaikan oleh staf1"):
         cases.complete_step(ctx, "lakip-2021", 11, "staf2")

@@ -41,6 +41,7 @@ from sop_engine.clock import Clock, FixedClock, SystemClock
 from sop_engine.config import DEFAULT_HOURS, WEEKDAYS, Settings, load_settings
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, Delivery, Notification
+from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
 from tests.helpers import pdf
@@ -281,14 +282,16 @@ def expected_sends(ctx: Context, now: datetime) -> dict[int, str]:
     due_notices = {
         (n.case, n.step, n.round, n.recipient)
         for n in notes
-        if n.kind == deadlines.DUE and n.due_at <= now and n.status in (deadlines.PENDING, deadlines.SENT)
+        if n.kind == NotificationKind.DUE
+        and n.due_at <= now
+        and n.status in (NotificationStatus.PENDING, NotificationStatus.SENT)
     }
     expected: dict[int, str] = {}
     for n in notes:
-        if n.status == deadlines.SENT:
+        if n.status == NotificationStatus.SENT:
             expected[n.id] = message_id(n.id)
-        elif n.status == deadlines.PENDING and n.due_at <= now:
-            if n.kind == deadlines.REMINDER and (n.case, n.step, n.round, n.recipient) in due_notices:
+        elif n.status == NotificationStatus.PENDING and n.due_at <= now:
+            if n.kind == NotificationKind.REMINDER and (n.case, n.step, n.round, n.recipient) in due_notices:
                 continue
             expected[n.id] = message_id(n.id)
     return expected
@@ -296,7 +299,7 @@ def expected_sends(ctx: Context, now: datetime) -> dict[int, str]:
 
 def unsettled(ctx: Context) -> int:
     """How many notifications are still pending."""
-    return sum(1 for n in deadlines.list_notifications(ctx) if n.status == deadlines.PENDING)
+    return sum(1 for n in deadlines.list_notifications(ctx) if n.status == NotificationStatus.PENDING)
 
 
 def check_ledger_and_audit(ctx: Context, expected: dict[int, str]) -> None:
@@ -311,7 +314,7 @@ def check_ledger_and_audit(ctx: Context, expected: dict[int, str]) -> None:
     keys = Counter((nid, channel) for nid, channel, _, _ in deliveries)
     assert all(n == 1 for n in keys.values()), [k for k, n in keys.items() if n > 1]
     assert {nid: mid for nid, _, _, mid in deliveries} == expected
-    assert all(channel == "email" and status == deadlines.SENT for _, channel, status, _ in deliveries)
+    assert all(channel == "email" and status == NotificationStatus.SENT for _, channel, status, _ in deliveries)
     sent_events = Counter(
         json.loads(details)["notification"] for action, details in events if action == "notification.sent"
     )
@@ -381,8 +384,8 @@ def test_two_workers_deliver_every_notification_of_100_cases_exactly_once(
         assert max(counts.values()) == 1
         # Every row settled: the expected ones sent, the reminders skipped, nothing failed.
         statuses = {n.id: n.status for n in deadlines.list_notifications(ctx)}
-        assert {i for i, s in statuses.items() if s == deadlines.SENT} == set(expected)
-        assert {i for i, s in statuses.items() if s == deadlines.SKIPPED} == set(statuses) - set(expected)
+        assert {i for i, s in statuses.items() if s == NotificationStatus.SENT} == set(expected)
+        assert {i for i, s in statuses.items() if s == NotificationStatus.SKIPPED} == set(statuses) - set(expected)
         check_ledger_and_audit(ctx, expected)
         # Each notification was settled by exactly one of the workers.
         done = [w.processed() for w in workers]
@@ -428,7 +431,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
             held = dict(
                 session.execute(
                     select(Notification.id, Notification.lease_until).where(
-                        Notification.status == deadlines.PENDING, Notification.lease_owner == killed_id
+                        Notification.status == NotificationStatus.PENDING, Notification.lease_owner == killed_id
                     )
                 ).all()
             )
@@ -438,7 +441,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
         # had finished with, so their step-2 notices are all due; and ten more cases started in the past.
         finished_cases = sorted(
             {n.case for n in deadlines.list_notifications(ctx) if n.case}
-            - {n.case for n in deadlines.list_notifications(ctx) if n.status == deadlines.PENDING}
+            - {n.case for n in deadlines.list_notifications(ctx) if n.status == NotificationStatus.PENDING}
         )
         assert finished_cases, "no case had all of its step-1 notices settled at the kill"
         for code in finished_cases[:10]:
@@ -468,8 +471,11 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
             nid = next(i for i, m in expected.items() if m == mid)
             assert nid in held, f"{mid} repeated but was not held by the killed worker"
         statuses = {n.id: n.status for n in deadlines.list_notifications(ctx)}
-        assert {i for i, s in statuses.items() if s == deadlines.SENT} == set(expected)
-        assert {s for i, s in statuses.items() if i not in expected} <= {deadlines.SKIPPED, deadlines.CANCELLED}
+        assert {i for i, s in statuses.items() if s == NotificationStatus.SENT} == set(expected)
+        assert {s for i, s in statuses.items() if i not in expected} <= {
+            NotificationStatus.SKIPPED,
+            NotificationStatus.CANCELLED,
+        }
         check_ledger_and_audit(ctx, expected)
         # The rows the dead worker held were taken over only once its lease had expired.
         with ctx.db.read() as session:
@@ -509,7 +515,7 @@ def test_a_worker_with_a_long_poll_is_woken_for_the_next_due_moment(
         if not ctx.calendar.is_working_time(target):  # the one non-working minute, 23:59 WIB
             target = ctx.calendar.next_working_moment(target) + LEAD
         cases.start_case(ctx, "lakip", 2021, "sekretaris", at=ctx.calendar.subtract(target, reminder_seconds))
-        reminder = next(n for n in deadlines.list_notifications(ctx) if n.kind == deadlines.REMINDER)
+        reminder = next(n for n in deadlines.list_notifications(ctx) if n.kind == NotificationKind.REMINDER)
         assert reminder.due_at == target
         others = [n for n in deadlines.list_notifications(ctx) if n.id != reminder.id]
         assert min(n.due_at for n in others) > target + timedelta(minutes=1)
@@ -531,7 +537,7 @@ def test_a_worker_with_a_long_poll_is_woken_for_the_next_due_moment(
         lag = arrived - reminder.due_at
         assert timedelta(0) <= lag < BOUND, f"arrived {lag.total_seconds():.2f} s after its moment"
         assert len(snapshot(inbox)) == 1  # nothing else was due
-        assert [n.status for n in deadlines.list_notifications(ctx) if n.id == reminder.id] == [deadlines.SENT]
+        assert [n.status for n in deadlines.list_notifications(ctx) if n.id == reminder.id] == [NotificationStatus.SENT]
         assert "1 notifikasi diproses." in worker.out, worker.describe()
         assert unexpected_errors(worker.err) == "", worker.describe()
         report(f"{backend}: reminder arrived {lag.total_seconds():.3f} s after its moment (poll 300 s)")

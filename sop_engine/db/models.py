@@ -10,6 +10,7 @@ the migration installs triggers that refuse UPDATE and DELETE.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,6 +48,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Status(TypeDecorator[StrEnum]):
+    """A StrEnum stored as its text (VARCHAR(16)); read back as the member, refused if unknown."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(self.enum(value))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -133,7 +153,7 @@ class Case(Base):
     workflow: Mapped[str] = mapped_column(String(64))
     definition_id: Mapped[int] = mapped_column(ForeignKey("workflow_definitions.id"))
     year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[CaseStatus] = mapped_column(Status(CaseStatus))
     state: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_by: Mapped[str] = mapped_column(String(64))
@@ -160,7 +180,7 @@ class CaseStep(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     no: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[StepStatus] = mapped_column(Status(StepStatus))
     round: Mapped[int] = mapped_column(Integer, default=0)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -238,7 +258,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     dedupe_key: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))  # reminder | due | escalation | digest
+    kind: Mapped[NotificationKind] = mapped_column(Status(NotificationKind))
     level: Mapped[int] = mapped_column(Integer, default=0)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     case_code: Mapped[str | None] = mapped_column(String(64))
@@ -247,7 +267,7 @@ class Notification(Base):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     cc: Mapped[str | None] = mapped_column(Text)  # usernames in copy, comma-separated
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | sent | skipped | failed | cancelled
+    status: Mapped[NotificationStatus] = mapped_column(Status(NotificationStatus), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     lease_owner: Mapped[str | None] = mapped_column(String(128))
@@ -269,7 +289,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))  # sent | failed
+    status: Mapped[DeliveryStatus] = mapped_column(Status(DeliveryStatus))
     address: Mapped[str | None] = mapped_column(String(255))
     message_id: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sop_engine.db.models import Base, UTCDateTime
+from sop_engine.db.models import Base, Status, UTCDateTime
+from sop_engine.db.statuses import LetterStatus
 
 
 class LetterCounter(Base):
@@ -45,7 +46,7 @@ class Letter(Base):
     subject: Mapped[str] = mapped_column(Text)
     case_code: Mapped[str | None] = mapped_column(String(64), index=True)
     step_no: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))  # issued | cancelled
+    status: Mapped[LetterStatus] = mapped_column(Status(LetterStatus))
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_by: Mapped[str | None] = mapped_column(String(64))

@@ -33,18 +33,8 @@ from sqlalchemy.orm import Session
 from sop_engine import audit, textrules, workflows
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Delivery, Notification, Person
-from sop_engine.deadlines import (
-    CANCELLED,
-    DIGEST,
-    DUE,
-    FAILED,
-    PENDING,
-    REMINDER,
-    SENT,
-    SKIPPED,
-    assignees,
-    channels_of,
-)
+from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
+from sop_engine.deadlines import assignees, channels_of
 from sop_engine.definitions import FileRule
 from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
@@ -61,12 +51,12 @@ class Outcome:
     """What one pass did with one notification."""
 
     id: int
-    kind: str
+    kind: NotificationKind
     level: int
     case: str | None
     step: int | None
     recipient: str
-    status: str
+    status: NotificationStatus
     channels: tuple[str, ...]
     note: str | None
 
@@ -140,7 +130,9 @@ class Worker:
         with self.ctx.db.read() as session:
             office = self.ctx.office(session)
             upcoming: datetime | None = session.scalar(
-                select(func.min(available)).where(Notification.office_id == office.id, Notification.status == PENDING)
+                select(func.min(available)).where(
+                    Notification.office_id == office.id, Notification.status == NotificationStatus.PENDING
+                )
             )
             return upcoming
 
@@ -163,7 +155,7 @@ class Worker:
                     Notification.id == nid,
                     Notification.lease_owner == self.worker_id,
                     Notification.lease_until > now,
-                    Notification.status == PENDING,
+                    Notification.status == NotificationStatus.PENDING,
                 )
                 .values(lease_until=now + timedelta(seconds=self.policy.lease_seconds)),
                 execution_options={"synchronize_session": False},
@@ -178,7 +170,7 @@ class Worker:
                 select(Notification.id)
                 .where(
                     Notification.office_id == office.id,
-                    Notification.status == PENDING,
+                    Notification.status == NotificationStatus.PENDING,
                     Notification.next_attempt_at <= now,
                     or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
                 )
@@ -208,7 +200,7 @@ class Worker:
             raise
         except Exception as exc:  # isolation boundary: one message never holds back the others
             log.exception("notification %s failed while being processed", nid)
-            return self._close(nid, FAILED, f"Pesan gagal diproses ({_error_text(exc)}).", now)
+            return self._close(nid, NotificationStatus.FAILED, f"Pesan gagal diproses ({_error_text(exc)}).", now)
 
     def process(self, nid: int, now: datetime) -> Outcome:
         """Deliver one claimed notification on each of its recipient's channels, then settle it."""
@@ -225,19 +217,19 @@ class Worker:
                 log.exception("notification %s could not be composed", nid)
                 return self._settle(nid, wanted, [(None, f"Pesan tidak dapat disusun ({_error_text(exc)}).")], now)
         if verdict is not None or message is None:
-            status, reason = verdict or (CANCELLED, "Tidak ada pesan.")
+            status, reason = verdict or (NotificationStatus.CANCELLED, "Tidak ada pesan.")
             return self._close(nid, status, reason, now)
         transient: list[tuple[str | None, str]] = []
         for channel in (c for c in wanted if c not in done):
             if not self.hold(nid, now):  # the lease ran out: another worker owns this row now
                 return Outcome(
                     nid,
-                    message.kind,
+                    NotificationKind(message.kind),
                     message.level,
                     None,
                     None,
                     message.to.username,
-                    PENDING,
+                    NotificationStatus.PENDING,
                     (),
                     "Sewa baris habis; diserahkan ke pekerja lain.",
                 )
@@ -246,7 +238,7 @@ class Worker:
                 self._ledger(
                     nid,
                     channel,
-                    FAILED,
+                    DeliveryStatus.FAILED,
                     None,
                     message.message_id,
                     f"Saluran '{channel}' tidak aktif; aktifkan [notifications.{channel}] di config.toml "
@@ -260,43 +252,43 @@ class Worker:
                 if exc.transient:
                     transient.append((channel, exc.message))
                 else:
-                    self._ledger(nid, channel, FAILED, None, message.message_id, exc.message, now)
+                    self._ledger(nid, channel, DeliveryStatus.FAILED, None, message.message_id, exc.message, now)
             except Exception as exc:  # isolation: a channel's unexpected error fails this message on it, only
                 log.exception("notification %s failed on channel %s", nid, channel)
                 error = f"Pesan tidak dapat dikirim lewat {channel} ({_error_text(exc)})."
-                self._ledger(nid, channel, FAILED, None, message.message_id, error, now)
+                self._ledger(nid, channel, DeliveryStatus.FAILED, None, message.message_id, error, now)
             else:
-                self._ledger(nid, channel, SENT, address, message.message_id, None, now)
+                self._ledger(nid, channel, DeliveryStatus.SENT, address, message.message_id, None, now)
         return self._settle(nid, wanted, transient, now)
 
     # --- deciding --------------------------------------------------------------------------
 
-    def _verdict(self, session: Session, note: Notification, now: datetime) -> tuple[str, str] | None:
+    def _verdict(self, session: Session, note: Notification, now: datetime) -> tuple[NotificationStatus, str] | None:
         """Why not to send ``note`` (status and reason), or None to send it."""
-        if note.kind == DIGEST:
+        if note.kind == NotificationKind.DIGEST:
             return (
                 None
                 if self._digest_items(session, note.recipient, note.due_at, now)
-                else (SKIPPED, "Tidak ada langkah aktif untuk diringkas.")
+                else (NotificationStatus.SKIPPED, "Tidak ada langkah aktif untuk diringkas.")
             )
         case = session.get_one(Case, note.case_id)
         row = case.steps[(note.step_no or 1) - 1]
-        if case.status != "running" or row.status != "active" or row.round != note.round:
-            return CANCELLED, "Langkah sudah tidak aktif."
-        if note.kind == REMINDER:
+        if case.status != CaseStatus.RUNNING or row.status != StepStatus.ACTIVE or row.round != note.round:
+            return NotificationStatus.CANCELLED, "Langkah sudah tidak aktif."
+        if note.kind == NotificationKind.REMINDER:
             due_also = session.scalar(
                 select(func.count(Notification.id)).where(
                     Notification.case_id == note.case_id,
                     Notification.step_no == note.step_no,
                     Notification.round == note.round,
-                    Notification.kind == DUE,
+                    Notification.kind == NotificationKind.DUE,
                     Notification.recipient_id == note.recipient_id,
                     Notification.due_at <= now,
-                    Notification.status.in_((PENDING, SENT)),
+                    Notification.status.in_((NotificationStatus.PENDING, NotificationStatus.SENT)),
                 )
             )
             if due_also:
-                return SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
+                return NotificationStatus.SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
         return None
 
     # --- rendering -------------------------------------------------------------------------
@@ -306,7 +298,7 @@ class Worker:
         values = common_values(self.ctx, to, now)
         cc: tuple[Recipient, ...] = ()
         data: dict[str, object] = {"kind": note.kind, "level": note.level, "sent_at": now}
-        if note.kind == DIGEST:
+        if note.kind == NotificationKind.DIGEST:
             items = self._digest_items(session, note.recipient, note.due_at, now)
             values.update(items=items, late_count=sum(1 for i in items if i["late"]))
             data.update(items=[{k: v for k, v in i.items()} for i in items])
@@ -365,8 +357,8 @@ class Worker:
             .join(CaseStep, CaseStep.case_id == Case.id)
             .where(
                 Case.office_id == person.office_id,
-                Case.status == "running",
-                CaseStep.status == "active",
+                Case.status == CaseStatus.RUNNING,
+                CaseStep.status == StepStatus.ACTIVE,
                 CaseStep.activated_at <= moment,
             )
             .order_by(CaseStep.due_at)
@@ -407,7 +399,7 @@ class Worker:
         self,
         nid: int,
         channel: str,
-        status: str,
+        status: DeliveryStatus,
         address: str | None,
         message_id: str,
         error: str | None,
@@ -433,7 +425,7 @@ class Worker:
                 self._audit(
                     session,
                     note,
-                    "notification.sent" if status == SENT else "notification.failed",
+                    "notification.sent" if status == DeliveryStatus.SENT else "notification.failed",
                     now,
                     {"channel": channel, "address": address, "message_id": message_id, "error": error},
                 )
@@ -470,7 +462,7 @@ class Worker:
                     },
                 )
                 retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
-                return self._outcome(note, PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
+                return self._outcome(note, NotificationStatus.PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
             for channel, failure in transient:  # out of attempts: these failed for good
                 if channel is None:
                     self._audit(
@@ -481,13 +473,13 @@ class Worker:
                         Delivery(
                             notification_id=nid,
                             channel=channel,
-                            status=FAILED,
+                            status=DeliveryStatus.FAILED,
                             error=failure,
                             at=now,
                             attempt=note.attempts,
                         )
                     )
-                    outcomes[channel] = FAILED
+                    outcomes[channel] = DeliveryStatus.FAILED
                     self._audit(
                         session,
                         note,
@@ -497,19 +489,23 @@ class Worker:
                     )
             errors = [d.error for d in note.deliveries if d.error] + [_describe(c, e) for c, e in transient]
             reaching = [c for c in wanted if c != "log"] or list(wanted)
-            note.status = SENT if any(outcomes.get(c) == SENT for c in reaching) else FAILED
+            note.status = (
+                NotificationStatus.SENT
+                if any(outcomes.get(c) == DeliveryStatus.SENT for c in reaching)
+                else NotificationStatus.FAILED
+            )
             note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
             note.finished_at, note.lease_owner, note.lease_until = now, None, None
             return self._outcome(note, note.status, note.last_error)
 
-    def _close(self, nid: int, status: str, reason: str, now: datetime) -> Outcome:
+    def _close(self, nid: int, status: NotificationStatus, reason: str, now: datetime) -> Outcome:
         with self.ctx.db.write() as session:
             note = session.get_one(Notification, nid)
             note.status, note.last_error, note.finished_at = status, reason, now
             note.lease_owner = note.lease_until = None
-            if status == SKIPPED:
+            if status == NotificationStatus.SKIPPED:
                 self._audit(session, note, "notification.skipped", now, {"reason": reason})
-            elif status == FAILED:
+            elif status == NotificationStatus.FAILED:
                 self._audit(session, note, "notification.failed", now, {"error": reason, "attempts": note.attempts})
             return self._outcome(note, status, reason)
 
@@ -535,7 +531,7 @@ class Worker:
             },
         )
 
-    def _outcome(self, note: Notification, status: str, text: str | None) -> Outcome:
+    def _outcome(self, note: Notification, status: NotificationStatus, text: str | None) -> Outcome:
         return Outcome(
             note.id,
             note.kind,
@@ -544,7 +540,7 @@ class Worker:
             note.step_no,
             note.recipient.username,
             status,
-            tuple(d.channel for d in note.deliveries if d.status == SENT),
+            tuple(d.channel for d in note.deliveries if d.status == DeliveryStatus.SENT),
             text,
         )
 
@@ -579,11 +575,11 @@ class Worker:
                         Notification(
                             office_id=office.id,
                             dedupe_key=key,
-                            kind=DIGEST,
+                            kind=NotificationKind.DIGEST,
                             level=0,
                             recipient_id=person.id,
                             due_at=moment,
-                            status=PENDING,
+                            status=NotificationStatus.PENDING,
                             attempts=0,
                             next_attempt_at=moment,
                             created_at=now,
@@ -600,8 +596,8 @@ class Worker:
             .join(CaseStep, CaseStep.case_id == Case.id)
             .where(
                 Case.office_id == office_id,
-                Case.status == "running",
-                CaseStep.status == "active",
+                Case.status == CaseStatus.RUNNING,
+                CaseStep.status == StepStatus.ACTIVE,
                 CaseStep.activated_at <= moment,
             )
         ).all()

@@ -27,12 +27,12 @@ from markupsafe import Markup, escape
 
 from sop_engine import workflows
 from sop_engine.calendar import WorkingCalendar
-from sop_engine.cases import ACTIVE, CANCELLED, RUNNING, WAITING, CaseRecord, StepRecord
+from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
+from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import WorkflowDef
 from sop_engine.formatting import LOCALE, format_instant
-from sop_engine.machine import DONE
 from sop_engine.planning import plan_forwards
 
 __all__ = ["case_chart_svg", "chart_svg"]
@@ -144,13 +144,13 @@ def _actual(step: StepRecord, case: CaseRecord, now: datetime, tz: ZoneInfo) -> 
     if step.activated_at is None:
         return None
     start = to_utc(step.activated_at)
-    if step.status == DONE and step.completed_at is not None:
+    if step.status == StepStatus.DONE and step.completed_at is not None:
         end, classes, state = to_utc(step.completed_at), "actual", "selesai"
-    elif step.status == ACTIVE and case.status == RUNNING:
+    elif step.status == StepStatus.ACTIVE and case.status == CaseStatus.RUNNING:
         end, classes, state = max(now, start), "actual active", "sedang berjalan"
     elif (
-        step.status == WAITING
-        and case.status == CANCELLED
+        step.status == StepStatus.WAITING
+        and case.status == CaseStatus.CANCELLED
         and case.finished_at is not None
         and step.due_at is not None
         and step.completed_at is None
@@ -174,7 +174,7 @@ def _instants(case: CaseRecord, rows: Iterable[_Row], now: datetime) -> list[dat
         instants += [row.plan.start, row.plan.end]
         if row.actual is not None:
             instants += [row.actual.start, row.actual.end]
-    if case.status == RUNNING:
+    if case.status == CaseStatus.RUNNING:
         instants.append(now)
     return instants
 
@@ -301,7 +301,7 @@ def _bar(axis: _Axis, bar: _Bar, y: float, height: float, look: Mapping[str, str
 
 def _now_line(axis: _Axis, case: CaseRecord, now: datetime, bottom: float) -> Markup:
     """The vertical "now" line; left out for a finished case viewed after its chart's end."""
-    if not axis.covers(now) and case.status != RUNNING:
+    if not axis.covers(now) and case.status != CaseStatus.RUNNING:
         return Markup("")
     x = _round(axis.x(now))
     line = {"class": "now", "x1": x, "y1": AXIS_Y, "x2": x, "y2": bottom, **_LOOK["now"]}

@@ -17,8 +17,9 @@ from sop_engine import access, audit, people, workflows
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import EXTENSIONS, KIND_LABELS, ArtefactRecord
 from sop_engine.audit import AuditFilter
-from sop_engine.cases import ACTIVE, RUNNING, WAITING, CaseRecord, StepRecord
+from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
+from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import FileRule, StepDef
 from sop_engine.web.chart import case_chart_svg
 from sop_engine.web.uploads import MAX_FILES
@@ -73,7 +74,7 @@ class StepView:
     @property
     def current(self) -> bool:
         """False for a step not reached yet (or reset to waiting by a return or cancellation)."""
-        return self.record.status != WAITING
+        return self.record.status != StepStatus.WAITING
 
     @property
     def takes_files(self) -> bool:
@@ -108,7 +109,7 @@ def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetim
             completed_by_name=_person(names, record.completed_by),
             seconds_left=(
                 ctx.calendar.working_seconds_between(now, record.due_at)
-                if record.status == ACTIVE and record.due_at is not None
+                if record.status == StepStatus.ACTIVE and record.due_at is not None
                 else None
             ),
             may_act=access.may_act_on(identity, record),
@@ -121,14 +122,14 @@ def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetim
         "steps": steps,
         "chart": Markup(case_chart_svg(ctx, case, now)),
         "started_by_name": _person(names, case.started_by),
-        "may_cancel": case.status == RUNNING and identity.has(*access.STARTS_CASES),
+        "may_cancel": case.status == CaseStatus.RUNNING and identity.has(*access.STARTS_CASES),
         "max_upload": ctx.settings.storage.max_upload_bytes,
         "max_files": MAX_FILES,
     }
 
 
 def _current_round(record: StepRecord, artefact: ArtefactRecord) -> bool:
-    return record.status != WAITING and artefact.round == record.round
+    return record.status != StepStatus.WAITING and artefact.round == record.round
 
 
 def _returns(ctx: Context, case: CaseRecord, names: dict[str, str]) -> dict[int, list[ReturnNote]]:
