@@ -9,7 +9,8 @@ all detected.
 
 Reading the trail (:func:`list_events`) takes an :class:`AuditFilter` (case, actor, action and an
 office-local date range) that is applied in SQL; :func:`csv_text` is the one CSV spelling of a
-list of events, used by ``sop audit export`` and the web's download alike.
+list of events and :func:`csv_file` its file (with a BOM for Excel), written by ``sop audit
+export`` and downloaded from the web alike.
 """
 
 from __future__ import annotations
@@ -546,10 +547,18 @@ def csv_text(records: Sequence[AuditRecord], tz: ZoneInfo) -> str:
     return buffer.getvalue()
 
 
+def csv_file(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
+    """:func:`csv_text` as the bytes of a .csv file: UTF-8 with a byte-order mark.
+
+    Without the mark, Excel reads the file in the machine's code page and garbles any name or
+    reason with a character outside ASCII; LibreOffice and Python's ``utf-8-sig`` skip it.
+    """
+    return csv_text(records, tz).encode("utf-8-sig")
+
+
 def export_csv(ctx: Context, path: Path, case: str | None = None, *, where: AuditFilter | None = None) -> int:
-    """Write the (filtered) trail to ``path`` as CSV (UTF-8, hashes included); returns the row count."""
+    """Write the (filtered) trail to ``path`` as :func:`csv_file` (hashes included); returns the row count."""
     events = list_events(ctx, case, where=where)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(csv_text(events, ctx.tz))
+    path.write_bytes(csv_file(events, ctx.tz))
     return len(events)

@@ -493,7 +493,7 @@ def test_audit_export_csv_has_one_row_per_event_with_the_logged_hashes(
     run = run_cli(["audit", "export", "--format", "csv", "-o", str(target)], settings, clock)
     assert run.code == 0, run.err
     log = json.loads(run_cli(["audit", "log", "--json"], settings, clock).out)
-    with target.open(encoding="utf-8", newline="") as handle:
+    with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert f"{len(log)} peristiwa" in run.out
     assert len(rows) == len(log)
@@ -514,7 +514,7 @@ def test_audit_export_csv_rows_rehash_to_their_recorded_hashes(
     audit.export_csv(ctx, target)
     with ctx.db.read() as session:
         office_id = ctx.office(session).id
-    with target.open(encoding="utf-8", newline="") as handle:
+    with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     prev = audit.GENESIS
     for r in rows:

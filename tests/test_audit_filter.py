@@ -198,7 +198,7 @@ def test_export_csv_writes_exactly_the_csv_text_of_the_filtered_events(
     target = tmp_path / "ekspor" / "kasubag.csv"
     assert audit.export_csv(ctx, target, where=where) == 3
     expected = audit.csv_text(audit.list_events(ctx, where=where), ctx.tz)
-    assert target.read_bytes() == expected.encode("utf-8")
+    assert target.read_bytes() == expected.encode("utf-8-sig")
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_audit_export_flags_filter_the_csv_rows(
     run = run_cli(args, settings, clock)
     assert run.code == 0, run.err
     assert "2 peristiwa" in run.out
-    with target.open(encoding="utf-8", newline="") as handle:
+    with target.open(encoding="utf-8-sig", newline="") as handle:
         assert [int(r["seq"]) for r in csv.DictReader(handle)] == pick(chain, "start", "s1")
 
 

@@ -190,7 +190,7 @@ def test_inspektorat_filters_the_audit_trail_verifies_the_chain_and_downloads_th
         assert download.suggested_filename == "jejak-audit.csv"
         saved = tmp_path / "unduhan" / "jejak-audit.csv"
         download.save_as(saved)
-        with saved.open(newline="", encoding="utf-8") as handle:
+        with saved.open(newline="", encoding="utf-8-sig") as handle:
             header, *lines = list(csv.reader(handle))
         assert tuple(header) == audit.CSV_COLUMNS
         assert [(line[0], line[header.index("action")]) for line in lines] == [(str(returned[0].seq), "step.returned")]

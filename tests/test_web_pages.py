@@ -530,7 +530,7 @@ def test_the_csv_has_the_header_and_every_filtered_row(worked: Site, ctx: Contex
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="jejak-audit.csv"'
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert tuple(rows[0]) == audit.CSV_COLUMNS
     expected = audit.list_events(ctx, where=AuditFilter(action="step.completed"))
     assert [int(row[0]) for row in rows[1:]] == [event.seq for event in expected] and len(expected) == 2

@@ -110,9 +110,8 @@ def audit_csv(request: Request, session: LoginSession = Depends(auth.page_sessio
     access.require(session.identity, access.READS_AUDIT, _WHAT)
     ctx = context_of(request)
     where = AuditFilter.from_text(**{FILTER_FIELDS[k]: v for k, v in _typed_filters(request).items()})
-    text = audit.csv_text(audit.list_events(ctx, where=where), ctx.tz)
     return Response(
-        text,
+        audit.csv_file(audit.list_events(ctx, where=where), ctx.tz),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="jejak-audit.csv"', "Cache-Control": "private, no-store"},
     )
