@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, workflows
@@ -296,3 +297,70 @@ def list_notifications(ctx: Context, case: str | None = None) -> list[Notificati
             )
             for n in items
         ]
+
+
+# --- the daily digest ------------------------------------------------------------------------
+
+
+def create_digests(ctx: Context, now: datetime) -> int:
+    """Create today's digest rows once the digest time has come on a working day."""
+    config = ctx.settings.notifications.digest
+    local = now.astimezone(ctx.tz)
+    if not config.enabled or not ctx.calendar.is_working_day(local.date()):
+        return 0
+    moment = datetime.combine(local.date(), config.time, tzinfo=ctx.tz).astimezone(UTC)
+    if now < moment:
+        return 0
+    prefix = f"digest/{local.date().isoformat()}/"
+    try:
+        with ctx.db.write() as session:
+            office = ctx.office(session)
+            existing = set(
+                session.scalars(
+                    select(Notification.dedupe_key).where(
+                        Notification.office_id == office.id, Notification.dedupe_key.startswith(prefix)
+                    )
+                )
+            )
+            created = 0
+            for person in _people_with_work(session, office.id, moment):
+                key = prefix + person.username
+                if key in existing:
+                    continue
+                session.add(
+                    Notification(
+                        office_id=office.id,
+                        dedupe_key=key,
+                        kind=NotificationKind.DIGEST,
+                        level=0,
+                        recipient_id=person.id,
+                        due_at=moment,
+                        status=NotificationStatus.PENDING,
+                        attempts=0,
+                        next_attempt_at=moment,
+                        created_at=now,
+                    )
+                )
+                created += 1
+            return created
+    except DBIntegrityError:
+        return 0  # another worker created them at the same moment
+
+
+def _people_with_work(session: Session, office_id: int, moment: datetime) -> list[Person]:
+    rows = session.execute(
+        select(Case, CaseStep)
+        .join(CaseStep, CaseStep.case_id == Case.id)
+        .where(
+            Case.office_id == office_id,
+            Case.status == CaseStatus.RUNNING,
+            CaseStep.status == StepStatus.ACTIVE,
+            CaseStep.activated_at <= moment,
+        )
+    ).all()
+    roles = {workflows.definition_of(case).step(row.no).role for case, row in rows}
+    people: dict[int, Person] = {}
+    for role in sorted(roles):
+        for person in assignees(session, office_id, role):
+            people.setdefault(person.id, person)
+    return list(people.values())

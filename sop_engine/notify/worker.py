@@ -22,24 +22,24 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, textrules, workflows
+from sop_engine import audit, deadlines
 from sop_engine.context import Context
-from sop_engine.db.models import Case, CaseStep, Delivery, Notification, Person
+from sop_engine.db.models import Case, Delivery, Notification
 from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
-from sop_engine.deadlines import assignees, channels_of
-from sop_engine.definitions import FileRule
+from sop_engine.deadlines import channels_of
 from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
 from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
-from sop_engine.notify.messages import Message, Recipient, common_values, environment, render, step_values
+from sop_engine.notify.compose import compose, digest_items
+from sop_engine.notify.messages import Message, environment
+from sop_engine.notify.queue import Leases
 
 ACTOR, ACTOR_ROLE = "penjadwal", "sistem"
 
@@ -78,11 +78,6 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-def recipient_of(person: Person) -> Recipient:
-    """The person as a message addresses them; a name stored before the text rules loses its control characters."""
-    return Recipient(person.username, textrules.scrub_line(person.name), person.email, person.phone, person.chat_id)
-
-
 class Worker:
     """Delivers the office's due notifications; several may run against one database."""
 
@@ -93,7 +88,7 @@ class Worker:
         self.policy = ctx.settings.notifications
         self.channels = configured_channels(self.policy) if channels is None else channels
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.batch = batch
+        self.leases = Leases(ctx, self.worker_id, batch)
         self.env = environment(self.policy.templates_dir)
         #: Set to make a running pass stop between notifications (SIGTERM in ``sop scheduler run``).
         self.stop = threading.Event()
@@ -122,72 +117,23 @@ class Worker:
         return TickReport(moment, tuple(outcomes), digests)
 
     def next_due(self) -> datetime | None:
-        """When the next pending notification can be taken (due, and not leased by another worker)."""
-        available = sql_case(
-            (Notification.lease_until > Notification.next_attempt_at, Notification.lease_until),
-            else_=Notification.next_attempt_at,
-        )
-        with self.ctx.db.read() as session:
-            office = self.ctx.office(session)
-            upcoming: datetime | None = session.scalar(
-                select(func.min(available)).where(
-                    Notification.office_id == office.id, Notification.status == NotificationStatus.PENDING
-                )
-            )
-            return upcoming
+        """When the next pending notification can be taken (:meth:`Leases.next_due`)."""
+        return self.leases.next_due()
 
     def release(self, ids: list[int]) -> None:
-        """Give back claimed rows (when stopping), so another worker can take them at once."""
-        with self.ctx.db.write() as session:
-            session.execute(
-                update(Notification)
-                .where(Notification.id.in_(ids), Notification.lease_owner == self.worker_id)
-                .values(lease_owner=None, lease_until=None),
-                execution_options={"synchronize_session": False},
-            )
+        """Give back claimed rows (:meth:`Leases.release`)."""
+        self.leases.release(ids)
 
     def hold(self, nid: int, now: datetime) -> bool:
-        """Renew this worker's lease on ``nid``; False if it expired or another worker took the row."""
-        with self.ctx.db.write() as session:
-            result = session.execute(
-                update(Notification)
-                .where(
-                    Notification.id == nid,
-                    Notification.lease_owner == self.worker_id,
-                    Notification.lease_until > now,
-                    Notification.status == NotificationStatus.PENDING,
-                )
-                .values(lease_until=now + timedelta(seconds=self.policy.lease_seconds)),
-                execution_options={"synchronize_session": False},
-            )
-            return int(getattr(result, "rowcount", 0) or 0) == 1
+        """Renew this worker's lease on ``nid`` (:meth:`Leases.hold`)."""
+        return self.leases.hold(nid, now)
 
     def claim(self, now: datetime) -> list[int]:
-        """Take a lease on a batch of due rows that nobody holds."""
-        with self.ctx.db.write() as session:
-            office = self.ctx.office(session)
-            query = (
-                select(Notification.id)
-                .where(
-                    Notification.office_id == office.id,
-                    Notification.status == NotificationStatus.PENDING,
-                    Notification.next_attempt_at <= now,
-                    or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
-                )
-                .order_by(Notification.next_attempt_at, Notification.id)
-                .limit(self.batch)
-            )
-            if self.ctx.db.is_postgresql:
-                query = query.with_for_update(skip_locked=True)
-            ids = list(session.scalars(query))
-            if ids:
-                session.execute(
-                    update(Notification)
-                    .where(Notification.id.in_(ids))
-                    .values(lease_owner=self.worker_id, lease_until=now + timedelta(seconds=self.policy.lease_seconds)),
-                    execution_options={"synchronize_session": False},
-                )
-            return ids
+        """Take a lease on a batch of due rows that nobody holds (:meth:`Leases.claim`)."""
+        return self.leases.claim(now)
+
+    def _message(self, session: Session, note: Notification, now: datetime) -> Message:
+        return compose(self.ctx, self.env, session, note, now)
 
     def _process_isolated(self, nid: int, now: datetime) -> Outcome:
         """:meth:`process`, with any failure of this one message recorded on it instead of ending the pass.
@@ -268,7 +214,7 @@ class Worker:
         if note.kind == NotificationKind.DIGEST:
             return (
                 None
-                if self._digest_items(session, note.recipient, note.due_at, now)
+                if digest_items(self.ctx, session, note.recipient, note.due_at, now)
                 else (NotificationStatus.SKIPPED, "Tidak ada langkah aktif untuk diringkas.")
             )
         case = session.get_one(Case, note.case_id)
@@ -290,108 +236,6 @@ class Worker:
             if due_also:
                 return NotificationStatus.SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
         return None
-
-    # --- rendering -------------------------------------------------------------------------
-
-    def _message(self, session: Session, note: Notification, now: datetime) -> Message:
-        to = recipient_of(note.recipient)
-        values = common_values(self.ctx, to, now)
-        cc: tuple[Recipient, ...] = ()
-        data: dict[str, object] = {"kind": note.kind, "level": note.level, "sent_at": now}
-        if note.kind == NotificationKind.DIGEST:
-            items = self._digest_items(session, note.recipient, note.due_at, now)
-            values.update(items=items, late_count=sum(1 for i in items if i["late"]))
-            data.update(items=[{k: v for k, v in i.items()} for i in items])
-        else:
-            case = session.get_one(Case, note.case_id)
-            row = case.steps[(note.step_no or 1) - 1]
-            step = workflows.definition_of(case).step(row.no)
-            names = [u for u in (note.cc or "").split(",") if u]
-            people = session.scalars(
-                select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))
-            ).all()
-            cc = tuple(recipient_of(p) for p in people)
-            if row.activated_at is None or row.due_at is None:
-                raise RuntimeError(f"notification {note.id} for a step that never started")
-            values.update(
-                step_values(
-                    self.ctx,
-                    case=case.code,
-                    title=workflows.definition_of(case).title,
-                    year=case.year,
-                    step_no=row.no,
-                    step_name=step.name,
-                    role=step.role,
-                    output=step.output,
-                    file_required=step.file_rule is FileRule.REQUIRED,
-                    budget=str(step.budget),
-                    activated_at=row.activated_at,
-                    due_at=row.due_at,
-                    now=now,
-                    level=note.level,
-                    cc_names=[p.name for p in people],
-                )
-            )
-            data.update(
-                case=case.code,
-                step=row.no,
-                round=row.round,
-                due_at=row.due_at.isoformat(),
-                late=values["late"],
-                late_text=values["late_text"],
-                link=values["link"],
-            )
-        subject, text, html = render(self.env, note.kind, values)
-        sender = self.policy.email.sender
-        domain = sender.rsplit("@", 1)[-1] if "@" in sender else "sop-engine.local"
-        message_id = f"<sop.{self.ctx.settings.office.satker}.{note.id}@{domain}>"
-        return Message(note.id, note.kind, note.level, subject, text, html, message_id, to, cc, data)
-
-    def _digest_items(
-        self, session: Session, person: Person, moment: datetime, now: datetime
-    ) -> list[dict[str, object]]:
-        """The steps ``person`` may act on that were active at ``moment`` and still are."""
-        roles = set(person.role_names)
-        rows = session.execute(
-            select(Case, CaseStep)
-            .join(CaseStep, CaseStep.case_id == Case.id)
-            .where(
-                Case.office_id == person.office_id,
-                Case.status == CaseStatus.RUNNING,
-                CaseStep.status == StepStatus.ACTIVE,
-                CaseStep.activated_at <= moment,
-            )
-            .order_by(CaseStep.due_at)
-        ).all()
-        items: list[dict[str, object]] = []
-        for case, row in rows:
-            step = workflows.definition_of(case).step(row.no)
-            if step.role not in roles or row.due_at is None:
-                continue
-            values = step_values(
-                self.ctx,
-                case=case.code,
-                title="",
-                year=case.year,
-                step_no=row.no,
-                step_name=step.name,
-                role=step.role,
-                output=step.output,
-                file_required=False,
-                budget=str(step.budget),
-                activated_at=row.activated_at or moment,
-                due_at=row.due_at,
-                now=now,
-                level=0,
-                cc_names=[],
-            )
-            items.append(
-                {
-                    k: values[k]
-                    for k in ("case", "step_no", "step_name", "due_at", "late", "late_text", "left_text", "link")
-                }
-            )
-        return items
 
     # --- recording -------------------------------------------------------------------------
 
@@ -547,63 +391,5 @@ class Worker:
     # --- digests ---------------------------------------------------------------------------
 
     def create_digests(self, now: datetime) -> int:
-        """Create today's digest rows once the digest time has come on a working day."""
-        config = self.policy.digest
-        local = now.astimezone(self.ctx.tz)
-        if not config.enabled or not self.ctx.calendar.is_working_day(local.date()):
-            return 0
-        moment = datetime.combine(local.date(), config.time, tzinfo=self.ctx.tz).astimezone(UTC)
-        if now < moment:
-            return 0
-        prefix = f"digest/{local.date().isoformat()}/"
-        try:
-            with self.ctx.db.write() as session:
-                office = self.ctx.office(session)
-                existing = set(
-                    session.scalars(
-                        select(Notification.dedupe_key).where(
-                            Notification.office_id == office.id, Notification.dedupe_key.startswith(prefix)
-                        )
-                    )
-                )
-                created = 0
-                for person in self._people_with_work(session, office.id, moment):
-                    key = prefix + person.username
-                    if key in existing:
-                        continue
-                    session.add(
-                        Notification(
-                            office_id=office.id,
-                            dedupe_key=key,
-                            kind=NotificationKind.DIGEST,
-                            level=0,
-                            recipient_id=person.id,
-                            due_at=moment,
-                            status=NotificationStatus.PENDING,
-                            attempts=0,
-                            next_attempt_at=moment,
-                            created_at=now,
-                        )
-                    )
-                    created += 1
-                return created
-        except DBIntegrityError:
-            return 0  # another worker created them at the same moment
-
-    def _people_with_work(self, session: Session, office_id: int, moment: datetime) -> list[Person]:
-        rows = session.execute(
-            select(Case, CaseStep)
-            .join(CaseStep, CaseStep.case_id == Case.id)
-            .where(
-                Case.office_id == office_id,
-                Case.status == CaseStatus.RUNNING,
-                CaseStep.status == StepStatus.ACTIVE,
-                CaseStep.activated_at <= moment,
-            )
-        ).all()
-        roles = {workflows.definition_of(case).step(row.no).role for case, row in rows}
-        people: dict[int, Person] = {}
-        for role in sorted(roles):
-            for person in assignees(session, office_id, role):
-                people.setdefault(person.id, person)
-        return list(people.values())
+        """Create today's digest rows once their moment has come (:func:`sop_engine.deadlines.create_digests`)."""
+        return deadlines.create_digests(self.ctx, now)

@@ -1,0 +1,126 @@
+"""Composing a notification: who it goes to, who is in copy, and the values its templates render.
+
+:func:`compose` reads the case and step a notification is about and hands the values to
+:mod:`sop_engine.notify.messages` for rendering; :func:`digest_items` lists the steps a person's
+daily digest names. Nothing here sends or records anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jinja2 import Environment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sop_engine import textrules, workflows
+from sop_engine.context import Context
+from sop_engine.db.models import Case, CaseStep, Notification, Person
+from sop_engine.db.statuses import CaseStatus, NotificationKind, StepStatus
+from sop_engine.definitions import FileRule
+from sop_engine.notify.messages import Message, Recipient, common_values, render, step_values
+
+
+def recipient_of(person: Person) -> Recipient:
+    """The person as a message addresses them; a name stored before the text rules loses its control characters."""
+    return Recipient(person.username, textrules.scrub_line(person.name), person.email, person.phone, person.chat_id)
+
+
+def compose(ctx: Context, env: Environment, session: Session, note: Notification, now: datetime) -> Message:
+    """The message of ``note`` at ``now``: its recipient, people in copy, and the rendered text and HTML."""
+    to = recipient_of(note.recipient)
+    values = common_values(ctx, to, now)
+    cc: tuple[Recipient, ...] = ()
+    data: dict[str, object] = {"kind": note.kind, "level": note.level, "sent_at": now}
+    if note.kind == NotificationKind.DIGEST:
+        items = digest_items(ctx, session, note.recipient, note.due_at, now)
+        values.update(items=items, late_count=sum(1 for i in items if i["late"]))
+        data.update(items=[{k: v for k, v in i.items()} for i in items])
+    else:
+        case = session.get_one(Case, note.case_id)
+        row = case.steps[(note.step_no or 1) - 1]
+        step = workflows.definition_of(case).step(row.no)
+        names = [u for u in (note.cc or "").split(",") if u]
+        people = session.scalars(
+            select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))
+        ).all()
+        cc = tuple(recipient_of(p) for p in people)
+        if row.activated_at is None or row.due_at is None:
+            raise RuntimeError(f"notification {note.id} for a step that never started")
+        values.update(
+            step_values(
+                ctx,
+                case=case.code,
+                title=workflows.definition_of(case).title,
+                year=case.year,
+                step_no=row.no,
+                step_name=step.name,
+                role=step.role,
+                output=step.output,
+                file_required=step.file_rule is FileRule.REQUIRED,
+                budget=str(step.budget),
+                activated_at=row.activated_at,
+                due_at=row.due_at,
+                now=now,
+                level=note.level,
+                cc_names=[p.name for p in people],
+            )
+        )
+        data.update(
+            case=case.code,
+            step=row.no,
+            round=row.round,
+            due_at=row.due_at.isoformat(),
+            late=values["late"],
+            late_text=values["late_text"],
+            link=values["link"],
+        )
+    subject, text, html = render(env, note.kind, values)
+    sender = ctx.settings.notifications.email.sender
+    domain = sender.rsplit("@", 1)[-1] if "@" in sender else "sop-engine.local"
+    message_id = f"<sop.{ctx.settings.office.satker}.{note.id}@{domain}>"
+    return Message(note.id, note.kind, note.level, subject, text, html, message_id, to, cc, data)
+
+
+def digest_items(
+    ctx: Context, session: Session, person: Person, moment: datetime, now: datetime
+) -> list[dict[str, object]]:
+    """The steps ``person`` may act on that were active at ``moment`` and still are."""
+    roles = set(person.role_names)
+    rows = session.execute(
+        select(Case, CaseStep)
+        .join(CaseStep, CaseStep.case_id == Case.id)
+        .where(
+            Case.office_id == person.office_id,
+            Case.status == CaseStatus.RUNNING,
+            CaseStep.status == StepStatus.ACTIVE,
+            CaseStep.activated_at <= moment,
+        )
+        .order_by(CaseStep.due_at)
+    ).all()
+    items: list[dict[str, object]] = []
+    for case, row in rows:
+        step = workflows.definition_of(case).step(row.no)
+        if step.role not in roles or row.due_at is None:
+            continue
+        values = step_values(
+            ctx,
+            case=case.code,
+            title="",
+            year=case.year,
+            step_no=row.no,
+            step_name=step.name,
+            role=step.role,
+            output=step.output,
+            file_required=False,
+            budget=str(step.budget),
+            activated_at=row.activated_at or moment,
+            due_at=row.due_at,
+            now=now,
+            level=0,
+            cc_names=[],
+        )
+        items.append(
+            {k: values[k] for k in ("case", "step_no", "step_name", "due_at", "late", "late_text", "left_text", "link")}
+        )
+    return items
