@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -30,7 +31,7 @@ from sop_engine.db.models_web import ApiToken, LoginFailure, WebSession
 from sop_engine.db.queries import find_person
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.formatting import format_instant
-from sop_engine.people import end_access
+from sop_engine.people import PersonRecord, end_access, record_of
 from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
 
 MIN_PASSWORD_LENGTH = 10
@@ -386,3 +387,41 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
             if row is not None:
                 row.last_used_at = now
     return identity
+
+
+# --- the admin's view of an account -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """A person's account as the admin's page shows it: never a password, its hash or a token's value."""
+
+    person: PersonRecord
+    has_password: bool
+    #: Newest first, revoked and expired ones included (as :func:`list_tokens`).
+    tokens: tuple[TokenRecord, ...]
+
+
+def account_of(ctx: Context, username: str) -> AccountRecord:
+    """The account of ``username`` (or NIP), deactivated or not: the person, whether a password is set, the tokens."""
+    with ctx.db.read() as session:
+        person = find_person(session, ctx.office(session).id, username, include_inactive=True)
+        record, has_password = record_of(person), person.password_hash is not None
+    return AccountRecord(record, has_password, tuple(list_tokens(ctx, record.username)))
+
+
+class TokenStatus(StrEnum):
+    """Whether a listed token still opens the API."""
+
+    LIVE = "live"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def token_status(token: TokenRecord, now: datetime) -> TokenStatus:
+    """What ``token`` is at ``now`` (the rule :func:`token_identity` applies)."""
+    if token.revoked_at is not None:
+        return TokenStatus.REVOKED
+    if token.expires_at is not None and token.expires_at <= now:
+        return TokenStatus.EXPIRED
+    return TokenStatus.LIVE
