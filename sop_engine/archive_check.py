@@ -6,7 +6,7 @@
   of each member, no unlisted or duplicated names, ``manifest.json`` against the sha256 in the
   zip comment, the archive's fingerprint or *sidik arsip*);
 - every audit event of ``audit.json`` is intact: its hash recomputes from its content and its
-  ``prev_hash`` (:func:`sop_engine.audit.chain_hash`); the events run in increasing ``seq``;
+  ``prev_hash`` (:func:`sop_engine.chain.chain_hash`); the events run in increasing ``seq``;
   where two are adjacent in the office chain (``seq`` n and n + 1) the second links to the
   first; the excerpt starts with the case's ``case.started``;
 - every document is the one the audit trail recorded when its step was completed (same id,
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_engine import replay
-from sop_engine.audit import chain_hash
+from sop_engine.chain import chain_hash
 
 FORMAT, VERSION = "sop-engine/arsip-kasus", 1
 MANIFEST, CASE_JSON, AUDIT_JSON, AUDIT_CSV, README = (
@@ -49,7 +49,7 @@ MANIFEST, CASE_JSON, AUDIT_JSON, AUDIT_CSV, README = (
     "BACA-SAYA.txt",
 )
 COMMENT_PREFIX = "sha256 manifest.json: "
-#: The keys of an audit event that its hash covers (see :func:`sop_engine.audit.chain_hash`).
+#: The keys of an audit event that its hash covers (see :func:`sop_engine.chain.chain_hash`).
 PAYLOAD_KEYS = ("office", "seq", "recorded_at", "stated_at", "actor", "role", "action", "case", "step", "details")
 CHUNK = 1024 * 1024
 

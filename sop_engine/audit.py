@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hashlib
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -30,14 +29,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sop_engine import reconcile, textrules
+from sop_engine import chain, reconcile, textrules
+from sop_engine.chain import GENESIS as GENESIS
+from sop_engine.chain import VerifyResult as VerifyResult
+from sop_engine.chain import canonical_json as canonical_json
+from sop_engine.chain import chain_hash as chain_hash
+from sop_engine.chain import parse_anchor as parse_anchor
+from sop_engine.chain import verify_events as verify_events
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, iso_local
-
-GENESIS = "0" * 64
 
 #: Indonesian labels of the audit actions, for people reading the trail.
 ACTION_LABELS = {
@@ -191,60 +194,6 @@ def _parse_day(text: str | None, label: str) -> date | None:
         ) from exc
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """The outcome of walking one office's chain."""
-
-    ok: bool
-    events: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None = None
-    problem: str | None = None
-    #: Rows of the state tables that disagree with the trail (see :mod:`sop_engine.reconcile`).
-    mismatches: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``sop audit verify --json`` document (also the API's)."""
-        return dataclasses.asdict(self)
-
-
-def canonical_json(value: Any) -> str:
-    """The one JSON spelling of ``value`` that the hashes are computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _payload(
-    office_id: int,
-    seq: int,
-    recorded_at: datetime,
-    stated_at: datetime,
-    actor: str,
-    role: str,
-    action: str,
-    case: str | None,
-    step: int | None,
-    details: Mapping[str, Any],
-) -> dict[str, Any]:
-    return {
-        "office": office_id,
-        "seq": seq,
-        "recorded_at": to_utc(recorded_at).isoformat(),
-        "stated_at": to_utc(stated_at).isoformat(),
-        "actor": actor,
-        "role": role,
-        "action": action,
-        "case": case,
-        "step": step,
-        "details": details,
-    }
-
-
-def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
-    """``sha256(prev_hash || canonical JSON of the event)`` as hex."""
-    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
-
-
 def ensure_head(session: Session, office_id: int) -> None:
     """Create the office's chain head if it has none yet (at office creation)."""
     if session.get(AuditHead, office_id) is None:
@@ -273,7 +222,7 @@ def append(
     details = dict(details or {})
     stated = stated_at or recorded_at
     seq = head.seq + 1
-    payload = _payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
+    payload = chain.payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
     digest = chain_hash(head.hash, payload)
     event = AuditEvent(
         office_id=office_id,
@@ -387,7 +336,7 @@ def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.office_id == office.id).order_by(AuditEvent.seq, AuditEvent.id)
         ).all()
-        result = verify_events(events, head_seq, head_hash, anchor)
+        result = chain.verify_events(events, head_seq, head_hash, anchor)
         if not result.ok:
             return result
         mismatches = tuple(reconcile.compare_database(session, office.id))
@@ -401,106 +350,6 @@ def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
         f"sop-engine): {shown}. Pulihkan dari cadangan dan laporkan ke Inspektorat.",
         mismatches=mismatches,
     )
-
-
-def parse_anchor(text: str) -> tuple[int, str]:
-    """``"23:9dda1e…"`` (a seq and the full hash, as `sop audit verify` prints them) as a pair."""
-    seq_text, _, digest = text.strip().lstrip("#").partition(":")
-    if not seq_text.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise InvalidInput(
-            f"Kepala rantai '{text}' tidak sah; tulis NOMOR:HASH seperti yang dicetak `sop audit verify`, "
-            "misalnya 23:9dda1e110d30921b0e0844120a4882ee2fc08fcc223d82a28f373d9e4872dbed.",
-            value=text,
-        )
-    return int(seq_text), digest
-
-
-def verify_events(
-    events: Sequence[AuditEvent], head_seq: int, head_hash: str, anchor: tuple[int, str] | None = None
-) -> VerifyResult:
-    """Check a sequence of events against the chain rules, the recorded head and an optional anchor."""
-    expected, prev, count = 1, GENESIS, 0
-
-    def bad(seq: int, problem: str) -> VerifyResult:
-        return VerifyResult(False, count, head_seq, head_hash, seq, problem)
-
-    for event in events:
-        count += 1
-        if event.seq > expected:
-            return bad(
-                expected,
-                f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
-                "(ada peristiwa yang dihapus).",
-            )
-        if event.seq < expected:
-            return bad(
-                event.seq,
-                f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
-            )
-        if event.prev_hash != prev:
-            return bad(
-                event.seq,
-                f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
-                "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
-            )
-        try:
-            details = json.loads(event.details)
-        except ValueError:
-            return bad(event.seq, f"Peristiwa #{event.seq}: rincian bukan JSON yang sah (isinya telah diubah).")
-        payload = _payload(
-            event.office_id,
-            event.seq,
-            event.recorded_at,
-            event.stated_at,
-            event.actor,
-            event.role,
-            event.action,
-            event.case_code,
-            event.step_no,
-            details,
-        )
-        if chain_hash(event.prev_hash, payload) != event.hash:
-            return bad(
-                event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah)."
-            )
-        prev, expected = event.hash, expected + 1
-    last = expected - 1
-    if last < head_seq:
-        return bad(
-            last + 1,
-            f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
-            f"(peristiwa #{last + 1} dan sesudahnya dihapus).",
-        )
-    if last > head_seq:
-        return bad(
-            head_seq + 1,
-            f"Peristiwa #{head_seq + 1} ada sesudah kepala rantai yang tercatat (#{head_seq}); "
-            "peristiwa itu disisipkan di luar sop-engine.",
-        )
-    if prev != head_hash:
-        return bad(
-            last,
-            f"Peristiwa #{last} tidak sama dengan kepala rantai yang tercatat; "
-            "peristiwa terakhir diganti di luar sop-engine.",
-        )
-    if anchor is not None:
-        problem = _check_anchor(events, anchor)
-        if problem:
-            return bad(min(anchor[0], last + 1), problem)
-    return VerifyResult(True, count, head_seq, head_hash)
-
-
-def _check_anchor(events: Sequence[AuditEvent], anchor: tuple[int, str]) -> str | None:
-    seq, digest = anchor
-    for event in events:
-        if event.seq == seq:
-            if event.hash == digest:
-                return None
-            return (
-                f"Peristiwa #{seq} tidak lagi ber-hash {digest[:16]}… seperti yang dicatat sebelumnya; "
-                "jejak audit telah ditulis ulang seluruhnya."
-            )
-    return f"Kepala rantai yang dicatat sebelumnya (#{seq}) tidak ada lagi; jejak audit telah dipotong."
 
 
 CSV_COLUMNS = (
