@@ -3,6 +3,20 @@
 PostgreSQL: if ``SOP_TEST_POSTGRES_URL`` is set, that server is used; otherwise the tests start a
 throw-away cluster from the Debian binaries (``apt-get install postgresql``). Without one the
 PostgreSQL tests skip with a reason, except under ``CI=true``, where they fail.
+
+Speed (each claim still runs on a real, migrated database):
+
+- ``ctx`` copies a database that was migrated with Alembic and initialised with the demo people
+  once per session (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL),
+  built with the same settings and the same clock instant the test's own ``initialise`` would
+  have used, so the rows are identical. ``settings`` alone still gives a database that was never
+  initialised (blank on SQLite, migrated on PostgreSQL) for the tests of ``sop init``.
+- Argon2 runs at minimal cost (:data:`tests.helpers.TEST_HASHER`); ``tests/test_password_cost.py``
+  checks the production parameters.
+- Markers (``browser``, ``office``, ``postgres``, ``slow``) let ``make test-fast`` leave out the
+  slow parts; ``make test`` runs everything.
+- Under pytest-xdist each worker starts its own PostgreSQL cluster, and every database name
+  carries the worker id.
 """
 
 from __future__ import annotations
@@ -13,6 +27,7 @@ import os
 import pwd
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,8 +35,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
+from sop_engine import accounts
 from sop_engine.clock import FixedClock
 from sop_engine.config import DatabaseSettings, Settings, StorageSettings, load_settings
 from sop_engine.context import Context
@@ -29,9 +45,13 @@ from sop_engine.db import migrate
 from sop_engine.db.session import Database
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
+from tests.helpers import TEST_DUMMY_HASH, TEST_HASHER, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime.fromisoformat("2021-01-11T08:00:00+07:00")
+
+#: This process's pytest-xdist worker ("gw0", ...), or "main" without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def need(reason: str) -> None:
@@ -39,6 +59,29 @@ def need(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI must provide this: {reason}")
     pytest.skip(reason)
+
+
+# --- cheap password hashing ------------------------------------------------------------------
+
+
+#: ``accounts``' own hasher and dummy hash, before any test swaps them (tests/test_password_cost.py).
+PRODUCTION_HASHING = (accounts._hasher, accounts._DUMMY_HASH)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at minimal cost in every test (the production parameters are tested once)."""
+    monkeypatch.setattr(accounts, "_hasher", TEST_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", TEST_DUMMY_HASH)
+
+
+# --- the real command line --------------------------------------------------------------------
+
+
+@pytest.fixture
+def sop(settings: Settings, clock: FixedClock):
+    """``sop(*args)`` runs the real ``sop ARGS`` in-process on ``settings`` and ``clock``; returns a Run."""
+    return lambda *args: run_cli(list(args), settings, clock)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -57,7 +100,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """The URL of a PostgreSQL server to create test databases on."""
+    """The URL of a PostgreSQL server to create test databases on (one cluster per xdist worker)."""
     given = os.environ.get("SOP_TEST_POSTGRES_URL")
     if given:
         yield given
@@ -109,28 +152,105 @@ def postgres_url() -> Iterator[str]:
 _counter = itertools.count()
 
 
+def _on(postgres_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``postgres_url``."""
+    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _create_database(postgres_url: str, name: str, template: str | None = None) -> None:
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_url: str) -> str:
     """A migrated template database; each test copies it (fast) instead of migrating again."""
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS sop_template"))
-        conn.execute(text("CREATE DATABASE sop_template"))
-    admin.dispose()
-    url = postgres_url.rsplit("/", 1)[0] + "/sop_template"
-    db = Database(url)
+    name = f"sop_template_{WORKER}"
+    _create_database(postgres_url, name)
+    db = Database(_on(postgres_url, name))
     migrate.upgrade(db.engine)
     db.dispose()
-    return "sop_template"
+    return name
 
 
 def _postgres_database(postgres_url: str, template: str) -> str:
-    name = f"sop_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
-    admin.dispose()
-    return postgres_url.rsplit("/", 1)[0] + "/" + name
+    name = f"sop_test_{WORKER}_{os.getpid()}_{next(_counter)}"
+    _create_database(postgres_url, name, template)
+    return _on(postgres_url, name)
+
+
+# --- initialised templates ----------------------------------------------------------------------
+
+
+def _template_key(settings: Settings, clock: FixedClock) -> str:
+    """What ``initialise`` writes depends on: every setting but where files go, and the clock's instant."""
+    placeless = dataclasses.replace(
+        settings,
+        path=None,
+        database=DatabaseSettings(url=""),
+        storage=dataclasses.replace(settings.storage, artefacts_dir=Path()),
+        notifications=dataclasses.replace(
+            settings.notifications, log=dataclasses.replace(settings.notifications.log, path=Path())
+        ),
+    )
+    return f"{clock.now().isoformat()} {placeless!r}"
+
+
+class InitialisedTemplates:
+    """Databases migrated and initialised with the demo people once per session, per backend and key."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sqlite: dict[str, Path] = {}
+        self._postgres: dict[str, str] = {}
+
+    def sqlite_copy(self, settings: Settings, clock: FixedClock) -> None:
+        """Put a copy of the initialised SQLite template where ``settings`` keeps its database."""
+        key = _template_key(settings, clock)
+        if key not in self._sqlite:
+            folder = self.folder / f"sqlite-{len(self._sqlite)}"
+            folder.mkdir()
+            source = folder / "sop.db"
+            _initialise(dataclasses.replace(settings, database=DatabaseSettings(url=f"sqlite:///{source}")), clock)
+            with sqlite3.connect(source) as conn:  # everything into the main file, so one file is the copy
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+            self._sqlite[key] = source
+        target = _sqlite_path(settings)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._sqlite[key], target)
+
+    def postgres_template(self, postgres_url: str, migrated: str, settings: Settings, clock: FixedClock) -> str:
+        """The name of the initialised PostgreSQL template database for ``settings`` and ``clock``."""
+        key = _template_key(settings, clock)
+        if key not in self._postgres:
+            name = f"sop_initialised_{WORKER}_{len(self._postgres)}"
+            _create_database(postgres_url, name, migrated)
+            _initialise(dataclasses.replace(settings, database=DatabaseSettings(url=_on(postgres_url, name))), clock)
+            self._postgres[key] = name
+        return self._postgres[key]
+
+
+def _initialise(settings: Settings, clock: FixedClock) -> None:
+    context = Context.open(settings, clock=clock)
+    try:
+        initialise(context, DEMO_PEOPLE)
+    finally:
+        context.db.dispose()
+
+
+def _sqlite_path(settings: Settings) -> Path:
+    database = make_url(settings.database.url).database
+    assert database, settings.database.url
+    return Path(database)
+
+
+@pytest.fixture(scope="session")
+def initialised_templates(tmp_path_factory: pytest.TempPathFactory) -> InitialisedTemplates:
+    return InitialisedTemplates(tmp_path_factory.mktemp("templates"))
 
 
 # --- settings and contexts ----------------------------------------------------------------
@@ -160,19 +280,52 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+#: Where ``settings`` notes the key of the initialised template its PostgreSQL database was copied from.
+_INITIALISED_AS = pytest.StashKey[str]()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Settings:
-    """Settings on a fresh database of the parametrised backend."""
-    if backend == "postgresql":
-        url = _postgres_database(request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_template"))
-        return make_settings(tmp_path, url)
-    return make_settings(tmp_path)
+    """Settings on a fresh database of the parametrised backend (blank SQLite, migrated PostgreSQL).
+
+    When the test also uses ``ctx``, the PostgreSQL database is copied from the initialised
+    template straight away (``ctx`` would otherwise initialise it).
+    """
+    if backend != "postgresql":
+        return make_settings(tmp_path)
+    url = request.getfixturevalue("postgres_url")
+    migrated = request.getfixturevalue("postgres_template")
+    if "ctx" not in request.fixturenames:
+        return make_settings(tmp_path, _postgres_database(url, migrated))
+    clock: FixedClock = request.getfixturevalue("clock")
+    templates: InitialisedTemplates = request.getfixturevalue("initialised_templates")
+    shape = make_settings(tmp_path, "postgresql+psycopg://unused/unused")
+    template = templates.postgres_template(url, migrated, shape, clock)
+    request.node.stash[_INITIALISED_AS] = _template_key(shape, clock)
+    return make_settings(tmp_path, _postgres_database(url, template))
 
 
 @pytest.fixture
-def ctx(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    """An initialised install with the demo people, on the fixed clock."""
+def ctx(settings: Settings, clock: FixedClock, backend: str, request: pytest.FixtureRequest) -> Iterator[Context]:
+    """An initialised install with the demo people, on the fixed clock.
+
+    A copy of the session's initialised template when nothing touched the database since
+    ``settings`` made it; otherwise ``initialise`` runs here, as ``sop init --demo`` would.
+    """
+    copied = False
+    if backend == "postgresql":
+        initialised_as = request.node.stash.get(_INITIALISED_AS, None)
+        copied = initialised_as == _template_key(settings, clock)
+        if initialised_as is not None and not copied:  # the clock moved since: start again from the migrated one
+            url = request.getfixturevalue("postgres_url")
+            name = make_url(settings.database.url).database
+            assert name, settings.database.url
+            _create_database(url, name, request.getfixturevalue("postgres_template"))
+    elif not _sqlite_path(settings).exists():
+        request.getfixturevalue("initialised_templates").sqlite_copy(settings, clock)
+        copied = True
     context = Context.open(settings, clock=clock)
-    initialise(context, DEMO_PEOPLE)
+    if not copied:
+        initialise(context, DEMO_PEOPLE)
     yield context
     context.db.dispose()

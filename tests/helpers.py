@@ -1,17 +1,33 @@
-"""Small helpers shared by the tests (documents, CLI runs)."""
+"""Small helpers shared by the tests (documents, CLI runs, processes, threads, password hashing)."""
 
 from __future__ import annotations
 
 import io
+import os
+import secrets
+import threading
 import zipfile
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
 
 from sop_engine.cli import main
 from sop_engine.clock import Clock
 from sop_engine.config import Settings
 from sop_engine.demo import minimal_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+BARRIER_TIMEOUT = 20  # seconds; a mistake in the synchronisation fails the test instead of hanging it
+
+#: Argon2id at the lowest cost the library accepts: the tests hash and verify passwords all the time,
+#: and the production parameters are checked once (tests/test_password_cost.py).
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+#: The stand-in for ``accounts._DUMMY_HASH`` (what an unknown login is verified against) at that cost.
+TEST_DUMMY_HASH = TEST_HASHER.hash(secrets.token_hex(16))
 
 
 def pdf(folder: Path, name: str = "dokumen.pdf", text: str = "dokumen") -> Path:
@@ -45,3 +61,48 @@ def run_cli(args: list[str], settings: Settings, clock: Clock | None = None) -> 
         except SystemExit as exc:  # argparse usage errors
             code = int(exc.code or 0)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+# --- real processes and threads ------------------------------------------------------------
+
+
+def write_config(folder: Path, settings: Settings) -> Path:
+    """The project's config.toml with absolute paths: this test's database, artefact store and workflows."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    replacements = {
+        'url = "sqlite:///var/sop.db"': f'url = "{settings.database.url}"',
+        'artefacts_dir = "var/artefacts"': f'artefacts_dir = "{settings.storage.artefacts_dir}"',
+        'dir = "workflows"': f'dir = "{ROOT / "workflows"}"',
+    }
+    for old, new in replacements.items():
+        assert text.count(old) == 1, f"config.toml no longer contains {old!r}"
+        text = text.replace(old, new)
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def sop_env(settings: Settings) -> dict[str, str]:
+    """The environment of a ``sop`` process on ``settings``'s database."""
+    env = {k: v for k, v in os.environ.items() if k != "SOP_CONFIG"}
+    env["SOP_DATABASE_URL"] = settings.database.url
+    return env
+
+
+def run_threads(targets: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each target in its own thread; returns what each returned or raised."""
+    results: dict[str, Any] = {}
+
+    def runner(label: str, target: Callable[[], Any]) -> None:
+        try:
+            results[label] = target()
+        except BaseException as exc:  # collected and asserted on by the test
+            results[label] = exc
+
+    threads = [threading.Thread(target=runner, args=item) for item in targets.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+        assert not t.is_alive(), "a racing thread did not finish"
+    return results
