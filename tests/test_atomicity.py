@@ -23,8 +23,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep
-from tests.helpers import pdf
-from tests.test_concurrency import sop_env, write_config
+from tests.helpers import pdf, sop_env, write_config
 
 CASE = "lakip-2021"
 HARD_KILL = 86  # exit status of the crashing child, distinct from sop's own 0/1/2

@@ -7,7 +7,6 @@ writers queue at ``BEGIN IMMEDIATE``, so the second one reads the committed resu
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -24,37 +23,13 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.errors import Conflict
-from tests.helpers import pdf
+from tests.helpers import BARRIER_TIMEOUT, pdf, run_threads, sop_env, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
 SOP = Path(sys.executable).parent / "sop"
 CASE = "lakip-2021"
-BARRIER_TIMEOUT = 20  # seconds; a mistake in the synchronisation fails the test instead of hanging it
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def write_config(folder: Path, settings: Settings) -> Path:
-    """The project's config.toml with absolute paths: this test's database, artefact store and workflows."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    replacements = {
-        'url = "sqlite:///var/sop.db"': f'url = "{settings.database.url}"',
-        'artefacts_dir = "var/artefacts"': f'artefacts_dir = "{settings.storage.artefacts_dir}"',
-        'dir = "workflows"': f'dir = "{ROOT / "workflows"}"',
-    }
-    for old, new in replacements.items():
-        assert text.count(old) == 1, f"config.toml no longer contains {old!r}"
-        text = text.replace(old, new)
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def sop_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "SOP_CONFIG"}
-    env["SOP_DATABASE_URL"] = settings.database.url
-    return env
 
 
 @dataclass(frozen=True)
@@ -105,25 +80,6 @@ def add_second_kasubag(ctx: Context) -> None:
 def start_with_step_one_done(ctx: Context, folder: Path) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     cases.complete_step(ctx, CASE, 1, "sekretaris", [IncomingFile.from_path(pdf(folder, "disposisi.pdf"))])
-
-
-def run_threads(targets: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run each target in its own thread; returns what each returned or raised."""
-    results: dict[str, Any] = {}
-
-    def runner(label: str, target: Callable[[], Any]) -> None:
-        try:
-            results[label] = target()
-        except BaseException as exc:  # collected and asserted on by the test
-            results[label] = exc
-
-    threads = [threading.Thread(target=runner, args=item) for item in targets.items()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-        assert not t.is_alive(), "a racing thread did not finish"
-    return results
 
 
 # --- real processes ------------------------------------------------------------------------

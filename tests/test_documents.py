@@ -18,7 +18,6 @@ from pathlib import Path
 import docx
 import pytest
 
-import sop_engine.cli
 from sop_engine import cases, documents, letters
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
@@ -29,7 +28,6 @@ from sop_engine.documents import Attachment, DisposisiForm, PengantarForm
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
 from tests.helpers import Run, pdf, run_cli
-from tests.test_letters import letters_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "lakip-2021"
@@ -68,13 +66,9 @@ def at_step_10(ctx: Context, folder: Path) -> None:
 
 
 @pytest.fixture
-def sop(settings: Settings, clock: FixedClock, ctx: Context, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(sop_engine.cli, "build_parser", letters_parser)
-
-    def run(*args: str) -> Run:
-        return run_cli(list(args), settings, clock)
-
-    return run
+def sop(sop, ctx: Context):
+    """The real ``sop`` command line (conftest), on the initialised office."""
+    return sop
 
 
 def disposisi_form(**changes) -> DisposisiForm:
@@ -435,9 +429,8 @@ def scans_only_at_step_1(settings: Settings, clock: FixedClock, tmp_path: Path) 
 
 
 def test_disposisi_attach_completes_step_1_with_the_document(
-    docx_at_step_1: Context, monkeypatch: pytest.MonkeyPatch, clock: FixedClock, tmp_path: Path
+    docx_at_step_1: Context, clock: FixedClock, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(sop_engine.cli, "build_parser", letters_parser)
     out = tmp_path / "disposisi.docx"
     result = run_cli(
         [

@@ -8,7 +8,6 @@ it is invented for the tests (its ``keterangan`` column says so).
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -16,8 +15,6 @@ import openpyxl
 import pytest
 
 from sop_engine import audit, cases
-from sop_engine.cli import lakip as lakip_cli
-from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from sop_engine.lakip import service
@@ -349,58 +346,52 @@ def test_earlier_years_of_the_office_are_compared(ctx: Context, tmp_path: Path) 
 # --- command line ----------------------------------------------------------------------------
 
 
-def run(ctx: Context, *argv: str) -> int:
-    """`sop ARGV` through this module's own parser (independent of the wiring in cli/__init__)."""
-    common = Parser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS)
-    parser = Parser(prog="sop", parents=[common])
-    lakip_cli.register(Commands(parser, common))
-    args = parser.parse_args(list(argv))
-    try:
-        return int(args.handler(args, ctx))
-    except SopError as exc:
-        print(f"sop: {exc.message}")
-        return 1
+@pytest.fixture
+def sop(sop, ctx: Context):
+    """The real ``sop`` command line (conftest), on the initialised office."""
+    return sop
 
 
-def test_cli_analyse_of_a_case_analyses_the_year_before_it(ctx: Context, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_analyse_of_a_case_analyses_the_year_before_it(ctx: Context, sop) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
-    assert run(ctx, "lakip", "budget", "import", str(BUDGET), "--year", "2020", "--by", "kasubag") == 0
-    assert "Rp 2.701.548.000" in capsys.readouterr().out
+    imported = sop("lakip", "budget", "import", str(BUDGET), "--year", "2020", "--by", "kasubag")
+    assert imported.code == 0, imported.err
+    assert "Rp 2.701.548.000" in imported.out
     argv = ["lakip", "analyse", "lakip-2021", "--json", "--declared-realisation", "Rp 2.497.528.462"]
-    assert run(ctx, *argv) == 0
-    data = json.loads(capsys.readouterr().out)
+    analysed = sop(*argv)
+    assert analysed.code == 0, analysed.err
+    data = json.loads(analysed.out)
     assert (data["year"], data["budget"]["absorption_pct"]) == (2020, 93.7)
     assert any("Rp 2.497.528.462" in f["message"] for f in data["findings"])
 
 
-def test_cli_analyse_text_shows_rupiah_and_percent_the_indonesian_way(
-    ctx: Context, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_analyse_text_shows_rupiah_and_percent_the_indonesian_way(ctx: Context, sop) -> None:
     imported_seed(ctx)
-    assert run(ctx, "lakip", "analyse", "2020") == 0
-    out = capsys.readouterr().out
+    result = sop("lakip", "analyse", "2020")
+    assert result.code == 0, result.err
+    out = result.out
     assert "Rp 2.701.548.000" in out and "Rp 2.531.268.927" in out and "93,70 %" in out
     assert "Sangat Berhasil" in out
 
 
-def test_cli_year_option_overrides_the_year_of_the_case(ctx: Context, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_year_option_overrides_the_year_of_the_case(ctx: Context, sop) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     service.import_budget(ctx, BUDGET, 2019)
-    assert run(ctx, "lakip", "analyse", "lakip-2021", "--year", "2019", "--json") == 0
-    assert json.loads(capsys.readouterr().out)["year"] == 2019
+    result = sop("lakip", "analyse", "lakip-2021", "--year", "2019", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["year"] == 2019
 
 
-def test_cli_refused_file_exits_1_listing_every_error(
-    ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_refused_file_exits_1_listing_every_error(ctx: Context, tmp_path: Path, sop) -> None:
     bad = write(tmp_path, "bad.csv", HEADER + "3357.001,Dokumen,abc,-1\n")
-    assert run(ctx, "lakip", "budget", "import", str(bad), "--year", "2020") == 1
-    out = capsys.readouterr().out
-    assert "2 kesalahan" in out and "nilai 'abc'" in out and "nilai '-1'" in out
+    result = sop("lakip", "budget", "import", str(bad), "--year", "2020")
+    assert result.code == 1
+    err = result.err
+    assert "2 kesalahan" in err and "nilai 'abc'" in err and "nilai '-1'" in err
 
 
-def test_cli_declared_amount_that_is_not_rupiah_is_refused(ctx: Context, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_declared_amount_that_is_not_rupiah_is_refused(ctx: Context, sop) -> None:
     service.import_budget(ctx, BUDGET, 2020)
-    assert run(ctx, "lakip", "analyse", "2020", "--declared-realisation", "banyak") == 1
-    assert "--declared-realisation 'banyak'" in capsys.readouterr().out
+    result = sop("lakip", "analyse", "2020", "--declared-realisation", "banyak")
+    assert result.code == 1
+    assert "--declared-realisation 'banyak'" in result.err

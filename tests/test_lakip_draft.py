@@ -6,7 +6,6 @@ indicator realisations there are invented for the tests.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,19 +13,13 @@ from pathlib import Path
 import docx
 import pytest
 
-import sop_engine.cli
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
-from sop_engine.cli import casework, lakip_draft
-from sop_engine.cli import lakip as lakip_cli
-from sop_engine.cli.parsing import Commands, Parser
-from sop_engine.clock import FixedClock
-from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.lakip import draft, service
 from tests.conftest import need
-from tests.helpers import pdf, run_cli
+from tests.helpers import pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
@@ -169,20 +162,10 @@ def at_step_5(ctx: Context, folder: Path) -> None:
         cases.complete_step(ctx, "lakip-2021", no, by, files=[IncomingFile.from_path(pdf(folder, f"{no}.pdf"))])
 
 
-def draft_parser() -> argparse.ArgumentParser:
-    common = Parser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS)
-    parser = Parser(prog="sop", parents=[common])
-    commands = Commands(parser, common)
-    for module in (casework, lakip_cli, lakip_draft):
-        module.register(commands)
-    return parser
-
-
 @pytest.fixture
-def sop(settings: Settings, clock: FixedClock, ctx: Context, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(sop_engine.cli, "build_parser", draft_parser)
-    return lambda *args: run_cli(list(args), settings, clock)
+def sop(sop, ctx: Context):
+    """The real ``sop`` command line (conftest), on the initialised office."""
+    return sop
 
 
 def test_attach_completes_step_5_with_the_draft(ctx: Context, tmp_path: Path, sop) -> None:
@@ -212,6 +195,7 @@ def test_cli_writes_the_draft_and_html_for_a_year(tmp_path: Path, ctx: Context, 
     assert (tmp_path / "d.docx").is_file() and (tmp_path / "d.html").is_file()
 
 
+@pytest.mark.office
 def test_draft_converts_to_pdf_with_libreoffice(drafted, tmp_path: Path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:

@@ -6,7 +6,6 @@ and imported; the analysis then shows (or, for a refused set, does not show) wha
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,8 @@ import openpyxl
 import pytest
 
 from sop_engine import audit, cases
-from sop_engine.cli import lakip_workbook
-from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.context import Context
-from sop_engine.errors import NotFound, SopError
+from sop_engine.errors import NotFound
 from sop_engine.lakip import service
 from sop_engine.lakip.tables import ImportRefused
 from sop_engine.lakip.workbook import DEFAULT_DIVISIONS, generate_workbook, import_workbooks, workbook_status
@@ -213,48 +210,43 @@ def test_missing_divisions_shrink_as_workbooks_come_back(ctx: Context, book: Pat
 # --- step 3 and status ---------------------------------------------------------------------
 
 
-def run(ctx: Context, *argv: str) -> int:
-    common = Parser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS)
-    parser = Parser(prog="sop", parents=[common])
-    lakip_workbook.register(Commands(parser, common))
-    args = parser.parse_args(list(argv))
-    try:
-        return int(args.handler(args, ctx))
-    except SopError as exc:
-        print(f"sop: {exc.message}")
-        return 1
+@pytest.fixture
+def sop(sop, ctx: Context):
+    """The real ``sop`` command line (conftest), on the initialised office."""
+    return sop
 
 
 def test_cli_send_import_and_status_show_sent_and_returned_per_division(
-    ctx: Context, book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: Context, book: Path, tmp_path: Path, sop
 ) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     out = tmp_path / "cli.xlsx"
-    assert run(ctx, "lakip", "workbook", "generate", "--year", "2020", "-o", str(out)) == 0
+    generated = sop("lakip", "workbook", "generate", "--year", "2020", "-o", str(out))
+    assert generated.code == 0, generated.err
     sent = ["--division", PROGRAM, "--division", HUKUM, "--by", "kasubag", "--file", str(out)]
-    assert run(ctx, "lakip", "workbook", "send", "lakip-2021", *sent) == 0
+    result = sop("lakip", "workbook", "send", "lakip-2021", *sent)
+    assert result.code == 0, result.err
     event = audit.list_events(ctx, "lakip-2021")[-1]
     assert event.action == "lakip.workbook_sent" and event.details["divisions"] == [PROGRAM, HUKUM]
     assert len(str(event.details["sha256"])) == 64
     filled = fill(out, tmp_path / "kembali.xlsx", {("Hukum dan SDM", "2.3"): 100})
-    capsys.readouterr()
-    assert run(ctx, "lakip", "workbook", "import", str(filled), "--year", "2020", "--by", "kasubag", "--json") == 0
-    assert json.loads(capsys.readouterr().out)["missing"] == [PROGRAM, TEKNIS, KEUANGAN]
+    imported = sop("lakip", "workbook", "import", str(filled), "--year", "2020", "--by", "kasubag", "--json")
+    assert imported.code == 0, imported.err
+    assert json.loads(imported.out)["missing"] == [PROGRAM, TEKNIS, KEUANGAN]
     year, rows = workbook_status(ctx, "lakip-2021")
     status = {r.division: (r.sent_at is not None, r.returned_at is not None) for r in rows}
     assert year == 2020
     assert status == {PROGRAM: (True, False), HUKUM: (True, True), TEKNIS: (False, False), KEUANGAN: (False, False)}
-    assert run(ctx, "lakip", "workbook", "status", "lakip-2021") == 0
-    text = capsys.readouterr().out
+    shown = sop("lakip", "workbook", "status", "lakip-2021")
+    assert shown.code == 0, shown.err
+    text = shown.out
     assert "Subbagian" in text and "belum" in text and "Sen 11/01/2021 08.00" in text
 
 
-def test_cli_import_refusal_lists_every_error_and_exits_1(
-    ctx: Context, book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_import_refusal_lists_every_error_and_exits_1(ctx: Context, book: Path, tmp_path: Path, sop) -> None:
     bad = fill(
         book, tmp_path / "x.xlsx", {("Program dan Data", "1.1"): "n/a", ("Program dan Data", "output 3357.001"): -1}
     )
-    assert run(ctx, "lakip", "workbook", "import", str(bad), "--year", "2020", "--by", "kasubag") == 1
-    assert "2 kesalahan" in capsys.readouterr().out
+    result = sop("lakip", "workbook", "import", str(bad), "--year", "2020", "--by", "kasubag")
+    assert result.code == 1
+    assert "2 kesalahan" in result.err

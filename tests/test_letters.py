@@ -6,7 +6,6 @@ numbers" is tested with real OS processes on both backends, and with a burst of 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import subprocess
@@ -20,11 +19,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
 
-import sop_engine.cli
 from sop_engine import audit, cases, letters
-from sop_engine.cli import casework
-from sop_engine.cli import letters as letters_cli
-from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.clock import FixedClock
 from sop_engine.config import OfficeSettings, Settings
 from sop_engine.context import Context
@@ -32,43 +27,17 @@ from sop_engine.db.models_letters import Letter
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
-from tests.helpers import Run, run_cli
-from tests.test_concurrency import BARRIER_TIMEOUT, run_threads, sop_env, write_config
+from tests.helpers import BARRIER_TIMEOUT, run_threads, sop_env, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
 FIRST = "1/PR.04-SR/3526/Sek-Kab/I/2021"
-
-
-# --- the `sop` parser with these commands (independent of how cli/__init__ wires them) ------
-
-
-def letters_parser() -> argparse.ArgumentParser:
-    """``sop`` with the case and letter commands, as ``cli.build_parser`` builds it."""
-    common = Parser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS)
-    parser = Parser(prog="sop", parents=[common])
-    commands = Commands(parser, common)
-    for module in (casework, letters_cli):
-        module.register(commands)
-    return parser
-
-
-#: A `sop` process whose parser has the letter commands (run with the project root on sys.path).
-SOP_PROCESS = (
-    "import sys, sop_engine.cli as cli; from tests.test_letters import letters_parser; "
-    "cli.build_parser = letters_parser; sys.exit(cli.main())"
-)
+#: The real ``sop`` console script, for the tests that race processes.
+SOP = Path(sys.executable).parent / "sop"
 
 
 @pytest.fixture
-def sop(settings: Settings, clock: FixedClock, ctx: Context, monkeypatch: pytest.MonkeyPatch):
-    """Run ``sop ARGS`` in-process on the initialised office."""
-    monkeypatch.setattr(sop_engine.cli, "build_parser", letters_parser)
-
-    def run(*args: str) -> Run:
-        return run_cli(list(args), settings, clock)
-
-    return run
+def sop(sop, ctx: Context):
+    """The real ``sop`` command line (conftest), on the initialised office."""
+    return sop
 
 
 def issue(ctx: Context, subject: str = "Penyampaian Dokumen LAKIP", **kwargs) -> letters.LetterRecord:
@@ -237,7 +206,7 @@ def start_issue(config: Path, env: dict[str, str], cwd: Path, who: str, subject:
     """A `sop letters issue` process (not waited on)."""
     args = ["letters", "issue", "--year", "2021", "--date", "2021-01-11", "--subject", subject, "--by", who, "--json"]
     return subprocess.Popen(
-        [sys.executable, "-c", SOP_PROCESS, "--config", str(config), *args],
+        [str(SOP), "--config", str(config), *args],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
@@ -250,7 +219,7 @@ def test_two_processes_asking_at_once_get_consecutive_distinct_numbers(
     ctx: Context, settings: Settings, tmp_path: Path
 ) -> None:
     config = write_config(tmp_path, settings)
-    env = sop_env(settings) | {"PYTHONPATH": str(ROOT)}
+    env = sop_env(settings)
     for round_no in range(2):
         procs = [start_issue(config, env, tmp_path, who, f"Surat {round_no}-{who}") for who in ("kasubag", "staf1")]
         results = [(*proc.communicate(timeout=120), proc.returncode) for proc in procs]

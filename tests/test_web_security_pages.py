@@ -15,7 +15,7 @@ from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.web.uploads import upload_dir
 from tests.helpers import pdf
-from tests.test_web_pages import CASE, Site, advance_to, alert, start, step_html
+from tests.web_support import CASE, Site, advance_to, alert, start, step_html
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
