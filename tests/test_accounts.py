@@ -404,3 +404,11 @@ def test_trusted_proxies_must_be_addresses(tmp_path):
     path.write_text('[office]\nsatker = "3526"\nname = "KPU"\n[web]\ntrusted_proxies = ["proksi-kantor"]\n')
     with pytest.raises(ConfigError, match="trusted_proxies berisi 'proksi-kantor'"):
         load_settings(path, env={})
+
+
+def test_the_old_token_command_still_issues_with_options_before_it():
+    from sop_engine.cli import _compatible
+
+    for args in (["people", "token", "staf1"], ["--config", "x.toml", "people", "token", "staf1", "--label", "a"]):
+        assert _compatible(args)[args.index("token") + 1] == "issue"
+    assert _compatible(["people", "token", "list", "staf1"]) == ["people", "token", "list", "staf1"]

@@ -61,8 +61,11 @@ _TOKEN_ACTIONS = ("issue", "list", "revoke", "-h", "--help")
 
 
 def _compatible(argv: list[str]) -> list[str]:
-    if argv[:2] == ["people", "token"] and len(argv) > 2 and argv[2] not in _TOKEN_ACTIONS:
-        return [*argv[:2], "issue", *argv[2:]]
+    for at in range(len(argv) - 2):
+        if argv[at : at + 2] == ["people", "token"]:
+            if argv[at + 2] not in _TOKEN_ACTIONS and not argv[at + 2].startswith("--config"):
+                return [*argv[: at + 2], "issue", *argv[at + 2 :]]
+            break
     return argv
 
 
