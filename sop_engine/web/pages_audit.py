@@ -2,6 +2,8 @@
 
 The page shows the newest events first and at most :data:`SHOWN_EVENTS` of them (the latest in
 the chain); the CSV carries every event the filters match, in chain order, hashes included.
+The verify form takes the chain head recorded at an earlier verification (``SEQ:HASH``, as
+``sop audit verify --head`` does): only that proves the newest events were not cut off.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from fastapi.responses import HTMLResponse, Response
 from sop_engine import access, audit
 from sop_engine.accounts import Identity, LoginSession
 from sop_engine.audit import ACTION_LABELS, AuditFilter, VerifyResult
+from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant_short
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
-from sop_engine.web.pages_forms import posted_form
+from sop_engine.web.pages_forms import field, posted_form
 from sop_engine.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -97,6 +100,8 @@ _SKIPPED_DETAILS = ("state_before", "state_after", "definition_sha256")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 _HASH = re.compile(r"[0-9a-f]{32,}")
 _WHAT = "Jejak Audit"
+#: The verify form's field for the chain head recorded earlier (SEQ:HASH).
+HEAD_FIELD = "kepala_dicatat"
 
 
 @router.get("/audit")
@@ -119,10 +124,34 @@ def audit_csv(request: Request, session: LoginSession = Depends(auth.page_sessio
 
 @router.post("/audit/verifikasi")
 async def verify_submit(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
-    with await posted_form(request, session):
+    with await posted_form(request, session) as form:
         access.require(session.identity, access.READS_AUDIT, _WHAT)
-        result = await run_in_threadpool(audit.verify, context_of(request))
-        return await run_in_threadpool(_page, request, session.identity, {}, result)
+        verification = await run_in_threadpool(verify_against, context_of(request), field(form, HEAD_FIELD))
+        return await run_in_threadpool(_page, request, session.identity, {}, verification)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the verify form asked and what it got: the recorded head as typed, then the result or why not."""
+
+    typed_head: str = ""
+    #: The recorded head the chain was checked against, as (seq, hash).
+    recorded: tuple[int, str] | None = None
+    result: VerifyResult | None = None
+    #: Why the typed head was refused (then nothing was verified).
+    head_error: str = ""
+
+
+def verify_against(ctx: Context, typed_head: str) -> Verification:
+    """Verify the chain, against the recorded head if one was typed; a malformed head is refused unverified."""
+    typed = typed_head.strip()
+    if not typed:
+        return Verification(result=audit.verify(ctx))
+    try:
+        recorded = audit.parse_anchor(typed)
+    except InvalidInput as exc:
+        return Verification(typed, head_error=exc.message)
+    return Verification(typed, recorded, audit.verify(ctx, recorded))
 
 
 def _typed_filters(request: Request) -> dict[str, str]:
@@ -131,7 +160,7 @@ def _typed_filters(request: Request) -> dict[str, str]:
 
 
 def _page(
-    request: Request, identity: Identity, typed: Mapping[str, str], verified: VerifyResult | None = None
+    request: Request, identity: Identity, typed: Mapping[str, str], verification: Verification | None = None
 ) -> HTMLResponse:
     ctx = context_of(request)
     error, status, rows, more = "", 200, [], False
@@ -146,6 +175,9 @@ def _page(
             (event, ACTION_LABELS.get(event.action, event.action), event_details(event.details, ctx.tz))
             for event in reversed(latest[-SHOWN_EVENTS:])
         ]
+    verification = verification or Verification()
+    if verification.head_error:
+        status = 422
     actions = audit.known_actions(ctx)
     values: dict[str, Any] = {
         "typed": {name: typed.get(name, "") for name in FILTER_FIELDS},
@@ -158,7 +190,8 @@ def _page(
         "case_codes": [case.id for case in access.visible_cases(ctx, identity)],
         "csv_query": urlencode({k: v for k, v in typed.items() if v.strip()}),
         "filtered": any(v.strip() for v in typed.values()),
-        "verified": verified,
+        "verified": verification.result,
+        "verification": verification,
     }
     return render(request, "audit.html", values, status=status)
 
