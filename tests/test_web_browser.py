@@ -20,7 +20,7 @@ from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
-from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_for, complete_with_services
+from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_for, complete_with_services, log_in
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -247,6 +247,23 @@ def test_tugas_saya_fits_a_phone_and_the_step_can_be_completed_there(
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
         complete_step(page, step, attachment_for(step, tmp_path), "Disposisi dari ponsel")
     assert cases.get_case(ctx, CODE).current_step == 2
+
+
+def test_the_admin_sets_a_password_from_a_phone_and_the_person_logs_in_with_it(browsing: Browsing) -> None:
+    password = "kopi-pagi-di-bangkalan"
+    with browsing.signed_in("admin", **PHONE) as page:
+        page.goto("/orang")
+        page.get_by_role("link", name=re.compile(r"\(staf1\)$")).tap()
+        page.wait_for_url(re.compile(r"/orang/staf1$"))
+        assert overflow(page) <= 0, "the account page scrolls sideways on a 390 px phone"
+        form = page.locator("form#form-sandi")
+        form.locator("#sandi-baru").fill(password)
+        form.locator("#sandi-ulangi").fill(password)
+        form.get_by_role("button", name="Setel kata sandi", exact=True).tap()
+        page.wait_for_url(re.compile(r"/orang/staf1\?pesan=sandi$"))
+        expect(page.locator(".alert-ok")).to_contain_text("token API-nya dicabut")
+        assert password not in page.content()
+    log_in(browsing.page(**PHONE), "staf1", password)
 
 
 # --- the Content Security Policy ---------------------------------------------------------------
