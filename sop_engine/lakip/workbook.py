@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[imp
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, safezip
+from sop_engine import audit, safezip, textrules
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent
 from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation
@@ -534,7 +534,9 @@ def _conflict(
 
 def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file: Path | None = None) -> WorkbookSent:
     """Record that the case's workbook (``file``, if given) went to ``divisions``: one audit event."""
-    names = tuple(dict.fromkeys(" ".join(d.split()) for d in divisions if d.strip()))
+    names = tuple(
+        dict.fromkeys(" ".join(textrules.line(d, "Nama subbagian", 100).split()) for d in divisions if d.strip())
+    )
     if not names:
         raise InvalidInput("Sebutkan sedikitnya satu subbagian dengan --division.", value="")
     digest = None
