@@ -16,6 +16,7 @@ import pytest
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
+from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.lakip import draft, service
 from tests.conftest import need
@@ -176,7 +177,7 @@ def test_attach_completes_step_5_with_the_draft(ctx: Context, tmp_path: Path, so
     assert run.code == 0, run.err
     assert "Langkah 5" in run.out and "93,70 %" in run.out
     step = cases.get_case(ctx, "lakip-2021").steps[4]
-    assert step.status == cases.DONE and step.completed_by == "kasubag"
+    assert step.status == StepStatus.DONE and step.completed_by == "kasubag"
     assert [a.filename for a in step.artefacts] == ["draf-lkj.docx"]
 
 
