@@ -15,9 +15,7 @@ database and no config.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -111,7 +109,7 @@ def build_archive(ctx: Context, case_code: str, out_path: Path) -> ArchiveRecord
         README: _readme(ctx, snap, placed, created_at, out.name).encode("utf-8"),
         CASE_JSON: _json_bytes(snap.case.to_json(ctx.tz)),
         AUDIT_JSON: _json_bytes({"case": snap.case.id, "office": snap.office_id, "events": events}),
-        AUDIT_CSV: _audit_csv(events),
+        AUDIT_CSV: audit.csv_file(snap.events, ctx.tz),
     }
     manifest = _json_bytes(_manifest(ctx, snap, placed, members, created_at))
     fingerprint = hashlib.sha256(manifest).hexdigest()
@@ -211,19 +209,6 @@ def _json_bytes(value: Any) -> bytes:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _audit_csv(events: list[dict[str, Any]]) -> bytes:
-    """The same columns as ``sop audit export --format csv``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(audit.CSV_COLUMNS)
-    for e in events:
-        step = "" if e["step"] is None else e["step"]
-        details = audit.canonical_json(e["details"])
-        row = [e["seq"], e["recorded_at"], e["stated_at"], e["actor"], e["role"], e["action"], e["case"] or "", step]
-        writer.writerow([*row, details, e["prev_hash"], e["hash"]])
-    return buffer.getvalue().encode("utf-8")
 
 
 def _manifest(

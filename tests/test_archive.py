@@ -259,7 +259,8 @@ def test_audit_members_carry_the_case_events_with_their_hashes(built, ctx: Conte
         (e.seq, e.action, e.actor, e.prev_hash, e.hash) for e in events
     ]
     assert [e["action"] for e in trail["events"]].count("step.returned") == 1
-    rows = list(csv.DictReader(io.StringIO(members["audit.csv"].decode("utf-8"))))
+    assert members["audit.csv"].startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(members["audit.csv"].decode("utf-8-sig"))))
     assert [(int(r["seq"]), r["hash"]) for r in rows] == [(e.seq, e.hash) for e in events]
     assert json.loads(members["kasus.json"]) == cases.get_case(ctx, CASE).to_json(ctx.tz)
 

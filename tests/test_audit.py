@@ -655,3 +655,10 @@ def test_a_recorded_head_exposes_a_truncated_chain(
 def test_a_malformed_head_is_refused_with_the_expected_form(ctx: Context, settings: Settings, clock: FixedClock):
     run = run_cli(["audit", "verify", "--head", "23-abc"], settings, clock)
     assert run.code == 1 and "NOMOR:HASH" in run.err
+
+
+def test_a_head_whose_number_is_a_superscript_digit_is_refused_not_a_traceback(
+    ctx: Context, settings: Settings, clock: FixedClock
+):
+    run = run_cli(["audit", "verify", "--head", "²:" + "0" * 64], settings, clock)
+    assert run.code == 1 and "NOMOR:HASH" in run.err and "Traceback" not in run.err

@@ -83,6 +83,8 @@ class VerifyOut(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     problem: str | None
+    #: Rows of the state tables that disagree with the trail (the chain itself may be intact).
+    mismatches: list[str]
 
 
 @router.get(
