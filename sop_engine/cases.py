@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, deadlines, policy, textrules, workflows
+from sop_engine import artefacts, audit, outbox, policy, textrules, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
@@ -305,7 +305,7 @@ def complete_step(
         new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
         stored = _attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
         _finish(act.row, act.actor.username, when, note)
-        deadlines.cancel_pending(ctx, session, act.case, act.step.no)
+        outbox.cancel_pending(ctx, session, act.case, act.step.no)
         _move(ctx, session, act.case, act.definition, new_state, when)
         _audit_step(
             ctx,
@@ -344,7 +344,7 @@ def return_step(
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = StepStatus.WAITING, None
-        deadlines.cancel_pending(ctx, session, act.case, act.step.no)
+        outbox.cancel_pending(ctx, session, act.case, act.step.no)
         restarted = act.case.steps[target.no - 1]
         _activate(ctx, session, act.case, restarted, target, when)
         act.case.state = new_state
@@ -434,7 +434,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         for row in case.steps:
             if row.status == StepStatus.ACTIVE:
                 row.status = StepStatus.WAITING
-        deadlines.cancel_pending(ctx, session, case)
+        outbox.cancel_pending(ctx, session, case)
         audit.append(
             session,
             office.id,
@@ -588,7 +588,7 @@ def _activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: S
     row.activated_at = when
     row.due_at = ctx.calendar.add_duration(when, step.budget)
     row.completed_at = row.completed_by = row.note = None
-    deadlines.schedule_step(ctx, session, case, row, step)
+    outbox.schedule_step(ctx, session, case, row, step)
 
 
 def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:

@@ -96,7 +96,11 @@ def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
 def parse_anchor(text: str) -> tuple[int, str]:
     """``"23:9dda1e…"`` (a seq and the full hash, as `sop audit verify` prints them) as a pair."""
     seq_text, _, digest = text.strip().lstrip("#").partition(":")
-    if not (seq_text.isascii() and seq_text.isdigit()) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    if (
+        not (seq_text.isascii() and seq_text.isdigit())
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
         raise InvalidInput(
             f"Kepala rantai '{text}' tidak sah; tulis NOMOR:HASH seperti yang dicetak `sop audit verify`, "
             "misalnya 23:9dda1e110d30921b0e0844120a4882ee2fc08fcc223d82a28f373d9e4872dbed.",

@@ -19,11 +19,11 @@ from sop_engine import cases
 from sop_engine.clock import FixedClock
 from sop_engine.config import EmailSettings, LogChannelSettings, Secret, Settings, WebhookSettings, load_settings
 from sop_engine.context import Context
-from sop_engine.deadlines import list_notifications
 from sop_engine.errors import ConfigError
 from sop_engine.notify.channels import DeliveryError, EmailChannel, LogChannel, WebhookChannel, verify_signature
 from sop_engine.notify.messages import Message, Recipient
 from sop_engine.notify.worker import Worker
+from sop_engine.outbox import list_notifications
 from tests.servers import free_port, http_sink, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent

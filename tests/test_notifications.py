@@ -27,9 +27,9 @@ from sop_engine.clock import FixedClock
 from sop_engine.config import EmailSettings, Secret, Settings, WebhookSettings
 from sop_engine.context import Context
 from sop_engine.db.models import Delivery, Notification, Person
-from sop_engine.deadlines import NotificationRecord, list_notifications
 from sop_engine.notify.channels import SIGNATURE_HEADER, verify_signature
 from sop_engine.notify.worker import TickReport, Worker
+from sop_engine.outbox import NotificationRecord, list_notifications
 from tests.helpers import pdf, run_cli
 from tests.servers import Received, free_port, http_sink, smtp_server
 

@@ -20,9 +20,9 @@ from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
-from sop_engine.deadlines import NotificationRecord, list_notifications
 from sop_engine.errors import InvalidInput
 from sop_engine.notify.worker import Worker
+from sop_engine.outbox import NotificationRecord, list_notifications
 from tests.helpers import pdf, run_cli
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -35,7 +35,7 @@ from typing import IO
 import pytest
 from sqlalchemy import select
 
-from sop_engine import audit, cases, deadlines
+from sop_engine import audit, cases, outbox
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import Clock, FixedClock, SystemClock
 from sop_engine.config import DEFAULT_HOURS, WEEKDAYS, Settings, load_settings
@@ -278,7 +278,7 @@ def expected_sends(ctx: Context, now: datetime) -> dict[int, str]:
     Already sent, or pending and due at ``now`` -- except a reminder whose due notice is also due,
     which the worker records as skipped. Cancelled rows are not expected.
     """
-    notes = deadlines.list_notifications(ctx)
+    notes = outbox.list_notifications(ctx)
     due_notices = {
         (n.case, n.step, n.round, n.recipient)
         for n in notes
@@ -299,7 +299,7 @@ def expected_sends(ctx: Context, now: datetime) -> dict[int, str]:
 
 def unsettled(ctx: Context) -> int:
     """How many notifications are still pending."""
-    return sum(1 for n in deadlines.list_notifications(ctx) if n.status == NotificationStatus.PENDING)
+    return sum(1 for n in outbox.list_notifications(ctx) if n.status == NotificationStatus.PENDING)
 
 
 def check_ledger_and_audit(ctx: Context, expected: dict[int, str]) -> None:
@@ -329,7 +329,7 @@ def check_received(received: list[Received], expected: dict[int, str], ctx: Cont
 
     Returns the Message-ID counts (a count above 1 is a repeat with the same Message-ID).
     """
-    recipients = {n.id: n for n in deadlines.list_notifications(ctx)}
+    recipients = {n.id: n for n in outbox.list_notifications(ctx)}
     ids_per_note: dict[int, set[str]] = defaultdict(set)
     for message in received:
         nid = int(str(message.message["X-SOP-Notification"]))
@@ -363,7 +363,7 @@ def test_two_workers_deliver_every_notification_of_100_cases_exactly_once(
         ctx = office.ctx
         start_cases(ctx, range(2000, 2100))
         now = datetime.now(UTC)
-        notes = deadlines.list_notifications(ctx)
+        notes = outbox.list_notifications(ctx)
         assert len(notes) == 300 and all(n.due_at <= now for n in notes)  # reminder, due, escalation 1 each
         assert all(n.channels == EMAIL_ONLY for n in notes)
         expected = expected_sends(ctx, now)
@@ -383,7 +383,7 @@ def test_two_workers_deliver_every_notification_of_100_cases_exactly_once(
         assert len(received) == len(expected) == 200
         assert max(counts.values()) == 1
         # Every row settled: the expected ones sent, the reminders skipped, nothing failed.
-        statuses = {n.id: n.status for n in deadlines.list_notifications(ctx)}
+        statuses = {n.id: n.status for n in outbox.list_notifications(ctx)}
         assert {i for i, s in statuses.items() if s == NotificationStatus.SENT} == set(expected)
         assert {i for i, s in statuses.items() if s == NotificationStatus.SKIPPED} == set(statuses) - set(expected)
         check_ledger_and_audit(ctx, expected)
@@ -440,8 +440,8 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
         # More due work while no worker runs: step 1 done (in the past) on cases the dead worker
         # had finished with, so their step-2 notices are all due; and ten more cases started in the past.
         finished_cases = sorted(
-            {n.case for n in deadlines.list_notifications(ctx) if n.case}
-            - {n.case for n in deadlines.list_notifications(ctx) if n.status == NotificationStatus.PENDING}
+            {n.case for n in outbox.list_notifications(ctx) if n.case}
+            - {n.case for n in outbox.list_notifications(ctx) if n.status == NotificationStatus.PENDING}
         )
         assert finished_cases, "no case had all of its step-1 notices settled at the kill"
         for code in finished_cases[:10]:
@@ -451,8 +451,8 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
         clock.set(datetime.now(UTC))
         expected = expected_sends(ctx, clock.now())
         assert set(first) <= set(expected)
-        assert all(n.due_at <= clock.now() for n in deadlines.list_notifications(ctx))
-        step_two = [n for n in deadlines.list_notifications(ctx) if n.step == 2]
+        assert all(n.due_at <= clock.now() for n in outbox.list_notifications(ctx))
+        step_two = [n for n in outbox.list_notifications(ctx) if n.step == 2]
         assert len(step_two) == 4 * min(10, len(finished_cases))  # reminder, due, escalation 1 and 2
 
         began = time.monotonic()
@@ -470,7 +470,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
         for mid in repeats:
             nid = next(i for i, m in expected.items() if m == mid)
             assert nid in held, f"{mid} repeated but was not held by the killed worker"
-        statuses = {n.id: n.status for n in deadlines.list_notifications(ctx)}
+        statuses = {n.id: n.status for n in outbox.list_notifications(ctx)}
         assert {i for i, s in statuses.items() if s == NotificationStatus.SENT} == set(expected)
         assert {s for i, s in statuses.items() if i not in expected} <= {
             NotificationStatus.SKIPPED,
@@ -515,9 +515,9 @@ def test_a_worker_with_a_long_poll_is_woken_for_the_next_due_moment(
         if not ctx.calendar.is_working_time(target):  # the one non-working minute, 23:59 WIB
             target = ctx.calendar.next_working_moment(target) + LEAD
         cases.start_case(ctx, "lakip", 2021, "sekretaris", at=ctx.calendar.subtract(target, reminder_seconds))
-        reminder = next(n for n in deadlines.list_notifications(ctx) if n.kind == NotificationKind.REMINDER)
+        reminder = next(n for n in outbox.list_notifications(ctx) if n.kind == NotificationKind.REMINDER)
         assert reminder.due_at == target
-        others = [n for n in deadlines.list_notifications(ctx) if n.id != reminder.id]
+        others = [n for n in outbox.list_notifications(ctx) if n.id != reminder.id]
         assert min(n.due_at for n in others) > target + timedelta(minutes=1)
 
         worker = spawn("worker-waking", office)
@@ -537,7 +537,7 @@ def test_a_worker_with_a_long_poll_is_woken_for_the_next_due_moment(
         lag = arrived - reminder.due_at
         assert timedelta(0) <= lag < BOUND, f"arrived {lag.total_seconds():.2f} s after its moment"
         assert len(snapshot(inbox)) == 1  # nothing else was due
-        assert [n.status for n in deadlines.list_notifications(ctx) if n.id == reminder.id] == [NotificationStatus.SENT]
+        assert [n.status for n in outbox.list_notifications(ctx) if n.id == reminder.id] == [NotificationStatus.SENT]
         assert "1 notifikasi diproses." in worker.out, worker.describe()
         assert unexpected_errors(worker.err) == "", worker.describe()
         report(f"{backend}: reminder arrived {lag.total_seconds():.3f} s after its moment (poll 300 s)")

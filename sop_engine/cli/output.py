@@ -15,8 +15,6 @@ from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
 from sop_engine.calendar import Holiday
 from sop_engine.cases import STATUS_LABELS, CaseRecord
-from sop_engine.deadlines import KIND_LABELS, Moved, NotificationRecord
-from sop_engine.deadlines import STATUS_LABELS as NOTE_STATUS
 from sop_engine.definitions import ROLE_LABELS, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
@@ -30,6 +28,8 @@ from sop_engine.formatting import (
 )
 from sop_engine.install import InitReport
 from sop_engine.notify.worker import TickReport
+from sop_engine.outbox import KIND_LABELS, Moved, NotificationRecord
+from sop_engine.outbox import STATUS_LABELS as NOTE_STATUS
 from sop_engine.people import PersonRecord
 from sop_engine.planning import Plan, Projection
 from sop_engine.workflows import RevisionRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import deadlines, planning, policy
+from sop_engine import outbox, planning, policy
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -44,7 +44,7 @@ def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
-    items = deadlines.list_notifications(ctx, args.case)
+    items = outbox.list_notifications(ctx, args.case)
     if args.json:
         print_json([output.notification_json(n, ctx.tz) for n in items])
     else:
@@ -53,7 +53,7 @@ def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
-    moved = deadlines.recompute(ctx, by=args.by)
+    moved = outbox.recompute(ctx, by=args.by)
     if args.json:
         print_json(
             [

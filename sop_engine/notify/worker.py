@@ -29,17 +29,17 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, deadlines
+from sop_engine import audit, outbox
 from sop_engine.context import Context
 from sop_engine.db.models import Case, Delivery, Notification
 from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
-from sop_engine.deadlines import channels_of
 from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
 from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
 from sop_engine.notify.compose import compose, digest_items
 from sop_engine.notify.messages import Message, environment
 from sop_engine.notify.queue import Leases
+from sop_engine.outbox import channels_of
 
 ACTOR, ACTOR_ROLE = "penjadwal", "sistem"
 
@@ -391,5 +391,5 @@ class Worker:
     # --- digests ---------------------------------------------------------------------------
 
     def create_digests(self, now: datetime) -> int:
-        """Create today's digest rows once their moment has come (:func:`sop_engine.deadlines.create_digests`)."""
-        return deadlines.create_digests(self.ctx, now)
+        """Create today's digest rows once their moment has come (:func:`sop_engine.outbox.create_digests`)."""
+        return outbox.create_digests(self.ctx, now)
