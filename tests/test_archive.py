@@ -319,6 +319,7 @@ def test_an_unknown_case_is_refused_naming_the_known_ones(ctx: Context, clock, t
 # --- verifying (no database) ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_archive_verifies_on_a_clean_machine(sample: Path, tmp_path: Path):
     elsewhere = tmp_path / "komputer-lain"
     elsewhere.mkdir()

@@ -191,6 +191,7 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_transaction_leaves_the_case_as_before(
     ctx: Context, settings: Settings, tmp_path: Path
 ) -> None:

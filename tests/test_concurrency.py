@@ -85,6 +85,7 @@ def start_with_step_one_done(ctx: Context, folder: Path) -> None:
 # --- real processes ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_processes_completing_the_same_step_one_wins_and_the_other_is_told_who(
     ctx: Context, settings: Settings, tmp_path: Path
 ) -> None:
@@ -113,6 +114,7 @@ def test_two_processes_completing_the_same_step_one_wins_and_the_other_is_told_w
     assert audit.verify(ctx).ok
 
 
+@pytest.mark.slow
 def test_two_processes_starting_the_same_year_one_starts_and_the_other_is_refused(
     ctx: Context, settings: Settings, tmp_path: Path
 ) -> None:

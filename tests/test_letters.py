@@ -215,6 +215,7 @@ def start_issue(config: Path, env: dict[str, str], cwd: Path, who: str, subject:
     )
 
 
+@pytest.mark.slow
 def test_two_processes_asking_at_once_get_consecutive_distinct_numbers(
     ctx: Context, settings: Settings, tmp_path: Path
 ) -> None:

@@ -47,6 +47,8 @@ from sop_engine.install import initialise
 from tests.helpers import pdf
 from tests.servers import Inbox, Received, smtp_server
 
+pytestmark = pytest.mark.slow  # real worker processes against a loopback SMTP server
+
 ROOT = Path(__file__).resolve().parent.parent
 SOP = Path(sys.executable).parent / "sop"
 SATKER = "3526"

@@ -24,6 +24,8 @@ from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_fo
 
 pytest_plugins = ["tests.browser_support"]
 
+pytestmark = pytest.mark.browser
+
 CODE = "lakip-2021"
 #: How long each person takes between being given a step and marking it done (well inside every budget).
 STEP_TIME = timedelta(minutes=5)

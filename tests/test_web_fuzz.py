@@ -33,6 +33,8 @@ from tests.conftest import START, make_settings
 from tests.helpers import pdf
 
 #: Every operation of /api/v1 by its operationId; a test checks the schema has exactly these.
+pytestmark = pytest.mark.slow  # Schemathesis: hundreds of generated requests
+
 OPERATIONS = [
     "me",
     "list_cases",

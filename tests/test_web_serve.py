@@ -43,6 +43,7 @@ def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> 
 
 
 @pytest.mark.skipif(not SOP.exists(), reason="the `sop` script is installed by `make test`")
+@pytest.mark.slow
 def test_sop_serve_serves_the_demo_office_and_stops_cleanly_on_sigterm(tmp_path: Path):
     config = write_config(tmp_path)
     init = subprocess.run(
