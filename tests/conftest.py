@@ -30,7 +30,7 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -222,22 +222,27 @@ def _template_key(settings: Settings, clock: FixedClock) -> str:
     return f"{clock.now().isoformat()} {placeless!r}"
 
 
+#: How a template is made: ``initialise(ctx, DEMO_PEOPLE)`` (the ``ctx`` fixture), or these ``sop`` arguments.
+INITIALISE: tuple[str, ...] = ()
+INIT_DEMO = ("init", "--demo")
+
+
 class InitialisedTemplates:
-    """Databases migrated and initialised with the demo people once per session, per backend and key."""
+    """Databases migrated and initialised once per session, per backend, way and key (settings and clock)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._sqlite: dict[str, Path] = {}
         self._postgres: dict[str, str] = {}
 
-    def sqlite_copy(self, settings: Settings, clock: FixedClock) -> None:
+    def sqlite_copy(self, settings: Settings, clock: FixedClock, how: tuple[str, ...] = INITIALISE) -> None:
         """Put a copy of the initialised SQLite template where ``settings`` keeps its database."""
-        key = _template_key(settings, clock)
+        key = f"{how} {_template_key(settings, clock)}"
         if key not in self._sqlite:
             folder = self.folder / f"sqlite-{len(self._sqlite)}"
             folder.mkdir()
             source = folder / "sop.db"
-            _initialise(dataclasses.replace(settings, database=DatabaseSettings(url=f"sqlite:///{source}")), clock)
+            _make(dataclasses.replace(settings, database=DatabaseSettings(url=f"sqlite:///{source}")), clock, how)
             with sqlite3.connect(source) as conn:  # everything into the main file, so one file is the copy
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.close()
@@ -246,18 +251,24 @@ class InitialisedTemplates:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self._sqlite[key], target)
 
-    def postgres_template(self, postgres_url: str, migrated: str, settings: Settings, clock: FixedClock) -> str:
+    def postgres_template(
+        self, postgres_url: str, migrated: str, settings: Settings, clock: FixedClock, how: tuple[str, ...] = INITIALISE
+    ) -> str:
         """The name of the initialised PostgreSQL template database for ``settings`` and ``clock``."""
-        key = _template_key(settings, clock)
+        key = f"{how} {_template_key(settings, clock)}"
         if key not in self._postgres:
             name = f"sop_initialised_{WORKER}_{len(self._postgres)}"
             _create_database(postgres_url, name, migrated)
-            _initialise(dataclasses.replace(settings, database=DatabaseSettings(url=_on(postgres_url, name))), clock)
+            _make(dataclasses.replace(settings, database=DatabaseSettings(url=_on(postgres_url, name))), clock, how)
             self._postgres[key] = name
         return self._postgres[key]
 
 
-def _initialise(settings: Settings, clock: FixedClock) -> None:
+def _make(settings: Settings, clock: FixedClock, how: tuple[str, ...]) -> None:
+    if how:
+        run = run_cli(list(how), settings, clock)
+        assert run.code == 0, f"sop {' '.join(how)} failed making a template:\n{run.out}\n{run.err}"
+        return
     context = Context.open(settings, clock=clock)
     try:
         initialise(context, DEMO_PEOPLE)
@@ -274,6 +285,29 @@ def _sqlite_path(settings: Settings) -> Path:
 @pytest.fixture(scope="session")
 def initialised_templates(tmp_path_factory: pytest.TempPathFactory) -> InitialisedTemplates:
     return InitialisedTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture
+def sop_init_demo(
+    settings: Settings, backend: str, request: pytest.FixtureRequest, initialised_templates: InitialisedTemplates
+) -> Callable[[FixedClock], None]:
+    """``sop_init_demo(clock)`` leaves the database of ``settings`` as ``sop init --demo`` at ``clock`` does.
+
+    A copy of what that command made once this session (for tests of other commands; the tests of
+    ``sop init`` itself run it every time).
+    """
+
+    def install(clock: FixedClock) -> None:
+        if backend != "postgresql":
+            initialised_templates.sqlite_copy(settings, clock, INIT_DEMO)
+            return
+        url, migrated = request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_template")
+        template = initialised_templates.postgres_template(url, migrated, settings, clock, INIT_DEMO)
+        name = make_url(settings.database.url).database
+        assert name, settings.database.url
+        _create_database(url, name, template)
+
+    return install
 
 
 # --- settings and contexts ----------------------------------------------------------------

@@ -24,11 +24,13 @@ def later_clock() -> FixedClock:
 
 
 @pytest.fixture
-def sop(settings: Settings, later_clock: FixedClock):
+def sop(settings: Settings, later_clock: FixedClock, sop_init_demo):
+    """``sop`` on an office as ``sop init --demo`` leaves it (conftest: a copy of one made this session)."""
+    sop_init_demo(later_clock)
+
     def run(*args: str) -> Run:
         return run_cli(list(args), settings, later_clock)
 
-    assert run("init", "--demo").code == 0
     return run
 
 
