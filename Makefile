@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make run   set up, create the demo database (var/sop.db) and serve the web pages + scheduler
-#   make test  set up and run every check: ruff, mypy, pytest (SQLite and PostgreSQL)
+#   make test  set up and run every check: ruff, mypy, import-linter, pytest (SQLite and PostgreSQL)
 # and for the inner loop:
 #   make test-fast  pytest without the browser, LibreOffice, PostgreSQL and slow tests (no lint)
 PYTHON ?= python3
@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(PYTEST)
