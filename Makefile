@@ -10,9 +10,9 @@ STAMP   = $(VENV)/.installed
 
 # pytest runs one worker per core (pytest-xdist) and keeps its bytecode and rewritten asserts even
 # where the environment sets PYTHONDONTWRITEBYTECODE: recompiling ~400 modules costs each process ~6 s.
-# The tests' temporary folders go to memory (/dev/shm) where there is one: no waiting on a busy disk
+# The tests' temporary folders go to memory (/dev/shm) where there is one with 2 GiB free: no waiting on a busy disk
 # for SQLite's fsyncs (pyproject.toml keeps only the folders of failed tests).
-TMPFS   = $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm)
+TMPFS   = $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$$(df -Pk /dev/shm | awk 'NR==2 {print $$4}')" -gt 2097152 ] && echo /dev/shm)
 PYTEST  = PYTHONDONTWRITEBYTECODE= $(if $(TMPFS),TMPDIR=$(TMPFS)) $(BIN)/pytest -n auto
 FAST    = not browser and not office and not postgres and not slow
 
