@@ -8,28 +8,19 @@ moves time only with the fixed ``clock``.
 from __future__ import annotations
 
 import csv
-import html as html_lib
 import io
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
-import httpx2
 import pytest
-from starlette.testclient import TestClient
 
 from sop_engine import artefacts, audit, cases, people
-from sop_engine.artefacts import IncomingFile
 from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
-from sop_engine.web.app import create_app
-from tests.helpers import docx, pdf
-from tests.web_support import csrf_in, give_passwords, log_in
+from tests.web_support import Site, advance_to, alert, csrf_in, elements, start, step_html
 
 CASE = "lakip-2021"
 PAGES = ("/tugas", "/kasus", "/kasus/baru", f"/kasus/{CASE}", "/audit", "/orang")
@@ -52,108 +43,12 @@ def at(text: str) -> datetime:
 # --- the browser side of the tests ---------------------------------------------------------
 
 
-@dataclass
-class User:
-    """A logged-in browser: its client and the CSRF token of its session."""
-
-    client: TestClient
-    csrf: str
-
-    def get(self, path: str) -> httpx2.Response:
-        return self.client.get(path)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, files: Any = None) -> httpx2.Response:
-        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, files=files)
-
-
-@dataclass
-class Site:
-    """One app over ``ctx``; one logged-in browser per user, made on first use."""
-
-    ctx: Context
-    folder: Path
-    users: dict[str, User] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        give_passwords(self.ctx)
-        self.app = create_app(self.ctx)
-
-    def anonymous(self) -> TestClient:
-        return TestClient(self.app, follow_redirects=False)
-
-    def as_(self, username: str) -> User:
-        if username not in self.users:
-            client = self.anonymous()
-            self.users[username] = User(client, log_in(client, username))
-        return self.users[username]
-
-    def upload(self, name: str) -> tuple[str, bytes, str]:
-        """A file field value for ``files=``: a real PDF or DOCX by the name's extension."""
-        path = docx(self.folder, name) if name.endswith(".docx") else pdf(self.folder, name)
-        return (name, path.read_bytes(), "application/octet-stream")
-
-    def complete(self, username: str, no: int, *names: str, note: str = "") -> httpx2.Response:
-        files = [("berkas", self.upload(name)) for name in names] or None
-        return self.as_(username).post(f"/kasus/{CASE}/langkah/{no}/selesai", {"catatan": note}, files=files)
-
-
 @pytest.fixture
 def site(ctx: Context, tmp_path: Path) -> Site:
     return Site(ctx, tmp_path)
 
 
-def start(site: Site, year: int = 2021) -> httpx2.Response:
-    return site.as_("sekretaris").post("/kasus/baru", {"workflow": "lakip", "tahun": str(year)})
-
-
-def advance_to(ctx: Context, tmp_path: Path, last: int) -> None:
-    """Complete steps 1..``last`` of the started case through the services (with documents where needed)."""
-    actors = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf1", 5: "kasubag", 6: "staf1", 7: "kasubag"}
-    actors.update({8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf1"})
-    for no in range(1, last + 1):
-        files = [] if no in (3, 8, 11) else [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))]
-        cases.complete_step(ctx, CASE, no, actors[no], files=files)
-
-
 # --- reading the HTML ----------------------------------------------------------------------
-
-
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, dict[str, str]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, {name: value or "" for name, value in attrs}))
-
-
-def elements(html: str, tag: str, **wanted: str) -> list[dict[str, str]]:
-    """The attributes of each ``tag`` whose attributes include ``wanted`` (``class_`` matches one class)."""
-    parser = _Elements()
-    parser.feed(html)
-    result = []
-    for name, attrs in parser.found:
-        if name != tag:
-            continue
-        classes = attrs.get("class", "").split()
-        if "class_" in wanted and wanted["class_"] not in classes:
-            continue
-        if all(attrs.get(key) == value for key, value in wanted.items() if key != "class_"):
-            result.append(attrs)
-    return result
-
-
-def alert(html: str, kind: str) -> str:
-    """The text of the page's ``.alert-<kind>`` message ("" when there is none)."""
-    found = re.search(rf'<p class="alert alert-{kind}"[^>]*>(.*?)</p>', html, re.DOTALL)
-    return html_lib.unescape(found.group(1).strip()) if found else ""
-
-
-def step_html(html: str, no: int) -> str:
-    """The ``li#langkah-<no>`` element of the timeline."""
-    found = re.search(rf'<li id="langkah-{no}".*?(?=<li id="langkah-|</ol>)', html, re.DOTALL)
-    assert found, f"the page has no li#langkah-{no}"
-    return found.group(0)
 
 
 def seqs_shown(html: str) -> list[int]:

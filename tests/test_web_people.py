@@ -21,8 +21,7 @@ from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.people import NewPerson
 from sop_engine.web.pages_people import NO_PREFIX, PASSWORD_MISMATCH, PERSON_NOTICES
-from tests.test_web_pages import elements  # not yet among the shared helpers of tests/web_support.py
-from tests.web_support import PASSWORD, Site, alert, csrf_in
+from tests.web_support import PASSWORD, Site, alert, csrf_in, elements
 
 NEW_PASSWORD = "kopi-pagi-di-bangkalan"
 #: Every form of the account page, with a valid filling for staf1 (the token routes need a token).

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,28 @@ def step_html(html: str, no: int) -> str:
     found = re.search(rf'<li id="langkah-{no}".*?(?=<li id="langkah-|</ol>)', html, re.DOTALL)
     assert found, f"the page has no li#langkah-{no}"
     return found.group(0)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def elements(html: str, tag: str, **wanted: str) -> list[dict[str, str]]:
+    """The attributes of each ``tag`` whose attributes include ``wanted`` (``class_`` matches one class)."""
+    parser = _Elements()
+    parser.feed(html)
+    result = []
+    for name, attrs in parser.found:
+        if name != tag:
+            continue
+        classes = attrs.get("class", "").split()
+        if "class_" in wanted and wanted["class_"] not in classes:
+            continue
+        if all(attrs.get(key) == value for key, value in wanted.items() if key != "class_"):
+            result.append(attrs)
+    return result
