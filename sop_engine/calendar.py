@@ -6,13 +6,18 @@ nasional), cuti bersama and office closures. :class:`WorkingCalendar` turns a st
 a budget into a deadline (and back), measures working time between two instants, and lists the
 closed days. Instants go in timezone-aware (any zone) and come out timezone-aware in UTC.
 
-The calendar walks day by day over each day's working periods, so long budgets stay cheap, and
-every walk is bounded: a configuration without any working time is reported as a
-:class:`~sop_engine.errors.ConfigError` instead of looping forever.
+Short spans are walked day by day over each day's working periods. Long spans (a slack measured
+over months, a projection of an old case) are counted week by week: whole weeks at the weekly
+working time, then each holiday or make-up day inside the span corrected one by one, so the cost
+grows with the number of weeks' exceptions, not with the days. (Only in zones with one UTC offset
+all year, as WIB, WITA and WIT are; elsewhere the walk stays day by day.) Every walk is bounded:
+a configuration without any working time is reported as a :class:`~sop_engine.errors.ConfigError`
+instead of looping forever.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +36,8 @@ SOURCES = {"public": "libur nasional", "government": "cuti bersama"}
 OFFICE_SOURCE = "libur kantor"
 #: How many consecutive days without working time a walk may cross before giving up.
 MAX_CLOSED_DAYS = 3660
+#: Spans of more whole days than this are counted week by week instead of day by day.
+LONG_SPAN_DAYS = 14
 
 Span = tuple[datetime, datetime]
 _ONE_DAY = timedelta(days=1)
@@ -64,6 +71,9 @@ class WorkingCalendar:
         # those of the first weekday that has any.
         self._makeup_hours = next((day for day in settings.hours if day), ())
         self._closed_by_year: dict[int, dict[date, Holiday]] = {}
+        self._weekday_seconds = tuple(_wall_seconds(day) for day in settings.hours)
+        self._week_seconds = sum(self._weekday_seconds)
+        self._fixed_offset = _has_one_offset(tz)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkingCalendar:
@@ -94,6 +104,7 @@ class WorkingCalendar:
         remaining = timedelta(seconds=seconds)
         if not remaining:
             return current
+        current, remaining = self._skip_weeks_forward(current, remaining)
         for begin, end in self._spans_after(current):
             if remaining <= end - begin:
                 return begin + remaining
@@ -117,6 +128,7 @@ class WorkingCalendar:
         remaining = timedelta(seconds=seconds)
         if not remaining:
             return current
+        current, remaining = self._skip_weeks_back(current, remaining)
         for begin, finish in self._spans_before(current):
             if remaining <= finish - begin:
                 return finish - remaining
@@ -131,13 +143,14 @@ class WorkingCalendar:
         start, stop = to_utc(a), to_utc(b)
         if stop < start:
             return -self.working_seconds_between(stop, start)
-        total = timedelta()
-        day, last = self._local_date(start), self._local_date(stop)
+        first, last = self._local_date(start), self._local_date(stop)
+        if self._counts_by_week(first, last):
+            inner = self._whole_days_seconds(first + _ONE_DAY, last - _ONE_DAY)
+            edges = self._overlap(first, start, stop) + self._overlap(last, start, stop)
+            return inner + edges // _ONE_SECOND
+        total, day = timedelta(), first
         while day <= last:
-            for begin, end in self.periods(day):
-                overlap = min(end, stop) - max(begin, start)
-                if overlap > timedelta():
-                    total += overlap
+            total += self._overlap(day, start, stop)
             day += _ONE_DAY
         return total // _ONE_SECOND
 
@@ -176,7 +189,91 @@ class WorkingCalendar:
         holiday = self._closed(day.year).get(day)
         return holiday.name if holiday else None
 
+    # -- long spans, week by week ---------------------------------------------------------------
+
+    def _counts_by_week(self, first: date, last: date) -> bool:
+        """Whether the days between ``first`` and ``last`` are counted week by week."""
+        return self._fixed_offset and self._week_seconds > 0 and (last - first).days > LONG_SPAN_DAYS
+
+    def _whole_days_seconds(self, first: date, last: date) -> int:
+        """Working seconds of the whole days ``first`` .. ``last`` (inclusive), counted by weeks.
+
+        Whole weeks at the weekly working time, the remaining days by weekday, then each closed
+        day and make-up day in the span corrected by the difference to its weekday's hours.
+        """
+        days = (last - first).days + 1
+        if days <= 0:
+            return 0
+        weeks, rest = divmod(days, 7)
+        total = weeks * self._week_seconds
+        total += sum(self._weekday_seconds[(first.weekday() + i) % 7] for i in range(rest))
+        for day in self._exceptions(first, last):
+            total += _wall_seconds(self._local_hours(day)) - self._weekday_seconds[day.weekday()]
+        return total
+
+    def _exceptions(self, first: date, last: date) -> set[date]:
+        """The closed days and make-up working days between ``first`` and ``last`` (inclusive)."""
+        found = {day for day in self._workdays if first <= day <= last}
+        for year in range(first.year, last.year + 1):
+            found.update(day for day in self._closed(year) if first <= day <= last)
+        return found
+
+    def _skip_weeks_forward(self, start: datetime, remaining: timedelta) -> tuple[datetime, timedelta]:
+        """Jump over whole weeks of a long budget: the local midnight reached and the budget left.
+
+        Leaves at least two weeks of budget to the day-by-day walk, which places the deadline
+        exactly; a jump that would use up the budget (or finds only closed days) is not taken.
+        """
+        if not self._skips(remaining):
+            return start, remaining
+        day = self._local_date(start) + _ONE_DAY
+        left = remaining - self._overlap(day - _ONE_DAY, start, self._midnight(day))
+        reached = start
+        week = timedelta(seconds=self._week_seconds)
+        while left > 2 * week:
+            weeks = timedelta(days=7 * (left // week - 1))
+            seconds = self._whole_days_seconds(day, day + weeks - _ONE_DAY)
+            if seconds == 0 or timedelta(seconds=seconds) >= left:
+                break
+            left, day = left - timedelta(seconds=seconds), day + weeks
+            reached = self._midnight(day)
+        return (reached, left) if reached != start else (start, remaining)
+
+    def _skip_weeks_back(self, end: datetime, remaining: timedelta) -> tuple[datetime, timedelta]:
+        """:meth:`_skip_weeks_forward` backwards: the local midnight reached and the budget left."""
+        if not self._skips(remaining):
+            return end, remaining
+        day = self._local_date(end) - _ONE_DAY
+        left = remaining - self._overlap(day + _ONE_DAY, self._midnight(day + _ONE_DAY), end)
+        reached = end
+        week = timedelta(seconds=self._week_seconds)
+        while left > 2 * week:
+            weeks = timedelta(days=7 * (left // week - 1))
+            seconds = self._whole_days_seconds(day - weeks + _ONE_DAY, day)
+            if seconds == 0 or timedelta(seconds=seconds) >= left:
+                break
+            left, day = left - timedelta(seconds=seconds), day - weeks
+            reached = self._midnight(day + _ONE_DAY)
+        return (reached, left) if reached != end else (end, remaining)
+
+    def _skips(self, remaining: timedelta) -> bool:
+        """Whether a budget is long enough to be counted week by week (three weeks of work or more)."""
+        return self._fixed_offset and self._week_seconds > 0 and remaining // _ONE_SECOND > 3 * self._week_seconds
+
     # -- internals ---------------------------------------------------------------------------
+
+    def _overlap(self, day: date, start: datetime, stop: datetime) -> timedelta:
+        """Working time of ``day`` inside ``[start, stop)``."""
+        total = timedelta()
+        for begin, end in self.periods(day):
+            overlap = min(end, stop) - max(begin, start)
+            if overlap > timedelta():
+                total += overlap
+        return total
+
+    def _midnight(self, day: date) -> datetime:
+        """The start of the local ``day`` in UTC."""
+        return self._instant(day, time())
 
     def _closed(self, year: int) -> dict[date, Holiday]:
         """Closed days of ``year`` keyed by date, computed once per year."""
@@ -238,3 +335,19 @@ class WorkingCalendar:
             "dalam seminggu harus punya jam kerja dan tidak semua hari boleh libur.",
             value=local,
         )
+
+
+def _wall_seconds(hours: tuple[tuple[time, time], ...]) -> int:
+    """The length in seconds of wall-clock working periods."""
+    return sum(_seconds_of_day(end) - _seconds_of_day(begin) for begin, end in hours)
+
+
+def _seconds_of_day(wall: time) -> int:
+    return wall.hour * 3600 + wall.minute * 60 + wall.second
+
+
+@functools.cache
+def _has_one_offset(tz: ZoneInfo) -> bool:
+    """Whether ``tz`` keeps one UTC offset all year (no daylight saving) from 1970 to 2100."""
+    offsets = {datetime(year, month, 1, tzinfo=tz).utcoffset() for year in range(1970, 2101) for month in (1, 4, 7, 10)}
+    return len(offsets) == 1

@@ -266,3 +266,87 @@ def test_subtract_then_add_returns_the_same_deadline(start: datetime, seconds: i
 @given(starts, budgets)
 def test_working_seconds_between_start_and_deadline_is_the_budget(start: datetime, seconds: int) -> None:
     assert CAL.working_seconds_between(start, CAL.add(start, seconds)) == seconds
+
+
+# -- long spans: counted week by week, the same as the day-by-day walk --------------------------
+
+#: An office with its own closures and a Saturday make-up day, beside the national holidays.
+BUSY = WorkingCalendar(
+    dataclasses.replace(
+        defaults(),
+        extra_holidays=((date(2021, 6, 14), "Rapat pleno"), (date(2022, 1, 3), "Libur kantor")),
+        extra_workdays=(date(2021, 6, 19), date(2022, 4, 30)),
+    ),
+    WIB,
+)
+long_budgets = st.integers(min_value=0, max_value=2 * 250 * 450).map(lambda minutes: minutes * 60)
+ends = st.datetimes(
+    min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive; timezones= adds the zone
+    max_value=datetime(2024, 12, 31, 23, 59),  # noqa: DTZ001
+    timezones=st.just(WIB),
+)
+
+
+def walked_seconds(cal: WorkingCalendar, a: datetime, b: datetime) -> int:
+    """Working seconds in [a, b), summed over every day's periods: the reference for long spans."""
+    total, day = timedelta(), a.astimezone(cal.tz).date()
+    while day <= b.astimezone(cal.tz).date():
+        for begin, end in cal.periods(day):
+            total += max(timedelta(), min(end, b) - max(begin, a))
+        day += timedelta(days=1)
+    return total // timedelta(seconds=1)
+
+
+@PROPERTY
+@given(st.sampled_from([CAL, BUSY]), ends, ends)
+def test_working_seconds_over_months_equal_the_day_by_day_sum(cal: WorkingCalendar, a: datetime, b: datetime) -> None:
+    a, b = min(a, b), max(a, b)
+    assert cal.working_seconds_between(a, b) == walked_seconds(cal, a, b)
+    assert cal.working_seconds_between(b, a) == -walked_seconds(cal, a, b)
+
+
+@PROPERTY
+@given(st.sampled_from([CAL, BUSY]), ends, long_budgets)
+def test_long_budget_deadline_is_exactly_the_budget_away(cal: WorkingCalendar, start: datetime, seconds: int) -> None:
+    deadline = cal.add(start, seconds)
+    assert walked_seconds(cal, start, deadline) == seconds
+    assert seconds == 0 or cal.is_working_time(deadline) or is_period_end(cal, deadline)
+
+
+@PROPERTY
+@given(st.sampled_from([CAL, BUSY]), ends, long_budgets)
+def test_long_budget_planned_back_gives_the_same_deadline(cal: WorkingCalendar, start: datetime, seconds: int) -> None:
+    deadline = cal.add(start, seconds)
+    planned = cal.subtract(deadline, seconds)
+    assert cal.add(planned, seconds) == deadline
+    assert walked_seconds(cal, planned, deadline) == seconds
+
+
+def test_a_year_of_slack_counts_holidays_and_make_up_days() -> None:
+    # 2021-06-14 is closed (an office holiday on a Monday) and Saturday 2021-06-19 is worked.
+    a, b = wib(2021, 6, 1, 0, 0), wib(2021, 7, 1, 0, 0)
+    assert BUSY.working_seconds_between(a, b) == walked_seconds(BUSY, a, b)
+    assert BUSY.working_seconds_between(a, b) == CAL.working_seconds_between(a, b)  # one day off, one day on
+
+
+def test_long_spans_are_not_walked_day_by_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    cal = WorkingCalendar(defaults(), WIB)
+    looked_at: list[date] = []
+    periods = cal.periods
+    monkeypatch.setattr(cal, "periods", lambda day: looked_at.append(day) or periods(day))
+    a, b = wib(2021, 1, 4, 9, 0), wib(2023, 1, 4, 9, 0)
+    seconds = cal.working_seconds_between(a, b)
+    assert len(looked_at) <= 2
+    looked_at.clear()
+    assert cal.add(a, seconds) == b.astimezone(UTC)
+    assert cal.subtract(b, seconds) == a.astimezone(UTC)
+    assert len(looked_at) <= 2 * 60  # the walks at both ends, a few weeks each
+    assert seconds == walked_seconds(cal, a, b)
+
+
+def test_a_zone_with_daylight_saving_is_walked_day_by_day() -> None:
+    berlin = WorkingCalendar(dataclasses.replace(defaults(), holiday_categories=()), ZoneInfo("Europe/Berlin"))
+    a = datetime(2021, 1, 4, 9, 0, tzinfo=berlin.tz)
+    b = datetime(2021, 12, 6, 9, 0, tzinfo=berlin.tz)
+    assert berlin.working_seconds_between(a, b) == walked_seconds(berlin, a, b)
+    assert berlin.add(a, walked_seconds(berlin, a, b)) == b.astimezone(UTC)
