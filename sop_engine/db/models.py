@@ -19,11 +19,13 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -253,7 +255,25 @@ class Notification(Base):
     """
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("office_id", "dedupe_key", name="uq_notifications_office_key"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "dedupe_key", name="uq_notifications_office_key"),
+        # The queue reads only pending rows: due order for claims, lease ends for the next wake-up.
+        Index(
+            "ix_notifications_pending",
+            "office_id",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_notifications_leased",
+            "office_id",
+            "lease_until",
+            sqlite_where=text("status = 'pending' AND lease_until IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND lease_until IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
@@ -267,7 +287,7 @@ class Notification(Base):
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     cc: Mapped[str | None] = mapped_column(Text)  # usernames in copy, comma-separated
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[NotificationStatus] = mapped_column(Status(NotificationStatus), index=True)
+    status: Mapped[NotificationStatus] = mapped_column(Status(NotificationStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     lease_owner: Mapped[str | None] = mapped_column(String(128))

@@ -4,14 +4,17 @@ A lease is ``lease_owner`` and ``lease_until`` on the notification row. Claiming
 rows nobody holds (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE``
 serialises claimers), so several workers on one database never take the same row; a worker
 that dies loses its rows when their lease runs out.
+
+The queries read only pending rows, in due order, through the partial index
+``ix_notifications_pending`` (history is never scanned, however long): :func:`claim_query` and
+:func:`next_due_queries` build them so that a test can read their plans.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, update
 
 from sop_engine.context import Context
 from sop_engine.db.models import Notification
@@ -29,18 +32,10 @@ class Leases:
 
     def next_due(self) -> datetime | None:
         """When the next pending notification can be taken (due, and not leased by another worker)."""
-        available = sql_case(
-            (Notification.lease_until > Notification.next_attempt_at, Notification.lease_until),
-            else_=Notification.next_attempt_at,
-        )
         with self.ctx.db.read() as session:
             office = self.ctx.office(session)
-            upcoming: datetime | None = session.scalar(
-                select(func.min(available)).where(
-                    Notification.office_id == office.id, Notification.status == NotificationStatus.PENDING
-                )
-            )
-            return upcoming
+            found = [session.scalar(query) for query in next_due_queries(office.id)]
+            return min((moment for moment in found if moment is not None), default=None)
 
     def release(self, ids: list[int]) -> None:
         """Give back claimed rows (when stopping), so another worker can take them at once."""
@@ -72,17 +67,7 @@ class Leases:
         """Take a lease on a batch of due rows that nobody holds."""
         with self.ctx.db.write() as session:
             office = self.ctx.office(session)
-            query = (
-                select(Notification.id)
-                .where(
-                    Notification.office_id == office.id,
-                    Notification.status == NotificationStatus.PENDING,
-                    Notification.next_attempt_at <= now,
-                    or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
-                )
-                .order_by(Notification.next_attempt_at, Notification.id)
-                .limit(self.batch)
-            )
+            query = claim_query(office.id, now, self.batch)
             if self.ctx.db.is_postgresql:
                 query = query.with_for_update(skip_locked=True)
             ids = list(session.scalars(query))
@@ -94,3 +79,48 @@ class Leases:
                     execution_options={"synchronize_session": False},
                 )
             return ids
+
+
+def _pending() -> ColumnElement[bool]:
+    """``status = 'pending'`` with the value written out, so the planner can match the partial index."""
+    return Notification.status == literal_column(f"'{NotificationStatus.PENDING.value}'")
+
+
+def claim_query(office_id: int, now: datetime, batch: int) -> Select[int]:
+    """The first ``batch`` rows due at ``now`` that nobody holds, in due order."""
+    return (
+        select(Notification.id)
+        .where(
+            Notification.office_id == office_id,
+            _pending(),
+            Notification.next_attempt_at <= now,
+            or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(batch)
+    )
+
+
+def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime | None]]:
+    """When rows become available: the earliest free row by due order, the earliest lease to run out.
+
+    A leased row is available when its lease ends (if that is after its next attempt); the others
+    at their next attempt. Each query reads one index: the first stops at its first row.
+    """
+    free = (
+        select(Notification.next_attempt_at)
+        .where(
+            Notification.office_id == office_id,
+            _pending(),
+            or_(Notification.lease_until.is_(None), Notification.lease_until <= Notification.next_attempt_at),
+        )
+        .order_by(Notification.next_attempt_at)
+        .limit(1)
+    )
+    leased = select(func.min(Notification.lease_until)).where(
+        Notification.office_id == office_id,
+        _pending(),
+        Notification.lease_until.is_not(None),
+        Notification.lease_until > Notification.next_attempt_at,
+    )
+    return free, leased
