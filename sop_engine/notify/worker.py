@@ -22,7 +22,7 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
@@ -92,6 +92,8 @@ class Worker:
         self.env = environment(self.policy.templates_dir)
         #: Set to make a running pass stop between notifications (SIGTERM in ``sop scheduler run``).
         self.stop = threading.Event()
+        #: The day whose digests this worker has already created (or found created).
+        self._digests_done: date | None = None
 
     # --- one pass --------------------------------------------------------------------------
 
@@ -391,5 +393,15 @@ class Worker:
     # --- digests ---------------------------------------------------------------------------
 
     def create_digests(self, now: datetime) -> int:
-        """Create today's digest rows once their moment has come (:func:`sop_engine.outbox.create_digests`)."""
-        return outbox.create_digests(self.ctx, now)
+        """Create today's digest rows once their moment has come (:func:`sop_engine.outbox.create_digests`).
+
+        Once a day per worker: after the day's rows exist, later passes that day do not look again.
+        """
+        day = now.astimezone(self.ctx.tz).date()
+        if self._digests_done == day:
+            return 0
+        created = outbox.create_digests(self.ctx, now)
+        if created is None:
+            return 0
+        self._digests_done = day
+        return created
