@@ -18,7 +18,8 @@ from sop_engine.context import Context
 from sop_engine.errors import NotFound
 from sop_engine.lakip import service
 from sop_engine.lakip.tables import ImportRefused
-from sop_engine.lakip.workbook import DEFAULT_DIVISIONS, generate_workbook, import_workbooks, workbook_status
+from sop_engine.lakip.workbook import generate_workbook, import_workbooks, workbook_status
+from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROGRAM, TEKNIS, HUKUM, KEUANGAN = DEFAULT_DIVISIONS
