@@ -2,29 +2,28 @@
 
 The service over the pure .xlsx modules (:mod:`sop_engine.lakip.workbook_write`,
 :mod:`sop_engine.lakip.workbook_read`). :func:`generate_workbook` writes the workbook of a year
-from its stored targets. :func:`record_sent` (step 3) and :func:`workbook_status` keep no table of
-their own: sending and returning are audit events. :func:`import_workbooks` (step 4) validates
-every filled cell of every file first and refuses the whole set, listing every error, or stores
-all of it in one transaction.
+from its stored targets. :func:`record_sent` (step 3) keeps which divisions a case's workbook went
+to in ``workbook_sends``; :func:`import_workbooks` (step 4) validates every filled cell of every
+file first and refuses the whole set, listing every error, or stores all of it in one transaction,
+with a ``workbook_import_divisions`` row for each division it found returned or still missing.
+:func:`workbook_status` reads those two tables; each action's audit event stays the evidence
+(:mod:`sop_engine.reconcile` names a row that disagrees with it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, textrules
 from sop_engine.context import Context
-from sop_engine.db.models import AuditEvent
-from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation
+from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation, WorkbookImportDivision, WorkbookSend
 from sop_engine.db.queries import find_case
 from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.lakip import store
@@ -128,6 +127,7 @@ def import_workbooks(ctx: Context, year: int, paths: Sequence[Path], by: str) ->
             outputs=len(amounts),
             missing=tuple(d for d in filled.expected if d not in returned),
         )
+        _record_divisions(session, office.id, record, actor, now)
         audit.append(
             session,
             office.id,
@@ -187,30 +187,41 @@ def _store_amounts(
         )
 
 
+def _record_divisions(session: Session, office_id: int, record: WorkbookImport, by: str, at: datetime) -> None:
+    """A row for each division the import returned, then for each still missing (in that order)."""
+    for division, returned in [*((d, True) for d in record.divisions), *((d, False) for d in record.missing)]:
+        session.add(
+            WorkbookImportDivision(
+                office_id=office_id,
+                year=record.year,
+                imported_by=by,
+                imported_at=at,
+                division=division,
+                returned=returned,
+            )
+        )
+
+
+def _imported_divisions(session: Session, office_id: int, year: int) -> list[WorkbookImportDivision]:
+    """The rows of every import of ``year``, in the order they were written."""
+    return list(
+        session.scalars(
+            select(WorkbookImportDivision)
+            .where(WorkbookImportDivision.office_id == office_id, WorkbookImportDivision.year == year)
+            .order_by(WorkbookImportDivision.id)
+        )
+    )
+
+
 def _returned_before(session: Session, office_id: int, year: int) -> set[str]:
-    return {
-        d
-        for _, details in _events(session, office_id, IMPORTED)
-        if details.get("year") == year
-        for d in details["divisions"]
-    }
-
-
-def _events(
-    session: Session, office_id: int, action: str, case: str | None = None
-) -> list[tuple[datetime, dict[str, Any]]]:
-    query = select(AuditEvent).where(AuditEvent.office_id == office_id, AuditEvent.action == action)
-    if case is not None:
-        query = query.where(AuditEvent.case_code == case)
-    events = session.scalars(query.order_by(AuditEvent.seq))
-    return [(e.recorded_at, json.loads(e.details)) for e in events]
+    return {row.division for row in _imported_divisions(session, office_id, year) if row.returned}
 
 
 # --- step 3: sent to whom, and what came back -------------------------------------------------
 
 
 def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file: Path | None = None) -> WorkbookSent:
-    """Record that the case's workbook (``file``, if given) went to ``divisions``: one audit event."""
+    """Record that the case's workbook (``file``, if given) went to ``divisions``: a row each, one audit event."""
     names = tuple(
         dict.fromkeys(" ".join(textrules.line(d, "Nama subbagian", 100).split()) for d in divisions if d.strip())
     )
@@ -226,6 +237,18 @@ def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file
         found = find_case(session, office.id, case)
         actor, role = store.actor(session, office.id, by)
         now = ctx.clock.now()
+        for name in names:
+            session.add(
+                WorkbookSend(
+                    office_id=office.id,
+                    case_id=found.id,
+                    division=name,
+                    filename=file.name if file else None,
+                    sha256=digest,
+                    sent_by=actor,
+                    sent_at=now,
+                )
+            )
         details: dict[str, object] = {"divisions": list(names)} | (
             {"file": file.name, "sha256": digest} if file else {}
         )
@@ -236,21 +259,21 @@ def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file
 
 
 def workbook_status(ctx: Context, case: str) -> tuple[int, tuple[DivisionStatus, ...]]:
-    """The year the case reports on, and per division when the workbook was sent and came back."""
+    """The year the case reports on, and per division when the workbook was first sent and last came back."""
     with ctx.db.read() as session:
         office = ctx.office(session)
         found = find_case(session, office.id, case)
         year = found.year - 1
         sent: dict[str, datetime] = {}
-        for at, details in _events(session, office.id, SENT, found.code):
-            for d in details["divisions"]:
-                sent.setdefault(str(d), at)
+        for row in session.scalars(
+            select(WorkbookSend).where(WorkbookSend.case_id == found.id).order_by(WorkbookSend.id)
+        ):
+            sent.setdefault(row.division, row.sent_at)
         returned: dict[str, datetime] = {}
         expected: list[str] = []
-        for at, details in _events(session, office.id, IMPORTED):
-            if details.get("year") == year:
-                expected += [str(d) for d in [*details["divisions"], *details["missing"]]]
-                for d in details["divisions"]:
-                    returned[str(d)] = at
+        for imported in _imported_divisions(session, office.id, year):
+            expected.append(imported.division)
+            if imported.returned:
+                returned[imported.division] = imported.imported_at
     order = list(dict.fromkeys([*sent, *expected] or DEFAULT_DIVISIONS))
     return year, tuple(DivisionStatus(d, sent.get(d), returned.get(d)) for d in order)
