@@ -26,7 +26,7 @@ from sop_engine import artefacts, audit, outbox, policy, textrules, workflows
 from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact, Case, CaseStep, Person
+from sop_engine.db.models import Artefact, Case, CaseStep, Person, StepReturn
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
@@ -348,6 +348,18 @@ def return_step(
         restarted = act.case.steps[target.no - 1]
         _activate(ctx, session, act.case, restarted, target, when)
         act.case.state = new_state
+        session.add(
+            StepReturn(
+                case_id=act.case.id,
+                from_step=act.step.no,
+                to_step=target.no,
+                round=restarted.round,
+                returned_by=act.actor.username,
+                reason=reason,
+                stated_at=when,
+                recorded_at=ctx.clock.now(),
+            )
+        )
         _audit_step(
             ctx,
             session,

@@ -4,20 +4,54 @@ The hash chain proves the trail itself was not altered; it says nothing about th
 ``sop case show`` reads. Someone with write access to the database could mark a step completed
 by another person, make ``staf1`` a sekretaris, or swap an artefact's hash without touching the
 trail. :mod:`sop_engine.replay` rebuilds, from the events alone, what the cases, their steps,
-their documents and the people's roles must be; :func:`compare_database` names every row that
-disagrees.
+their documents, the people's roles, the returns of work and the workbook's sending and return
+(steps 3-4) must be; :func:`compare_database` names every row that disagrees.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from sop_engine.db.models import Artefact, AuditEvent, Case, Person
-from sop_engine.replay import REPLAYED_ACTIONS, CaseState, Event, FileState, PersonState, StepState, replay
+from sop_engine.db.models import Artefact, AuditEvent, Case, Person, StepReturn
+from sop_engine.db.models_performance import WorkbookImportDivision, WorkbookSend
+from sop_engine.replay import (
+    REPLAYED_ACTIONS,
+    CaseState,
+    Event,
+    FileState,
+    PersonState,
+    Replayed,
+    ReturnState,
+    StepState,
+    WorkbookDivisionState,
+    WorkbookSentState,
+    replay,
+)
+
+_K = TypeVar("_K", bound=Hashable)
+_S = TypeVar("_S")
+
+#: How the fields of the listed rows are named in a mismatch.
+_LABELS = {
+    "from_step": "dari langkah",
+    "to_step": "ke langkah",
+    "round": "putaran",
+    "by": "oleh",
+    "reason": "alasan",
+    "stated_at": "pada",
+    "division": "subbagian",
+    "file": "berkas",
+    "sha256": "sha256",
+    "returned": "kembali",
+    "at": "pada",
+}
 
 
 def events_of(session: Session, office_id: int) -> list[Event]:
@@ -60,6 +94,67 @@ def compare_database(session: Session, office_id: int) -> list[str]:
         found += _compare_person(person, expected.people.get(person.username))
     for username in sorted(set(expected.people) - {p.username for p in people}):
         found.append(f"pegawai {username}: ditambahkan menurut jejak audit, tetapi tidak ada di tabel people")
+    return found + _compare_listed(session, office_id, expected)
+
+
+def _compare_listed(session: Session, office_id: int, expected: Replayed) -> list[str]:
+    """The rows of step_returns, workbook_sends and workbook_import_divisions, in the order they were written."""
+    returns = session.execute(
+        select(Case.code, StepReturn)
+        .join(Case, StepReturn.case_id == Case.id)
+        .where(Case.office_id == office_id)
+        .order_by(StepReturn.id)
+    )
+    sent = session.execute(
+        select(Case.code, WorkbookSend)
+        .join(Case, WorkbookSend.case_id == Case.id)
+        .where(WorkbookSend.office_id == office_id)
+        .order_by(WorkbookSend.id)
+    )
+    divisions = session.scalars(
+        select(WorkbookImportDivision)
+        .where(WorkbookImportDivision.office_id == office_id)
+        .order_by(WorkbookImportDivision.id)
+    )
+    stored_returns = _grouped(
+        (c, ReturnState(r.from_step, r.to_step, r.round, r.returned_by, r.reason, r.stated_at)) for c, r in returns
+    )
+    stored_sent = _grouped(
+        (c, WorkbookSentState(r.division, r.filename, r.sha256, r.sent_by, r.sent_at)) for c, r in sent
+    )
+    stored_divisions = _grouped(
+        (r.year, WorkbookDivisionState(r.division, r.returned, r.imported_by, r.imported_at)) for r in divisions
+    )
+    found = _compare_lists("pengembalian kasus", "step_returns", stored_returns, expected.returns)
+    found += _compare_lists("pengiriman buku kerja kasus", "workbook_sends", stored_sent, expected.workbook_sent)
+    return found + _compare_lists(
+        "impor buku kerja tahun", "workbook_import_divisions", stored_divisions, expected.workbook_divisions
+    )
+
+
+def _grouped(rows: Iterable[tuple[_K, _S]]) -> dict[_K, list[_S]]:
+    out: dict[_K, list[_S]] = {}
+    for key, row in rows:
+        out.setdefault(key, []).append(row)
+    return out
+
+
+def _compare_lists(
+    what: str, table: str, stored: Mapping[_K, Sequence[Any]], recorded: Mapping[_K, Sequence[Any]]
+) -> list[str]:
+    """Rows kept in the order of the chain against the replayed ones, position by position within each key."""
+    found: list[str] = []
+    for key in sorted(set(stored) | set(recorded), key=str):
+        rows, expected = stored.get(key, ()), recorded.get(key, ())
+        for n, (row, should) in enumerate(zip(rows, expected, strict=False), start=1):
+            for name in (f.name for f in fields(row)):
+                found += _differs(
+                    f"{what} {key}, baris ke-{n}", _LABELS[name], getattr(row, name), getattr(should, name)
+                )
+        for n in range(len(expected) + 1, len(rows) + 1):
+            found.append(f"{what} {key}, baris ke-{n}: ada di tabel {table}, tetapi tidak tercatat di jejak audit")
+        for n in range(len(rows) + 1, len(expected) + 1):
+            found.append(f"{what} {key}, baris ke-{n}: tercatat di jejak audit, tetapi tidak ada di tabel {table}")
     return found
 
 

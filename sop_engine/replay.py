@@ -1,4 +1,5 @@
-"""The state the audit trail says the tables must hold: cases, steps, documents, people's roles.
+"""The state the audit trail says the tables must hold: cases, steps, documents, people's roles,
+returns of work, and where the data-collection workbook went and came back from.
 
 Pure (plain values in, plain values out, no database): :mod:`sop_engine.reconcile` compares the
 result with the database, :mod:`sop_engine.archive_check` with an archive bundle's ``kasus.json``.
@@ -21,6 +22,8 @@ REPLAYED_ACTIONS = (
     "person.roles_changed",
     "person.deactivated",
     "person.activated",
+    "lakip.workbook_sent",
+    "lakip.workbook_imported",
 )
 
 
@@ -75,13 +78,51 @@ class PersonState:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class ReturnState:
+    """A return of work (``step_returns``): from which step to which, the round it restarted, who, why, when."""
+
+    from_step: int
+    to_step: int
+    round: int
+    by: str
+    reason: str
+    stated_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkbookSentState:
+    """One division a case's workbook was sent to (``workbook_sends``)."""
+
+    division: str
+    file: str | None
+    sha256: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WorkbookDivisionState:
+    """One division a workbook import named, returned or still missing (``workbook_import_divisions``)."""
+
+    division: str
+    returned: bool
+    by: str
+    at: datetime
+
+
 @dataclass
 class Replayed:
-    """The state the events say the tables must hold."""
+    """The state the events say the tables must hold (the lists in the order of the chain)."""
 
     cases: dict[str, CaseState] = field(default_factory=dict)
     files: dict[str, FileState] = field(default_factory=dict)
     people: dict[str, PersonState] = field(default_factory=dict)
+    #: By case code.
+    returns: dict[str, list[ReturnState]] = field(default_factory=dict)
+    workbook_sent: dict[str, list[WorkbookSentState]] = field(default_factory=dict)
+    #: By the year the imports reported on.
+    workbook_divisions: dict[int, list[WorkbookDivisionState]] = field(default_factory=dict)
 
 
 def replay(events: Iterable[Event]) -> Replayed:
@@ -133,6 +174,8 @@ def _returned(out: Replayed, e: Event) -> None:
     target.status, target.round, target.activated_at = "active", int(e.details.get("round", 0)), e.stated_at
     target.completed_by = target.completed_at = target.note = None
     case.state = str(e.details.get("state_after", case.state))
+    back = ReturnState(e.step or to, to, target.round, e.actor, str(e.details.get("reason", "")), e.stated_at)
+    out.returns.setdefault(e.case or "", []).append(back)
 
 
 def _cancelled(out: Replayed, e: Event) -> None:
@@ -161,6 +204,23 @@ def _person_changed(out: Replayed, e: Event) -> None:
         person.active = bool(e.details["active"])
 
 
+def _workbook_sent(out: Replayed, e: Event) -> None:
+    file, sha256 = e.details.get("file"), e.details.get("sha256")
+    out.workbook_sent.setdefault(e.case or "", []).extend(
+        WorkbookSentState(
+            str(d), None if file is None else str(file), None if sha256 is None else str(sha256), e.actor, e.stated_at
+        )
+        for d in e.details.get("divisions", [])
+    )
+
+
+def _workbook_imported(out: Replayed, e: Event) -> None:
+    named = [(d, True) for d in e.details.get("divisions", [])] + [(d, False) for d in e.details.get("missing", [])]
+    out.workbook_divisions.setdefault(int(e.details["year"]), []).extend(
+        WorkbookDivisionState(str(d), returned, e.actor, e.stated_at) for d, returned in named
+    )
+
+
 _HANDLERS = {
     "case.started": _started,
     "step.completed": _completed,
@@ -170,4 +230,6 @@ _HANDLERS = {
     "person.roles_changed": _person_changed,
     "person.deactivated": _person_changed,
     "person.activated": _person_changed,
+    "lakip.workbook_sent": _workbook_sent,
+    "lakip.workbook_imported": _workbook_imported,
 }

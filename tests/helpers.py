@@ -1,4 +1,4 @@
-"""Small helpers shared by the tests (documents, CLI runs, processes, threads, password hashing)."""
+"""Small helpers shared by the tests (documents, CLI runs, migrations, processes, threads, password hashing)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from argon2 import PasswordHasher
+from sqlalchemy import inspect
 
 from sop_engine.cli import main
 from sop_engine.clock import Clock
 from sop_engine.config import Settings
+from sop_engine.context import Context
+from sop_engine.db import migrate
 from sop_engine.demo import minimal_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +65,16 @@ def run_cli(args: list[str], settings: Settings, clock: Clock | None = None) -> 
         except SystemExit as exc:  # argparse usage errors
             code = int(exc.code or 0)
     return Run(code, out.getvalue(), err.getvalue())
+
+
+def upgrade_from(ctx: Context, revision: str, dropped: tuple[str, ...] = ()) -> None:
+    """Take the database back to schema ``revision`` (``dropped`` tables must be gone), then upgrade it again."""
+    config = migrate.alembic_config()
+    with ctx.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    assert not set(dropped) & set(inspect(ctx.db.engine).get_table_names())
+    migrate.upgrade(ctx.db.engine)
 
 
 # --- real processes and threads ------------------------------------------------------------

@@ -7,6 +7,7 @@ and imported; the analysis then shows (or, for a refused set, does not show) wha
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,14 @@ import openpyxl
 import pytest
 
 from sop_engine import audit, cases
+from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.errors import NotFound
 from sop_engine.lakip import service
 from sop_engine.lakip.tables import ImportRefused
-from sop_engine.lakip.workbook import DEFAULT_DIVISIONS, generate_workbook, import_workbooks, workbook_status
+from sop_engine.lakip.workbook import generate_workbook, import_workbooks, record_sent, workbook_status
+from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS
+from tests.helpers import upgrade_from
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROGRAM, TEKNIS, HUKUM, KEUANGAN = DEFAULT_DIVISIONS
@@ -241,6 +245,35 @@ def test_cli_send_import_and_status_show_sent_and_returned_per_division(
     assert shown.code == 0, shown.err
     text = shown.out
     assert "Subbagian" in text and "belum" in text and "Sen 11/01/2021 08.00" in text
+
+
+def test_the_upgrade_to_0007_fills_sent_and_returned_from_the_trail_and_the_status_stays(
+    ctx: Context, book: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    first_sent = record_sent(ctx, "lakip-2021", [PROGRAM, HUKUM], "kasubag", book).at
+    clock.advance(timedelta(hours=1))
+    record_sent(ctx, "lakip-2021", [HUKUM, TEKNIS], "staf1")
+    import_workbooks(ctx, 2020, [fill(book, tmp_path / "1.xlsx", {("Hukum dan SDM", "2.3"): 100})], "staf1")
+    clock.advance(timedelta(hours=1))
+    again = {("Teknis dan Hupmas", "1.2"): "5,8", ("Hukum dan SDM", "2.3"): 100}
+    import_workbooks(ctx, 2020, [fill(book, tmp_path / "2.xlsx", again)], "kasubag")
+    before = workbook_status(ctx, "lakip-2021")
+    shown = {r.division: (r.sent_at, r.returned_at) for r in before[1]}
+    assert shown == {
+        PROGRAM: (first_sent, None),
+        HUKUM: (first_sent, clock.now()),
+        TEKNIS: (first_sent + timedelta(hours=1), clock.now()),
+        KEUANGAN: (None, None),
+    }
+    trail = audit.list_events(ctx)
+
+    upgrade_from(ctx, "0006", dropped=("workbook_sends", "workbook_import_divisions"))
+
+    assert workbook_status(ctx, "lakip-2021") == before
+    assert audit.list_events(ctx) == trail
+    result = audit.verify(ctx)
+    assert result.ok and result.mismatches == ()
 
 
 def test_cli_import_refusal_lists_every_error_and_exits_1(ctx: Context, book: Path, tmp_path: Path, sop) -> None:

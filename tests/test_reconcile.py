@@ -1,8 +1,9 @@
 """The audit trail replayed against the state tables (hardening finding 4).
 
-An attacker with the database file edits ``case_steps``, ``cases``, ``person_roles`` or
-``artefacts`` directly and leaves the hash chain alone: ``sop audit verify`` must exit 1 and name
-each row that disagrees. A real run (returns, cancellation, people changes) must still verify clean.
+An attacker with the database file edits ``case_steps``, ``cases``, ``person_roles``,
+``artefacts``, ``step_returns`` or the workbook's ``workbook_sends`` / ``workbook_import_divisions``
+directly and leaves the hash chain alone: ``sop audit verify`` must exit 1 and name each row that
+disagrees. A real run (returns, cancellation, people changes) must still verify clean.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact, Case, CaseStep, Person, PersonRole
+from sop_engine.db.models import Artefact, Case, CaseStep, Office, Person, PersonRole, StepReturn
+from sop_engine.db.models_performance import WorkbookImportDivision, WorkbookSend
+from sop_engine.lakip.workbook import record_sent
 from tests.helpers import docx, pdf, run_cli
 
 CASE = "lakip-2021"
@@ -101,6 +104,43 @@ def test_a_reactivated_person_without_an_event_is_named(ctx: Context) -> None:
     people.set_active(ctx, "staf2", False, by="admin")
     forge(ctx, update(Person).where(Person.username == "staf2").values(active=True))
     assert mismatches(ctx) == ("pegawai staf2: aktif di tabel 'True', menurut jejak audit 'False'",)
+
+
+def test_a_rewritten_return_reason_is_named(ctx: Context, tmp_path: Path) -> None:
+    walk(ctx, tmp_path, 6)
+    cases.return_step(ctx, CASE, 7, 6, "kasubag", "Tabel capaian belum lengkap")
+    forge(ctx, update(StepReturn).values(reason="Sudah lengkap", returned_by="ketua"))
+    assert mismatches(ctx) == (
+        "pengembalian kasus lakip-2021, baris ke-1: oleh di tabel 'ketua', menurut jejak audit 'kasubag'",
+        "pengembalian kasus lakip-2021, baris ke-1: alasan di tabel 'Sudah lengkap', menurut jejak audit "
+        "'Tabel capaian belum lengkap'",
+    )
+
+
+def test_a_return_row_removed_is_named(ctx: Context, tmp_path: Path) -> None:
+    walk(ctx, tmp_path, 6)
+    cases.return_step(ctx, CASE, 7, 6, "kasubag", "Tabel capaian belum lengkap")
+    forge(ctx, delete(StepReturn))
+    assert mismatches(ctx) == (
+        "pengembalian kasus lakip-2021, baris ke-1: tercatat di jejak audit, tetapi tidak ada di tabel step_returns",
+    )
+
+
+def test_a_forged_workbook_recipient_and_return_are_named(ctx: Context) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    record_sent(ctx, CASE, ["Subbagian Hukum dan SDM"], "kasubag")
+    forge(ctx, update(WorkbookSend).values(division="Subbagian Program dan Data"))
+    office = select(Office.id).scalar_subquery()
+    returned = {"division": "Subbagian Hukum dan SDM", "returned": True, "imported_by": "staf1"}
+    forge(
+        ctx, insert(WorkbookImportDivision).values(office_id=office, year=2020, imported_at=ctx.clock.now(), **returned)
+    )
+    assert mismatches(ctx) == (
+        "pengiriman buku kerja kasus lakip-2021, baris ke-1: subbagian di tabel 'Subbagian Program dan Data', "
+        "menurut jejak audit 'Subbagian Hukum dan SDM'",
+        "impor buku kerja tahun 2020, baris ke-1: ada di tabel workbook_import_divisions, tetapi tidak tercatat "
+        "di jejak audit",
+    )
 
 
 def test_the_cli_exits_1_naming_the_forged_row(

@@ -24,7 +24,8 @@ from sop_engine.db.models import Artefact
 from sop_engine.errors import InvalidInput
 from sop_engine.lakip import service
 from sop_engine.lakip.tables import ImportRefused
-from sop_engine.lakip.workbook import WorkbookProblem, import_workbooks
+from sop_engine.lakip.workbook import import_workbooks
+from sop_engine.lakip.workbook_read import WorkbookProblem
 from sop_engine.loader import load_workflow_file
 from tests.helpers import pdf
 

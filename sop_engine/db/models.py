@@ -196,6 +196,27 @@ class CaseStep(Base):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as-is
 
 
+class StepReturn(Base):
+    """Work sent back from a step to an earlier one, with its reason; the target restarts at ``round``.
+
+    Written with the step change and its ``step.returned`` audit event (the event stays the
+    evidence; :mod:`sop_engine.reconcile` compares the two).
+    """
+
+    __tablename__ = "step_returns"
+    __table_args__ = (UniqueConstraint("case_id", "to_step", "round", name="uq_step_returns_case_to_round"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    from_step: Mapped[int] = mapped_column(Integer)
+    to_step: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer)
+    returned_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    stated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Artefact(Base):
     """A document attached to a step; the bytes live in the content-addressed store."""
 

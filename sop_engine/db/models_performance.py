@@ -4,14 +4,16 @@ Every row carries ``office_id`` and ``year`` (the year reported on: the LAKIP ca
 reports on 2020). An import replaces the office's rows of that year and kind, and leaves a
 ``performance_imports`` row (file name, sha256, totals it declared) next to its audit event.
 Values of indicators are kept as written ("6,0%", "WTP", "80 - 90") and parsed by
-:mod:`sop_engine.lakip.targets`; amounts are whole rupiah in BIGINT columns.
+:mod:`sop_engine.lakip.targets`; amounts are whole rupiah in BIGINT columns. The data-collection
+workbook of steps 3-4 keeps whom a case's workbook went to (``workbook_sends``) and, per accepted
+import, which divisions came back and which are still missing (``workbook_import_divisions``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sop_engine.db.models import Base, UTCDateTime
@@ -102,3 +104,30 @@ class PerformanceImport(_Imported, Base):
     rows: Mapped[int] = mapped_column(Integer)
     declared_pagu: Mapped[int | None] = mapped_column(BigInteger)
     declared_realisation: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WorkbookSend(Base):
+    """One division a case's data-collection workbook was sent to (step 3): a row per division per sending."""
+
+    __tablename__ = "workbook_sends"
+    __table_args__ = (Index("ix_workbook_sends_case_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    division: Mapped[str] = mapped_column(Text)
+    #: The file sent, when it was named (metadata only: its name and sha256).
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    sent_by: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkbookImportDivision(_Imported, Base):
+    """A division an accepted workbook import (step 4) named: returned with it, or still missing after it."""
+
+    __tablename__ = "workbook_import_divisions"
+    __table_args__ = (Index("ix_workbook_import_divisions_office_year", "office_id", "year"),)
+
+    division: Mapped[str] = mapped_column(Text)
+    returned: Mapped[bool] = mapped_column(Boolean)

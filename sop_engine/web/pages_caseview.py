@@ -13,14 +13,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sop_engine import access, audit, people, workflows
+from sop_engine import access, people, workflows
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import EXTENSIONS, KIND_LABELS, ArtefactRecord
-from sop_engine.audit import AuditFilter
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import FileRule, StepDef
+from sop_engine.returns import list_returns
 from sop_engine.web.chart import case_chart_svg
 from sop_engine.web.uploads import MAX_FILES
 
@@ -45,7 +45,7 @@ class Typed:
 
 @dataclass(frozen=True)
 class ReturnNote:
-    """A return of work to a step, with its reason (from the audit trail)."""
+    """A return of work to a step, with its reason (from :mod:`sop_engine.returns`)."""
 
     from_step: int
     by: str
@@ -135,13 +135,9 @@ def _current_round(record: StepRecord, artefact: ArtefactRecord) -> bool:
 def _returns(ctx: Context, case: CaseRecord, names: dict[str, str]) -> dict[int, list[ReturnNote]]:
     """The returns of ``case`` by the step the work went back to, oldest first."""
     found: dict[int, list[ReturnNote]] = {}
-    for event in audit.list_events(ctx, case.id, where=AuditFilter(action="step.returned")):
-        target = event.details.get("to")
-        if isinstance(target, int) and event.step is not None:
-            note = ReturnNote(
-                event.step, _person(names, event.actor), event.stated_at, str(event.details.get("reason", ""))
-            )
-            found.setdefault(target, []).append(note)
+    for back in list_returns(ctx, case.id):
+        note = ReturnNote(back.from_step, _person(names, back.by), back.stated_at, back.reason)
+        found.setdefault(back.to_step, []).append(note)
     return found
 
 
