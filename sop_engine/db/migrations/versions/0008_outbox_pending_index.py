@@ -3,15 +3,15 @@
 The index on status alone goes: it covered the history too, and the planner preferred it (then
 sorted) to the partial index that already holds the pending rows in due order.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
