@@ -18,13 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.harness import Lab, Metric, NotMeasured, Ratio
-from bench.install import Install, Stopwatch, checkpoint, pdfs
+from bench.install import DOERS, WITH_FILE, Install, Stopwatch, checkpoint, pdfs
 from bench.postgres import Server
-from bench.spiff import WITH_FILE, SpiffProcess
-
-#: The demo person who does each LAKIP step.
-DOERS = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf2", 5: "kasubag", 6: "staf1", 7: "kasubag"}
-DOERS |= {8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf2"}
+from bench.spiff import SpiffProcess
 
 
 @dataclass

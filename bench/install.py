@@ -25,6 +25,10 @@ from sop_engine.clock import Clock
 from sop_engine.demo import minimal_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The demo person who does each LAKIP step, and the steps that take a document (workflows/lakip.toml).
+DOERS = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf2", 5: "kasubag", 6: "staf1", 7: "kasubag"}
+DOERS |= {8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf2"}
+WITH_FILE = frozenset({1, 2, 4, 5, 6, 7, 9, 10})
 PYTHON = sys.executable
 SOP = str(Path(sys.executable).with_name("sop"))
 
@@ -69,6 +73,15 @@ class Install:
 
     def engine(self, clock: Clock | None = None) -> Engine:
         return Engine.open(self.config, clock=clock)
+
+    def with_case(self, done: int, year: int = 2021) -> str:
+        """Start ``lakip-YEAR`` and complete its first ``done`` steps (documents where required); its code."""
+        documents = pdfs(self.folder / "documents", done, f"lakip-{year}")
+        with self.engine() as engine:
+            code = engine.start_case("lakip", year=year, by="sekretaris").id
+            for no, document in enumerate(documents, start=1):
+                engine.complete_step(code, no, by=DOERS[no], files=[document] if no in WITH_FILE else [])
+        return code
 
     def copy_from(self, other: Install) -> Install:
         """This install's SQLite database becomes a copy of ``other``'s (artefact store emptied)."""

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import NotMeasured
-from bench.install import Stopwatch
+from bench.install import WITH_FILE, Stopwatch
 
 BPMN = Path(__file__).with_name("lakip.bpmn")
-#: The steps that take a document in workflows/lakip.toml (berkas = "wajib").
-WITH_FILE = frozenset({1, 2, 4, 5, 6, 7, 9, 10})
 
 
 class SpiffProcess:

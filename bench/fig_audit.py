@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def figures() -> list:
+    return []
