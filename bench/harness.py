@@ -141,8 +141,10 @@ def run(figures: Sequence[Figure], lab: Lab, progress: Any = None) -> list[Resul
     finally:
         for figure in figures:
             figure.close()
-    for figure in figures:
-        results[figure.name].notes.extend(getattr(figure, "notes", []))
+    for figure in figures:  # a figure may size its title and metrics in prepare
+        result = results[figure.name]
+        result.title, result.metrics, result.ratios = figure.title, figure.metrics, figure.ratios
+        result.notes.extend(getattr(figure, "notes", []))
     return [results[f.name] for f in figures]
 
 
