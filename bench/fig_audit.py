@@ -41,7 +41,9 @@ def grow_chain(install: Install, events: int) -> int:
                 seq += 1
                 at = start + timedelta(seconds=n)
                 details = {"notification": n, "channel": "log", "kind": "reminder", "address": "staf1"}
-                payload = chain.payload(office_id, seq, at, at, SYSTEM_ACTOR, "sistem", "notification.sent", None, None, details)
+                payload = chain.payload(
+                    office_id, seq, at, at, SYSTEM_ACTOR, "sistem", "notification.sent", None, None, details
+                )
                 previous, digest = digest, chain.chain_hash(digest, payload)
                 rows.append(
                     {

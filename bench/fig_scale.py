@@ -101,7 +101,9 @@ class ListScale:
         for size in self._sizes:
             api = size.server.get("/api/v1/cases", size.api, self._count, warm_up=1)
             kasus = size.server.get("/kasus", size.page, self._count, warm_up=1)
-            cli = [timed_process([SOP, "--config", str(size.install.config), "case", "list"]) for _ in range(self._count)]
+            cli = [
+                timed_process([SOP, "--config", str(size.install.config), "case", "list"]) for _ in range(self._count)
+            ]
             values[f"api_{size.cases}"] = api.median_ms / 1000
             values[f"kasus_{size.cases}"] = kasus.median_ms / 1000
             values[f"cli_{size.cases}"] = statistics.median(t.wall for t in cli)

@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.harness import Lab, Metric, NotMeasured, Ratio
+from bench.harness import Lab, Metric, Ratio
 from bench.install import DOERS, WITH_FILE, Install, Stopwatch, checkpoint, pdfs
 from bench.postgres import Server
 from bench.spiff import SpiffProcess
@@ -111,7 +111,9 @@ class StepCompletion:
 
             conn = psycopg.connect(install.database_url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
             begin, mark = "BEGIN", "%s"
-        conn.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, case_code TEXT, step INTEGER, at TEXT, data TEXT)")
+        conn.execute(
+            "CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, case_code TEXT, step INTEGER, at TEXT, data TEXT)"
+        )
         insert = f"INSERT INTO bench_raw (id, case_code, step, at, data) VALUES ({', '.join([mark] * 5)})"
         try:
             for n in range(count):

@@ -103,7 +103,12 @@ class Result:
             "not_measured": self.not_measured,
             "notes": self.notes,
             "metrics": {
-                m.key: {"label": m.label, "unit": m.unit, "median": self.median(m.key), "values": self.values.get(m.key, [])}
+                m.key: {
+                    "label": m.label,
+                    "unit": m.unit,
+                    "median": self.median(m.key),
+                    "values": self.values.get(m.key, []),
+                }
                 for m in self.metrics
             },
             "ratios": [
