@@ -43,5 +43,14 @@ test: lint
 test-fast: $(STAMP)
 	$(PYTEST) -m "$(FAST)"
 
+# `make bench`: sop-engine's figures beside their references (docs/performance.md); BENCH_ARGS=--quick for a smoke run.
+.PHONY: bench
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,7 @@
+"""``python -m bench [--quick] [--json] [--only NAME ...]``."""
+
+import sys
+
+from bench.cli import main
+
+sys.exit(main())
