@@ -41,6 +41,7 @@ from sop_engine.lakip.analysis import ORDINAL_SCALES, Polarity
 from sop_engine.lakip.service import apply_realisations, check_year, list_targets
 from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, Problem, parse_rupiah
 from sop_engine.lakip.targets import POLARITY_NAMES, IndicatorRow, OutputRow, parse_realised, value_text
+from sop_engine.remedies import Field, Hint, Remedy
 
 DEFAULT_DIVISIONS = (
     "Subbagian Program dan Data",
@@ -141,9 +142,9 @@ def generate_workbook(
     targets = list_targets(ctx, year)
     if not targets.indicators and not targets.outputs:
         raise NotFound(
-            f"Belum ada target tahun {year}; impor dulu indikator dan output DIPA dengan "
-            f"`sop lakip targets import BERKAS --year {year}`, lalu buat ulang buku kerja.",
+            f"Belum ada target tahun {year}; impor dulu indikator dan output DIPA, lalu buat ulang buku kerja.",
             value=year,
+            hint=Hint(Remedy.IMPORT_TARGETS, year=year),
         )
     chosen = tuple(dict.fromkeys(" ".join(d.split()) for d in (divisions or DEFAULT_DIVISIONS) if d.strip()))
     titles = [sheet_name(d) for d in chosen]
@@ -396,8 +397,7 @@ def _read(
                 None,
                 None,
                 path.name,
-                f"tidak dapat dibuka: {exc.reason}; kirim berkas .xlsx hasil `sop lakip workbook generate` "
-                "yang sudah diisi",
+                f"tidak dapat dibuka: {exc.reason}; kirim buku kerja .xlsx buatan sop-engine yang sudah diisi",
                 "berkas",
             )
             return
@@ -408,8 +408,8 @@ def _read(
             None,
             None,
             path.name,
-            f"bukan buku kerja XLSX yang sah ({type(exc).__name__}); kirim berkas .xlsx hasil "
-            "`sop lakip workbook generate` yang sudah diisi",
+            f"bukan buku kerja XLSX yang sah ({type(exc).__name__}); kirim buku kerja .xlsx "
+            "buatan sop-engine yang sudah diisi",
             "berkas",
         )
         return
@@ -419,7 +419,7 @@ def _read(
             None,
             path.name,
             "bukan buku kerja pengumpulan data (lembar tersembunyi _sop tidak ada); isi "
-            "buku kerja hasil `sop lakip workbook generate`",
+            "buku kerja pengumpulan data buatan sop-engine",
             "berkas",
         )
         return
@@ -430,7 +430,7 @@ def _read(
             None,
             None,
             written,
-            f"buku kerja ini untuk tahun {written}, bukan {year}; impor dengan --year {written}",
+            f"buku kerja ini untuk tahun {written}, bukan {year}; impor sebagai tahun {written}",
             "tahun",
         )
         return
@@ -446,7 +446,7 @@ def _read(
                     None,
                     title,
                     f"lembar subbagian '{division}' tidak ada; jangan menghapus atau mengganti "
-                    "nama lembar, isi ulang buku kerja dari `sop lakip workbook generate`",
+                    "nama lembar, isi ulang buku kerja baru buatan sop-engine",
                     "lembar",
                 )
             continue
@@ -538,7 +538,7 @@ def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file
         dict.fromkeys(" ".join(textrules.line(d, "Nama subbagian", 100).split()) for d in divisions if d.strip())
     )
     if not names:
-        raise InvalidInput("Sebutkan sedikitnya satu subbagian dengan --division.", value="")
+        raise InvalidInput("Sebutkan sedikitnya satu subbagian.", value="", field=Field.DIVISION)
     digest = None
     if file is not None:
         if not file.is_file():
