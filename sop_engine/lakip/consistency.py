@@ -155,7 +155,7 @@ def against_dipa(lines: Sequence[Absorption], planned: Sequence[PlannedOutput], 
                     f"Output {line.code} ({_short(line.name)}) ada di berkas realisasi tetapi tidak ada di DIPA "
                     f"tahun {year}. Periksa kode output, atau impor DIPA yang memuatnya.",
                     {"code": line.code},
-                    Hint(Remedy.IMPORT_TARGETS, year=year),
+                    hint=Hint(Remedy.IMPORT_TARGETS, year=year),
                 )
             )
         elif plan.pagu != line.pagu:
