@@ -33,6 +33,7 @@ from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.formatting import format_instant
 from sop_engine.people import PersonRecord, end_access, record_of
 from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
+from sop_engine.remedies import Hint, Remedy
 
 MIN_PASSWORD_LENGTH = 10
 #: How long an address waits after reaching the failure limit; doubles with each further failure.
@@ -47,10 +48,7 @@ _hasher = PasswordHasher()  # Argon2id with the RFC 9106 low-memory parameters
 #: Verified against when the login names nobody, so an unknown name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
-WRONG_LOGIN = (
-    "Nama pengguna/NIP atau kata sandi salah. Periksa lalu coba lagi; jika lupa kata sandi, "
-    "minta admin menyetel ulang dengan `sop people set-password`."
-)
+WRONG_LOGIN = "Nama pengguna/NIP atau kata sandi salah. Periksa lalu coba lagi."
 
 
 @dataclass(frozen=True)
@@ -174,7 +172,7 @@ def login(ctx: Context, login_name: str, password: str, address: str | None = No
         stored = found.password_hash if found is not None and found.active else None
         person_id = found.id if found is not None else None
     if not _password_matches(stored, password):
-        raise NotAllowed(WRONG_LOGIN, value=login_name)
+        raise NotAllowed(WRONG_LOGIN, value=login_name, hint=Hint(Remedy.RESET_PASSWORD))
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=ctx.settings.web.session_hours)
     with ctx.db.write() as session:
@@ -356,9 +354,9 @@ def revoke_tokens(ctx: Context, username: str, by: str = SYSTEM_ACTOR, prefix: s
         if not rows:
             which = f"berawalan '{prefix}' " if prefix else ""
             raise NotFound(
-                f"'{person.username}' tidak punya token aktif {which}untuk dicabut; lihat `sop people token list "
-                f"{person.username}`.",
+                f"'{person.username}' tidak punya token aktif {which}untuk dicabut.",
                 value=prefix or person.username,
+                hint=Hint(Remedy.LIST_TOKENS, user=person.username),
             )
         for row in rows:
             row.revoked_at = now

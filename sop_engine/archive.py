@@ -48,6 +48,7 @@ from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.errors import Conflict, IntegrityError, InvalidInput
 from sop_engine.formatting import format_date, format_instant, format_size, iso_local
+from sop_engine.remedies import Hint, Remedy
 
 __all__ = ["ArchiveCheck", "ArchiveRecord", "build_archive", "verify_archive"]
 
@@ -100,9 +101,10 @@ def build_archive(ctx: Context, case_code: str, out_path: Path) -> ArchiveRecord
     fault = events_fault(snap.case.id, events) or documents_fault(documents, events)
     if fault:
         raise IntegrityError(
-            f"Kasus {snap.case.id} tidak dapat diarsipkan ({fault[0]}: {fault[1]}) Arsip tidak dibuat; periksa "
-            "dengan `sop audit verify` dan laporkan ke Inspektorat.",
+            f"Kasus {snap.case.id} tidak dapat diarsipkan ({fault[0]}: {fault[1]}) Arsip tidak dibuat; laporkan "
+            "ke Inspektorat.",
             value=snap.case.id,
+            hint=Hint(Remedy.VERIFY_AUDIT),
         )
     created_at = ctx.clock.now()
     members = {
@@ -146,9 +148,9 @@ def _snapshot(ctx: Context, code: str) -> _Snapshot:
         chain = audit.verify(ctx)
         if not chain.ok:
             raise IntegrityError(
-                f"Jejak audit kantor tidak utuh: {chain.problem} Arsip tidak dibuat; periksa dengan `sop audit verify` "
-                "dan laporkan ke Inspektorat.",
+                f"Jejak audit kantor tidak utuh: {chain.problem} Arsip tidak dibuat; laporkan ke Inspektorat.",
                 value=chain.first_bad_seq,
+                hint=Hint(Remedy.VERIFY_AUDIT),
             )
         if audit.list_events(ctx, code) == before:
             return _Snapshot(case, documents, before, office_id, satker, office_name, (chain.head_seq, chain.head_hash))

@@ -204,7 +204,7 @@ def _fingerprint(comment: bytes) -> str:
     if match is None:
         raise _Refused(
             MANIFEST,
-            "sidiknya (sha256) tidak ada di komentar arsip; arsip ini bukan keluaran `sop archive create` "
+            "sidiknya (sha256) tidak ada di komentar arsip; arsip ini bukan arsip kasus buatan sop-engine "
             "atau telah dikemas ulang. Periksa berkas ZIP yang asli.",
         )
     return match.group(1)

@@ -30,6 +30,7 @@ from sop_engine.definitions import StepDef
 from sop_engine.errors import IntegrityError, InvalidInput, NotFound
 from sop_engine.formatting import format_size
 from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
+from sop_engine.remedies import Hint, Remedy
 
 CHUNK = 1024 * 1024
 
@@ -385,9 +386,9 @@ def get_artefact(ctx: Context, case_code: str, artefact_id: str, destination: Pa
         if artefact is None:
             known = ", ".join(a.id for a in case.artefacts) or "belum ada"
             raise NotFound(
-                f"Dokumen '{artefact_id}' tidak ada di kasus {case.code}; dokumen yang ada: {known} "
-                f"(lihat `sop artefacts list {case.code}`).",
+                f"Dokumen '{artefact_id}' tidak ada di kasus {case.code}; dokumen yang ada: {known}.",
                 value=artefact_id,
+                hint=Hint(Remedy.LIST_ARTEFACTS, case=case.code),
             )
         record = record_of(artefact, case.code)
     data = store_for(ctx).read(record.sha256)

@@ -34,6 +34,7 @@ from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
 from sop_engine.formatting import format_instant, iso_local
 from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of, step_state
 from sop_engine.policy import Permission
+from sop_engine.remedies import Field, Hint, Remedy
 
 STATUS_LABELS: dict[str, str] = {
     CaseStatus.RUNNING: "berjalan",
@@ -337,8 +338,9 @@ def return_step(
         if not reason:
             raise InvalidInput(
                 f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
-                'misalnya "Tabel capaian kinerja belum lengkap" (di baris perintah: --reason).',
+                'misalnya "Tabel capaian kinerja belum lengkap".',
                 value=reason,
+                field=Field.REASON,
             )
         when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
@@ -438,7 +440,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
         _require_running(ctx, case)
         if not reason:
-            raise InvalidInput("Alasan pembatalan wajib diisi (di baris perintah: --reason).", value=reason)
+            raise InvalidInput("Alasan pembatalan wajib diisi.", value=reason, field=Field.REASON)
         when = _stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
         state_before = case.state
         case.state = machine_for(definition).fire(case.state, CANCEL)
@@ -469,7 +471,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise InvalidInput(
-            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year
+            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya 2021.", value=year, field=Field.YEAR
         )
 
 
@@ -499,9 +501,9 @@ def _require_no_case(session: Session, office_id: int, workflow: str, year: int,
     if existing is not None:
         raise Conflict(
             f"Kasus {existing.code} untuk tahun {year} sudah ada (dimulai oleh {existing.started_by}, status "
-            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun. "
-            f"Lihat dengan `sop case show {existing.code}`.",
+            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun.",
             value=year,
+            hint=Hint(Remedy.SHOW_CASE, case=existing.code),
         )
 
 
@@ -561,15 +563,17 @@ def _require_declared_return(step: StepDef, target: StepDef) -> None:
 def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
     if step.file_rule is FileRule.REQUIRED and not checked:
         raise InvalidInput(
-            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}'; lampirkan berkasnya "
-            f"(jenis yang diterima: {', '.join(step.file_kinds)}; di baris perintah: --file PATH).",
+            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}' "
+            f"(jenis yang diterima: {', '.join(step.file_kinds)}); lampirkan berkasnya.",
             value=step.no,
+            field=Field.FILE,
             output=step.output,
         )
     if step.file_rule is FileRule.NONE and checked:
         raise InvalidInput(
-            f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas (di baris perintah: tanpa --file).",
+            f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas.",
             value=step.no,
+            field=Field.FILE,
         )
 
 
@@ -581,15 +585,17 @@ def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None,
     at = to_utc(at)
     if at > now:
         raise InvalidInput(
-            f"Waktu --at {format_instant(at, ctx.tz)} ada di masa depan; --at hanya untuk mencatat "
-            f"pekerjaan yang sudah terjadi. Hapus --at untuk {what} sekarang.",
+            f"Waktu kejadian {format_instant(at, ctx.tz)} ada di masa depan; waktu kejadian hanya untuk mencatat "
+            f"pekerjaan yang sudah terjadi. Kosongkan waktu kejadian untuk {what} sekarang.",
             value=at.isoformat(),
+            field=Field.AT,
         )
     if not_before is not None and at < not_before:
         raise InvalidInput(
-            f"Waktu --at {format_instant(at, ctx.tz)} lebih awal dari saat langkah ini mulai "
+            f"Waktu kejadian {format_instant(at, ctx.tz)} lebih awal dari saat langkah ini mulai "
             f"({format_instant(not_before, ctx.tz)}); isikan waktu sesudahnya.",
             value=at.isoformat(),
+            field=Field.AT,
         )
     return at
 

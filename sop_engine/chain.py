@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sop_engine.clock import to_utc
 from sop_engine.errors import InvalidInput
+from sop_engine.remedies import Hint, Remedy
 
 GENESIS = "0" * 64
 
@@ -102,9 +103,10 @@ def parse_anchor(text: str) -> tuple[int, str]:
         or any(c not in "0123456789abcdef" for c in digest)
     ):
         raise InvalidInput(
-            f"Kepala rantai '{text}' tidak sah; tulis NOMOR:HASH seperti yang dicetak `sop audit verify`, "
+            f"Kepala rantai '{text}' tidak sah; tulis NOMOR:HASH, "
             "misalnya 23:9dda1e110d30921b0e0844120a4882ee2fc08fcc223d82a28f373d9e4872dbed.",
             value=text,
+            hint=Hint(Remedy.COPY_CHAIN_HEAD),
         )
     return int(seq_text), digest
 

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop_engine.errors import ConfigError
+from sop_engine.remedies import Field
 
 #: Weekday keys of ``[calendar.hours]``, Monday first (``date.weekday()`` order).
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
@@ -221,8 +222,9 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
     if not path.is_file():
         raise ConfigError(
             f"Berkas konfigurasi '{path}' tidak ditemukan. Jalankan perintah dari folder yang berisi "
-            "config.toml, atau tunjuk berkasnya dengan --config PATH atau variabel SOP_CONFIG.",
+            "config.toml, atau tunjuk berkasnya.",
             value=str(path),
+            field=Field.CONFIG,
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

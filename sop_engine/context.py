@@ -18,6 +18,7 @@ from sop_engine.config import Settings
 from sop_engine.db.models import Office
 from sop_engine.db.session import Database
 from sop_engine.errors import ConfigError
+from sop_engine.remedies import Hint, Remedy
 
 
 @dataclass
@@ -48,8 +49,8 @@ class Context:
         office = session.scalar(select(Office).where(Office.code == self.settings.office.satker))
         if office is None:
             raise ConfigError(
-                f"Kantor dengan kode satker '{self.settings.office.satker}' belum ada di basis data. "
-                "Jalankan `sop init` (atau `sop init --demo`) terlebih dahulu.",
+                f"Kantor dengan kode satker '{self.settings.office.satker}' belum ada di basis data.",
                 value=self.settings.office.satker,
+                hint=Hint(Remedy.INIT_DATABASE),
             )
         return office

@@ -1,10 +1,10 @@
 """The letters a LAKIP case produces, as Word documents filled from office-editable templates.
 
 Step 1's *disposisi* and step 10's *surat pengantar* are generated from ``documents/*.docx``
-(made by ``documents/build_templates.py``; an office may edit them in Word). Templates are filled
-with docxtpl (Jinja2 tags in the .docx) under strict rules: a tag the template uses but this
-module does not provide is refused with its name, never printed blank. The values are computed
-here (Indonesian dates, urgency labels, the letterhead); the templates only place them.
+(made by ``documents/build_templates.py``; an office may edit them in Word), filled by
+:mod:`sop_engine.docx_fill` under its strict rules: a tag the template uses but this module does
+not provide is refused with its name, never printed blank. The values are computed here
+(Indonesian dates, urgency labels, the letterhead); the templates only place them.
 
 The ``make_*`` functions also do the step's work in one command: the surat pengantar takes its
 number from the letter register, and either document can be attached to its step as the
@@ -13,15 +13,11 @@ step's output (``cases.complete_step``).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import jinja2
-from docxtpl import DocxTemplate  # type: ignore[import-untyped]  # docxtpl ships no type information
 
 from sop_engine import cases, letters, people
 from sop_engine.artefacts import IncomingFile
@@ -30,9 +26,11 @@ from sop_engine.context import Context
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS
+from sop_engine.docx_fill import check_template, fill
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.formatting import format_date
 from sop_engine.letters import LetterRecord
+from sop_engine.remedies import Field, Hint, Remedy
 from sop_engine.workflows import definition_of
 
 #: The templates shipped with sop-engine (``documents/`` at the top of the project).
@@ -100,68 +98,6 @@ class Generated:
     case: CaseRecord | None = None
 
 
-# --- filling a template --------------------------------------------------------------------
-
-
-def fill(template: Path, values: Mapping[str, Any], out_path: Path) -> Path:
-    """Fill ``template`` with ``values`` into ``out_path``; refuse a tag without a value, by name."""
-    document = _open_checked(template, values)
-    try:
-        document.render(dict(values), _environment())
-    except jinja2.UndefinedError as exc:  # e.g. {{ kasus.kode }}: the name exists, the attribute does not
-        raise _missing(template, [_undefined_name(exc)], values) from exc
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(out_path))
-    return out_path
-
-
-def check_template(template: Path, values: Mapping[str, Any]) -> None:
-    """Refuse a template that is missing, broken, or uses a tag ``values`` does not provide."""
-    _open_checked(template, values)
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-
-
-def _open_checked(template: Path, values: Mapping[str, Any]) -> Any:
-    if not template.is_file():
-        raise NotFound(
-            f"Templat '{template}' tidak ditemukan; buat ulang dengan `python documents/build_templates.py` "
-            "atau tunjuk templat lain dengan --template.",
-            value=str(template),
-        )
-    document = DocxTemplate(str(template))
-    try:
-        missing = sorted(document.get_undeclared_template_variables(_environment(), dict(values)))
-    except jinja2.TemplateSyntaxError as exc:
-        raise InvalidInput(
-            f"Templat '{template.name}' rusak: {exc.message}. Periksa pasangan {{{{ }}}} dan {{% %}} di dokumen "
-            "templat itu.",
-            value=str(template),
-        ) from exc
-    if missing:
-        raise _missing(template, missing, values)
-    return document
-
-
-def _undefined_name(exc: jinja2.UndefinedError) -> str:
-    """The missing name or attribute of Jinja's (English) message, e.g. 'kode'."""
-    text = str(exc.message or exc)
-    found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", text)
-    return next((g for g in found.groups() if g), text) if found else text
-
-
-def _missing(template: Path, names: Sequence[str], values: Mapping[str, Any]) -> InvalidInput:
-    listed = ", ".join(f"'{n}'" for n in names)
-    return InvalidInput(
-        f"Templat '{template.name}' memakai nilai {listed} yang tidak disediakan sop-engine; nilai yang tersedia: "
-        f"{', '.join(sorted(values))}. Perbaiki atau hapus tag itu di templat.",
-        value=names[0],
-        template=str(template),
-    )
-
-
 # --- the two documents ---------------------------------------------------------------------
 
 
@@ -215,11 +151,11 @@ def disposisi_values(ctx: Context, case: CaseRecord, form: DisposisiForm) -> dic
             value=form.urgency,
         )
     return _common(ctx, case, form.address, form.date, form.subject or case.title) | {
-        "nomor_agenda": _required(form.agenda_number, "Nomor agenda", "--agenda 012"),
-        "dari": _required(form.from_, "Pengirim disposisi", '--from "Sekretaris"'),
-        "kepada": _required(form.to, "Penerima disposisi", '--to "Kasubag Program"'),
+        "nomor_agenda": _required(form.agenda_number, "Nomor agenda", "012", Field.AGENDA),
+        "dari": _required(form.from_, "Pengirim disposisi", '"Sekretaris"', Field.SENDER),
+        "kepada": _required(form.to, "Penerima disposisi", '"Kasubag Program"', Field.RECIPIENT),
         "sifat": label,
-        "isi_disposisi": _required(form.instruction, "Isi disposisi", '--instruction "Siapkan penyusunan LAKIP"'),
+        "isi_disposisi": _required(form.instruction, "Isi disposisi", '"Siapkan penyusunan LAKIP"', Field.INSTRUCTION),
         "nama_pengirim": form.from_name,
     }
 
@@ -231,24 +167,28 @@ def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dic
     empty = next((a for a in attachments if not a.description.strip()), None)
     if empty is not None:
         raise InvalidInput(
-            'Uraian lampiran surat pengantar tidak boleh kosong; tulis misalnya --attachment "Dokumen LAKIP".',
+            'Uraian lampiran surat pengantar tidak boleh kosong; tulis misalnya "Dokumen LAKIP".',
             value=empty.description,
+            field=Field.ATTACHMENT,
         )
     subject = _required(
         f"Penyampaian Dokumen LAKIP {office}" if form.subject is None else form.subject,
         "Perihal",
-        '--subject "Penyampaian Dokumen LAKIP"',
+        '"Penyampaian Dokumen LAKIP"',
+        Field.SUBJECT,
     )
     place = form.place.strip()
     return _common(ctx, case, form.address, form.date, subject) | {
         "tempat_tanggal": f"{place}, {format_date(form.date)}" if place else format_date(form.date),
-        "kepada": _required(form.to, "Tujuan surat", '--to "Ketua KPU Provinsi Jawa Timur"'),
+        "kepada": _required(form.to, "Tujuan surat", '"Ketua KPU Provinsi Jawa Timur"', Field.RECIPIENT),
         "jumlah_lampiran": f"{len(attachments)} berkas",
         "lampiran": [
             {"uraian": a.description.strip(), "banyaknya": a.quantity, "keterangan": a.note} for a in attachments
         ],
-        "jabatan_penanda_tangan": _required(form.signer_title, "Jabatan penanda tangan", '--signer-title "Sekretaris"'),
-        "nama_penanda_tangan": _required(form.signer_name, "Nama penanda tangan", '--signer-name "..."'),
+        "jabatan_penanda_tangan": _required(
+            form.signer_title, "Jabatan penanda tangan", '"Sekretaris"', Field.SIGNER_TITLE
+        ),
+        "nama_penanda_tangan": _required(form.signer_name, "Nama penanda tangan", '"..."', Field.SIGNER_NAME),
         "nip_penanda_tangan": form.signer_nip.strip(),
     }
 
@@ -264,10 +204,10 @@ def _common(ctx: Context, case: CaseRecord, address: str, day: date, subject: st
     }
 
 
-def _required(value: str, what: str, example: str) -> str:
+def _required(value: str, what: str, example: str, field: Field) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"{what} wajib diisi, misalnya {example}.", value=value)
+        raise InvalidInput(f"{what} wajib diisi, misalnya {example}.", value=value, field=field)
     return text
 
 
@@ -304,9 +244,9 @@ def signer(
     if chosen is None:
         who = f"Pengguna '{username}'" if username else f"Pegawai aktif berperan {role}"
         raise NotFound(
-            f"{who} tidak ada di kantor ini; sebutkan penanda tangan dengan --signer USER atau "
-            "--signer-name dan --signer-title.",
+            f"{who} tidak ada di kantor ini; sebutkan penanda tangan lain, atau nama dan jabatannya.",
             value=username or role,
+            field=Field.SIGNER,
         )
     held = next((r for r in _TITLE_ROLES if r in chosen.roles), chosen.roles[0] if chosen.roles else "")
     return Signer(
@@ -355,12 +295,20 @@ def make_surat_pengantar(
     try:
         record = cases.complete_step(ctx, case, PENGANTAR_STEP, by, files=[IncomingFile.from_path(path)])
     except SopError as exc:
+        attach_or_cancel = Hint(
+            Remedy.ATTACH_OR_CANCEL_LETTER,
+            case=case,
+            step=PENGANTAR_STEP,
+            user=by,
+            number=letter.number,
+            path=str(path),
+        )
+        details = {key: value for key, value in exc.details.items() if key not in ("field", "hint")}
         raise type(exc)(
-            f"{exc.message} Nomor {letter.number} sudah tercatat dan suratnya tersimpan di {path}: lampirkan dengan "
-            f"`sop step done {case} {PENGANTAR_STEP} --by {by} --file {path}`, atau batalkan nomornya dengan "
-            f'`sop letters cancel "{letter.number}" --by {by} --reason ...`.',
+            f"{exc.message} Nomor {letter.number} sudah tercatat dan suratnya tersimpan di {path}.",
             exc.value,
-            **exc.details,
+            hint=attach_or_cancel,
+            **details,
         ) from exc
     return Generated(path, letter, record)
 
@@ -378,9 +326,11 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
             raise NotAllowed(
                 f"Langkah {step.no} ({step.name}) kasus {case} tidak sedang aktif (kasus "
                 f"{cases.STATUS_LABELS.get(row.status, row.status)}, langkah "
-                f"{cases.STATUS_LABELS.get(state.status, state.status)}); buat dokumennya tanpa --attach, "
-                f"atau lihat `sop case show {case}`.",
+                f"{cases.STATUS_LABELS.get(state.status, state.status)}); buat dokumennya tanpa melampirkannya "
+                "ke langkah.",
                 value=step_no,
+                field=Field.ATTACH,
+                hint=Hint(Remedy.SHOW_CASE, case=case),
             )
         if step.role not in actor.role_names:
             raise NotAllowed(
@@ -391,8 +341,7 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
         if "docx" not in step.file_kinds:
             raise NotAllowed(
                 f"Langkah {step.no} ({step.name}) hanya menerima berkas {', '.join(step.file_kinds)}, bukan dokumen "
-                "Word; buat dokumennya tanpa --attach, cetak dan tanda tangani, lalu lampirkan pindaiannya dengan "
-                f'`sop step done {case} {step.no} --by {by} --file ...` (atau tambahkan "docx" ke jenis_berkas '
-                "langkah itu di workflows/).",
+                'Word (kecuali "docx" ditambahkan ke jenis_berkas langkah itu di workflows/).',
                 value=step_no,
+                hint=Hint(Remedy.ATTACH_SCAN, case=case, step=step.no, user=by),
             )

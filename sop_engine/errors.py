@@ -1,8 +1,11 @@
 """The error tree of sop-engine.
 
 Every error a user can meet derives from :class:`SopError`. Each one carries a message in
-Bahasa Indonesia that names the offending value and says what to do, plus the structured
-data (``value`` and keyword details) so front ends can render it as text or JSON.
+Bahasa Indonesia that names the offending value and what is allowed, plus the structured
+data (``value`` and keyword details) so front ends can render it as text or JSON. What to do
+is structured too (:mod:`sop_engine.remedies`): a ``field`` detail names the input to change,
+a ``hint`` the follow-up action; the command line and the web pages each say them in their
+own words, so no message names a command-line flag or a ``sop`` command.
 
     SopError
     ├── ConfigError          config.toml or the environment is wrong
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sop_engine.remedies import Field, Hint
+
 
 class SopError(Exception):
     """Root of every error that sop-engine reports to a user."""
@@ -32,6 +37,18 @@ class SopError(Exception):
         self.value = value
         self.details = details
 
+    @property
+    def field(self) -> Field | None:
+        """The input to change: the ``field`` detail when it is a :class:`Field` (a definition's is a TOML key)."""
+        found = self.details.get("field")
+        return found if isinstance(found, Field) else None
+
+    @property
+    def hint(self) -> Hint | None:
+        """The follow-up action that resolves this error: the ``hint`` detail, a :class:`Hint`."""
+        found = self.details.get("hint")
+        return found if isinstance(found, Hint) else None
+
     def __str__(self) -> str:
         return self.message
 
@@ -41,7 +58,10 @@ class SopError(Exception):
         if self.value is not None:
             data["value"] = self.value if isinstance(self.value, int | float | bool) else str(self.value)
         for key, val in self.details.items():
-            data[key] = val if isinstance(val, int | float | bool | None) else str(val)
+            if isinstance(val, Hint):
+                data["remedy"] = val.as_dict()
+            else:
+                data[key] = val if isinstance(val, int | float | bool | None) else str(val)
         return data
 
 

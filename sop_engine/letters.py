@@ -34,6 +34,7 @@ from sop_engine.db.statuses import LetterStatus
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotFound
 from sop_engine.formatting import format_date, format_instant, iso_local
 from sop_engine.policy import Permission
+from sop_engine.remedies import Field, Hint, Remedy
 
 STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
@@ -145,9 +146,7 @@ def issue(
     future; ``number_format`` defaults to the configured ``[letters] number_format``.
     """
     _check_year(year)
-    subject = textrules.line(subject or "", "Perihal surat", 500)
-    if not subject:
-        raise InvalidInput('Perihal surat wajib diisi, misalnya --subject "Penyampaian Dokumen LAKIP".', value=subject)
+    subject = _subject(subject)
     fmt = check_format(number_format or ctx.settings.letter_number_format)
     day = _letter_date(ctx, year, letter_date)
     with ctx.db.write() as session:
@@ -181,13 +180,7 @@ def issue(
             recorded_at=now,
             case=case_code,
             step=step,
-            details={
-                "number": letter.number,
-                "year": year,
-                "seq": seq,
-                "date": day.isoformat(),
-                "subject": subject,
-            },
+            details={"number": letter.number, "year": year, "seq": seq, "date": day.isoformat(), "subject": subject},
         )
         return _record(letter)
 
@@ -197,8 +190,9 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
     reason = textrules.text(reason or "", "Alasan pembatalan nomor")
     if not reason:
         raise InvalidInput(
-            'Alasan pembatalan nomor wajib diisi, misalnya --reason "Salah perihal, diganti nomor baru".',
+            'Alasan pembatalan nomor wajib diisi, misalnya "Salah perihal, diganti nomor baru".',
             value=reason,
+            field=Field.REASON,
         )
     with ctx.db.write() as session:
         office = ctx.office(session)
@@ -239,8 +233,17 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise InvalidInput(
-            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya --year 2021.", value=year
+            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya 2021.", value=year, field=Field.YEAR
         )
+
+
+def _subject(subject: str) -> str:
+    subject = textrules.line(subject or "", "Perihal surat", 500)
+    if not subject:
+        raise InvalidInput(
+            'Perihal surat wajib diisi, misalnya "Penyampaian Dokumen LAKIP".', value=subject, field=Field.SUBJECT
+        )
+    return subject
 
 
 def _letter_date(ctx: Context, year: int, given: date | None) -> date:
@@ -250,19 +253,21 @@ def _letter_date(ctx: Context, year: int, given: date | None) -> date:
     if day > today:
         raise InvalidInput(
             f"Tanggal surat {format_date(day)} ada di masa depan; nomor diambil pada hari surat ditandatangani. "
-            f"Hapus --date atau isikan tanggal paling lambat {format_date(today)}.",
+            f"Kosongkan tanggal surat atau isikan tanggal paling lambat {format_date(today)}.",
             value=day.isoformat(),
+            field=Field.DATE,
         )
     if day.year != year:
         hint = (
-            "isikan --date di tahun itu"
+            "isikan tanggal surat di tahun itu"
             if given
-            else f"surat bertanggal hari ini ({format_date(today)}); isikan --date"
+            else f"surat bertanggal hari ini ({format_date(today)}); isikan tanggal surat"
         )
         raise InvalidInput(
             f"Tanggal surat {format_date(day)} tidak jatuh pada tahun {year}; nomor tahun {year} hanya untuk surat "
-            f"bertanggal {year} ({hint}, atau ubah --year menjadi {day.year}).",
+            f"bertanggal {year} ({hint}, atau ubah tahunnya menjadi {day.year}).",
             value=day.isoformat(),
+            field=Field.DATE,
             year=year,
         )
     return day
@@ -313,14 +318,16 @@ def _find_letter(
     if not rows:
         where = f" tahun {year}" if year is not None else ""
         raise NotFound(
-            f"Nomor surat '{text}' tidak ada di register{where}; salin nomor lengkap dari `sop letters list --year "
-            f"{year or 'TAHUN'}` (atau tulis urutannya saja bersama --year).",
+            f"Nomor surat '{text}' tidak ada di register{where}; tulis nomor lengkapnya, atau urutannya saja "
+            "bersama tahunnya.",
             value=text,
+            field=Field.YEAR,
+            hint=Hint(Remedy.LIST_LETTERS, year=year),
         )
     if len(rows) > 1:
         years = ", ".join(str(r.year) for r in rows)
         raise InvalidInput(
-            f"Nomor surat '{text}' ada di beberapa tahun ({years}); sebutkan tahunnya dengan --year.", value=text
+            f"Nomor surat '{text}' ada di beberapa tahun ({years}); sebutkan tahunnya.", value=text, field=Field.YEAR
         )
     return rows[0]
 

@@ -24,6 +24,7 @@ from sop_engine.db.queries import find_person
 from sop_engine.definitions import ROLES
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed
 from sop_engine.policy import SYSTEM_ACTOR, Permission
+from sop_engine.remedies import Field
 
 #: Usernames the audit trail uses for the system itself; no person may take them.
 RESERVED_USERNAMES = frozenset({SYSTEM_ACTOR, "penjadwal"})
@@ -108,7 +109,7 @@ def _validate(new: NewPerson) -> NewPerson:
         )
     name = textrules.line(new.name, "Nama lengkap")
     if not name:
-        raise InvalidInput("Nama lengkap wajib diisi (--name).", value=new.name)
+        raise InvalidInput("Nama lengkap wajib diisi.", value=new.name, field=Field.NAME)
     unknown = [r for r in new.roles if r not in ROLES]
     if unknown or not new.roles:
         raise InvalidInput(

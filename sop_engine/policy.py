@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sop_engine.db.queries import find_person
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.errors import NotAllowed
+from sop_engine.remedies import Field
 
 #: The audit's name for the server's operator, who acts without an account.
 SYSTEM_ACTOR = "sistem"
@@ -111,8 +112,9 @@ def resolve(session: Session, office_id: int, by: str, permission: Permission) -
     if by == SYSTEM_ACTOR:
         if permission not in SYSTEM_GRANTS:
             raise NotAllowed(
-                f"{LABELS[permission]} harus atas nama seorang pegawai; sebutkan siapa (di baris perintah: --by).",
+                f"{LABELS[permission]} harus atas nama seorang pegawai; sebutkan siapa.",
                 value=by,
+                field=Field.BY,
             )
         return Actor(SYSTEM_ACTOR, SYSTEM_ACTOR)
     person = find_person(session, office_id, by)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from sop_engine.cli.errors import error_text
 from sop_engine.config import load_settings
 from sop_engine.errors import ConfigError
 from sop_engine.formatting import format_instant, format_rupiah
+from sop_engine.remedies import Field
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,8 +34,10 @@ def test_config_is_found_through_sop_config(tmp_path: Path):
 
 
 def test_missing_config_says_how_to_point_at_one(tmp_path: Path):
-    with pytest.raises(ConfigError, match="--config"):
+    with pytest.raises(ConfigError, match="tidak ditemukan") as refused:
         load_settings(tmp_path / "tidak-ada.toml", env={})
+    assert refused.value.field is Field.CONFIG
+    assert "(di baris perintah: --config PATH atau variabel SOP_CONFIG)." in error_text(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import pytest
 
 from sop_engine import cases, documents, letters
 from sop_engine.artefacts import IncomingFile
+from sop_engine.cli.errors import error_text
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -27,6 +28,7 @@ from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.documents import Attachment, DisposisiForm, PengantarForm
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
+from sop_engine.remedies import Hint, Remedy
 from tests.helpers import Run, pdf, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,7 +398,7 @@ def test_disposisi_attach_is_refused_by_a_step_that_takes_only_scans(
     )
     assert result.code == 1
     assert "Langkah 1 (Memerintahkan penyusunan LAKIP) hanya menerima berkas pdf, jpeg, png" in result.err
-    assert "buat dokumennya tanpa --attach" in result.err
+    assert "Buat dokumennya tanpa --attach" in result.err
     assert not out.exists() and cases.get_case(scans_only_at_step_1, CASE).current_step == 1
 
 
@@ -483,7 +485,11 @@ def test_a_step_lost_after_the_number_was_taken_keeps_the_number_and_says_how_to
     form = pengantar_form(date=date(2021, 1, 11))
     with pytest.raises(Conflict) as refused:
         documents.make_surat_pengantar(ctx, case, "kasubag", form, tmp_path / "sp.docx", attach=True)
-    message = refused.value.message
+    kept = str(tmp_path / "sp.docx")
+    assert refused.value.hint == Hint(
+        Remedy.ATTACH_OR_CANCEL_LETTER, case=case, step=10, user="kasubag", number=NUMBER, path=kept
+    )
+    message = error_text(refused.value)  # as the command line prints it
     assert message.startswith("Langkah 10 sudah diselesaikan oleh kasubag2.")
     assert f"Nomor {NUMBER} sudah tercatat" in message and f"--file {tmp_path / 'sp.docx'}" in message
     assert f'sop letters cancel "{NUMBER}"' in message

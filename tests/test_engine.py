@@ -17,6 +17,7 @@ from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotAllowed, NotFound
+from sop_engine.remedies import Remedy
 from tests.helpers import ROOT, pdf, write_config
 
 #: Who does each step of the LAKIP SOP among the demo people.
@@ -129,8 +130,9 @@ def test_open_takes_the_database_url_over_the_config_and_needs_an_initialised_da
     config = write_config(tmp_path, settings)
     text = config.read_text(encoding="utf-8").replace(settings.database.url, f"sqlite:///{tmp_path / 'lain.db'}")
     config.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match="sop init"):
+    with pytest.raises(ConfigError, match="belum disiapkan") as refused:
         Engine.open(config, clock=clock)
+    assert refused.value.hint is not None and refused.value.hint.remedy is Remedy.INIT_DATABASE
     with Engine.open(config, database_url=settings.database.url, clock=clock) as engine:
         assert engine.start_case("lakip", year=2021, by="sekretaris").id == "lakip-2021"
 

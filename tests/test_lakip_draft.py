@@ -15,6 +15,7 @@ import pytest
 
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
+from sop_engine.cli.errors import error_text
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
@@ -144,8 +145,9 @@ def test_template_with_a_tag_sop_engine_does_not_provide_is_refused_by_name(ctx:
 
 def test_year_without_budget_realisation_is_refused_naming_the_import(ctx: Context, tmp_path: Path) -> None:
     service.import_targets(ctx, TARGETS, 2020)
-    with pytest.raises(NotFound, match=r"sop lakip budget import BERKAS --year 2020"):
+    with pytest.raises(NotFound, match="Realisasi anggaran tahun 2020 belum diimpor") as refused:
         draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx")
+    assert "`sop lakip budget import BERKAS --year 2020`" in error_text(refused.value)
     assert not (tmp_path / "draf.docx").exists()
 
 

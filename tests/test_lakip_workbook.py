@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from sop_engine import audit, cases
+from sop_engine.cli.errors import error_text
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.errors import NotFound
@@ -114,8 +115,9 @@ def test_input_cells_are_unlocked_validated_and_the_rest_protected(book: Path) -
 
 
 def test_generation_without_targets_says_to_import_them_first(ctx: Context, tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="sop lakip targets import BERKAS --year 2019"):
+    with pytest.raises(NotFound, match="Belum ada target tahun 2019") as refused:
         generate_workbook(ctx, 2019, tmp_path / "x.xlsx")
+    assert "`sop lakip targets import BERKAS --year 2019`" in error_text(refused.value)
     assert not (tmp_path / "x.xlsx").exists()
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 from sop_engine.cli import archive, casework, lakip, lakip_draft, lakip_workbook, letters, office, timing
+from sop_engine.cli.errors import error_text
 from sop_engine.cli.parsing import Commands, Handler, Parser
 from sop_engine.clock import Clock
 from sop_engine.config import Settings, load_settings
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
             migrate.require_current(ctx.db.engine)
         return handler(args, ctx)
     except SopError as exc:
-        print(f"sop: {exc.message}", file=sys.stderr)
+        print(f"sop: {error_text(exc)}", file=sys.stderr)
         return 1
     finally:
         if ctx is not None:

@@ -14,6 +14,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sop_engine import policy
+from sop_engine.cli.errors import advice
 from sop_engine.cli.output import table
 from sop_engine.cli.parsing import Commands, Parser, print_json
 from sop_engine.context import Context
@@ -23,6 +24,7 @@ from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.tables import BadValue, Cell, parse_rupiah
+from sop_engine.remedies import explain
 
 _GROUPS: WeakKeyDictionary[Commands, Any] = WeakKeyDictionary()
 
@@ -144,7 +146,7 @@ def analysis_text(record: AnalysisRecord) -> str:
             + "."
         )
     out += ["", f"Temuan ({len(record.findings)}):" if record.findings else "Tidak ada temuan."]
-    out += [f"- {f.message}" for f in record.findings]
+    out += [f"- {explain(f.message, advice=advice(f.hint))}" for f in record.findings]
     return "\n".join(out)
 
 

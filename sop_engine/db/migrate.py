@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from sop_engine.errors import ConfigError
+from sop_engine.remedies import Hint, Remedy
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -44,14 +45,15 @@ def require_current(engine: Engine) -> None:
         return
     if current is None:
         raise ConfigError(
-            "Basis data belum disiapkan (belum berskema). "
-            "Jalankan `sop init` (atau `sop init --demo`) terlebih dahulu.",
+            "Basis data belum disiapkan (belum berskema).",
             value=None,
+            hint=Hint(Remedy.INIT_DATABASE),
         )
     raise ConfigError(
-        f"Basis data berskema {current}, sedangkan versi sop-engine ini memerlukan skema {head}. "
-        "Jalankan `sop init` untuk memperbaruinya (data yang ada tetap tersimpan).",
+        f"Basis data berskema {current}, sedangkan versi sop-engine ini memerlukan skema {head}; "
+        "memperbaruinya tidak menghapus data yang ada.",
         value=current,
+        hint=Hint(Remedy.UPGRADE_DATABASE),
         needed=head,
     )
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from sop_engine.db.models import Case, Person
 from sop_engine.errors import NotFound
+from sop_engine.remedies import Hint, Remedy
 
 
 def find_case(session: Session, office_id: int, code: str, *, for_update: bool = False) -> Case:
@@ -17,7 +18,9 @@ def find_case(session: Session, office_id: int, code: str, *, for_update: bool =
     if case is None:
         known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
         listing = ", ".join(known) if known else "belum ada kasus"
-        raise NotFound(f"Kasus '{code}' tidak ada; kasus yang ada: {listing} (lihat `sop case list`).", value=code)
+        raise NotFound(
+            f"Kasus '{code}' tidak ada; kasus yang ada: {listing}.", value=code, hint=Hint(Remedy.LIST_CASES)
+        )
     return case
 
 
@@ -29,15 +32,15 @@ def find_person(session: Session, office_id: int, username: str, *, include_inac
     )
     if person is None:
         raise NotFound(
-            f"Pengguna '{username}' tidak dikenal di kantor ini; lihat daftar dengan `sop people list` "
-            "atau tambahkan dengan `sop people add`.",
+            f"Pengguna '{username}' tidak dikenal di kantor ini.",
             value=username,
+            hint=Hint(Remedy.FIND_PERSON),
         )
     if not person.active and not include_inactive:
         raise NotFound(
-            f"Pengguna '{username}' sudah dinonaktifkan; admin dapat mengaktifkannya kembali "
-            f"(`sop people activate {person.username}`).",
+            f"Pengguna '{username}' sudah dinonaktifkan.",
             value=username,
+            hint=Hint(Remedy.ACTIVATE_PERSON, user=person.username),
         )
     return person
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from sop_engine.formatting import format_rupiah
 from sop_engine.lakip.analysis import HUNDRED, Absorption, BudgetAnalysis, IndicatorResult, format_pct
+from sop_engine.remedies import Hint, Remedy
 
 SOURCE_LABELS = {
     "file": "baris JUMLAH berkas realisasi",
@@ -36,11 +37,12 @@ FIELD_LABELS = {"pagu": "pagu", "realisasi": "realisasi"}
 
 @dataclass(frozen=True)
 class Finding:
-    """One inconsistency or outlier; ``details`` holds the numbers (JSON-ready)."""
+    """One inconsistency or outlier; ``details`` holds the numbers (JSON-ready), ``hint`` the follow-up."""
 
     kind: str
     message: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    hint: Hint | None = None
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,9 @@ def against_dipa(lines: Sequence[Absorption], planned: Sequence[PlannedOutput], 
                 Finding(
                     "output_not_in_dipa",
                     f"Output {line.code} ({_short(line.name)}) ada di berkas realisasi tetapi tidak ada di DIPA "
-                    f"tahun {year}. Periksa kode output, atau impor DIPA yang memuatnya (`sop lakip targets import`).",
+                    f"tahun {year}. Periksa kode output, atau impor DIPA yang memuatnya.",
                     {"code": line.code},
+                    hint=Hint(Remedy.IMPORT_TARGETS, year=year),
                 )
             )
         elif plan.pagu != line.pagu:

@@ -3,7 +3,7 @@
 The draft follows PermenPANRB 53/2014 (Kata Pengantar, Ikhtisar Eksekutif, Bab I-IV, Lampiran)
 and is filled with docxtpl from the office-editable ``documents/draft-lkj.docx`` (built by
 ``documents/build_draft_template.py``), with the same strict rules as the letters
-(:func:`sop_engine.documents.fill`: a tag without a value is refused by name). The numbers and the
+(:func:`sop_engine.docx_fill.fill`: a tag without a value is refused by name). The numbers and the
 sentences made of them are computed here, in Indonesian formats; every narrative paragraph stays
 a "[isi: ...]" placeholder for the staff. ``documents/draft-lkj.html.j2`` renders the same values
 as an HTML preview (Jinja2, autoescaped, strict).
@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from sop_engine import cases, documents
+from sop_engine import cases, documents, docx_fill
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
@@ -29,6 +29,7 @@ from sop_engine.formatting import format_date, format_instant_short, format_rupi
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, format_pct
 from sop_engine.lakip.records import AnalysisRecord
+from sop_engine.remedies import Hint, Remedy
 
 DRAFT_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.docx"
 HTML_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.html.j2"
@@ -74,15 +75,15 @@ def draft_lkj(
     if attach_by is not None:
         if case is None:
             raise NotFound(
-                "Draf LKj hanya dapat dilampirkan ke sebuah kasus; sebutkan kasusnya, misalnya "
-                "`sop lakip draft lakip-2021 -o draf.docx --attach --by USER`.",
+                "Draf LKj hanya dapat dilampirkan ke sebuah kasus; sebutkan kasusnya, bukan tahunnya.",
                 value=year,
+                hint=Hint(Remedy.DRAFT_FOR_CASE),
             )
         documents.require_attachable(ctx, case, DRAFT_STEP, attach_by)
     record = service.analyse(ctx, year)
     values = draft_values(ctx, record, case)
     _require_template(template)
-    path = documents.fill(template, values, out_path)
+    path = docx_fill.fill(template, values, out_path)
     if html_path is not None:
         render_html(values, html_path, html_template)
     attached = None
@@ -230,7 +231,7 @@ def render_html(values: Mapping[str, Any], out_path: Path, template: Path = HTML
     try:
         html = environment.get_template(template.name).render(dict(values))
     except jinja2.UndefinedError as exc:
-        raise documents._missing(template, [documents._undefined_name(exc)], values) from exc
+        raise docx_fill.missing_values(template, [docx_fill.undefined_name(exc)], values) from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
@@ -264,8 +265,8 @@ def _require_template(template: Path) -> None:
 
 def _no_budget(year: int) -> NotFound:
     return NotFound(
-        f"Realisasi anggaran tahun {year} belum diimpor, jadi draf LKj belum dapat dibuat. Impor dulu dengan "
-        f"`sop lakip budget import BERKAS --year {year}` (dan targetnya dengan "
-        f"`sop lakip targets import BERKAS --year {year}`).",
+        f"Realisasi anggaran tahun {year} belum diimpor, jadi draf LKj belum dapat dibuat; impor realisasi dan "
+        "targetnya dulu.",
         value=year,
+        hint=Hint(Remedy.IMPORT_TARGETS_AND_BUDGET, year=year),
     )

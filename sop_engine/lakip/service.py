@@ -35,6 +35,7 @@ from sop_engine.lakip.store import Source
 from sop_engine.lakip.tables import BadValue, ImportRefused, Problem
 from sop_engine.lakip.targets import parse_realised, read_targets
 from sop_engine.policy import SYSTEM_ACTOR
+from sop_engine.remedies import Hint, Remedy
 
 __all__ = [
     "AnalysisRecord",
@@ -257,10 +258,10 @@ def analyse(
         current = store.load_year(session, office.id, year)
         if current.empty:
             raise NotFound(
-                f"Belum ada target maupun realisasi anggaran tahun {year} untuk kantor {office.code}. Impor dulu "
-                f"dengan `sop lakip targets import BERKAS --year {year}` dan "
-                f"`sop lakip budget import BERKAS --year {year}`.",
+                f"Belum ada target maupun realisasi anggaran tahun {year} untuk kantor {office.code}; impor "
+                "keduanya dulu.",
                 value=year,
+                hint=Hint(Remedy.IMPORT_TARGETS_AND_BUDGET, year=year),
             )
         earlier = {y: store.load_year(session, office.id, y) for y in store.earlier_years(session, office.id, year)}
         office_code, office_name = office.code, office.name
@@ -305,16 +306,16 @@ def _missing(data: store.YearData, year: int) -> tuple[Finding, ...]:
         found.append(
             Finding(
                 "no_budget",
-                f"Realisasi anggaran tahun {year} belum diimpor; impor dengan "
-                f"`sop lakip budget import BERKAS --year {year}`.",
+                f"Realisasi anggaran tahun {year} belum diimpor.",
+                hint=Hint(Remedy.IMPORT_BUDGET, year=year),
             )
         )
     if not data.indicators:
         found.append(
             Finding(
                 "no_indicators",
-                f"Indikator Perjanjian Kinerja tahun {year} belum diimpor; impor dengan "
-                f"`sop lakip targets import BERKAS --year {year}`.",
+                f"Indikator Perjanjian Kinerja tahun {year} belum diimpor.",
+                hint=Hint(Remedy.IMPORT_TARGETS, year=year),
             )
         )
     return tuple(found)

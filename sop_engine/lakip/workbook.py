@@ -31,6 +31,7 @@ from sop_engine.lakip.service import apply_realisations, check_year, list_target
 from sop_engine.lakip.tables import ImportRefused, Problem
 from sop_engine.lakip.workbook_read import Filled, Planned, read_workbook
 from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS, chosen_divisions, write_workbook
+from sop_engine.remedies import Field, Hint, Remedy
 
 SENT, IMPORTED = "lakip.workbook_sent", "lakip.workbook_imported"
 
@@ -79,9 +80,9 @@ def generate_workbook(
     targets = list_targets(ctx, year)
     if not targets.indicators and not targets.outputs:
         raise NotFound(
-            f"Belum ada target tahun {year}; impor dulu indikator dan output DIPA dengan "
-            f"`sop lakip targets import BERKAS --year {year}`, lalu buat ulang buku kerja.",
+            f"Belum ada target tahun {year}; impor dulu indikator dan output DIPA, lalu buat ulang buku kerja.",
             value=year,
+            hint=Hint(Remedy.IMPORT_TARGETS, year=year),
         )
     chosen = chosen_divisions(divisions or DEFAULT_DIVISIONS)
     due = deadline or _working_days_after(ctx, ctx.clock.now().astimezone(ctx.tz).date(), 3)
@@ -226,7 +227,7 @@ def record_sent(ctx: Context, case: str, divisions: Sequence[str], by: str, file
         dict.fromkeys(" ".join(textrules.line(d, "Nama subbagian", 100).split()) for d in divisions if d.strip())
     )
     if not names:
-        raise InvalidInput("Sebutkan sedikitnya satu subbagian dengan --division.", value="")
+        raise InvalidInput("Sebutkan sedikitnya satu subbagian.", value="", field=Field.DIVISION)
     digest = None
     if file is not None:
         if not file.is_file():

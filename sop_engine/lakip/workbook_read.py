@@ -79,7 +79,7 @@ def read_workbook(path: Path, planned: Planned, filled: Filled, problems: list[P
                     None,
                     title,
                     f"lembar subbagian '{division}' tidak ada; jangan menghapus atau mengganti "
-                    "nama lembar, isi ulang buku kerja dari `sop lakip workbook generate`",
+                    "nama lembar, isi ulang buku kerja baru buatan sop-engine",
                     "lembar",
                 )
             continue
@@ -113,8 +113,7 @@ def _open(path: Path, problem: _Report) -> Any:
                 None,
                 None,
                 path.name,
-                f"tidak dapat dibuka: {exc.reason}; kirim berkas .xlsx hasil `sop lakip workbook generate` "
-                "yang sudah diisi",
+                f"tidak dapat dibuka: {exc.reason}; kirim buku kerja .xlsx buatan sop-engine yang sudah diisi",
                 "berkas",
             )
             return None
@@ -125,8 +124,8 @@ def _open(path: Path, problem: _Report) -> Any:
             None,
             None,
             path.name,
-            f"bukan buku kerja XLSX yang sah ({type(exc).__name__}); kirim berkas .xlsx hasil "
-            "`sop lakip workbook generate` yang sudah diisi",
+            f"bukan buku kerja XLSX yang sah ({type(exc).__name__}); kirim buku kerja .xlsx "
+            "buatan sop-engine yang sudah diisi",
             "berkas",
         )
         return None
@@ -136,7 +135,7 @@ def _open(path: Path, problem: _Report) -> Any:
             None,
             path.name,
             "bukan buku kerja pengumpulan data (lembar tersembunyi _sop tidak ada); isi "
-            "buku kerja hasil `sop lakip workbook generate`",
+            "buku kerja pengumpulan data buatan sop-engine",
             "berkas",
         )
         return None
@@ -152,7 +151,7 @@ def _input_rows(book: Any, year: int, problem: _Report) -> list[tuple[Any, ...]]
             None,
             None,
             written,
-            f"buku kerja ini untuk tahun {written}, bukan {year}; impor dengan --year {written}",
+            f"buku kerja ini untuk tahun {written}, bukan {year}; impor sebagai tahun {written}",
             "tahun",
         )
         return None

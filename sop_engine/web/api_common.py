@@ -19,7 +19,7 @@ from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
@@ -63,6 +63,10 @@ class ErrorOut(BaseModel):
     error: str
     code: str | None = None
     value: Any = None
+    field: str | None = Field(None, description="Isian yang perlu diubah, misalnya `reason`.")
+    remedy: dict[str, Any] | None = Field(
+        None, description="Tindak lanjut yang menyelesaikannya: `name` (misalnya `show_case`) dan nilainya (`case`)."
+    )
 
 
 _ERROR_TEXT = {

@@ -23,6 +23,7 @@ from sop_engine.context import Context
 from sop_engine.errors import Busy, SopError
 from sop_engine.web import api, login, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
+from sop_engine.web.errors import page_text
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
 from sop_engine.web.uploads import UploadRejected, UploadTooLarge
@@ -118,12 +119,16 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-def error_response(request: Request, status: int, message: str, **details: Any) -> Response:
-    """The one shape of an error: JSON for the API, an Indonesian page for people."""
+def error_response(
+    request: Request, status: int, message: str, *, page_message: str | None = None, **details: Any
+) -> Response:
+    """The one shape of an error: JSON for the API, an Indonesian page for people (``page_message``
+    when the page words it differently: a service refusal's field and remedy)."""
     if wants_json(request):
         headers = {"WWW-Authenticate": 'Bearer realm="sop-engine"'} if status == 401 else None
         return JSONResponse({"error": message, **details}, status_code=status, headers=headers)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    page = {"status": status, "message": message if page_message is None else page_message}
+    return render(request, "error.html", page, status=status)
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -149,7 +154,7 @@ def create_app(ctx: Context) -> FastAPI:
         if status == 500:
             log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
         details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}
-        response = error_response(request, status, exc.message, **details)
+        response = error_response(request, status, exc.message, page_message=page_text(exc), **details)
         if isinstance(exc, Busy):
             response.headers["Retry-After"] = str(exc.details.get("retry_after", 5))
         return response

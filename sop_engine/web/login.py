@@ -12,6 +12,7 @@ from sop_engine.errors import NotAllowed
 from sop_engine.policy import Permission, roles_for
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.errors import page_text
 from sop_engine.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +83,7 @@ async def login_submit(request: Request) -> Response:
         )
     except NotAllowed as exc:
         return _login_page(
-            request, status=403, error=exc.message, login_value=login_value, next_path=_text(form.get("lanjut"))
+            request, status=403, error=page_text(exc), login_value=login_value, next_path=_text(form.get("lanjut"))
         )
     target = safe_next(_text(form.get("lanjut"))) or home_of(session)
     response = RedirectResponse(target, status_code=303)

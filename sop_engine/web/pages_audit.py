@@ -29,6 +29,7 @@ from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant_short
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.errors import page_text
 from sop_engine.web.pages_forms import field, posted_form
 from sop_engine.web.rendering import render
 
@@ -150,7 +151,7 @@ def verify_against(ctx: Context, typed_head: str) -> Verification:
     try:
         recorded = audit.parse_anchor(typed)
     except InvalidInput as exc:
-        return Verification(typed, head_error=exc.message)
+        return Verification(typed, head_error=page_text(exc))
     return Verification(typed, recorded, audit.verify(ctx, recorded))
 
 
@@ -167,7 +168,7 @@ def _page(
     try:
         where = AuditFilter.from_text(**{FILTER_FIELDS[k]: v for k, v in typed.items()})
     except InvalidInput as exc:
-        error, status = exc.message, 422
+        error, status = page_text(exc), 422
     else:
         latest = audit.list_events(ctx, where=where, limit=SHOWN_EVENTS + 1)
         more = len(latest) > SHOWN_EVENTS

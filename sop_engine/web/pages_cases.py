@@ -25,6 +25,7 @@ from sop_engine.errors import SopError
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import document_response
+from sop_engine.web.errors import page_text
 from sop_engine.web.pages_caseview import NOTICES, Typed, case_values
 from sop_engine.web.pages_forms import field, posted_form, whole_number
 from sop_engine.web.rendering import render
@@ -67,7 +68,7 @@ async def start_submit(request: Request, session: LoginSession = Depends(auth.pa
             if status is None:
                 raise
             return await run_in_threadpool(
-                _start_page, request, status, exc.message, {"workflow": workflow, "tahun": year_text}
+                _start_page, request, status, page_text(exc), {"workflow": workflow, "tahun": year_text}
             )
     return _to_case(case.id, "dimulai")
 
@@ -174,7 +175,7 @@ async def _act(
         if status is None:
             raise
         return await run_in_threadpool(
-            _case_page, request, session, case.id, status=status, error=exc.message, typed=typed
+            _case_page, request, session, case.id, status=status, error=page_text(exc), typed=typed
         )
     return _to_case(case.id, done)
 

@@ -28,6 +28,7 @@ from sop_engine.errors import InvalidInput, SopError
 from sop_engine.people import NewPerson
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.errors import page_text
 from sop_engine.web.pages_forms import field, posted_form, whole_number
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
@@ -85,7 +86,7 @@ async def _attempt(action: Callable[[], T]) -> T | Refusal:
         status = refusal_status(exc)
         if status is None:
             raise
-        return Refusal(status, exc.message)
+        return Refusal(status, page_text(exc))
 
 
 # --- the list and adding a person ----------------------------------------------------------

@@ -7,7 +7,7 @@ from sop_engine.db.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through `sop init` (sop_engine.db.migrate.upgrade)")
+    raise RuntimeError("run migrations through sop_engine.db.migrate.upgrade (what the init command calls)")
 
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
 with context.begin_transaction():
