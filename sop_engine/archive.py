@@ -21,12 +21,12 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sop_engine import artefacts, audit, cases
+from sop_engine import artefacts, audit, cases, views
 from sop_engine.archive_check import (
     AUDIT_CSV,
     AUDIT_JSON,
@@ -43,12 +43,13 @@ from sop_engine.archive_check import (
 )
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import AuditRecord
-from sop_engine.cases import STATUS_LABELS, CaseRecord
+from sop_engine.cases import CaseRecord
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.errors import Conflict, IntegrityError, InvalidInput
 from sop_engine.formatting import format_date, format_instant, format_size, iso_local
 from sop_engine.remedies import Hint, Remedy
+from sop_engine.views.labels import STATUS_LABELS
 
 __all__ = ["ArchiveCheck", "ArchiveRecord", "build_archive", "verify_archive"]
 
@@ -109,7 +110,7 @@ def build_archive(ctx: Context, case_code: str, out_path: Path) -> ArchiveRecord
     created_at = ctx.clock.now()
     members = {
         README: _readme(ctx, snap, placed, created_at, out.name).encode("utf-8"),
-        CASE_JSON: _json_bytes(snap.case.to_json(ctx.tz)),
+        CASE_JSON: _json_bytes(views.case_json(snap.case, ctx.tz)),
         AUDIT_JSON: _json_bytes({"case": snap.case.id, "office": snap.office_id, "events": events}),
         AUDIT_CSV: audit.csv_file(snap.events, ctx.tz),
     }
@@ -241,8 +242,7 @@ def _manifest(
         },
         "office_chain_head": {"seq": snap.chain_head[0], "hash": snap.chain_head[1]},
         "documents": [
-            {"path": name, "step_name": names.get(d.step), **asdict(d), "uploaded_at": iso_local(d.uploaded_at, tz)}
-            for name, d in placed
+            {"path": name, "step_name": names.get(d.step), **views.artefact_json(d, tz)} for name, d in placed
         ],
         "members": [{"path": name, "sha256": _sha256(data), "size": len(data)} for name, data in members.items()],
     }

@@ -31,6 +31,7 @@ from sop_engine.errors import IntegrityError, InvalidInput, NotFound
 from sop_engine.formatting import format_size
 from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
 from sop_engine.remedies import Hint, Remedy
+from sop_engine.views.labels import FILE_KIND_LABELS
 
 CHUNK = 1024 * 1024
 
@@ -44,22 +45,6 @@ EXTENSIONS = {
     "jpg": "jpeg",
     "jpeg": "jpeg",
     "png": "png",
-}
-
-KIND_LABELS = {
-    "pdf": "PDF",
-    "docx": "dokumen Word (DOCX)",
-    "xlsx": "lembar kerja Excel (XLSX)",
-    "odt": "dokumen ODT",
-    "ods": "lembar kerja ODS",
-    "jpeg": "gambar JPEG",
-    "png": "gambar PNG",
-    "elf": "program (ELF)",
-    "exe": "program Windows (EXE)",
-    "script": "skrip",
-    "zip": "arsip ZIP",
-    "bomb": "arsip yang mengembang tidak wajar (zip bomb)",
-    "unknown": "jenis yang tidak dikenal",
 }
 
 
@@ -199,8 +184,8 @@ def accept(inspected: InspectedFile, step: StepDef) -> CheckedFile:
     by_content = inspected.file_kind
     if by_content != by_name:
         raise InvalidInput(
-            f"Berkas '{name}' bernama .{extension} tetapi isinya {KIND_LABELS.get(by_content, by_content)}, "
-            f"bukan {KIND_LABELS[by_name]}. Lampirkan {KIND_LABELS[by_name]} yang asli.",
+            f"Berkas '{name}' bernama .{extension} tetapi isinya {FILE_KIND_LABELS.get(by_content, by_content)}, "
+            f"bukan {FILE_KIND_LABELS[by_name]}. Lampirkan {FILE_KIND_LABELS[by_name]} yang asli.",
             value=name,
             detected=by_content,
         )

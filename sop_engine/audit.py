@@ -40,36 +40,7 @@ from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.errors import InvalidInput
-from sop_engine.formatting import format_date, iso_local
-
-#: Indonesian labels of the audit actions, for people reading the trail.
-ACTION_LABELS = {
-    "system.initialised": "Basis data disiapkan",
-    "workflow.registered": "SOP didaftarkan",
-    "person.added": "Pegawai ditambahkan",
-    "person.password_set": "Kata sandi diatur",
-    "person.token_issued": "Token API dibuat",
-    "person.token_revoked": "Token API dicabut",
-    "person.deactivated": "Akun dinonaktifkan",
-    "person.activated": "Akun diaktifkan kembali",
-    "person.roles_changed": "Peran diubah",
-    "case.started": "Kasus dimulai",
-    "step.completed": "Langkah diselesaikan",
-    "step.returned": "Langkah dikembalikan",
-    "case.cancelled": "Kasus dibatalkan",
-    "letter.issued": "Nomor surat diterbitkan",
-    "lakip.targets_imported": "Target kinerja diimpor",
-    "lakip.budget_imported": "Realisasi anggaran diimpor",
-    "lakip.realisations_recorded": "Realisasi indikator dicatat",
-    "lakip.workbook_sent": "Buku kerja dikirim ke subbagian",
-    "lakip.workbook_imported": "Buku kerja pengumpulan data diimpor",
-    "letter.cancelled": "Nomor surat dibatalkan",
-    "deadlines.recomputed": "Tenggat dihitung ulang",
-    "notification.sent": "Notifikasi terkirim",
-    "notification.retry": "Notifikasi dicoba lagi",
-    "notification.failed": "Notifikasi gagal",
-    "notification.skipped": "Notifikasi dilewati",
-}
+from sop_engine.formatting import format_date
 
 
 @dataclass(frozen=True)
@@ -87,22 +58,6 @@ class AuditRecord:
     details: Mapping[str, Any]
     prev_hash: str
     hash: str
-
-    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
-        """The ``sop audit log --json`` shape of one event, instants with the office offset."""
-        return {
-            "seq": self.seq,
-            "recorded_at": iso_local(self.recorded_at, tz),
-            "stated_at": iso_local(self.stated_at, tz),
-            "actor": self.actor,
-            "role": self.role,
-            "action": self.action,
-            "case": self.case,
-            "step": self.step,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
 
 
 #: The dates a filter may name (the ends of the calendar would overflow in time-zone arithmetic).

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
@@ -31,18 +30,11 @@ from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
-from sop_engine.formatting import format_instant, iso_local
+from sop_engine.formatting import format_instant
 from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of, step_state
 from sop_engine.policy import Permission
 from sop_engine.remedies import Field, Hint, Remedy
-
-STATUS_LABELS: dict[str, str] = {
-    CaseStatus.RUNNING: "berjalan",
-    CaseStatus.DONE: "selesai",
-    CaseStatus.CANCELLED: "dibatalkan",
-    StepStatus.WAITING: "menunggu",
-    StepStatus.ACTIVE: "aktif",
-}
+from sop_engine.views.labels import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -83,52 +75,6 @@ class CaseRecord:
     definition_hash: str
     revision: date
     steps: tuple[StepRecord, ...]
-
-    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
-        """The ``sop case show --json`` document (DESIGN §7), instants with the office offset."""
-        return {
-            "id": self.id,
-            "workflow": self.workflow,
-            "year": self.year,
-            "status": self.status,
-            "started_at": iso_local(self.started_at, tz),
-            "started_by": self.started_by,
-            "current_step": self.current_step,
-            "finished_at": iso_local(self.finished_at, tz),
-            "cancel_reason": self.cancel_reason,
-            "revision": self.revision.isoformat(),
-            "definition_sha256": self.definition_hash,
-            "steps": [
-                {
-                    "no": s.no,
-                    "name": s.name,
-                    "role": s.role,
-                    "budget": s.budget,
-                    "status": s.status,
-                    "round": s.round,
-                    "activated_at": iso_local(s.activated_at, tz),
-                    "due_at": iso_local(s.due_at, tz),
-                    "completed_at": iso_local(s.completed_at, tz),
-                    "completed_by": s.completed_by,
-                    "overdue": s.overdue,
-                    "note": s.note,
-                    "artefacts": [
-                        {
-                            "id": a.id,
-                            "kind": a.kind,
-                            "filename": a.filename,
-                            "sha256": a.sha256,
-                            "size": a.size,
-                            "round": a.round,
-                            "uploaded_by": a.uploaded_by,
-                            "uploaded_at": iso_local(a.uploaded_at, tz),
-                        }
-                        for a in s.artefacts
-                    ],
-                }
-                for s in self.steps
-            ],
-        }
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ to :data:`GENESIS`.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -52,10 +51,6 @@ class VerifyResult:
     problem: str | None = None
     #: Rows of the state tables that disagree with the trail (see :mod:`sop_engine.reconcile`).
     mismatches: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``sop audit verify --json`` document (also the API's)."""
-        return dataclasses.asdict(self)
 
 
 def canonical_json(value: Any) -> str:

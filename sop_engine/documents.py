@@ -31,6 +31,7 @@ from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.formatting import format_date
 from sop_engine.letters import LetterRecord
 from sop_engine.remedies import Field, Hint, Remedy
+from sop_engine.views.labels import STATUS_LABELS
 from sop_engine.workflows import definition_of
 
 #: The templates shipped with sop-engine (``documents/`` at the top of the project).
@@ -325,8 +326,8 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
         if row.status != CaseStatus.RUNNING or state.status != StepStatus.ACTIVE:
             raise NotAllowed(
                 f"Langkah {step.no} ({step.name}) kasus {case} tidak sedang aktif (kasus "
-                f"{cases.STATUS_LABELS.get(row.status, row.status)}, langkah "
-                f"{cases.STATUS_LABELS.get(state.status, state.status)}); buat dokumennya tanpa melampirkannya "
+                f"{STATUS_LABELS.get(row.status, row.status)}, langkah "
+                f"{STATUS_LABELS.get(state.status, state.status)}); buat dokumennya tanpa melampirkannya "
                 "ke langkah.",
                 value=step_no,
                 field=Field.ATTACH,

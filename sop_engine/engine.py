@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sop_engine import audit, cases, planning
+from sop_engine import audit, cases, planning, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.chain import VerifyResult
@@ -41,7 +41,8 @@ __all__ = ["CasePage", "CaseSnapshot", "Engine"]
 
 def _case_document(ctx: Context, record: CaseRecord) -> dict[str, Any]:
     """The ``sop case show --json`` document of ``record``: the one place the engine asks for it."""
-    return planning.case_document(ctx, record)
+    projection = planning.case_projection(ctx, record)
+    return dict(views.case_detail_json(record, projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
 
 
 @dataclass(frozen=True)

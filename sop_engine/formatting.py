@@ -7,6 +7,7 @@ stored in UTC and shown in the office time zone with its Indonesian abbreviation
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
@@ -69,6 +70,12 @@ def format_size(size: int) -> str:
     return f"{format_decimal(size / 1048576, format='#,##0.##', locale=LOCALE)} MB"
 
 
+@overload
+def iso_local(at: datetime, tz: ZoneInfo) -> str: ...
+@overload
+def iso_local(at: datetime | None, tz: ZoneInfo) -> str | None: ...
+
+
 def iso_local(at: datetime | None, tz: ZoneInfo) -> str | None:
-    """ISO 8601 with the office offset, e.g. "2021-01-11T08:00:00+07:00" (for JSON)."""
+    """ISO 8601 with the office offset, e.g. "2021-01-11T08:00:00+07:00" (for JSON); None stays None."""
     return None if at is None else at.astimezone(tz).isoformat()

@@ -16,8 +16,6 @@ import re
 import string
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,11 +30,9 @@ from sop_engine.db.models_letters import Letter, LetterCounter
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import LetterStatus
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotFound
-from sop_engine.formatting import format_date, format_instant, iso_local
+from sop_engine.formatting import format_date, format_instant
 from sop_engine.policy import Permission
 from sop_engine.remedies import Field, Hint, Remedy
-
-STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -58,24 +54,6 @@ class LetterRecord:
     cancelled_by: str | None
     cancelled_at: datetime | None
     cancel_reason: str | None
-
-    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
-        """The letter as ``sop letters ... --json`` prints it (instants with the office offset)."""
-        return {
-            "number": self.number,
-            "year": self.year,
-            "seq": self.seq,
-            "date": self.letter_date.isoformat(),
-            "subject": self.subject,
-            "case": self.case,
-            "step": self.step,
-            "status": self.status,
-            "issued_by": self.issued_by,
-            "issued_at": iso_local(self.issued_at, tz),
-            "cancelled_by": self.cancelled_by,
-            "cancelled_at": iso_local(self.cancelled_at, tz),
-            "cancel_reason": self.cancel_reason,
-        }
 
 
 def roman_month(month: int) -> str:

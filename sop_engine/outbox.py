@@ -27,20 +27,6 @@ from sop_engine.definitions import StepDef
 from sop_engine.durations import parse_duration
 from sop_engine.policy import SYSTEM_ACTOR, Permission
 
-KIND_LABELS: dict[str, str] = {
-    NotificationKind.REMINDER: "pengingat",
-    NotificationKind.DUE: "tenggat",
-    NotificationKind.ESCALATION: "eskalasi",
-    NotificationKind.DIGEST: "ringkasan harian",
-}
-STATUS_LABELS: dict[str, str] = {
-    NotificationStatus.PENDING: "menunggu",
-    NotificationStatus.SENT: "terkirim",
-    NotificationStatus.SKIPPED: "dilewati",
-    NotificationStatus.FAILED: "gagal",
-    NotificationStatus.CANCELLED: "dibatalkan",
-}
-
 #: Longest supervisor chain followed, as a guard against a loop in the supervisor links.
 MAX_CHAIN = 10
 

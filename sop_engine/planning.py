@@ -19,8 +19,6 @@ from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from sop_engine import workflows
 from sop_engine.calendar import WorkingCalendar
@@ -29,8 +27,6 @@ from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
-from sop_engine.durations import format_working_seconds
-from sop_engine.formatting import iso_local
 
 __all__ = [
     "Plan",
@@ -40,11 +36,8 @@ __all__ = [
     "last_working_moment",
     "plan_backwards",
     "plan_forwards",
-    "plan_json",
-    "plan_rows",
     "plan_workflow",
     "project",
-    "projection_json",
     "submission_deadline_at",
 ]
 
@@ -178,46 +171,6 @@ def project(
     return Projection(finish, deadline, slack, late)
 
 
-def plan_rows(plan: Plan, tz: ZoneInfo) -> list[dict[str, Any]]:
-    """The plan's steps as JSON-ready rows, instants ISO 8601 in the office zone."""
-    return [
-        {
-            "no": s.no,
-            "name": s.name,
-            "role": s.role,
-            "budget": s.budget,
-            "latest_start": iso_local(s.latest_start, tz),
-            "latest_finish": iso_local(s.latest_finish, tz),
-        }
-        for s in plan.steps
-    ]
-
-
-def plan_json(plan: Plan, tz: ZoneInfo, jam_kerja_per_hari: float) -> dict[str, Any]:
-    """The ``sop plan --json`` document; ``jam_kerja_per_hari`` is the office's (``calendar.jam_kerja_per_hari``)."""
-    return {
-        "workflow": plan.workflow,
-        "deadline": iso_local(plan.deadline, tz),
-        "effective_deadline": iso_local(plan.effective_deadline, tz),
-        "start_by": iso_local(plan.start_by, tz),
-        "total_working_time": format_working_seconds(plan.total_seconds, jam_kerja_per_hari),
-        "steps": plan_rows(plan, tz),
-    }
-
-
-def projection_json(projection: Projection, tz: ZoneInfo, jam_kerja_per_hari: float) -> dict[str, Any]:
-    """The projection part of ``sop case show --json``; ``on_track`` is false without a finish."""
-    slack = projection.slack_seconds
-    return {
-        "projected_finish": iso_local(projection.finish, tz),
-        "submission_deadline": iso_local(projection.deadline, tz),
-        "slack_seconds": slack,
-        "slack": None if slack is None else format_working_seconds(slack, jam_kerja_per_hari),
-        "on_track": slack is not None and slack >= 0,
-        "late_steps": list(projection.late_steps),
-    }
-
-
 # -- internals ---------------------------------------------------------------------------------
 
 
@@ -256,11 +209,3 @@ def case_projection(ctx: Context, case: CaseRecord) -> Projection:
     """The projected finish of ``case`` under its pinned definition, against the office deadline."""
     definition = workflows.by_hash(ctx, case.definition_hash)
     return project(ctx.calendar, definition, case, ctx.clock.now(), ctx.settings.submission_deadline)
-
-
-def case_document(ctx: Context, case: CaseRecord) -> dict[str, Any]:
-    """The ``sop case show --json`` document (also the API's): the case and its projected finish."""
-    document = case.to_json(ctx.tz)
-    projection = case_projection(ctx, case)
-    document["projection"] = projection_json(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
-    return document

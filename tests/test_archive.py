@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from sop_engine import archive, artefacts, audit, cases
+from sop_engine import archive, artefacts, audit, cases, views
 from sop_engine.archive_check import COMMENT_PREFIX
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
@@ -262,7 +262,7 @@ def test_audit_members_carry_the_case_events_with_their_hashes(built, ctx: Conte
     assert members["audit.csv"].startswith("\ufeff".encode())  # Excel reads it as UTF-8
     rows = list(csv.DictReader(io.StringIO(members["audit.csv"].decode("utf-8-sig"))))
     assert [(int(r["seq"]), r["hash"]) for r in rows] == [(e.seq, e.hash) for e in events]
-    assert json.loads(members["kasus.json"]) == cases.get_case(ctx, CASE).to_json(ctx.tz)
+    assert json.loads(members["kasus.json"]) == views.case_json(cases.get_case(ctx, CASE), ctx.tz)
 
 
 def test_readme_explains_the_bundle_and_how_to_check_it_in_indonesian(built):

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import artefacts, audit, cases
+from sop_engine import artefacts, audit, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -122,7 +122,7 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
 ) -> None:
     started(ctx, tmp_path)
     files = [IncomingFile.from_path(pdf(tmp_path, n, n)) for n in ("rencana.pdf", "lampiran.pdf")]
-    before = cases.get_case(ctx, CASE).to_json(ctx.tz)
+    before = views.case_json(cases.get_case(ctx, CASE), ctx.tz)
     events_before = len(audit.list_events(ctx))
     rows_before = artefact_rows(ctx)
 
@@ -139,7 +139,7 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
     if fault == "before_commit":
         assert seen["audit seq"] == events_before + 1
 
-    assert cases.get_case(ctx, CASE).to_json(ctx.tz) == before
+    assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
     assert len(audit.list_events(ctx)) == events_before
     assert artefact_rows(ctx) == rows_before
     assert audit.verify(ctx).ok
@@ -198,7 +198,7 @@ def test_a_process_killed_mid_transaction_leaves_the_case_as_before(
     config = write_config(tmp_path, settings)
     started(ctx, tmp_path)
     document = pdf(tmp_path, "rencana.pdf")
-    before = cases.get_case(ctx, CASE).to_json(ctx.tz)
+    before = views.case_json(cases.get_case(ctx, CASE), ctx.tz)
     events_before = len(audit.list_events(ctx))
     rows_before = artefact_rows(ctx)
 
@@ -214,7 +214,7 @@ def test_a_process_killed_mid_transaction_leaves_the_case_as_before(
     assert child.returncode == HARD_KILL, child.stderr
     assert f"in transaction: step 2 done, {rows_before + 1} artefact rows" in child.stdout
 
-    assert cases.get_case(ctx, CASE).to_json(ctx.tz) == before
+    assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
     assert len(audit.list_events(ctx)) == events_before
     assert artefact_rows(ctx) == rows_before
     assert audit.verify(ctx).ok

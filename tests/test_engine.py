@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import sop_engine
-from sop_engine import Engine
+from sop_engine import Engine, views
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -120,7 +120,7 @@ def test_cases_come_in_pages_of_limit_by_case_code_with_a_next_cursor(engine: En
 def test_verify_audit_is_sop_audit_verify(engine: Engine, clock, sop, tmp_path):
     run_to(engine, clock, tmp_path, 2)
     result = engine.verify_audit()
-    assert result.ok and json.loads(json.dumps(result.to_json())) == json.loads(sop("audit", "verify", "--json").out)
+    assert result.ok and json.loads(json.dumps(views.verify_json(result))) == json.loads(sop("audit", "verify", "--json").out)
     assert engine.verify_audit(head=f"{result.head_seq}:{result.head_hash}").ok
 
 

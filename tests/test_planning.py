@@ -24,11 +24,10 @@ from sop_engine.planning import (
     last_working_moment,
     plan_backwards,
     plan_forwards,
-    plan_json,
     project,
-    projection_json,
     submission_deadline_at,
 )
+from sop_engine.views import plan_json, projection_json
 from tests.conftest import ROOT
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -18,7 +18,7 @@ import pytest
 from pydantic import BaseModel
 from starlette.testclient import TestClient
 
-from sop_engine import accounts, audit, cases
+from sop_engine import accounts, audit, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
@@ -131,7 +131,7 @@ def test_the_session_cookie_of_the_pages_is_no_api_token(ctx: Context, client: T
 
 def test_the_case_list_holds_only_the_cases_the_holder_may_see(ctx: Context, client: TestClient) -> None:
     start(ctx)
-    expected = [cases.get_case(ctx, CODE).to_json(ctx.tz)]
+    expected = [views.case_json(cases.get_case(ctx, CODE), ctx.tz)]
     for username, listed in (("staf1", expected), ("inspektorat", expected), ("admin", [])):
         response = client.get("/api/v1/cases", headers=bearer(ctx, username))
         assert response.status_code == 200

@@ -20,6 +20,7 @@ from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.views.labels import ACTION_LABELS
 from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_for, complete_with_services, log_in
 
 pytest_plugins = ["tests.browser_support"]
@@ -184,7 +185,7 @@ def test_inspektorat_filters_the_audit_trail_verifies_the_chain_and_downloads_th
         expect(rows).to_have_count(1)
         expect(rows.first).to_have_attribute("data-seq", str(returned[0].seq))
         expect(rows.first).to_contain_text("kasubag")
-        expect(rows.first).to_contain_text(audit.ACTION_LABELS["step.returned"])
+        expect(rows.first).to_contain_text(ACTION_LABELS["step.returned"])
 
         with page.expect_download() as download_info:
             page.click("#unduh-csv")

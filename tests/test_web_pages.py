@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from sop_engine import artefacts, audit, cases, people
+from sop_engine import artefacts, audit, cases, people, views
 from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
@@ -211,12 +211,12 @@ def test_the_correcting_step_offers_its_declared_return_targets(site: Site, ctx:
 
 def test_a_refused_step_shows_the_service_message_and_keeps_the_note(site: Site, ctx: Context):
     start(site)
-    before = cases.get_case(ctx, CASE).to_json(ctx.tz)
+    before = views.case_json(cases.get_case(ctx, CASE), ctx.tz)
     response = site.complete("sekretaris", 1, note="Catatan panjang yang tidak boleh hilang")
     assert response.status_code == 422
     assert "wajib melampirkan dokumen 'Disposisi surat'" in alert(response.text, "error")
     assert ">Catatan panjang yang tidak boleh hilang</textarea>" in response.text
-    assert cases.get_case(ctx, CASE).to_json(ctx.tz) == before
+    assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
 
 
 def test_a_file_of_a_kind_the_step_does_not_take_is_refused_by_name(site: Site, ctx: Context):

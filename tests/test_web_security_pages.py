@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_engine import cases, people
+from sop_engine import cases, people, views
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.web.uploads import upload_dir
@@ -27,7 +27,7 @@ def site(ctx: Context, tmp_path: Path) -> Site:
 
 
 def snapshot(ctx: Context) -> dict[str, object]:
-    return cases.get_case(ctx, CASE).to_json(ctx.tz)
+    return views.case_json(cases.get_case(ctx, CASE), ctx.tz)
 
 
 # --- CSRF ----------------------------------------------------------------------------------

@@ -11,26 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sop_engine import archive
+from sop_engine import archive, views
 from sop_engine.cli.parsing import Commands, print_json
 from sop_engine.context import Context
-from sop_engine.formatting import format_instant, format_size, iso_local
+from sop_engine.formatting import format_instant, format_size
 
 
 def cmd_archive_create(args: argparse.Namespace, ctx: Context) -> int:
     record = archive.build_archive(ctx, args.case, Path(args.output))
     if args.json:
-        print_json(
-            {
-                "path": str(record.path),
-                "case": record.case,
-                "created_at": iso_local(record.created_at, ctx.tz),
-                "documents": record.documents,
-                "events": record.events,
-                "size": record.size,
-                "manifest_sha256": record.manifest_sha256,
-            }
-        )
+        print_json(views.archive_json(record, ctx.tz))
     else:
         print(
             f"Arsip kasus {record.case} disimpan ke {record.path} ({format_size(record.size)}): "
@@ -46,18 +36,7 @@ def cmd_archive_create(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_archive_verify(args: argparse.Namespace, ctx: Context | None) -> int:
     check = archive.verify_archive(Path(args.path))
     if args.json:
-        print_json(
-            {
-                "ok": check.ok,
-                "path": str(check.path),
-                "case": check.case,
-                "documents": check.documents,
-                "events": check.events,
-                "manifest_sha256": check.manifest_sha256,
-                "member": check.member,
-                "problem": check.problem,
-            }
-        )
+        print_json(views.archive_check_json(check))
     elif check.ok:
         print(
             f"{args.path}: utuh. Kasus {check.case}, {check.documents} dokumen, {check.events} peristiwa audit; "

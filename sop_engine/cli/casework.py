@@ -6,18 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from sop_engine import artefacts, audit, cases, planning
+from sop_engine import artefacts, audit, cases, planning, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli import archive as archive_cli
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
-from sop_engine.formatting import format_instant, iso_local
+from sop_engine.formatting import format_instant
 
 
 def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context, message: str) -> int:
     if getattr(args, "json", False):
-        print_json(record.to_json(ctx.tz))
+        print_json(views.case_json(record, ctx.tz))
     else:
         print(output.case_changed(record, message, ctx.tz))
     return 0
@@ -36,7 +36,7 @@ def cmd_case_start(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
     items = cases.list_cases(ctx)
     if args.json:
-        print_json([c.to_json(ctx.tz) for c in items])
+        print_json([views.case_json(c, ctx.tz) for c in items])
     else:
         print(output.case_list(items, ctx.tz))
     return 0
@@ -44,10 +44,10 @@ def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
     record = cases.get_case(ctx, args.case)
+    projection = planning.case_projection(ctx, record)
     if args.json:
-        print_json(planning.case_document(ctx, record))
+        print_json(views.case_detail_json(record, projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     else:
-        projection = planning.case_projection(ctx, record)
         print(output.case_detail(record, ctx.tz))
         print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     return 0
@@ -81,23 +81,7 @@ def cmd_step_return(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_artefacts_list(args: argparse.Namespace, ctx: Context) -> int:
     items = artefacts.list_artefacts(ctx, args.case)
     if args.json:
-        print_json(
-            [
-                {
-                    "id": a.id,
-                    "step": a.step,
-                    "round": a.round,
-                    "kind": a.kind,
-                    "file_kind": a.file_kind,
-                    "filename": a.filename,
-                    "size": a.size,
-                    "sha256": a.sha256,
-                    "uploaded_by": a.uploaded_by,
-                    "uploaded_at": iso_local(a.uploaded_at, ctx.tz),
-                }
-                for a in items
-            ]
-        )
+        print_json([views.artefact_json(a, ctx.tz) for a in items])
     else:
         print(output.artefact_list(items, ctx.tz))
     return 0
@@ -122,7 +106,7 @@ def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
     where = _audit_filter(args)
     items = audit.list_events(ctx, where=where)
     if args.json:
-        print_json([e.to_json(ctx.tz) for e in items])
+        print_json([views.event_json(e, ctx.tz) for e in items])
     elif not items and where.active:
         print("Tidak ada peristiwa yang cocok dengan saringan; longgarkan --case/--actor/--action/--since/--until.")
     else:
@@ -133,7 +117,7 @@ def cmd_audit_log(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
     result = audit.verify(ctx, audit.parse_anchor(args.head) if args.head else None)
     if args.json:
-        print_json(result.to_json())
+        print_json(views.verify_json(result))
     else:
         print(output.verify_text(result), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

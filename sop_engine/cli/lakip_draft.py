@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sop_engine import views
 from sop_engine.cli import output
 from sop_engine.cli.lakip import lakip_group
 from sop_engine.cli.parsing import Commands, print_json
@@ -49,7 +50,7 @@ def cmd_draft(args: argparse.Namespace, ctx: Context) -> int:
                 "indicators": record.indicators,
                 "categories": dict(record.categories),
                 "findings": record.findings,
-                "case": None if record.case is None else record.case.to_json(ctx.tz),
+                "case": None if record.case is None else views.case_json(record.case, ctx.tz),
             }
         )
         return 0

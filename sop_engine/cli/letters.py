@@ -12,13 +12,14 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sop_engine import documents, letters
+from sop_engine import documents, letters, views
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant_short
 from sop_engine.letters import LetterRecord
+from sop_engine.views.labels import LETTER_STATUS_LABELS
 
 
 def _day(text: str | None, ctx: Context) -> date:
@@ -42,7 +43,7 @@ def letter_table(items: Sequence[LetterRecord], year: int, tz: ZoneInfo) -> str:
         remark = ""
         if item.cancelled_at is not None:
             remark = f"oleh {item.cancelled_by} {format_instant_short(item.cancelled_at, tz)}: {item.cancel_reason}"
-        status = letters.STATUS_LABELS.get(item.status, item.status)
+        status = LETTER_STATUS_LABELS.get(item.status, item.status)
         rows.append([item.number, format_date(item.letter_date), item.subject, status, item.case or "-", remark])
     return output.table(["Nomor", "Tanggal", "Perihal", "Status", "Kasus", "Keterangan pembatalan"], rows)
 
@@ -50,7 +51,7 @@ def letter_table(items: Sequence[LetterRecord], year: int, tz: ZoneInfo) -> str:
 def cmd_letters_list(args: argparse.Namespace, ctx: Context) -> int:
     items = letters.list_letters(ctx, args.year)
     if args.json:
-        print_json([item.to_json(ctx.tz) for item in items])
+        print_json([views.letter_json(item, ctx.tz) for item in items])
     else:
         print(letter_table(items, args.year, ctx.tz))
     return 0
@@ -60,7 +61,7 @@ def cmd_letters_issue(args: argparse.Namespace, ctx: Context) -> int:
     day = _day(args.date, ctx) if args.date else None
     record = letters.issue(ctx, args.year, args.subject, args.by, case=args.case, letter_date=day)
     if args.json:
-        print_json(record.to_json(ctx.tz))
+        print_json(views.letter_json(record, ctx.tz))
     else:
         print(
             f"Nomor surat {record.number} diterbitkan ({format_date(record.letter_date)}, perihal "
@@ -72,7 +73,7 @@ def cmd_letters_issue(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_letters_cancel(args: argparse.Namespace, ctx: Context) -> int:
     record = letters.cancel(ctx, args.number, args.by, args.reason, year=args.year)
     if args.json:
-        print_json(record.to_json(ctx.tz))
+        print_json(views.letter_json(record, ctx.tz))
     else:
         print(
             f"Nomor surat {record.number} dibatalkan oleh {record.cancelled_by}: {record.cancel_reason}. "
@@ -83,13 +84,7 @@ def cmd_letters_cancel(args: argparse.Namespace, ctx: Context) -> int:
 
 def _print_generated(generated: documents.Generated, args: argparse.Namespace, ctx: Context, what: str) -> int:
     if args.json:
-        print_json(
-            {
-                "path": str(generated.path),
-                "letter": generated.letter.to_json(ctx.tz) if generated.letter else None,
-                "case": generated.case.to_json(ctx.tz) if generated.case else None,
-            }
-        )
+        print_json(views.generated_json(generated, ctx.tz))
         return 0
     number = f" nomor {generated.letter.number}" if generated.letter else ""
     message = f"{what}{number} dibuat: {generated.path}"

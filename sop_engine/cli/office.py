@@ -6,23 +6,22 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
 
-from sop_engine import accounts, people, policy, workflows
-from sop_engine.cli import output
+from sop_engine import accounts, people, policy, views, workflows
+from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
 from sop_engine.errors import InvalidInput
-from sop_engine.formatting import format_instant, iso_local
+from sop_engine.formatting import format_instant
 from sop_engine.install import initialise
 from sop_engine.loader import load_workflow_file
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
-    print(output.init_text(report))
+    print(output_office.init_text(report))
     if args.demo:
         given = accounts.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
         if given:
@@ -59,9 +58,9 @@ def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
     items = accounts.list_tokens(ctx, args.username)
     if args.json:
-        print_json([output.token_json(t, ctx.tz) for t in items])
+        print_json([views.token_json(t, ctx.tz) for t in items])
     else:
-        print(output.tokens_list(args.username, items, ctx.tz, ctx.clock.now()))
+        print(output_office.tokens_list(args.username, items, ctx.tz, ctx.clock.now()))
     return 0
 
 
@@ -107,14 +106,14 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
         host,
         port,
         with_scheduler=not args.no_scheduler,
-        on_report=lambda report: print(output.tick_text(report, ctx.tz), flush=True),
+        on_report=lambda report: print(output_notify.tick_text(report, ctx.tz), flush=True),
     )
     print("sop-engine berhenti.")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
-    print(output.demo_timeline(run_demo(ctx.settings)))
+    print(output_office.demo_timeline(run_demo(ctx.settings)))
     return 0
 
 
@@ -142,85 +141,27 @@ def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_people_list(args: argparse.Namespace, ctx: Context) -> int:
     items = people.list_people(ctx)
     if args.json:
-        print_json(
-            [
-                {
-                    "username": p.username,
-                    "name": p.name,
-                    "nip": p.nip,
-                    "roles": list(p.roles),
-                    "email": p.email,
-                    "phone": p.phone,
-                    "supervisor": p.supervisor,
-                    "active": p.active,
-                }
-                for p in items
-            ]
-        )
+        print_json([views.person_json(p) for p in items])
     else:
-        print(output.people_list(items))
+        print(output_office.people_list(items))
     return 0
 
 
 def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
     items = workflows.list_revisions(ctx)
     if args.json:
-        print_json(
-            [
-                {
-                    "name": r.name,
-                    "title": r.title,
-                    "sha256": r.content_hash,
-                    "revision": r.revision.isoformat(),
-                    "loaded_at": iso_local(r.loaded_at, ctx.tz),
-                    "cases": r.cases,
-                    "current": r.current,
-                }
-                for r in items
-            ]
-        )
+        print_json([views.revision_json(r, ctx.tz) for r in items])
     else:
-        print(output.revisions_list(items, ctx.tz))
+        print(output_office.revisions_list(items, ctx.tz))
     return 0
-
-
-def _definition_json(definition: Any) -> dict[str, Any]:
-    h = definition.header
-    return {
-        "name": definition.name,
-        "title": definition.title,
-        "sha256": definition.content_hash,
-        "sop": {
-            "nomor": h.nomor,
-            "nama": h.nama,
-            "instansi": h.instansi,
-            "tanggal_pembuatan": h.tanggal_pembuatan.isoformat(),
-            "tanggal_revisi": h.tanggal_revisi.isoformat() if h.tanggal_revisi else None,
-            "tanggal_pengesahan": h.tanggal_pengesahan.isoformat(),
-            "disahkan_oleh": h.disahkan_oleh,
-        },
-        "steps": [
-            {
-                "no": s.no,
-                "name": s.name,
-                "role": s.role,
-                "budget": str(s.budget),
-                "output": s.output,
-                "file_rule": s.file_rule.value,
-                "file_kinds": list(s.file_kinds),
-                "returns_to": list(s.returns_to),
-            }
-            for s in definition.steps
-        ],
-    }
 
 
 def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
     if args.json:
-        print_json(_definition_json(definition))
+        print_json(views.workflow_json(definition))
     else:
-        print(output.workflow_detail(definition))
+        print(output_office.workflow_detail(definition))
     return 0
 
 
@@ -240,14 +181,7 @@ def cmd_calendar_due(args: argparse.Namespace, ctx: Context) -> int:
     budget = parse_duration(args.budget)
     due = ctx.calendar.add_duration(start, budget)
     if args.json:
-        print_json(
-            {
-                "from": iso_local(start, ctx.tz),
-                "budget": str(budget),
-                "working_seconds": ctx.calendar.budget_seconds(budget),
-                "due_at": iso_local(due, ctx.tz),
-            }
-        )
+        print_json(views.due_json(start, budget, ctx.calendar.budget_seconds(budget), due, ctx.tz))
     else:
         print(f"Mulai {format_instant(start, ctx.tz)} + {budget} kerja → tenggat {format_instant(due, ctx.tz)}")
     return 0
@@ -256,9 +190,9 @@ def cmd_calendar_due(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_calendar_holidays(args: argparse.Namespace, ctx: Context) -> int:
     items = ctx.calendar.holidays(args.year)
     if args.json:
-        print_json([{"date": h.date.isoformat(), "name": h.name, "kind": h.source} for h in items])
+        print_json([views.holiday_json(h) for h in items])
     else:
-        print(output.holidays_list(args.year, items))
+        print(output_office.holidays_list(args.year, items))
     return 0
 
 

@@ -1,6 +1,10 @@
 """How the command line shows things to people: tables, timelines and messages in Indonesian.
 
 Only formatting lives here: every function takes records from the services and returns text.
+This module holds the shared helpers (:func:`table`, :func:`short`, :func:`clip`) and the casework:
+cases, steps, documents, plans and the audit trail; :mod:`.output_office` shows the office and its
+set-up, :mod:`.output_notify` the scheduler and its notifications. The JSON that ``--json``
+prints is not made here but in :mod:`sop_engine.views`.
 """
 
 from __future__ import annotations
@@ -10,29 +14,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sop_engine.accounts import TokenRecord
 from sop_engine.artefacts import ArtefactRecord
-from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
-from sop_engine.calendar import Holiday
-from sop_engine.cases import STATUS_LABELS, CaseRecord
-from sop_engine.definitions import ROLE_LABELS, WorkflowDef
-from sop_engine.demo import DemoResult
+from sop_engine.audit import AuditRecord, VerifyResult
+from sop_engine.cases import CaseRecord
+from sop_engine.definitions import ROLE_LABELS
 from sop_engine.durations import format_working_seconds
-from sop_engine.formatting import (
-    format_date,
-    format_day,
-    format_instant,
-    format_instant_short,
-    format_size,
-    iso_local,
-)
-from sop_engine.install import InitReport
-from sop_engine.notify.worker import TickReport
-from sop_engine.outbox import KIND_LABELS, Moved, NotificationRecord
-from sop_engine.outbox import STATUS_LABELS as NOTE_STATUS
-from sop_engine.people import PersonRecord
+from sop_engine.formatting import format_date, format_instant, format_instant_short, format_size
 from sop_engine.planning import Plan, Projection
-from sop_engine.workflows import RevisionRecord
+from sop_engine.views.labels import ACTION_LABELS, CASE_STATUS_LABELS, STEP_STATUS_LABELS
 
 
 def _width(text: str) -> int:
@@ -52,9 +41,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(out)
 
 
-def _short(at: object, tz: ZoneInfo) -> str:
-    from datetime import datetime
-
+def short(at: object, tz: ZoneInfo) -> str:
+    """An instant in a table cell ("Sen 11/01/2021 08.00"), or "-" for none."""
     return format_instant_short(at, tz) if isinstance(at, datetime) else "-"
 
 
@@ -62,7 +50,7 @@ def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
     """``sop case show``: the case header and its steps."""
     head = [
         f"Kasus {case.id} — {case.title}",
-        f"Tahun {case.year} · status {STATUS_LABELS.get(case.status, case.status)} · dimulai "
+        f"Tahun {case.year} · status {CASE_STATUS_LABELS.get(case.status, case.status)} · dimulai "
         f"{format_instant(case.started_at, tz)} oleh {case.started_by}",
         f"SOP revisi {format_date(case.revision)} (sha256 {case.definition_hash[:12]}…)",
     ]
@@ -75,18 +63,18 @@ def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
         head.append(f"Dibatalkan: {case.cancel_reason}")
     rows = []
     for s in case.steps:
-        status = STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")
+        status = STEP_STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")
         docs = ", ".join(f"{a.id} {a.filename}" for a in s.artefacts)
         rows.append(
             [
                 s.no,
-                _clip(s.name, 44),
+                clip(s.name, 44),
                 ROLE_LABELS.get(s.role, s.role),
                 s.budget,
                 status,
                 s.round or "-",
-                _short(s.due_at, tz),
-                _short(s.completed_at, tz),
+                short(s.due_at, tz),
+                short(s.completed_at, tz),
                 s.completed_by or "-",
                 docs or "-",
             ]
@@ -110,11 +98,11 @@ def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:
             [
                 c.id,
                 c.year,
-                STATUS_LABELS.get(c.status, c.status),
-                f"{step.no}. {_clip(step.name, 36)}" if step else "-",
-                _short(step.due_at, tz) if step else "-",
+                CASE_STATUS_LABELS.get(c.status, c.status),
+                f"{step.no}. {clip(step.name, 36)}" if step else "-",
+                short(step.due_at, tz) if step else "-",
                 "ya" if step and step.overdue else "-",
-                _short(c.started_at, tz),
+                short(c.started_at, tz),
             ]
         )
     return table(["Kasus", "Tahun", "Status", "Langkah aktif", "Tenggat", "Terlambat", "Dimulai"], rows)
@@ -145,69 +133,10 @@ def artefact_list(items: Sequence[ArtefactRecord], tz: ZoneInfo) -> str:
                 a.filename,
                 format_size(a.size),
                 a.uploaded_by,
-                _short(a.uploaded_at, tz),
+                short(a.uploaded_at, tz),
                 a.sha256[:16] + "…",
             ]
             for a in items
-        ],
-    )
-
-
-def people_list(items: Sequence[PersonRecord]) -> str:
-    if not items:
-        return "Belum ada pegawai. Tambahkan dengan `sop people add` atau `sop init --demo`."
-    return table(
-        ["Pengguna", "Nama", "NIP", "Peran", "Atasan", "Email", "Telepon", "Akun"],
-        [
-            [
-                p.username,
-                p.name,
-                p.nip or "-",
-                ", ".join(p.roles),
-                p.supervisor or "-",
-                p.email or "-",
-                p.phone or "-",
-                "aktif" if p.active else "nonaktif",
-            ]
-            for p in items
-        ],
-    )
-
-
-def token_json(token: TokenRecord, tz: ZoneInfo) -> dict[str, object]:
-    """One API token for ``sop people token list --json`` (never its value)."""
-    return {
-        "prefix": token.prefix,
-        "label": token.label,
-        "created_at": iso_local(token.created_at, tz),
-        "last_used_at": iso_local(token.last_used_at, tz),
-        "expires_at": iso_local(token.expires_at, tz),
-        "revoked_at": iso_local(token.revoked_at, tz),
-    }
-
-
-def tokens_list(username: str, items: Sequence[TokenRecord], tz: ZoneInfo, now: datetime) -> str:
-    if not items:
-        return f"{username} belum punya token API. Buat dengan `sop people token issue {username}`."
-
-    def state(token: TokenRecord) -> str:
-        if token.revoked_at is not None:
-            return f"dicabut {_short(token.revoked_at, tz)}"
-        if token.expires_at is not None and token.expires_at <= now:
-            return f"kedaluwarsa {_short(token.expires_at, tz)}"
-        return "berlaku" + (f" s.d. {_short(token.expires_at, tz)}" if token.expires_at else "")
-
-    return table(
-        ["Awalan", "Label", "Dibuat", "Terakhir dipakai", "Status"],
-        [
-            [
-                t.prefix + "…",
-                t.label or "-",
-                _short(t.created_at, tz),
-                _short(t.last_used_at, tz) if t.last_used_at else "-",
-                state(t),
-            ]
-            for t in items
         ],
     )
 
@@ -220,8 +149,8 @@ def audit_log(items: Sequence[AuditRecord], tz: ZoneInfo) -> str:
         [
             [
                 e.seq,
-                _short(e.recorded_at, tz),
-                _short(e.stated_at, tz),
+                short(e.recorded_at, tz),
+                short(e.stated_at, tz),
                 e.actor,
                 e.role,
                 ACTION_LABELS.get(e.action, e.action),
@@ -258,110 +187,8 @@ def verify_text(result: VerifyResult, hint: bool = True) -> str:
     )
 
 
-def holidays_list(year: int, items: Sequence[Holiday]) -> str:
-    if not items:
-        return f"Tidak ada hari libur tercatat untuk tahun {year}."
-    return f"Hari libur dan cuti bersama tahun {year}:\n" + table(
-        ["Tanggal", "Nama", "Jenis"], [[format_day(h.date), h.name, h.source] for h in items]
-    )
-
-
-def workflow_detail(definition: WorkflowDef) -> str:
-    h = definition.header
-    lines = [
-        f"{definition.title} ({definition.name})",
-        f"Nomor SOP: {h.nomor}",
-        f"Dibuat {format_date(h.tanggal_pembuatan)}"
-        + (f", direvisi {format_date(h.tanggal_revisi)}" if h.tanggal_revisi else "")
-        + f", disahkan {format_date(h.tanggal_pengesahan)} oleh {h.disahkan_oleh}",
-        "",
-    ]
-    rows = [
-        [
-            s.no,
-            _clip(s.name, 60),
-            ROLE_LABELS.get(s.role, s.role),
-            str(s.budget),
-            s.output,
-            s.file_rule.value,
-            ", ".join(map(str, s.returns_to)) or "-",
-        ]
-        for s in definition.steps
-    ]
-    return "\n".join(lines) + table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Kembali ke"], rows)
-
-
-def revisions_list(items: Sequence[RevisionRecord], tz: ZoneInfo) -> str:
-    if not items:
-        return "Belum ada SOP terdaftar; jalankan `sop init`."
-    return table(
-        ["SOP", "Revisi", "sha256", "Didaftarkan", "Kasus", "Berlaku untuk kasus baru"],
-        [
-            [
-                r.name,
-                format_date(r.revision),
-                r.content_hash[:12] + "…",
-                _short(r.loaded_at, tz),
-                r.cases,
-                "ya" if r.current else "-",
-            ]
-            for r in items
-        ],
-    )
-
-
-def init_text(report: InitReport) -> str:
-    lines = [f"Basis data siap: {report.database} (skema {report.schema_revision})."]
-    if report.office_created:
-        lines.append("Kantor dibuat dan jejak audit dimulai.")
-    lines.append(f"SOP terdaftar: {', '.join(report.workflows) or '-'}.")
-    if report.people_added:
-        lines.append(f"Pegawai demo ditambahkan: {', '.join(report.people_added)}.")
-    return "\n".join(lines)
-
-
-def demo_timeline(result: DemoResult) -> str:
-    """The simulated case as a Sekretaris would read it."""
-    tz, per_day = result.tz, result.jam_kerja_per_hari
-    rows = []
-    for r in result.rows:
-        verdict = (
-            "tepat waktu" if r.late_seconds == 0 else f"terlambat {format_working_seconds(r.late_seconds, per_day)}"
-        )
-        rows.append(
-            [
-                f"{r.no}" + (f" (ke-{r.round})" if r.round > 1 else ""),
-                _clip(r.name, 40),
-                f"{r.actor} ({ROLE_LABELS.get(r.role, r.role)})",
-                r.budget,
-                _short(r.started, tz),
-                _short(r.due, tz),
-                _short(r.finished, tz),
-                verdict,
-                r.outcome,
-            ]
-        )
-    case = result.case
-    late = [r for r in result.rows if r.late_seconds]
-    summary = [
-        f"Simulasi kasus {case.id}: {case.title}",
-        f"Dimulai {format_instant(case.started_at, tz)}; "
-        + (f"selesai {format_instant(case.finished_at, tz)}." if case.finished_at else "belum selesai."),
-        "Waktu dihitung dalam jam kerja kantor menurut config.toml: istirahat siang, akhir pekan, "
-        "libur nasional dan cuti bersama dilewati.",
-        "",
-        table(["Langkah", "Uraian", "Pelaksana", "Waktu", "Mulai", "Tenggat", "Selesai", "Ketepatan", "Hasil"], rows),
-        "",
-        notices_text(result),
-        "",
-        f"{len(result.rows)} tindakan, {len(late)} terlambat; "
-        f"status akhir: {STATUS_LABELS.get(case.status, case.status)}.",
-        verify_text(result.verify, hint=False),
-    ]
-    return "\n".join(summary)
-
-
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -383,7 +210,7 @@ def plan_text(plan: Plan, tz: ZoneInfo, per_day: float) -> str:
     rows = [
         [
             s.no,
-            _clip(s.name, 48),
+            clip(s.name, 48),
             ROLE_LABELS.get(s.role, s.role),
             s.budget,
             format_instant(s.latest_start, tz),
@@ -406,119 +233,3 @@ def plan_text(plan: Plan, tz: ZoneInfo, per_day: float) -> str:
         + "\n\n"
         + table(["No", "Langkah", "Pelaksana", "Waktu", "Mulai paling lambat", "Selesai paling lambat"], rows)
     )
-
-
-def tick_json(report: TickReport, tz: ZoneInfo) -> dict[str, object]:
-    return {
-        "now": report.now.astimezone(tz).isoformat(),
-        "digests_created": report.digests_created,
-        "handled": [
-            {
-                "id": o.id,
-                "kind": o.kind,
-                "level": o.level,
-                "case": o.case,
-                "step": o.step,
-                "recipient": o.recipient,
-                "status": o.status,
-                "channels": list(o.channels),
-                "note": o.note,
-            }
-            for o in report.outcomes
-        ],
-    }
-
-
-def tick_text(report: TickReport, tz: ZoneInfo) -> str:
-    """What one scheduler pass did, for people and for cron logs."""
-    when = format_instant(report.now, tz)
-    if not report.outcomes:
-        return f"{when}: tidak ada notifikasi yang jatuh tempo."
-    rows = [
-        [
-            o.id,
-            KIND_LABELS.get(o.kind, o.kind) + (f" {o.level}" if o.level else ""),
-            o.case or "-",
-            o.step or "-",
-            o.recipient,
-            NOTE_STATUS.get(o.status, o.status),
-            ", ".join(o.channels) or "-",
-            o.note or "",
-        ]
-        for o in report.outcomes
-    ]
-    return f"{when}: {len(report.outcomes)} notifikasi diproses.\n" + table(
-        ["ID", "Jenis", "Kasus", "Langkah", "Penerima", "Hasil", "Saluran", "Keterangan"], rows
-    )
-
-
-def notification_json(n: NotificationRecord, tz: ZoneInfo) -> dict[str, object]:
-    return {
-        "id": n.id,
-        "kind": n.kind,
-        "level": n.level,
-        "case": n.case,
-        "step": n.step,
-        "round": n.round,
-        "recipient": n.recipient,
-        "cc": list(n.cc),
-        "channels": list(n.channels),
-        "due_at": n.due_at.astimezone(tz).isoformat(),
-        "status": n.status,
-        "attempts": n.attempts,
-        "last_error": n.last_error,
-        "finished_at": n.finished_at.astimezone(tz).isoformat() if n.finished_at else None,
-        "deliveries": [{"channel": c, "status": s} for c, s in n.deliveries],
-    }
-
-
-def notifications_table(items: Sequence[NotificationRecord], tz: ZoneInfo) -> str:
-    if not items:
-        return "Belum ada notifikasi."
-    rows = [
-        [
-            n.id,
-            KIND_LABELS.get(n.kind, n.kind) + (f" {n.level}" if n.level else ""),
-            n.case or "-",
-            n.step or "-",
-            n.recipient,
-            ", ".join(n.channels),
-            format_instant_short(n.due_at, tz),
-            NOTE_STATUS.get(n.status, n.status),
-            n.attempts,
-            _clip(n.last_error or "", 60),
-        ]
-        for n in items
-    ]
-    return table(
-        ["ID", "Jenis", "Kasus", "Langkah", "Penerima", "Saluran", "Jatuh tempo", "Status", "Percobaan", "Keterangan"],
-        rows,
-    )
-
-
-def moved_text(moved: Sequence[Moved], tz: ZoneInfo) -> str:
-    if not moved:
-        return "Tidak ada tenggat yang berubah."
-    return f"{len(moved)} tenggat dipindahkan:\n" + table(
-        ["Kasus", "Langkah", "Tenggat lama", "Tenggat baru", "Notifikasi"],
-        [
-            [m.case, m.step, format_instant(m.old_due, tz), format_instant(m.new_due, tz), m.notifications]
-            for m in moved
-        ],
-    )
-
-
-def notices_text(result: DemoResult) -> str:
-    """The notifications the simulated scheduler sent, in order."""
-    if not result.notices:
-        return "Tidak ada pengingat atau eskalasi yang terkirim."
-    rows = [
-        [
-            format_instant_short(n.at, result.tz),
-            KIND_LABELS.get(n.kind, n.kind) + (f" {n.level}" if n.level else ""),
-            n.step,
-            n.recipient,
-        ]
-        for n in result.notices
-    ]
-    return "Pengingat dan eskalasi yang dikirim penjadwal:\n" + table(["Waktu", "Jenis", "Langkah", "Penerima"], rows)

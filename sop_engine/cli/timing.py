@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import outbox, planning, policy
-from sop_engine.cli import output
+from sop_engine import outbox, planning, policy, views
+from sop_engine.cli import output, output_notify
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
-from sop_engine.formatting import iso_local
 from sop_engine.notify import runner
 from sop_engine.notify.worker import Worker
 
@@ -20,7 +19,7 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
         raise InvalidInput("--deadline wajib diisi.")
     plan = planning.plan_workflow(ctx, args.workflow, deadline)
     if args.json:
-        print_json(planning.plan_json(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+        print_json(views.plan_json(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     else:
         print(output.plan_text(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     return 0
@@ -29,16 +28,16 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_scheduler_tick(args: argparse.Namespace, ctx: Context) -> int:
     report = Worker(ctx).tick(when(args.now, ctx))
     if args.json:
-        print_json(output.tick_json(report, ctx.tz))
+        print_json(views.tick_json(report, ctx.tz))
     else:
-        print(output.tick_text(report, ctx.tz))
+        print(output_notify.tick_text(report, ctx.tz))
     return 0
 
 
 def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
     worker = Worker(ctx)
     print(f"Penjadwal berjalan ({worker.worker_id}); tekan Ctrl+C untuk berhenti.", flush=True)
-    runner.run(worker, lambda report: print(output.tick_text(report, ctx.tz), flush=True))
+    runner.run(worker, lambda report: print(output_notify.tick_text(report, ctx.tz), flush=True))
     print("Penjadwal berhenti.")
     return 0
 
@@ -46,29 +45,18 @@ def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
     items = outbox.list_notifications(ctx, args.case)
     if args.json:
-        print_json([output.notification_json(n, ctx.tz) for n in items])
+        print_json([views.notification_json(n, ctx.tz) for n in items])
     else:
-        print(output.notifications_table(items, ctx.tz))
+        print(output_notify.notifications_table(items, ctx.tz))
     return 0
 
 
 def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
     moved = outbox.recompute(ctx, by=args.by)
     if args.json:
-        print_json(
-            [
-                {
-                    "case": m.case,
-                    "step": m.step,
-                    "old_due_at": iso_local(m.old_due, ctx.tz),
-                    "new_due_at": iso_local(m.new_due, ctx.tz),
-                    "notifications": m.notifications,
-                }
-                for m in moved
-            ]
-        )
+        print_json([views.moved_json(m, ctx.tz) for m in moved])
     else:
-        print(output.moved_text(moved, ctx.tz))
+        print(output_notify.moved_text(moved, ctx.tz))
     return 0
 
 

@@ -2,7 +2,7 @@
 
 A StrEnum member equals its text (``CaseStatus.RUNNING == "running"``), so JSON documents and
 queries read as before; the typed columns of :mod:`sop_engine.db.models` hand members back. The
-Indonesian words people read for them live with the front ends' labels, not here.
+Indonesian words people read for them live in :mod:`sop_engine.views.labels`, not here.
 """
 
 from __future__ import annotations

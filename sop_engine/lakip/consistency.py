@@ -21,18 +21,7 @@ from typing import Any
 from sop_engine.formatting import format_rupiah
 from sop_engine.lakip.analysis import HUNDRED, Absorption, BudgetAnalysis, IndicatorResult, format_pct
 from sop_engine.remedies import Hint, Remedy
-
-SOURCE_LABELS = {
-    "file": "baris JUMLAH berkas realisasi",
-    "dipa": "baris JUMLAH berkas DIPA",
-    "narrative": "narasi laporan",
-}
-COMPUTED_LABELS = {
-    "file": "jumlah baris-baris berkas itu",
-    "dipa": "jumlah pagu output DIPA",
-    "narrative": "jumlah tabel realisasi anggaran",
-}
-FIELD_LABELS = {"pagu": "pagu", "realisasi": "realisasi"}
+from sop_engine.views.labels import BUDGET_FIELD_LABELS, COMPUTED_TOTAL_LABELS, DECLARED_SOURCE_LABELS
 
 
 @dataclass(frozen=True)
@@ -80,13 +69,14 @@ def declared_totals(declared: Declared, total: Absorption) -> list[Finding]:
     ):
         if stated is None or stated == computed:
             continue
-        where = SOURCE_LABELS.get(declared.source, declared.source)
+        where = DECLARED_SOURCE_LABELS.get(declared.source, declared.source)
+        compared = COMPUTED_TOTAL_LABELS.get(declared.source, "jumlah tabel")
         found.append(
             Finding(
                 kind="declared_total_mismatch",
                 message=(
-                    f"Jumlah {FIELD_LABELS[name]} pada {where} ({format_rupiah(stated)}) tidak sama dengan "
-                    f"{COMPUTED_LABELS.get(declared.source, 'jumlah tabel')} ({format_rupiah(computed)}); selisih "
+                    f"Jumlah {BUDGET_FIELD_LABELS[name]} pada {where} ({format_rupiah(stated)}) tidak sama dengan "
+                    f"{compared} ({format_rupiah(computed)}); selisih "
                     f"{format_rupiah(abs(stated - computed))}. Periksa dan samakan kedua angka itu."
                 ),
                 details={

@@ -30,12 +30,12 @@ from sop_engine.lakip import service
 from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, format_pct
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.remedies import Hint, Remedy
+from sop_engine.views.labels import IMPORT_KIND_LABELS
 
 DRAFT_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.docx"
 HTML_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.html.j2"
 #: The LAKIP step whose output the draft is (Menganalisis dan mengevaluasi ... → Draft LAKIP).
 DRAFT_STEP = 5
-SOURCE_LABELS = {"targets": "Target/DIPA", "budget": "Realisasi anggaran"}
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
         "catatan": [f.message for f in record.findings],
         "sumber": [
             {
-                "jenis": SOURCE_LABELS.get(s.kind, s.kind),
+                "jenis": IMPORT_KIND_LABELS.get(s.kind, s.kind),
                 "berkas": s.filename,
                 "sha256": s.sha256[:16] + "…",
                 "oleh": s.imported_by,

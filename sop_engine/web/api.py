@@ -10,15 +10,16 @@ route, body and answer. The cases and the audit trail have their own modules
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
+from sop_engine import views
 from sop_engine.accounts import Identity
 from sop_engine.web import api_audit, api_cases
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, bearer, documented, operation_id
+from sop_engine.web.api_models import model_of
 
 router = APIRouter(
     prefix="/api/v1",
@@ -28,18 +29,7 @@ router = APIRouter(
 )
 
 
-class MeOut(BaseModel):
-    """The holder of the token."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    username: str
-    name: str
-    roles: list[str]
-
-
-def me_json(identity: Identity) -> dict[str, Any]:
-    return {"username": identity.username, "name": identity.name, "roles": list(identity.roles)}
+MeOut = model_of(views.MeJson)
 
 
 @router.get(
@@ -50,7 +40,7 @@ def me_json(identity: Identity) -> dict[str, Any]:
     responses=documented(MeOut),
 )
 def me(identity: Annotated[Identity, Caller]) -> JSONResponse:
-    return JSONResponse(me_json(identity))
+    return JSONResponse(views.me_json(identity))
 
 
 router.include_router(api_cases.router)

@@ -7,16 +7,17 @@ For the Inspektorat and the office's leaders (:data:`sop_engine.access.READS_AUD
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from sop_engine import access, audit
+from sop_engine import access, audit, views
 from sop_engine.accounts import Identity
 from sop_engine.textrules import LINE_PATTERN
+from sop_engine.views.fields import Doc
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, operation_id
+from sop_engine.web.api_models import model_of
 from sop_engine.web.auth import context_of
 
 router = APIRouter(route_class=AuthenticatedRoute, tags=["audit"], generate_unique_id_function=operation_id)
@@ -48,43 +49,14 @@ Head = Annotated[
 ]
 
 
-class EventOut(BaseModel):
-    """One event as ``sop audit log --json`` prints it."""
+class EventList(TypedDict):
+    """The events that match the filters, in chain order."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    seq: int
-    recorded_at: AwareDatetime
-    stated_at: AwareDatetime
-    actor: str
-    role: str
-    action: str
-    case: str | None
-    step: int | None
-    details: dict[str, Any]
-    prev_hash: str
-    hash: str
+    events: Annotated[list[views.EventJson], Doc("Tiap peristiwa seperti pada `sop audit log --json`.")]
 
 
-class EventListOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    events: list[EventOut]
-
-
-class VerifyOut(BaseModel):
-    """The outcome of ``sop audit verify --json``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    ok: bool
-    events: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None
-    problem: str | None
-    #: Rows of the state tables that disagree with the trail (the chain itself may be intact).
-    mismatches: list[str]
+EventListOut = model_of(EventList)
+VerifyOut = model_of(views.VerifyJson)
 
 
 @router.get(
@@ -109,7 +81,7 @@ def audit_log(
     ctx = context_of(request)
     where = audit.AuditFilter.from_text(case=case, actor=actor, action=action, since=since, until=until)
     events = audit.list_events(ctx, where=where, limit=limit)
-    return JSONResponse({"events": [event.to_json(ctx.tz) for event in events]})
+    return JSONResponse(EventList(events=[views.event_json(event, ctx.tz) for event in events]))
 
 
 @router.get(
@@ -123,4 +95,4 @@ def audit_verify(request: Request, identity: Annotated[Identity, Caller], head: 
     """Walk the chain from the first event; ``ok`` is false with the first bad event and the problem."""
     access.require(identity, access.READS_AUDIT, "Memeriksa jejak audit")
     result = audit.verify(context_of(request), audit.parse_anchor(head) if head else None)
-    return JSONResponse(result.to_json())
+    return JSONResponse(views.verify_json(result))

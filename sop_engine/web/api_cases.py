@@ -1,6 +1,6 @@
 """The cases half of the JSON API: list, show, start, complete, return, cancel, and the documents.
 
-A case is answered as the same document ``sop case show --json`` prints (:func:`planning.case_document`),
+A case is answered as the same document ``sop case show --json`` prints (:func:`views.case_detail_json`),
 so a program can move between the command line and the API without translating. Completing a
 step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), streamed to disk by
 :func:`sop_engine.web.uploads.receive_form` with the storage size limit, never spooled whole.
@@ -8,20 +8,20 @@ step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), str
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sop_engine import access, cases, planning
+from sop_engine import access, cases, planning, views
 from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
+from sop_engine.views.fields import Doc
 from sop_engine.web.api_common import (
     AuthenticatedRoute,
     Caller,
@@ -29,6 +29,7 @@ from sop_engine.web.api_common import (
     errors_documented,
     operation_id,
 )
+from sop_engine.web.api_models import model_of
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import MEDIA_TYPES, document_response
 from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, ParsedForm, receive_form, upload_dir
@@ -62,77 +63,24 @@ Reason = Annotated[
 ]
 
 
-# --- documents of the answers (the JSON itself comes from the services) ----------------------------
+# --- documents of the answers (the JSON itself comes from the views) ------------------------------
+
+
+class CaseList(TypedDict):
+    """The cases the holder of the token may see."""
+
+    cases: Annotated[list[views.CaseJson], Doc("Tiap kasus seperti pada `sop case list --json`.")]
+
+
+CaseListOut = model_of(CaseList)
+CaseDetailOut = model_of(views.CaseDetailJson)
+
+
+# --- bodies of the requests ----------------------------------------------------------------------
 
 
 class _Document(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class ArtefactOut(_Document):
-    id: str
-    kind: str
-    filename: str
-    sha256: str
-    size: int
-    round: int
-    uploaded_by: str
-    uploaded_at: AwareDatetime
-
-
-class StepOut(_Document):
-    no: int
-    name: str
-    role: str
-    budget: str
-    status: Literal["waiting", "active", "done"]
-    round: int
-    activated_at: AwareDatetime | None
-    due_at: AwareDatetime | None
-    completed_at: AwareDatetime | None
-    completed_by: str | None
-    overdue: bool
-    note: str | None
-    artefacts: list[ArtefactOut]
-
-
-class CaseOut(_Document):
-    """A case as ``sop case list --json`` prints it."""
-
-    id: str
-    workflow: str
-    year: int
-    status: Literal["running", "done", "cancelled"]
-    started_at: AwareDatetime
-    started_by: str
-    current_step: int | None
-    finished_at: AwareDatetime | None
-    cancel_reason: str | None
-    revision: date
-    definition_sha256: str
-    steps: list[StepOut]
-
-
-class ProjectionOut(_Document):
-    projected_finish: AwareDatetime | None
-    submission_deadline: AwareDatetime
-    slack_seconds: int | None
-    slack: str | None
-    on_track: bool
-    late_steps: list[int]
-
-
-class CaseDetailOut(CaseOut):
-    """A case as ``sop case show --json`` prints it: with its projected finish."""
-
-    projection: ProjectionOut
-
-
-class CaseListOut(_Document):
-    cases: list[CaseOut]
-
-
-# --- bodies of the requests ----------------------------------------------------------------------
 
 
 class StartCaseIn(_Document):
@@ -189,7 +137,7 @@ COMPLETE_BODY: dict[str, Any] = {
 def list_cases(request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
     """The cases the token's holder may see, newest year first."""
     ctx = context_of(request)
-    return JSONResponse({"cases": [case.to_json(ctx.tz) for case in access.visible_cases(ctx, identity)]})
+    return JSONResponse(CaseList(cases=[views.case_json(case, ctx.tz) for case in access.visible_cases(ctx, identity)]))
 
 
 @router.get(
@@ -202,7 +150,7 @@ def list_cases(request: Request, identity: Annotated[Identity, Caller]) -> JSONR
 def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
     """The document of ``sop case show CODE --json``."""
     ctx = context_of(request)
-    return JSONResponse(planning.case_document(ctx, access.visible_case(ctx, identity, code)))
+    return JSONResponse(case_document(ctx, access.visible_case(ctx, identity, code)))
 
 
 @router.post(
@@ -216,9 +164,7 @@ def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Ca
 def start_case(body: StartCaseIn, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
     ctx = context_of(request)
     record = cases.start_case(ctx, body.workflow, body.year, identity.username)
-    return JSONResponse(
-        planning.case_document(ctx, record), status_code=201, headers={"Location": f"/api/v1/cases/{record.id}"}
-    )
+    return JSONResponse(case_document(ctx, record), status_code=201, headers={"Location": f"/api/v1/cases/{record.id}"})
 
 
 @router.post(
@@ -237,7 +183,7 @@ async def complete_step(
     with await _receive_completion(request, ctx) as form:
         files, note = completion_input(form)
         record = await run_in_threadpool(cases.complete_step, ctx, code, no, identity.username, files, note)
-        return JSONResponse(await run_in_threadpool(planning.case_document, ctx, record))
+        return JSONResponse(await run_in_threadpool(case_document, ctx, record))
 
 
 @router.post(
@@ -253,7 +199,7 @@ def return_step(
     ctx = context_of(request)
     access.visible_case(ctx, identity, code)
     record = cases.return_step(ctx, code, no, body.to, identity.username, body.reason)
-    return JSONResponse(planning.case_document(ctx, record))
+    return JSONResponse(case_document(ctx, record))
 
 
 @router.post(
@@ -268,7 +214,7 @@ def cancel_case(
     ctx = context_of(request)
     access.visible_case(ctx, identity, code)
     record = cases.cancel_case(ctx, code, identity.username, body.reason)
-    return JSONResponse(planning.case_document(ctx, record))
+    return JSONResponse(case_document(ctx, record))
 
 
 @router.get(
@@ -292,6 +238,12 @@ def download_artefact(
 
 
 # --- helpers -----------------------------------------------------------------------------------------
+
+
+def case_document(ctx: Context, record: cases.CaseRecord) -> views.CaseDetailJson:
+    """The document of ``sop case show --json``: the case and its projected finish."""
+    projection = planning.case_projection(ctx, record)
+    return views.case_detail_json(record, projection, ctx.tz, ctx.calendar.jam_kerja_per_hari)
 
 
 async def _receive_completion(request: Request, ctx: Context) -> ParsedForm:

@@ -3,8 +3,9 @@
 - :data:`Caller` is the dependency that turns the Bearer token into an :class:`Identity` (401 otherwise);
   :data:`bearer` only documents the scheme in ``/openapi.json``.
 - :class:`ErrorOut` and :func:`documented` describe the answers in ``/openapi.json``. The routes return
-  the services' JSON documents as they are (``JSONResponse``); the models describe them and a test
-  holds the two together, so the API never reshapes what ``sop ... --json`` prints.
+  the JSON documents of :mod:`sop_engine.views` as they are (``JSONResponse``); the models that describe
+  them are derived from the same declarations (:mod:`.api_models`) and a test holds the two together,
+  so the API never reshapes what ``sop ... --json`` prints.
 - :class:`AuthenticatedRoute` checks the token before anything else, then reads a JSON body with a
   size limit before FastAPI parses it, so a huge body is refused with 413 instead of being held in memory.
 """

@@ -22,11 +22,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from sop_engine import access, audit
 from sop_engine.accounts import Identity, LoginSession
-from sop_engine.audit import ACTION_LABELS, AuditFilter, VerifyResult
+from sop_engine.audit import AuditFilter, VerifyResult
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant_short
+from sop_engine.views.labels import ACTION_LABELS, DETAIL_LABELS
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.errors import page_text
@@ -46,55 +47,6 @@ HASH_CHARS = 12
 #: The filter fields of the page: query parameter -> AuditFilter.from_text keyword.
 FILTER_FIELDS = {"kasus": "case", "pelaku": "actor", "aksi": "action", "dari": "since", "sampai": "until"}
 
-#: Indonesian names of the detail keys; a key not listed is shown as it is.
-DETAIL_LABELS = {
-    "case": "kasus",
-    "step": "langkah",
-    "to": "ke langkah",
-    "reason": "alasan",
-    "note": "catatan",
-    "files": "berkas",
-    "file": "berkas",
-    "filename": "nama berkas",
-    "workflow": "alur kerja",
-    "year": "tahun",
-    "revision": "revisi",
-    "steps": "jumlah langkah",
-    "late": "terlambat",
-    "due_at": "tenggat",
-    "first_due_at": "tenggat pertama",
-    "old_due_at": "tenggat lama",
-    "new_due_at": "tenggat baru",
-    "round": "putaran",
-    "name": "nama",
-    "username": "nama pengguna",
-    "nip": "NIP",
-    "roles": "peran",
-    "supervisor": "atasan",
-    "email": "email",
-    "phone": "telepon",
-    "sha256": "sha256",
-    "satker": "satker",
-    "timezone": "zona waktu",
-    "number": "nomor",
-    "seq": "urutan",
-    "date": "tanggal",
-    "subject": "perihal",
-    "label": "keterangan",
-    "prefix": "awalan token",
-    "moved": "dipindahkan",
-    "notification": "notifikasi",
-    "notifications": "notifikasi",
-    "kind": "jenis",
-    "level": "tingkat",
-    "recipient": "penerima",
-    "channel": "saluran",
-    "address": "alamat",
-    "message_id": "id pesan",
-    "error": "kesalahan",
-    "divisions": "subbagian",
-    "size": "ukuran",
-}
 #: The details people look for first come first; the others follow in the order stored.
 _DETAIL_ORDER = tuple(DETAIL_LABELS)
 _SKIPPED_DETAILS = ("state_before", "state_after", "definition_sha256")

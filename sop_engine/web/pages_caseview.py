@@ -15,12 +15,13 @@ from markupsafe import Markup
 
 from sop_engine import access, people, workflows
 from sop_engine.accounts import Identity
-from sop_engine.artefacts import EXTENSIONS, KIND_LABELS, ArtefactRecord
+from sop_engine.artefacts import EXTENSIONS, ArtefactRecord
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import FileRule, StepDef
 from sop_engine.returns import list_returns
+from sop_engine.views.labels import FILE_KIND_LABELS
 from sop_engine.web.chart import case_chart_svg
 from sop_engine.web.uploads import MAX_FILES
 
@@ -91,7 +92,7 @@ class StepView:
 
     @property
     def kinds_text(self) -> str:
-        return ", ".join(KIND_LABELS.get(kind, kind) for kind in self.definition.file_kinds)
+        return ", ".join(FILE_KIND_LABELS.get(kind, kind) for kind in self.definition.file_kinds)
 
 
 def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetime) -> dict[str, Any]:

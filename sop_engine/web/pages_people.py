@@ -26,6 +26,7 @@ from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS, ROLES
 from sop_engine.errors import InvalidInput, SopError
 from sop_engine.people import NewPerson
+from sop_engine.views.labels import TOKEN_STATUS_LABELS
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.errors import page_text
@@ -54,8 +55,6 @@ PERSON_NOTICES = {
     "peran": "Peran telah diubah; berlaku mulai permintaan berikutnya orang ini.",
     "dicabut": "Token API telah dicabut; aplikasi yang memakainya harus memakai token baru.",
 }
-#: The label of each token status in the tokens table.
-TOKEN_LABELS = {TokenStatus.LIVE: "Berlaku", TokenStatus.EXPIRED: "Kedaluwarsa", TokenStatus.REVOKED: "Dicabut"}
 _WHAT = "Halaman Orang"
 PASSWORD_MISMATCH = "Kata sandi dan ulangannya tidak sama; ketik kata sandi yang sama di kedua isian lalu kirim ulang."
 NO_PREFIX = "Token yang akan dicabut tidak disebut; pilih tombol Cabut pada baris token itu."
@@ -279,7 +278,7 @@ def _person_page(
     values = {
         "person": account.person,
         "has_password": account.has_password,
-        "tokens": [(token, status, TOKEN_LABELS[status]) for token, status in tokens],
+        "tokens": [(token, status, TOKEN_STATUS_LABELS[status]) for token, status in tokens],
         "live_tokens": sum(status is TokenStatus.LIVE for _, status in tokens),
         "is_self": account.person.username == session.identity.username,
         "roles": _role_choices(),
