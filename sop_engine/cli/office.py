@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sop_engine import accounts, people, policy, workflows
+from sop_engine import api_tokens, passwords, people, policy, workflows
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -24,7 +24,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
     print(output.init_text(report))
     if args.demo:
-        given = accounts.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
+        given = passwords.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
         if given:
             print(
                 f"Kata sandi demo '{DEMO_PASSWORD}' diberikan kepada: {', '.join(given)} "
@@ -40,13 +40,13 @@ def cmd_people_set_password(args: argparse.Namespace, ctx: Context) -> int:
             raise InvalidInput("Kedua kata sandi tidak sama; jalankan perintahnya lagi.", value=args.username)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    accounts.set_password(ctx, args.username, password, by=args.by)
+    passwords.set_password(ctx, args.username, password, by=args.by)
     print(f"Kata sandi {args.username} disimpan (Argon2id); sesi yang masih terbuka diakhiri.")
     return 0
 
 
 def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
-    token = accounts.issue_token(ctx, args.username, args.label, by=args.by, expires_days=args.expires_days)
+    token = api_tokens.issue_token(ctx, args.username, args.label, by=args.by, expires_days=args.expires_days)
     print(token)
     print(
         f"Token API untuk {args.username}; simpan sekarang, token ini tidak ditampilkan lagi. "
@@ -57,7 +57,7 @@ def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
-    items = accounts.list_tokens(ctx, args.username)
+    items = api_tokens.list_tokens(ctx, args.username)
     if args.json:
         print_json([output.token_json(t, ctx.tz) for t in items])
     else:
@@ -66,7 +66,7 @@ def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_people_token_revoke(args: argparse.Namespace, ctx: Context) -> int:
-    count = accounts.revoke_tokens(ctx, args.username, by=args.by, prefix=args.prefix)
+    count = api_tokens.revoke_tokens(ctx, args.username, by=args.by, prefix=args.prefix)
     print(f"{count} token API milik {args.username} dicabut; aplikasi yang memakainya harus memakai token baru.")
     return 0
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sop_engine.accounts import TokenRecord
+from sop_engine.api_tokens import TokenRecord
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import ACTION_LABELS, AuditRecord, VerifyResult
 from sop_engine.calendar import Holiday

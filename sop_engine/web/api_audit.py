@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from sop_engine import access, audit
-from sop_engine.accounts import Identity
+from sop_engine.identity import Identity
 from sop_engine.textrules import LINE_PATTERN
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, operation_id
 from sop_engine.web.auth import context_of

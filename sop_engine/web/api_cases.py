@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from sop_engine import access, cases, planning
-from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
+from sop_engine.identity import Identity
 from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
 from sop_engine.web.api_common import (
     AuthenticatedRoute,

@@ -14,13 +14,13 @@ from typing import Any
 from markupsafe import Markup
 
 from sop_engine import access, audit, people, workflows
-from sop_engine.accounts import Identity
 from sop_engine.artefacts import EXTENSIONS, KIND_LABELS, ArtefactRecord
 from sop_engine.audit import AuditFilter
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import FileRule, StepDef
+from sop_engine.identity import Identity
 from sop_engine.web.chart import case_chart_svg
 from sop_engine.web.uploads import MAX_FILES
 

@@ -12,8 +12,8 @@ import re
 
 from fastapi import Request
 
-from sop_engine.accounts import LoginSession
 from sop_engine.errors import InvalidInput
+from sop_engine.logins import LoginSession
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, ParsedForm, receive_form, upload_dir
