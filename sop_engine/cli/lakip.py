@@ -22,7 +22,8 @@ from sop_engine.formatting import format_rupiah
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
 from sop_engine.lakip.records import AnalysisRecord
-from sop_engine.lakip.tables import BadValue, Cell, parse_rupiah
+from sop_engine.lakip.tables import BadValue, Cell
+from sop_engine.lakip.values import parse_rupiah
 
 _GROUPS: WeakKeyDictionary[Commands, Any] = WeakKeyDictionary()
 

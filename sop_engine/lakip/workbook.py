@@ -39,8 +39,9 @@ from sop_engine.formatting import format_date
 from sop_engine.lakip import store
 from sop_engine.lakip.analysis import ORDINAL_SCALES, Polarity
 from sop_engine.lakip.service import apply_realisations, check_year, list_targets
-from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, Problem, parse_rupiah
+from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, Problem
 from sop_engine.lakip.targets import POLARITY_NAMES, IndicatorRow, OutputRow, parse_realised, value_text
+from sop_engine.lakip.values import parse_rupiah
 
 DEFAULT_DIVISIONS = (
     "Subbagian Program dan Data",
