@@ -30,7 +30,8 @@ from starlette.types import Message
 from sop_engine import api_tokens, cases
 from sop_engine.context import Context
 from sop_engine.web.app import create_app
-from sop_engine.web.uploads import ParsedForm, UploadRejected, UploadTooLarge, receive_form, upload_dir
+from sop_engine.web.form_data import ParsedForm, UploadRejected, UploadTooLarge
+from sop_engine.web.uploads import receive_form, upload_dir
 
 BOUNDARY = "----sopBatas7MA4YWxkTrZu0gW"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"

@@ -31,7 +31,8 @@ from sop_engine.web.api_common import (
 )
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import MEDIA_TYPES, document_response
-from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, ParsedForm, receive_form, upload_dir
+from sop_engine.web.form_data import ParsedForm
+from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, receive_form, upload_dir
 
 router = APIRouter(route_class=AuthenticatedRoute, tags=["kasus"], generate_unique_id_function=operation_id)
 

@@ -23,9 +23,9 @@ from sop_engine.context import Context
 from sop_engine.errors import Busy, SopError
 from sop_engine.web import api, login, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
+from sop_engine.web.form_data import UploadRejected, UploadTooLarge
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
-from sop_engine.web.uploads import UploadRejected, UploadTooLarge
 
 log = logging.getLogger(__name__)
 

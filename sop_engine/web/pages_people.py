@@ -29,10 +29,10 @@ from sop_engine.logins import LoginSession
 from sop_engine.people import NewPerson
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.form_data import ParsedForm
 from sop_engine.web.pages_forms import field, posted_form, whole_number
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
-from sop_engine.web.uploads import ParsedForm
 
 router = APIRouter(include_in_schema=False)
 
