@@ -269,6 +269,35 @@ def register(cli: Commands) -> None:
     p = cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
     p.set_defaults(needs_schema=False)  # plays in a temporary database
 
+    _register_people(cli)
+
+    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
+    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
+    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
+    p.add_argument(
+        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
+    )
+
+    sub = cli.group("workflows", "definisi SOP")
+    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
+    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
+    p.add_argument("name")
+    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
+    p.add_argument("file")
+    p.set_defaults(needs_context=False)
+
+    sub = cli.group("calendar", "kalender kerja kantor")
+    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
+    p.set_defaults(needs_schema=False)
+    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
+    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
+    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
+    p.set_defaults(needs_schema=False)
+    p.add_argument("--year", type=int, required=True)
+
+
+def _register_people(cli: Commands) -> None:
+    """`sop people ...` and `sop people token ...`."""
     sub = cli.group("people", "pegawai kantor")
     p = cli.command(sub, "add", cmd_people_add, "tambahkan pegawai")
     p.add_argument("username")
@@ -308,27 +337,3 @@ def register(cli: Commands) -> None:
     p.add_argument("username", help="nama pengguna atau NIP")
     p.add_argument("--prefix", help="hanya token yang berawalan ini (lihat `sop people token list`); bawaan: semua")
     p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-
-    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
-    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
-    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
-    p.add_argument(
-        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
-    )
-
-    sub = cli.group("workflows", "definisi SOP")
-    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
-    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
-    p.add_argument("name")
-    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
-    p.add_argument("file")
-    p.set_defaults(needs_context=False)
-
-    sub = cli.group("calendar", "kalender kerja kantor")
-    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
-    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
-    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--year", type=int, required=True)
