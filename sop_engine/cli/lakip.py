@@ -35,6 +35,12 @@ def lakip_group(cli: Commands) -> Any:
     return _GROUPS[cli]
 
 
+def sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
+    """A group ``name`` under ``parent`` (``sop lakip NAME ...``, from :func:`lakip_group`); its sub-parsers."""
+    p = parent.add_parser(name, help=help_text, description=help_text, parents=[cli.common])
+    return p.add_subparsers(dest="action", required=True, metavar="PERINTAH", parser_class=Parser)
+
+
 def amount(text: str | None, option: str) -> int | None:
     """A rupiah amount from the command line ("Rp 2.497.528.462" or "2497528462")."""
     if text is None:
@@ -153,18 +159,13 @@ def _clip(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
-    p = parent.add_parser(name, help=help_text, description=help_text, parents=[cli.common])
-    return p.add_subparsers(dest="action", required=True, metavar="PERINTAH", parser_class=Parser)
-
-
 def register(cli: Commands) -> None:
     lakip = lakip_group(cli)
     for name, handler, help_text, what in (
         ("targets", cmd_targets_import, "target Perjanjian Kinerja dan output DIPA", "indikator dan/atau output DIPA"),
         ("budget", cmd_budget_import, "realisasi anggaran per output", "kode, uraian, pagu, realisasi"),
     ):
-        sub = _sub_group(lakip, cli, name, help_text)
+        sub = sub_group(lakip, cli, name, help_text)
         p = cli.command(sub, "import", handler, f"impor berkas CSV/XLSX ({what})", json_flag=True)
         p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx dengan baris judul")
         p.add_argument("--year", type=int, required=True, help="tahun anggaran yang dilaporkan, misalnya 2020")
