@@ -109,7 +109,7 @@ def fill(template: Path, values: Mapping[str, Any], out_path: Path) -> Path:
     try:
         document.render(dict(values), _environment())
     except jinja2.UndefinedError as exc:  # e.g. {{ kasus.kode }}: the name exists, the attribute does not
-        raise _missing(template, [_undefined_name(exc)], values) from exc
+        raise missing_values(template, [undefined_name(exc)], values) from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(out_path))
     return out_path
@@ -141,18 +141,19 @@ def _open_checked(template: Path, values: Mapping[str, Any]) -> Any:
             value=str(template),
         ) from exc
     if missing:
-        raise _missing(template, missing, values)
+        raise missing_values(template, missing, values)
     return document
 
 
-def _undefined_name(exc: jinja2.UndefinedError) -> str:
+def undefined_name(exc: jinja2.UndefinedError) -> str:
     """The missing name or attribute of Jinja's (English) message, e.g. 'kode'."""
     text = str(exc.message or exc)
     found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", text)
     return next((g for g in found.groups() if g), text) if found else text
 
 
-def _missing(template: Path, names: Sequence[str], values: Mapping[str, Any]) -> InvalidInput:
+def missing_values(template: Path, names: Sequence[str], values: Mapping[str, Any]) -> InvalidInput:
+    """The refusal of a template that uses ``names`` the values do not provide (all of them listed)."""
     listed = ", ".join(f"'{n}'" for n in names)
     return InvalidInput(
         f"Templat '{template.name}' memakai nilai {listed} yang tidak disediakan sop-engine; nilai yang tersedia: "

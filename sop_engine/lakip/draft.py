@@ -272,7 +272,7 @@ def render_html(values: Mapping[str, Any], out_path: Path, template: Path = HTML
     try:
         html = environment.get_template(template.name).render(dict(values))
     except jinja2.UndefinedError as exc:
-        raise documents._missing(template, [documents._undefined_name(exc)], values) from exc
+        raise documents.missing_values(template, [documents.undefined_name(exc)], values) from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
     return out_path
