@@ -290,7 +290,15 @@ class Worker:
             note.attempts += 1
             outcomes = {d.channel: d.status for d in note.deliveries}
             if transient and note.attempts < self.policy.max_attempts:
-                return self._retry_later(session, note, transient, now)
+                backoff = self.policy.retry_backoff_seconds or (60,)
+                note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
+                note.last_error = "; ".join(_describe(c, e) for c, e in transient)
+                note.lease_owner = note.lease_until = None
+                retry = {"error": note.last_error, "attempt": note.attempts}
+                retry["next_attempt_at"] = note.next_attempt_at.isoformat()
+                self._audit(session, note, "notification.retry", now, retry)
+                retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
+                return self._outcome(note, NotificationStatus.PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
             self._record_failures(session, note, outcomes, transient, now)
             errors = [d.error for d in note.deliveries if d.error] + [_describe(c, e) for c, e in transient]
             reaching = [c for c in wanted if c != "log"] or list(wanted)
@@ -302,28 +310,6 @@ class Worker:
             note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
             note.finished_at, note.lease_owner, note.lease_until = now, None, None
             return self._outcome(note, note.status, note.last_error)
-
-    def _retry_later(
-        self, session: Session, note: Notification, transient: list[tuple[str | None, str]], now: datetime
-    ) -> Outcome:
-        """Release ``note`` for another attempt after the backoff of this one (audited)."""
-        backoff = self.policy.retry_backoff_seconds or (60,)
-        note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
-        note.last_error = "; ".join(_describe(c, e) for c, e in transient)
-        note.lease_owner = note.lease_until = None
-        self._audit(
-            session,
-            note,
-            "notification.retry",
-            now,
-            {
-                "error": note.last_error,
-                "attempt": note.attempts,
-                "next_attempt_at": note.next_attempt_at.isoformat(),
-            },
-        )
-        retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
-        return self._outcome(note, NotificationStatus.PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
 
     def _record_failures(
         self,
@@ -349,13 +335,8 @@ class Worker:
                     )
                 )
                 outcomes[channel] = DeliveryStatus.FAILED
-                self._audit(
-                    session,
-                    note,
-                    "notification.failed",
-                    now,
-                    {"channel": channel, "error": failure, "attempts": note.attempts},
-                )
+                failed = {"channel": channel, "error": failure, "attempts": note.attempts}
+                self._audit(session, note, "notification.failed", now, failed)
 
     def _close(self, nid: int, status: NotificationStatus, reason: str, now: datetime) -> Outcome:
         with self.ctx.db.write() as session:
