@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sop_engine import artefacts, cases
-from sop_engine.accounts import Identity
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import NotAllowed, NotFound
+from sop_engine.identity import Identity
 from sop_engine.policy import Permission, roles_for
 
 READS_EVERYTHING = roles_for(Permission.READ_ALL_CASES)

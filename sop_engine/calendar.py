@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 from sop_engine.clock import to_utc
-from sop_engine.config import WEEKDAYS, CalendarSettings, Settings
+from sop_engine.config import Settings
+from sop_engine.config_calendar import WEEKDAYS, CalendarSettings
 from sop_engine.durations import Duration
 from sop_engine.errors import ConfigError
 

@@ -111,74 +111,84 @@ def verify_events(
 ) -> VerifyResult:
     """Check a sequence of events against the chain rules, the recorded head and an optional anchor."""
     expected, prev, count = 1, GENESIS, 0
-
-    def bad(seq: int, problem: str) -> VerifyResult:
-        return VerifyResult(False, count, head_seq, head_hash, seq, problem)
-
     for event in events:
         count += 1
-        if event.seq > expected:
-            return bad(
-                expected,
-                f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
-                "(ada peristiwa yang dihapus).",
-            )
-        if event.seq < expected:
-            return bad(
-                event.seq,
-                f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
-            )
-        if event.prev_hash != prev:
-            return bad(
-                event.seq,
-                f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
-                "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
-            )
-        try:
-            details = json.loads(event.details)
-        except ValueError:
-            return bad(event.seq, f"Peristiwa #{event.seq}: rincian bukan JSON yang sah (isinya telah diubah).")
-        payload_ = payload(
-            event.office_id,
-            event.seq,
-            event.recorded_at,
-            event.stated_at,
-            event.actor,
-            event.role,
-            event.action,
-            event.case_code,
-            event.step_no,
-            details,
-        )
-        if chain_hash(event.prev_hash, payload_) != event.hash:
-            return bad(
-                event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah)."
-            )
+        broken = _event_problem(event, expected, prev)
+        if broken is not None:
+            return VerifyResult(False, count, head_seq, head_hash, *broken)
         prev, expected = event.hash, expected + 1
     last = expected - 1
+    broken = _head_problem(last, prev, head_seq, head_hash)
+    if broken is None and anchor is not None:
+        problem = _check_anchor(events, anchor)
+        if problem:
+            broken = (min(anchor[0], last + 1), problem)
+    if broken is not None:
+        return VerifyResult(False, count, head_seq, head_hash, *broken)
+    return VerifyResult(True, count, head_seq, head_hash)
+
+
+def _event_problem(event: ChainEvent, expected: int, prev: str) -> tuple[int, str] | None:
+    """The seq and problem of an event out of order, not linked to ``prev``, or not matching its hash."""
+    if event.seq > expected:
+        return (
+            expected,
+            f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
+            "(ada peristiwa yang dihapus).",
+        )
+    if event.seq < expected:
+        return (
+            event.seq,
+            f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
+        )
+    if event.prev_hash != prev:
+        return (
+            event.seq,
+            f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
+            "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
+        )
+    try:
+        details = json.loads(event.details)
+    except ValueError:
+        return event.seq, f"Peristiwa #{event.seq}: rincian bukan JSON yang sah (isinya telah diubah)."
+    payload_ = payload(
+        event.office_id,
+        event.seq,
+        event.recorded_at,
+        event.stated_at,
+        event.actor,
+        event.role,
+        event.action,
+        event.case_code,
+        event.step_no,
+        details,
+    )
+    if chain_hash(event.prev_hash, payload_) != event.hash:
+        return event.seq, f"Peristiwa #{event.seq}: hash tidak cocok dengan isinya (isi peristiwa telah diubah)."
+    return None
+
+
+def _head_problem(last: int, prev: str, head_seq: int, head_hash: str) -> tuple[int, str] | None:
+    """The seq and problem where the chain, ending at ``last`` with hash ``prev``, disagrees with its recorded head."""
     if last < head_seq:
-        return bad(
+        return (
             last + 1,
             f"Rantai berakhir di #{last}, padahal kepala rantai mencatat #{head_seq} "
             f"(peristiwa #{last + 1} dan sesudahnya dihapus).",
         )
     if last > head_seq:
-        return bad(
+        return (
             head_seq + 1,
             f"Peristiwa #{head_seq + 1} ada sesudah kepala rantai yang tercatat (#{head_seq}); "
             "peristiwa itu disisipkan di luar sop-engine.",
         )
     if prev != head_hash:
-        return bad(
+        return (
             last,
             f"Peristiwa #{last} tidak sama dengan kepala rantai yang tercatat; "
             "peristiwa terakhir diganti di luar sop-engine.",
         )
-    if anchor is not None:
-        problem = _check_anchor(events, anchor)
-        if problem:
-            return bad(min(anchor[0], last + 1), problem)
-    return VerifyResult(True, count, head_seq, head_hash)
+    return None
 
 
 def _check_anchor(events: Sequence[ChainEvent], anchor: tuple[int, str]) -> str | None:

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
-from sop_engine.config import DatabaseSettings, LogChannelSettings, Settings
+from sop_engine.config import DatabaseSettings, Settings
+from sop_engine.config_notifications import LogChannelSettings
 from sop_engine.context import Context
 from sop_engine.db.models import Notification
 from sop_engine.durations import parse_duration

@@ -5,25 +5,20 @@ and never later when a case reaches the step. Each refusal is a :class:`Definiti
 Indonesian message names the file, the step, the field, the bad value and what is allowed, e.g.
 ``workflows/lakip.toml: langkah 7: kembali_ke = 12, tetapi langkah 12 tidak ada (langkah 1-11).``
 The same data is on the exception: ``value``, and the details ``file``, ``step``, ``field``, ``allowed``.
+Each table of the file is read through a checked :class:`~sop_engine.loader_tables.Table`.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import TypeVar
 
 from sop_engine.definitions import FILE_KINDS, ROLES, STEP_ROLES, FileRule, SopHeader, StepDef, WorkflowDef
-from sop_engine.durations import Duration, parse_duration
-from sop_engine.errors import DefinitionError, InvalidInput
-
-_T = TypeVar("_T")
+from sop_engine.errors import DefinitionError
+from sop_engine.loader_tables import DATE, INT, INTS, TABLE, TABLES, TEXT, TEXTS, Field, Place, Table, kind_of, show
 
 __all__ = ["load_workflow_file", "load_workflow_text", "load_workflows_dir"]
 
@@ -32,60 +27,42 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _STEP_HEADER = re.compile(r"\s*\[\[\s*langkah\s*\]\]")
 _KEY_AT_LINE_START = re.compile(r"\s*([A-Za-z0-9_-]+)")
 
-# Kinds of value, as named to the office in messages.
-_TEXT = "teks"
-_TEXTS = "daftar teks"
-_DATE = "tanggal TOML tanpa tanda kutip"
-_INT = "bilangan bulat"
-_INTS = "daftar bilangan bulat"
-_TABLE = "tabel"
-_TABLES = "daftar tabel [[langkah]]"
-
-
-@dataclass(frozen=True)
-class _Field:
-    """One key a table may hold: the kind of its value, an example line, whether it must be there."""
-
-    kind: str
-    example: str
-    required: bool = True
-
 
 _TOP_FIELDS = {
-    "workflow": _Field(_TABLE, "[workflow]"),
-    "sop": _Field(_TABLE, "[sop]"),
-    "langkah": _Field(_TABLES, "[[langkah]]", required=False),
+    "workflow": Field(TABLE, "[workflow]"),
+    "sop": Field(TABLE, "[sop]"),
+    "langkah": Field(TABLES, "[[langkah]]", required=False),
 }
 _WORKFLOW_FIELDS = {
-    "id": _Field(_TEXT, 'id = "lakip"'),
-    "judul": _Field(_TEXT, 'judul = "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"'),
+    "id": Field(TEXT, 'id = "lakip"'),
+    "judul": Field(TEXT, 'judul = "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"'),
 }
 _SOP_FIELDS = {
-    "instansi": _Field(_TEXT, 'instansi = "Komisi Pemilihan Umum Kabupaten Bangkalan"'),
-    "nomor": _Field(_TEXT, 'nomor = "10/HK.03.1-Kpt/3526/Sek-Kab/I/2021"'),
-    "nama": _Field(_TEXT, 'nama = "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"'),
-    "tanggal_pembuatan": _Field(_DATE, "tanggal_pembuatan = 2021-01-10"),
-    "tanggal_revisi": _Field(_DATE, "tanggal_revisi = 2021-01-20", required=False),
-    "tanggal_pengesahan": _Field(_DATE, "tanggal_pengesahan = 2021-01-22"),
-    "disahkan_oleh": _Field(_TEXT, 'disahkan_oleh = "Sekretaris Komisi Pemilihan Umum Kabupaten Bangkalan"'),
-    "dasar_hukum": _Field(_TEXTS, 'dasar_hukum = ["Peraturan ...", "Keputusan ..."]'),
-    "kualifikasi_pelaksana": _Field(_TEXTS, 'kualifikasi_pelaksana = ["Memiliki kewenangan ..."]'),
-    "peralatan": _Field(_TEXTS, 'peralatan = ["Renstra", "Perangkat Komputer"]'),
-    "pencatatan": _Field(_TEXTS, 'pencatatan = ["Indikator Kinerja, target, realisasi ..."]'),
-    "peringatan": _Field(_TEXTS, 'peringatan = ["Jika tidak dilaksanakan sesuai SOP, ..."]'),
-    "keterkaitan": _Field(_TEXTS, 'keterkaitan = ["SOP ..."]'),
+    "instansi": Field(TEXT, 'instansi = "Komisi Pemilihan Umum Kabupaten Bangkalan"'),
+    "nomor": Field(TEXT, 'nomor = "10/HK.03.1-Kpt/3526/Sek-Kab/I/2021"'),
+    "nama": Field(TEXT, 'nama = "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"'),
+    "tanggal_pembuatan": Field(DATE, "tanggal_pembuatan = 2021-01-10"),
+    "tanggal_revisi": Field(DATE, "tanggal_revisi = 2021-01-20", required=False),
+    "tanggal_pengesahan": Field(DATE, "tanggal_pengesahan = 2021-01-22"),
+    "disahkan_oleh": Field(TEXT, 'disahkan_oleh = "Sekretaris Komisi Pemilihan Umum Kabupaten Bangkalan"'),
+    "dasar_hukum": Field(TEXTS, 'dasar_hukum = ["Peraturan ...", "Keputusan ..."]'),
+    "kualifikasi_pelaksana": Field(TEXTS, 'kualifikasi_pelaksana = ["Memiliki kewenangan ..."]'),
+    "peralatan": Field(TEXTS, 'peralatan = ["Renstra", "Perangkat Komputer"]'),
+    "pencatatan": Field(TEXTS, 'pencatatan = ["Indikator Kinerja, target, realisasi ..."]'),
+    "peringatan": Field(TEXTS, 'peringatan = ["Jika tidak dilaksanakan sesuai SOP, ..."]'),
+    "keterkaitan": Field(TEXTS, 'keterkaitan = ["SOP ..."]'),
 }
 _STEP_FIELDS = {
-    "nomor": _Field(_INT, "nomor = 1"),
-    "uraian": _Field(_TEXT, 'uraian = "Memerintahkan penyusunan LAKIP"'),
-    "pelaksana": _Field(_TEXT, 'pelaksana = "sekretaris"'),
-    "waktu": _Field(_TEXT, 'waktu = "10 menit"'),
-    "kelengkapan": _Field(_TEXTS, 'kelengkapan = ["Disposisi surat"]'),
-    "output": _Field(_TEXT, 'output = "Disposisi surat"'),
-    "berkas": _Field(_TEXT, 'berkas = "wajib"'),
-    "jenis_berkas": _Field(_TEXTS, 'jenis_berkas = ["pdf", "docx"]', required=False),
-    "keterangan": _Field(_TEXT, 'keterangan = "-"', required=False),
-    "kembali_ke": _Field(_INTS, "kembali_ke = [6]", required=False),
+    "nomor": Field(INT, "nomor = 1"),
+    "uraian": Field(TEXT, 'uraian = "Memerintahkan penyusunan LAKIP"'),
+    "pelaksana": Field(TEXT, 'pelaksana = "sekretaris"'),
+    "waktu": Field(TEXT, 'waktu = "10 menit"'),
+    "kelengkapan": Field(TEXTS, 'kelengkapan = ["Disposisi surat"]'),
+    "output": Field(TEXT, 'output = "Disposisi surat"'),
+    "berkas": Field(TEXT, 'berkas = "wajib"'),
+    "jenis_berkas": Field(TEXTS, 'jenis_berkas = ["pdf", "docx"]', required=False),
+    "keterangan": Field(TEXT, 'keterangan = "-"', required=False),
+    "kembali_ke": Field(INTS, "kembali_ke = [6]", required=False),
 }
 
 
@@ -95,12 +72,12 @@ def load_workflow_text(text: str, source_name: str) -> WorkflowDef:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, text, source_name) from exc
-    top = _Table(document, _Place(source_name), _TOP_FIELDS)
-    workflow = _Table(top.table("workflow"), _Place(source_name, "[workflow]", table="workflow"), _WORKFLOW_FIELDS)
+    top = Table(document, Place(source_name), _TOP_FIELDS)
+    workflow = Table(top.table("workflow"), Place(source_name, "[workflow]", table="workflow"), _WORKFLOW_FIELDS)
     name = workflow.text("id")
     if not _WORKFLOW_ID.fullmatch(name):
         allowed = "huruf kecil a-z, angka, '-' atau '_', diawali huruf"
-        message = f"id = {_show(name)} tidak sah; tulis dengan {allowed}, misalnya 'lakip'."
+        message = f"id = {show(name)} tidak sah; tulis dengan {allowed}, misalnya 'lakip'."
         raise workflow.place.error("id", name, message, allowed)
     title = workflow.text("judul")
     header = _header(top.table("sop"), source_name)
@@ -111,7 +88,7 @@ def load_workflow_text(text: str, source_name: str) -> WorkflowDef:
 
 def load_workflow_file(path: Path) -> WorkflowDef:
     """Load one workflow file (UTF-8; a leading BOM is dropped); errors name it as ``str(path)``."""
-    place = _Place(str(path))
+    place = Place(str(path))
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -134,24 +111,24 @@ def load_workflows_dir(folder: Path) -> dict[str, WorkflowDef]:
             "folder workflow tidak ditemukan; buat folder itu dan letakkan berkas SOP (*.toml) di dalamnya, "
             "atau atur [workflows] dir di config.toml."
         )
-        raise _Place(str(folder)).error(None, str(folder), message)
+        raise Place(str(folder)).error(None, str(folder), message)
     found: dict[str, WorkflowDef] = {}
     origins: dict[str, Path] = {}
     for path in sorted(p for p in folder.glob("*.toml") if p.is_file()):
         workflow = load_workflow_file(path)
         if workflow.name in found:
             message = (
-                f"id = {_show(workflow.name)} sudah dipakai oleh {origins[workflow.name]}; "
+                f"id = {show(workflow.name)} sudah dipakai oleh {origins[workflow.name]}; "
                 "setiap berkas workflow harus punya id sendiri."
             )
-            raise _Place(str(path), "[workflow]", table="workflow").error("id", workflow.name, message)
+            raise Place(str(path), "[workflow]", table="workflow").error("id", workflow.name, message)
         found[workflow.name] = workflow
         origins[workflow.name] = path
     return found
 
 
 def _header(raw: Mapping[str, object], file: str) -> SopHeader:
-    sop = _Table(raw, _Place(file, "[sop]", table="sop"), _SOP_FIELDS)
+    sop = Table(raw, Place(file, "[sop]", table="sop"), _SOP_FIELDS)
     header = SopHeader(
         instansi=sop.text("instansi"),
         nomor=sop.text("nomor"),
@@ -170,7 +147,7 @@ def _header(raw: Mapping[str, object], file: str) -> SopHeader:
     made = header.tanggal_pembuatan
     for key, day in (("tanggal_revisi", header.tanggal_revisi), ("tanggal_pengesahan", header.tanggal_pengesahan)):
         if day is not None and day < made:
-            message = f"{key} = {_show(day)} lebih awal dari tanggal_pembuatan = {_show(made)}; periksa tanggalnya."
+            message = f"{key} = {show(day)} lebih awal dari tanggal_pembuatan = {show(made)}; periksa tanggalnya."
             raise sop.place.error(key, day, message, f"{made.isoformat()} atau sesudahnya")
     return header
 
@@ -179,26 +156,26 @@ def _steps(raw: object, file: str) -> tuple[StepDef, ...]:
     """All ``[[langkah]]``: structure and numbering first, then each step's fields."""
     if raw is None or raw == []:
         message = "tidak ada satu pun [[langkah]]; SOP harus punya paling sedikit satu langkah (nomor = 1)."
-        raise _Place(file).error("langkah", raw, message, "paling sedikit satu [[langkah]]")
+        raise Place(file).error("langkah", raw, message, "paling sedikit satu [[langkah]]")
     if not isinstance(raw, list):
-        message = f"langkah = {_show(raw)} adalah {_describe(raw)}, padahal harus [[langkah]] (dua kurung siku)."
-        raise _Place(file).error("langkah", raw, message, _TABLES)
-    tables: list[_Table] = []
+        message = f"langkah = {show(raw)} adalah {kind_of(raw)}, padahal harus [[langkah]] (dua kurung siku)."
+        raise Place(file).error("langkah", raw, message, TABLES)
+    tables: list[Table] = []
     for position, item in enumerate(raw, 1):
-        by_position = _Place(file, f"[[langkah]] ke-{position}")
+        by_position = Place(file, f"[[langkah]] ke-{position}")
         if not isinstance(item, dict):
-            message = f"langkah = {_show(item)} adalah {_describe(item)}, padahal harus tabel [[langkah]]."
-            raise by_position.error("langkah", item, message, _TABLES)
+            message = f"langkah = {show(item)} adalah {kind_of(item)}, padahal harus tabel [[langkah]]."
+            raise by_position.error("langkah", item, message, TABLES)
         nomor = item.get("nomor")
         valid = isinstance(nomor, int) and not isinstance(nomor, bool)
-        place = _Place(file, f"langkah {nomor}", step=nomor) if valid else by_position
-        tables.append(_Table(item, place, _STEP_FIELDS))
+        place = Place(file, f"langkah {nomor}", step=nomor) if valid else by_position
+        tables.append(Table(item, place, _STEP_FIELDS))
     numbers = [table.integer("nomor") for table in tables]
     _check_numbering(tables, numbers)
     return tuple(_step(table, no, len(numbers)) for table, no in zip(tables, numbers, strict=True))
 
 
-def _check_numbering(tables: Sequence[_Table], numbers: Sequence[int]) -> None:
+def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
     """Step numbers are unique, then exactly 1..n in the order written."""
     span = _span(len(numbers))
     first_at: dict[int, int] = {}
@@ -226,12 +203,12 @@ def _check_numbering(tables: Sequence[_Table], numbers: Sequence[int]) -> None:
         raise table.place.error("nomor", no, message, str(position))
 
 
-def _step(table: _Table, no: int, count: int) -> StepDef:
+def _step(table: Table, no: int, count: int) -> StepDef:
     name = table.text("uraian")
     role = table.text("pelaksana")
     if role in ROLES and role not in STEP_ROLES:
         allowed = ", ".join(STEP_ROLES)
-        message = f"pelaksana = {_show(role)} adalah peran yang tidak mengerjakan langkah; yang diizinkan: {allowed}."
+        message = f"pelaksana = {show(role)} adalah peran yang tidak mengerjakan langkah; yang diizinkan: {allowed}."
         raise table.place.error("pelaksana", role, message, allowed)
     table.choice("pelaksana", role, STEP_ROLES)
     budget = table.duration("waktu")
@@ -244,12 +221,12 @@ def _step(table: _Table, no: int, count: int) -> StepDef:
     return StepDef(no, name, role, budget, kelengkapan, output, file_rule, kinds, keterangan, returns_to)
 
 
-def _file_kinds(table: _Table, rule: FileRule) -> tuple[str, ...]:
+def _file_kinds(table: Table, rule: FileRule) -> tuple[str, ...]:
     """``jenis_berkas``, default every kind; a step without files (berkas = 'tidak') has none."""
     if "jenis_berkas" not in table.raw:
         return () if rule is FileRule.NONE else FILE_KINDS
     kinds = table.texts("jenis_berkas")
-    shown = f"jenis_berkas = {_show(list(kinds))}"
+    shown = f"jenis_berkas = {show(list(kinds))}"
     if rule is FileRule.NONE:
         message = f"{shown} diisi, padahal berkas = 'tidak'; hapus jenis_berkas atau ubah berkas ('wajib'/'opsional')."
         raise table.place.error("jenis_berkas", list(kinds), message, "tidak ada (berkas = 'tidak')")
@@ -258,13 +235,13 @@ def _file_kinds(table: _Table, rule: FileRule) -> tuple[str, ...]:
         message = f"{shown} kosong; isi paling sedikit satu dari: {allowed}, atau hapus baris itu (semua jenis boleh)."
         raise table.place.error("jenis_berkas", [], message, allowed)
     for index, kind in enumerate(kinds):
-        table.choice("jenis_berkas", kind, FILE_KINDS, shown=f"{shown}: {_show(kind)}")
+        table.choice("jenis_berkas", kind, FILE_KINDS, shown=f"{shown}: {show(kind)}")
         if kind in kinds[:index]:
-            raise table.place.error("jenis_berkas", kind, f"{shown}: {_show(kind)} disebut dua kali; hapus salah satu.")
+            raise table.place.error("jenis_berkas", kind, f"{shown}: {show(kind)} disebut dua kali; hapus salah satu.")
     return kinds
 
 
-def _returns(table: _Table, no: int, count: int) -> tuple[int, ...]:
+def _returns(table: Table, no: int, count: int) -> tuple[int, ...]:
     """``kembali_ke``: only existing steps before this one, each once."""
     targets = table.integers("kembali_ke")
     earlier = _span(no - 1) if no > 1 else "tidak ada"
@@ -283,125 +260,6 @@ def _returns(table: _Table, no: int, count: int) -> tuple[int, ...]:
     return targets
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where in a workflow file a value sits; builds the errors that name it."""
-
-    file: str
-    label: str | None = None  # "[sop]", "langkah 5", "[[langkah]] ke-3"; None at the top level
-    table: str | None = None  # prefix of the ``field`` detail: "sop" gives "sop.nomor"
-    step: int | None = None
-
-    def error(
-        self, key: str | None, value: object, text: str, allowed: str | None = None, **extra: object
-    ) -> DefinitionError:
-        where = f"{self.file}: {self.label}: " if self.label else f"{self.file}: "
-        field = f"{self.table}.{key}" if self.table and key else key
-        details = {"file": self.file, "step": self.step, "field": field, "allowed": allowed, **extra}
-        return DefinitionError(where + text, value=value, **details)
-
-
-class _Table:
-    """One TOML table checked against its fields: no unknown keys, no missing required keys,
-    and typed getters that refuse a value of the wrong kind."""
-
-    def __init__(self, raw: Mapping[str, object], place: _Place, fields: Mapping[str, _Field]) -> None:
-        self.raw, self.place, self.fields = raw, place, fields
-        allowed = ", ".join(fields)
-        for key in raw:
-            if key not in fields:
-                message = f"kunci '{key}' tidak dikenal; yang diizinkan: {allowed}.{_did_you_mean(key, fields)}"
-                raise place.error(key, key, message, allowed)
-        for key, spec in fields.items():
-            if spec.required and key not in raw:
-                raise self._missing(key)
-
-    def table(self, key: str) -> Mapping[str, object]:
-        value = self.raw.get(key)
-        if not isinstance(value, dict):
-            raise self._wrong_kind(key, value)
-        return value
-
-    def text(self, key: str, *, blank_ok: bool = False) -> str:
-        value = self.raw.get(key, "")
-        if not isinstance(value, str):
-            raise self._wrong_kind(key, value)
-        if not blank_ok and not value.strip():
-            message = f"{key} = {_show(value)} kosong; contoh: {self.fields[key].example}."
-            raise self.place.error(key, value, message, _TEXT)
-        return value
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        items = self._list(key, str)
-        for item in items:
-            if not item.strip():
-                raise self.place.error(key, item, f"{key} berisi teks kosong {_show(item)}; hapus atau isi.", _TEXTS)
-        return items
-
-    def integer(self, key: str) -> int:
-        value = self.raw.get(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self._wrong_kind(key, value)
-        return value
-
-    def integers(self, key: str) -> tuple[int, ...]:
-        return self._list(key, int)
-
-    def day(self, key: str) -> date | None:
-        value = self.raw.get(key)
-        if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-            return value
-        raise self._wrong_kind(key, value)
-
-    def required_day(self, key: str) -> date:
-        value = self.day(key)
-        if value is None:
-            raise self._missing(key)
-        return value
-
-    def duration(self, key: str) -> Duration:
-        text = self.text(key)
-        try:
-            return parse_duration(text)
-        except InvalidInput as exc:
-            message = f"{key} = {_show(text)} tidak dapat dipakai: {exc.message}"
-            raise self.place.error(key, text, message, "angka lalu menit, jam atau hari") from exc
-
-    def choice(self, key: str, value: str, allowed: Sequence[str], *, shown: str | None = None) -> str:
-        """``value`` if it is one of ``allowed``; otherwise an error that suggests the near miss."""
-        if value in allowed:
-            return value
-        listed = ", ".join(allowed)
-        what = shown or f"{key} = {_show(value)}"
-        message = f"{what}, tidak dikenal; yang diizinkan: {listed}.{_did_you_mean(value, allowed)}"
-        raise self.place.error(key, value, message, listed)
-
-    def _list(self, key: str, kind: type[_T]) -> tuple[_T, ...]:
-        value = self.raw.get(key, [])
-        if not isinstance(value, list):
-            raise self._wrong_kind(key, value)
-        spec = self.fields[key]
-        for index, item in enumerate(value, 1):
-            if not isinstance(item, kind) or isinstance(item, bool):
-                message = (
-                    f"{key} = {_show(value)}: isi ke-{index} ({_show(item)}) adalah {_describe(item)}, "
-                    f"padahal harus {spec.kind}; contoh: {spec.example}."
-                )
-                raise self.place.error(key, item, message, spec.kind)
-        return tuple(value)
-
-    def _wrong_kind(self, key: str, value: object) -> DefinitionError:
-        spec = self.fields[key]
-        message = (
-            f"{key} = {_show(value)} adalah {_describe(value)}, padahal harus {spec.kind}; contoh: {spec.example}."
-        )
-        return self.place.error(key, value, message, spec.kind)
-
-    def _missing(self, key: str) -> DefinitionError:
-        spec = self.fields[key]
-        return self.place.error(key, None, f"kunci wajib '{key}' tidak ada; tambahkan: {spec.example}", spec.kind)
-
-
 def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, file: str) -> DefinitionError:
     """A TOML syntax error at its line and column, with the [[langkah]] and key it falls in."""
     reason = str(exc)
@@ -409,7 +267,7 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, file: str) -> Definit
     if match is None:  # "(at end of document)"
         reason = reason.removesuffix(" (at end of document)")
         message = f"akhir berkas: sintaks TOML tidak sah ({reason}); periksa tanda kutip dan kurung yang belum ditutup."
-        return _Place(file).error(None, None, message)
+        return Place(file).error(None, None, message)
     line, column = int(match.group(1)), int(match.group(2))
     lines = text.split("\n")
     line_text = lines[line - 1].rstrip("\r") if line <= len(lines) else ""
@@ -421,38 +279,9 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, text: str, file: str) -> Definit
         f"baris {line}, kolom {column}{f' ({context})' if context else ''}: sintaks TOML tidak sah "
         f"({reason[: match.start()]}); baris itu: {line_text.strip()!r}. Periksa tanda kutip, '=' dan kurung siku."
     )
-    return _Place(file, step=step).error(key, line_text, message, line=line, column=column)
+    return Place(file, step=step).error(key, line_text, message, line=line, column=column)
 
 
 def _span(last: int) -> str:
     """Step numbers 1..last as written in messages: "1-11", or "1"."""
     return "1" if last == 1 else f"1-{last}"
-
-
-def _did_you_mean(word: str, choices: Sequence[str] | Mapping[str, object]) -> str:
-    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" Maksud Anda '{matches[0]}'?" if matches else ""
-
-
-def _show(value: object) -> str:
-    """A value as the office wrote it, strings in single quotes: 'kasubag', [6], 2021-01-20."""
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key} = {_show(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
-
-_KIND_NAMES = {bool: "nilai true/false", int: "bilangan bulat", float: "bilangan pecahan", str: "teks"}
-_KIND_NAMES |= {datetime: "tanggal dan jam", date: "tanggal", time: "jam", list: "daftar", dict: "tabel"}
-
-
-def _describe(value: object) -> str:
-    """The kind of a TOML value, in words (``bool`` before ``int``, ``datetime`` before ``date``)."""
-    return next((name for kind, name in _KIND_NAMES.items() if isinstance(value, kind)), "kosong")

@@ -25,7 +25,7 @@ from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRol
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.definitions import StepDef
 from sop_engine.durations import parse_duration
-from sop_engine.policy import SYSTEM_ACTOR, Permission
+from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
 
 #: Longest supervisor chain followed, as a guard against a loop in the supervisor links.
 MAX_CHAIN = 10
@@ -174,52 +174,66 @@ def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
             .order_by(Case.code)
         ).all()
         for case, row in rows:
-            if row.activated_at is None or row.due_at is None:
-                continue
-            step = workflows.definition_of(case).step(row.no)
-            new_due = ctx.calendar.add_duration(row.activated_at, step.budget)
-            plan = {
-                (p.kind, p.level, p.recipient.id): p.due_at
-                for p in plan_step(ctx, session, office.id, step, row.activated_at, new_due)
-            }
-            changed = 0
-            for note in session.scalars(
-                select(Notification).where(
-                    Notification.case_id == case.id,
-                    Notification.step_no == row.no,
-                    Notification.round == row.round,
-                    Notification.status == NotificationStatus.PENDING,
-                )
-            ):
-                moment = plan.get((note.kind, note.level, note.recipient_id))
-                if moment is not None and moment != note.due_at:
-                    note.due_at = note.next_attempt_at = moment
-                    changed += 1
-            if new_due != row.due_at or changed:
-                moved.append(Moved(case.code, row.no, row.due_at, new_due, changed))
-                row.due_at = new_due
+            step_moved = _recompute_step(ctx, session, office.id, case, row)
+            if step_moved is not None:
+                moved.append(step_moved)
         if moved:
-            audit.append(
-                session,
-                office.id,
-                actor=actor.username,
-                role=actor.role,
-                action="deadlines.recomputed",
-                recorded_at=ctx.clock.now(),
-                details={
-                    "moved": [
-                        {
-                            "case": m.case,
-                            "step": m.step,
-                            "old_due_at": m.old_due.isoformat(),
-                            "new_due_at": m.new_due.isoformat(),
-                            "notifications": m.notifications,
-                        }
-                        for m in moved
-                    ]
-                },
-            )
+            _audit_recomputed(ctx, session, office.id, actor, moved)
     return moved
+
+
+def _recompute_step(ctx: Context, session: Session, office_id: int, case: Case, row: CaseStep) -> Moved | None:
+    """Move one active step's deadline and its pending notifications to where the calendar puts them now."""
+    if row.activated_at is None or row.due_at is None:
+        return None
+    step = workflows.definition_of(case).step(row.no)
+    new_due = ctx.calendar.add_duration(row.activated_at, step.budget)
+    plan = {
+        (p.kind, p.level, p.recipient.id): p.due_at
+        for p in plan_step(ctx, session, office_id, step, row.activated_at, new_due)
+    }
+    changed = 0
+    for note in session.scalars(
+        select(Notification).where(
+            Notification.case_id == case.id,
+            Notification.step_no == row.no,
+            Notification.round == row.round,
+            Notification.status == NotificationStatus.PENDING,
+        )
+    ):
+        moment = plan.get((note.kind, note.level, note.recipient_id))
+        if moment is not None and moment != note.due_at:
+            note.due_at = note.next_attempt_at = moment
+            changed += 1
+    if new_due != row.due_at or changed:
+        step_moved = Moved(case.code, row.no, row.due_at, new_due, changed)
+        row.due_at = new_due
+        return step_moved
+    return None
+
+
+def _audit_recomputed(ctx: Context, session: Session, office_id: int, actor: Actor, moved: list[Moved]) -> None:
+    """The one audit event of a recompute that moved something."""
+    audit.append(
+        session,
+        office_id,
+        actor=actor.username,
+        role=actor.role,
+        action="deadlines.recomputed",
+        recorded_at=ctx.clock.now(),
+        details={
+            "moved": [
+                {
+                    "case": m.case,
+                    "step": m.step,
+                    "old_due_at": m.old_due.isoformat(),
+                    "new_due_at": m.new_due.isoformat(),
+                    "notifications": m.notifications,
+                }
+                for m in moved
+            ]
+        },
+    )
 
 
 @dataclass(frozen=True)

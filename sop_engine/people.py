@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, textrules
-from sop_engine.config import CHANNELS
+from sop_engine.config_notifications import CHANNELS
 from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
 from sop_engine.db.models_web import ApiToken, WebSession

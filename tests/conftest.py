@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, create_engine, make_url, text
 
-from sop_engine import accounts
+from sop_engine import passwords
 from sop_engine.clock import FixedClock
 from sop_engine.config import DatabaseSettings, Settings, StorageSettings, load_settings
 from sop_engine.context import Context
@@ -45,7 +45,7 @@ from sop_engine.db import migrate
 from sop_engine.db.session import Database
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
-from tests.helpers import TEST_DUMMY_HASH, TEST_HASHER, run_cli
+from tests.helpers import TEST_HASHER, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime.fromisoformat("2021-01-11T08:00:00+07:00")
@@ -64,15 +64,15 @@ def need(reason: str) -> None:
 # --- cheap password hashing ------------------------------------------------------------------
 
 
-#: ``accounts``' own hasher and dummy hash, before any test swaps them (tests/test_password_cost.py).
-PRODUCTION_HASHING = (accounts._hasher, accounts._DUMMY_HASH)
+#: ``passwords``' own hasher, before any test swaps it (tests/test_password_cost.py).
+PRODUCTION_HASHER = passwords._hasher
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id at minimal cost in every test (the production parameters are tested once)."""
-    monkeypatch.setattr(accounts, "_hasher", TEST_HASHER)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", TEST_DUMMY_HASH)
+    """Argon2id at minimal cost in every test (the production parameters are tested once); the
+    dummy hash an unknown login is verified against is made by the same hasher."""
+    monkeypatch.setattr(passwords, "_hasher", TEST_HASHER)
 
 
 # --- the real command line --------------------------------------------------------------------

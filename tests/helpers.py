@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import threading
 import zipfile
 from collections.abc import Callable
@@ -30,8 +29,6 @@ BARRIER_TIMEOUT = 20  # seconds; a mistake in the synchronisation fails the test
 #: Argon2id at the lowest cost the library accepts: the tests hash and verify passwords all the time,
 #: and the production parameters are checked once (tests/test_password_cost.py).
 TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-#: The stand-in for ``accounts._DUMMY_HASH`` (what an unknown login is verified against) at that cost.
-TEST_DUMMY_HASH = TEST_HASHER.hash(secrets.token_hex(16))
 
 
 def pdf(folder: Path, name: str = "dokumen.pdf", text: str = "dokumen") -> Path:

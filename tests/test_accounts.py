@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from sop_engine import accounts, audit
+from sop_engine import api_tokens, audit, logins, passwords
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -33,13 +33,13 @@ def demo_nip(ctx: Context, username: str) -> str:
 
 
 def test_password_is_stored_as_an_argon2id_hash_only(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     hashed = stored_hash(ctx, "staf1")
     assert hashed is not None and hashed.startswith("$argon2id$") and GOOD not in hashed
 
 
 def test_setting_a_password_is_audited_without_the_hash(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     event = audit.list_events(ctx)[-1]
     assert event.action == "person.password_set" and event.details == {"username": "staf1"}
     assert audit.verify(ctx).ok
@@ -48,92 +48,92 @@ def test_setting_a_password_is_audited_without_the_hash(ctx: Context):
 @pytest.mark.parametrize("weak", ["pendek", "          ", "aaaaaaaaaaaa", " spasi-di-depan-saja"])
 def test_a_weak_password_is_refused_and_nothing_stored(ctx: Context, weak: str):
     with pytest.raises(InvalidInput):
-        accounts.set_password(ctx, "staf1", weak)
+        passwords.set_password(ctx, "staf1", weak)
     assert stored_hash(ctx, "staf1") is None
 
 
 def test_login_by_username_or_nip_opens_a_session(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
-    by_name = accounts.login(ctx, "staf1", GOOD, "10.0.0.1")
-    by_nip = accounts.login(ctx, demo_nip(ctx, "staf1"), GOOD, "10.0.0.1")
+    passwords.set_password(ctx, "staf1", GOOD)
+    by_name = logins.login(ctx, "staf1", GOOD, "10.0.0.1")
+    by_nip = logins.login(ctx, demo_nip(ctx, "staf1"), GOOD, "10.0.0.1")
     assert by_name.identity.username == by_nip.identity.username == "staf1"
     assert by_name.identity.roles == ("staf",)
-    assert accounts.session_of(ctx, by_name.session_id) is not None
+    assert logins.session_of(ctx, by_name.session_id) is not None
     assert by_name.session_id != by_nip.session_id and by_name.csrf_token != by_nip.csrf_token
 
 
 def test_wrong_password_unknown_user_and_no_password_get_the_same_answer(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     messages = set()
     for login, password in (("staf1", "salah-sekali-123"), ("tidakada", GOOD), ("staf2", GOOD)):
         with pytest.raises(NotAllowed) as caught:
-            accounts.login(ctx, login, password)
+            logins.login(ctx, login, password)
         messages.add(caught.value.message)
     assert len(messages) == 1 and "salah" in messages.pop()
 
 
 def test_an_inactive_person_cannot_log_in(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     with ctx.db.write() as session:
         session.scalars(select(Person).where(Person.username == "staf1")).one().active = False
     with pytest.raises(NotAllowed):
-        accounts.login(ctx, "staf1", GOOD)
+        logins.login(ctx, "staf1", GOOD)
 
 
 def test_failed_logins_lock_the_account_until_the_window_passes(ctx: Context, clock: FixedClock):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     limit = ctx.settings.web.max_failed_logins
     for i in range(limit):
         with pytest.raises(NotAllowed, match="salah"):
-            accounts.login(ctx, "staf1", f"tebakan-{i}-xxxx", f"10.0.0.{i}")
+            logins.login(ctx, "staf1", f"tebakan-{i}-xxxx", f"10.0.0.{i}")
     with pytest.raises(NotAllowed, match="Terlalu banyak percobaan") as caught:
-        accounts.login(ctx, "staf1", GOOD, "10.0.9.9")  # even the right password waits
+        logins.login(ctx, "staf1", GOOD, "10.0.9.9")  # even the right password waits
     assert "Coba lagi setelah" in caught.value.message
     clock.advance(timedelta(minutes=ctx.settings.web.lockout_minutes, seconds=1))
-    assert accounts.login(ctx, "staf1", GOOD, "10.0.9.9").identity.username == "staf1"
+    assert logins.login(ctx, "staf1", GOOD, "10.0.9.9").identity.username == "staf1"
 
 
 def test_failed_logins_from_one_address_are_throttled_across_accounts(ctx: Context):
-    accounts.set_password(ctx, "staf2", GOOD)
+    passwords.set_password(ctx, "staf2", GOOD)
     for i in range(ctx.settings.web.max_failed_logins):
         with pytest.raises(NotAllowed):
-            accounts.login(ctx, f"tebak{i}", "apa-saja-12345", "192.0.2.7")
+            logins.login(ctx, f"tebak{i}", "apa-saja-12345", "192.0.2.7")
     with pytest.raises(NotAllowed, match="Terlalu banyak"):
-        accounts.login(ctx, "staf2", GOOD, "192.0.2.7")
-    assert accounts.login(ctx, "staf2", GOOD, "192.0.2.8").identity.username == "staf2"
+        logins.login(ctx, "staf2", GOOD, "192.0.2.7")
+    assert logins.login(ctx, "staf2", GOOD, "192.0.2.8").identity.username == "staf2"
 
 
 def test_a_session_expires_after_its_idle_hours_and_logout_ends_it(ctx: Context, clock: FixedClock):
-    accounts.set_password(ctx, "staf1", GOOD)
-    first = accounts.login(ctx, "staf1", GOOD)
-    second = accounts.login(ctx, "staf1", GOOD)
-    accounts.logout(ctx, first.session_id)
-    assert accounts.session_of(ctx, first.session_id) is None
+    passwords.set_password(ctx, "staf1", GOOD)
+    first = logins.login(ctx, "staf1", GOOD)
+    second = logins.login(ctx, "staf1", GOOD)
+    logins.logout(ctx, first.session_id)
+    assert logins.session_of(ctx, first.session_id) is None
     clock.advance(timedelta(hours=ctx.settings.web.session_hours, seconds=1))
-    assert accounts.session_of(ctx, second.session_id) is None
+    assert logins.session_of(ctx, second.session_id) is None
 
 
 def test_use_keeps_a_session_alive(ctx: Context, clock: FixedClock):
-    accounts.set_password(ctx, "staf1", GOOD)
-    opened = accounts.login(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
+    opened = logins.login(ctx, "staf1", GOOD)
     for _ in range(3):
         clock.advance(timedelta(hours=ctx.settings.web.session_hours - 1))
-        assert accounts.session_of(ctx, opened.session_id) is not None
+        assert logins.session_of(ctx, opened.session_id) is not None
 
 
 def test_a_new_password_ends_the_open_sessions(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
-    opened = accounts.login(ctx, "staf1", GOOD)
-    accounts.set_password(ctx, "staf1", "teh-sore-di-sampang")
-    assert accounts.session_of(ctx, opened.session_id) is None
+    passwords.set_password(ctx, "staf1", GOOD)
+    opened = logins.login(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", "teh-sore-di-sampang")
+    assert logins.session_of(ctx, opened.session_id) is None
 
 
 def test_an_api_token_identifies_its_person_and_is_stored_hashed(ctx: Context):
-    token = accounts.issue_token(ctx, "inspektorat", "dasbor")
-    identity = accounts.token_identity(ctx, token)
+    token = api_tokens.issue_token(ctx, "inspektorat", "dasbor")
+    identity = api_tokens.token_identity(ctx, token)
     assert identity is not None and identity.username == "inspektorat"
-    assert accounts.token_identity(ctx, token + "x") is None
-    assert accounts.token_identity(ctx, "bukan-token") is None
+    assert api_tokens.token_identity(ctx, token + "x") is None
+    assert api_tokens.token_identity(ctx, "bukan-token") is None
     with ctx.db.read() as session:
         hashed, prefix, label = session.execute(select(ApiToken.token_hash, ApiToken.prefix, ApiToken.label)).one()
     assert token not in (hashed, prefix) and label == "dasbor"
@@ -142,7 +142,7 @@ def test_an_api_token_identifies_its_person_and_is_stored_hashed(ctx: Context):
 
 def test_a_token_for_an_unknown_person_is_refused(ctx: Context):
     with pytest.raises(NotFound, match="hantu"):
-        accounts.issue_token(ctx, "hantu")
+        api_tokens.issue_token(ctx, "hantu")
 
 
 # --- the CLI ----------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_cli_set_password_reads_stdin(settings: Settings, ctx: Context, clock: F
     monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
     run = run_cli(["people", "set-password", "kasubag"], settings, clock)
     assert run.code == 0 and "disimpan" in run.out
-    assert accounts.login(ctx, "kasubag", GOOD).identity.username == "kasubag"
+    assert logins.login(ctx, "kasubag", GOOD).identity.username == "kasubag"
 
 
 def test_cli_set_password_refuses_a_short_one_with_exit_1(settings: Settings, ctx: Context, clock, monkeypatch):
@@ -169,7 +169,7 @@ def test_cli_token_prints_only_the_token_on_stdout(settings: Settings, ctx: Cont
     run = run_cli(["people", "token", "ketua", "--label", "integrasi"], settings, clock)
     token = run.out.strip()
     assert run.code == 0 and "\n" not in token and "tidak ditampilkan lagi" in run.err
-    identity = accounts.token_identity(ctx, token)
+    identity = api_tokens.token_identity(ctx, token)
     assert identity is not None and identity.username == "ketua"
 
 
@@ -178,10 +178,10 @@ def test_init_demo_gives_the_demo_password_once(settings: Settings, ctx: Context
 
     first = run_cli(["init", "--demo"], settings, clock)
     assert first.code == 0 and DEMO_PASSWORD in first.out
-    accounts.set_password(ctx, "sekretaris", GOOD)
+    passwords.set_password(ctx, "sekretaris", GOOD)
     second = run_cli(["init", "--demo"], settings, clock)
     assert DEMO_PASSWORD not in second.out  # nobody is missing one now; changed passwords stay
-    assert accounts.login(ctx, "sekretaris", GOOD).identity.username == "sekretaris"
+    assert logins.login(ctx, "sekretaris", GOOD).identity.username == "sekretaris"
 
 
 def test_web_settings_are_validated(tmp_path):
@@ -198,19 +198,19 @@ def test_web_settings_are_validated(tmp_path):
 
 
 def test_a_token_stops_working_after_a_password_change(ctx: Context):
-    token = accounts.issue_token(ctx, "staf1")
-    assert accounts.token_identity(ctx, token) is not None
-    accounts.set_password(ctx, "staf1", GOOD)
-    assert accounts.token_identity(ctx, token) is None
-    assert [t.revoked_at is not None for t in accounts.list_tokens(ctx, "staf1")] == [True]
+    token = api_tokens.issue_token(ctx, "staf1")
+    assert api_tokens.token_identity(ctx, token) is not None
+    passwords.set_password(ctx, "staf1", GOOD)
+    assert api_tokens.token_identity(ctx, token) is None
+    assert [t.revoked_at is not None for t in api_tokens.list_tokens(ctx, "staf1")] == [True]
 
 
 def test_a_token_is_revoked_by_its_prefix_and_the_others_keep_working(ctx: Context):
-    first = accounts.issue_token(ctx, "staf1", label="laptop")
-    second = accounts.issue_token(ctx, "staf1", label="ponsel")
-    assert accounts.revoke_tokens(ctx, "staf1", by="admin", prefix=first[:10]) == 1
-    assert accounts.token_identity(ctx, first) is None
-    assert accounts.token_identity(ctx, second) is not None
+    first = api_tokens.issue_token(ctx, "staf1", label="laptop")
+    second = api_tokens.issue_token(ctx, "staf1", label="ponsel")
+    assert api_tokens.revoke_tokens(ctx, "staf1", by="admin", prefix=first[:10]) == 1
+    assert api_tokens.token_identity(ctx, first) is None
+    assert api_tokens.token_identity(ctx, second) is not None
     event = audit.list_events(ctx)[-1]
     assert (event.action, event.actor, event.role) == ("person.token_revoked", "admin", "admin")
     assert event.details["prefixes"] == [first[:10]]
@@ -218,34 +218,34 @@ def test_a_token_is_revoked_by_its_prefix_and_the_others_keep_working(ctx: Conte
 
 def test_revoking_when_nothing_is_live_says_so(ctx: Context):
     with pytest.raises(NotFound, match="tidak punya token aktif"):
-        accounts.revoke_tokens(ctx, "staf1", by="admin")
+        api_tokens.revoke_tokens(ctx, "staf1", by="admin")
 
 
 def test_a_token_with_an_expiry_stops_working_after_it(ctx: Context, clock: FixedClock):
-    token = accounts.issue_token(ctx, "staf1", expires_days=1)
+    token = api_tokens.issue_token(ctx, "staf1", expires_days=1)
     clock.advance(timedelta(hours=23))
-    assert accounts.token_identity(ctx, token) is not None
+    assert api_tokens.token_identity(ctx, token) is not None
     clock.advance(timedelta(hours=1))
-    assert accounts.token_identity(ctx, token) is None
+    assert api_tokens.token_identity(ctx, token) is None
 
 
 @pytest.mark.parametrize("days", [0, 3661])
 def test_a_token_expiry_out_of_range_is_refused(ctx: Context, days: int):
     with pytest.raises(InvalidInput, match="Masa berlaku token"):
-        accounts.issue_token(ctx, "staf1", expires_days=days)
+        api_tokens.issue_token(ctx, "staf1", expires_days=days)
 
 
 def test_a_deactivated_person_loses_sessions_and_tokens_and_cannot_log_in_until_activated(ctx: Context):
     from sop_engine import people
 
-    accounts.set_password(ctx, "staf1", GOOD)
-    opened = accounts.login(ctx, "staf1", GOOD, "10.0.0.1")
-    token = accounts.issue_token(ctx, "staf1")
+    passwords.set_password(ctx, "staf1", GOOD)
+    opened = logins.login(ctx, "staf1", GOOD, "10.0.0.1")
+    token = api_tokens.issue_token(ctx, "staf1")
     people.set_active(ctx, "staf1", False, by="admin")
-    assert accounts.session_of(ctx, opened.session_id) is None
-    assert accounts.token_identity(ctx, token) is None
+    assert logins.session_of(ctx, opened.session_id) is None
+    assert api_tokens.token_identity(ctx, token) is None
     with pytest.raises(NotAllowed, match="salah"):
-        accounts.login(ctx, "staf1", GOOD, "10.0.0.2")
+        logins.login(ctx, "staf1", GOOD, "10.0.0.2")
     event = audit.list_events(ctx)[-1]
     assert (event.action, event.actor, event.role, event.details["active"]) == (
         "person.deactivated",
@@ -254,8 +254,8 @@ def test_a_deactivated_person_loses_sessions_and_tokens_and_cannot_log_in_until_
         False,
     )
     people.set_active(ctx, "staf1", True, by="admin")
-    assert accounts.login(ctx, "staf1", GOOD, "10.0.0.3").identity.username == "staf1"
-    assert accounts.token_identity(ctx, token) is None  # revoked tokens stay revoked
+    assert logins.login(ctx, "staf1", GOOD, "10.0.0.3").identity.username == "staf1"
+    assert api_tokens.token_identity(ctx, token) is None  # revoked tokens stay revoked
 
 
 def test_an_admin_cannot_deactivate_themselves(ctx: Context):
@@ -326,21 +326,21 @@ def test_forty_parallel_wrong_guesses_are_evaluated_at_most_the_limit(ctx: Conte
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     evaluated = []
     lock = threading.Lock()
-    real = accounts._password_matches
+    real = passwords.password_matches
 
     def counting(stored: str | None, password: str) -> bool:
         with lock:
             evaluated.append(password)
         return real(stored, password)
 
-    monkeypatch.setattr(accounts, "_password_matches", counting)
+    monkeypatch.setattr(passwords, "password_matches", counting)
 
     def guess(number: int) -> str:
         try:
-            accounts.login(ctx, "staf1", f"tebakan-{number}-xxxx", f"10.1.0.{number}")
+            logins.login(ctx, "staf1", f"tebakan-{number}-xxxx", f"10.1.0.{number}")
         except NotAllowed as exc:
             return exc.message
         return "masuk"
@@ -352,31 +352,31 @@ def test_forty_parallel_wrong_guesses_are_evaluated_at_most_the_limit(ctx: Conte
 
 
 def test_guesses_by_username_and_by_nip_count_against_one_account(ctx: Context):
-    accounts.set_password(ctx, "staf1", GOOD)
+    passwords.set_password(ctx, "staf1", GOOD)
     nip = demo_nip(ctx, "staf1")
     for i in range(ctx.settings.web.max_failed_logins):
         with pytest.raises(NotAllowed, match="salah"):
-            accounts.login(ctx, "staf1" if i % 2 else nip, f"tebakan-{i}-xxxx", f"10.2.0.{i}")
+            logins.login(ctx, "staf1" if i % 2 else nip, f"tebakan-{i}-xxxx", f"10.2.0.{i}")
     with pytest.raises(NotAllowed, match="Terlalu banyak percobaan masuk yang gagal untuk akun ini"):
-        accounts.login(ctx, nip, GOOD, "10.2.9.9")
+        logins.login(ctx, nip, GOOD, "10.2.9.9")
 
 
 def test_an_address_at_the_limit_waits_a_growing_delay_not_the_whole_window(ctx: Context, clock: FixedClock):
     """Colleagues behind one NAT: five failures slow the address down; the right password gets in after the delay."""
-    accounts.set_password(ctx, "staf2", GOOD)
+    passwords.set_password(ctx, "staf2", GOOD)
     limit = ctx.settings.web.max_failed_logins
     for i in range(limit):
         with pytest.raises(NotAllowed, match="salah"):
-            accounts.login(ctx, f"tebak{i}", "apa-saja-12345", "192.0.2.7")
+            logins.login(ctx, f"tebak{i}", "apa-saja-12345", "192.0.2.7")
     with pytest.raises(NotAllowed, match="untuk alamat ini"):
-        accounts.login(ctx, "staf2", GOOD, "192.0.2.7")
-    clock.advance(accounts.ADDRESS_DELAY)
-    assert accounts.login(ctx, "staf2", GOOD, "192.0.2.7").identity.username == "staf2"
+        logins.login(ctx, "staf2", GOOD, "192.0.2.7")
+    clock.advance(logins.ADDRESS_DELAY)
+    assert logins.login(ctx, "staf2", GOOD, "192.0.2.7").identity.username == "staf2"
 
 
 def test_the_address_delay_doubles_and_is_capped_by_the_window() -> None:
     cap = timedelta(minutes=15)
-    delays = [accounts.address_delay(n, 5, cap) for n in range(4, 12)]
+    delays = [logins.address_delay(n, 5, cap) for n in range(4, 12)]
     assert delays[:4] == [timedelta(0), timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
     assert delays[-1] == cap
 

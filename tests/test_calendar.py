@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sop_engine.calendar import Holiday, WorkingCalendar
-from sop_engine.config import CalendarSettings, OfficeSettings, Settings, parse_calendar
+from sop_engine.config import OfficeSettings, Settings
+from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.durations import parse_duration
 from sop_engine.errors import ConfigError
 

@@ -17,7 +17,8 @@ import pytest
 
 from sop_engine import cases
 from sop_engine.clock import FixedClock
-from sop_engine.config import EmailSettings, LogChannelSettings, Secret, Settings, WebhookSettings, load_settings
+from sop_engine.config import Settings, load_settings
+from sop_engine.config_notifications import EmailSettings, LogChannelSettings, Secret, WebhookSettings
 from sop_engine.context import Context
 from sop_engine.errors import ConfigError
 from sop_engine.notify.channels import DeliveryError, EmailChannel, LogChannel, WebhookChannel, verify_signature

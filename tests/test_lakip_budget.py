@@ -18,7 +18,8 @@ from sop_engine import audit, cases
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from sop_engine.lakip import service
-from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, parse_rupiah
+from sop_engine.lakip.tables import BadValue, Cell, ImportRefused
+from sop_engine.lakip.values import parse_rupiah
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET = FIXTURES / "budget-2020.csv"

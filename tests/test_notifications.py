@@ -24,7 +24,8 @@ from sqlalchemy import select, update
 from sop_engine import audit, cases, outbox
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
-from sop_engine.config import EmailSettings, Secret, Settings, WebhookSettings
+from sop_engine.config import Settings
+from sop_engine.config_notifications import EmailSettings, Secret, WebhookSettings
 from sop_engine.context import Context
 from sop_engine.db.models import Delivery, Notification, Person
 from sop_engine.notify.channels import SIGNATURE_HEADER, verify_signature

@@ -15,7 +15,7 @@ from sop_engine import cases
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.clock import FixedClock
-from sop_engine.config import parse_calendar
+from sop_engine.config_calendar import parse_calendar
 from sop_engine.context import Context
 from sop_engine.definitions import WorkflowDef
 from sop_engine.durations import Duration

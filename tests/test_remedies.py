@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_engine import accounts, cases
+from sop_engine import api_tokens, cases
 from sop_engine.cli.errors import COMMANDS, FLAGS, error_text
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput, NotFound
@@ -143,7 +143,7 @@ def test_a_cancel_without_a_reason_names_the_flag_the_form_field_or_the_key(sop,
 
     on_cli = sop("case", "cancel", "lakip-2021", "--by", "sekretaris", "--reason", " ")
     on_page = site.as_("sekretaris").post("/kasus/lakip-2021/batalkan", {"alasan": ""})
-    headers = {"Authorization": f"Bearer {accounts.issue_token(ctx, 'sekretaris')}"}
+    headers = {"Authorization": f"Bearer {api_tokens.issue_token(ctx, 'sekretaris')}"}
     on_api = client_for(ctx).post("/api/v1/cases/lakip-2021/cancel", headers=headers, json={"reason": " "})
 
     assert on_cli.code == 1 and "Alasan pembatalan wajib diisi (di baris perintah: --reason)." in on_cli.err

@@ -38,7 +38,8 @@ from sqlalchemy import select
 from sop_engine import audit, cases, outbox
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import Clock, FixedClock, SystemClock
-from sop_engine.config import DEFAULT_HOURS, WEEKDAYS, Settings, load_settings
+from sop_engine.config import Settings, load_settings
+from sop_engine.config_calendar import DEFAULT_HOURS, WEEKDAYS
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, Delivery, Notification
 from sop_engine.db.statuses import NotificationKind, NotificationStatus

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_engine import accounts, cases, people, textrules
+from sop_engine import api_tokens, cases, people, textrules
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
@@ -100,7 +100,7 @@ def test_an_email_address_with_markup_or_spaces_is_refused(ctx: Context, email: 
 
 def test_a_token_label_with_a_line_break_is_refused(ctx: Context) -> None:
     with pytest.raises(InvalidInput, match="Label token"):
-        accounts.issue_token(ctx, "staf1", label="laptop\nkantor")
+        api_tokens.issue_token(ctx, "staf1", label="laptop\nkantor")
 
 
 def test_a_note_with_nul_is_refused_and_the_case_is_unchanged(ctx: Context, tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_the_page_and_the_api_refuse_a_nul_note_with_the_services_words(ctx: Con
         f"/kasus/{CASE}/langkah/1/selesai", data={"csrf_token": csrf, "catatan": "a\x00b"}, files={"berkas": upload}
     )
     assert page.status_code == 422 and "Catatan berisi karakter kendali" in page.text
-    token = accounts.issue_token(ctx, "sekretaris")
+    token = api_tokens.issue_token(ctx, "sekretaris")
     api = client.post(
         f"/api/v1/cases/{CASE}/steps/1/complete",
         headers={"Authorization": f"Bearer {token}"},
@@ -182,7 +182,7 @@ def test_nul_in_a_case_path_and_in_audit_filters_answers_4xx_on_both_backends(ct
         assert 400 <= response.status_code < 500, (query, response.status_code)
     unknown_action = client.get("/audit?tindakan=step.completed%00")  # not one of the listed actions: ignored
     assert unknown_action.status_code < 500 and "\x00" not in unknown_action.text
-    token = accounts.issue_token(ctx, "inspektorat")
+    token = api_tokens.issue_token(ctx, "inspektorat")
     api = client.get("/api/v1/cases/lakip-2021%00", headers={"Authorization": f"Bearer {token}"})
     assert 400 <= api.status_code < 500
 

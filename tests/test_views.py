@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from sop_engine import views
-from sop_engine.accounts import Identity, TokenRecord, TokenStatus
+from sop_engine.api_tokens import TokenRecord, TokenStatus
 from sop_engine.archive import ArchiveRecord
 from sop_engine.archive_check import ArchiveCheck
 from sop_engine.artefacts import ArtefactRecord
@@ -24,6 +24,7 @@ from sop_engine.db.statuses import CaseStatus, LetterStatus, NotificationKind, N
 from sop_engine.definitions import FILE_KINDS
 from sop_engine.documents import Generated
 from sop_engine.durations import parse_duration
+from sop_engine.identity import Identity
 from sop_engine.letters import LetterRecord
 from sop_engine.loader import load_workflow_file
 from sop_engine.notify.worker import Outcome, TickReport

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: every route, its refusals, and its agreement with the command line.
 
 Requests go through the whole app (TestClient) on both database backends; tokens come from
-``accounts.issue_token``. The case documents are compared with what ``sop case show --json`` and
+``api_tokens.issue_token``. The case documents are compared with what ``sop case show --json`` and
 ``sop audit log --json`` print for the same database, both ways round.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from pydantic import BaseModel
 from starlette.testclient import TestClient
 
-from sop_engine import accounts, audit, cases, views
+from sop_engine import api_tokens, audit, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
@@ -44,7 +44,7 @@ def client(ctx: Context) -> TestClient:
 
 
 def bearer(ctx: Context, username: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {accounts.issue_token(ctx, username)}"}
+    return {"Authorization": f"Bearer {api_tokens.issue_token(ctx, username)}"}
 
 
 def start(ctx: Context) -> None:

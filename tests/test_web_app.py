@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from starlette.testclient import TestClient
 
-from sop_engine import accounts, cases
+from sop_engine import api_tokens, cases
 from sop_engine.context import Context
 from sop_engine.db.session import Database
 from sop_engine.web.app import create_app
@@ -115,7 +115,7 @@ def test_a_database_locked_past_the_wait_answers_503_with_retry_after_and_change
     """Another process holds the write lock longer than the busy timeout: 503 in Indonesian, not 500."""
     impatient = dataclasses.replace(ctx, db=Database(ctx.settings.database.url, busy_timeout_ms=50))
     client = client_for(impatient)
-    token = accounts.issue_token(ctx, "sekretaris")
+    token = api_tokens.issue_token(ctx, "sekretaris")
     holder = sqlite3.connect(ctx.settings.database.url.removeprefix("sqlite:///"), isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")

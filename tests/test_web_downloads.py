@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sop_engine import accounts, artefacts, cases
+from sop_engine import api_tokens, artefacts, cases
 from sop_engine.artefacts import ArtefactRecord, ArtefactStore, IncomingFile, VerifiedFile
 from sop_engine.context import Context
 from sop_engine.errors import IntegrityError
@@ -56,7 +56,7 @@ def download_of(ctx: Context, record: ArtefactRecord, route: str) -> Download:
     if route == "page":
         log_in(client, "staf1")
         return Download(client, f"/kasus/{CASE}/dokumen/{record.id}", {})
-    token = accounts.issue_token(ctx, "inspektorat")
+    token = api_tokens.issue_token(ctx, "inspektorat")
     return Download(client, f"/api/v1/cases/{CASE}/artefacts/{record.id}", {"Authorization": f"Bearer {token}"})
 
 

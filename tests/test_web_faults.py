@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from sop_engine import accounts
+from sop_engine import api_tokens
 from sop_engine.context import Context
 from sop_engine.web.app import GENERIC, create_app
 from tests.web_support import give_passwords, log_in
@@ -29,7 +29,7 @@ def test_a_server_fault_answers_500_with_connection_close(ctx: Context, route: s
     give_passwords(ctx)
     client = TestClient(create_app(ctx), follow_redirects=False, raise_server_exceptions=False)
     log_in(client, "sekretaris")
-    headers = {"Authorization": f"Bearer {accounts.issue_token(ctx, 'sekretaris')}"}
+    headers = {"Authorization": f"Bearer {api_tokens.issue_token(ctx, 'sekretaris')}"}
     break_the_database(ctx)
     with caplog.at_level(logging.ERROR, logger="sop_engine.web.app"):
         response = client.get(route, headers=headers if route.startswith("/api/") else {})

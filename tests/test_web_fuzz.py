@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from sop_engine import accounts, cases
+from sop_engine import api_tokens, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
@@ -79,7 +79,7 @@ def api_schema(fuzz_ctx: Context) -> OpenApiSchema:
 @pytest.fixture(scope="module")
 def sekretaris_token(fuzz_ctx: Context) -> str:
     """The sekretaris may start, complete step 1, cancel and read the audit trail: most routes do work."""
-    return accounts.issue_token(fuzz_ctx, "sekretaris")
+    return api_tokens.issue_token(fuzz_ctx, "sekretaris")
 
 
 def fuzz(

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sop_engine import accounts, audit, people
-from sop_engine.accounts import TokenStatus
+from sop_engine import accounts, api_tokens, audit, people
+from sop_engine.api_tokens import TokenStatus
 from sop_engine.audit import AuditRecord
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
@@ -83,7 +83,7 @@ def test_each_person_on_orang_links_to_their_account_page(site: Site):
 
 
 def test_the_account_page_shows_state_roles_password_and_tokens(site: Site, ctx: Context):
-    accounts.issue_token(ctx, "staf1", "integrasi", by="admin")
+    api_tokens.issue_token(ctx, "staf1", "integrasi", by="admin")
     page = site.as_("admin").get("/orang/staf1")
     assert page.status_code == 200
     html = page.text
@@ -135,7 +135,7 @@ def test_a_first_password_set_on_the_page_lets_the_person_log_in(site: Site, ctx
 
 def test_a_reset_password_ends_the_persons_sessions_and_revokes_their_tokens(site: Site, ctx: Context):
     staf1 = site.as_("staf1")
-    token = accounts.issue_token(ctx, "staf1", by="admin")
+    token = api_tokens.issue_token(ctx, "staf1", by="admin")
     assert staf1.get("/tugas").status_code == 200 and me(site, token) == 200
     response = site.as_("admin").post("/orang/staf1/sandi", {"sandi": NEW_PASSWORD, "ulangi": NEW_PASSWORD})
     assert response.status_code == 303
@@ -170,7 +170,7 @@ def test_a_weak_password_is_refused_with_the_services_message_and_changes_nothin
 
 def test_a_deactivated_person_cannot_log_in_and_their_token_answers_401(site: Site, ctx: Context):
     staf1 = site.as_("staf1")
-    token = accounts.issue_token(ctx, "staf1", by="admin")
+    token = api_tokens.issue_token(ctx, "staf1", by="admin")
     response = site.as_("admin").post("/orang/staf1/nonaktifkan")
     assert response.status_code == 303
     assert response.headers["location"] == "/orang/staf1?pesan=dinonaktifkan"
@@ -248,9 +248,9 @@ def test_a_refused_role_change_keeps_the_ticked_boxes_and_changes_nothing(site: 
 
 
 def test_tokens_are_listed_without_their_values(site: Site, ctx: Context, clock: FixedClock):
-    values = [accounts.issue_token(ctx, "staf1", f"aplikasi-{n}", by="admin") for n in range(3)]
-    accounts.issue_token(ctx, "staf1", "sebentar", by="admin", expires_days=1)
-    accounts.revoke_tokens(ctx, "staf1", by="admin", prefix=values[2][:10])
+    values = [api_tokens.issue_token(ctx, "staf1", f"aplikasi-{n}", by="admin") for n in range(3)]
+    api_tokens.issue_token(ctx, "staf1", "sebentar", by="admin", expires_days=1)
+    api_tokens.revoke_tokens(ctx, "staf1", by="admin", prefix=values[2][:10])
     clock.advance(timedelta(days=2))
     html = site.as_("admin").get("/orang/staf1").text
     rows = {row["data-prefix"]: row["class"].split() for row in elements(html, "tr", class_="token")}
@@ -263,7 +263,7 @@ def test_tokens_are_listed_without_their_values(site: Site, ctx: Context, clock:
 
 
 def test_revoking_one_token_makes_it_answer_401_and_leaves_the_others(site: Site, ctx: Context):
-    first, second = (accounts.issue_token(ctx, "staf1", by="admin") for _ in range(2))
+    first, second = (api_tokens.issue_token(ctx, "staf1", by="admin") for _ in range(2))
     response = site.as_("admin").post("/orang/staf1/token/cabut", {"awalan": first[:10]})
     assert response.status_code == 303
     assert response.headers["location"] == "/orang/staf1?pesan=dicabut"
@@ -273,7 +273,7 @@ def test_revoking_one_token_makes_it_answer_401_and_leaves_the_others(site: Site
 
 
 def test_revoking_all_tokens_makes_each_answer_401(site: Site, ctx: Context):
-    tokens = [accounts.issue_token(ctx, "staf1", by="admin") for _ in range(2)]
+    tokens = [api_tokens.issue_token(ctx, "staf1", by="admin") for _ in range(2)]
     response = site.as_("admin").post("/orang/staf1/token/cabut-semua")
     assert response.status_code == 303
     event = assert_audited_by_admin(ctx, "person.token_revoked", username="staf1")
@@ -300,7 +300,7 @@ def test_a_token_issued_on_the_page_is_shown_exactly_once(site: Site, ctx: Conte
     assert me(site, value) == 200
     event = assert_audited_by_admin(ctx, "person.token_issued", username="staf1", label="integrasi")
     assert value not in str(event.details) and value[:10] == event.details["prefix"]
-    (token,) = accounts.list_tokens(ctx, "staf1")
+    (token,) = api_tokens.list_tokens(ctx, "staf1")
     assert token.expires_at is not None and token.expires_at - token.created_at == timedelta(days=90)
     assert value not in site.as_("admin").get("/orang/staf1").text
 
@@ -313,17 +313,17 @@ def test_a_bad_expiry_is_refused_keeping_the_label_and_issuing_nothing(site: Sit
         (label,) = elements(response.text, "input", id="label")
         assert label["value"] == "integrasi"
         assert not re.search(r"sop_[A-Za-z0-9_-]{43}", response.text)
-    assert accounts.list_tokens(ctx, "staf1") == []
+    assert api_tokens.list_tokens(ctx, "staf1") == []
 
 
 def test_the_status_of_a_token_follows_revocation_and_expiry(ctx: Context, clock: FixedClock):
-    accounts.issue_token(ctx, "staf1", by="admin", expires_days=1)
-    (token,) = accounts.list_tokens(ctx, "staf1")
-    assert accounts.token_status(token, clock.now()) is TokenStatus.LIVE
-    assert accounts.token_status(token, clock.now() + timedelta(days=1)) is TokenStatus.EXPIRED
-    accounts.revoke_tokens(ctx, "staf1", by="admin")
-    (revoked,) = accounts.list_tokens(ctx, "staf1")
-    assert accounts.token_status(revoked, clock.now()) is TokenStatus.REVOKED
+    api_tokens.issue_token(ctx, "staf1", by="admin", expires_days=1)
+    (token,) = api_tokens.list_tokens(ctx, "staf1")
+    assert api_tokens.token_status(token, clock.now()) is TokenStatus.LIVE
+    assert api_tokens.token_status(token, clock.now() + timedelta(days=1)) is TokenStatus.EXPIRED
+    api_tokens.revoke_tokens(ctx, "staf1", by="admin")
+    (revoked,) = api_tokens.list_tokens(ctx, "staf1")
+    assert api_tokens.token_status(revoked, clock.now()) is TokenStatus.REVOKED
 
 
 # --- who may post what ---------------------------------------------------------------------
@@ -331,28 +331,28 @@ def test_the_status_of_a_token_follows_revocation_and_expiry(ctx: Context, clock
 
 @pytest.mark.parametrize("path", list(FORMS))
 def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(site: Site, ctx: Context, path: str):
-    accounts.issue_token(ctx, "staf1", by="admin")
-    before, tokens = events(ctx), accounts.list_tokens(ctx, "staf1")
+    api_tokens.issue_token(ctx, "staf1", by="admin")
+    before, tokens = events(ctx), api_tokens.list_tokens(ctx, "staf1")
     admin = site.as_("admin")
     form = urlencode(FORMS[path], doseq=True)  # as a browser posts the form, less its csrf_token field
     response = admin.client.post(path, content=form, headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 403
     assert "CSRF" in refused(response.text)
-    assert events(ctx) == before and accounts.list_tokens(ctx, "staf1") == tokens
+    assert events(ctx) == before and api_tokens.list_tokens(ctx, "staf1") == tokens
     assert can_log_in(site, "staf1", PASSWORD)
 
 
 @pytest.mark.parametrize("username", NOT_ADMINS)
 def test_someone_who_does_not_manage_people_gets_403_on_every_account_route(site: Site, ctx: Context, username: str):
-    accounts.issue_token(ctx, "staf1", by="admin")
-    before, tokens = events(ctx), accounts.list_tokens(ctx, "staf1")
+    api_tokens.issue_token(ctx, "staf1", by="admin")
+    before, tokens = events(ctx), api_tokens.list_tokens(ctx, "staf1")
     user = site.as_(username)
     assert user.get("/orang/staf1").status_code == 403
     for path, data in FORMS.items():
         response = user.post(path, data)
         assert response.status_code == 403, (path, response.text[:300])
         assert "hanya untuk peran admin" in refused(response.text)
-    assert events(ctx) == before and accounts.list_tokens(ctx, "staf1") == tokens
+    assert events(ctx) == before and api_tokens.list_tokens(ctx, "staf1") == tokens
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_form(site: Site, ctx: Context):

@@ -27,10 +27,11 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from starlette.types import Message
 
-from sop_engine import accounts, cases
+from sop_engine import api_tokens, cases
 from sop_engine.context import Context
 from sop_engine.web.app import create_app
-from sop_engine.web.uploads import ParsedForm, UploadRejected, UploadTooLarge, receive_form, upload_dir
+from sop_engine.web.form_data import ParsedForm, UploadRejected, UploadTooLarge
+from sop_engine.web.uploads import receive_form, upload_dir
 
 BOUNDARY = "----sopBatas7MA4YWxkTrZu0gW"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -452,7 +453,7 @@ def test_a_client_disconnecting_mid_upload_leaves_no_temp_file_and_one_log_line_
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     path = "/api/v1/cases/lakip-2021/steps/1/complete"
     body = multipart(part("berkas", b"%PDF-1.7\n" + b"x" * MB, filename="disposisi.pdf"))
-    token = accounts.issue_token(ctx, "sekretaris")
+    token = api_tokens.issue_token(ctx, "sekretaris")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

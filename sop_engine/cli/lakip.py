@@ -23,7 +23,8 @@ from sop_engine.formatting import format_rupiah
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
 from sop_engine.lakip.records import AnalysisRecord
-from sop_engine.lakip.tables import BadValue, Cell, parse_rupiah
+from sop_engine.lakip.tables import BadValue, Cell
+from sop_engine.lakip.values import parse_rupiah
 from sop_engine.remedies import explain
 
 _GROUPS: WeakKeyDictionary[Commands, Any] = WeakKeyDictionary()
@@ -34,6 +35,12 @@ def lakip_group(cli: Commands) -> Any:
     if cli not in _GROUPS:
         _GROUPS[cli] = cli.group("lakip", "data kinerja dan anggaran LAKIP: target, realisasi, analisis, dokumen")
     return _GROUPS[cli]
+
+
+def sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
+    """A group ``name`` under ``parent`` (``sop lakip NAME ...``, from :func:`lakip_group`); its sub-parsers."""
+    p = parent.add_parser(name, help=help_text, description=help_text, parents=[cli.common])
+    return p.add_subparsers(dest="action", required=True, metavar="PERINTAH", parser_class=Parser)
 
 
 def amount(text: str | None, option: str) -> int | None:
@@ -154,18 +161,13 @@ def _clip(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
-    p = parent.add_parser(name, help=help_text, description=help_text, parents=[cli.common])
-    return p.add_subparsers(dest="action", required=True, metavar="PERINTAH", parser_class=Parser)
-
-
 def register(cli: Commands) -> None:
     lakip = lakip_group(cli)
     for name, handler, help_text, what in (
         ("targets", cmd_targets_import, "target Perjanjian Kinerja dan output DIPA", "indikator dan/atau output DIPA"),
         ("budget", cmd_budget_import, "realisasi anggaran per output", "kode, uraian, pagu, realisasi"),
     ):
-        sub = _sub_group(lakip, cli, name, help_text)
+        sub = sub_group(lakip, cli, name, help_text)
         p = cli.command(sub, "import", handler, f"impor berkas CSV/XLSX ({what})", json_flag=True)
         p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx dengan baris judul")
         p.add_argument("--year", type=int, required=True, help="tahun anggaran yang dilaporkan, misalnya 2020")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sop_engine.cli.lakip import _sub_group, lakip_group
+from sop_engine.cli.lakip import lakip_group, sub_group
 from sop_engine.cli.output import table
 from sop_engine.cli.parsing import Commands, print_json
 from sop_engine.context import Context
@@ -74,7 +74,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def register(cli: Commands) -> None:
-    sub = _sub_group(lakip_group(cli), cli, "workbook", "buku kerja pengumpulan data (langkah 2-4)")
+    sub = sub_group(lakip_group(cli), cli, "workbook", "buku kerja pengumpulan data (langkah 2-4)")
     p = cli.command(sub, "generate", cmd_generate, "buat buku kerja .xlsx berisi target tiap subbagian")
     p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan, misalnya 2020")
     p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .xlsx yang ditulis")

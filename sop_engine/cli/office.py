@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from sop_engine import accounts, people, policy, views, workflows
+from sop_engine import api_tokens, passwords, people, policy, views, workflows
 from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.parsing import Commands, print_json, when
 from sop_engine.context import Context
@@ -23,7 +23,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
     print(output_office.init_text(report))
     if args.demo:
-        given = accounts.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
+        given = passwords.give_missing_passwords(ctx, tuple(p.username for p in DEMO_PEOPLE), DEMO_PASSWORD)
         if given:
             print(
                 f"Kata sandi demo '{DEMO_PASSWORD}' diberikan kepada: {', '.join(given)} "
@@ -39,13 +39,13 @@ def cmd_people_set_password(args: argparse.Namespace, ctx: Context) -> int:
             raise InvalidInput("Kedua kata sandi tidak sama; jalankan perintahnya lagi.", value=args.username)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    accounts.set_password(ctx, args.username, password, by=args.by)
+    passwords.set_password(ctx, args.username, password, by=args.by)
     print(f"Kata sandi {args.username} disimpan (Argon2id); sesi yang masih terbuka diakhiri.")
     return 0
 
 
 def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
-    token = accounts.issue_token(ctx, args.username, args.label, by=args.by, expires_days=args.expires_days)
+    token = api_tokens.issue_token(ctx, args.username, args.label, by=args.by, expires_days=args.expires_days)
     print(token)
     print(
         f"Token API untuk {args.username}; simpan sekarang, token ini tidak ditampilkan lagi. "
@@ -56,7 +56,7 @@ def cmd_people_token(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
-    items = accounts.list_tokens(ctx, args.username)
+    items = api_tokens.list_tokens(ctx, args.username)
     if args.json:
         print_json([views.token_json(t, ctx.tz) for t in items])
     else:
@@ -65,7 +65,7 @@ def cmd_people_token_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_people_token_revoke(args: argparse.Namespace, ctx: Context) -> int:
-    count = accounts.revoke_tokens(ctx, args.username, by=args.by, prefix=args.prefix)
+    count = api_tokens.revoke_tokens(ctx, args.username, by=args.by, prefix=args.prefix)
     print(f"{count} token API milik {args.username} dicabut; aplikasi yang memakainya harus memakai token baru.")
     return 0
 
@@ -203,6 +203,35 @@ def register(cli: Commands) -> None:
     p = cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
     p.set_defaults(needs_schema=False)  # plays in a temporary database
 
+    _register_people(cli)
+
+    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
+    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
+    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
+    p.add_argument(
+        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
+    )
+
+    sub = cli.group("workflows", "definisi SOP")
+    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
+    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
+    p.add_argument("name")
+    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
+    p.add_argument("file")
+    p.set_defaults(needs_context=False)
+
+    sub = cli.group("calendar", "kalender kerja kantor")
+    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
+    p.set_defaults(needs_schema=False)
+    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
+    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
+    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
+    p.set_defaults(needs_schema=False)
+    p.add_argument("--year", type=int, required=True)
+
+
+def _register_people(cli: Commands) -> None:
+    """`sop people ...` and `sop people token ...`."""
     sub = cli.group("people", "pegawai kantor")
     p = cli.command(sub, "add", cmd_people_add, "tambahkan pegawai")
     p.add_argument("username")
@@ -242,27 +271,3 @@ def register(cli: Commands) -> None:
     p.add_argument("username", help="nama pengguna atau NIP")
     p.add_argument("--prefix", help="hanya token yang berawalan ini (lihat `sop people token list`); bawaan: semua")
     p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-
-    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
-    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
-    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
-    p.add_argument(
-        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
-    )
-
-    sub = cli.group("workflows", "definisi SOP")
-    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
-    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
-    p.add_argument("name")
-    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
-    p.add_argument("file")
-    p.set_defaults(needs_context=False)
-
-    sub = cli.group("calendar", "kalender kerja kantor")
-    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
-    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
-    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--year", type=int, required=True)

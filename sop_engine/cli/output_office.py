@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sop_engine.accounts import TokenRecord
+from sop_engine.api_tokens import TokenRecord
 from sop_engine.calendar import Holiday
 from sop_engine.cli.output import clip, short, table, verify_text
 from sop_engine.cli.output_notify import notices_text

@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sop_engine.lakip.tables import ImportRefused, Problem, Table, coded_rows, read_tables
+from sop_engine.lakip.spreadsheets import read_tables
+from sop_engine.lakip.tables import ImportRefused, Problem, Table
+from sop_engine.lakip.values import coded_rows
 
 ALIASES = {
     "kode": ("kode", "kode_output"),

@@ -27,7 +27,7 @@ from sop_engine.context import Context
 from sop_engine.errors import NotFound
 from sop_engine.formatting import format_date, format_instant_short, format_rupiah
 from sop_engine.lakip import service
-from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, format_pct
+from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, BudgetAnalysis, format_pct
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.remedies import Hint, Remedy
 from sop_engine.views.labels import IMPORT_KIND_LABELS
@@ -114,8 +114,33 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
     office, year = ctx.settings.office.name, record.year
     total = budget.total
     counts = _categories(record)
-    summary = record.summary
-    names = {line.code: line for line in record.budget_lines}
+    return {
+        "kantor": office,
+        "tahun": year,
+        "tanggal": format_date(ctx.clock.now().astimezone(ctx.tz).date()),
+        "kasus": case or "",
+        "pagu": format_rupiah(total.pagu),
+        "realisasi": format_rupiah(total.realisation),
+        "serapan": format_pct(total.pct),
+        "jumlah_indikator": len(record.indicators),
+        **_sentences(office, record, budget, counts),
+        "kategori": [{"kategori": label, "jumlah": n} for label, n in counts],
+        "skala": _scale(record),
+        "pk": _agreement_rows(record),
+        "capaian": _achievement_rows(record),
+        "anggaran": _output_rows(record, budget),
+        "program": _program_rows(budget),
+        "perbandingan": _comparison_rows(record),
+        "catatan": [f.message for f in record.findings],
+        "sumber": _source_rows(ctx, record),
+    }
+
+
+def _sentences(
+    office: str, record: AnalysisRecord, budget: BudgetAnalysis, counts: tuple[tuple[str, int], ...]
+) -> dict[str, str]:
+    """The sentences of the draft made of its numbers (``kalimat_*``)."""
+    year, total, summary = record.year, budget.total, record.summary
     counted = "; ".join(f"{label} {n}" for label, n in counts if n) or "belum ada indikator"
     mean = ""
     if summary.achievement_pct is not None:
@@ -130,14 +155,6 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
             f"{record.category}; selisih keduanya (efisiensi) {format_pct(record.efficiency)}"
         )
     return {
-        "kantor": office,
-        "tahun": year,
-        "tanggal": format_date(ctx.clock.now().astimezone(ctx.tz).date()),
-        "kasus": case or "",
-        "pagu": format_rupiah(total.pagu),
-        "realisasi": format_rupiah(total.realisation),
-        "serapan": format_pct(total.pct),
-        "jumlah_indikator": len(record.indicators),
         "kalimat_anggaran": (
             f"Pada tahun anggaran {year}, {office} mengelola pagu anggaran sebesar {format_rupiah(total.pagu)} "
             f"dengan realisasi sebesar {format_rupiah(total.realisation)}, atau penyerapan anggaran "
@@ -150,51 +167,73 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
         ),
         "kalimat_capaian": f"Dari {len(record.indicators)} indikator kinerja: {counted}.{mean}",
         "kalimat_penutup": closing + ".",
-        "kategori": [{"kategori": label, "jumlah": n} for label, n in counts],
-        "skala": _scale(record),
-        "pk": [
-            {
-                "no": n,
-                "sasaran": r.indicator.sasaran,
-                "indikator": r.indicator.name,
-                "satuan": r.indicator.unit or "-",
-                "target": r.indicator.target_text,
-            }
-            for n, r in enumerate(record.indicators, 1)
-        ],
-        "capaian": [
-            {
-                "no": n,
-                "indikator": r.indicator.name,
-                "target": r.indicator.target_text,
-                "realisasi": r.indicator.realised_text or "-",
-                "capaian": format_pct(r.achievement.pct),
-                "kategori": r.category,
-            }
-            for n, r in enumerate(record.indicators, 1)
-        ],
-        "anggaran": [
-            {
-                "no": n,
-                "kode": o.code,
-                "uraian": o.name,
-                "pagu": format_rupiah(o.pagu),
-                "realisasi": format_rupiah(o.realisation),
-                "serapan": format_pct(o.pct),
-                "kegiatan": names[o.code].activity_name or names[o.code].activity_code,
-            }
-            for n, o in enumerate(budget.outputs, 1)
-        ],
-        "program": [
-            {
-                "uraian": p.name,
-                "pagu": format_rupiah(p.pagu),
-                "realisasi": format_rupiah(p.realisation),
-                "serapan": format_pct(p.pct),
-            }
-            for p in budget.programs
-        ],
-        "perbandingan": [
+    }
+
+
+def _agreement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
+    """The Perjanjian Kinerja table: each indicator with its target."""
+    return [
+        {
+            "no": n,
+            "sasaran": r.indicator.sasaran,
+            "indikator": r.indicator.name,
+            "satuan": r.indicator.unit or "-",
+            "target": r.indicator.target_text,
+        }
+        for n, r in enumerate(record.indicators, 1)
+    ]
+
+
+def _achievement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
+    """The achievement table: each indicator's target, realisation, achievement and category."""
+    return [
+        {
+            "no": n,
+            "indikator": r.indicator.name,
+            "target": r.indicator.target_text,
+            "realisasi": r.indicator.realised_text or "-",
+            "capaian": format_pct(r.achievement.pct),
+            "kategori": r.category,
+        }
+        for n, r in enumerate(record.indicators, 1)
+    ]
+
+
+def _output_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
+    """The budget table: each DIPA output's pagu, realisation and absorption, with its kegiatan."""
+    names = {line.code: line for line in record.budget_lines}
+    return [
+        {
+            "no": n,
+            "kode": o.code,
+            "uraian": o.name,
+            "pagu": format_rupiah(o.pagu),
+            "realisasi": format_rupiah(o.realisation),
+            "serapan": format_pct(o.pct),
+            "kegiatan": names[o.code].activity_name or names[o.code].activity_code,
+        }
+        for n, o in enumerate(budget.outputs, 1)
+    ]
+
+
+def _program_rows(budget: BudgetAnalysis) -> list[dict[str, Any]]:
+    """Absorption per program."""
+    return [
+        {
+            "uraian": p.name,
+            "pagu": format_rupiah(p.pagu),
+            "realisasi": format_rupiah(p.realisation),
+            "serapan": format_pct(p.pct),
+        }
+        for p in budget.programs
+    ]
+
+
+def _comparison_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
+    """The earlier years beside this one (none without history)."""
+    summary = record.summary
+    return (
+        [
             {
                 "tahun": y.year,
                 "pagu": "-" if y.pagu is None else format_rupiah(y.pagu),
@@ -205,19 +244,22 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
             for y in (*record.history, summary)
         ]
         if record.history
-        else [],
-        "catatan": [f.message for f in record.findings],
-        "sumber": [
-            {
-                "jenis": IMPORT_KIND_LABELS.get(s.kind, s.kind),
-                "berkas": s.filename,
-                "sha256": s.sha256[:16] + "…",
-                "oleh": s.imported_by,
-                "pada": format_instant_short(s.imported_at, ctx.tz),
-            }
-            for s in record.sources
-        ],
-    }
+        else []
+    )
+
+
+def _source_rows(ctx: Context, record: AnalysisRecord) -> list[dict[str, Any]]:
+    """The imported files the numbers come from."""
+    return [
+        {
+            "jenis": IMPORT_KIND_LABELS.get(s.kind, s.kind),
+            "berkas": s.filename,
+            "sha256": s.sha256[:16] + "…",
+            "oleh": s.imported_by,
+            "pada": format_instant_short(s.imported_at, ctx.tz),
+        }
+        for s in record.sources
+    ]
 
 
 def render_html(values: Mapping[str, Any], out_path: Path, template: Path = HTML_TEMPLATE) -> Path:

@@ -34,16 +34,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sop_engine.lakip.analysis import ORDINAL_SCALES, Polarity, Target
-from sop_engine.lakip.tables import (
-    BadValue,
-    Cell,
-    ImportRefused,
-    Problem,
-    Table,
-    coded_rows,
-    parse_output_code,
-    read_tables,
-)
+from sop_engine.lakip.spreadsheets import read_tables
+from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, Problem, Table
+from sop_engine.lakip.values import coded_rows, parse_output_code
 
 INDICATOR_ALIASES = {
     "indikator": ("indikator", "indikator_kinerja"),

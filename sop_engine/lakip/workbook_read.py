@@ -20,8 +20,9 @@ from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[impor
 
 from sop_engine import safezip
 from sop_engine.lakip.analysis import Polarity
-from sop_engine.lakip.tables import BadValue, Cell, Problem, parse_rupiah
+from sop_engine.lakip.tables import BadValue, Cell, Problem
 from sop_engine.lakip.targets import IndicatorRow, OutputRow, parse_realised, value_text
+from sop_engine.lakip.values import parse_rupiah
 from sop_engine.lakip.workbook_write import INPUT_COLUMN, META_SHEET
 
 

@@ -21,7 +21,7 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol
 
-from sop_engine.config import EmailSettings, LogChannelSettings, NotificationSettings, WebhookSettings
+from sop_engine.config_notifications import EmailSettings, LogChannelSettings, NotificationSettings, WebhookSettings
 from sop_engine.notify.messages import Message
 from sop_engine.textrules import scrub_line
 

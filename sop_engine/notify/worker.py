@@ -296,43 +296,12 @@ class Worker:
                 note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
                 note.last_error = "; ".join(_describe(c, e) for c, e in transient)
                 note.lease_owner = note.lease_until = None
-                self._audit(
-                    session,
-                    note,
-                    "notification.retry",
-                    now,
-                    {
-                        "error": note.last_error,
-                        "attempt": note.attempts,
-                        "next_attempt_at": note.next_attempt_at.isoformat(),
-                    },
-                )
+                retry = {"error": note.last_error, "attempt": note.attempts}
+                retry["next_attempt_at"] = note.next_attempt_at.isoformat()
+                self._audit(session, note, "notification.retry", now, retry)
                 retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
                 return self._outcome(note, NotificationStatus.PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
-            for channel, failure in transient:  # out of attempts: these failed for good
-                if channel is None:
-                    self._audit(
-                        session, note, "notification.failed", now, {"error": failure, "attempts": note.attempts}
-                    )
-                elif channel not in outcomes:
-                    session.add(
-                        Delivery(
-                            notification_id=nid,
-                            channel=channel,
-                            status=DeliveryStatus.FAILED,
-                            error=failure,
-                            at=now,
-                            attempt=note.attempts,
-                        )
-                    )
-                    outcomes[channel] = DeliveryStatus.FAILED
-                    self._audit(
-                        session,
-                        note,
-                        "notification.failed",
-                        now,
-                        {"channel": channel, "error": failure, "attempts": note.attempts},
-                    )
+            self._record_failures(session, note, outcomes, transient, now)
             errors = [d.error for d in note.deliveries if d.error] + [_describe(c, e) for c, e in transient]
             reaching = [c for c in wanted if c != "log"] or list(wanted)
             note.status = (
@@ -343,6 +312,33 @@ class Worker:
             note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
             note.finished_at, note.lease_owner, note.lease_until = now, None, None
             return self._outcome(note, note.status, note.last_error)
+
+    def _record_failures(
+        self,
+        session: Session,
+        note: Notification,
+        outcomes: dict[str, DeliveryStatus],
+        transient: list[tuple[str | None, str]],
+        now: datetime,
+    ) -> None:
+        """Out of attempts: each transient failure is final (a failed delivery row, audited); ``outcomes`` follows."""
+        for channel, failure in transient:
+            if channel is None:
+                self._audit(session, note, "notification.failed", now, {"error": failure, "attempts": note.attempts})
+            elif channel not in outcomes:
+                session.add(
+                    Delivery(
+                        notification_id=note.id,
+                        channel=channel,
+                        status=DeliveryStatus.FAILED,
+                        error=failure,
+                        at=now,
+                        attempt=note.attempts,
+                    )
+                )
+                outcomes[channel] = DeliveryStatus.FAILED
+                failed = {"channel": channel, "error": failure, "attempts": note.attempts}
+                self._audit(session, note, "notification.failed", now, failed)
 
     def _close(self, nid: int, status: NotificationStatus, reason: str, now: datetime) -> Outcome:
         with self.ctx.db.write() as session:

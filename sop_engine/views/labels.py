@@ -44,7 +44,7 @@ NOTIFICATION_STATUS_LABELS: dict[str, str] = {
 #: A number of the letter register.
 LETTER_STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
-#: Whether an API token still opens the API, keyed by the values of ``accounts.TokenStatus``.
+#: Whether an API token still opens the API, keyed by the values of ``api_tokens.TokenStatus``.
 TOKEN_STATUS_LABELS: dict[str, str] = {"live": "Berlaku", "expired": "Kedaluwarsa", "revoked": "Dicabut"}
 
 #: What a file is by its content: the kinds an artefact may have (``definitions.FILE_KINDS``), then

@@ -12,10 +12,11 @@ if TYPE_CHECKING:  # records only (see views/cases.py)
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from sop_engine.accounts import Identity, TokenRecord
+    from sop_engine.api_tokens import TokenRecord
     from sop_engine.calendar import Holiday
     from sop_engine.definitions import WorkflowDef
     from sop_engine.durations import Duration
+    from sop_engine.identity import Identity
     from sop_engine.people import PersonRecord
     from sop_engine.workflows import RevisionRecord
 

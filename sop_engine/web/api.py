@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from sop_engine import views
-from sop_engine.accounts import Identity
+from sop_engine.identity import Identity
 from sop_engine.web import api_audit, api_cases
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, bearer, documented, operation_id
 from sop_engine.web.api_models import model_of

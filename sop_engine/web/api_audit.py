@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from sop_engine import access, audit, views
-from sop_engine.accounts import Identity
+from sop_engine.identity import Identity
 from sop_engine.textrules import LINE_PATTERN
 from sop_engine.views.fields import Doc
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, operation_id

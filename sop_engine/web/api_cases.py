@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from sop_engine import access, cases, planning, views
-from sop_engine.accounts import Identity
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
+from sop_engine.identity import Identity
 from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
 from sop_engine.views.fields import Doc
 from sop_engine.web.api_common import (
@@ -32,7 +32,8 @@ from sop_engine.web.api_common import (
 from sop_engine.web.api_models import model_of
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import MEDIA_TYPES, document_response
-from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, ParsedForm, receive_form, upload_dir
+from sop_engine.web.form_data import ParsedForm
+from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, receive_form, upload_dir
 
 router = APIRouter(route_class=AuthenticatedRoute, tags=["kasus"], generate_unique_id_function=operation_id)
 

@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.types import Message
 
-from sop_engine.accounts import Identity
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_size
+from sop_engine.identity import Identity
 from sop_engine.textrules import MAX_TEXT_CHARS
 from sop_engine.web import auth
 

@@ -24,9 +24,9 @@ from sop_engine.errors import Busy, SopError
 from sop_engine.web import api, login, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
 from sop_engine.web.errors import page_text
+from sop_engine.web.form_data import UploadRejected, UploadTooLarge
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
-from sop_engine.web.uploads import UploadRejected, UploadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -147,62 +147,75 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
-
-    @app.exception_handler(SopError)
-    async def on_sop_error(request: Request, exc: SopError) -> Response:
-        status = refusal_status(exc) or 500
-        if status == 500:
-            log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
-        details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}
-        response = error_response(request, status, exc.message, page_message=page_text(exc), **details)
-        if isinstance(exc, Busy):
-            response.headers["Retry-After"] = str(exc.details.get("retry_after", 5))
-        return response
-
-    @app.exception_handler(LoginRequired)
-    async def on_login_required(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse(exc.login_url, status_code=303)
-
-    @app.exception_handler(Unauthenticated)
-    async def on_unauthenticated(request: Request, exc: Unauthenticated) -> Response:
-        return error_response(request, 401, exc.message)
-
-    @app.exception_handler(CsrfRejected)
-    async def on_csrf(request: Request, exc: CsrfRejected) -> Response:
-        return error_response(request, 403, exc.message)
-
-    @app.exception_handler(UploadTooLarge)
-    async def on_too_large(request: Request, exc: UploadTooLarge) -> Response:
-        return error_response(request, 413, exc.message, limit=exc.limit)
-
-    @app.exception_handler(UploadRejected)
-    async def on_upload_rejected(request: Request, exc: UploadRejected) -> Response:
-        return error_response(request, 400, exc.message)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {"lokasi": ".".join(str(part) for part in error.get("loc", ())), "pesan": validation_text(error)}
-            for error in exc.errors()
-        ]
-        where = ", ".join(p["lokasi"] for p in problems) or "isian"
-        return error_response(
-            request, 422, f"Isian tidak sah: {where}. Periksa nilainya lalu kirim ulang.", detail=problems
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
-        custom = isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
-        message = str(exc.detail) if custom else None
-        return error_response(request, exc.status_code, message or GENERIC.get(exc.status_code, "Permintaan ditolak."))
-
-    @app.exception_handler(Exception)
-    async def on_fault(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        response = error_response(request, 500, GENERIC[500])
-        # Starlette re-raises a fault to the server after this answer, and the server then closes
-        # the connection: say so, or a keep-alive client would send its next request into it.
-        response.headers["Connection"] = "close"
-        return response
-
+    _add_error_handlers(app)
     return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """The one error policy: each refusal answered with its status, a fault of our own with a 500."""
+    app.exception_handler(SopError)(_on_sop_error)
+    app.exception_handler(LoginRequired)(_on_login_required)
+    app.exception_handler(Unauthenticated)(_on_unauthenticated)
+    app.exception_handler(CsrfRejected)(_on_csrf)
+    app.exception_handler(UploadTooLarge)(_on_too_large)
+    app.exception_handler(UploadRejected)(_on_upload_rejected)
+    app.exception_handler(RequestValidationError)(_on_validation)
+    app.exception_handler(StarletteHTTPException)(_on_http)
+    app.exception_handler(Exception)(_on_fault)
+
+
+async def _on_sop_error(request: Request, exc: SopError) -> Response:
+    status = refusal_status(exc) or 500
+    if status == 500:
+        log.error("service error on %s %s: %s", request.method, request.url.path, exc.message)
+    details = {k: v for k, v in exc.as_dict().items() if k not in ("error", "message")}
+    response = error_response(request, status, exc.message, page_message=page_text(exc), **details)
+    if isinstance(exc, Busy):
+        response.headers["Retry-After"] = str(exc.details.get("retry_after", 5))
+    return response
+
+
+async def _on_login_required(request: Request, exc: LoginRequired) -> Response:
+    return RedirectResponse(exc.login_url, status_code=303)
+
+
+async def _on_unauthenticated(request: Request, exc: Unauthenticated) -> Response:
+    return error_response(request, 401, exc.message)
+
+
+async def _on_csrf(request: Request, exc: CsrfRejected) -> Response:
+    return error_response(request, 403, exc.message)
+
+
+async def _on_too_large(request: Request, exc: UploadTooLarge) -> Response:
+    return error_response(request, 413, exc.message, limit=exc.limit)
+
+
+async def _on_upload_rejected(request: Request, exc: UploadRejected) -> Response:
+    return error_response(request, 400, exc.message)
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> Response:
+    problems = [
+        {"lokasi": ".".join(str(part) for part in error.get("loc", ())), "pesan": validation_text(error)}
+        for error in exc.errors()
+    ]
+    where = ", ".join(p["lokasi"] for p in problems) or "isian"
+    return error_response(
+        request, 422, f"Isian tidak sah: {where}. Periksa nilainya lalu kirim ulang.", detail=problems
+    )
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
+    custom = isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
+    message = str(exc.detail) if custom else None
+    return error_response(request, exc.status_code, message or GENERIC.get(exc.status_code, "Permintaan ditolak."))
+
+
+async def _on_fault(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    response = error_response(request, 500, GENERIC[500])
+    # Starlette re-raises a fault to the server after this answer, and the server then closes
+    # the connection: say so, or a keep-alive client would send its next request into it.
+    response.headers["Connection"] = "close"
+    return response

@@ -14,9 +14,10 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 
-from sop_engine import accounts
-from sop_engine.accounts import Identity, LoginSession
+from sop_engine import api_tokens, logins
 from sop_engine.context import Context
+from sop_engine.identity import Identity
+from sop_engine.logins import LoginSession
 
 SESSION_COOKIE = "sop_sesi"
 LOGIN_CSRF_COOKIE = "sop_csrf_masuk"
@@ -65,7 +66,7 @@ def current_session(request: Request) -> LoginSession | None:
     """The live login session of this browser, if any (looked up once per request)."""
     if not hasattr(request.state, "login_session"):
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        request.state.login_session = accounts.session_of(context_of(request), cookie) if cookie else None
+        request.state.login_session = logins.session_of(context_of(request), cookie) if cookie else None
     found: LoginSession | None = request.state.login_session
     return found
 
@@ -88,7 +89,7 @@ def api_identity(request: Request) -> Identity:
             "Token API tidak ada; kirim header 'Authorization: Bearer <token>' (buat token dengan "
             "`sop people token USER`)."
         )
-    identity = accounts.token_identity(context_of(request), token.strip())
+    identity = api_tokens.token_identity(context_of(request), token.strip())
     if identity is None:
         raise Unauthenticated(
             "Token API tidak dikenal atau sudah dicabut; minta token baru dengan `sop people token USER`."

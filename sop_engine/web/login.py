@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from sop_engine import accounts
-from sop_engine.accounts import LoginSession
+from sop_engine import logins
 from sop_engine.errors import NotAllowed
+from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, roles_for
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
@@ -79,7 +79,7 @@ async def login_submit(request: Request) -> Response:
     login_value = _text(form.get("login"))[:64]
     try:
         session = await run_in_threadpool(
-            accounts.login, ctx, login_value, _text(form.get("password")), auth.client_address(request)
+            logins.login, ctx, login_value, _text(form.get("password")), auth.client_address(request)
         )
     except NotAllowed as exc:
         return _login_page(
@@ -96,7 +96,7 @@ async def logout(request: Request, session: LoginSession = Depends(auth.page_ses
     form = await request.form()
     auth.check_csrf(session, _text(form.get("csrf_token")))
     ctx = context_of(request)
-    await run_in_threadpool(accounts.logout, ctx, session.session_id)
+    await run_in_threadpool(logins.logout, ctx, session.session_id)
     response = RedirectResponse("/masuk?keluar=1", status_code=303)
     auth.clear_session_cookie(response, ctx)
     return response

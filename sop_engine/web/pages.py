@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sop_engine import access
-from sop_engine.accounts import LoginSession
 from sop_engine.definitions import STEP_ROLES
+from sop_engine.logins import LoginSession
 from sop_engine.web import auth, pages_audit, pages_cases, pages_people
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render

@@ -21,12 +21,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from sop_engine import access, audit
-from sop_engine.accounts import Identity, LoginSession
 from sop_engine.audit import AuditFilter, VerifyResult
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant_short
+from sop_engine.identity import Identity
+from sop_engine.logins import LoginSession
 from sop_engine.views.labels import ACTION_LABELS, DETAIL_LABELS
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of

@@ -18,10 +18,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sop_engine import access, cases, workflows
-from sop_engine.accounts import LoginSession
 from sop_engine.artefacts import IncomingFile
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.errors import SopError
+from sop_engine.logins import LoginSession
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import document_response

@@ -14,12 +14,12 @@ from typing import Any
 from markupsafe import Markup
 
 from sop_engine import access, people, workflows
-from sop_engine.accounts import Identity
 from sop_engine.artefacts import EXTENSIONS, ArtefactRecord
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import FileRule, StepDef
+from sop_engine.identity import Identity
 from sop_engine.returns import list_returns
 from sop_engine.views.labels import FILE_KIND_LABELS
 from sop_engine.web.chart import case_chart_svg

@@ -20,20 +20,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, accounts, people
-from sop_engine.accounts import LoginSession, TokenStatus
+from sop_engine import access, accounts, api_tokens, passwords, people
+from sop_engine.api_tokens import TokenStatus
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS, ROLES
 from sop_engine.errors import InvalidInput, SopError
+from sop_engine.logins import LoginSession
 from sop_engine.people import NewPerson
 from sop_engine.views.labels import TOKEN_STATUS_LABELS
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.errors import page_text
+from sop_engine.web.form_data import ParsedForm
 from sop_engine.web.pages_forms import field, posted_form, whole_number
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
-from sop_engine.web.uploads import ParsedForm
 
 router = APIRouter(include_in_schema=False)
 
@@ -166,7 +167,7 @@ async def password_submit(
         password = field(form, "sandi")
         if password != field(form, "ulangi"):
             raise InvalidInput(PASSWORD_MISMATCH, value="(disembunyikan)")
-        accounts.set_password(ctx, username, password, by=by)
+        passwords.set_password(ctx, username, password, by=by)
 
     return await _act(request, session, username, "sandi", set_password)
 
@@ -206,7 +207,7 @@ async def revoke_submit(
         prefix = field(form, "awalan").strip()
         if not prefix:
             raise InvalidInput(NO_PREFIX, value="")
-        return accounts.revoke_tokens(ctx, username, by=by, prefix=prefix)
+        return api_tokens.revoke_tokens(ctx, username, by=by, prefix=prefix)
 
     return await _act(request, session, username, "dicabut", revoke)
 
@@ -216,7 +217,7 @@ async def revoke_all_submit(
     request: Request, username: str, session: LoginSession = Depends(auth.page_session)
 ) -> Response:
     return await _act(
-        request, session, username, "dicabut", lambda ctx, _, by: accounts.revoke_tokens(ctx, username, by=by)
+        request, session, username, "dicabut", lambda ctx, _, by: api_tokens.revoke_tokens(ctx, username, by=by)
     )
 
 
@@ -229,7 +230,7 @@ async def issue_submit(request: Request, username: str, session: LoginSession = 
 
     def issue() -> str:
         days = whole_number(typed.days, "Masa berlaku", "90") if typed.days else None
-        return accounts.issue_token(
+        return api_tokens.issue_token(
             context_of(request), username, typed.label or None, by=session.identity.username, expires_days=days
         )
 
@@ -274,7 +275,7 @@ def _person_page(
     account = accounts.account_of(ctx, username)
     now = ctx.clock.now()
     typed = typed or Typed()
-    tokens = [(token, accounts.token_status(token, now)) for token in account.tokens]
+    tokens = [(token, api_tokens.token_status(token, now)) for token in account.tokens]
     values = {
         "person": account.person,
         "has_password": account.has_password,
@@ -284,8 +285,8 @@ def _person_page(
         "roles": _role_choices(),
         "checked_roles": account.person.roles if typed.roles is None else typed.roles,
         "typed": typed,
-        "min_password": accounts.MIN_PASSWORD_LENGTH,
-        "max_token_days": accounts.MAX_TOKEN_DAYS,
+        "min_password": passwords.MIN_PASSWORD_LENGTH,
+        "max_token_days": api_tokens.MAX_TOKEN_DAYS,
         "new_token": new_token,
         "notice": notice,
         "error": refusal.message if refusal else "",

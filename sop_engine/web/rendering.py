@@ -15,10 +15,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from sop_engine.accounts import LoginSession
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
+from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, roles_for
 from sop_engine.views.labels import STATUS_LABELS
 

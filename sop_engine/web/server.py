@@ -3,7 +3,8 @@
 Uvicorn runs the application in the main thread and handles SIGINT/SIGTERM; the scheduler's
 passes run in a background thread on the same database (the outbox is the truth, so a separate
 ``sop scheduler run`` process, or several, can share the work instead). Before serving, the temp
-files a killed process left (uploads, partial store files) are swept.
+files a killed process left (uploads, partial store files) are swept, and the dummy password hash
+is made (so that not even the first login naming nobody answers sooner than a wrong password).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import uvicorn
 
-from sop_engine import artefacts
+from sop_engine import artefacts, passwords
 from sop_engine.context import Context
 from sop_engine.leftovers import Swept
 from sop_engine.notify import runner
@@ -85,6 +86,7 @@ def serve(
 ) -> None:
     """Sweep leftovers, then serve until interrupted; the scheduler (if any) stops between two notifications."""
     sweep_leftovers(ctx)
+    passwords.prepare_dummy_hash()
     config = uvicorn_config(ctx, host, port)
     server = _Server(config)
     worker = Worker(ctx) if with_scheduler else None
