@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
@@ -22,19 +21,25 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sop_engine import artefacts, audit, outbox, policy, textrules, workflows
-from sop_engine.artefacts import ArtefactRecord, CheckedFile, IncomingFile
-from sop_engine.clock import to_utc
+from sop_engine.artefacts import ArtefactRecord, IncomingFile
+from sop_engine.case_checks import (
+    check_year,
+    require_declared_return,
+    require_files,
+    require_no_case,
+    require_running,
+    require_workable,
+    stated_time,
+)
+from sop_engine.case_moves import activate, active_step, attach, audit_step, finish, iso, move
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact, Case, CaseStep, Person, StepReturn
+from sop_engine.db.models import Case, CaseStep, StepReturn
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef, WorkflowDef
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed, SopError
-from sop_engine.formatting import format_instant
-from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of, step_state
+from sop_engine.errors import Conflict, InvalidInput, SopError
+from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of
 from sop_engine.policy import Permission
-from sop_engine.remedies import Field, Hint, Remedy
-from sop_engine.views.labels import STATUS_LABELS
+from sop_engine.remedies import Field
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
                 case = find_case(session, ctx.office(session).id, code)
                 definition = workflows.definition_of(case)
                 try:
-                    _require_workable(ctx, case, case.steps[step_no - 1], definition.step(step_no))
+                    require_workable(ctx, case, case.steps[step_no - 1], definition.step(step_no))
                 except SopError as explained:
                     raise explained from exc
         raise Conflict(
@@ -179,16 +184,16 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
 
 def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
     """Start the yearly case of ``workflow`` (Sekretaris only; one per workflow, year and office)."""
-    _check_year(year)
+    check_year(year)
     code = f"{workflow}-{year}"
     try:
         with _action(ctx) as session:
             office = ctx.office(session)
             actor = find_person(session, office.id, by)
             role = policy.require(actor.username, actor.role_names, Permission.START_CASE)
-            _require_no_case(session, office.id, workflow, year, code)
+            require_no_case(session, office.id, workflow, year, code)
             row, definition = workflows.current(session, ctx, office.id, workflow)
-            when = _stated_time(ctx, at, not_before=None, what="memulai kasus")
+            when = stated_time(ctx, at, not_before=None, what="memulai kasus")
             case = Case(
                 office_id=office.id,
                 code=code,
@@ -204,7 +209,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             case.steps = [CaseStep(no=s.no, status=StepStatus.WAITING, round=0) for s in definition.steps]
             session.add(case)
             session.flush()
-            _activate(ctx, session, case, case.steps[0], definition.first_step, when)
+            activate(ctx, session, case, case.steps[0], definition.first_step, when)
             audit.append(
                 session,
                 office.id,
@@ -220,7 +225,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                     "year": year,
                     "definition_sha256": definition.content_hash,
                     "revision": definition.revision.isoformat(),
-                    "first_due_at": _iso(case.steps[0].due_at),
+                    "first_due_at": iso(case.steps[0].due_at),
                 },
             )
             session.flush()
@@ -228,7 +233,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
-            _require_no_case(session, ctx.office(session).id, workflow, year, code)
+            require_no_case(session, ctx.office(session).id, workflow, year, code)
         raise
 
 
@@ -245,16 +250,16 @@ def complete_step(
     note = textrules.optional_text(note, "Catatan")
     inspected = [artefacts.inspect_file(f, ctx.settings.storage.max_upload_bytes) for f in files]
     with _action(ctx, code, step_no) as session:
-        act = _active_step(ctx, session, code, step_no, by)
-        when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
+        act = active_step(ctx, session, code, step_no, by)
+        when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
         checked = [artefacts.accept(f, act.step) for f in inspected]
-        _require_files(act.step, checked)
+        require_files(act.step, checked)
         new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
-        stored = _attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
-        _finish(act.row, act.actor.username, when, note)
+        stored = attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
+        finish(act.row, act.actor.username, when, note)
         outbox.cancel_pending(ctx, session, act.case, act.step.no)
-        _move(ctx, session, act.case, act.definition, new_state, when)
-        _audit_step(
+        move(ctx, session, act.case, act.definition, new_state, when)
+        audit_step(
             ctx,
             session,
             act,
@@ -264,7 +269,7 @@ def complete_step(
             {
                 "round": act.row.round,
                 "note": note,
-                "due_at": _iso(act.row.due_at),
+                "due_at": iso(act.row.due_at),
                 "late": bool(act.row.due_at and when > act.row.due_at),
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
             },
@@ -278,9 +283,9 @@ def return_step(
     """Send the active step's work back to a declared earlier step, which restarts with a new round."""
     reason = textrules.text(reason or "", "Alasan pengembalian")
     with _action(ctx, code, step_no) as session:
-        act = _active_step(ctx, session, code, step_no, by)
+        act = active_step(ctx, session, code, step_no, by)
         target = act.definition.step(to)
-        _require_declared_return(act.step, target)
+        require_declared_return(act.step, target)
         if not reason:
             raise InvalidInput(
                 f"Alasan pengembalian wajib diisi; tulis apa yang harus diperbaiki di langkah {target.no}, "
@@ -288,13 +293,13 @@ def return_step(
                 value=reason,
                 field=Field.REASON,
             )
-        when = _stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
+        when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = StepStatus.WAITING, None
         outbox.cancel_pending(ctx, session, act.case, act.step.no)
         restarted = act.case.steps[target.no - 1]
-        _activate(ctx, session, act.case, restarted, target, when)
+        activate(ctx, session, act.case, restarted, target, when)
         act.case.state = new_state
         session.add(
             StepReturn(
@@ -308,7 +313,7 @@ def return_step(
                 recorded_at=ctx.clock.now(),
             )
         )
-        _audit_step(
+        audit_step(
             ctx,
             session,
             act,
@@ -319,60 +324,10 @@ def return_step(
                 "to": target.no,
                 "reason": reason,
                 "round": restarted.round,
-                "due_at": _iso(restarted.due_at),
+                "due_at": iso(restarted.due_at),
             },
         )
         return _record(ctx, act.case)
-
-
-@dataclass(frozen=True)
-class _StepAction:
-    """The rows and definitions one step action works on, after its permission checks."""
-
-    office_id: int
-    case: Case
-    definition: WorkflowDef
-    step: StepDef
-    row: CaseStep
-    actor: Person
-    role: str
-
-
-def _active_step(ctx: Context, session: Session, code: str, step_no: int, by: str) -> _StepAction:
-    """Load the case, step and actor, and check the case runs, the step is active and the role fits."""
-    office = ctx.office(session)
-    case = find_case(session, office.id, code)
-    definition = workflows.definition_of(case)
-    step = definition.step(step_no)
-    actor = find_person(session, office.id, by)
-    row = case.steps[step.no - 1]
-    _require_workable(ctx, case, row, step)
-    role = _require_step_role(actor, step)
-    return _StepAction(office.id, case, definition, step, row, actor, role)
-
-
-def _audit_step(
-    ctx: Context,
-    session: Session,
-    act: _StepAction,
-    action: str,
-    when: datetime,
-    new_state: str,
-    details: dict[str, Any],
-) -> None:
-    audit.append(
-        session,
-        act.office_id,
-        actor=act.actor.username,
-        role=act.role,
-        action=action,
-        recorded_at=ctx.clock.now(),
-        stated_at=when,
-        case=act.case.code,
-        step=act.step.no,
-        details={**details, "state_before": step_state(act.step.no), "state_after": new_state},
-    )
-    session.flush()
 
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
@@ -384,10 +339,10 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         definition = workflows.definition_of(case)
         actor = find_person(session, office.id, by)
         role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
-        _require_running(ctx, case)
+        require_running(ctx, case)
         if not reason:
             raise InvalidInput("Alasan pembatalan wajib diisi.", value=reason, field=Field.REASON)
-        when = _stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
+        when = stated_time(ctx, at, not_before=case.started_at, what="membatalkan kasus")
         state_before = case.state
         case.state = machine_for(definition).fire(case.state, CANCEL)
         case.status, case.finished_at, case.cancel_reason = CaseStatus.CANCELLED, when, reason
@@ -409,201 +364,3 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         )
         session.flush()
         return _record(ctx, case)
-
-
-# --- the named steps of the actions --------------------------------------------------------
-
-
-def _check_year(year: int) -> None:
-    if not 2000 <= year <= 2100:
-        raise InvalidInput(
-            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya 2021.", value=year, field=Field.YEAR
-        )
-
-
-def _roles_text(person: Person) -> str:
-    return ", ".join(person.role_names) or "(tanpa peran)"
-
-
-def _require_role(person: Person, role: str, message: str) -> None:
-    if role not in person.role_names:
-        raise NotAllowed(message, value=person.username, role=role)
-
-
-def _require_step_role(person: Person, step: StepDef) -> str:
-    _require_role(
-        person,
-        step.role,
-        f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
-        f"({ROLE_LABELS.get(step.role, step.role)}); '{person.username}' berperan {_roles_text(person)}.",
-    )
-    return step.role
-
-
-def _require_no_case(session: Session, office_id: int, workflow: str, year: int, code: str) -> None:
-    existing = session.scalar(
-        select(Case).where(Case.office_id == office_id, Case.workflow == workflow, Case.year == year)
-    )
-    if existing is not None:
-        raise Conflict(
-            f"Kasus {existing.code} untuk tahun {year} sudah ada (dimulai oleh {existing.started_by}, status "
-            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun.",
-            value=year,
-            hint=Hint(Remedy.SHOW_CASE, case=existing.code),
-        )
-
-
-def _require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
-    """The case runs and the step is active; a step already done is a Conflict naming who did it,
-    even when that completion finished the case (the loser of a race on the last step)."""
-    if row.status != StepStatus.DONE:
-        _require_running(ctx, case)
-    _require_active(ctx, case, row, step)
-
-
-def _require_running(ctx: Context, case: Case) -> None:
-    if case.status != CaseStatus.RUNNING:
-        when = format_instant(case.finished_at, ctx.tz) if case.finished_at else "-"
-        raise NotAllowed(
-            f"Kasus {case.code} sudah {STATUS_LABELS.get(case.status, case.status)} ({when}); tidak ada langkah "
-            "yang dapat dikerjakan lagi.",
-            value=case.code,
-        )
-
-
-def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
-    if row.status == StepStatus.ACTIVE:
-        return
-    current = step_of(case.state)
-    now_text = f"langkah yang aktif sekarang: {current}" if current else "tidak ada langkah aktif"
-    if row.status == StepStatus.DONE and row.completed_at is not None:
-        raise Conflict(
-            f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
-            f"{format_instant(row.completed_at, ctx.tz)}; {now_text}.",
-            value=step.no,
-            completed_by=row.completed_by,
-            completed_at=row.completed_at.isoformat(),
-        )
-    raise NotAllowed(
-        f"Langkah {step.no} ({step.name}) belum aktif; {now_text}. Langkah dikerjakan berurutan.",
-        value=step.no,
-        current_step=current,
-    )
-
-
-def _require_declared_return(step: StepDef, target: StepDef) -> None:
-    if target.no not in step.returns_to:
-        allowed = ", ".join(str(n) for n in step.returns_to)
-        hint = (
-            f"langkah {step.no} hanya dapat dikembalikan ke langkah {allowed}"
-            if allowed
-            else (f"langkah {step.no} tidak dapat dikembalikan ke langkah mana pun")
-        )
-        raise NotAllowed(
-            f"Pengembalian dari langkah {step.no} ke langkah {target.no} tidak diatur dalam SOP; {hint}.",
-            value=target.no,
-            allowed=allowed,
-        )
-
-
-def _require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
-    if step.file_rule is FileRule.REQUIRED and not checked:
-        raise InvalidInput(
-            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}' "
-            f"(jenis yang diterima: {', '.join(step.file_kinds)}); lampirkan berkasnya.",
-            value=step.no,
-            field=Field.FILE,
-            output=step.output,
-        )
-    if step.file_rule is FileRule.NONE and checked:
-        raise InvalidInput(
-            f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas.",
-            value=step.no,
-            field=Field.FILE,
-        )
-
-
-def _stated_time(ctx: Context, at: datetime | None, not_before: datetime | None, what: str) -> datetime:
-    """The time the action happened: now, or ``at`` for paper work recorded afterwards."""
-    now = ctx.clock.now()
-    if at is None:
-        return now
-    at = to_utc(at)
-    if at > now:
-        raise InvalidInput(
-            f"Waktu kejadian {format_instant(at, ctx.tz)} ada di masa depan; waktu kejadian hanya untuk mencatat "
-            f"pekerjaan yang sudah terjadi. Kosongkan waktu kejadian untuk {what} sekarang.",
-            value=at.isoformat(),
-            field=Field.AT,
-        )
-    if not_before is not None and at < not_before:
-        raise InvalidInput(
-            f"Waktu kejadian {format_instant(at, ctx.tz)} lebih awal dari saat langkah ini mulai "
-            f"({format_instant(not_before, ctx.tz)}); isikan waktu sesudahnya.",
-            value=at.isoformat(),
-            field=Field.AT,
-        )
-    return at
-
-
-def _activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, when: datetime) -> None:
-    """Make ``step`` the active one: new round, deadline = now + budget in working time, its notifications."""
-    row.status, row.round = StepStatus.ACTIVE, row.round + 1
-    row.activated_at = when
-    row.due_at = ctx.calendar.add_duration(when, step.budget)
-    row.completed_at = row.completed_by = row.note = None
-    outbox.schedule_step(ctx, session, case, row, step)
-
-
-def _finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
-    row.status, row.completed_at, row.completed_by = StepStatus.DONE, when, by
-    row.note = note.strip() if note and note.strip() else None
-
-
-def _move(ctx: Context, session: Session, case: Case, definition: WorkflowDef, new_state: str, when: datetime) -> None:
-    case.state = new_state
-    next_no = step_of(new_state)
-    if next_no is None:
-        case.status, case.finished_at = CaseStatus.DONE, when
-        return
-    _activate(ctx, session, case, case.steps[next_no - 1], definition.step(next_no), when)
-
-
-def _attach(
-    ctx: Context,
-    session: Session,
-    case: Case,
-    row: CaseStep,
-    step: StepDef,
-    checked: Sequence[CheckedFile],
-    by: str,
-    when: datetime,
-) -> list[Artefact]:
-    """Put the files in the store and record them; the rows commit with the step or not at all."""
-    store = artefacts.store_for(ctx)
-    stored: list[Artefact] = []
-    for item in checked:
-        store.put(item.incoming.path, item.sha256)
-        artefact = Artefact(
-            id=artefacts.new_artefact_id(),
-            office_id=case.office_id,
-            case_id=case.id,
-            step_no=step.no,
-            round=row.round,
-            kind=step.output,
-            file_kind=item.file_kind,
-            filename=item.incoming.filename,
-            size=item.size,
-            sha256=item.sha256,
-            uploaded_by=by,
-            uploaded_at=when,
-            recorded_at=ctx.clock.now(),
-        )
-        case.artefacts.append(artefact)
-        stored.append(artefact)
-    session.flush()
-    return stored
-
-
-def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat()

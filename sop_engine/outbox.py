@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, workflows
 from sop_engine.context import Context
-from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole, WorkflowDefinition
+from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.definitions import StepDef
 from sop_engine.durations import parse_duration
@@ -300,99 +299,3 @@ def list_notifications(ctx: Context, case: str | None = None) -> list[Notificati
 
 
 # --- the daily digest ------------------------------------------------------------------------
-
-
-def digest_moment(ctx: Context, now: datetime) -> datetime | None:
-    """When the digests of ``now``'s day fall due (UTC); ``None`` when there are none that day."""
-    config = ctx.settings.notifications.digest
-    local = now.astimezone(ctx.tz)
-    if not config.enabled or not ctx.calendar.is_working_day(local.date()):
-        return None
-    return datetime.combine(local.date(), config.time, tzinfo=ctx.tz).astimezone(UTC)
-
-
-def create_digests(ctx: Context, now: datetime) -> int | None:
-    """Create the day's digest rows once the digest time has come on a working day.
-
-    How many were created (0 on a day without digests); ``None`` before the digest time. Who has
-    work is read before the write transaction, so writers are held only for the missing rows.
-    """
-    moment = digest_moment(ctx, now)
-    if moment is None:
-        return 0
-    if now < moment:
-        return None
-    prefix = f"digest/{moment.astimezone(ctx.tz).date().isoformat()}/"
-    with ctx.db.read() as session:
-        office_id = ctx.office(session).id
-        wanted = _people_with_work(session, office_id, moment)
-        missing = wanted.keys() - _digest_keys(session, office_id, moment, prefix, wanted)
-    if not missing:
-        return 0
-    try:
-        with ctx.db.write() as session:
-            missing -= _digest_keys(session, office_id, moment, prefix, wanted)
-            rows = [_digest_row(office_id, prefix + username, wanted[username], moment, now) for username in missing]
-            if rows:
-                session.execute(insert(Notification), rows)
-            return len(rows)
-    except DBIntegrityError:
-        return 0  # another worker created them at the same moment
-
-
-def _digest_keys(session: Session, office_id: int, moment: datetime, prefix: str, wanted: dict[str, int]) -> set[str]:
-    """The usernames among ``wanted`` whose digest of ``moment`` exists (read by the indexed due_at)."""
-    keys = session.scalars(
-        select(Notification.dedupe_key).where(
-            Notification.office_id == office_id,
-            Notification.due_at == moment,
-            Notification.kind == NotificationKind.DIGEST,
-        )
-    )
-    return {key.removeprefix(prefix) for key in keys if key.startswith(prefix)} & wanted.keys()
-
-
-def _digest_row(office_id: int, key: str, person_id: int, moment: datetime, now: datetime) -> dict[str, object]:
-    return {
-        "office_id": office_id,
-        "dedupe_key": key,
-        "kind": NotificationKind.DIGEST,
-        "level": 0,
-        "recipient_id": person_id,
-        "due_at": moment,
-        "status": NotificationStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": moment,
-        "created_at": now,
-    }
-
-
-def _people_with_work(session: Session, office_id: int, moment: datetime) -> dict[str, int]:
-    """The active people (username -> id) holding the role of a step active at ``moment``.
-
-    Reads the distinct (revision, step) pairs of the active steps, not the cases themselves.
-    """
-    pairs = session.execute(
-        select(Case.definition_id, CaseStep.no)
-        .distinct()
-        .join(CaseStep, CaseStep.case_id == Case.id)
-        .where(
-            Case.office_id == office_id,
-            Case.status == CaseStatus.RUNNING,
-            CaseStep.status == StepStatus.ACTIVE,
-            CaseStep.activated_at <= moment,
-        )
-    ).all()
-    if not pairs:
-        return {}
-    stored = session.scalars(
-        select(WorkflowDefinition).where(WorkflowDefinition.id.in_({definition for definition, _ in pairs}))
-    )
-    definitions = {row.id: workflows.parse_stored(row) for row in stored}
-    roles = {definitions[definition].step(no).role for definition, no in pairs}
-    people = session.execute(
-        select(Person.username, Person.id)
-        .join(PersonRole, PersonRole.person_id == Person.id)
-        .where(Person.office_id == office_id, Person.active.is_(True), PersonRole.role.in_(roles))
-    )
-    return {username: person_id for username, person_id in people}

@@ -69,14 +69,14 @@ def fault_in_audit_append(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any])
 
 
 def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
-    real = cases._move
+    real = cases.move
 
     def crash(ctx: Context, session: Session, case: Case, *args: Any) -> None:
         real(ctx, session, case, *args)
         seen["artefacts"] = len(case.artefacts)
         raise InjectedFault("crash while moving to the next step")
 
-    monkeypatch.setattr(cases, "_move", crash)
+    monkeypatch.setattr(cases, "move", crash)
 
 
 def fault_in_second_file(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:

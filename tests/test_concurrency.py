@@ -150,13 +150,13 @@ def test_two_threads_completing_the_same_step_one_wins_and_the_other_gets_a_conf
         monkeypatch.setattr(ctx.db, "write", write_together)
     else:
         # Both threads have read the case and checked everything before either writes.
-        real_require_files = cases._require_files
+        real_require_files = cases.require_files
 
         def require_files_together(*args: Any) -> None:
             real_require_files(*args)
             barrier.wait()
 
-        monkeypatch.setattr(cases, "_require_files", require_files_together)
+        monkeypatch.setattr(cases, "require_files", require_files_together)
 
     def complete(user: str) -> Callable[[], cases.CaseRecord]:
         document = IncomingFile.from_path(pdf(tmp_path, f"rencana-{user}.pdf", user))

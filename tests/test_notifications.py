@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from sop_engine import audit, cases, outbox
+from sop_engine import audit, cases
+from sop_engine import digests as digest_rows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -594,18 +595,18 @@ def test_digests_are_looked_for_once_a_day_and_never_under_the_write_lock_when_a
     settings, ctx, clock, open_ctx, monkeypatch
 ):
     start(ctx, clock, "2021-01-11T07:00")
-    assert outbox.create_digests(ctx, t("2021-01-11T07:29")) is None  # not yet: a worker looks again later
-    assert outbox.create_digests(ctx, t("2021-01-11T07:30")) == 1
+    assert digest_rows.create_digests(ctx, t("2021-01-11T07:29")) is None  # not yet: a worker looks again later
+    assert digest_rows.create_digests(ctx, t("2021-01-11T07:30")) == 1
     writes: list[str] = []
     write = ctx.db.write
     monkeypatch.setattr(ctx.db, "write", lambda *a, **k: writes.append("write") or write(*a, **k))
-    assert outbox.create_digests(ctx, t("2021-01-11T09:00")) == 0
+    assert digest_rows.create_digests(ctx, t("2021-01-11T09:00")) == 0
     assert writes == []  # every digest of the day exists: read, found, done
     worker = Worker(open_ctx(configure(settings, channels=("log",))))
     looked: list[datetime] = []
-    monkeypatch.setattr(outbox, "create_digests", lambda c, now: looked.append(now) or 0)
+    monkeypatch.setattr(digest_rows, "create_digests", lambda c, now: looked.append(now) or 0)
     for moment in ("2021-01-11T09:00", "2021-01-11T10:00", "2021-01-12T08:00"):
-        worker.create_digests(t(moment))
+        worker.digests.create(t(moment))
     assert looked == [t("2021-01-11T09:00"), t("2021-01-12T08:00")]  # once on each day
 
 

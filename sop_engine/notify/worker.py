@@ -22,17 +22,18 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, outbox
+from sop_engine import audit
 from sop_engine.context import Context
 from sop_engine.db.models import Case, Delivery, Notification
 from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
+from sop_engine.digests import DailyDigests
 from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
 from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
@@ -92,8 +93,7 @@ class Worker:
         self.env = environment(self.policy.templates_dir)
         #: Set to make a running pass stop between notifications (SIGTERM in ``sop scheduler run``).
         self.stop = threading.Event()
-        #: The day whose digests this worker has already created (or found created).
-        self._digests_done: date | None = None
+        self.digests = DailyDigests(ctx)
 
     # --- one pass --------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class Worker:
         """
         simulated = now is not None
         moment = now or self.ctx.clock.now()
-        digests = self.create_digests(moment)
+        digests = self.digests.create(moment)
         outcomes: list[Outcome] = []
         while not self.stop.is_set():
             moment = moment if simulated else self.ctx.clock.now()
@@ -385,19 +385,3 @@ class Worker:
             tuple(d.channel for d in note.deliveries if d.status == DeliveryStatus.SENT),
             text,
         )
-
-    # --- digests ---------------------------------------------------------------------------
-
-    def create_digests(self, now: datetime) -> int:
-        """Create today's digest rows once their moment has come (:func:`sop_engine.outbox.create_digests`).
-
-        Once a day per worker: after the day's rows exist, later passes that day do not look again.
-        """
-        day = now.astimezone(self.ctx.tz).date()
-        if self._digests_done == day:
-            return 0
-        created = outbox.create_digests(self.ctx, now)
-        if created is None:
-            return 0
-        self._digests_done = day
-        return created

@@ -1,0 +1,159 @@
+"""The refusals of the case actions: each check raises before anything is written.
+
+A year that makes no sense, a role that may not act, a case that already exists or has ended, a
+step that is not active (saying who completed it, and when), a return not declared by the SOP,
+missing files, a stated time in the future or before the step began. :mod:`sop_engine.cases`
+runs them in the order its actions read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sop_engine.artefacts import CheckedFile
+from sop_engine.clock import to_utc
+from sop_engine.context import Context
+from sop_engine.db.models import Case, CaseStep, Person
+from sop_engine.db.statuses import CaseStatus, StepStatus
+from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed
+from sop_engine.formatting import format_instant
+from sop_engine.machine import step_of
+from sop_engine.remedies import Field, Hint, Remedy
+from sop_engine.views.labels import STATUS_LABELS
+
+
+def check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(
+            f"Tahun {year} tidak masuk akal; isikan tahun empat angka, misalnya 2021.", value=year, field=Field.YEAR
+        )
+
+
+def _roles_text(person: Person) -> str:
+    return ", ".join(person.role_names) or "(tanpa peran)"
+
+
+def _require_role(person: Person, role: str, message: str) -> None:
+    if role not in person.role_names:
+        raise NotAllowed(message, value=person.username, role=role)
+
+
+def require_step_role(person: Person, step: StepDef) -> str:
+    _require_role(
+        person,
+        step.role,
+        f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
+        f"({ROLE_LABELS.get(step.role, step.role)}); '{person.username}' berperan {_roles_text(person)}.",
+    )
+    return step.role
+
+
+def require_no_case(session: Session, office_id: int, workflow: str, year: int, code: str) -> None:
+    existing = session.scalar(
+        select(Case).where(Case.office_id == office_id, Case.workflow == workflow, Case.year == year)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"Kasus {existing.code} untuk tahun {year} sudah ada (dimulai oleh {existing.started_by}, status "
+            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun.",
+            value=year,
+            hint=Hint(Remedy.SHOW_CASE, case=existing.code),
+        )
+
+
+def require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+    """The case runs and the step is active; a step already done is a Conflict naming who did it,
+    even when that completion finished the case (the loser of a race on the last step)."""
+    if row.status != StepStatus.DONE:
+        require_running(ctx, case)
+    _require_active(ctx, case, row, step)
+
+
+def require_running(ctx: Context, case: Case) -> None:
+    if case.status != CaseStatus.RUNNING:
+        when = format_instant(case.finished_at, ctx.tz) if case.finished_at else "-"
+        raise NotAllowed(
+            f"Kasus {case.code} sudah {STATUS_LABELS.get(case.status, case.status)} ({when}); tidak ada langkah "
+            "yang dapat dikerjakan lagi.",
+            value=case.code,
+        )
+
+
+def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+    if row.status == StepStatus.ACTIVE:
+        return
+    current = step_of(case.state)
+    now_text = f"langkah yang aktif sekarang: {current}" if current else "tidak ada langkah aktif"
+    if row.status == StepStatus.DONE and row.completed_at is not None:
+        raise Conflict(
+            f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
+            f"{format_instant(row.completed_at, ctx.tz)}; {now_text}.",
+            value=step.no,
+            completed_by=row.completed_by,
+            completed_at=row.completed_at.isoformat(),
+        )
+    raise NotAllowed(
+        f"Langkah {step.no} ({step.name}) belum aktif; {now_text}. Langkah dikerjakan berurutan.",
+        value=step.no,
+        current_step=current,
+    )
+
+
+def require_declared_return(step: StepDef, target: StepDef) -> None:
+    if target.no not in step.returns_to:
+        allowed = ", ".join(str(n) for n in step.returns_to)
+        hint = (
+            f"langkah {step.no} hanya dapat dikembalikan ke langkah {allowed}"
+            if allowed
+            else (f"langkah {step.no} tidak dapat dikembalikan ke langkah mana pun")
+        )
+        raise NotAllowed(
+            f"Pengembalian dari langkah {step.no} ke langkah {target.no} tidak diatur dalam SOP; {hint}.",
+            value=target.no,
+            allowed=allowed,
+        )
+
+
+def require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
+    if step.file_rule is FileRule.REQUIRED and not checked:
+        raise InvalidInput(
+            f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}' "
+            f"(jenis yang diterima: {', '.join(step.file_kinds)}); lampirkan berkasnya.",
+            value=step.no,
+            field=Field.FILE,
+            output=step.output,
+        )
+    if step.file_rule is FileRule.NONE and checked:
+        raise InvalidInput(
+            f"Langkah {step.no} tidak menerima lampiran; kirim tanpa berkas.",
+            value=step.no,
+            field=Field.FILE,
+        )
+
+
+def stated_time(ctx: Context, at: datetime | None, not_before: datetime | None, what: str) -> datetime:
+    """The time the action happened: now, or ``at`` for paper work recorded afterwards."""
+    now = ctx.clock.now()
+    if at is None:
+        return now
+    at = to_utc(at)
+    if at > now:
+        raise InvalidInput(
+            f"Waktu kejadian {format_instant(at, ctx.tz)} ada di masa depan; waktu kejadian hanya untuk mencatat "
+            f"pekerjaan yang sudah terjadi. Kosongkan waktu kejadian untuk {what} sekarang.",
+            value=at.isoformat(),
+            field=Field.AT,
+        )
+    if not_before is not None and at < not_before:
+        raise InvalidInput(
+            f"Waktu kejadian {format_instant(at, ctx.tz)} lebih awal dari saat langkah ini mulai "
+            f"({format_instant(not_before, ctx.tz)}); isikan waktu sesudahnya.",
+            value=at.isoformat(),
+            field=Field.AT,
+        )
+    return at
