@@ -1,4 +1,4 @@
-"""Attached documents (DESIGN §5): content sniffing, checks, the content-addressed store, integrity.
+"""Attached documents: content sniffing, checks, the content-addressed store, integrity.
 
 Tests that touch the database run on SQLite and PostgreSQL (the ``ctx`` fixture); the sniffing
 and checking tests need no database.

@@ -1,4 +1,4 @@
-"""One action, one transaction (DESIGN §4): a crash half-way leaves the case exactly as before.
+"""One action, one transaction: a crash half-way leaves the case exactly as before.
 
 Faults are injected between the writes of ``complete_step`` (after the step rows, the artefact rows
 or the audit event have reached the database inside the transaction); afterwards the case, the

@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN §6): hash chain, append-only table, verification, log and export.
+"""The audit trail: hash chain, append-only table, verification, log and export.
 
 Every test runs on SQLite and PostgreSQL (the ``ctx`` fixture). Tampering tests act as an
 attacker who holds the database file: they drop the protecting triggers first, then change rows
@@ -93,7 +93,7 @@ def raw_row(ctx: Context, seq: int) -> dict[str, Any]:
 
 
 def payload_of(row: dict[str, Any], seq: int) -> dict[str, Any]:
-    """The event as the chain hashes it (DESIGN §6), for forging a valid-looking link."""
+    """The event as the chain hashes it (sop_engine/chain.py), for forging a valid-looking link."""
     return {
         "office": row["office_id"],
         "seq": seq,

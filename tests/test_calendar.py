@@ -38,7 +38,7 @@ def local(at: datetime, tz: ZoneInfo = WIB) -> datetime:
     return at.astimezone(tz)
 
 
-# -- the examples of DESIGN §3 -------------------------------------------------------------------
+# -- the worked examples of working time (weekend, Isra Mikraj, Nyepi and Idul Fitri) ---------------
 
 
 def test_two_jam_from_friday_afternoon_ends_monday_morning() -> None:

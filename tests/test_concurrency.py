@@ -1,4 +1,4 @@
-"""Concurrent actions on one case (DESIGN §4): exactly one wins, the loser is told who acted first.
+"""Concurrent actions on one case: exactly one wins, the loser is told who acted first.
 
 Real ``sop`` processes race each other on both backends; an in-process race with a barrier forces
 the optimistic-locking path (version columns) on PostgreSQL, where writers do not queue. On SQLite

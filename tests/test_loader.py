@@ -22,7 +22,7 @@ LAKIP_PATH = Path(__file__).resolve().parents[1] / "workflows" / "lakip.toml"
 LAKIP_TEXT = LAKIP_PATH.read_text(encoding="utf-8")
 SOURCE = "workflows/lakip.toml"
 
-# The table of DESIGN.md §2: no, role, budget, output, file rule, returns.
+# The eleven steps of the seed SOP (seed/sop-penyusunan-lakip.md): no, role, budget, output, file rule, returns.
 TABLE = [
     (1, "sekretaris", "10 menit", "Disposisi surat", FileRule.REQUIRED, ()),
     (2, "kasubag_program", "2 jam", "Format penyusunan LAKIP", FileRule.REQUIRED, ()),

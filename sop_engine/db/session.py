@@ -2,7 +2,7 @@
 
 :class:`Database` wraps one SQLAlchemy engine. ``write()`` opens the single transaction of an
 action (``BEGIN IMMEDIATE`` on SQLite, so two writers queue instead of failing half-way);
-``read()`` opens a read-only one. SQLite gets the pragmas DESIGN §5 asks for: WAL,
+``read()`` opens a read-only one. SQLite gets the pragmas that make a commit durable and concurrent readers cheap: WAL,
 ``synchronous=FULL``, ``foreign_keys=ON`` and a busy timeout.
 """
 

@@ -152,7 +152,7 @@ def step_json(s: StepRecord, tz: ZoneInfo) -> StepJson:
 
 
 def case_json(case: CaseRecord, tz: ZoneInfo) -> CaseJson:
-    """The ``sop case list --json`` document of one case (DESIGN §7), instants with the office offset."""
+    """The ``sop case list --json`` document of one case, instants with the office offset."""
     return {
         "id": case.id,
         "workflow": case.workflow,

@@ -86,13 +86,14 @@ def api_identity(request: Request) -> Identity:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(
-            "Token API tidak ada; kirim header 'Authorization: Bearer <token>' (buat token dengan "
-            "`sop people token USER`)."
+            "Token API tidak ada; kirim header 'Authorization: Bearer <token>'. Token dibuat admin di halaman "
+            "Orang (akun pegawai) atau dengan `sop people token USER`."
         )
     identity = api_tokens.token_identity(context_of(request), token.strip())
     if identity is None:
         raise Unauthenticated(
-            "Token API tidak dikenal atau sudah dicabut; minta token baru dengan `sop people token USER`."
+            "Token API tidak dikenal, kedaluwarsa atau sudah dicabut; minta token baru kepada admin (halaman "
+            "Orang, atau `sop people token USER`)."
         )
     return identity
 
