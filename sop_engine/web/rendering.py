@@ -57,6 +57,12 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 
 
+def current_nav(path: str) -> str | None:
+    """The menu entry a page belongs to: the longest one whose path is the page's or a folder of it."""
+    found = [p for p, _, _ in NAVIGATION if path == p or path.startswith(p.rstrip("/") + "/")]
+    return max(found, key=len, default=None)
+
+
 def render(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a page with the common values: the office, the user, the CSRF token, the navigation."""
     ctx: Context = request.app.state.ctx
@@ -79,7 +85,7 @@ def render(request: Request, template: str, values: dict[str, Any], status: int 
             for path, label, roles in NAVIGATION
             if identity is not None and (not roles or identity.has(*roles))
         ],
-        "current_path": request.url.path,
+        "current_nav": current_nav(request.url.path),
         "waktu": waktu,
         "waktu_pendek": waktu_pendek,
         "now": ctx.clock.now(),
