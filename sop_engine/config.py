@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
-from sop_engine.config_toml import resolve_path, table
+from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
 from sop_engine.errors import ConfigError
 from sop_engine.remedies import Field
 
@@ -141,7 +141,17 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
 
 
 def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Settings:
-    """Build :class:`Settings` from a parsed config mapping; paths are relative to ``path``."""
+    """Build :class:`Settings` from a parsed config mapping; paths are relative to ``path``.
+
+    A table or key the settings do not read is refused (:func:`~sop_engine.config_toml.refuse_unread`).
+    """
+    read = ReadTable(raw)
+    settings = _settings(read, path, env)
+    refuse_unread(read, str(path))
+    return settings
+
+
+def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Settings:
     where = str(path)
     base = path.parent
     office_raw = table(raw, "office", where)
@@ -159,7 +169,8 @@ def settings_from_mapping(raw: Mapping[str, Any], path: Path, env: Mapping[str, 
             value=office.timezone,
         ) from exc
     db_raw = table(raw, "database", where)
-    url = env.get("SOP_DATABASE_URL") or str(db_raw.get("url", "sqlite:///var/sop.db"))
+    configured_url = str(db_raw.get("url", "sqlite:///var/sop.db"))  # read even when overridden: it is known
+    url = env.get("SOP_DATABASE_URL") or configured_url
     storage_raw = table(raw, "storage", where)
     max_mb = storage_raw.get("max_upload_mb", 20)
     if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:

@@ -20,6 +20,8 @@ own words, so no message names a command-line flag or a ``sop`` command.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from sop_engine.remedies import Field, Hint
@@ -111,3 +113,9 @@ class IntegrityError(SopError):
     """Stored data failed verification: a broken audit chain or an altered artefact."""
 
     code = "integrity"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` Maksud Anda 'x'?`` for the choice closest to a mistyped ``word``, or nothing if none is close."""
+    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" Maksud Anda '{matches[0]}'?" if matches else ""

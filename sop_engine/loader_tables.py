@@ -8,14 +8,13 @@ names it. :func:`show` and :func:`kind_of` write a value and its kind the way th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TypeVar
 
 from sop_engine.durations import Duration, parse_duration
-from sop_engine.errors import DefinitionError, InvalidInput
+from sop_engine.errors import DefinitionError, InvalidInput, did_you_mean
 
 _T = TypeVar("_T")
 
@@ -65,7 +64,7 @@ class Table:
         allowed = ", ".join(fields)
         for key in raw:
             if key not in fields:
-                message = f"kunci '{key}' tidak dikenal; yang diizinkan: {allowed}.{_did_you_mean(key, fields)}"
+                message = f"kunci '{key}' tidak dikenal; yang diizinkan: {allowed}.{did_you_mean(key, fields)}"
                 raise place.error(key, key, message, allowed)
         for key, spec in fields.items():
             if spec.required and key not in raw:
@@ -128,7 +127,7 @@ class Table:
             return value
         listed = ", ".join(allowed)
         what = shown or f"{key} = {show(value)}"
-        message = f"{what}, tidak dikenal; yang diizinkan: {listed}.{_did_you_mean(value, allowed)}"
+        message = f"{what}, tidak dikenal; yang diizinkan: {listed}.{did_you_mean(value, allowed)}"
         raise self.place.error(key, value, message, listed)
 
     def _list(self, key: str, kind: type[_T]) -> tuple[_T, ...]:
@@ -153,11 +152,6 @@ class Table:
     def _missing(self, key: str) -> DefinitionError:
         spec = self.fields[key]
         return self.place.error(key, None, f"kunci wajib '{key}' tidak ada; tambahkan: {spec.example}", spec.kind)
-
-
-def _did_you_mean(word: str, choices: Sequence[str] | Mapping[str, object]) -> str:
-    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" Maksud Anda '{matches[0]}'?" if matches else ""
 
 
 def show(value: object) -> str:

@@ -80,3 +80,46 @@ def test_category_scale_comes_from_config_and_is_checked(tmp_path: Path):
     path.write_text('[lakip]\ncategories = [[50, "Rendah"], [80, "Tinggi"]]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="menurun"):
         load_settings(path, env={})
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+@pytest.mark.parametrize(
+    ("typo", "fragment"),
+    [
+        (("[calendar]\n", "[calender]\n"), "tabel [calender] tidak dikenal. Maksud Anda 'calendar'?"),
+        (
+            ("max_upload_mb = 20", "max_upload_mbx = 20"),
+            "kunci 'max_upload_mbx' di [storage] tidak dikenal. Maksud Anda 'max_upload_mb'?",
+        ),
+        (
+            ("[notifications.email]", "[notifications.emial]"),
+            "tabel [notifications.emial] tidak dikenal. Maksud Anda 'email'?",
+        ),
+        (("sabtu  = []", "sabtu  = []\nsaptu = []"), "saptu"),
+        (("lease_seconds = 120", "lease_second = 120"), "Maksud Anda 'lease_seconds'?"),
+    ],
+)
+def test_a_mistyped_table_or_key_is_refused_with_the_key_meant(tmp_path: Path, typo: tuple[str, str], fragment: str):
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert typo[0] in text
+    path = tmp_path / "config.toml"
+    path.write_text(text.replace(typo[0], typo[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path, env={})
+    assert fragment in refused.value.message and str(path) in refused.value.message
+
+
+def test_a_key_in_a_table_of_an_array_is_checked_too(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    path.write_text('[calendar]\nextra_holidays = [{ date = 2021-12-24, nama = "Cuti" }]\n', encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"kunci 'nama' di \[calendar.extra_holidays\] tidak dikenal. Maksud Anda 'name'\?"
+    ):
+        load_settings(path, env={})
+
+
+def test_every_key_of_the_shipped_config_is_read_even_when_the_environment_overrides_it():
+    settings = load_settings(SHIPPED, env={"SOP_DATABASE_URL": "sqlite:///elsewhere.db"})
+    assert settings.database.url.endswith("elsewhere.db")
