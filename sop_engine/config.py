@@ -49,6 +49,16 @@ class OfficeSettings:
     satker: str = "3526"
     name: str = "KPU Kabupaten Bangkalan"
     timezone: str = "Asia/Jakarta"
+    #: The letterhead's lines under the office name: street address, telephone, website (any may be empty).
+    address: str = ""
+    phone: str = ""
+    website: str = ""
+
+    @property
+    def letterhead(self) -> str:
+        """The address line of the letterhead: address · Telepon phone · website, the empty ones left out."""
+        parts = (self.address, f"Telepon {self.phone}" if self.phone else "", self.website)
+        return " · ".join(part for part in parts if part)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -159,6 +169,9 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         satker=str(office_raw.get("satker", "3526")),
         name=str(office_raw.get("name", "KPU Kabupaten Bangkalan")),
         timezone=str(office_raw.get("timezone", "Asia/Jakarta")),
+        address=_office_line(office_raw, "address", where),
+        phone=_office_line(office_raw, "phone", where),
+        website=_office_line(office_raw, "website", where),
     )
     try:
         ZoneInfo(office.timezone)
@@ -192,6 +205,16 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
     )
+
+
+def _office_line(raw: Mapping[str, Any], key: str, where: str) -> str:
+    """One letterhead line of ``[office]``: a string on one line (the letterhead prints it as given)."""
+    value = raw.get(key, "")
+    if not isinstance(value, str) or "\n" in value or len(value) > 200:
+        raise ConfigError(
+            f"{where}: [office] {key} = {value!r}; isikan teks satu baris (paling banyak 200 karakter).", value=value
+        )
+    return value.strip()
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:

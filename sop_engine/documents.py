@@ -39,8 +39,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "documents"
 DISPOSISI_TEMPLATE = TEMPLATES_DIR / "disposisi.docx"
 PENGANTAR_TEMPLATE = TEMPLATES_DIR / "surat-pengantar.docx"
 
-#: A fictional address for the letterhead until the office gives its own (``address=``).
-DEFAULT_ADDRESS = "Jl. Contoh Raya No. 1, Bangkalan 69100 · Telepon (031) 000-0000 · kpu-bangkalan.example"
 
 #: Urgency of a disposisi (sifat), as written on the form.
 URGENCIES = {"biasa": "Biasa", "segera": "Segera", "sangat segera": "Sangat Segera"}
@@ -70,7 +68,8 @@ class DisposisiForm:
     instruction: str
     subject: str | None = None  # default: the SOP's title
     from_name: str = ""
-    address: str = DEFAULT_ADDRESS
+    #: The letterhead's address line; None: the office's, from ``[office]`` in config.toml.
+    address: str | None = None
     template: Path = DISPOSISI_TEMPLATE
 
 
@@ -86,7 +85,8 @@ class PengantarForm:
     subject: str | None = None  # default: "Penyampaian Dokumen LAKIP <office>"
     attachments: tuple[Attachment, ...] = ()  # default: one row, "Dokumen LAKIP <office>"
     place: str = ""
-    address: str = DEFAULT_ADDRESS
+    #: The letterhead's address line; None: the office's, from ``[office]`` in config.toml.
+    address: str | None = None
     template: Path = PENGANTAR_TEMPLATE
 
 
@@ -114,7 +114,7 @@ def disposisi(
     instruction: str,
     out_path: Path,
     from_name: str = "",
-    address: str = DEFAULT_ADDRESS,
+    address: str | None = None,
 ) -> Path:
     """The lembar disposisi of ``case`` at ``out_path`` (urgency: biasa, segera or sangat segera)."""
     form = DisposisiForm(agenda_number, date, from_, to, urgency, instruction, from_name=from_name, address=address)
@@ -134,7 +134,7 @@ def surat_pengantar(
     signer_title: str,
     out_path: Path,
     signer_nip: str = "",
-    address: str = DEFAULT_ADDRESS,
+    address: str | None = None,
 ) -> Path:
     """The surat pengantar of ``case`` carrying the register number ``number``, at ``out_path``."""
     rows = tuple(a if isinstance(a, Attachment) else Attachment(a) for a in attachments)
@@ -194,11 +194,11 @@ def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dic
     }
 
 
-def _common(ctx: Context, case: CaseRecord, address: str, day: date, subject: str) -> dict[str, Any]:
+def _common(ctx: Context, case: CaseRecord, address: str | None, day: date, subject: str) -> dict[str, Any]:
     """The letterhead and the values every letter has."""
     return {
         "kantor": ctx.settings.office.name,
-        "alamat": address,
+        "alamat": ctx.settings.office.letterhead if address is None else address,
         "kasus": case.id,
         "tanggal": format_date(day),
         "perihal": subject,

@@ -123,3 +123,14 @@ def test_a_key_in_a_table_of_an_array_is_checked_too(tmp_path: Path):
 def test_every_key_of_the_shipped_config_is_read_even_when_the_environment_overrides_it():
     settings = load_settings(SHIPPED, env={"SOP_DATABASE_URL": "sqlite:///elsewhere.db"})
     assert settings.database.url.endswith("elsewhere.db")
+
+
+def test_the_letterhead_line_leaves_out_what_the_office_left_empty(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[office]\naddress = "Jl. Soekarno-Hatta 1, Bangkalan"\nwebsite = "kpu.example"\n', encoding="utf-8"
+    )
+    assert load_settings(path, env={}).office.letterhead == "Jl. Soekarno-Hatta 1, Bangkalan · kpu.example"
+    path.write_text('[office]\naddress = """Jl. A\nJl. B"""\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[office\] address"):
+        load_settings(path, env={})

@@ -132,10 +132,12 @@ def test_disposisi_has_letterhead_agenda_date_parties_urgency_and_instruction(
     ]
 
 
-def test_disposisi_letterhead_has_a_fictional_default_address(ctx: Context, case: str, tmp_path: Path) -> None:
+def test_disposisi_letterhead_is_the_office_address_from_config(ctx: Context, case: str, tmp_path: Path) -> None:
     generated = documents.make_disposisi(ctx, case, "sekretaris", disposisi_form(), tmp_path / "d.docx", attach=False)
-    assert documents.DEFAULT_ADDRESS in text_of(generated.path)
-    assert ".example" in documents.DEFAULT_ADDRESS
+    office = ctx.settings.office
+    assert office.letterhead == f"{office.address} · Telepon {office.phone} · {office.website}"
+    assert office.letterhead in text_of(generated.path)
+    assert ".example" in office.website  # the shipped config is fictional
     assert "Dra. Ratna Kusumawati, M.M." in text_of(generated.path)
 
 
@@ -176,7 +178,7 @@ def test_surat_pengantar_carries_the_register_number_date_addressee_attachments_
     paragraphs = [p.text for p in docx.Document(str(generated.path)).paragraphs]
     assert paragraphs[:11] == [
         "KPU KABUPATEN BANGKALAN",
-        documents.DEFAULT_ADDRESS,
+        ctx.settings.office.letterhead,
         "Bangkalan, 22 Januari 2021",
         "Kepada Yth.",
         "Ketua KPU Provinsi Jawa Timur",

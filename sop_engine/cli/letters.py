@@ -108,7 +108,7 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         instruction=args.instruction,
         subject=args.subject,
         from_name=sender.name if args.from_ is None else "",
-        address=args.address or documents.DEFAULT_ADDRESS,
+        address=args.address,
         template=Path(args.template) if args.template else documents.DISPOSISI_TEMPLATE,
     )
     generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
@@ -137,7 +137,7 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         subject=args.subject,
         attachments=tuple(_attachment(a) for a in args.attachment),
         place=args.place or "",
-        address=args.address or documents.DEFAULT_ADDRESS,
+        address=args.address,
         template=Path(args.template) if args.template else documents.PENGANTAR_TEMPLATE,
     )
     generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
