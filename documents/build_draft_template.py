@@ -28,6 +28,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt
 
 HERE = Path(__file__).resolve().parent
+#: Where the package's default templates live (shipped in the wheel, found with importlib.resources).
+OUT = HERE.parent / "sop_engine" / "defaults" / "documents"
 FONT = "Arial"
 
 
@@ -225,8 +227,9 @@ def draft_lkj() -> DocumentObject:
     return document
 
 
-def main() -> None:
-    path = HERE / "draft-lkj.docx"
+def main(out: Path = OUT) -> None:
+    """Write the draft LKj template into ``out`` (the package's defaults unless told otherwise)."""
+    path = out / "draft-lkj.docx"
     draft_lkj().save(str(path))
     print(f"{path} dibuat.")
 

@@ -26,6 +26,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
+#: Where the package's default templates live (shipped in the wheel, found with importlib.resources).
+OUT = HERE.parent / "sop_engine" / "defaults" / "documents"
 FONT = "Arial"
 #: The elements that follow <w:pBdr> inside <w:pPr> (ECMA-376 order; Word refuses another order).
 PBDR_SUCCESSORS = (
@@ -192,10 +194,11 @@ def surat_pengantar() -> DocumentObject:
     return document
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
+    """Write the letter templates into ``out`` (the package's defaults unless told otherwise)."""
     for name, build in (("disposisi.docx", disposisi), ("surat-pengantar.docx", surat_pengantar)):
-        build().save(str(HERE / name))
-        print(f"{HERE / name} dibuat.")
+        build().save(str(out / name))
+        print(f"{out / name} dibuat.")
 
 
 if __name__ == "__main__":

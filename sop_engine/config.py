@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
 from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
@@ -109,6 +110,8 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     workflows_dir: Path = Path("workflows")
+    #: The Word templates of the generated documents (``[documents] dir``; the package's by default).
+    documents_dir: Path = resources.DOCUMENTS
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     #: Address of the web pages, for links in notifications (https:// makes session cookies Secure).
     base_url: str = "http://localhost:8000"
@@ -198,6 +201,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
             max_upload_bytes=int(max_mb * 1024 * 1024),
         ),
         workflows_dir=resolve_path(base, str(table(raw, "workflows", where).get("dir", "workflows"))),
+        documents_dir=_documents_dir(table(raw, "documents", where), base),
         notifications=parse_notifications(table(raw, "notifications", where), where, base, env),
         base_url=str(table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
         web=_parse_web(table(raw, "web", where), where),
@@ -205,6 +209,12 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
     )
+
+
+def _documents_dir(raw: Mapping[str, Any], base: Path) -> Path:
+    """``[documents] dir``: the office's own templates (same file names), else the package's."""
+    given = raw.get("dir")
+    return resources.DOCUMENTS if given is None else resolve_path(base, str(given))
 
 
 def _office_line(raw: Mapping[str, Any], key: str, where: str) -> str:

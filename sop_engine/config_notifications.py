@@ -13,6 +13,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from sop_engine import resources
 from sop_engine.config_toml import resolve_path, table
 from sop_engine.errors import ConfigError
 
@@ -81,7 +82,8 @@ class NotificationSettings:
     retry_backoff_seconds: tuple[int, ...] = (60, 300, 900, 3600)
     lease_seconds: int = 120
     poll_seconds: float = 15.0
-    templates_dir: Path = Path("notifications")
+    #: The message templates (``templates_dir``; the package's by default).
+    templates_dir: Path = resources.NOTIFICATIONS
     email: EmailSettings = field(default_factory=EmailSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     log: LogChannelSettings = field(default_factory=LogChannelSettings)
@@ -120,7 +122,7 @@ def parse_notifications(raw: Mapping[str, Any], where: str, base: Path, env: Map
         retry_backoff_seconds=tuple(int(x) for x in raw.get("retry_backoff_seconds", [60, 300, 900, 3600])),
         lease_seconds=int(_number(raw, "lease_seconds", 120, where)),
         poll_seconds=_number(raw, "poll_seconds", 15, where),
-        templates_dir=resolve_path(base, str(raw.get("templates_dir", "notifications"))),
+        templates_dir=_templates_dir(raw.get("templates_dir"), base),
         email=EmailSettings(
             enabled=bool(email.get("enabled", False)),
             host=str(email.get("host", "localhost")),
@@ -146,6 +148,11 @@ def parse_notifications(raw: Mapping[str, Any], where: str, base: Path, env: Map
             time=_parse_clock_time(digest.get("time", "07:30"), f"{where}.digest time"),
         ),
     )
+
+
+def _templates_dir(given: Any, base: Path) -> Path:
+    """The office's message templates (same file names), else the package's."""
+    return resources.NOTIFICATIONS if given is None else resolve_path(base, str(given))
 
 
 def _number(raw: Mapping[str, Any], key: str, default: float, where: str) -> float:

@@ -35,9 +35,9 @@ from sop_engine.views.labels import STATUS_LABELS
 from sop_engine.workflows import definition_of
 
 #: The templates shipped with sop-engine (``documents/`` at the top of the project).
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "documents"
-DISPOSISI_TEMPLATE = TEMPLATES_DIR / "disposisi.docx"
-PENGANTAR_TEMPLATE = TEMPLATES_DIR / "surat-pengantar.docx"
+#: The templates' file names in the documents folder (``[documents] dir``, else the package's).
+DISPOSISI_TEMPLATE = "disposisi.docx"
+PENGANTAR_TEMPLATE = "surat-pengantar.docx"
 
 
 #: Urgency of a disposisi (sifat), as written on the form.
@@ -70,7 +70,8 @@ class DisposisiForm:
     from_name: str = ""
     #: The letterhead's address line; None: the office's, from ``[office]`` in config.toml.
     address: str | None = None
-    template: Path = DISPOSISI_TEMPLATE
+    #: Another template than the office's ``disposisi.docx``.
+    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class PengantarForm:
     place: str = ""
     #: The letterhead's address line; None: the office's, from ``[office]`` in config.toml.
     address: str | None = None
-    template: Path = PENGANTAR_TEMPLATE
+    #: Another template than the office's ``surat-pengantar.docx``.
+    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ class Generated:
     path: Path
     letter: LetterRecord | None = None
     case: CaseRecord | None = None
+
+
+def template_of(ctx: Context, form: DisposisiForm | PengantarForm) -> Path:
+    """The form's own template, else the office's (``[documents] dir``, else the package's default)."""
+    if form.template is not None:
+        return form.template
+    name = DISPOSISI_TEMPLATE if isinstance(form, DisposisiForm) else PENGANTAR_TEMPLATE
+    return ctx.settings.documents_dir / name
 
 
 # --- the two documents ---------------------------------------------------------------------
@@ -118,7 +128,7 @@ def disposisi(
 ) -> Path:
     """The lembar disposisi of ``case`` at ``out_path`` (urgency: biasa, segera or sangat segera)."""
     form = DisposisiForm(agenda_number, date, from_, to, urgency, instruction, from_name=from_name, address=address)
-    return fill(form.template, disposisi_values(ctx, cases.get_case(ctx, case), form), out_path)
+    return fill(template_of(ctx, form), disposisi_values(ctx, cases.get_case(ctx, case), form), out_path)
 
 
 def surat_pengantar(
@@ -140,7 +150,7 @@ def surat_pengantar(
     rows = tuple(a if isinstance(a, Attachment) else Attachment(a) for a in attachments)
     form = PengantarForm(date, to, signer_name, signer_title, signer_nip, subject, rows, address=address)
     values = pengantar_values(ctx, cases.get_case(ctx, case), form)
-    return fill(form.template, {**values, "nomor": number}, out_path)
+    return fill(template_of(ctx, form), {**values, "nomor": number}, out_path)
 
 
 def disposisi_values(ctx: Context, case: CaseRecord, form: DisposisiForm) -> dict[str, Any]:
@@ -265,7 +275,7 @@ def make_disposisi(ctx: Context, case: str, by: str, form: DisposisiForm, out_pa
     values = disposisi_values(ctx, cases.get_case(ctx, case), form)
     if attach:
         require_attachable(ctx, case, DISPOSISI_STEP, by)
-    path = fill(form.template, values, out_path)
+    path = fill(template_of(ctx, form), values, out_path)
     if not attach:
         return Generated(path)
     return Generated(
@@ -284,13 +294,13 @@ def make_surat_pengantar(
     stays issued (the register has no gaps) and the error says how to attach or cancel it.
     """
     values = pengantar_values(ctx, cases.get_case(ctx, case), form)
-    check_template(form.template, {**values, "nomor": ""})
+    check_template(template_of(ctx, form), {**values, "nomor": ""})
     if attach:
         require_attachable(ctx, case, PENGANTAR_STEP, by)
     letter = letters.issue(
         ctx, form.date.year, values["perihal"], by, case=case, step=PENGANTAR_STEP, letter_date=form.date
     )
-    path = fill(form.template, {**values, "nomor": letter.number}, out_path)
+    path = fill(template_of(ctx, form), {**values, "nomor": letter.number}, out_path)
     if not attach:
         return Generated(path, letter)
     try:

@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import runpy
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from sop_engine import cases, documents, letters
+from sop_engine import cases, documents, letters, resources
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli.errors import error_text
 from sop_engine.clock import FixedClock
@@ -305,10 +304,9 @@ def test_a_refused_template_takes_no_number(ctx: Context, case: str, tmp_path: P
 
 
 def test_shipped_templates_are_what_build_templates_makes(tmp_path: Path) -> None:
-    shutil.copy(ROOT / "documents" / "build_templates.py", tmp_path)
-    runpy.run_path(str(tmp_path / "build_templates.py"), run_name="__main__")
+    runpy.run_path(str(ROOT / "documents" / "build_templates.py"), run_name="build")["main"](tmp_path)
     for name in ("disposisi.docx", "surat-pengantar.docx"):
-        assert text_of(tmp_path / name) == text_of(ROOT / "documents" / name)
+        assert text_of(tmp_path / name) == text_of(resources.DOCUMENTS / name)
 
 
 # --- attaching to the step -----------------------------------------------------------------

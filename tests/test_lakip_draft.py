@@ -135,7 +135,7 @@ def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_pat
 
 def test_template_with_a_tag_sop_engine_does_not_provide_is_refused_by_name(ctx: Context, tmp_path: Path) -> None:
     imported(ctx)
-    template = docx.Document(str(draft.DRAFT_TEMPLATE))
+    template = docx.Document(str(ctx.settings.documents_dir / draft.DRAFT_TEMPLATE))
     template.add_paragraph("{{ nomor_surat }}")
     template.save(str(tmp_path / "templat.docx"))
     with pytest.raises(InvalidInput, match="'nomor_surat'"):

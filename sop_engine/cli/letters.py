@@ -109,7 +109,7 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         subject=args.subject,
         from_name=sender.name if args.from_ is None else "",
         address=args.address,
-        template=Path(args.template) if args.template else documents.DISPOSISI_TEMPLATE,
+        template=Path(args.template) if args.template else None,
     )
     generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
     return _print_generated(generated, args, ctx, "Lembar disposisi")
@@ -138,7 +138,7 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         attachments=tuple(_attachment(a) for a in args.attachment),
         place=args.place or "",
         address=args.address,
-        template=Path(args.template) if args.template else documents.PENGANTAR_TEMPLATE,
+        template=Path(args.template) if args.template else None,
     )
     generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
     return _print_generated(generated, args, ctx, "Surat pengantar")
@@ -187,7 +187,7 @@ def register(cli: Commands) -> None:
 
 def _document_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
-    p.add_argument("--address", help="alamat kop surat")
-    p.add_argument("--template", help="templat .docx lain (bawaan: documents/)")
+    p.add_argument("--address", help="baris alamat kop surat (bawaan: [office] di config.toml)")
+    p.add_argument("--template", help="templat .docx lain (bawaan: [documents] dir di config.toml, atau templat bawaan)")
     p.add_argument("-o", "--output", required=True, help="berkas .docx yang dibuat")
     p.add_argument("--attach", action="store_true", help="lampirkan ke langkahnya dan selesaikan langkah itu")

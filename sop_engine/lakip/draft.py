@@ -32,8 +32,9 @@ from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.remedies import Hint, Remedy
 from sop_engine.views.labels import IMPORT_KIND_LABELS
 
-DRAFT_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.docx"
-HTML_TEMPLATE = documents.TEMPLATES_DIR / "draft-lkj.html.j2"
+#: The templates' file names in the documents folder (``[documents] dir``, else the package's).
+DRAFT_TEMPLATE = "draft-lkj.docx"
+HTML_TEMPLATE = "draft-lkj.html.j2"
 #: The LAKIP step whose output the draft is (Menganalisis dan mengevaluasi ... → Draft LAKIP).
 DRAFT_STEP = 5
 
@@ -63,8 +64,8 @@ def draft_lkj(
     case: str | None = None,
     html_path: Path | None = None,
     attach_by: str | None = None,
-    template: Path = DRAFT_TEMPLATE,
-    html_template: Path = HTML_TEMPLATE,
+    template: Path | None = None,
+    html_template: Path | None = None,
 ) -> DraftRecord:
     """Write the draft LKj of ``year`` to ``out_path`` (and its HTML preview to ``html_path``).
 
@@ -82,10 +83,11 @@ def draft_lkj(
         documents.require_attachable(ctx, case, DRAFT_STEP, attach_by)
     record = service.analyse(ctx, year)
     values = draft_values(ctx, record, case)
+    template = template or ctx.settings.documents_dir / DRAFT_TEMPLATE
     _require_template(template)
     path = docx_fill.fill(template, values, out_path)
     if html_path is not None:
-        render_html(values, html_path, html_template)
+        render_html(values, html_path, html_template or ctx.settings.documents_dir / HTML_TEMPLATE)
     attached = None
     if attach_by is not None and case is not None:
         attached = cases.complete_step(ctx, case, DRAFT_STEP, attach_by, files=[IncomingFile.from_path(path)])
@@ -262,7 +264,7 @@ def _source_rows(ctx: Context, record: AnalysisRecord) -> list[dict[str, Any]]:
     ]
 
 
-def render_html(values: Mapping[str, Any], out_path: Path, template: Path = HTML_TEMPLATE) -> Path:
+def render_html(values: Mapping[str, Any], out_path: Path, template: Path) -> Path:
     """The HTML preview of the draft (autoescaped; a value the template lacks is refused by name)."""
     _require_template(template)
     environment = jinja2.Environment(
