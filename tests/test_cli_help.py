@@ -15,22 +15,28 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sop_engine.cli import build_parser, main
+from sop_engine.cli.parsing import handler_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "cli-help.json"
 COLUMNS = "80"
 
 
-def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """``()`` (``sop`` itself), then every group and command below it, depth first."""
-    yield prefix
+def parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """``sop`` itself (path ``()``), then every group and command below it with its path, depth first."""
+    yield prefix, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                yield from command_paths(sub, (*prefix, name))
+                yield from parsers(sub, (*prefix, name))
+
+
+def command_paths(parser: argparse.ArgumentParser) -> Iterator[tuple[str, ...]]:
+    return (path for path, _ in parsers(parser))
 
 
 def help_texts() -> dict[str, str]:
@@ -53,6 +59,14 @@ def test_every_help_text_is_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sorted(actual) == sorted(expected)
     for path, text in expected.items():
         assert actual[path] == text, f"sop {path} --help"
+
+
+def test_every_command_names_a_handler_that_exists() -> None:
+    commands = {path: p.get_default("handler") for path, p in parsers(build_parser()) if not p._subparsers}
+    assert len(commands) > 40
+    for path, name in commands.items():
+        assert isinstance(name, str), path
+        assert callable(handler_of(name)), path
 
 
 if __name__ == "__main__":  # rewrite the fixture (after an intended change; review the diff)
