@@ -66,5 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(figures: list[Any], folder: Path, quick: bool, repetitions: int, progress: Any) -> Any:
+    from bench.install import compile_package
+
+    compile_package()  # the sop processes start from bytecode, as an installed package does
     lab = harness.Lab(folder=folder, quick=quick, repetitions=repetitions)
     return harness.run(figures, lab, progress), lab

@@ -18,12 +18,10 @@ instead of looping forever.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-import holidays as holidays_lib
 
 from sop_engine.clock import to_utc
 from sop_engine.config import Settings
@@ -41,6 +39,8 @@ MAX_CLOSED_DAYS = 3660
 LONG_SPAN_DAYS = 14
 
 Span = tuple[datetime, datetime]
+#: The official closed days of one year in one ``holidays`` category, as (date, Indonesian name) pairs.
+OfficialHolidays = Callable[[int, str], tuple[tuple[date, str], ...]]
 _ONE_DAY = timedelta(days=1)
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -58,7 +58,7 @@ class Holiday:
 class WorkingCalendar:
     """Office hours per weekday in one time zone, minus holidays, plus make-up working days."""
 
-    def __init__(self, settings: CalendarSettings, tz: ZoneInfo) -> None:
+    def __init__(self, settings: CalendarSettings, tz: ZoneInfo, official: OfficialHolidays | None = None) -> None:
         if len(settings.hours) != len(WEEKDAYS):
             raise ConfigError(
                 f"[calendar.hours] berisi {len(settings.hours)} hari, seharusnya 7 ({', '.join(WEEKDAYS)}). "
@@ -67,6 +67,7 @@ class WorkingCalendar:
             )
         self.settings = settings
         self.tz = tz
+        self._official = official or package_holidays
         self._workdays = frozenset(settings.extra_workdays)
         # A make-up day on a weekday without hours (e.g. a Saturday) works Monday's hours, or
         # those of the first weekday that has any.
@@ -77,9 +78,9 @@ class WorkingCalendar:
         self._fixed_offset = _has_one_offset(tz)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WorkingCalendar:
+    def from_settings(cls, settings: Settings, official: OfficialHolidays | None = None) -> WorkingCalendar:
         """The calendar of ``settings.calendar`` in the office time zone ``settings.office.tz``."""
-        return cls(settings.calendar, settings.office.tz)
+        return cls(settings.calendar, settings.office.tz, official)
 
     @property
     def jam_kerja_per_hari(self) -> float:
@@ -282,9 +283,8 @@ class WorkingCalendar:
             closed: dict[date, Holiday] = {}
             # One query per category, so each day knows whether it is libur nasional or cuti bersama.
             for category in self.settings.holiday_categories:
-                found = holidays_lib.country_holidays("ID", years=year, categories=(category,), language="id")
-                for day, name in found.items():
-                    closed.setdefault(day, Holiday(day, str(name), SOURCES.get(category, category)))
+                for day, name in self._official(year, category):
+                    closed.setdefault(day, Holiday(day, name, SOURCES.get(category, category)))
             for day, name in self.settings.extra_holidays:
                 if day.year == year:
                     closed.setdefault(day, Holiday(day, name, OFFICE_SOURCE))
@@ -336,6 +336,19 @@ class WorkingCalendar:
             "dalam seminggu harus punya jam kerja dan tidak semua hari boleh libur.",
             value=local,
         )
+
+
+@functools.cache
+def package_holidays(year: int, category: str) -> tuple[tuple[date, str], ...]:
+    """Indonesia's closed days of ``category`` in ``year`` from the ``holidays`` package, named in Indonesian.
+
+    The package is imported on first use: loading it is a good part of a command's start-up, and
+    :mod:`sop_engine.holiday_cache` keeps its answers between processes.
+    """
+    import holidays as holidays_lib
+
+    found = holidays_lib.country_holidays("ID", years=year, categories=(category,), language="id")
+    return tuple(sorted((day, str(name)) for day, name in found.items()))
 
 
 def _wall_seconds(hours: tuple[tuple[time, time], ...]) -> int:

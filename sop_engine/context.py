@@ -18,6 +18,7 @@ from sop_engine.config import Settings
 from sop_engine.db.models import Office
 from sop_engine.db.session import Database
 from sop_engine.errors import ConfigError
+from sop_engine.holiday_cache import HolidayCache, cache_file
 from sop_engine.remedies import Hint, Remedy
 
 
@@ -37,7 +38,7 @@ class Context:
             settings=settings,
             db=db or Database(settings.database.url),
             clock=clock or SystemClock(),
-            calendar=WorkingCalendar.from_settings(settings),
+            calendar=WorkingCalendar.from_settings(settings, HolidayCache(cache_file(settings))),
         )
 
     @property

@@ -21,6 +21,9 @@ ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf", "ins
 #: The roles that can perform SOP steps (``inspektorat`` only reads, ``admin`` only manages).
 STEP_ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf")
 
+#: The audit's name for the server's operator, who acts without an account (see :mod:`sop_engine.policy`).
+SYSTEM_ACTOR = "sistem"
+
 #: Indonesian display names of the roles.
 ROLE_LABELS: dict[str, str] = {
     "ketua": "Ketua",

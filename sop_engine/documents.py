@@ -31,7 +31,7 @@ from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.formatting import format_date
 from sop_engine.letters import LetterRecord
 from sop_engine.remedies import Field, Hint, Remedy
-from sop_engine.views.labels import STATUS_LABELS
+from sop_engine.views.labels import STATUS_LABELS, URGENCY_LABELS
 from sop_engine.workflows import definition_of
 
 #: The templates shipped with sop-engine (``documents/`` at the top of the project).
@@ -41,7 +41,7 @@ PENGANTAR_TEMPLATE = "surat-pengantar.docx"
 
 
 #: Urgency of a disposisi (sifat), as written on the form.
-URGENCIES = {"biasa": "Biasa", "segera": "Segera", "sangat segera": "Sangat Segera"}
+URGENCIES = URGENCY_LABELS
 
 #: The LAKIP steps whose output these documents are.
 DISPOSISI_STEP, PENGANTAR_STEP = 1, 10

@@ -20,11 +20,9 @@ from sqlalchemy.orm import Session
 
 from sop_engine.db.queries import find_person
 from sop_engine.definitions import STEP_ROLES
+from sop_engine.definitions import SYSTEM_ACTOR as SYSTEM_ACTOR
 from sop_engine.errors import NotAllowed
 from sop_engine.remedies import Field
-
-#: The audit's name for the server's operator, who acts without an account.
-SYSTEM_ACTOR = "sistem"
 
 
 class Permission(StrEnum):

@@ -9,6 +9,8 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 
 from sop_engine import audit, cases, returns
 from sop_engine.artefacts import IncomingFile
@@ -30,6 +32,16 @@ def test_migrated_database_matches_the_models(ctx: Context) -> None:
 
 def test_database_is_at_the_newest_revision(ctx: Context) -> None:
     assert migrate.current_revision(ctx.db.engine) == migrate.head_revision()
+
+
+def test_the_revisions_read_without_alembic_are_alembics(ctx: Context, tmp_path: Path) -> None:
+    """`require_current` reads both revisions without loading Alembic; Alembic agrees with both."""
+    assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    with ctx.db.engine.connect() as connection:
+        assert migrate.current_revision(ctx.db.engine) == MigrationContext.configure(connection).get_current_revision()
+    empty = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert migrate.current_revision(empty) is None
+    empty.dispose()
 
 
 def test_an_older_schema_is_refused_with_how_to_upgrade_and_init_upgrades_it(ctx: Context, settings, clock) -> None:

@@ -3,58 +3,63 @@
 Exit status: 0 done; 1 refused (not allowed, invalid, integrity failure) with an Indonesian
 message on stderr; 2 usage error. ``--json`` prints one JSON document on stdout.
 
-The commands live in one module per concern (``office``, ``casework``, ``timing``), each with
-a ``register`` function; ``output`` formats what people read; ``parsing`` holds what they share.
+The parser tree (``tree``, ``tree_office``, ``tree_documents``) imports no service: each command
+names its handler, a function in one module per concern (``office``, ``casework``, ``timing``,
+...), and only that module is imported, after parsing. So ``sop --help`` starts in a fraction of
+``import sqlalchemy``, and a command loads only the services it calls (``sop case show`` loads no
+docx, openpyxl, web stack or Alembic). ``output`` formats what people read; ``parsing`` holds what
+they share.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from sop_engine.cli import archive, casework, lakip, lakip_draft, lakip_workbook, letters, office, timing
 from sop_engine.cli.errors import error_text
-from sop_engine.cli.parsing import Commands, Handler, Parser
-from sop_engine.clock import Clock
-from sop_engine.config import Settings, load_settings
-from sop_engine.context import Context
-from sop_engine.db import migrate
+from sop_engine.cli.parsing import Handler, handler_of
+from sop_engine.cli.tree import build_parser
 from sop_engine.errors import SopError
 
+if TYPE_CHECKING:
+    from sop_engine.clock import Clock
+    from sop_engine.config import Settings
+    from sop_engine.context import Context
+
 __all__ = ["build_parser", "entry_point", "main"]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The whole ``sop`` parser."""
-    common = Parser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS, help="berkas konfigurasi (bawaan: ./config.toml)")
-    parser = Parser(prog="sop", description="Mesin alur kerja SOP kantor pemerintah (LAKIP).", parents=[common])
-    commands = Commands(parser, common)
-    for module in (office, casework, timing, lakip, lakip_workbook, lakip_draft, letters, archive):
-        module.register(commands)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings: Settings | None = None) -> int:
     """Run one ``sop`` command; returns the exit status."""
     args = build_parser().parse_args(_compatible(list(sys.argv[1:] if argv is None else argv)))
-    handler: Handler = args.handler
-    ctx: Context | None = None
+    handler = handler_of(args.handler)
     try:
         if not getattr(args, "needs_context", True):  # file checks that run without config or database
-            return cast(Callable[[argparse.Namespace, Context | None], int], handler)(args, None)
-        ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
-        if getattr(args, "needs_schema", True):  # all but init, demo and the calendar read the database
-            migrate.require_current(ctx.db.engine)
-        return handler(args, ctx)
+            _resume_collection()
+            return cast("Callable[[argparse.Namespace, Context | None], int]", handler)(args, None)
+        return _in_context(args, handler, clock, settings)
     except SopError as exc:
         print(f"sop: {error_text(exc)}", file=sys.stderr)
         return 1
+
+
+def _in_context(args: argparse.Namespace, handler: Handler, clock: Clock | None, settings: Settings | None) -> int:
+    """Run ``handler`` on the configured install (imported only here: ``sop --help`` loads none of it)."""
+    from sop_engine.config import load_settings
+    from sop_engine.context import Context
+    from sop_engine.db import migrate
+
+    ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
+    try:
+        if getattr(args, "needs_schema", True):  # all but init, demo and the calendar read the database
+            migrate.require_current(ctx.db.engine)
+        _resume_collection()
+        return handler(args, ctx)
     finally:
-        if ctx is not None:
-            ctx.db.dispose()
+        ctx.db.dispose()
 
 
 #: ``sop people token USER`` (before ``token`` became a group) still issues a token.
@@ -71,5 +76,18 @@ def _compatible(argv: list[str]) -> list[str]:
 
 
 def entry_point() -> None:
-    """The console script."""
+    """The console script: one command in a fresh process.
+
+    The cyclic garbage collector waits until the command's modules are imported: importing only
+    adds objects that live as long as the process, and collecting over them again and again costs
+    a command a good part of its start-up. :func:`_resume_collection` turns it back on.
+    """
+    gc.disable()
     sys.exit(main())
+
+
+def _resume_collection() -> None:
+    """Collect cycles again (if :func:`entry_point` paused it), never rescanning what exists now."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

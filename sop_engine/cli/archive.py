@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from sop_engine import archive, views
-from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.formatting import format_instant, format_size
 
@@ -45,18 +44,3 @@ def cmd_archive_verify(args: argparse.Namespace, ctx: Context | None) -> int:
     else:
         print(f"sop: arsip {args.path} tidak utuh: {check.problem}", file=sys.stderr)
     return 0 if check.ok else 1
-
-
-def add_create_command(cli: Commands, sub: Any, name: str) -> None:
-    """Add the build command as ``name`` to the group ``sub`` (``sop archive create``, ``sop case archive``)."""
-    p = cli.command(sub, name, cmd_archive_create, "buat arsip kasus (.zip): dokumen, manifest, jejak audit", True)
-    p.add_argument("case")
-    p.add_argument("-o", "--output", required=True, help="berkas .zip yang ditulis")
-
-
-def register(cli: Commands) -> None:
-    sub = cli.group("archive", "arsip kasus (.zip) dan pemeriksaan keutuhannya")
-    add_create_command(cli, sub, "create")
-    p = cli.command(sub, "verify", cmd_archive_verify, "periksa keutuhan arsip (tanpa basis data)", json_flag=True)
-    p.add_argument("path")
-    p.set_defaults(needs_context=False)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from sop_engine import artefacts, audit, cases, planning, views
 from sop_engine.artefacts import IncomingFile
-from sop_engine.cli import archive as archive_cli
 from sop_engine.cli import output
-from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
 from sop_engine.formatting import format_instant
 
@@ -127,68 +126,3 @@ def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
     count = audit.export_csv(ctx, Path(args.output), where=_audit_filter(args))
     print(f"{count} peristiwa diekspor ke {args.output} (CSV, UTF-8).")
     return 0
-
-
-def register(cli: Commands) -> None:
-    sub = cli.group("case", "kasus (satu per SOP per tahun)")
-    p = cli.command(sub, "start", cmd_case_start, "mulai kasus (sekretaris)", json_flag=True)
-    p.add_argument("workflow")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--by", required=True)
-    p.add_argument("--at", help="waktu kejadian bila dicatat belakangan (ISO 8601)")
-    cli.command(sub, "list", cmd_case_list, "daftar kasus", json_flag=True)
-    p = cli.command(sub, "show", cmd_case_show, "tampilkan kasus", json_flag=True)
-    p.add_argument("case")
-    p = cli.command(sub, "cancel", cmd_case_cancel, "batalkan kasus (sekretaris)", json_flag=True)
-    p.add_argument("case")
-    p.add_argument("--by", required=True)
-    p.add_argument("--reason", required=True)
-    p.add_argument("--at")
-
-    archive_cli.add_create_command(cli, sub, "archive")
-
-    sub = cli.group("step", "langkah SOP")
-    p = cli.command(sub, "done", cmd_step_done, "selesaikan langkah yang aktif", json_flag=True)
-    p.add_argument("case")
-    p.add_argument("step", type=int)
-    p.add_argument("--by", required=True)
-    p.add_argument("--file", action="append", default=[], help="dokumen keluaran (boleh diulang)")
-    p.add_argument("--note")
-    p.add_argument("--at")
-    p = cli.command(sub, "return", cmd_step_return, "kembalikan pekerjaan ke langkah sebelumnya", json_flag=True)
-    p.add_argument("case")
-    p.add_argument("step", type=int)
-    p.add_argument("--to", type=int, required=True)
-    p.add_argument("--by", required=True)
-    p.add_argument("--reason", required=True)
-    p.add_argument("--at")
-
-    sub = cli.group("artefacts", "dokumen kasus")
-    p = cli.command(sub, "list", cmd_artefacts_list, "daftar dokumen kasus", json_flag=True)
-    p.add_argument("case")
-    p = cli.command(sub, "get", cmd_artefacts_get, "ambil dokumen (hash diperiksa)")
-    p.add_argument("case")
-    p.add_argument("artefact")
-    p.add_argument("-o", "--output", required=True)
-
-    sub = cli.group("audit", "jejak audit")
-    p = cli.command(sub, "log", cmd_audit_log, "tampilkan jejak audit", json_flag=True)
-    _add_audit_filter_options(p)
-    p = cli.command(sub, "verify", cmd_audit_verify, "periksa keutuhan rantai hash", json_flag=True)
-    p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
-    p = cli.command(sub, "export", cmd_audit_export, "ekspor jejak audit")
-    p.add_argument("--format", choices=["csv"], required=True)
-    p.add_argument("-o", "--output", required=True)
-    _add_audit_filter_options(p)
-
-
-def _add_audit_filter_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--case", metavar="KASUS", help="hanya peristiwa kasus ini, misalnya lakip-2021")
-    p.add_argument("--actor", metavar="PENGGUNA", help="hanya peristiwa oleh pengguna ini (nama pengguna, persis)")
-    p.add_argument("--action", metavar="TINDAKAN", help="hanya tindakan ini (persis), misalnya step.completed")
-    p.add_argument(
-        "--since", metavar="YYYY-MM-DD", help="sejak tanggal ini, termasuk (waktu kantor, menurut waktu kejadian)"
-    )
-    p.add_argument(
-        "--until", metavar="YYYY-MM-DD", help="sampai tanggal ini, termasuk (waktu kantor, menurut waktu kejadian)"
-    )

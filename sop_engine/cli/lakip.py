@@ -2,21 +2,17 @@
 
 ``sop lakip analyse CASE_OR_YEAR`` takes a year (2020) or a LAKIP case (``lakip-2021``); a case
 analyses the year it reports on, its own year minus one (the LKj written in 2021 is about 2020),
-and ``--year`` overrides that. Other modules add their ``sop lakip ...`` commands to the same
-group through :func:`lakip_group`.
+and ``--year`` overrides that. The parser of the ``sop lakip`` group is in :mod:`.tree_documents`.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-from weakref import WeakKeyDictionary
 
-from sop_engine import policy
 from sop_engine.cli.errors import advice
 from sop_engine.cli.output import table
-from sop_engine.cli.parsing import Commands, Parser, print_json
+from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_rupiah
@@ -26,21 +22,6 @@ from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.tables import BadValue, Cell
 from sop_engine.lakip.values import parse_rupiah
 from sop_engine.remedies import explain
-
-_GROUPS: WeakKeyDictionary[Commands, Any] = WeakKeyDictionary()
-
-
-def lakip_group(cli: Commands) -> Any:
-    """The sub-parsers of ``sop lakip``, created once per parser so several modules can add to it."""
-    if cli not in _GROUPS:
-        _GROUPS[cli] = cli.group("lakip", "data kinerja dan anggaran LAKIP: target, realisasi, analisis, dokumen")
-    return _GROUPS[cli]
-
-
-def sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
-    """A group ``name`` under ``parent`` (``sop lakip NAME ...``, from :func:`lakip_group`); its sub-parsers."""
-    p = parent.add_parser(name, help=help_text, description=help_text, parents=[cli.common])
-    return p.add_subparsers(dest="action", required=True, metavar="PERINTAH", parser_class=Parser)
 
 
 def amount(text: str | None, option: str) -> int | None:
@@ -159,22 +140,3 @@ def analysis_text(record: AnalysisRecord) -> str:
 
 def _clip(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def register(cli: Commands) -> None:
-    lakip = lakip_group(cli)
-    for name, handler, help_text, what in (
-        ("targets", cmd_targets_import, "target Perjanjian Kinerja dan output DIPA", "indikator dan/atau output DIPA"),
-        ("budget", cmd_budget_import, "realisasi anggaran per output", "kode, uraian, pagu, realisasi"),
-    ):
-        sub = sub_group(lakip, cli, name, help_text)
-        p = cli.command(sub, "import", handler, f"impor berkas CSV/XLSX ({what})", json_flag=True)
-        p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx dengan baris judul")
-        p.add_argument("--year", type=int, required=True, help="tahun anggaran yang dilaporkan, misalnya 2020")
-        p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang mengimpor (untuk jejak audit)")
-
-    p = cli.command(lakip, "analyse", cmd_analyse, "analisis capaian kinerja dan serapan anggaran", json_flag=True)
-    p.add_argument("case_or_year", metavar="KASUS_ATAU_TAHUN", help="kasus LAKIP (lakip-2021 → tahun 2020) atau tahun")
-    p.add_argument("--year", type=int, help="tahun yang dianalisis (mengganti tahun dari kasus)")
-    p.add_argument("--declared-realisation", help="realisasi yang disebut di narasi, misalnya 'Rp 2.497.528.462'")
-    p.add_argument("--declared-pagu", help="pagu yang disebut di narasi")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from sop_engine import views
 from sop_engine.cli import output
-from sop_engine.cli.lakip import lakip_group
-from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_rupiah
@@ -66,13 +65,3 @@ def cmd_draft(args: argparse.Namespace, ctx: Context) -> int:
         message = output.case_changed(record.case, message, ctx.tz)
     print(message)
     return 0
-
-
-def register(cli: Commands) -> None:
-    p = cli.command(lakip_group(cli), "draft", cmd_draft, "buat draf LKj (.docx) dan pratinjau HTML", json_flag=True)
-    p.add_argument("case_or_year", metavar="KASUS_ATAU_TAHUN", help="kasus LAKIP (lakip-2021 → tahun 2020) atau tahun")
-    p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .docx yang ditulis")
-    p.add_argument("--html", metavar="BERKAS", help="tulis juga pratinjau HTML ke berkas ini")
-    p.add_argument("--year", type=int, help="tahun yang dilaporkan (mengganti tahun dari kasus)")
-    p.add_argument("--attach", action="store_true", help="selesaikan langkah 5 kasus dengan draf ini")
-    p.add_argument("--by", help="siapa yang menyelesaikan langkah 5 (dengan --attach)")

@@ -1,7 +1,7 @@
 """Commands of steps 2-4: ``sop lakip workbook generate|send|import|status``.
 
-Thin front end over :mod:`sop_engine.lakip.workbook`; the commands join the ``sop lakip`` group
-through :func:`sop_engine.cli.lakip.lakip_group`.
+Thin front end over :mod:`sop_engine.lakip.workbook`; the parser of the ``sop lakip`` group
+is in :mod:`.tree_documents`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sop_engine.cli.lakip import lakip_group, sub_group
 from sop_engine.cli.output import table
-from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.formatting import format_instant_short
 from sop_engine.lakip import workbook
@@ -71,25 +70,3 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     ]
     print(table(["Subbagian", "Dikirim", "Kembali"], shown))
     return 0
-
-
-def register(cli: Commands) -> None:
-    sub = sub_group(lakip_group(cli), cli, "workbook", "buku kerja pengumpulan data (langkah 2-4)")
-    p = cli.command(sub, "generate", cmd_generate, "buat buku kerja .xlsx berisi target tiap subbagian")
-    p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan, misalnya 2020")
-    p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .xlsx yang ditulis")
-    p.add_argument("--division", action="append", help="subbagian (boleh berulang; bawaan: empat subbagian)")
-
-    p = cli.command(sub, "send", cmd_send, "catat subbagian yang menerima buku kerja (langkah 3)")
-    p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")
-    p.add_argument("--division", action="append", required=True, help="subbagian penerima (boleh berulang)")
-    p.add_argument("--by", required=True, help="siapa yang mengirim")
-    p.add_argument("--file", help="buku kerja yang dikirim (sha256-nya dicatat)")
-
-    p = cli.command(sub, "import", cmd_import, "impor buku kerja yang sudah diisi (langkah 4)", json_flag=True)
-    p.add_argument("files", nargs="+", metavar="BERKAS", help="buku kerja .xlsx yang sudah diisi")
-    p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan")
-    p.add_argument("--by", required=True, help="siapa yang mengimpor")
-
-    p = cli.command(sub, "status", cmd_status, "subbagian yang sudah menerima dan mengembalikan", json_flag=True)
-    p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")

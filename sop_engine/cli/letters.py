@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sop_engine import documents, letters, views
 from sop_engine.cli import output
-from sop_engine.cli.parsing import Commands, print_json
+from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant_short
@@ -142,52 +142,3 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
     )
     generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
     return _print_generated(generated, args, ctx, "Surat pengantar")
-
-
-def register(cli: Commands) -> None:
-    sub = cli.group("letters", "register nomor surat keluar (per kantor per tahun)")
-    p = cli.command(sub, "list", cmd_letters_list, "daftar nomor surat satu tahun (termasuk yang dibatalkan)", True)
-    p.add_argument("--year", type=int, required=True)
-    p = cli.command(sub, "issue", cmd_letters_issue, "ambil nomor surat berikutnya", json_flag=True)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--subject", required=True, help="perihal surat")
-    p.add_argument("--by", required=True)
-    p.add_argument("--case", help="kasus yang berkaitan, misalnya lakip-2021")
-    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
-    p = cli.command(sub, "cancel", cmd_letters_cancel, "batalkan nomor surat (tetap tercatat)", json_flag=True)
-    p.add_argument("number", help="nomor lengkap seperti di `sop letters list`, atau urutannya bersama --year")
-    p.add_argument("--by", required=True)
-    p.add_argument("--reason", required=True)
-    p.add_argument("--year", type=int)
-
-    sub = cli.group("surat", "surat kasus dari templat kantor (documents/*.docx)")
-    p = cli.command(sub, "disposisi", cmd_surat_disposisi, "buat lembar disposisi (langkah 1)", json_flag=True)
-    p.add_argument("case")
-    p.add_argument("--by", required=True, help="pemberi disposisi")
-    p.add_argument("--to", required=True, help="penerima disposisi")
-    p.add_argument("--instruction", required=True, help="isi disposisi")
-    p.add_argument("--urgency", default="segera", choices=list(documents.URGENCIES), help="sifat (bawaan: segera)")
-    p.add_argument("--agenda", default="-", help="nomor agenda")
-    p.add_argument("--from", dest="from_", help="pengirim (bawaan: jabatan --by)")
-    p.add_argument("--subject", help="perihal (bawaan: judul SOP)")
-    _document_options(p)
-    p = cli.command(sub, "pengantar", cmd_surat_pengantar, "buat surat pengantar bernomor (langkah 10)", True)
-    p.add_argument("case")
-    p.add_argument("--by", required=True, help="yang mengambil nomor (dan menyelesaikan langkah 10)")
-    p.add_argument("--to", required=True, help='tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
-    p.add_argument("--subject", help="perihal (bawaan: Penyampaian Dokumen LAKIP + nama kantor)")
-    p.add_argument("--attachment", action="append", default=[], help="URAIAN[;BANYAKNYA[;KETERANGAN]] (boleh diulang)")
-    p.add_argument("--signer", help="penanda tangan, nama pengguna (bawaan: sekretaris kantor)")
-    p.add_argument("--signer-name")
-    p.add_argument("--signer-title")
-    p.add_argument("--signer-nip")
-    p.add_argument("--place", help="tempat surat, misalnya Bangkalan")
-    _document_options(p)
-
-
-def _document_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
-    p.add_argument("--address", help="baris alamat kop surat (bawaan: [office] di config.toml)")
-    p.add_argument("--template", help="templat .docx lain (bawaan: [documents] dir di config.toml, atau templat bawaan)")
-    p.add_argument("-o", "--output", required=True, help="berkas .docx yang dibuat")
-    p.add_argument("--attach", action="store_true", help="lampirkan ke langkahnya dan selesaikan langkah itu")

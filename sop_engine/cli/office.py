@@ -7,9 +7,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from sop_engine import api_tokens, passwords, people, policy, views, workflows
+from sop_engine import api_tokens, passwords, people, views, workflows
 from sop_engine.cli import output_notify, output_office
-from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
@@ -194,80 +194,3 @@ def cmd_calendar_holidays(args: argparse.Namespace, ctx: Context) -> int:
     else:
         print(output_office.holidays_list(args.year, items))
     return 0
-
-
-def register(cli: Commands) -> None:
-    p = cli.command(None, "init", cmd_init, "siapkan atau perbarui basis data dan daftarkan SOP")
-    p.add_argument("--demo", action="store_true", help="tambahkan pegawai demo (fiktif)")
-    p.set_defaults(needs_schema=False)
-    p = cli.command(None, "demo", cmd_demo, "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
-    p.set_defaults(needs_schema=False)  # plays in a temporary database
-
-    _register_people(cli)
-
-    p = cli.command(None, "serve", cmd_serve, "jalankan halaman web dan API (beserta penjadwal)")
-    p.add_argument("--host", help="alamat yang didengarkan (bawaan: [web] host)")
-    p.add_argument("--port", type=int, help="port (bawaan: [web] port)")
-    p.add_argument(
-        "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
-    )
-
-    sub = cli.group("workflows", "definisi SOP")
-    cli.command(sub, "list", cmd_workflows_list, "revisi SOP dan jumlah kasusnya", json_flag=True)
-    p = cli.command(sub, "show", cmd_workflows_show, "tampilkan satu SOP", json_flag=True)
-    p.add_argument("name")
-    p = cli.command(sub, "check", cmd_workflows_check, "periksa berkas definisi SOP")
-    p.add_argument("file")
-    p.set_defaults(needs_context=False)
-
-    sub = cli.group("calendar", "kalender kerja kantor")
-    p = cli.command(sub, "due", cmd_calendar_due, "hitung tenggat dalam jam kerja", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--from", dest="start", required=True, help="waktu mulai (ISO 8601)")
-    p.add_argument("--budget", required=True, help='durasi, misalnya "4 hari", "2 jam", "10 menit"')
-    p = cli.command(sub, "holidays", cmd_calendar_holidays, "hari libur dan cuti bersama", json_flag=True)
-    p.set_defaults(needs_schema=False)
-    p.add_argument("--year", type=int, required=True)
-
-
-def _register_people(cli: Commands) -> None:
-    """`sop people ...` and `sop people token ...`."""
-    sub = cli.group("people", "pegawai kantor")
-    p = cli.command(sub, "add", cmd_people_add, "tambahkan pegawai")
-    p.add_argument("username")
-    p.add_argument("--name", required=True, help="nama lengkap")
-    p.add_argument("--role", action="append", required=True, help="peran (boleh diulang atau dipisah koma)")
-    p.add_argument("--nip")
-    p.add_argument("--email")
-    p.add_argument("--phone")
-    p.add_argument("--supervisor", help="nama pengguna atasan (rantai eskalasi)")
-    p.add_argument("--chat-id", dest="chat_id", help="id chat WhatsApp/Telegram untuk webhook")
-    p.add_argument("--channels", help="saluran pilihan, dipisah koma: email, webhook, log (bawaan: config.toml)")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang menambahkan (untuk jejak audit)")
-    cli.command(sub, "list", cmd_people_list, "daftar pegawai", json_flag=True)
-    p = cli.command(sub, "set-password", cmd_people_set_password, "atur kata sandi (dibaca dari stdin atau ditanyakan)")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang mengatur: admin, atau pegawai itu sendiri")
-    by_help = "siapa yang melakukannya: admin, atau pegawai itu sendiri (untuk jejak audit; bawaan: sistem)"
-    p = cli.command(sub, "deactivate", cmd_people_deactivate, "nonaktifkan akun (sesi diakhiri, token dicabut)")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-    p = cli.command(sub, "activate", cmd_people_activate, "aktifkan kembali akun yang dinonaktifkan")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-    p = cli.command(sub, "roles", cmd_people_roles, "ganti peran seorang pegawai")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--role", action="append", required=True, help="peran baru (boleh diulang atau dipisah koma)")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-    tokens = cli.group("token", "token API (Bearer): buat, lihat, cabut", within=sub)
-    p = cli.command(tokens, "issue", cmd_people_token, "buat token API untuk seorang pegawai")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--label", help="keterangan token, misalnya nama aplikasi yang memakainya")
-    p.add_argument("--expires-days", dest="expires_days", type=int, help="berlaku sekian hari (bawaan: sampai dicabut)")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)
-    p = cli.command(tokens, "list", cmd_people_token_list, "token API seorang pegawai (tanpa nilainya)", json_flag=True)
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p = cli.command(tokens, "revoke", cmd_people_token_revoke, "cabut token API seorang pegawai")
-    p.add_argument("username", help="nama pengguna atau NIP")
-    p.add_argument("--prefix", help="hanya token yang berawalan ini (lihat `sop people token list`); bawaan: semua")
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help=by_help)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sop_engine.context import Context
 
 # argparse speaks English; these are the messages a user can meet, in Indonesian.
 _ARGPARSE_ID = {
@@ -60,17 +63,22 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-Handler = Callable[[argparse.Namespace, Context], int]
+#: What runs a command; it names itself ``"module.function"`` in :mod:`sop_engine.cli` on the parser.
+Handler = Callable[[argparse.Namespace, "Context"], int]
 
 
 class Commands:
-    """Registers commands and command groups on the ``sop`` parser, each with --config (and --json)."""
+    """Registers commands and command groups on the ``sop`` parser, each with --config (and --json).
+
+    A command's handler is given by name, ``"casework.cmd_case_show"`` (a function of
+    :mod:`sop_engine.cli.casework`): building the parser imports no command module.
+    """
 
     def __init__(self, parser: Parser, common: Parser) -> None:
         self.common = common
         self.groups = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH", parser_class=Parser)
 
-    def command(self, sub: Any, name: str, handler: Handler, help_text: str, json_flag: bool = False) -> Any:
+    def command(self, sub: Any, name: str, handler: str, help_text: str, json_flag: bool = False) -> Any:
         """Add command ``name`` to the group ``sub`` (None: a top-level command)."""
         target = self.groups if sub is None else sub
         p = target.add_parser(name, help=help_text, description=help_text, parents=[self.common])
@@ -84,3 +92,10 @@ class Commands:
         p = (within or self.groups).add_parser(name, help=help_text, description=help_text, parents=[self.common])
         dest = "subcommand" if within is None else f"{name}_command"
         return p.add_subparsers(dest=dest, required=True, metavar="PERINTAH", parser_class=Parser)
+
+
+def handler_of(name: str) -> Handler:
+    """The function a command names (``"casework.cmd_case_show"``), its module imported now."""
+    module, function = name.rsplit(".", 1)
+    handler: Handler = getattr(importlib.import_module(f"sop_engine.cli.{module}"), function)
+    return handler

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import outbox, planning, policy, views
+from sop_engine import outbox, planning, views
 from sop_engine.cli import output, output_notify
-from sop_engine.cli.parsing import Commands, print_json, when
+from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.notify import runner
@@ -58,24 +58,3 @@ def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
     else:
         print(output_notify.moved_text(moved, ctx.tz))
     return 0
-
-
-def register(cli: Commands) -> None:
-    p = cli.command(None, "plan", cmd_plan, "rencana mundur: kapan tiap langkah paling lambat dimulai", json_flag=True)
-    p.add_argument("workflow")
-    p.add_argument("--deadline", required=True, help="batas akhir seluruh kasus (ISO 8601)")
-
-    sub = cli.group("scheduler", "penjadwal pengingat dan eskalasi")
-    cli.command(sub, "run", cmd_scheduler_run, "jalankan penjadwal terus-menerus")
-    p = cli.command(sub, "tick", cmd_scheduler_tick, "satu putaran: kirim yang sudah jatuh tempo", json_flag=True)
-    p.add_argument("--now", help="anggap sekarang waktu ini (ISO 8601), untuk uji dan simulasi")
-
-    sub = cli.group("notifications", "notifikasi")
-    p = cli.command(sub, "list", cmd_notifications_list, "semua notifikasi dan nasibnya", json_flag=True)
-    p.add_argument("--case")
-
-    sub = cli.group("deadlines", "tenggat")
-    p = cli.command(
-        sub, "recompute", cmd_deadlines_recompute, "hitung ulang tenggat setelah hari libur berubah", json_flag=True
-    )
-    p.add_argument("--by", default=policy.SYSTEM_ACTOR, help="siapa yang meminta (untuk jejak audit)")

@@ -1,24 +1,37 @@
-"""Create or upgrade the schema with Alembic, from code (no alembic.ini needed)."""
+"""Create or upgrade the schema with Alembic, from code (no alembic.ini needed).
+
+Every command checks the schema revision (:func:`require_current`) without importing Alembic:
+the revision is read from Alembic's version table with one query, and the newest revision from
+the ``revision`` lines of the migration scripts. Alembic itself is loaded only to upgrade.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 
 from sop_engine.errors import ConfigError
 from sop_engine.remedies import Hint, Remedy
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Alembic's table of the schema revision a database is at (its default name).
+VERSION_TABLE = "alembic_version"
+# `revision = "0008"` and `down_revision = "0007"` (or None, or a tuple of a merge), annotated or not.
+_REVISION = re.compile(r"^revision\s*(?::[^=\n]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]*)?=\s*(\([^)]*\)|[^\n]*)", re.MULTILINE)
 
 
 def alembic_config() -> Config:
     """The Alembic configuration pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -26,6 +39,8 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database at ``engine`` to the newest schema."""
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -35,7 +50,10 @@ def upgrade(engine: Engine) -> None:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at, or None if it was never initialised."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        revisions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return ", ".join(sorted(revisions)) or None
 
 
 def require_current(engine: Engine) -> None:
@@ -60,5 +78,12 @@ def require_current(engine: Engine) -> None:
 
 @functools.cache
 def head_revision() -> str | None:
-    """The newest schema revision this code knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest schema revision this code knows: the one no migration script revises."""
+    revisions, revised = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revisions.update(_REVISION.findall(source))
+        for down in _DOWN_REVISION.findall(source):
+            revised.update(re.findall(r"[\"']([^\"']+)[\"']", down))
+    heads = sorted(revisions - revised)
+    return ", ".join(heads) or None

@@ -44,6 +44,9 @@ NOTIFICATION_STATUS_LABELS: dict[str, str] = {
 #: A number of the letter register.
 LETTER_STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
+#: The urgency (sifat) of a disposisi as typed, and as written on the form.
+URGENCY_LABELS: dict[str, str] = {"biasa": "Biasa", "segera": "Segera", "sangat segera": "Sangat Segera"}
+
 #: Whether an API token still opens the API, keyed by the values of ``api_tokens.TokenStatus``.
 TOKEN_STATUS_LABELS: dict[str, str] = {"live": "Berlaku", "expired": "Kedaluwarsa", "revoked": "Dicabut"}
 
