@@ -122,6 +122,19 @@ class Settings:
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
+    #: Whether config.toml names its office (``[office]`` with satker and name); only the demo may not.
+    office_given: bool = True
+
+
+def require_office(settings: Settings) -> None:
+    """ConfigError unless config.toml names its office (``[office]``): outside the demo, no default office."""
+    if not settings.office_given:
+        raise ConfigError(
+            f"{settings.path or 'config.toml'}: kantor belum diisi (tabel [office] dengan satker dan name). Isi satker "
+            '(kode satuan kerja, misalnya "3526"), name, timezone (Asia/Jakarta, Asia/Makassar atau Asia/Jayapura) '
+            "dan baris kop surat (address, phone, website). Hanya kantor demo yang berjalan tanpa [office].",
+            value="office",
+        )
 
 
 def find_config(explicit: str | Path | None, env: Mapping[str, str]) -> Path:
@@ -136,7 +149,7 @@ def find_config(explicit: str | Path | None, env: Mapping[str, str]) -> Path:
 def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read the config file and the ``SOP_*`` environment overrides into :class:`Settings`."""
     env = os.environ if env is None else env
-    path = find_config(explicit, env).resolve()
+    path = find_config(explicit, env).absolute()  # not resolved: a linked config's paths are the link's
     if not path.is_file():
         raise ConfigError(
             f"Berkas konfigurasi '{path}' tidak ditemukan. Jalankan perintah dari folder yang berisi "
@@ -206,6 +219,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         base_url=str(table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
         web=_parse_web(table(raw, "web", where), where),
         category_scale=_parse_scale(table(raw, "lakip", where).get("categories"), where),
+        office_given={"satker", "name"} <= set(office_raw),
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
     )

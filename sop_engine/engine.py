@@ -30,7 +30,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.chain import VerifyResult
 from sop_engine.clock import Clock
-from sop_engine.config import load_settings
+from sop_engine.config import load_settings, require_office
 from sop_engine.context import Context
 from sop_engine.db import migrate
 from sop_engine.db.statuses import CaseStatus
@@ -115,7 +115,9 @@ class Engine:
         ``sop init``: ConfigError otherwise.
         """
         env = dict(os.environ) if database_url is None else {**os.environ, "SOP_DATABASE_URL": database_url}
-        ctx = Context.open(load_settings(None if config is None else Path(config), env=env), clock=clock)
+        settings = load_settings(None if config is None else Path(config), env=env)
+        require_office(settings)
+        ctx = Context.open(settings, clock=clock)
         try:
             migrate.require_current(ctx.db.engine)
         except BaseException:

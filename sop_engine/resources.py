@@ -19,3 +19,5 @@ DOCUMENTS = DEFAULTS / "documents"
 NOTIFICATIONS = DEFAULTS / "notifications"
 #: The example SOP definitions (lakip.toml).
 WORKFLOWS = DEFAULTS / "workflows"
+#: The commented config.toml a new office starts from (the demo office in [office]).
+CONFIG = DEFAULTS / "config.toml"

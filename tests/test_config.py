@@ -134,3 +134,27 @@ def test_the_letterhead_line_leaves_out_what_the_office_left_empty(tmp_path: Pat
     path.write_text('[office]\naddress = """Jl. A\nJl. B"""\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[office\] address"):
         load_settings(path, env={})
+
+
+def test_a_new_office_config_must_name_the_office_and_the_demo_one_names_the_demo_office(tmp_path: Path):
+    from sop_engine import starter
+    from sop_engine.config import require_office
+
+    assert starter.write_config(tmp_path / "kantor" / "config.toml", demo=False)
+    unnamed = load_settings(tmp_path / "kantor" / "config.toml", env={})
+    with pytest.raises(ConfigError, match=r"kantor belum diisi \(tabel \[office\] dengan satker dan name\)"):
+        require_office(unnamed)
+    assert starter.write_config(tmp_path / "demo" / "config.toml", demo=True)
+    demo = load_settings(tmp_path / "demo" / "config.toml", env={})
+    require_office(demo)
+    assert demo.office.name == "KPU Kabupaten Bangkalan" and demo.database.url.endswith("/demo/var/sop.db")
+    assert not starter.write_config(tmp_path / "demo" / "config.toml", demo=False)  # never over an existing one
+
+
+def test_the_example_sop_is_copied_only_into_a_missing_folder(tmp_path: Path):
+    from sop_engine import starter
+
+    assert [p.name for p in starter.copy_workflows(tmp_path / "workflows")] == ["lakip.toml"]
+    (tmp_path / "workflows" / "lakip.toml").write_text("# milik kantor\n", encoding="utf-8")
+    assert starter.copy_workflows(tmp_path / "workflows") == []
+    assert (tmp_path / "workflows" / "lakip.toml").read_text(encoding="utf-8") == "# milik kantor\n"

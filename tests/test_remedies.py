@@ -29,6 +29,8 @@ CLI_WORDS = re.compile(r"(?<![\w-])--[a-z]|\bsop [a-z]")
 ALLOWED = {
     # The archive's BACA-SAYA.txt tells whoever holds the .zip how to verify it with the sop program.
     ("archive.py", "_readme"),
+    # The comments of a new office's config.toml tell the person editing it which command to run next.
+    ("starter.py", ""),
 }
 
 # --- no service string speaks the command line --------------------------------------------

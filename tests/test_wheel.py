@@ -47,18 +47,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin"
 
 
-def office_config(folder: Path) -> Path:
-    """A config.toml for an office outside the checkout, every path in ``folder`` (workflows: the shipped ones)."""
-    folder.mkdir()
-    path = folder / "config.toml"
-    path.write_text(
-        '[office]\nsatker = "3599"\nname = "KPU Kabupaten Contoh"\naddress = "Jl. Merdeka 1, Contoh"\n'
-        '[database]\nurl = "sqlite:///sop.db"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 @pytest.mark.slow
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tmp_path: Path) -> None:
     where = run(installed / "python", "-c", "import sop_engine; print(sop_engine.__file__)", cwd=tmp_path)
@@ -69,18 +57,29 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
 @pytest.mark.slow
 def test_init_a_case_and_every_document_from_the_wheel_outside_the_checkout(installed: Path, tmp_path: Path) -> None:
     office = tmp_path / "kantor"
-    office_config(office)
+    office.mkdir()
     sop = installed / "sop"
-    packaged = run(installed / "python", "-c", "from sop_engine import resources; print(resources.WORKFLOWS)").strip()
-    (office / "config.toml").write_text(
-        (office / "config.toml").read_text(encoding="utf-8") + f'[workflows]\ndir = "{packaged}"\n', encoding="utf-8"
+    # No config.toml yet: one is written from the shipped example, and the office must be named first.
+    first = subprocess.run([str(sop), "init"], cwd=office, capture_output=True, text=True, check=False)
+    assert first.returncode == 1 and "config.toml dibuat" in first.stdout and "kantor belum diisi" in first.stderr
+    config = office / "config.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace("# [office]\n", "[office]\n")
+        .replace('# satker = "3526"', 'satker = "3599"')
+        .replace('# name = "KPU Kabupaten Bangkalan"', 'name = "KPU Kabupaten Contoh"')
+        .replace('# address = "Jl. Contoh Raya No. 1, Bangkalan 69100"', 'address = "Jl. Merdeka 1, Contoh"'),
+        encoding="utf-8",
     )
-    run(sop, "init", "--demo", cwd=office)
+    assert "SOP terdaftar: lakip" in run(sop, "init", cwd=office)
+    assert (office / "workflows" / "lakip.toml").is_file()  # the office's own copy of the example
+    run(sop, "people", "add", "sekretaris", "--name", "Sekretaris Contoh", "--role", "sekretaris", cwd=office)
+    run(sop, "people", "add", "kasubag", "--name", "Kasubag Contoh", "--role", "kasubag_program", cwd=office)
     run(sop, "case", "start", "lakip", "--year", "2021", "--by", "sekretaris", cwd=office)
     run(sop, "surat", "disposisi", "lakip-2021", "--by", "sekretaris", "--to", "Kasubag Program",
         "--instruction", "Siapkan penyusunan LAKIP", "-o", "disposisi.docx", cwd=office)  # fmt: skip
     kop = [p.text for p in docx.Document(str(office / "disposisi.docx")).paragraphs][:2]
-    assert kop == ["KPU KABUPATEN CONTOH", "Jl. Merdeka 1, Contoh"]
+    assert kop == ["KPU KABUPATEN CONTOH", "Jl. Merdeka 1, Contoh"]  # phone and website left commented out
     run(sop, "surat", "pengantar", "lakip-2021", "--by", "kasubag", "--to", "KPU Provinsi", "-o", "pengantar.docx",
         cwd=office)  # fmt: skip
     assert "SURAT PENGANTAR" in [p.text for p in docx.Document(str(office / "pengantar.docx")).paragraphs]
@@ -96,11 +95,8 @@ def test_init_a_case_and_every_document_from_the_wheel_outside_the_checkout(inst
 @pytest.mark.slow
 def test_sop_serve_from_the_wheel_answers(installed: Path, tmp_path: Path) -> None:
     office = tmp_path / "kantor"
-    office_config(office)
-    packaged = run(installed / "python", "-c", "from sop_engine import resources; print(resources.WORKFLOWS)").strip()
-    with (office / "config.toml").open("a", encoding="utf-8") as config:
-        config.write(f'[workflows]\ndir = "{packaged}"\n')
-    run(installed / "sop", "init", "--demo", cwd=office)
+    office.mkdir()
+    run(installed / "sop", "init", "--demo", cwd=office)  # pip install sop-engine && sop init --demo && sop serve
     port, log = free_port(), tmp_path / "serve.log"
     with log.open("wb") as output:
         proc = subprocess.Popen(
@@ -111,7 +107,7 @@ def test_sop_serve_from_the_wheel_answers(installed: Path, tmp_path: Path) -> No
         )
         try:
             page = _first_answer(f"http://127.0.0.1:{port}/masuk", proc, log)
-            assert page.status_code == 200 and "KPU Kabupaten Contoh" in page.text
+            assert page.status_code == 200 and "KPU Kabupaten Bangkalan" in page.text
             assert _first_answer(f"http://127.0.0.1:{port}/static/app.css", proc, log).status_code == 200
         finally:
             proc.send_signal(signal.SIGTERM)

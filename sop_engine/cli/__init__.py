@@ -48,11 +48,17 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
 
 def _in_context(args: argparse.Namespace, handler: Handler, clock: Clock | None, settings: Settings | None) -> int:
     """Run ``handler`` on the configured install (imported only here: ``sop --help`` loads none of it)."""
-    from sop_engine.config import load_settings
+    from sop_engine.config import load_settings, require_office
     from sop_engine.context import Context
     from sop_engine.db import migrate
 
-    ctx = Context.open(settings or load_settings(getattr(args, "config", None)), clock=clock)
+    if settings is None:
+        if getattr(args, "writes_config", False):  # `sop init` in a new folder starts its config.toml
+            _start_config(args)
+        settings = load_settings(getattr(args, "config", None))
+    if not (getattr(args, "demo", False) or getattr(args, "demo_office", False)):
+        require_office(settings)
+    ctx = Context.open(settings, clock=clock)
     try:
         if getattr(args, "needs_schema", True):  # all but init, demo and the calendar read the database
             migrate.require_current(ctx.db.engine)
@@ -60,6 +66,23 @@ def _in_context(args: argparse.Namespace, handler: Handler, clock: Clock | None,
         return handler(args, ctx)
     finally:
         ctx.db.dispose()
+
+
+def _start_config(args: argparse.Namespace) -> None:
+    """Write the starter config.toml where the command looks for one, if there is none yet."""
+    import os
+
+    from sop_engine import starter
+    from sop_engine.config import find_config
+
+    path = find_config(getattr(args, "config", None), os.environ).absolute()
+    if starter.write_config(path, demo=args.demo):
+        office = (
+            "kantor demo (fiktif)"
+            if args.demo
+            else "isi tabel [office] dengan data kantor Anda, lalu jalankan `sop init` lagi"
+        )
+        print(f"{path} dibuat dari contoh bawaan: {office}.")
 
 
 #: ``sop people token USER`` (before ``token`` became a group) still issues a token.

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from sop_engine import api_tokens, passwords, people, views, workflows
+from sop_engine import api_tokens, passwords, people, starter, views, workflows
 from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
@@ -20,6 +20,10 @@ from sop_engine.loader import load_workflow_file
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    copied = starter.copy_workflows(ctx.settings.workflows_dir)
+    if copied:
+        names = ", ".join(p.name for p in copied)
+        print(f"Contoh SOP disalin ke {ctx.settings.workflows_dir}: {names} (salinan kantor, boleh diubah).")
     report = initialise(ctx, DEMO_PEOPLE if args.demo else ())
     print(output_office.init_text(report))
     if args.demo:

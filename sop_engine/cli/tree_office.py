@@ -15,9 +15,9 @@ from sop_engine.definitions import SYSTEM_ACTOR
 def register(cli: Commands) -> None:
     p = cli.command(None, "init", "office.cmd_init", "siapkan atau perbarui basis data dan daftarkan SOP")
     p.add_argument("--demo", action="store_true", help="tambahkan pegawai demo (fiktif)")
-    p.set_defaults(needs_schema=False)
+    p.set_defaults(needs_schema=False, writes_config=True)
     p = cli.command(None, "demo", "office.cmd_demo", "simulasikan satu kasus LAKIP lengkap dan tampilkan lini masanya")
-    p.set_defaults(needs_schema=False)  # plays in a temporary database
+    p.set_defaults(needs_schema=False, demo_office=True)  # plays in a temporary database
 
     _register_people(cli)
 
