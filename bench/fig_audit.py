@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy import Connection, create_engine, insert, select, update
 
 from bench.harness import Lab, Metric, Ratio
 from bench.install import SOP, Install, checkpoint, timed_process
@@ -31,40 +31,47 @@ BATCH = 10_000
 def grow_chain(install: Install, events: int) -> int:
     """Append ``events`` hash-linked events to the install's only office; the chain's length after."""
     engine = create_engine(install.database_url)
-    heads, table = AuditHead.__table__, AuditEvent.__table__
-    start = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)
     with engine.begin() as conn:
-        office_id, seq, digest = conn.execute(select(heads.c.office_id, heads.c.seq, heads.c.hash)).one()
-        for first in range(0, events, BATCH):
-            rows = []
-            for n in range(first, min(first + BATCH, events)):
-                seq += 1
-                at = start + timedelta(seconds=n)
-                details = {"notification": n, "channel": "log", "kind": "reminder", "address": "staf1"}
-                payload = chain.payload(
-                    office_id, seq, at, at, SYSTEM_ACTOR, "sistem", "notification.sent", None, None, details
-                )
-                previous, digest = digest, chain.chain_hash(digest, payload)
-                rows.append(
-                    {
-                        "office_id": office_id,
-                        "seq": seq,
-                        "recorded_at": at,
-                        "stated_at": at,
-                        "actor": SYSTEM_ACTOR,
-                        "role": "sistem",
-                        "action": "notification.sent",
-                        "case_code": None,
-                        "step_no": None,
-                        "details": chain.canonical_json(details),
-                        "prev_hash": previous,
-                        "hash": digest,
-                    }
-                )
-            conn.execute(insert(table), rows)
-        conn.execute(update(heads).where(heads.c.office_id == office_id).values(seq=seq, hash=digest))
+        seq = append_notifications(conn, events)
     engine.dispose()
     checkpoint(install.sqlite_file)
+    return seq
+
+
+def append_notifications(conn: Connection, events: int) -> int:
+    """Append ``events`` ``notification.sent`` events, in bulk inserts, to the chain of the database's only
+    office, hashed exactly as :func:`sop_engine.audit.append` hashes them; the chain's length after."""
+    heads, table = AuditHead.__table__, AuditEvent.__table__
+    start = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)
+    office_id, seq, digest = conn.execute(select(heads.c.office_id, heads.c.seq, heads.c.hash)).one()
+    for first in range(0, events, BATCH):
+        rows = []
+        for n in range(first, min(first + BATCH, events)):
+            seq += 1
+            at = start + timedelta(seconds=n)
+            details = {"notification": n, "channel": "log", "kind": "reminder", "address": "staf1"}
+            payload = chain.payload(
+                office_id, seq, at, at, SYSTEM_ACTOR, "sistem", "notification.sent", None, None, details
+            )
+            previous, digest = digest, chain.chain_hash(digest, payload)
+            rows.append(
+                {
+                    "office_id": office_id,
+                    "seq": seq,
+                    "recorded_at": at,
+                    "stated_at": at,
+                    "actor": SYSTEM_ACTOR,
+                    "role": "sistem",
+                    "action": "notification.sent",
+                    "case_code": None,
+                    "step_no": None,
+                    "details": chain.canonical_json(details),
+                    "prev_hash": previous,
+                    "hash": digest,
+                }
+            )
+        conn.execute(insert(table), rows)
+    conn.execute(update(heads).where(heads.c.office_id == office_id).values(seq=seq, hash=digest))
     return seq
 
 

@@ -29,13 +29,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sop_engine import chain, reconcile, textrules
+from sop_engine import chain, chain_rows, reconcile, textrules
 from sop_engine.chain import GENESIS as GENESIS
 from sop_engine.chain import VerifyResult as VerifyResult
 from sop_engine.chain import canonical_json as canonical_json
 from sop_engine.chain import chain_hash as chain_hash
 from sop_engine.chain import parse_anchor as parse_anchor
-from sop_engine.chain import verify_events as verify_events
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
@@ -286,12 +285,10 @@ def verify(ctx: Context, anchor: tuple[int, str] | None = None) -> VerifyResult:
     """
     with ctx.db.read() as session:
         office = ctx.office(session)
-        head = session.get(AuditHead, office.id)
-        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.office_id == office.id).order_by(AuditEvent.seq, AuditEvent.id)
-        ).all()
-        result = chain.verify_events(events, head_seq, head_hash, anchor)
+        recorded = session.get(AuditHead, office.id)
+        head = (recorded.seq, recorded.hash) if recorded else (0, GENESIS)
+        with chain_rows.stored_events(session, office.id) as events:
+            result = chain.walk(office.id, events, head, anchor, exact=chain_rows.typed_event(session))
         if not result.ok:
             return result
         mismatches = tuple(reconcile.compare_database(session, office.id))

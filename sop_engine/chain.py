@@ -4,16 +4,22 @@ Pure (no database, no configuration), so that :mod:`sop_engine.audit` uses it on
 table and :mod:`sop_engine.archive_check` on an archive's ``audit.json`` without SQLAlchemy:
 ``hash = sha256(prev_hash || canonical JSON of the event)`` (DESIGN §6), the first event linking
 to :data:`GENESIS`.
+
+:func:`walk` checks an office's chain as it streams from the database, one pass, in bounded
+memory: each event is hashed from its stored columns as they come off the cursor
+(:func:`stored_text`, the canonical JSON built from them without parsing the details), and only an
+event that does not match that way is looked at again with its typed values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from json.encoder import encode_basestring as _quoted  # what json.dumps(ensure_ascii=False) quotes strings with
+from typing import Any, Protocol, TypeAlias
 
 from sop_engine.clock import to_utc
 from sop_engine.errors import InvalidInput
@@ -22,8 +28,14 @@ from sop_engine.remedies import Hint, Remedy
 GENESIS = "0" * 64
 
 
+#: A stored event as :func:`walk` reads it, a plain tuple straight from the database cursor: the row's
+#: id, seq, recorded_at and stated_at (as :func:`payload` spells them: UTC, ISO 8601), actor, role,
+#: action, case, step, the details' JSON text as stored, prev_hash and hash.
+StoredEvent: TypeAlias = tuple[int, int, str, str, str, str, str, str | None, int | None, str, str, str]
+
+
 class ChainEvent(Protocol):
-    """What the chain reads of a stored event (an ``AuditEvent`` row has these attributes)."""
+    """A stored event with its typed values (an ``AuditEvent`` row has these attributes)."""
 
     office_id: int
     seq: int
@@ -106,21 +118,46 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(seq_text), digest
 
 
-def verify_events(
-    events: Sequence[ChainEvent], head_seq: int, head_hash: str, anchor: tuple[int, str] | None = None
+def walk(
+    office_id: int,
+    events: Iterable[StoredEvent],
+    head: tuple[int, str],
+    anchor: tuple[int, str] | None = None,
+    *,
+    exact: Callable[[int], ChainEvent],
 ) -> VerifyResult:
-    """Check a sequence of events against the chain rules, the recorded head and an optional anchor."""
+    """Check the office's stored events, in chain order, against the chain rules, its recorded ``head``
+    (seq, hash) and an optional ``anchor`` recorded earlier, reading each event once.
+
+    An event is hashed from its stored columns (:func:`stored_text`). One whose hash does not match
+    that way is looked at again as ``exact(row_id)`` gives it (the row with its typed values), exactly
+    as :func:`payload` hashes them: the verdict and its message are those of the row's values, and an
+    event whose details were stored in another spelling of the same JSON still holds. (A hash that a
+    forger computed over stored text append would never write is taken as that text's: they could
+    as well have hashed the canonical text, and the next link or the head catches either.)
+    """
+    head_seq, head_hash = head
+    anchor_seq = anchor[0] if anchor else None
+    anchored: str | None = None  # the hash of the event at the anchor's seq, once walked past
     expected, prev, count = 1, GENESIS, 0
+    office, sha256 = str(office_id), hashlib.sha256
     for event in events:
         count += 1
-        broken = _event_problem(event, expected, prev)
+        seq, prev_hash, digest = event[1], event[10], event[11]
+        broken = None
+        if seq != expected or prev_hash != prev:
+            broken = _link_problem(seq, expected, prev)
+        elif sha256((prev_hash + stored_text(office, event)).encode("utf-8")).hexdigest() != digest:
+            broken = _content_problem(exact(event[0]))
         if broken is not None:
             return VerifyResult(False, count, head_seq, head_hash, *broken)
-        prev, expected = event.hash, expected + 1
+        if seq == anchor_seq:
+            anchored = digest
+        prev, expected = digest, expected + 1
     last = expected - 1
     broken = _head_problem(last, prev, head_seq, head_hash)
     if broken is None and anchor is not None:
-        problem = _check_anchor(events, anchor)
+        problem = _anchor_problem(anchor, anchored)
         if problem:
             broken = (min(anchor[0], last + 1), problem)
     if broken is not None:
@@ -128,25 +165,45 @@ def verify_events(
     return VerifyResult(True, count, head_seq, head_hash)
 
 
-def _event_problem(event: ChainEvent, expected: int, prev: str) -> tuple[int, str] | None:
-    """The seq and problem of an event out of order, not linked to ``prev``, or not matching its hash."""
-    if event.seq > expected:
+def stored_text(office: str, event: StoredEvent) -> str:
+    """The canonical JSON of a stored event (``office`` its office id as text), built from its columns:
+    the text :func:`chain_hash` covers, provided the details are stored as their canonical JSON, as
+    :func:`sop_engine.audit.append` stores them.
+
+    Keys in sorted order, numbers and ``null`` as :func:`canonical_json` writes them, strings by the
+    very function it escapes them with (``ensure_ascii=False``).
+    """
+    _, seq, recorded, stated, actor, role, action, case, step, details, _, _ = event
+    return (
+        f'{{"action":{_quoted(action)},"actor":{_quoted(actor)},'
+        f'"case":{"null" if case is None else _quoted(case)},"details":{details},"office":{office},'
+        f'"recorded_at":{_quoted(recorded)},"role":{_quoted(role)},"seq":{seq},'
+        f'"stated_at":{_quoted(stated)},"step":{"null" if step is None else step}}}'
+    )
+
+
+def _link_problem(seq: int, expected: int, prev: str) -> tuple[int, str]:
+    """The seq and problem of an event out of order or not linked to the hash before it."""
+    if seq > expected:
         return (
             expected,
-            f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{event.seq} "
+            f"Peristiwa #{expected} hilang: urutan melompat dari #{expected - 1} ke #{seq} "
             "(ada peristiwa yang dihapus).",
         )
-    if event.seq < expected:
+    if seq < expected:
         return (
-            event.seq,
-            f"Peristiwa #{event.seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
+            seq,
+            f"Peristiwa #{seq} muncul dua kali atau tidak pada urutannya (ada peristiwa yang disisipkan).",
         )
-    if event.prev_hash != prev:
-        return (
-            event.seq,
-            f"Peristiwa #{event.seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
-            "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
-        )
+    return (
+        seq,
+        f"Peristiwa #{seq} tidak menyambung ke peristiwa sebelumnya: prev_hash "
+        "tidak sama dengan hash peristiwa sebelumnya (ada yang dihapus, disisipkan atau ditukar).",
+    )
+
+
+def _content_problem(event: ChainEvent) -> tuple[int, str] | None:
+    """The seq and problem of an event whose details are not JSON or whose values do not match its hash."""
     try:
         details = json.loads(event.details)
     except ValueError:
@@ -191,14 +248,14 @@ def _head_problem(last: int, prev: str, head_seq: int, head_hash: str) -> tuple[
     return None
 
 
-def _check_anchor(events: Sequence[ChainEvent], anchor: tuple[int, str]) -> str | None:
+def _anchor_problem(anchor: tuple[int, str], found: str | None) -> str | None:
+    """What is wrong with a walked chain whose event at the anchor's seq has hash ``found`` (None: no such event)."""
     seq, digest = anchor
-    for event in events:
-        if event.seq == seq:
-            if event.hash == digest:
-                return None
-            return (
-                f"Peristiwa #{seq} tidak lagi ber-hash {digest[:16]}… seperti yang dicatat sebelumnya; "
-                "jejak audit telah ditulis ulang seluruhnya."
-            )
-    return f"Kepala rantai yang dicatat sebelumnya (#{seq}) tidak ada lagi; jejak audit telah dipotong."
+    if found is None:
+        return f"Kepala rantai yang dicatat sebelumnya (#{seq}) tidak ada lagi; jejak audit telah dipotong."
+    if found == digest:
+        return None
+    return (
+        f"Peristiwa #{seq} tidak lagi ber-hash {digest[:16]}… seperti yang dicatat sebelumnya; "
+        "jejak audit telah ditulis ulang seluruhnya."
+    )

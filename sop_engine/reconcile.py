@@ -10,16 +10,17 @@ their documents, the people's roles, the returns of work and the workbook's send
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from sop_engine.db.models import Artefact, AuditEvent, Case, Person, StepReturn
+from sop_engine.db.models import Artefact, AuditEvent, Case, CaseStep, Person, PersonRole, StepReturn
 from sop_engine.db.models_performance import WorkbookImportDivision, WorkbookSend
 from sop_engine.replay import (
     REPLAYED_ACTIONS,
@@ -38,6 +39,62 @@ from sop_engine.replay import (
 _K = TypeVar("_K", bound=Hashable)
 _S = TypeVar("_S")
 
+#: Rows fetched at a time from the trail and the larger tables (case_steps, artefacts).
+BATCH = 500
+
+
+class _Case(NamedTuple):
+    """A row of ``cases`` as the comparison reads it."""
+
+    code: str
+    status: str
+    state: str
+    started_by: str
+
+
+class _Step(NamedTuple):
+    """A row of ``case_steps`` as the comparison reads it."""
+
+    no: int
+    status: str
+    round: int
+    activated_at: datetime | None
+    completed_by: str | None
+    completed_at: datetime | None
+    note: str | None
+
+
+class _File(NamedTuple):
+    """A row of ``artefacts`` as the comparison reads it."""
+
+    id: str
+    case_id: int
+    step_no: int
+    round: int
+    sha256: str
+    size: int
+    uploaded_by: str
+
+
+_STEP_COLUMNS = (
+    CaseStep.no,
+    CaseStep.status,
+    CaseStep.round,
+    CaseStep.activated_at,
+    CaseStep.completed_by,
+    CaseStep.completed_at,
+    CaseStep.note,
+)
+_FILE_COLUMNS = (
+    Artefact.id,
+    Artefact.case_id,
+    Artefact.step_no,
+    Artefact.round,
+    Artefact.sha256,
+    Artefact.size,
+    Artefact.uploaded_by,
+)
+
 #: How the fields of the listed rows are named in a mismatch.
 _LABELS = {
     "from_step": "dari langkah",
@@ -54,9 +111,9 @@ _LABELS = {
 }
 
 
-def events_of(session: Session, office_id: int) -> list[Event]:
-    """The office's replayed events, in chain order, with only the columns the replay reads."""
-    rows = session.execute(
+def events_of(session: Session, office_id: int) -> Iterator[Event]:
+    """The office's replayed events, in chain order, with only the columns the replay reads, streamed in batches."""
+    query = (
         select(
             AuditEvent.seq,
             AuditEvent.action,
@@ -68,59 +125,135 @@ def events_of(session: Session, office_id: int) -> list[Event]:
         )
         .where(AuditEvent.office_id == office_id, AuditEvent.action.in_(REPLAYED_ACTIONS))
         .order_by(AuditEvent.seq)
+        .execution_options(yield_per=BATCH)
     )
-    return [Event(r.seq, r.action, r.actor, r.stated_at, r.case_code, r.step_no, json.loads(r.details)) for r in rows]
+    with session.execute(query) as rows:
+        for r in rows:
+            yield Event(r.seq, r.action, r.actor, r.stated_at, r.case_code, r.step_no, json.loads(r.details))
 
 
 def compare_database(session: Session, office_id: int) -> list[str]:
-    """Every row of cases, case_steps, artefacts, people and person_roles that the trail disagrees with."""
+    """Every row of cases, case_steps, artefacts, people and person_roles that the trail disagrees with.
+
+    The trail is replayed as it streams; the tables are read as plain rows in the order they are
+    named (cases by code, documents by id, people by username), never as ORM objects.
+    """
     expected = replay(events_of(session, office_id))
-    found: list[str] = []
-    cases = session.scalars(
-        select(Case).where(Case.office_id == office_id).options(selectinload(Case.steps)).order_by(Case.code)
-    ).all()
-    for case in cases:
-        found += _compare_case(case, expected.cases.get(case.code))
-    for code in sorted(set(expected.cases) - {c.code for c in cases}):
-        found.append(f"kasus {code}: dimulai menurut jejak audit, tetapi tidak ada di tabel cases")
-    stored = session.scalars(select(Artefact).where(Artefact.office_id == office_id).order_by(Artefact.id)).all()
-    codes = {c.id: c.code for c in cases}
-    for artefact in stored:
-        found += _compare_file(artefact, codes.get(artefact.case_id, "?"), expected.files.get(artefact.id))
-    for missing in sorted(set(expected.files) - {a.id for a in stored}):
-        found.append(f"dokumen {missing}: dilampirkan menurut jejak audit, tetapi tidak ada di tabel artefacts")
-    people = session.scalars(select(Person).where(Person.office_id == office_id).order_by(Person.username)).all()
-    for person in people:
-        found += _compare_person(person, expected.people.get(person.username))
-    for username in sorted(set(expected.people) - {p.username for p in people}):
-        found.append(f"pegawai {username}: ditambahkan menurut jejak audit, tetapi tidak ada di tabel people")
+    found, codes = _compare_cases(session, office_id, expected.cases)
+    found += _compare_files(session, office_id, codes, expected.files)
+    found += _compare_people(session, office_id, expected.people)
     return found + _compare_listed(session, office_id, expected)
+
+
+def _compare_cases(
+    session: Session, office_id: int, expected: Mapping[str, CaseState]
+) -> tuple[list[str], dict[int, str]]:
+    """The mismatches of the office's cases and their steps, and the code of each case id."""
+    query = (
+        select(Case.id, Case.code, Case.status, Case.state, Case.started_by, *_STEP_COLUMNS)
+        .outerjoin(CaseStep, CaseStep.case_id == Case.id)
+        .where(Case.office_id == office_id)
+        .order_by(Case.code, CaseStep.no)
+        .execution_options(yield_per=BATCH)
+    )
+    found: list[str] = []
+    codes: dict[int, str] = {}
+    with session.execute(query) as rows:
+        for (case_id, *case), group in itertools.groupby(rows, key=lambda r: tuple(r[:5])):
+            stored = _Case._make(case)
+            codes[case_id] = stored.code
+            steps = [_Step._make(r[5:]) for r in group if r.no is not None]
+            found += _compare_case(stored, steps, expected.get(stored.code))
+    for code in sorted(set(expected) - set(codes.values())):
+        found.append(f"kasus {code}: dimulai menurut jejak audit, tetapi tidak ada di tabel cases")
+    return found, codes
+
+
+def _compare_files(
+    session: Session, office_id: int, codes: Mapping[int, str], expected: Mapping[str, FileState]
+) -> list[str]:
+    """The mismatches of the office's documents (``artefacts``), by id."""
+    query = (
+        select(*_FILE_COLUMNS)
+        .where(Artefact.office_id == office_id)
+        .order_by(Artefact.id)
+        .execution_options(yield_per=BATCH)
+    )
+    found: list[str] = []
+    stored: set[str] = set()
+    with session.execute(query) as rows:
+        for row in map(_File._make, rows):
+            stored.add(row.id)
+            found += _compare_file(row, codes.get(row.case_id, "?"), expected.get(row.id))
+    for missing in sorted(set(expected) - stored):
+        found.append(f"dokumen {missing}: dilampirkan menurut jejak audit, tetapi tidak ada di tabel artefacts")
+    return found
+
+
+def _compare_people(session: Session, office_id: int, expected: Mapping[str, PersonState]) -> list[str]:
+    """The mismatches of the office's people and their roles, by username."""
+    rows = session.execute(
+        select(Person.username, Person.active, Person.name, PersonRole.role)
+        .outerjoin(PersonRole, PersonRole.person_id == Person.id)
+        .where(Person.office_id == office_id)
+        .order_by(Person.username, PersonRole.role)
+    )
+    found: list[str] = []
+    stored: set[str] = set()
+    for (username, active, name), roles in itertools.groupby(rows, key=lambda r: tuple(r[:3])):
+        stored.add(username)
+        held = frozenset(r.role for r in roles if r.role is not None)
+        found += _compare_person(username, held, active, name, expected.get(username))
+    for username in sorted(set(expected) - stored):
+        found.append(f"pegawai {username}: ditambahkan menurut jejak audit, tetapi tidak ada di tabel people")
+    return found
 
 
 def _compare_listed(session: Session, office_id: int, expected: Replayed) -> list[str]:
     """The rows of step_returns, workbook_sends and workbook_import_divisions, in the order they were written."""
     returns = session.execute(
-        select(Case.code, StepReturn)
+        select(
+            Case.code,
+            StepReturn.from_step,
+            StepReturn.to_step,
+            StepReturn.round,
+            StepReturn.returned_by,
+            StepReturn.reason,
+            StepReturn.stated_at,
+        )
         .join(Case, StepReturn.case_id == Case.id)
         .where(Case.office_id == office_id)
         .order_by(StepReturn.id)
     )
     sent = session.execute(
-        select(Case.code, WorkbookSend)
+        select(
+            Case.code,
+            WorkbookSend.division,
+            WorkbookSend.filename,
+            WorkbookSend.sha256,
+            WorkbookSend.sent_by,
+            WorkbookSend.sent_at,
+        )
         .join(Case, WorkbookSend.case_id == Case.id)
         .where(WorkbookSend.office_id == office_id)
         .order_by(WorkbookSend.id)
     )
-    divisions = session.scalars(
-        select(WorkbookImportDivision)
+    divisions = session.execute(
+        select(
+            WorkbookImportDivision.year,
+            WorkbookImportDivision.division,
+            WorkbookImportDivision.returned,
+            WorkbookImportDivision.imported_by,
+            WorkbookImportDivision.imported_at,
+        )
         .where(WorkbookImportDivision.office_id == office_id)
         .order_by(WorkbookImportDivision.id)
     )
     stored_returns = _grouped(
-        (c, ReturnState(r.from_step, r.to_step, r.round, r.returned_by, r.reason, r.stated_at)) for c, r in returns
+        (r.code, ReturnState(r.from_step, r.to_step, r.round, r.returned_by, r.reason, r.stated_at)) for r in returns
     )
     stored_sent = _grouped(
-        (c, WorkbookSentState(r.division, r.filename, r.sha256, r.sent_by, r.sent_at)) for c, r in sent
+        (r.code, WorkbookSentState(r.division, r.filename, r.sha256, r.sent_by, r.sent_at)) for r in sent
     )
     stored_divisions = _grouped(
         (r.year, WorkbookDivisionState(r.division, r.returned, r.imported_by, r.imported_at)) for r in divisions
@@ -172,14 +305,14 @@ def _text(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-def _compare_case(case: Case, expected: CaseState | None) -> list[str]:
+def _compare_case(case: _Case, steps: Sequence[_Step], expected: CaseState | None) -> list[str]:
     where = f"kasus {case.code}"
     if expected is None:
         return [f"{where}: ada di tabel cases, tetapi tidak pernah dimulai menurut jejak audit"]
     found = _differs(where, "status", case.status, expected.status)
     found += _differs(where, "posisi", case.state, expected.state)
     found += _differs(where, "dimulai oleh", case.started_by, expected.started_by)
-    for row in case.steps:
+    for row in steps:
         step = expected.steps.get(row.no, StepState())
         at = f"{where} langkah {row.no}"
         found += _differs(at, "status", row.status, step.status)
@@ -193,7 +326,7 @@ def _compare_case(case: Case, expected: CaseState | None) -> list[str]:
     return found
 
 
-def _compare_file(artefact: Artefact, code: str, expected: FileState | None) -> list[str]:
+def _compare_file(artefact: _File, code: str, expected: FileState | None) -> list[str]:
     where = f"dokumen {artefact.id} ({code} langkah {artefact.step_no})"
     if expected is None:
         return [f"{where}: ada di tabel artefacts, tetapi tidak pernah dilampirkan menurut jejak audit"]
@@ -206,10 +339,12 @@ def _compare_file(artefact: Artefact, code: str, expected: FileState | None) -> 
     return found
 
 
-def _compare_person(person: Person, expected: PersonState | None) -> list[str]:
-    where = f"pegawai {person.username}"
+def _compare_person(
+    username: str, roles: frozenset[str], active: bool, name: str, expected: PersonState | None
+) -> list[str]:
+    where = f"pegawai {username}"
     if expected is None:
         return [f"{where}: ada di tabel people, tetapi tidak pernah ditambahkan menurut jejak audit"]
-    found = _differs(where, "peran", frozenset(person.role_names), expected.roles)
-    found += _differs(where, "aktif", person.active, expected.active)
-    return found + _differs(where, "nama", person.name, expected.name)
+    found = _differs(where, "peran", roles, expected.roles)
+    found += _differs(where, "aktif", active, expected.active)
+    return found + _differs(where, "nama", name, expected.name)

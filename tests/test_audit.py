@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Connection, Table, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from sop_engine import audit, cases
+from sop_engine import audit, cases, chain, chain_rows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -348,8 +348,9 @@ def test_verify_names_forged_event_appended_after_the_head(
     forged = forged_copy(last, n + 1, last["hash"])
     tamper(ctx, lambda c: c.execute(insert(EVENTS).values(**forged)))
     with ctx.db.read() as session:  # the forged link itself is valid: the chain alone cannot tell
-        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
-        assert audit.verify_events(rows, n + 1, forged["hash"]).ok
+        office_id = ctx.office(session).id
+        with chain_rows.stored_events(session, office_id) as rows:
+            assert chain.walk(office_id, rows, (n + 1, forged["hash"]), exact=chain_rows.typed_event(session)).ok
     result = assert_broken_at(ctx, settings, clock, n + 1)
     assert "kepala rantai" in (result.problem or "")
 

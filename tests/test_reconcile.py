@@ -157,6 +157,6 @@ def test_the_cli_exits_1_naming_the_forged_row(
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_replay_reads_only_the_events_that_change_state(ctx: Context) -> None:
     with ctx.db.read() as session:
-        events = reconcile.events_of(session, ctx.office(session).id)
+        events = list(reconcile.events_of(session, ctx.office(session).id))
     assert {e.action for e in events} <= set(replay.REPLAYED_ACTIONS)
     assert [e.action for e in events].count("person.added") == 7
