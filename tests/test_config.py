@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,39 @@ def test_the_example_sop_is_copied_only_into_a_missing_folder(tmp_path: Path):
     (tmp_path / "workflows" / "lakip.toml").write_text("# milik kantor\n", encoding="utf-8")
     assert starter.copy_workflows(tmp_path / "workflows") == []
     assert (tmp_path / "workflows" / "lakip.toml").read_text(encoding="utf-8") == "# milik kantor\n"
+
+
+def test_config_check_lists_the_effective_settings_secrets_masked_and_what_would_stop_the_install(tmp_path: Path):
+    from sop_engine import config_check
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[office]\nsatker = "3599"\nname = "KPU Contoh"\n'
+        '[database]\nurl = "postgresql+psycopg://sop:rahasia@127.0.0.1:1/sop"\n'
+        '[notifications.email]\npassword_env = "SOP_SMTP_PASSWORD"\n'
+        f'[workflows]\ndir = "{tmp_path / "tidak-ada"}"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path, env={"SOP_SMTP_PASSWORD": "sandi-smtp"})
+    shown = dict(config_check.effective(settings))
+    assert shown["office.name"] == "KPU Contoh" and shown["calendar.hours.sabtu"] == "libur"
+    assert shown["database.url"] == "postgresql+psycopg://**********@127.0.0.1:1/sop"
+    assert "sandi-smtp" not in repr(shown) and "rahasia" not in repr(shown)
+    assert shown["notifications.email.password"].startswith("**********")
+    problems = [p.message for p in config_check.problems(settings)]
+    assert any("folder workflow tidak ditemukan" in p for p in problems)
+    assert any(p.startswith("Basis data tidak dapat dibuka") for p in problems)  # nothing listens on port 1
+
+
+def test_config_check_of_a_ready_install_finds_nothing(ctx) -> None:
+    from sop_engine import config_check
+
+    assert config_check.problems(ctx.settings) == []
+
+
+def test_sop_config_check_prints_the_table_and_exits_0_on_a_ready_install(sop, ctx) -> None:
+    done = sop("config", "check")
+    assert done.code == 0, done.err
+    assert "office.satker" in done.out and "Tidak ada masalah." in done.out
+    shown = json.loads(sop("config", "check", "--json").out)
+    assert shown["problems"] == [] and shown["settings"]["office.timezone"] == "Asia/Jakarta"

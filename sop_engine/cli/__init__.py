@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None, settings
     handler = handler_of(args.handler)
     try:
         if not getattr(args, "needs_context", True):  # file checks that run without config or database
+            args.settings = settings  # given by a caller (tests); else the command reads config.toml itself
             _resume_collection()
             return cast("Callable[[argparse.Namespace, Context | None], int]", handler)(args, None)
         return _in_context(args, handler, clock, settings)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sop_engine import api_tokens, passwords, people, starter, views, workflows
 from sop_engine.cli import output_notify, output_office
+from sop_engine.cli.errors import error_text
+from sop_engine.cli.output import table
 from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
@@ -114,6 +116,23 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     )
     print("sop-engine berhenti.")
     return 0
+
+
+def cmd_config_check(args: argparse.Namespace, ctx: Context | None) -> int:
+    """Print the effective settings (secrets masked) and what would stop the install; 1 if anything would."""
+    from sop_engine import config_check
+    from sop_engine.config import load_settings
+
+    settings = getattr(args, "settings", None) or load_settings(getattr(args, "config", None))
+    rows, found = config_check.effective(settings), config_check.problems(settings)
+    if args.json:
+        print_json({"config": str(settings.path), "settings": dict(rows), "problems": [p.as_dict() for p in found]})
+    else:
+        print(f"Konfigurasi: {settings.path}\n")
+        print(table(["pengaturan", "nilai"], rows))
+        print()
+        print("\n".join(f"Masalah: {error_text(p)}" for p in found) if found else "Tidak ada masalah.")
+    return 1 if found else 0
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:

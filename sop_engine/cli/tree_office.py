@@ -28,6 +28,12 @@ def register(cli: Commands) -> None:
         "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
     )
 
+    sub = cli.group("config", "konfigurasi (config.toml)")
+    p = cli.command(
+        sub, "check", "office.cmd_config_check", "tampilkan pengaturan yang berlaku dan periksa masalahnya", True
+    )
+    p.set_defaults(needs_context=False)
+
     sub = cli.group("workflows", "definisi SOP")
     cli.command(sub, "list", "office.cmd_workflows_list", "revisi SOP dan jumlah kasusnya", json_flag=True)
     p = cli.command(sub, "show", "office.cmd_workflows_show", "tampilkan satu SOP", json_flag=True)
