@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sop_engine import artefacts, audit, cases, planning, views
 from sop_engine.artefacts import IncomingFile
+from sop_engine.case_pages import DEFAULT_LIMIT as LIMIT
 from sop_engine.cli import archive as archive_cli
 from sop_engine.cli import output
 from sop_engine.cli.parsing import Commands, print_json, when
@@ -34,11 +35,17 @@ def cmd_case_start(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
-    items = cases.list_cases(ctx)
+    page = cases.list_cases(ctx, limit=args.limit, after=args.after)
     if args.json:
-        print_json([views.case_json(c, ctx.tz) for c in items])
+        print_json([views.case_json(c, ctx.tz) for c in page.items])
+    elif page.items or args.after is None:
+        print(output.case_list(page.items, ctx.tz))
     else:
-        print(output.case_list(items, ctx.tz))
+        print(f"Tidak ada kasus lagi sesudah {args.after}.")
+    if page.next:  # with --json on stderr: stdout stays the one JSON document (an array, as before)
+        flags = [*(["--json"] if args.json else []), *([f"--limit {args.limit}"] if args.limit != LIMIT else [])]
+        hint = " ".join(["Halaman berikutnya: sop case list", *flags, "--after", page.next])
+        print(hint, file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -136,7 +143,9 @@ def register(cli: Commands) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--by", required=True)
     p.add_argument("--at", help="waktu kejadian bila dicatat belakangan (ISO 8601)")
-    cli.command(sub, "list", cmd_case_list, "daftar kasus", json_flag=True)
+    p = cli.command(sub, "list", cmd_case_list, "daftar kasus, tahun terbaru dahulu, per halaman", json_flag=True)
+    p.add_argument("--limit", type=int, default=LIMIT, metavar="N", help=f"kasus per halaman (bawaan {LIMIT})")
+    p.add_argument("--after", metavar="PENANDA", help="halaman sesudah penanda ini (dicetak di akhir halaman)")
     p = cli.command(sub, "show", cmd_case_show, "tampilkan kasus", json_flag=True)
     p.add_argument("case")
     p = cli.command(sub, "cancel", cmd_case_cancel, "batalkan kasus (sekretaris)", json_flag=True)
