@@ -20,17 +20,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from sop_engine.case_records import STEP_COLUMNS, StepValues
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput
 from sop_engine.remedies import Hint, Remedy
 
 #: The tables read as rows: a page builds its records without ORM objects.
-CASES, STEPS, DOCUMENTS = Case.__table__, CaseStep.__table__, Artefact.__table__
+CASES, DOCUMENTS = Case.__table__, Artefact.__table__
 
 #: The cases again, inside the query of the active steps; ``status = 'active'`` written out, so
 #: that the planner matches the partial index.
-_PINNED = CASES.alias("pinned")
+_STEPS, _PINNED = CaseStep.__table__, CASES.alias("pinned")
 _ACTIVE: ColumnElement[str] = literal_column(f"'{StepStatus.ACTIVE.value}'")
 
 #: Cases per page unless a front end asks for another number, and the most it may ask for.
@@ -85,29 +86,29 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     in progress, not the history. Newest year first, then code.
     """
     pairs = [
-        and_(_PINNED.c.definition_id == row_id, STEPS.c.no.in_(sorted(nos))) for row_id, nos in sorted(steps.items())
+        and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(sorted(nos))) for row_id, nos in sorted(steps.items())
     ]
     active = (
-        select(STEPS.c.case_id)
-        .join(_PINNED, _PINNED.c.id == STEPS.c.case_id)
-        .where(STEPS.c.status == _ACTIVE, or_(*pairs))
+        select(_STEPS.c.case_id)
+        .join(_PINNED, _PINNED.c.id == _STEPS.c.case_id)
+        .where(_STEPS.c.status == _ACTIVE, or_(*pairs))
     )
     return select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
 
 
-def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[Row[Any]]], dict[int, list[Row[Any]]]]:
-    """The step rows (in step order) and the document rows (oldest first) of these cases, by case id.
+def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
+    """The steps (in step order) and the document rows (oldest first) of these cases, by case id.
 
     Two queries for any number of cases, read as rows, without building ORM objects.
     """
-    steps: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
+    steps: dict[int, list[StepValues]] = {case_id: [] for case_id in case_ids}
     documents: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
     if case_ids:
-        ids = sorted(case_ids)
-        for row in session.execute(
-            select(STEPS).where(CaseStep.case_id.in_(ids)).order_by(CaseStep.case_id, CaseStep.no)
-        ):
-            steps[row.case_id].append(row)
-        for row in session.execute(select(DOCUMENTS).where(Artefact.case_id.in_(ids)).order_by(Artefact.recorded_at)):
+        ids, connection = sorted(case_ids), session.connection()
+        step_rows = select(CaseStep.case_id, *STEP_COLUMNS).where(CaseStep.case_id.in_(ids))
+        for case_id, *values in connection.execute(step_rows.order_by(CaseStep.case_id, CaseStep.no)):
+            steps[case_id].append(tuple(values))  # type: ignore[arg-type]  # the columns of StepValues
+        document_rows = select(DOCUMENTS).where(Artefact.case_id.in_(ids)).order_by(Artefact.recorded_at)
+        for row in connection.execute(document_rows):
             documents[row.case_id].append(row)
     return steps, documents

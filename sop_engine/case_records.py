@@ -72,15 +72,33 @@ class CasePage:
     next: str | None
 
 
+#: What a step row holds, in this order: no, status, round, activated_at, due_at, completed_at,
+#: completed_by, note (a page selects these columns; an action's ORM step gives the same values).
+StepValues = tuple[int, StepStatus, int, datetime | None, datetime | None, datetime | None, str | None, str | None]
+STEP_COLUMNS = (
+    CaseStep.no,
+    CaseStep.status,
+    CaseStep.round,
+    CaseStep.activated_at,
+    CaseStep.due_at,
+    CaseStep.completed_at,
+    CaseStep.completed_by,
+    CaseStep.note,
+)
+
+
 def record_of(ctx: Context, case: Case, definition: WorkflowDef | None = None) -> CaseRecord:
     """The record of ``case``; ``definition`` is the one it is pinned to, when the caller has it parsed."""
-    return record_from(ctx, case, case.steps, case.artefacts, definition or workflows.definition_of(case))
+    steps = [
+        (s.no, s.status, s.round, s.activated_at, s.due_at, s.completed_at, s.completed_by, s.note) for s in case.steps
+    ]
+    return record_from(ctx, case, steps, case.artefacts, definition or workflows.definition_of(case))
 
 
 def record_from(
     ctx: Context,
     case: Case | Row[Any],
-    steps: Sequence[CaseStep | Row[Any]],
+    steps: Sequence[StepValues],
     documents: Iterable[Artefact | Row[Any]],
     definition: WorkflowDef,
 ) -> CaseRecord:
@@ -106,39 +124,38 @@ def record_from(
         definition_hash=definition.content_hash,
         revision=definition.revision,
         steps=tuple(
-            _step_record(row, step, now, tuple(by_step.get(row.no, ())))
-            for row, step in zip(steps, definition.steps, strict=True)
+            _step_record(values, step, now, tuple(by_step.get(values[0], ())))
+            for values, step in zip(steps, definition.steps, strict=True)
         ),
     )
 
 
-def _step_record(
-    row: CaseStep | Row[Any], step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...]
-) -> StepRecord:
+def _step_record(values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...]) -> StepRecord:
+    no, status, round_, activated_at, due_at, completed_at, completed_by, note = values
     return StepRecord(
-        no=row.no,
+        no=no,
         name=step.name,
         role=step.role,
         budget=str(step.budget),
         output=step.output,
         file_rule=step.file_rule.value,
-        status=row.status,
-        round=row.round,
-        activated_at=row.activated_at,
-        due_at=row.due_at,
-        completed_at=row.completed_at,
-        completed_by=row.completed_by,
-        note=row.note,
-        overdue=_overdue(row, now),
+        status=status,
+        round=round_,
+        activated_at=activated_at,
+        due_at=due_at,
+        completed_at=completed_at,
+        completed_by=completed_by,
+        note=note,
+        overdue=_overdue(status, due_at, completed_at, now),
         artefacts=documents,
     )
 
 
-def _overdue(row: CaseStep | Row[Any], now: datetime) -> bool:
-    if row.due_at is None:
+def _overdue(status: StepStatus, due_at: datetime | None, completed_at: datetime | None, now: datetime) -> bool:
+    if due_at is None:
         return False
-    if row.status == StepStatus.ACTIVE:
-        return now > row.due_at
-    if row.status == StepStatus.DONE and row.completed_at is not None:
-        return row.completed_at > row.due_at
+    if status == StepStatus.ACTIVE:
+        return now > due_at
+    if status == StepStatus.DONE and completed_at is not None:
+        return completed_at > due_at
     return False

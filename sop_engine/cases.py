@@ -95,7 +95,7 @@ def list_cases(
         office_id = ctx.office(session).id
         definitions = workflows.stored(session)
         shown = None if visible is None else [row_id for row_id, d in definitions.items() if visible(d)]
-        rows = session.execute(case_pages.page_query(office_id, shown, after, limit + 1)).all()
+        rows = session.connection().execute(case_pages.page_query(office_id, shown, after, limit + 1)).all()
         items = tuple(_records(ctx, session, rows[:limit], definitions))
         last = items[-1] if len(rows) > limit else None
         return CasePage(items, case_pages.cursor_of(last.year, last.id) if last else None)
@@ -113,7 +113,7 @@ def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord
         steps = {row_id: nos for row_id, nos in steps.items() if nos}
         if not steps:
             return []
-        rows = session.execute(case_pages.waiting_query(office_id, steps)).all()
+        rows = session.connection().execute(case_pages.waiting_query(office_id, steps)).all()
         return _records(ctx, session, rows, definitions)
 
 

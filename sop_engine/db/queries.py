@@ -28,9 +28,11 @@ def find_case(session: Session, office_id: int, code: str, *, for_update: bool =
 
 def case_row(session: Session, office_id: int, code: str) -> Row[Any] | None:
     """The row of the case ``code`` read without the ORM (its columns only); None if there is none."""
-    return session.execute(
-        select(Case.__table__).where(Case.office_id == office_id, Case.code == _printable(code))
-    ).one_or_none()
+    return (
+        session.connection()
+        .execute(select(Case.__table__).where(Case.office_id == office_id, Case.code == _printable(code)))
+        .one_or_none()
+    )
 
 
 def find_person(session: Session, office_id: int, username: str, *, include_inactive: bool = False) -> Person:
