@@ -141,6 +141,9 @@ def test_the_api_list_links_to_the_next_page_until_the_last(ctx: Context):
         if url:
             assert urlsplit(url).path == "/api/v1/cases" and parse_qs(urlsplit(url).query)["limit"] == ["2"]
     assert listed == ["lakip-2021", "lakip-2020", "lakip-2019"]
+    clone_cases(ctx, [("lakip", year) for year in range(2000, 2019)])
+    first = client.get("/api/v1/cases", headers=headers).json()
+    assert len(first["cases"]) == 20 and first["next"] == "/api/v1/cases?limit=20&after=2002.lakip-2002"
     assert client.get("/api/v1/cases?after=lakip-2020", headers=headers).status_code == 422
     assert client.get("/api/v1/cases?limit=0", headers=headers).status_code == 422
 

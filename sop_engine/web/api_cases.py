@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from sop_engine import access, cases, planning, views
 from sop_engine.artefacts import IncomingFile
-from sop_engine.case_pages import DEFAULT_LIMIT, MAX_LIMIT
+from sop_engine.case_pages import MAX_LIMIT
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.identity import Identity
@@ -47,8 +47,11 @@ CaseCode = Annotated[
     str,
     Path(pattern=r"^[a-z][a-z0-9_-]*$", max_length=80, description="Kode kasus.", examples=["lakip-2021"]),
 ]
+#: Cases per page of the API unless ``?limit=`` says otherwise: each is a whole case document (its
+#: steps and documents), so a page holds fewer than the 50 rows of /kasus and ``sop case list``.
+API_PAGE = 20
 PageSize = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description="Banyaknya kasus per halaman.", examples=[DEFAULT_LIMIT])
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Banyaknya kasus per halaman (bawaan {API_PAGE}).", examples=[API_PAGE])
 ]
 After = Annotated[
     str | None,
@@ -154,7 +157,7 @@ COMPLETE_BODY: dict[str, Any] = {
     responses=documented(CaseListOut),
 )
 def list_cases(
-    request: Request, identity: Annotated[Identity, Caller], limit: PageSize = DEFAULT_LIMIT, after: After = None
+    request: Request, identity: Annotated[Identity, Caller], limit: PageSize = API_PAGE, after: After = None
 ) -> JSONResponse:
     """A page of the cases the token's holder may see, newest year first, with the address of the next."""
     ctx = context_of(request)
