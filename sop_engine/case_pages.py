@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from sop_engine import textrules
 from sop_engine.case_records import STEP_COLUMNS, StepValues
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import StepStatus
@@ -55,11 +56,14 @@ def cursor_of(year: int, code: str) -> str:
 def parse_cursor(cursor: str) -> tuple[int, str]:
     """The (year, code) a cursor names; InvalidInput for anything :func:`cursor_of` did not write."""
     year, dot, code = cursor.partition(".")
-    if not (dot and year.isascii() and year.isdigit() and len(year) <= 4 and code and len(code) <= 64):
+    if not (
+        dot and year.isascii() and year.isdigit() and len(year) <= 4 and 0 < len(code) <= 64 and code.isprintable()
+    ):
+        shown = textrules.scrub_line(cursor[:80])
         raise InvalidInput(
-            f"Penanda halaman '{cursor[:80]}' tidak dikenali; pakai penanda halaman berikutnya persis seperti "
+            f"Penanda halaman '{shown}' tidak dikenali; pakai penanda halaman berikutnya persis seperti "
             "yang diberikan daftar kasus, atau mulai lagi dari halaman pertama.",
-            value=cursor[:80],
+            value=shown,
             hint=Hint(Remedy.LIST_CASES),
         )
     return int(year), code

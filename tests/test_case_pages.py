@@ -88,7 +88,9 @@ def test_cases_started_between_two_pages_neither_repeat_nor_push_one_out(ctx: Co
     assert rest == ["aaa-2018", "lakip-2018", "lakip-2017", "lakip-2016", "lakip-2015", "lakip-2010"]
 
 
-@pytest.mark.parametrize("after", ["lakip-2020", "2021", ".lakip-2021", "20x1.lakip-2021", "2021.", "٢٠٢١.lakip-2021"])
+@pytest.mark.parametrize(
+    "after", ["lakip-2020", "2021", ".lakip-2021", "20x1.lakip-2021", "2021.", "٢٠٢١.lakip-2021", "2021.lakip\x00"]
+)
 def test_a_cursor_no_page_gave_is_refused(ctx: Context, after: str):
     with pytest.raises(InvalidInput, match="Penanda halaman"):
         cases.list_cases(ctx, after=after)
@@ -178,7 +180,8 @@ def test_kasus_has_a_next_page_past_fifty_cases(ctx: Context, tmp_path):
     rest = [link["href"] for link in elements(second, "a", class_="case-link")]
     assert rest == [f"/kasus/lakip-{year}" for year in range(2050, 2044, -1)]
     assert not elements(second, "a", id="halaman-berikutnya") and elements(second, "a", id="halaman-pertama")
-    assert user.get("/kasus?setelah=bukan-penanda").status_code == 422
+    for cursor in ("bukan-penanda", "2050.lakip%00"):  # NUL never reaches the database (PostgreSQL refuses it)
+        assert user.get(f"/kasus?setelah={cursor}").status_code == 422
 
 
 # --- statements that do not grow with history ----------------------------------------------

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from sop_engine import access, audit
+from sop_engine import access, audit, textrules
 from sop_engine.audit import AuditFilter, VerifyResult
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
@@ -161,9 +161,8 @@ def _seq(text: str) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
-        raise InvalidInput(
-            f"Nomor peristiwa '{text[:40]}' tidak sah; pakai tautan halaman pada Jejak Audit.", value=text[:40]
-        )
+        shown = textrules.scrub_line(text[:40])
+        raise InvalidInput(f"Nomor peristiwa '{shown}' tidak sah; pakai tautan halaman pada Jejak Audit.", value=shown)
     return int(text)
 
 

@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 
 #: The query parameter of the case list's cursor: the page after this case.
 AFTER = "setelah"
-#: Who may open the list of cases and a case page (the case itself decides further: access.may_see).
+#: Who may open the list of cases and a case page (the case itself decides further: access.may_see_workflow).
 READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
 
 # --- the list and starting a case ----------------------------------------------------------
