@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, insert, select
 from bench.harness import Lab, Metric, Ratio
 from bench.install import SOP, Install, checkpoint, timed_process
 from bench.webclient import ServerProcess
-from sop_engine import accounts
+from sop_engine import api_tokens, logins
 from sop_engine.db.models import Case, CaseStep
 from sop_engine.demo import DEMO_PASSWORD
 
@@ -91,8 +91,8 @@ class ListScale:
         install.with_case(done=3)
         clone_cases(install, cases)
         with install.engine() as engine:
-            api = {"Authorization": f"Bearer {accounts.issue_token(engine.ctx, 'sekretaris', label='bench')}"}
-            page = {"Cookie": f"sop_sesi={accounts.login(engine.ctx, 'sekretaris', DEMO_PASSWORD).session_id}"}
+            api = {"Authorization": f"Bearer {api_tokens.issue_token(engine.ctx, 'sekretaris', label='bench')}"}
+            page = {"Cookie": f"sop_sesi={logins.login(engine.ctx, 'sekretaris', DEMO_PASSWORD).session_id}"}
         server = ServerProcess("app", str(install.config), "{port}", log=install.folder / "app.log")
         return Size(cases, install, server, api, page)
 

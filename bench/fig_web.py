@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bench.harness import Lab, Metric, Ratio
 from bench.install import Install
 from bench.webclient import ServerProcess
-from sop_engine import accounts
+from sop_engine import api_tokens, logins
 from sop_engine.demo import DEMO_PASSWORD
 
 
@@ -42,8 +42,8 @@ class OneClient:
         install = Install(lab.folder / self.name).init_demo()
         install.with_case(done=3)  # step 4 (staf) is active: it is on staf1's Tugas Saya
         with install.engine() as engine:
-            token = accounts.issue_token(engine.ctx, "sekretaris", label="bench")
-            login = accounts.login(engine.ctx, "staf1", DEMO_PASSWORD)
+            token = api_tokens.issue_token(engine.ctx, "sekretaris", label="bench")
+            login = logins.login(engine.ctx, "staf1", DEMO_PASSWORD)
         self._api = {"Authorization": f"Bearer {token}"}
         self._page = {"Cookie": f"sop_sesi={login.session_id}"}
         self._app = ServerProcess("app", str(install.config), "{port}", log=install.folder / "app.log")

@@ -16,16 +16,20 @@ nothing either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sop_engine import artefacts, cases
 from sop_engine.artefacts import ArtefactRecord
-from sop_engine.cases import CaseRecord, StepRecord
+from sop_engine.cases import CasePage, CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
+from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotAllowed, NotFound
 from sop_engine.identity import Identity
+from sop_engine.paging import DEFAULT_LIMIT
 from sop_engine.policy import Permission, roles_for
 
 READS_EVERYTHING = roles_for(Permission.READ_ALL_CASES)
@@ -44,36 +48,50 @@ class Task:
     working_seconds_left: int
 
 
-def may_see(identity: Identity, case: CaseRecord) -> bool:
-    return identity.has(*READS_EVERYTHING) or any(identity.has(step.role) for step in case.steps)
+def may_see_workflow(identity: Identity, definition: WorkflowDef) -> bool:
+    """Whether the person may see the cases pinned to ``definition``: a reader of every case, or a step's role."""
+    return identity.has(*READS_EVERYTHING) or any(identity.has(step.role) for step in definition.steps)
 
 
 def may_act_on(identity: Identity, step: StepRecord) -> bool:
     return step.status == StepStatus.ACTIVE and identity.has(step.role)
 
 
-def visible_cases(ctx: Context, identity: Identity) -> list[CaseRecord]:
-    """The cases this person may see, newest year first."""
-    return [case for case in cases.list_cases(ctx) if may_see(identity, case)]
+def visible_cases(
+    ctx: Context, identity: Identity, *, limit: int = DEFAULT_LIMIT, after: str | None = None
+) -> CasePage:
+    """A page of the cases this person may see, newest year first (``after``: the cursor of the page before)."""
+    return cases.list_cases(ctx, limit=limit, after=after, visible=_seen_by(identity))
 
 
 def visible_case(ctx: Context, identity: Identity, code: str) -> CaseRecord:
     """One case, or NotFound if it does not exist or the person may not see it."""
     try:
-        case = cases.get_case(ctx, code)
+        return cases.get_case(ctx, code, visible=_seen_by(identity))
     except NotFound:
-        case = None
-    if case is None or not may_see(identity, case):
-        raise NotFound(
-            f"Kasus '{code}' tidak ditemukan atau bukan bagian tugas Anda; buka daftar kasus untuk memilih.",
-            value=code,
-        )
-    return case
+        raise _unseen(code) from None
+
+
+def require_visible(ctx: Context, identity: Identity, code: str) -> None:
+    """NotFound unless the case exists and the person may see it; reads its workflow, not the case."""
+    definition = cases.pinned_workflow(ctx, code)
+    if definition is None or not may_see_workflow(identity, definition):
+        raise _unseen(code)
+
+
+def _seen_by(identity: Identity) -> Callable[[WorkflowDef], bool]:
+    return partial(may_see_workflow, identity)
+
+
+def _unseen(code: str) -> NotFound:
+    return NotFound(
+        f"Kasus '{code}' tidak ditemukan atau bukan bagian tugas Anda; buka daftar kasus untuk memilih.", value=code
+    )
 
 
 def visible_artefact(ctx: Context, identity: Identity, code: str, artefact_id: str) -> ArtefactRecord:
     """A document's record, if the person may see its case (NotFound otherwise)."""
-    visible_case(ctx, identity, code)
+    require_visible(ctx, identity, code)
     for artefact in artefacts.list_artefacts(ctx, code):
         if artefact.id == artefact_id:
             return artefact
@@ -81,9 +99,12 @@ def visible_artefact(ctx: Context, identity: Identity, code: str, artefact_id: s
 
 
 def my_tasks(ctx: Context, identity: Identity, now: datetime) -> list[Task]:
-    """The active steps of running cases that this person's roles may complete, most urgent first."""
+    """The active steps of running cases that this person's roles may complete, most urgent first.
+
+    Read from the active steps of the person's roles: the cost follows their work, not the history.
+    """
     tasks = []
-    for case in visible_cases(ctx, identity):
+    for case in cases.waiting_on(ctx, lambda step: identity.has(step.role)):
         for step in case.steps:
             if may_act_on(identity, step) and step.due_at is not None:
                 tasks.append(Task(case, step, ctx.calendar.working_seconds_between(now, step.due_at)))

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from sop_engine import safezip
 from sop_engine.context import Context
@@ -340,7 +340,8 @@ def new_artefact_id() -> str:
     return secrets.token_hex(6)
 
 
-def record_of(artefact: Artefact, case_code: str) -> ArtefactRecord:
+def record_of(artefact: Artefact | Row[Any], case_code: str) -> ArtefactRecord:
+    """The record of a document: from its ORM object, or from its row read without the ORM."""
     return ArtefactRecord(
         id=artefact.id,
         case=case_code,

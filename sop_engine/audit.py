@@ -215,12 +215,19 @@ def _record(event: AuditEvent) -> AuditRecord:
 
 
 def list_events(
-    ctx: Context, case: str | None = None, *, where: AuditFilter | None = None, limit: int | None = None
+    ctx: Context,
+    case: str | None = None,
+    *,
+    where: AuditFilter | None = None,
+    limit: int | None = None,
+    before: int | None = None,
 ) -> list[AuditRecord]:
     """The office's events in chain order that match ``case`` and ``where`` (both, if both are given).
 
     With ``limit``, only the last ``limit`` matching events (the most recent in the chain), still in
-    chain order.
+    chain order. With ``before``, only events whose seq is below it: a page of the trail read
+    newest first is ``limit`` events before the oldest seq of the page above it (keyset, so a
+    page costs the same however long the trail, and events appended meanwhile shift nothing).
     """
     if limit is not None and limit < 1:
         raise InvalidInput(f"Batas jumlah peristiwa {limit} tidak sah; tulis bilangan 1 atau lebih.", value=limit)
@@ -231,6 +238,8 @@ def list_events(
             query = query.where(AuditEvent.case_code == case)
         if where is not None:
             query = query.where(*_conditions(where, ctx.tz))
+        if before is not None:
+            query = query.where(AuditEvent.seq < before)
         if limit is None:
             return [_record(e) for e in session.scalars(query.order_by(AuditEvent.seq, AuditEvent.id))]
         latest = session.scalars(query.order_by(AuditEvent.seq.desc(), AuditEvent.id.desc()).limit(limit)).all()

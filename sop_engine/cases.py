@@ -10,18 +10,18 @@ acted first and when.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, outbox, policy, textrules, workflows
-from sop_engine.artefacts import ArtefactRecord, IncomingFile
+from sop_engine import artefacts, audit, case_pages, outbox, policy, textrules, workflows
+from sop_engine.artefacts import IncomingFile
 from sop_engine.case_checks import (
     check_year,
     require_declared_return,
@@ -32,126 +32,98 @@ from sop_engine.case_checks import (
     stated_time,
 )
 from sop_engine.case_moves import activate, active_step, attach, audit_step, finish, iso, move
+from sop_engine.case_records import CasePage as CasePage
+from sop_engine.case_records import CaseRecord as CaseRecord
+from sop_engine.case_records import StepRecord as StepRecord
+from sop_engine.case_records import record_from
+from sop_engine.case_records import record_of as _record
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, StepReturn
-from sop_engine.db.queries import find_case, find_person
+from sop_engine.db.queries import case_row, find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.errors import Conflict, InvalidInput, SopError
+from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.errors import Conflict, InvalidInput, NotFound, SopError
 from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of
+from sop_engine.paging import DEFAULT_LIMIT
 from sop_engine.policy import Permission
-from sop_engine.remedies import Field
+from sop_engine.remedies import Field, Hint, Remedy
 
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One step of a case as the services hand it out."""
-
-    no: int
-    name: str
-    role: str
-    budget: str
-    output: str
-    file_rule: str
-    status: StepStatus
-    round: int
-    activated_at: datetime | None
-    due_at: datetime | None
-    completed_at: datetime | None
-    completed_by: str | None
-    note: str | None
-    overdue: bool
-    artefacts: tuple[ArtefactRecord, ...]
-
-
-@dataclass(frozen=True)
-class CaseRecord:
-    """A case with all its steps, as the services hand it out."""
-
-    id: str
-    workflow: str
-    title: str
-    year: int
-    status: CaseStatus
-    started_at: datetime
-    started_by: str
-    current_step: int | None
-    finished_at: datetime | None
-    cancel_reason: str | None
-    definition_hash: str
-    revision: date
-    steps: tuple[StepRecord, ...]
-
+#: Which workflows a reader may see (access.py gives one per person); None: every workflow.
+Visible = Callable[[WorkflowDef], bool] | None
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def get_case(ctx: Context, code: str) -> CaseRecord:
-    """One case with its steps and documents."""
+def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
+    """One case with its steps and documents.
+
+    NotFound if there is no such case, or if ``visible`` refuses its workflow (decided from the
+    definition it is pinned to, before its steps and documents are read).
+    """
     with ctx.db.read() as session:
-        return _record(ctx, find_case(session, ctx.office(session).id, code))
+        office_id = ctx.office(session).id
+        row = case_row(session, office_id, code)
+        if row is None:  # find_case raises the NotFound that names the cases there are
+            return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
+        definition = workflows.stored(session)[row.definition_id]
+        if visible is not None and not visible(definition):
+            _missing(code)
+        return _records(ctx, session, [row], {row.definition_id: definition})[0]
 
 
-def list_cases(ctx: Context) -> list[CaseRecord]:
-    """The office's cases, newest year first."""
+def _missing(code: str) -> NoReturn:
+    """The NotFound of a case the reader may not see, or that is not there: it names no other case."""
+    raise NotFound(f"Kasus '{code}' tidak ada.", value=code, hint=Hint(Remedy.LIST_CASES))
+
+
+def pinned_workflow(ctx: Context, code: str) -> WorkflowDef | None:
+    """The definition the case ``code`` is pinned to, None if there is no such case; nothing else is read."""
     with ctx.db.read() as session:
-        office = ctx.office(session)
-        cases = session.scalars(
-            select(Case).where(Case.office_id == office.id).order_by(Case.year.desc(), Case.workflow)
-        ).all()
-        return [_record(ctx, case) for case in cases]
+        row = case_row(session, ctx.office(session).id, code)
+        return None if row is None else workflows.stored(session)[row.definition_id]
 
 
-def _record(ctx: Context, case: Case) -> CaseRecord:
-    definition = workflows.definition_of(case)
-    now = ctx.clock.now()
-    by_step: dict[int, list[ArtefactRecord]] = {}
-    for artefact in case.artefacts:
-        by_step.setdefault(artefact.step_no, []).append(artefacts.record_of(artefact, case.code))
-    steps = tuple(
-        StepRecord(
-            no=row.no,
-            name=step.name,
-            role=step.role,
-            budget=str(step.budget),
-            output=step.output,
-            file_rule=step.file_rule.value,
-            status=row.status,
-            round=row.round,
-            activated_at=row.activated_at,
-            due_at=row.due_at,
-            completed_at=row.completed_at,
-            completed_by=row.completed_by,
-            note=row.note,
-            overdue=_overdue(row, now),
-            artefacts=tuple(by_step.get(row.no, ())),
-        )
-        for row, step in zip(case.steps, definition.steps, strict=True)
-    )
-    return CaseRecord(
-        id=case.code,
-        workflow=case.workflow,
-        title=definition.title,
-        year=case.year,
-        status=case.status,
-        started_at=case.started_at,
-        started_by=case.started_by,
-        current_step=step_of(case.state),
-        finished_at=case.finished_at,
-        cancel_reason=case.cancel_reason,
-        definition_hash=definition.content_hash,
-        revision=definition.revision,
-        steps=steps,
-    )
+def list_cases(
+    ctx: Context, *, limit: int = DEFAULT_LIMIT, after: str | None = None, visible: Visible = None
+) -> CasePage:
+    """A page of the office's cases, newest year first then by code, from the one after cursor ``after``.
+
+    Only the page's cases are read, their steps and documents in one query each; ``visible``
+    keeps the cases whose workflow it accepts (in the query, so a page is full).
+    """
+    case_pages.check_limit(limit)
+    with ctx.db.read() as session:
+        office_id = ctx.office(session).id
+        definitions = workflows.stored(session)
+        shown = None if visible is None else [row_id for row_id, d in definitions.items() if visible(d)]
+        rows = session.connection().execute(case_pages.page_query(office_id, shown, after, limit + 1)).all()
+        items = tuple(_records(ctx, session, rows[:limit], definitions))
+        last = items[-1] if len(rows) > limit else None
+        return CasePage(items, case_pages.cursor_of(last.year, last.id) if last else None)
 
 
-def _overdue(row: CaseStep, now: datetime) -> bool:
-    if row.due_at is None:
-        return False
-    if row.status == StepStatus.ACTIVE:
-        return now > row.due_at
-    if row.status == StepStatus.DONE and row.completed_at is not None:
-        return row.completed_at > row.due_at
-    return False
+def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord]:
+    """The office's cases with an active step that ``acts`` accepts, newest year first then by code.
+
+    Read from the active steps, so the cost follows the work in progress, not the history.
+    """
+    with ctx.db.read() as session:
+        office_id = ctx.office(session).id
+        definitions = workflows.stored(session)
+        steps = {row_id: [s.no for s in d.steps if acts(s)] for row_id, d in definitions.items()}
+        steps = {row_id: nos for row_id, nos in steps.items() if nos}
+        if not steps:
+            return []
+        rows = session.connection().execute(case_pages.waiting_query(office_id, steps)).all()
+        return _records(ctx, session, rows, definitions)
+
+
+def _records(
+    ctx: Context, session: Session, rows: Sequence[Row[Any]], definitions: Mapping[int, WorkflowDef]
+) -> list[CaseRecord]:
+    """The records of the cases of ``rows``: their steps and documents read in one query each."""
+    steps, documents = case_pages.parts(session, [row.id for row in rows])
+    return [record_from(ctx, row, steps[row.id], documents[row.id], definitions[row.definition_id]) for row in rows]
 
 
 # --- acting --------------------------------------------------------------------------------

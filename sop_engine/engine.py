@@ -84,7 +84,7 @@ class CaseSnapshot:
 
 @dataclass(frozen=True)
 class CasePage:
-    """One page of :meth:`Engine.cases`: the cases in code order and the cursor of the next page."""
+    """One page of :meth:`Engine.cases`: the cases, newest year first, and the cursor of the next page."""
 
     items: tuple[CaseSnapshot, ...]
     #: Pass as ``after`` for the next page; None on the last page.
@@ -176,13 +176,10 @@ class Engine:
         return snapshot
 
     def cases(self, *, limit: int = 50, after: str | None = None) -> CasePage:
-        """The office's cases in case-code order, ``limit`` at a time, from the one after ``after``."""
-        if limit < 1:
-            raise InvalidInput(f"limit = {limit}; isikan bilangan bulat 1 atau lebih.", value=limit)
-        ordered = sorted(cases.list_cases(self.ctx), key=lambda record: record.id)
-        rest = [record for record in ordered if after is None or record.id > after]
-        page = tuple(self._snapshot(record) for record in rest[:limit])
-        return CasePage(items=page, next=page[-1].id if len(rest) > limit else None)
+        """The office's cases, newest year first then by code, ``limit`` (1-1000) at a time, from the
+        one after the cursor ``after`` (a page's ``next``), as ``sop case list --limit --after``."""
+        page = cases.list_cases(self.ctx, limit=limit, after=after)
+        return CasePage(items=tuple(self._snapshot(record) for record in page.items), next=page.next)
 
     def verify_audit(self, *, head: str | None = None) -> VerifyResult:
         """Walk the audit chain and reconcile it with the tables (``sop audit verify [--head N:HASH]``)."""

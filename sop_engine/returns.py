@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from sop_engine.context import Context
 from sop_engine.db.models import StepReturn
-from sop_engine.db.queries import find_case
+from sop_engine.db.queries import case_row, find_case
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class ReturnRecord:
 def list_returns(ctx: Context, code: str) -> tuple[ReturnRecord, ...]:
     """The returns of case ``code``, oldest first (NotFound if there is no such case)."""
     with ctx.db.read() as session:
-        case = find_case(session, ctx.office(session).id, code)
+        office_id = ctx.office(session).id
+        case = case_row(session, office_id, code) or find_case(session, office_id, code)  # the latter: NotFound
         rows = session.scalars(select(StepReturn).where(StepReturn.case_id == case.id).order_by(StepReturn.id))
         return tuple(
             ReturnRecord(r.from_step, r.to_step, r.round, r.returned_by, r.reason, r.stated_at, r.recorded_at)

@@ -54,8 +54,32 @@ def definition_of(case: Case) -> WorkflowDef:
     return parse_stored(case.definition)
 
 
+def stored(session: Session) -> dict[int, WorkflowDef]:
+    """Every stored definition by its row id, parsed once per content hash.
+
+    Reads the ids and hashes of the revisions (a handful of rows); a revision's source is read
+    only when this process has not parsed its hash yet. Readers that list cases look their
+    definitions up here instead of loading one source per case.
+    """
+    hashes = {
+        row_id: content_hash
+        for row_id, content_hash in session.execute(select(WorkflowDefinition.id, WorkflowDefinition.content_hash))
+    }
+    with _parsed_lock:
+        new = [row_id for row_id, content_hash in hashes.items() if content_hash not in _parsed]
+    if new:
+        for row in session.scalars(select(WorkflowDefinition).where(WorkflowDefinition.id.in_(new))):
+            parse_stored(row)
+    with _parsed_lock:
+        return {row_id: _parsed[content_hash] for row_id, content_hash in hashes.items()}
+
+
 def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
     """The stored definition with ``content_hash`` (the revision a case is pinned to)."""
+    with _parsed_lock:
+        parsed = _parsed.get(content_hash)
+    if parsed is not None:  # a hash names one text: parsed once, it is the same definition
+        return parsed
     with ctx.db.read() as session:
         row = session.scalar(select(WorkflowDefinition).where(WorkflowDefinition.content_hash == content_hash))
         if row is None:

@@ -163,7 +163,7 @@ def test_a_crash_while_starting_a_case_leaves_no_case(ctx: Context, monkeypatch:
         patched.setattr(audit, "append", crash)
         with pytest.raises(InjectedFault):
             cases.start_case(ctx, "lakip", 2021, "sekretaris")
-    assert cases.list_cases(ctx) == []
+    assert cases.list_cases(ctx).items == ()
     assert len(audit.list_events(ctx)) == events_before
     assert audit.verify(ctx).ok
     assert cases.start_case(ctx, "lakip", 2021, "sekretaris").current_step == 1

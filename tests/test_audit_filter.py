@@ -144,6 +144,15 @@ def test_a_limit_keeps_the_most_recent_matches_in_chain_order(ctx: Context, chai
         audit.list_events(ctx, limit=0)
 
 
+def test_before_reads_the_page_below_a_seq_with_the_filters(ctx: Context, chain: dict[str, int]) -> None:
+    kasubag = AuditFilter(actor="kasubag")
+    everything = [e.seq for e in audit.list_events(ctx, where=kasubag)]
+    newest = [e.seq for e in audit.list_events(ctx, where=kasubag, limit=2)]
+    below = [e.seq for e in audit.list_events(ctx, where=kasubag, limit=2, before=newest[0])]
+    assert below == everything[-4:-2] and below[-1] < newest[0]
+    assert [e.seq for e in audit.list_events(ctx, where=kasubag, before=newest[0])] == everything[:-2]
+
+
 def test_since_after_until_is_refused_naming_both_dates_and_the_fix() -> None:
     with pytest.raises(InvalidInput) as refused:
         AuditFilter(since=date(2021, 1, 15), until=date(2021, 1, 12))

@@ -155,7 +155,7 @@ def test_completed_step_cannot_be_completed_again_and_says_by_whom(ctx, clock, t
 def test_list_cases_shows_each_year(ctx: Context):
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     cases.start_case(ctx, "lakip", 2022, "sekretaris")
-    assert [c.id for c in cases.list_cases(ctx)] == ["lakip-2022", "lakip-2021"]
+    assert [c.id for c in cases.list_cases(ctx).items] == ["lakip-2022", "lakip-2021"]
 
 
 def test_completing_the_last_step_again_is_a_conflict_naming_who_finished_the_case(ctx: Context, tmp_path):

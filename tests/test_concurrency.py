@@ -125,7 +125,7 @@ def test_two_processes_starting_the_same_year_one_starts_and_the_other_is_refuse
         assert f"Kasus lakip-{year}" in loser.err and "sudah ada" in loser.err, loser.err
         started = [e for e in audit.list_events(ctx, f"lakip-{year}") if e.action == "case.started"]
         assert len(started) == 1
-    assert [c.id for c in cases.list_cases(ctx)] == ["lakip-2022", "lakip-2021"]
+    assert [c.id for c in cases.list_cases(ctx).items] == ["lakip-2022", "lakip-2021"]
     assert audit.verify(ctx).ok
 
 

@@ -103,18 +103,20 @@ def test_an_at_becomes_the_stated_time_and_the_future_is_refused(engine: Engine,
         engine.complete_step("lakip-2021", 1, by="sekretaris", files=[pdf(tmp_path)], at=clock.now() + timedelta(1))
 
 
-def test_cases_come_in_pages_of_limit_by_case_code_with_a_next_cursor(engine: Engine):
+def test_cases_come_in_pages_of_limit_newest_year_first_with_a_next_cursor(engine: Engine):
     for year in (2023, 2019, 2021, 2020, 2022):
         engine.start_case("lakip", year=year, by="sekretaris")
     first = engine.cases(limit=2)
-    assert [c.id for c in first.items] == ["lakip-2019", "lakip-2020"] and first.next == "lakip-2020"
+    assert [c.id for c in first.items] == ["lakip-2023", "lakip-2022"] and first.next == "2022.lakip-2022"
     second = engine.cases(limit=2, after=first.next)
-    assert [c.id for c in second.items] == ["lakip-2021", "lakip-2022"] and second.next == "lakip-2022"
+    assert [c.id for c in second.items] == ["lakip-2021", "lakip-2020"] and second.next == "2020.lakip-2020"
     last = engine.cases(limit=2, after=second.next)
-    assert [c.id for c in last.items] == ["lakip-2023"] and last.next is None
-    assert [c.id for c in engine.cases(limit=5).items][-1] == "lakip-2023" and engine.cases(limit=5).next is None
+    assert [c.id for c in last.items] == ["lakip-2019"] and last.next is None
+    assert [c.id for c in engine.cases(limit=5).items][-1] == "lakip-2019" and engine.cases(limit=5).next is None
     with pytest.raises(InvalidInput):
         engine.cases(limit=0)
+    with pytest.raises(InvalidInput):
+        engine.cases(after="lakip-2020")  # not a cursor a page gave
 
 
 def test_verify_audit_is_sop_audit_verify(engine: Engine, clock, sop, tmp_path):

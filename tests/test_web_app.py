@@ -129,4 +129,4 @@ def test_a_database_locked_past_the_wait_answers_503_with_retry_after_and_change
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert "Basis data sedang sibuk" in response.json()["error"]
-    assert cases.list_cases(ctx) == []
+    assert cases.list_cases(ctx).items == ()

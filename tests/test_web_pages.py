@@ -432,19 +432,43 @@ def test_the_csv_has_the_header_and_every_filtered_row(worked: Site, ctx: Contex
     assert {row[5] for row in rows[1:]} == {"step.completed"}
 
 
-def test_the_page_shows_the_latest_500_and_the_csv_has_them_all(site: Site, ctx: Context):
-    with ctx.db.write() as session:  # 505 audited additions in one transaction, for speed
+def _add_people(ctx: Context, count: int, first: int = 0) -> None:
+    with ctx.db.write() as session:  # audited additions in one transaction, for speed
         office_id = ctx.office(session).id
-        for number in range(505):
+        for number in range(first, first + count):
             people.add_person_in(
                 session, ctx, office_id, people.NewPerson(f"orang{number}", f"Orang {number}", ("staf",))
             )
-    page = site.as_("inspektorat").get("/audit").text
+
+
+def test_the_page_shows_500_a_page_newest_first_and_the_csv_has_them_all(site: Site, ctx: Context):
+    _add_people(ctx, 505)
+    user = site.as_("inspektorat")
+    page = user.get("/audit").text
     events = audit.list_events(ctx)
     assert seqs_shown(page) == [event.seq for event in reversed(events[-500:])]
-    assert "Hanya 500 peristiwa terbaru yang ditampilkan" in page
-    rows = list(csv.reader(io.StringIO(site.as_("inspektorat").get("/audit.csv").text)))
-    assert len(rows) == len(events) + 1
+    assert "Ditampilkan 500 peristiwa per halaman" in page and not elements(page, "a", id="halaman-terbaru")
+    (older,) = elements(page, "a", id="halaman-berikutnya")
+    _add_people(ctx, 3, first=505)  # appended meanwhile: the next page is still the one below the first
+    second = user.get(older["href"]).text
+    assert seqs_shown(second) == [event.seq for event in reversed(events[:-500])]
+    assert not elements(second, "a", id="halaman-berikutnya") and elements(second, "a", id="halaman-terbaru")
+    rows = list(csv.reader(io.StringIO(user.get("/audit.csv").text)))
+    assert len(rows) == len(events) + 3 + 1
+
+
+def test_the_next_audit_page_keeps_the_filters(site: Site, ctx: Context):
+    _add_people(ctx, 503)
+    user = site.as_("inspektorat")
+    page = user.get("/audit?aksi=person.added").text
+    (older,) = elements(page, "a", id="halaman-berikutnya")
+    path, _, query = older["href"].partition("?")
+    assert path == "/audit" and parse_qs(query)["aksi"] == ["person.added"]
+    added = [e.seq for e in audit.list_events(ctx, where=AuditFilter(action="person.added"))]
+    second = seqs_shown(user.get(older["href"]).text)
+    assert seqs_shown(page) + second == list(reversed(added)) and len(second) == len(added) - 500
+    response = user.get("/audit?sebelum=dua")
+    assert response.status_code == 422 and "'dua'" in alert(response.text, "error")
 
 
 def test_verifying_the_chain_shows_it_whole_with_its_head(worked: Site, ctx: Context):

@@ -12,6 +12,7 @@ from sop_engine.cli import output
 from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
 from sop_engine.formatting import format_instant
+from sop_engine.paging import DEFAULT_LIMIT as LIMIT
 
 
 def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context, message: str) -> int:
@@ -33,11 +34,17 @@ def cmd_case_start(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_case_list(args: argparse.Namespace, ctx: Context) -> int:
-    items = cases.list_cases(ctx)
+    page = cases.list_cases(ctx, limit=args.limit, after=args.after)
     if args.json:
-        print_json([views.case_json(c, ctx.tz) for c in items])
+        print_json([views.case_json(c, ctx.tz) for c in page.items])
+    elif page.items or args.after is None:
+        print(output.case_list(page.items, ctx.tz))
     else:
-        print(output.case_list(items, ctx.tz))
+        print(f"Tidak ada kasus lagi sesudah {args.after}.")
+    if page.next:  # with --json on stderr: stdout stays the one JSON document (an array, as before)
+        flags = [*(["--json"] if args.json else []), *([f"--limit {args.limit}"] if args.limit != LIMIT else [])]
+        hint = " ".join(["Halaman berikutnya: sop case list", *flags, "--after", page.next])
+        print(hint, file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sop_engine.cli import tree_documents, tree_office
 from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.definitions import SYSTEM_ACTOR
+from sop_engine.paging import DEFAULT_LIMIT as LIMIT
 
 __all__ = ["build_parser"]
 
@@ -41,7 +42,9 @@ def _register_casework(cli: Commands) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--by", required=True)
     p.add_argument("--at", help="waktu kejadian bila dicatat belakangan (ISO 8601)")
-    cli.command(sub, "list", "casework.cmd_case_list", "daftar kasus", json_flag=True)
+    p = cli.command(sub, "list", "casework.cmd_case_list", "daftar kasus, tahun terbaru dahulu, per halaman", True)
+    p.add_argument("--limit", type=int, default=LIMIT, metavar="N", help=f"kasus per halaman (bawaan {LIMIT})")
+    p.add_argument("--after", metavar="PENANDA", help="halaman sesudah penanda ini (dicetak di akhir halaman)")
     p = cli.command(sub, "show", "casework.cmd_case_show", "tampilkan kasus", json_flag=True)
     p.add_argument("case")
     p = cli.command(sub, "cancel", "casework.cmd_case_cancel", "batalkan kasus (sekretaris)", json_flag=True)

@@ -147,6 +147,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "code", name="uq_cases_office_code"),
         UniqueConstraint("office_id", "workflow", "year", name="uq_cases_office_workflow_year"),
+        # The order of a page of the case list (sop_engine.case_pages): newest year first, then code.
+        Index("ix_cases_office_year_code", "office_id", "year", "code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,7 +179,17 @@ class CaseStep(Base):
     """The state of one SOP step within one case."""
 
     __tablename__ = "case_steps"
-    __table_args__ = (UniqueConstraint("case_id", "no", name="uq_case_steps_case_no"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "no", name="uq_case_steps_case_no"),
+        # The steps in progress (Tugas Saya), without the history of every step ever done.
+        Index(
+            "ix_case_steps_active",
+            "case_id",
+            "no",
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -241,7 +253,13 @@ class AuditEvent(Base):
     """One link of an office's hash-chained, append-only audit trail."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("office_id", "seq", name="uq_audit_office_seq"),)
+    __table_args__ = (
+        UniqueConstraint("office_id", "seq", name="uq_audit_office_seq"),
+        # The filters of Jejak Audit, each in chain order for a page (audit.list_events).
+        Index("ix_audit_events_office_actor_seq", "office_id", "actor", "seq"),
+        Index("ix_audit_events_office_action_seq", "office_id", "action", "seq"),
+        Index("ix_audit_events_office_stated_at", "office_id", "stated_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)

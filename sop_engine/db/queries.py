@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from sop_engine.db.models import Case, Person
@@ -22,6 +24,15 @@ def find_case(session: Session, office_id: int, code: str, *, for_update: bool =
             f"Kasus '{code}' tidak ada; kasus yang ada: {listing}.", value=code, hint=Hint(Remedy.LIST_CASES)
         )
     return case
+
+
+def case_row(session: Session, office_id: int, code: str) -> Row[Any] | None:
+    """The row of the case ``code`` read without the ORM (its columns only); None if there is none."""
+    return (
+        session.connection()
+        .execute(select(Case.__table__).where(Case.office_id == office_id, Case.code == _printable(code)))
+        .one_or_none()
+    )
 
 
 def find_person(session: Session, office_id: int, username: str, *, include_inactive: bool = False) -> Person:

@@ -9,8 +9,9 @@ step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), str
 from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -20,6 +21,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.identity import Identity
+from sop_engine.paging import MAX_LIMIT
 from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
 from sop_engine.views.fields import Doc
 from sop_engine.web.api_common import (
@@ -45,6 +47,21 @@ CaseCode = Annotated[
     str,
     Path(pattern=r"^[a-z][a-z0-9_-]*$", max_length=80, description="Kode kasus.", examples=["lakip-2021"]),
 ]
+#: Cases per page of the API unless ``?limit=`` says otherwise: each is a whole case document (its
+#: steps and documents), so a page holds fewer than the 50 rows of /kasus and ``sop case list``.
+API_PAGE = 20
+PageSize = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Banyaknya kasus per halaman (bawaan {API_PAGE}).", examples=[API_PAGE])
+]
+After = Annotated[
+    str | None,
+    Query(
+        max_length=90,
+        pattern=r"^[0-9]{1,4}\.[a-z][a-z0-9_-]*$",
+        description="Penanda halaman: lanjutkan sesudah kasus ini (dari `next` halaman sebelumnya).",
+        examples=["2021.lakip-2021"],
+    ),
+]
 StepNo = Annotated[int, Path(ge=1, le=999, description="Nomor langkah SOP.", examples=[1])]
 ArtefactId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=64, description="Kode dokumen.", examples=["3f9a0c1b2d4e"])
@@ -68,9 +85,12 @@ Reason = Annotated[
 
 
 class CaseList(TypedDict):
-    """The cases the holder of the token may see."""
+    """A page of the cases the holder of the token may see."""
 
     cases: Annotated[list[views.CaseJson], Doc("Tiap kasus seperti pada `sop case list --json`.")]
+    next: Annotated[
+        str | None, Doc("Alamat halaman berikutnya (juga pada header Link, rel=next); null pada halaman terakhir.")
+    ]
 
 
 CaseListOut = model_of(CaseList)
@@ -131,14 +151,22 @@ COMPLETE_BODY: dict[str, Any] = {
 @router.get(
     "/cases",
     summary="Daftar kasus",
-    description="Kasus yang boleh dilihat pemegang token, tahun terbaru dahulu; tiap kasus seperti pada "
-    "`sop case list --json`.",
+    description="Kasus yang boleh dilihat pemegang token, tahun terbaru dahulu lalu menurut kode, satu halaman "
+    "sekali minta; tiap kasus seperti pada `sop case list --json`. Halaman berikutnya ada di `next` (dan header "
+    "Link), null pada halaman terakhir.",
     responses=documented(CaseListOut),
 )
-def list_cases(request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
-    """The cases the token's holder may see, newest year first."""
+def list_cases(
+    request: Request, identity: Annotated[Identity, Caller], limit: PageSize = API_PAGE, after: After = None
+) -> JSONResponse:
+    """A page of the cases the token's holder may see, newest year first, with the address of the next."""
     ctx = context_of(request)
-    return JSONResponse(CaseList(cases=[views.case_json(case, ctx.tz) for case in access.visible_cases(ctx, identity)]))
+    page = access.visible_cases(ctx, identity, limit=limit, after=after)
+    following = f"{request.url.path}?{urlencode({'limit': limit, 'after': page.next})}" if page.next else None
+    return JSONResponse(
+        CaseList(cases=[views.case_json(case, ctx.tz) for case in page.items], next=following),
+        headers={"Link": f'<{following}>; rel="next"'} if following else None,
+    )
 
 
 @router.get(
@@ -180,7 +208,7 @@ async def complete_step(
     code: CaseCode, no: StepNo, request: Request, identity: Annotated[Identity, Caller]
 ) -> JSONResponse:
     ctx = context_of(request)
-    await run_in_threadpool(access.visible_case, ctx, identity, code)
+    await run_in_threadpool(access.require_visible, ctx, identity, code)
     with await _receive_completion(request, ctx) as form:
         files, note = completion_input(form)
         record = await run_in_threadpool(cases.complete_step, ctx, code, no, identity.username, files, note)
@@ -198,7 +226,7 @@ def return_step(
     code: CaseCode, no: StepNo, body: ReturnStepIn, request: Request, identity: Annotated[Identity, Caller]
 ) -> JSONResponse:
     ctx = context_of(request)
-    access.visible_case(ctx, identity, code)
+    access.require_visible(ctx, identity, code)
     record = cases.return_step(ctx, code, no, body.to, identity.username, body.reason)
     return JSONResponse(case_document(ctx, record))
 
@@ -213,7 +241,7 @@ def cancel_case(
     code: CaseCode, body: CancelCaseIn, request: Request, identity: Annotated[Identity, Caller]
 ) -> JSONResponse:
     ctx = context_of(request)
-    access.visible_case(ctx, identity, code)
+    access.require_visible(ctx, identity, code)
     record = cases.cancel_case(ctx, code, identity.username, body.reason)
     return JSONResponse(case_document(ctx, record))
 

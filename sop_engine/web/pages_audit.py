@@ -1,7 +1,8 @@
 """Jejak Audit: the filtered trail, its CSV download and the verification of the hash chain.
 
-The page shows the newest events first and at most :data:`SHOWN_EVENTS` of them (the latest in
-the chain); the CSV carries every event the filters match, in chain order, hashes included.
+The page shows the newest events first, :data:`SHOWN_EVENTS` per page (a link leads to the
+older ones, keeping the filters); the CSV carries every event the filters match, in chain order,
+hashes included.
 The verify form takes the chain head recorded at an earlier verification (``SEQ:HASH``, as
 ``sop audit verify --head`` does): only that proves the newest events were not cut off.
 """
@@ -20,7 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from sop_engine import access, audit
+from sop_engine import access, audit, textrules
 from sop_engine.audit import AuditFilter, VerifyResult
 from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
@@ -37,7 +38,9 @@ from sop_engine.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
+#: Events per page; the next page holds the events before the oldest one shown (``?sebelum=SEQ``).
 SHOWN_EVENTS = 500
+BEFORE = "sebelum"
 #: A longer detail value (a note, a reason) is cut to this many characters; the whole value is its title.
 VALUE_CHARS = 160
 #: A detail value of at most this many characters (an instant, a number) is kept on one line.
@@ -117,18 +120,20 @@ def _page(
     request: Request, identity: Identity, typed: Mapping[str, str], verification: Verification | None = None
 ) -> HTMLResponse:
     ctx = context_of(request)
-    error, status, rows, more = "", 200, [], False
+    error, status, rows, older = "", 200, [], ""
+    before = request.query_params.get(BEFORE, "")
     try:
         where = AuditFilter.from_text(**{FILTER_FIELDS[k]: v for k, v in typed.items()})
+        latest = audit.list_events(ctx, where=where, limit=SHOWN_EVENTS + 1, before=_seq(before))
     except InvalidInput as exc:
         error, status = page_text(exc), 422
     else:
-        latest = audit.list_events(ctx, where=where, limit=SHOWN_EVENTS + 1)
-        more = len(latest) > SHOWN_EVENTS
         rows = [
             (event, ACTION_LABELS.get(event.action, event.action), event_details(event.details, ctx.tz))
             for event in reversed(latest[-SHOWN_EVENTS:])
         ]
+        if len(latest) > SHOWN_EVENTS:
+            older = urlencode({**{k: v for k, v in typed.items() if v.strip()}, BEFORE: rows[-1][0].seq})
     verification = verification or Verification()
     if verification.head_error:
         status = 422
@@ -136,18 +141,29 @@ def _page(
     values: dict[str, Any] = {
         "typed": {name: typed.get(name, "") for name in FILTER_FIELDS},
         "rows": rows,
-        "more": more,
+        "older_query": older,
+        "later_page": bool(before) and not error,
         "shown": SHOWN_EVENTS,
         "error": error,
         "actions": [(action, ACTION_LABELS.get(action, action)) for action in actions],
         "actors": audit.known_actors(ctx),
-        "case_codes": [case.id for case in access.visible_cases(ctx, identity)],
+        "case_codes": [case.id for case in access.visible_cases(ctx, identity).items],
         "csv_query": urlencode({k: v for k, v in typed.items() if v.strip()}),
         "filtered": any(v.strip() for v in typed.values()),
         "verified": verification.result,
         "verification": verification,
     }
     return render(request, "audit.html", values, status=status)
+
+
+def _seq(text: str) -> int | None:
+    """The event number of the ``sebelum`` parameter (None when not given)."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        shown = textrules.scrub_line(text[:40])
+        raise InvalidInput(f"Nomor peristiwa '{shown}' tidak sah; pakai tautan halaman pada Jejak Audit.", value=shown)
+    return int(text)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -34,7 +34,9 @@ from sop_engine.web.uploads import MAX_FILES
 
 router = APIRouter(include_in_schema=False)
 
-#: Who may open the list of cases and a case page (the case itself decides further: access.may_see).
+#: The query parameter of the case list's cursor: the page after this case.
+AFTER = "setelah"
+#: Who may open the list of cases and a case page (the case itself decides further: access.may_see_workflow).
 READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
 
 # --- the list and starting a case ----------------------------------------------------------
@@ -43,9 +45,11 @@ READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
 @router.get("/kasus")
 def case_list(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
     access.require(session.identity, READS_CASES, "Daftar kasus")
-    visible = access.visible_cases(context_of(request), session.identity)
-    years = [(year, list(group)) for year, group in groupby(visible, key=lambda case: case.year)]
-    return render(request, "kasus_list.html", {"years": years})
+    after = request.query_params.get(AFTER) or None
+    page = access.visible_cases(context_of(request), session.identity, after=after)
+    years = [(year, list(group)) for year, group in groupby(page.items, key=lambda case: case.year)]
+    following = f"/kasus?{urlencode({AFTER: page.next})}" if page.next else ""
+    return render(request, "kasus_list.html", {"years": years, "next_page": following, "later_page": bool(after)})
 
 
 @router.get("/kasus/baru")
@@ -167,7 +171,7 @@ async def _act(
 ) -> Response:
     """Run ``action`` (a service call, given the actor) on a visible case; redirect or show the refusal."""
     ctx = context_of(request)
-    case = await run_in_threadpool(access.visible_case, ctx, session.identity, code)
+    await run_in_threadpool(access.require_visible, ctx, session.identity, code)
     try:
         await run_in_threadpool(action, session.identity.username)
     except SopError as exc:
@@ -175,9 +179,9 @@ async def _act(
         if status is None:
             raise
         return await run_in_threadpool(
-            _case_page, request, session, case.id, status=status, error=page_text(exc), typed=typed
+            _case_page, request, session, code, status=status, error=page_text(exc), typed=typed
         )
-    return _to_case(case.id, done)
+    return _to_case(code, done)
 
 
 def _to_case(code: str, notice: str) -> RedirectResponse:

@@ -1,0 +1,118 @@
+"""Reading cases a page at a time: the cursor, the page query, and the cases waiting on someone.
+
+Case lists are keyset-paginated, never by offset: a page is "the next ``limit`` cases after this
+one" in the order newest year first, then case code. A page costs the same whatever its place
+and however many cases the office has, and a case started between two pages neither repeats a
+case nor pushes one out. The cursor is the last case's year and code (``2020.lakip-2020``);
+front ends hand it back as they got it.
+
+Both queries read an index: ``ix_cases_office_year_code`` gives the order of a page, the partial
+``ix_case_steps_active`` the few active steps among every step ever done. The rows are read
+without the ORM (:func:`parts`: two queries for a page's steps and documents);
+:mod:`sop_engine.cases` builds the records from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from sop_engine import textrules
+from sop_engine.case_records import STEP_COLUMNS, StepValues
+from sop_engine.db.models import Artefact, Case, CaseStep
+from sop_engine.db.statuses import StepStatus
+from sop_engine.errors import InvalidInput
+from sop_engine.paging import MAX_LIMIT
+from sop_engine.remedies import Hint, Remedy
+
+#: The tables read as rows: a page builds its records without ORM objects.
+CASES, DOCUMENTS = Case.__table__, Artefact.__table__
+
+#: The cases again, inside the query of the active steps; ``status = 'active'`` written out, so
+#: that the planner matches the partial index.
+_STEPS, _PINNED = CaseStep.__table__, CASES.alias("pinned")
+_ACTIVE: ColumnElement[str] = literal_column(f"'{StepStatus.ACTIVE.value}'")
+
+#: Cases per page unless a front end asks for another number, and the most it may ask for.
+
+
+def check_limit(limit: int) -> int:
+    """``limit`` if it is a page size a reader may ask for (1 to :data:`MAX_LIMIT`)."""
+    if isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(
+            f"Jumlah per halaman {limit} tidak sah; isikan bilangan bulat 1 sampai {MAX_LIMIT}.", value=limit
+        )
+    return limit
+
+
+def cursor_of(year: int, code: str) -> str:
+    """The cursor of the page that follows the case ``code`` of ``year``."""
+    return f"{year}.{code}"
+
+
+def parse_cursor(cursor: str) -> tuple[int, str]:
+    """The (year, code) a cursor names; InvalidInput for anything :func:`cursor_of` did not write."""
+    year, dot, code = cursor.partition(".")
+    if not (
+        dot and year.isascii() and year.isdigit() and len(year) <= 4 and 0 < len(code) <= 64 and code.isprintable()
+    ):
+        shown = textrules.scrub_line(cursor[:80])
+        raise InvalidInput(
+            f"Penanda halaman '{shown}' tidak dikenali; pakai penanda halaman berikutnya persis seperti "
+            "yang diberikan daftar kasus, atau mulai lagi dari halaman pertama.",
+            value=shown,
+            hint=Hint(Remedy.LIST_CASES),
+        )
+    return int(year), code
+
+
+def page_query(office_id: int, definitions: Collection[int] | None, after: str | None, limit: int) -> Select[Any]:
+    """The rows of the office's cases after the cursor ``after`` (from the first without it), at most ``limit``.
+
+    ``definitions``: only cases pinned to these definition rows (None: every case).
+    """
+    query = select(CASES).where(Case.office_id == office_id)
+    if definitions is not None:
+        query = query.where(Case.definition_id.in_(sorted(definitions)))
+    if after is not None:
+        year, code = parse_cursor(after)
+        query = query.where(Case.year <= year, or_(Case.year < year, Case.code > code))
+    return query.order_by(Case.year.desc(), Case.code).limit(limit)
+
+
+def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Select[Any]:
+    """The rows of the office's cases with an active step among ``steps`` (definition row id -> step numbers).
+
+    Driven by the active steps (the partial index), not by the cases: the cost follows the work
+    in progress, not the history. Newest year first, then code.
+    """
+    pairs = [
+        and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(sorted(nos))) for row_id, nos in sorted(steps.items())
+    ]
+    active = (
+        select(_STEPS.c.case_id)
+        .join(_PINNED, _PINNED.c.id == _STEPS.c.case_id)
+        .where(_STEPS.c.status == _ACTIVE, or_(*pairs))
+    )
+    return select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
+
+
+def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
+    """The steps (in step order) and the document rows (oldest first) of these cases, by case id.
+
+    Two queries for any number of cases, read as rows, without building ORM objects.
+    """
+    steps: dict[int, list[StepValues]] = {case_id: [] for case_id in case_ids}
+    documents: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        ids, connection = sorted(case_ids), session.connection()
+        step_rows = select(CaseStep.case_id, *STEP_COLUMNS).where(CaseStep.case_id.in_(ids))
+        for case_id, *values in connection.execute(step_rows.order_by(CaseStep.case_id, CaseStep.no)):
+            steps[case_id].append(tuple(values))  # type: ignore[arg-type]  # the columns of StepValues
+        document_rows = select(DOCUMENTS).where(Artefact.case_id.in_(ids)).order_by(Artefact.recorded_at)
+        for row in connection.execute(document_rows):
+            documents[row.case_id].append(row)
+    return steps, documents
