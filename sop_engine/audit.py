@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sop_engine import chain, reconcile, textrules
@@ -39,6 +39,7 @@ from sop_engine.chain import verify_events as verify_events
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
+from sop_engine.db.queries import table
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date
 
@@ -156,6 +157,15 @@ def ensure_head(session: Session, office_id: int) -> None:
         session.flush()
 
 
+_heads = table(AuditHead).c
+_HEAD = select(_heads.seq, _heads.hash).where(_heads.office_id == bindparam("b_office")).with_for_update()
+_INSERT_EVENT = insert(table(AuditEvent))
+_MOVE_HEAD = (
+    update(table(AuditHead))
+    .where(_heads.office_id == bindparam("b_office"))
+)
+
+
 def append(
     session: Session,
     office_id: int,
@@ -168,35 +178,44 @@ def append(
     case: str | None = None,
     step: int | None = None,
     details: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the office's chain inside the caller's transaction."""
-    head = session.scalar(select(AuditHead).where(AuditHead.office_id == office_id).with_for_update())
+) -> AuditRecord:
+    """Append one event to the office's chain inside the caller's transaction.
+
+    The head is read under a row lock, the event and the new head are written with three Core
+    statements (no ORM objects); what the session holds is flushed first, so the event follows
+    the rows it records.
+    """
+    session.flush()
+    conn = session.connection()
+    head = conn.execute(_HEAD, {"b_office": office_id}).first()
     if head is None:
         ensure_head(session, office_id)
-        head = session.get_one(AuditHead, office_id)
+        head = conn.execute(_HEAD, {"b_office": office_id}).one()
+    prev_seq, prev_hash = head
     details = dict(details or {})
     stated = stated_at or recorded_at
-    seq = head.seq + 1
+    seq = prev_seq + 1
     payload = chain.payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
-    digest = chain_hash(head.hash, payload)
-    event = AuditEvent(
-        office_id=office_id,
-        seq=seq,
-        recorded_at=recorded_at,
-        stated_at=stated,
-        actor=actor,
-        role=role,
-        action=action,
-        case_code=case,
-        step_no=step,
-        details=canonical_json(details),
-        prev_hash=head.hash,
-        hash=digest,
+    digest = chain_hash(prev_hash, payload)
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "office_id": office_id,
+            "seq": seq,
+            "recorded_at": recorded_at,
+            "stated_at": stated,
+            "actor": actor,
+            "role": role,
+            "action": action,
+            "case_code": case,
+            "step_no": step,
+            "details": canonical_json(details),
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
     )
-    session.add(event)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return event
+    conn.execute(_MOVE_HEAD, {"b_office": office_id, "seq": seq, "hash": digest})
+    return AuditRecord(seq, recorded_at, stated, actor, role, action, case, step, details, prev_hash, digest)
 
 
 def _record(event: AuditEvent) -> AuditRecord:
