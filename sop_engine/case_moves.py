@@ -28,6 +28,7 @@ from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
 from sop_engine.machine import step_of, step_state
+from sop_engine.store import store_for
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,14 @@ def load_case(ctx: Context, session: Session, code: str) -> CaseRow:
     return case
 
 
-def office_people(ctx: Context, session: Session, office_id: int | None = None) -> Directory:
-    """The directory of this install's office (by id when known); ConfigError if the office does not exist."""
-    people = directory.load(session.connection(), ctx.settings.office.satker if office_id is None else office_id)
+def office_people(ctx: Context, session: Session, case: CaseRow | None = None) -> Directory:
+    """The directory of this install's office (the one kept in the process if it is of the version read
+    with ``case``); ConfigError if the office does not exist."""
+    conn = session.connection()
+    if case is None:
+        people = directory.load(conn, ctx.settings.office.satker)
+    else:
+        people = directory.of_version(conn, case.office_id, case.people_version)
     if people is None:
         raise ctx.no_office()
     return people
@@ -65,7 +71,7 @@ def active_step(ctx: Context, session: Session, code: str, step_no: int, by: str
     case = load_case(ctx, session, code)
     definition = workflows.pinned(session.connection(), case.definition_hash)
     step = definition.step(step_no)
-    people = office_people(ctx, session, case.office_id)
+    people = office_people(ctx, session, case)
     actor = people.person(by)
     row = case.steps[step.no - 1]
     require_workable(ctx, case, row, step)
@@ -144,11 +150,11 @@ def attach(
     """Put the files in the store and record them; the rows commit with the step or not at all."""
     if not checked:
         return []
-    store = artefacts.store_for(ctx)
+    store = store_for(ctx)
     stored: list[ArtefactRecord] = []
     recorded: list[datetime] = []
     for item in checked:
-        store.put(item.incoming.path, item.sha256)
+        store.keep(session.connection(), item.incoming.path, item.sha256, item.size)
         stored.append(
             ArtefactRecord(
                 id=artefacts.new_artefact_id(),
@@ -186,6 +192,7 @@ def attach(
             for a, recorded_at in zip(stored, recorded, strict=True)
         ],
     )
+    act.case.documents.extend(stored)
     return stored
 
 

@@ -67,7 +67,7 @@ class StepRow:
 
 @dataclass(slots=True)
 class CaseRow:
-    """One ``cases`` row with its steps in order (``steps[no - 1]``) and its definition's hash."""
+    """One ``cases`` row with its steps in order (``steps[no - 1]``), its documents and its definition's hash."""
 
     id: int
     office_id: int
@@ -83,10 +83,14 @@ class CaseRow:
     finished_at: datetime | None = None
     cancel_reason: str | None = None
     version: int = 1
+    #: The office's ``people_version`` as read with the case (see :mod:`sop_engine.directory`).
+    people_version: int = 0
     steps: list[StepRow] = field(default_factory=list)
+    #: The documents of the case by step, each step's in the order they were recorded (as ``Case.artefacts``).
+    documents: list[ArtefactRecord] = field(default_factory=list)
 
 
-_c, _s = _cases.c, _steps.c
+_c, _s, _a, _o = _cases.c, _steps.c, _artefacts.c, table(Office).c
 _CASE_COLUMNS = (
     _c.id,
     _c.office_id,
@@ -102,6 +106,7 @@ _CASE_COLUMNS = (
     _c.finished_at,
     _c.cancel_reason,
     _c.version,
+    _o.people_version,
 )
 _STEP_COLUMNS = (
     _s.id,
@@ -115,27 +120,49 @@ _STEP_COLUMNS = (
     _s.note,
     _s.version,
 )
+_DOCUMENT_COLUMNS = (
+    _a.id,
+    _a.step_no,
+    _a.round,
+    _a.kind,
+    _a.file_kind,
+    _a.filename,
+    _a.size,
+    _a.sha256,
+    _a.uploaded_by,
+    _a.uploaded_at,
+)
+#: The case, its office's people version, its steps and their documents: one row per step and document.
 _LOAD = (
-    select(*_CASE_COLUMNS, *(c.label(f"step_{c.name}") for c in _STEP_COLUMNS))
+    select(
+        *_CASE_COLUMNS,
+        *(c.label(f"step_{c.name}") for c in _STEP_COLUMNS),
+        *(c.label(f"document_{c.name}") for c in _DOCUMENT_COLUMNS),
+    )
     .select_from(_cases)
-    .join(table(Office), table(Office).c.id == _c.office_id)
+    .join(table(Office), _o.id == _c.office_id)
     .join(table(WorkflowDefinition), table(WorkflowDefinition).c.id == _c.definition_id)
     .join(_steps, _s.case_id == _c.id)
-    .where(table(Office).c.code == bindparam("office"), _c.code == bindparam("code"))
-    .order_by(_s.no)
+    .outerjoin(_artefacts, (_a.case_id == _c.id) & (_a.step_no == _s.no))
+    .where(_o.code == bindparam("office"), _c.code == bindparam("code"))
+    .order_by(_s.no, _a.recorded_at)
 )
+_STEPS_AT, _DOCUMENTS_AT = len(_CASE_COLUMNS), len(_CASE_COLUMNS) + len(_STEP_COLUMNS)
 
 
 def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
-    """The case ``code`` of the office with satker ``office_code`` and its steps; None if there is none."""
+    """The case ``code`` of the office with satker ``office_code``, its steps and documents; None if there is none."""
     rows = conn.execute(_LOAD, {"office": office_code, "code": code}).all()
     if not rows:
         return None
-    case = CaseRow(*rows[0][: len(_CASE_COLUMNS)])
+    case = CaseRow(*rows[0][:_STEPS_AT])
     for row in rows:
-        step = StepRow(*row[len(_CASE_COLUMNS) :])
-        step.loaded = step.values()
-        case.steps.append(step)
+        if not case.steps or case.steps[-1].id != row[_STEPS_AT]:
+            step = StepRow(*row[_STEPS_AT:_DOCUMENTS_AT])
+            step.loaded = step.values()
+            case.steps.append(step)
+        if row[_DOCUMENTS_AT] is not None:
+            case.documents.append(ArtefactRecord(row[_DOCUMENTS_AT], case.code, *row[_DOCUMENTS_AT + 1 :]))
     return case
 
 
@@ -199,44 +226,7 @@ def insert_case(conn: Connection, case: CaseRow, recorded_at: datetime) -> None:
     (case.id,) = result.inserted_primary_key or (0,)
     conn.execute(
         insert(_steps),
-        [
-            {
-                "case_id": case.id,
-                "no": step.no,
-                "version": step.version,
-                **dict(zip(_STEP_FIELDS, step.values(), strict=True)),
-            }
-            for step in case.steps
-        ],
+        [{"case_id": case.id, "no": step.no, "version": step.version, **step.columns()} for step in case.steps],
     )
     for step in case.steps:
         step.loaded = step.values()
-
-
-_a = _artefacts.c
-_DOCUMENTS = (
-    select(
-        _a.id,
-        _a.step_no,
-        _a.round,
-        _a.kind,
-        _a.file_kind,
-        _a.filename,
-        _a.size,
-        _a.sha256,
-        _a.uploaded_by,
-        _a.uploaded_at,
-    )
-    .where(_a.case_id == bindparam("case_id"))
-    .order_by(_a.recorded_at)
-)
-
-
-def documents(conn: Connection, case: CaseRow) -> list[ArtefactRecord]:
-    """The documents of ``case`` in the order they were recorded (as :attr:`Case.artefacts` orders them)."""
-    return [
-        ArtefactRecord(a_id, case.code, step, round_no, kind, file_kind, filename, size, sha256, by, at)
-        for a_id, step, round_no, kind, file_kind, filename, size, sha256, by, at in conn.execute(
-            _DOCUMENTS, {"case_id": case.id}
-        )
-    ]

@@ -205,9 +205,9 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
         ) from exc
 
 
-def _finished(ctx: Context, session: Session, case: CaseRow, definition: WorkflowDef) -> CaseRecord:
+def _finished(ctx: Context, case: CaseRow, definition: WorkflowDef) -> CaseRecord:
     """The record an action hands back: the case as its transaction leaves it, documents included."""
-    return _case_record(ctx, case, definition, case_rows.documents(session.connection(), case))
+    return _case_record(ctx, case, definition, case.documents)
 
 
 def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
@@ -258,7 +258,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                     "first_due_at": iso(first.due_at),
                 },
             )
-            return _case_record(ctx, case, definition, ())
+            return _finished(ctx, case, definition)
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
@@ -303,7 +303,7 @@ def complete_step(
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
             },
         )
-        return _finished(ctx, session, act.case, act.definition)
+        return _finished(ctx, act.case, act.definition)
 
 
 def return_step(
@@ -350,7 +350,7 @@ def return_step(
             new_state,
             {"to": target.no, "reason": reason, "round": restarted.round, "due_at": iso(restarted.due_at)},
         )
-        return _finished(ctx, session, act.case, act.definition)
+        return _finished(ctx, act.case, act.definition)
 
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
@@ -359,7 +359,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
     with _action(ctx) as session:
         case = load_case(ctx, session, code)
         definition = workflows.pinned(session.connection(), case.definition_hash)
-        actor = office_people(ctx, session, case.office_id).person(by)
+        actor = office_people(ctx, session, case).person(by)
         role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
         require_running(ctx, case)
         if not reason:
@@ -385,4 +385,4 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             step=step_of(state_before),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
         )
-        return _finished(ctx, session, case, definition)
+        return _finished(ctx, case, definition)

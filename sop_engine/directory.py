@@ -1,10 +1,12 @@
 """An office's people as one action needs them: who is who, their roles and the supervisor chain.
 
-The case actions read the office's directory once per transaction, in one query (people left-joined
-with their roles), instead of one ORM object per person with lazy supervisor loads. Reading it
-inside the action's own transaction means a change made a moment ago by another process (a new
-role, a deactivated account, a different supervisor) is always seen; an office has tens of
-people, so the one query costs less than checking a cached copy would.
+The directory of an office is read in one query (people left-joined with their roles), never as
+ORM objects with lazy supervisor loads, and kept in the process, per database engine and office,
+under the office's ``people_version``: a number that database triggers move on whenever a
+person, a role or a supervisor link of the office changes, whoever writes it (this process,
+another one, an administrator's SQL; migration 0010). An action reads that number with its case
+(:func:`sop_engine.case_rows.load`) and takes the kept directory only if it is of that version,
+so a change committed a moment ago elsewhere is always seen.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from sop_engine.db.models import Office, Person, PersonRole
 from sop_engine.db.queries import person_not_found, printable, table
@@ -44,6 +47,8 @@ class Directory:
 
     office_id: int
     members: tuple[Member, ...]
+    #: The office's ``people_version`` these members are of.
+    version: int = 0
     _by_id: dict[int, Member] = field(init=False, repr=False, compare=False)
     _by_name: dict[str, Member] = field(init=False, repr=False, compare=False)
 
@@ -76,7 +81,16 @@ class Directory:
         return chain[level - 1] if len(chain) >= level else None
 
 
-_COLUMNS = (_offices.id, _people.id, _people.username, _people.nip, _people.active, _people.supervisor_id, _roles.role)
+_COLUMNS = (
+    _offices.id,
+    _offices.people_version,
+    _people.id,
+    _people.username,
+    _people.nip,
+    _people.active,
+    _people.supervisor_id,
+    _roles.role,
+)
 _QUERY = (
     select(*_COLUMNS)
     .select_from(table(Office))
@@ -88,23 +102,38 @@ _BY_ID = _QUERY.where(_offices.id == bindparam("office"))
 _BY_CODE = _QUERY.where(_offices.code == bindparam("office"))
 
 
+#: The directories read by this process, per engine and office id (each knows its version).
+_kept: WeakKeyDictionary[Engine, dict[int, Directory]] = WeakKeyDictionary()
+
+
 def load(conn: Connection, office: int | str) -> Directory | None:
-    """The directory of the office with id ``office`` (or satker code); None if there is no such office."""
+    """The directory of the office with id ``office`` (or satker code), read now; None if there is no such office."""
     query = _BY_ID if isinstance(office, int) else _BY_CODE
     rows = conn.execute(query, {"office": office}).all()
     if not rows:
         return None
-    return Directory(rows[0][0], tuple(_members(rows)))
+    people = Directory(rows[0][0], tuple(_members(rows)), rows[0][1])
+    _kept.setdefault(conn.engine, {})[people.office_id] = people
+    return people
+
+
+def of_version(conn: Connection, office_id: int, version: int) -> Directory | None:
+    """The directory of office ``office_id`` at ``people_version`` ``version``: the kept one if it is of
+    that version, else read now."""
+    people = _kept.get(conn.engine, {}).get(office_id)
+    if people is not None and people.version == version:
+        return people
+    return load(conn, office_id)
 
 
 def _members(rows: Sequence[Sequence[Any]]) -> Iterable[Member]:
     """One Member per person of the rows (a person's rows are adjacent: they are ordered by username)."""
     roles: list[str] = []
-    for index, (_, person_id, username, nip, active, supervisor_id, role) in enumerate(rows):
+    for index, (_, _, person_id, username, nip, active, supervisor_id, role) in enumerate(rows):
         if person_id is None:  # an office with nobody yet
             continue
         if role is not None:
             roles.append(role)
-        if index + 1 == len(rows) or rows[index + 1][1] != person_id:
+        if index + 1 == len(rows) or rows[index + 1][2] != person_id:
             yield Member(person_id, username, nip, bool(active), supervisor_id, tuple(roles))
             roles = []
