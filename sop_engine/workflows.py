@@ -46,9 +46,15 @@ def parse_stored(row: WorkflowDefinition) -> WorkflowDef:
     """The definition stored in ``row`` (parsed once per content hash)."""
     with _parsed_lock:
         definition = _parsed.get(row.content_hash)
-        if definition is None:
-            definition = _parsed[row.content_hash] = load_workflow_text(row.source, f"<basis data: {row.name}>")
-        return definition
+    return definition or _remember(row.name, row.source, row.content_hash)
+
+
+def _remember(name: str, source: str, content_hash: str) -> WorkflowDef:
+    """Parse a stored definition and keep it for the process (a stored revision never changes: its key
+    is the hash of its text, so the record needs no invalidation)."""
+    definition = load_workflow_text(source, f"<basis data: {name}>")
+    with _parsed_lock:
+        return _parsed.setdefault(content_hash, definition)
 
 
 def definition_of(case: Case) -> WorkflowDef:
@@ -62,19 +68,13 @@ _ID = select(_stored.id).where(_stored.content_hash == bindparam("hash"))
 
 
 def pinned(conn: Connection, content_hash: str) -> WorkflowDef:
-    """The stored definition with ``content_hash``: parsed once per process, its text read only then.
-
-    A stored revision never changes (its key is the hash of its text), so the parsed record
-    needs no invalidation.
-    """
+    """The stored definition with ``content_hash``: parsed once per process, its text read only then."""
     with _parsed_lock:
         definition = _parsed.get(content_hash)
     if definition is not None:
         return definition
     name, source = conn.execute(_SOURCE, {"hash": content_hash}).one()
-    definition = load_workflow_text(source, f"<basis data: {name}>")
-    with _parsed_lock:
-        return _parsed.setdefault(content_hash, definition)
+    return _remember(name, source, content_hash)
 
 
 def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
@@ -150,6 +150,8 @@ def current(session: Session, ctx: Context, office_id: int, name: str) -> tuple[
     stored = session.connection().scalar(_ID, {"hash": definition.content_hash})
     if stored is None:
         stored = register(session, ctx, office_id, definition).id
+    with _parsed_lock:  # the same text as the stored row's: its cases need not parse it again
+        _parsed.setdefault(definition.content_hash, definition)
     return stored, definition
 
 

@@ -6,15 +6,15 @@ import io
 import os
 import threading
 import zipfile
-from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from argon2 import PasswordHasher
-from sqlalchemy import inspect, select, update
+from sqlalchemy import event, inspect, select, update
 
 from sop_engine import artefacts
 from sop_engine.cli import main
@@ -59,6 +59,22 @@ def alter_document(ctx: Context, sha256: str, change: Callable[[bytes], bytes]) 
         content = conn.scalar(select(blobs.content).where(blobs.sha256 == sha256))
         assert content is not None, f"no stored document {sha256}"
         conn.execute(update(ArtefactBlob).where(blobs.sha256 == sha256).values(content=change(bytes(content))))
+
+
+@contextmanager
+def statements(ctx: Context) -> Iterator[list[str]]:
+    """The SQL statements ``ctx``'s database is sent inside the block (SQLAlchemy's ``before_cursor_execute``;
+    an ``executemany`` counts once)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", record)
 
 
 def docx(folder: Path, name: str = "dokumen.docx") -> Path:
