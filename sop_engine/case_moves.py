@@ -99,6 +99,7 @@ def audit_step(
         case=act.case.code,
         step=act.step.no,
         details={**details, "state_before": step_state(act.step.no), "state_after": new_state},
+        head=act.case.audit_head,
     )
 
 

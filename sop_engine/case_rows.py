@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from sop_engine.artefacts import ArtefactRecord
-from sop_engine.db.models import Artefact, Case, CaseStep, Office, WorkflowDefinition
+from sop_engine.db.models import Artefact, AuditHead, Case, CaseStep, Office, WorkflowDefinition
 from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 
@@ -85,6 +85,8 @@ class CaseRow:
     version: int = 1
     #: The office's ``people_version`` as read with the case (see :mod:`sop_engine.directory`).
     people_version: int = 0
+    #: The office's audit head (seq, hash) as read with the case, unlocked (see :func:`sop_engine.audit.append`).
+    audit_head: tuple[int, str] | None = None
     steps: list[StepRow] = field(default_factory=list)
     #: The documents of the case by step, each step's in the order they were recorded (as ``Case.artefacts``).
     documents: list[ArtefactRecord] = field(default_factory=list)
@@ -108,6 +110,7 @@ _CASE_COLUMNS = (
     _c.version,
     _o.people_version,
 )
+_HEAD_COLUMNS = (table(AuditHead).c.seq, table(AuditHead).c.hash)
 _STEP_COLUMNS = (
     _s.id,
     _s.no,
@@ -132,22 +135,26 @@ _DOCUMENT_COLUMNS = (
     _a.uploaded_by,
     _a.uploaded_at,
 )
-#: The case, its office's people version, its steps and their documents: one row per step and document.
+#: The case, its office's people version and audit head, its steps and their documents (a row per step and document).
 _LOAD = (
     select(
         *_CASE_COLUMNS,
+        *(c.label(f"head_{c.name}") for c in _HEAD_COLUMNS),
         *(c.label(f"step_{c.name}") for c in _STEP_COLUMNS),
         *(c.label(f"document_{c.name}") for c in _DOCUMENT_COLUMNS),
     )
     .select_from(_cases)
     .join(table(Office), _o.id == _c.office_id)
     .join(table(WorkflowDefinition), table(WorkflowDefinition).c.id == _c.definition_id)
+    .outerjoin(table(AuditHead), table(AuditHead).c.office_id == _c.office_id)
     .join(_steps, _s.case_id == _c.id)
     .outerjoin(_artefacts, (_a.case_id == _c.id) & (_a.step_no == _s.no))
     .where(_o.code == bindparam("office"), _c.code == bindparam("code"))
     .order_by(_s.no, _a.recorded_at)
 )
-_STEPS_AT, _DOCUMENTS_AT = len(_CASE_COLUMNS), len(_CASE_COLUMNS) + len(_STEP_COLUMNS)
+_HEAD_AT = len(_CASE_COLUMNS)
+_STEPS_AT = _HEAD_AT + len(_HEAD_COLUMNS)
+_DOCUMENTS_AT = _STEPS_AT + len(_STEP_COLUMNS)
 
 
 def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
@@ -155,7 +162,9 @@ def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
     rows = conn.execute(_LOAD, {"office": office_code, "code": code}).all()
     if not rows:
         return None
-    case = CaseRow(*rows[0][:_STEPS_AT])
+    case = CaseRow(*rows[0][:_HEAD_AT])
+    head_seq, head_hash = rows[0][_HEAD_AT:_STEPS_AT]
+    case.audit_head = None if head_seq is None else (head_seq, head_hash)
     for row in rows:
         if not case.steps or case.steps[-1].id != row[_STEPS_AT]:
             step = StepRow(*row[_STEPS_AT:_DOCUMENTS_AT])

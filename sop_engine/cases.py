@@ -384,5 +384,6 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             case=case.code,
             step=step_of(state_before),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
+            head=case.audit_head,
         )
         return _finished(ctx, case, definition)
