@@ -104,6 +104,11 @@ def _changed_while_storing(source: Path) -> InvalidInput:
 
 _blobs = table(ArtefactBlob)
 _FETCH = select(_blobs.c.content).where(_blobs.c.sha256 == bindparam("sha256"))
+#: INSERT of a row, or nothing if the same bytes are kept already (content-addressed), per dialect.
+_KEEP = {
+    "postgresql": postgresql.insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]),
+    "sqlite": sqlite.insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]),
+}
 
 
 class ArtefactStore:
@@ -133,11 +138,7 @@ class ArtefactStore:
         data = source.read_bytes()
         if hashlib.sha256(data).hexdigest() != expected_sha256:
             raise _changed_while_storing(source)
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(
-            dialect.insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]),
-            {"sha256": expected_sha256, "size": len(data), "content": data},
-        )
+        conn.execute(_KEEP[conn.dialect.name], {"sha256": expected_sha256, "size": len(data), "content": data})
 
     def put(self, source: Path, expected_sha256: str) -> None:
         """Copy ``source`` into the folder under its hash (temp file, fsync, rename, fsync of the folder)."""
