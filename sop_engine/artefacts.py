@@ -1,24 +1,19 @@
-"""Documents attached to steps, kept in a content-addressed store.
+"""Documents attached to steps: what a file is, whether a step accepts it, and the records of those kept.
 
-The bytes live at ``<artefacts_dir>/ab/cd/<sha256>``: written to a temporary file while
-hashing, fsynced, then renamed, so a crash never leaves a half file under a real name (the
-half file under its temporary name is removed by ``sop serve`` at start-up). The
-database keeps the metadata (kind, original filename, size, sha256, uploader, time, case and
-step). A file's type is decided by its content, never by its name, and must agree with the
-name's extension; every read re-checks the hash.
+The bytes are kept by the content-addressed store of :mod:`sop_engine.store` (small documents in
+the database with their step, larger ones in ``<artefacts_dir>/ab/cd/<sha256>``); the database
+keeps the metadata (kind, original filename, size, sha256, uploader, time, case and step). A
+file's type is decided by its content, never by its name, and must agree with the name's
+extension; every read re-checks the hash.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import secrets
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import Row, select
 
@@ -27,13 +22,14 @@ from sop_engine.context import Context
 from sop_engine.db.models import Artefact
 from sop_engine.db.queries import find_case
 from sop_engine.definitions import StepDef
-from sop_engine.errors import IntegrityError, InvalidInput, NotFound
+from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.formatting import format_size
-from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
 from sop_engine.remedies import Hint, Remedy
+from sop_engine.store import ArtefactStore as ArtefactStore
+from sop_engine.store import VerifiedFile as VerifiedFile
+from sop_engine.store import sha256_to_end
+from sop_engine.store import store_for as store_for
 from sop_engine.views.labels import FILE_KIND_LABELS
-
-CHUNK = 1024 * 1024
 
 #: File kinds by extension (lower case, without the dot).
 EXTENSIONS = {
@@ -202,137 +198,7 @@ def check_file(incoming: IncomingFile, step: StepDef, max_bytes: int) -> Checked
 
 def _sha256_of(path: Path) -> str:
     with path.open("rb") as handle:
-        return _sha256_to_end(handle)
-
-
-def _sha256_to_end(handle: BinaryIO) -> str:
-    """The sha256 of what is left in ``handle``, read in chunks (never whole)."""
-    digest = hashlib.sha256()
-    while chunk := handle.read(CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-class VerifiedFile:
-    """A stored file whose hash was just re-checked, open at its start; :meth:`chunks` sends it and closes it.
-
-    The chunks are hashed again as they are read, and the last one is given out only if that
-    hash still agrees: a file altered after the check ends in an IntegrityError before its last
-    bytes, so a download of it is cut short instead of looking complete.
-    """
-
-    #: The size of the chunks given out (small: many downloads may run at once).
-    CHUNK = 64 * 1024
-
-    def __init__(self, handle: BinaryIO, path: Path, sha256: str) -> None:
-        self.handle = handle
-        self.path = path
-        self.sha256 = sha256
-        self.size = os.fstat(handle.fileno()).st_size
-
-    def chunks(self) -> Iterator[bytes]:
-        """The file's bytes in chunks of at most :data:`CHUNK`, the last one held back until the hash agrees."""
-        with self.handle:
-            digest = hashlib.sha256()
-            held = b""
-            while chunk := self.handle.read(self.CHUNK):
-                digest.update(chunk)
-                if held:
-                    yield held
-                held = chunk
-            _require_unchanged(self.path, self.sha256, digest.hexdigest())
-            if held:
-                yield held
-
-    def close(self) -> None:
-        """Close the file without sending it."""
-        self.handle.close()
-
-
-def _missing(path: Path, sha256: str) -> IntegrityError:
-    return IntegrityError(
-        f"Berkas dengan sha256 {sha256} hilang dari penyimpanan ({path}). Pulihkan dari cadangan.", value=sha256
-    )
-
-
-def _require_unchanged(path: Path, sha256: str, actual: str) -> None:
-    if actual != sha256:
-        raise IntegrityError(
-            f"Berkas tersimpan {path} telah berubah: sha256 sekarang {actual}, seharusnya {sha256}. "
-            "Jangan gunakan berkas ini; pulihkan dari cadangan dan laporkan ke Inspektorat.",
-            value=sha256,
-            actual=actual,
-        )
-
-
-class ArtefactStore:
-    """The content-addressed folder of artefact bytes."""
-
-    #: How a file being copied in is named, beside its final place, until it is renamed.
-    PARTIAL_PREFIX = ".incoming-"
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def path_for(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
-
-    def put(self, source: Path, expected_sha256: str) -> None:
-        """Copy ``source`` into the store under its hash (temp file, fsync, rename)."""
-        target = self.path_for(expected_sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=self.PARTIAL_PREFIX)
-        try:
-            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                while chunk := src.read(CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if digest.hexdigest() != expected_sha256:
-                raise InvalidInput(
-                    f"Berkas '{source.name}' berubah saat sedang disimpan; lampirkan ulang.", value=source.name
-                )
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-
-    def sweep_partials(self, now: datetime, older_than: timedelta = STALE_AFTER) -> Swept:
-        """Remove the partial files of :meth:`put` not written since ``now - older_than`` (a killed process's)."""
-        return remove_stale(self.root.glob(f"*/*/{self.PARTIAL_PREFIX}*"), now, older_than)
-
-    def read(self, sha256: str) -> bytes:
-        """The stored bytes, after re-checking that they still hash to ``sha256`` (whole in memory)."""
-        path = self.path_for(sha256)
-        if not path.is_file():
-            raise _missing(path, sha256)
-        data = path.read_bytes()
-        _require_unchanged(path, sha256, hashlib.sha256(data).hexdigest())
-        return data
-
-    def open_verified(self, sha256: str) -> VerifiedFile:
-        """The stored file, open at its start, after one chunked pass re-checked that it hashes to ``sha256``.
-
-        For sending a document without holding it in memory: an altered or missing file raises
-        IntegrityError here, before anything is sent.
-        """
-        path = self.path_for(sha256)
-        if not path.is_file():
-            raise _missing(path, sha256)
-        handle = path.open("rb")
-        try:
-            _require_unchanged(path, sha256, _sha256_to_end(handle))
-            handle.seek(0)
-            return VerifiedFile(handle, path, sha256)
-        except BaseException:
-            handle.close()
-            raise
-
-
-def store_for(ctx: Context) -> ArtefactStore:
-    return ArtefactStore(ctx.settings.storage.artefacts_dir)
+        return sha256_to_end(handle)
 
 
 def new_artefact_id() -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sop_engine import chain, chain_rows, reconcile, textrules
@@ -38,6 +38,7 @@ from sop_engine.chain import parse_anchor as parse_anchor
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
+from sop_engine.db.queries import table
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date
 
@@ -155,6 +156,13 @@ def ensure_head(session: Session, office_id: int) -> None:
         session.flush()
 
 
+_heads = table(AuditHead).c
+_HEAD = select(_heads.seq, _heads.hash).where(_heads.office_id == bindparam("b_office")).with_for_update()
+_INSERT_EVENT = insert(table(AuditEvent))
+_MOVE_HEAD = update(table(AuditHead)).where(_heads.office_id == bindparam("b_office"))
+_MOVE_HEAD_FROM = _MOVE_HEAD.where(_heads.seq == bindparam("b_seq"), _heads.hash == bindparam("b_hash"))
+
+
 def append(
     session: Session,
     office_id: int,
@@ -167,35 +175,53 @@ def append(
     case: str | None = None,
     step: int | None = None,
     details: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the office's chain inside the caller's transaction."""
-    head = session.scalar(select(AuditHead).where(AuditHead.office_id == office_id).with_for_update())
-    if head is None:
-        ensure_head(session, office_id)
-        head = session.get_one(AuditHead, office_id)
-    details = dict(details or {})
-    stated = stated_at or recorded_at
-    seq = head.seq + 1
-    payload = chain.payload(office_id, seq, recorded_at, stated, actor, role, action, case, step, details)
-    digest = chain_hash(head.hash, payload)
-    event = AuditEvent(
-        office_id=office_id,
-        seq=seq,
-        recorded_at=recorded_at,
-        stated_at=stated,
-        actor=actor,
-        role=role,
-        action=action,
-        case_code=case,
-        step_no=step,
-        details=canonical_json(details),
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    session.add(event)
-    head.seq, head.hash = seq, digest
+    head: tuple[int, str] | None = None,
+) -> AuditRecord:
+    """Append one event to the office's chain inside the caller's transaction (Core statements, after a flush).
+
+    ``head`` is the (seq, hash) the caller read earlier in this transaction without a lock (a step
+    action reads it with its case): the head moves on from it if it is still the head, in one
+    UPDATE that also locks it; otherwise, or without ``head``, the head is read under a lock first.
+    """
     session.flush()
-    return event
+    conn = session.connection()
+    event = AuditRecord(
+        0, recorded_at, stated_at or recorded_at, actor, role, action, case, step, {**(details or {})}, "", ""
+    )
+    linked = None if head is None else _linked(office_id, event, head)
+    if linked is None or not _move_head(conn, office_id, linked, expected=head):  # someone appended since
+        locked = conn.execute(_HEAD, {"b_office": office_id}).first()
+        if locked is None:
+            ensure_head(session, office_id)
+            locked = conn.execute(_HEAD, {"b_office": office_id}).one()
+        linked = _linked(office_id, event, (locked[0], locked[1]))
+        _move_head(conn, office_id, linked)
+    conn.execute(_INSERT_EVENT, _row(office_id, linked))
+    return linked
+
+
+def _move_head(conn: Connection, office_id: int, linked: AuditRecord, expected: tuple[int, str] | None = None) -> bool:
+    """Make ``linked`` the head, if the head is still ``expected`` when that is given; whether it moved."""
+    values = {"b_office": office_id, "seq": linked.seq, "hash": linked.hash}
+    if expected is None:
+        return conn.execute(_MOVE_HEAD, values).rowcount == 1
+    return conn.execute(_MOVE_HEAD_FROM, values | {"b_seq": expected[0], "b_hash": expected[1]}).rowcount == 1
+
+
+def _linked(office_id: int, event: AuditRecord, head: tuple[int, str]) -> AuditRecord:
+    """``event`` as the link after ``head``: its seq, prev_hash and hash."""
+    seq, prev_hash, e = head[0] + 1, head[1], event
+    payload = chain.payload(
+        office_id, seq, e.recorded_at, e.stated_at, e.actor, e.role, e.action, e.case, e.step, e.details
+    )
+    return dataclasses.replace(event, seq=seq, prev_hash=prev_hash, hash=chain_hash(prev_hash, payload))
+
+
+def _row(office_id: int, event: AuditRecord) -> dict[str, Any]:
+    """The ``audit_events`` row of ``event`` (details as the canonical JSON that was hashed)."""
+    row = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    row.update(office_id=office_id, case_code=row.pop("case"), step_no=row.pop("step"))
+    return row | {"details": canonical_json(event.details)}
 
 
 def _record(event: AuditEvent) -> AuditRecord:

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from sop_engine.artefacts import CheckedFile
+from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
-from sop_engine.db.models import Case, CaseStep, Person
+from sop_engine.db.models import Case
+from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef
+from sop_engine.directory import Member
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed
 from sop_engine.formatting import format_instant
 from sop_engine.machine import step_of
@@ -34,16 +37,16 @@ def check_year(year: int) -> None:
         )
 
 
-def _roles_text(person: Person) -> str:
+def _roles_text(person: Member) -> str:
     return ", ".join(person.role_names) or "(tanpa peran)"
 
 
-def _require_role(person: Person, role: str, message: str) -> None:
+def _require_role(person: Member, role: str, message: str) -> None:
     if role not in person.role_names:
         raise NotAllowed(message, value=person.username, role=role)
 
 
-def require_step_role(person: Person, step: StepDef) -> str:
+def require_step_role(person: Member, step: StepDef) -> str:
     _require_role(
         person,
         step.role,
@@ -53,20 +56,27 @@ def require_step_role(person: Person, step: StepDef) -> str:
     return step.role
 
 
+_c = table(Case).c
+_EXISTING = select(_c.code, _c.started_by, _c.status).where(
+    _c.office_id == bindparam("office_id"), _c.workflow == bindparam("workflow"), _c.year == bindparam("year")
+)
+
+
 def require_no_case(session: Session, office_id: int, workflow: str, year: int, code: str) -> None:
-    existing = session.scalar(
-        select(Case).where(Case.office_id == office_id, Case.workflow == workflow, Case.year == year)
+    existing = (
+        session.connection().execute(_EXISTING, {"office_id": office_id, "workflow": workflow, "year": year}).first()
     )
     if existing is not None:
+        existing_code, started_by, status = existing
         raise Conflict(
-            f"Kasus {existing.code} untuk tahun {year} sudah ada (dimulai oleh {existing.started_by}, status "
-            f"{STATUS_LABELS.get(existing.status, existing.status)}); satu kasus per SOP per tahun.",
+            f"Kasus {existing_code} untuk tahun {year} sudah ada (dimulai oleh {started_by}, status "
+            f"{STATUS_LABELS.get(status, status)}); satu kasus per SOP per tahun.",
             value=year,
-            hint=Hint(Remedy.SHOW_CASE, case=existing.code),
+            hint=Hint(Remedy.SHOW_CASE, case=existing_code),
         )
 
 
-def require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+def require_workable(ctx: Context, case: CaseRow, row: StepRow, step: StepDef) -> None:
     """The case runs and the step is active; a step already done is a Conflict naming who did it,
     even when that completion finished the case (the loser of a race on the last step)."""
     if row.status != StepStatus.DONE:
@@ -74,7 +84,7 @@ def require_workable(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> 
     _require_active(ctx, case, row, step)
 
 
-def require_running(ctx: Context, case: Case) -> None:
+def require_running(ctx: Context, case: CaseRow) -> None:
     if case.status != CaseStatus.RUNNING:
         when = format_instant(case.finished_at, ctx.tz) if case.finished_at else "-"
         raise NotAllowed(
@@ -84,7 +94,7 @@ def require_running(ctx: Context, case: Case) -> None:
         )
 
 
-def _require_active(ctx: Context, case: Case, row: CaseStep, step: StepDef) -> None:
+def _require_active(ctx: Context, case: CaseRow, row: StepRow, step: StepDef) -> None:
     if row.status == StepStatus.ACTIVE:
         return
     current = step_of(case.state)

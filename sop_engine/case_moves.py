@@ -1,8 +1,10 @@
-"""The writes of the case actions: what one step action changes, inside its transaction.
+"""The reads and writes of the case actions: what one step action loads and changes, inside its transaction.
 
-Loading the step an action works on (after :mod:`sop_engine.case_checks`), activating a step (its
-round, deadline in working time and notifications), finishing it, moving the case to its next
-state, storing the attached files, and the action's audit event.
+Loading the case and the office's people an action works on (one query each, no ORM objects; the
+checks of :mod:`sop_engine.case_checks` run on them), starting a step's new round (its deadline in
+working time), finishing it, moving the case to its next state, storing the attached files, and
+the action's audit event. The case rows are written first, version-checked, so that the loser of
+a race stops before writing anything else.
 """
 
 from __future__ import annotations
@@ -12,43 +14,69 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from sop_engine import artefacts, audit, outbox, workflows
-from sop_engine.artefacts import CheckedFile
+from sop_engine import artefacts, audit, case_rows, directory, outbox, workflows
+from sop_engine.artefacts import ArtefactRecord, CheckedFile
 from sop_engine.case_checks import require_step_role, require_workable
+from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact, Case, CaseStep, Person
-from sop_engine.db.queries import find_case, find_person
+from sop_engine.db.models import Artefact
+from sop_engine.db.queries import case_not_found, printable, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.directory import Directory, Member
 from sop_engine.machine import step_of, step_state
+from sop_engine.store import store_for
 
 
 @dataclass(frozen=True)
 class StepAction:
     """The rows and definitions one step action works on, after its permission checks."""
 
-    office_id: int
-    case: Case
+    case: CaseRow
     definition: WorkflowDef
     step: StepDef
-    row: CaseStep
-    actor: Person
+    row: StepRow
+    people: Directory
+    actor: Member
     role: str
+
+
+def load_case(ctx: Context, session: Session, code: str) -> CaseRow:
+    """The case ``code`` of this install's office with its steps; NotFound (or ConfigError) if there is none."""
+    code = printable(code)
+    case = case_rows.load(session.connection(), ctx.settings.office.satker, code)
+    if case is None:
+        raise case_not_found(session, ctx.office(session).id, code)
+    return case
+
+
+def office_people(ctx: Context, session: Session, case: CaseRow | None = None) -> Directory:
+    """The directory of this install's office (the one kept in the process if it is of the version read
+    with ``case``); ConfigError if the office does not exist."""
+    conn = session.connection()
+    if case is None:
+        people = directory.load(conn, ctx.settings.office.satker)
+    else:
+        people = directory.of_version(conn, case.office_id, case.people_version)
+    if people is None:
+        raise ctx.no_office()
+    return people
 
 
 def active_step(ctx: Context, session: Session, code: str, step_no: int, by: str) -> StepAction:
     """Load the case, step and actor, and check the case runs, the step is active and the role fits."""
-    office = ctx.office(session)
-    case = find_case(session, office.id, code)
-    definition = workflows.definition_of(case)
+    case = load_case(ctx, session, code)
+    definition = workflows.pinned(session.connection(), case.definition_hash)
     step = definition.step(step_no)
-    actor = find_person(session, office.id, by)
+    people = office_people(ctx, session, case)
+    actor = people.person(by)
     row = case.steps[step.no - 1]
     require_workable(ctx, case, row, step)
     role = require_step_role(actor, step)
-    return StepAction(office.id, case, definition, step, row, actor, role)
+    return StepAction(case, definition, step, row, people, actor, role)
 
 
 def audit_step(
@@ -62,7 +90,7 @@ def audit_step(
 ) -> None:
     audit.append(
         session,
-        act.office_id,
+        act.case.office_id,
         actor=act.actor.username,
         role=act.role,
         action=action,
@@ -71,66 +99,101 @@ def audit_step(
         case=act.case.code,
         step=act.step.no,
         details={**details, "state_before": step_state(act.step.no), "state_after": new_state},
+        head=act.case.audit_head,
     )
-    session.flush()
 
 
-def activate(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef, when: datetime) -> None:
-    """Make ``step`` the active one: new round, deadline = now + budget in working time, its notifications."""
+def start_round(ctx: Context, row: StepRow, step: StepDef, when: datetime) -> None:
+    """Make ``step`` the active one (in memory): new round, deadline = now + budget in working time."""
     row.status, row.round = StepStatus.ACTIVE, row.round + 1
     row.activated_at = when
     row.due_at = ctx.calendar.add_duration(when, step.budget)
     row.completed_at = row.completed_by = row.note = None
-    outbox.schedule_step(ctx, session, case, row, step)
 
 
-def finish(row: CaseStep, by: str, when: datetime, note: str | None) -> None:
+def finish(row: StepRow, by: str, when: datetime, note: str | None) -> None:
     row.status, row.completed_at, row.completed_by = StepStatus.DONE, when, by
     row.note = note.strip() if note and note.strip() else None
 
 
-def move(ctx: Context, session: Session, case: Case, definition: WorkflowDef, new_state: str, when: datetime) -> None:
-    case.state = new_state
+def move(ctx: Context, session: Session, act: StepAction, new_state: str, when: datetime) -> None:
+    """Move the case to ``new_state``: its next step becomes active, or the case is done."""
     next_no = step_of(new_state)
     if next_no is None:
-        case.status, case.finished_at = CaseStatus.DONE, when
-        return
-    activate(ctx, session, case, case.steps[next_no - 1], definition.step(next_no), when)
+        act.case.status, act.case.finished_at = CaseStatus.DONE, when
+    restart(ctx, session, act, new_state, None if next_no is None else act.definition.step(next_no), when)
+
+
+def restart(
+    ctx: Context, session: Session, act: StepAction, new_state: str, step: StepDef | None, when: datetime
+) -> None:
+    """Put the case in ``new_state`` with a new round of ``step`` (if any), write the case rows, then
+    the step's notifications.
+
+    The rows are the action's first write and are version-checked: the loser of a race stops
+    here (``StaleDataError``), before a document or a notification is written.
+    """
+    act.case.state = new_state
+    row = None if step is None else act.case.steps[step.no - 1]
+    if row is not None and step is not None:
+        start_round(ctx, row, step, when)
+    case_rows.save(session.connection(), act.case)
+    if row is not None and step is not None:
+        outbox.schedule_step(ctx, session.connection(), act.people, act.case, row, step)
+
+
+_INSERT_ARTEFACT = insert(table(Artefact))
 
 
 def attach(
-    ctx: Context,
-    session: Session,
-    case: Case,
-    row: CaseStep,
-    step: StepDef,
-    checked: Sequence[CheckedFile],
-    by: str,
-    when: datetime,
-) -> list[Artefact]:
+    ctx: Context, session: Session, act: StepAction, checked: Sequence[CheckedFile], when: datetime
+) -> list[ArtefactRecord]:
     """Put the files in the store and record them; the rows commit with the step or not at all."""
-    store = artefacts.store_for(ctx)
-    stored: list[Artefact] = []
+    if not checked:
+        return []
+    store = store_for(ctx)
+    stored: list[ArtefactRecord] = []
+    recorded: list[datetime] = []
     for item in checked:
-        store.put(item.incoming.path, item.sha256)
-        artefact = Artefact(
-            id=artefacts.new_artefact_id(),
-            office_id=case.office_id,
-            case_id=case.id,
-            step_no=step.no,
-            round=row.round,
-            kind=step.output,
-            file_kind=item.file_kind,
-            filename=item.incoming.filename,
-            size=item.size,
-            sha256=item.sha256,
-            uploaded_by=by,
-            uploaded_at=when,
-            recorded_at=ctx.clock.now(),
+        store.keep(session.connection(), item.incoming.path, item.sha256, item.size)
+        stored.append(
+            ArtefactRecord(
+                id=artefacts.new_artefact_id(),
+                case=act.case.code,
+                step=act.step.no,
+                round=act.row.round,
+                kind=act.step.output,
+                file_kind=item.file_kind,
+                filename=item.incoming.filename,
+                size=item.size,
+                sha256=item.sha256,
+                uploaded_by=act.actor.username,
+                uploaded_at=when,
+            )
         )
-        case.artefacts.append(artefact)
-        stored.append(artefact)
-    session.flush()
+        recorded.append(ctx.clock.now())
+    session.connection().execute(
+        _INSERT_ARTEFACT,
+        [
+            {
+                "id": a.id,
+                "office_id": act.case.office_id,
+                "case_id": act.case.id,
+                "step_no": a.step,
+                "round": a.round,
+                "kind": a.kind,
+                "file_kind": a.file_kind,
+                "filename": a.filename,
+                "size": a.size,
+                "sha256": a.sha256,
+                "uploaded_by": a.uploaded_by,
+                "uploaded_at": a.uploaded_at,
+                "recorded_at": recorded_at,
+            }
+            for a, recorded_at in zip(stored, recorded, strict=True)
+        ],
+    )
+    act.case.documents.extend(stored)
     return stored
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Row
 
 from sop_engine import artefacts, workflows
 from sop_engine.artefacts import ArtefactRecord
+from sop_engine.case_rows import CaseRow
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
@@ -97,19 +98,23 @@ def record_of(ctx: Context, case: Case, definition: WorkflowDef | None = None) -
 
 def record_from(
     ctx: Context,
-    case: Case | Row[Any],
+    case: Case | Row[Any] | CaseRow,
     steps: Sequence[StepValues],
-    documents: Iterable[Artefact | Row[Any]],
+    documents: Iterable[Artefact | Row[Any] | ArtefactRecord],
     definition: WorkflowDef,
 ) -> CaseRecord:
-    """The record of a case from its rows: ORM objects, or rows read without the ORM (a list page).
+    """The record of a case from its rows: ORM objects, rows read without the ORM (a list page), or
+    the plain rows a step action worked on (its documents already records).
 
     ``steps`` in step order, ``documents`` oldest first; ``definition`` is the one the case is pinned to.
     """
     now = ctx.clock.now()
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
-        by_step.setdefault(artefact.step_no, []).append(artefacts.record_of(artefact, case.code))
+        if isinstance(artefact, ArtefactRecord):
+            by_step.setdefault(artefact.step, []).append(artefact)
+        else:
+            by_step.setdefault(artefact.step_no, []).append(artefacts.record_of(artefact, case.code))
     return CaseRecord(
         id=case.code,
         workflow=case.workflow,

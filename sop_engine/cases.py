@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import Row
+from sqlalchemy import Row, insert
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, case_pages, outbox, policy, textrules, workflows
+from sop_engine import artefacts, audit, case_pages, case_rows, outbox, policy, textrules, workflows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.case_checks import (
     check_year,
@@ -31,15 +31,27 @@ from sop_engine.case_checks import (
     require_workable,
     stated_time,
 )
-from sop_engine.case_moves import activate, active_step, attach, audit_step, finish, iso, move
+from sop_engine.case_moves import (
+    active_step,
+    attach,
+    audit_step,
+    finish,
+    iso,
+    load_case,
+    move,
+    office_people,
+    restart,
+    start_round,
+)
 from sop_engine.case_records import CasePage as CasePage
 from sop_engine.case_records import CaseRecord as CaseRecord
 from sop_engine.case_records import StepRecord as StepRecord
 from sop_engine.case_records import record_from
 from sop_engine.case_records import record_of as _record
+from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import Case, CaseStep, StepReturn
-from sop_engine.db.queries import case_row, find_case, find_person
+from sop_engine.db.models import StepReturn
+from sop_engine.db.queries import case_row, find_case, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotFound, SopError
@@ -141,8 +153,8 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
     except StaleDataError as exc:
         if code is not None and step_no is not None:
             with ctx.db.read() as session:
-                case = find_case(session, ctx.office(session).id, code)
-                definition = workflows.definition_of(case)
+                case = load_case(ctx, session, code)
+                definition = workflows.pinned(session.connection(), case.definition_hash)
                 try:
                     require_workable(ctx, case, case.steps[step_no - 1], definition.step(step_no))
                 except SopError as explained:
@@ -154,37 +166,45 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
         ) from exc
 
 
+def _finished(ctx: Context, case: CaseRow, definition: WorkflowDef) -> CaseRecord:
+    """The record an action hands back: the case as its transaction leaves it, documents included."""
+    steps = [(row.no, *row.values()) for row in case.steps]
+    return record_from(ctx, case, steps, case.documents, definition)
+
+
 def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
     """Start the yearly case of ``workflow`` (Sekretaris only; one per workflow, year and office)."""
     check_year(year)
     code = f"{workflow}-{year}"
     try:
         with _action(ctx) as session:
-            office = ctx.office(session)
-            actor = find_person(session, office.id, by)
+            people = office_people(ctx, session)
+            actor = people.person(by)
             role = policy.require(actor.username, actor.role_names, Permission.START_CASE)
-            require_no_case(session, office.id, workflow, year, code)
-            row, definition = workflows.current(session, ctx, office.id, workflow)
+            require_no_case(session, people.office_id, workflow, year, code)
+            definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
             when = stated_time(ctx, at, not_before=None, what="memulai kasus")
-            case = Case(
-                office_id=office.id,
+            case = CaseRow(
+                id=0,
+                office_id=people.office_id,
                 code=code,
                 workflow=workflow,
-                definition_id=row.id,
+                definition_id=definition_id,
+                definition_hash=definition.content_hash,
                 year=year,
                 status=CaseStatus.RUNNING,
                 state=machine_for(definition).initial,
                 started_at=when,
                 started_by=actor.username,
-                recorded_at=ctx.clock.now(),
+                steps=[StepRow(None, s.no, StepStatus.WAITING) for s in definition.steps],
             )
-            case.steps = [CaseStep(no=s.no, status=StepStatus.WAITING, round=0) for s in definition.steps]
-            session.add(case)
-            session.flush()
-            activate(ctx, session, case, case.steps[0], definition.first_step, when)
+            first = case.steps[0]
+            start_round(ctx, first, definition.first_step, when)
+            case_rows.insert_case(session.connection(), case, ctx.clock.now())
+            outbox.schedule_step(ctx, session.connection(), people, case, first, definition.first_step)
             audit.append(
                 session,
-                office.id,
+                case.office_id,
                 actor=actor.username,
                 role=role,
                 action="case.started",
@@ -197,11 +217,10 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                     "year": year,
                     "definition_sha256": definition.content_hash,
                     "revision": definition.revision.isoformat(),
-                    "first_due_at": iso(case.steps[0].due_at),
+                    "first_due_at": iso(first.due_at),
                 },
             )
-            session.flush()
-            return _record(ctx, case)
+            return _finished(ctx, case, definition)
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
@@ -227,10 +246,10 @@ def complete_step(
         checked = [artefacts.accept(f, act.step) for f in inspected]
         require_files(act.step, checked)
         new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
-        stored = attach(ctx, session, act.case, act.row, act.step, checked, act.actor.username, when)
         finish(act.row, act.actor.username, when, note)
-        outbox.cancel_pending(ctx, session, act.case, act.step.no)
-        move(ctx, session, act.case, act.definition, new_state, when)
+        move(ctx, session, act, new_state, when)
+        stored = attach(ctx, session, act, checked, when)
+        outbox.cancel_pending(ctx, session.connection(), act.case.id, act.step.no)
         audit_step(
             ctx,
             session,
@@ -246,7 +265,7 @@ def complete_step(
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
             },
         )
-        return _record(ctx, act.case)
+        return _finished(ctx, act.case, act.definition)
 
 
 def return_step(
@@ -269,12 +288,11 @@ def return_step(
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = StepStatus.WAITING, None
-        outbox.cancel_pending(ctx, session, act.case, act.step.no)
+        restart(ctx, session, act, new_state, target, when)
+        outbox.cancel_pending(ctx, session.connection(), act.case.id, act.step.no)
         restarted = act.case.steps[target.no - 1]
-        activate(ctx, session, act.case, restarted, target, when)
-        act.case.state = new_state
-        session.add(
-            StepReturn(
+        session.connection().execute(
+            insert(table(StepReturn)).values(
                 case_id=act.case.id,
                 from_step=act.step.no,
                 to_step=target.no,
@@ -292,24 +310,18 @@ def return_step(
             "step.returned",
             when,
             new_state,
-            {
-                "to": target.no,
-                "reason": reason,
-                "round": restarted.round,
-                "due_at": iso(restarted.due_at),
-            },
+            {"to": target.no, "reason": reason, "round": restarted.round, "due_at": iso(restarted.due_at)},
         )
-        return _record(ctx, act.case)
+        return _finished(ctx, act.case, act.definition)
 
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
     """Cancel a running case (Sekretaris only, with a reason)."""
     reason = textrules.text(reason or "", "Alasan pembatalan")
     with _action(ctx) as session:
-        office = ctx.office(session)
-        case = find_case(session, office.id, code)
-        definition = workflows.definition_of(case)
-        actor = find_person(session, office.id, by)
+        case = load_case(ctx, session, code)
+        definition = workflows.pinned(session.connection(), case.definition_hash)
+        actor = office_people(ctx, session, case).person(by)
         role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
         require_running(ctx, case)
         if not reason:
@@ -321,18 +333,19 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         for row in case.steps:
             if row.status == StepStatus.ACTIVE:
                 row.status = StepStatus.WAITING
-        outbox.cancel_pending(ctx, session, case)
+        case_rows.save(session.connection(), case)
+        outbox.cancel_pending(ctx, session.connection(), case.id)
         audit.append(
             session,
-            office.id,
+            case.office_id,
             actor=actor.username,
             role=role,
             action="case.cancelled",
             recorded_at=ctx.clock.now(),
             stated_at=when,
-            case=code,
+            case=case.code,
             step=step_of(state_before),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
+            head=case.audit_head,
         )
-        session.flush()
-        return _record(ctx, case)
+        return _finished(ctx, case, definition)

@@ -79,10 +79,11 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    """Where artefact files are kept and how large they may be."""
+    """Where artefact files are kept, how large they may be, and up to which size they are kept in the database."""
 
     artefacts_dir: Path = Path("var/artefacts")
     max_upload_bytes: int = 20 * 1024 * 1024
+    inline_max_bytes: int = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -201,18 +202,12 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
     configured_url = str(db_raw.get("url", "sqlite:///var/sop.db"))  # read even when overridden: it is known
     url = env.get("SOP_DATABASE_URL") or configured_url
     storage_raw = table(raw, "storage", where)
-    max_mb = storage_raw.get("max_upload_mb", 20)
-    if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:
-        raise ConfigError(f"{where}: [storage] max_upload_mb = {max_mb!r}; isikan angka MB lebih dari 0.", value=max_mb)
     return Settings(
         path=path,
         office=office,
         calendar=parse_calendar(table(raw, "calendar", where), where),
         database=DatabaseSettings(url=_resolve_sqlite(url, base)),
-        storage=StorageSettings(
-            artefacts_dir=resolve_path(base, str(storage_raw.get("artefacts_dir", "var/artefacts"))),
-            max_upload_bytes=int(max_mb * 1024 * 1024),
-        ),
+        storage=_parse_storage(storage_raw, where, base),
         workflows_dir=resolve_path(base, str(table(raw, "workflows", where).get("dir", "workflows"))),
         documents_dir=_documents_dir(table(raw, "documents", where), base),
         notifications=parse_notifications(table(raw, "notifications", where), where, base, env),
@@ -247,6 +242,24 @@ def _resolve_sqlite(url: str, base: Path) -> str:
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
         return prefix + str(base / url[len(prefix) :])
     return url
+
+
+def _parse_storage(raw: Mapping[str, Any], where: str, base: Path) -> StorageSettings:
+    max_mb = raw.get("max_upload_mb", 20)
+    if not isinstance(max_mb, int | float) or isinstance(max_mb, bool) or max_mb <= 0:
+        raise ConfigError(f"{where}: [storage] max_upload_mb = {max_mb!r}; isikan angka MB lebih dari 0.", value=max_mb)
+    inline_kb = raw.get("inline_max_kb", 128)
+    if not isinstance(inline_kb, int) or isinstance(inline_kb, bool) or inline_kb < 0:
+        raise ConfigError(
+            f"{where}: [storage] inline_max_kb = {inline_kb!r}; isikan bilangan bulat KB, 0 atau lebih "
+            "(0: semua dokumen disimpan sebagai berkas di artefacts_dir).",
+            value=inline_kb,
+        )
+    return StorageSettings(
+        artefacts_dir=resolve_path(base, str(raw.get("artefacts_dir", "var/artefacts"))),
+        max_upload_bytes=int(max_mb * 1024 * 1024),
+        inline_max_bytes=inline_kb * 1024,
+    )
 
 
 def _parse_web(raw: Mapping[str, Any], where: str) -> WebSettings:

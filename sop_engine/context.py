@@ -49,9 +49,13 @@ class Context:
         """This install's office row; ConfigError if ``sop init`` has not created it."""
         office = session.scalar(select(Office).where(Office.code == self.settings.office.satker))
         if office is None:
-            raise ConfigError(
-                f"Kantor dengan kode satker '{self.settings.office.satker}' belum ada di basis data.",
-                value=self.settings.office.satker,
-                hint=Hint(Remedy.INIT_DATABASE),
-            )
+            raise self.no_office()
         return office
+
+    def no_office(self) -> ConfigError:
+        """The error of a database that has no row for this install's office (``sop init`` not run)."""
+        return ConfigError(
+            f"Kantor dengan kode satker '{self.settings.office.satker}' belum ada di basis data.",
+            value=self.settings.office.satker,
+            hint=Hint(Remedy.INIT_DATABASE),
+        )

@@ -69,6 +69,8 @@ class WorkflowMachine:
             ignore_invalid_triggers=False,
         )
         self._lock = threading.Lock()
+        #: The moves already fired, (state, trigger) -> state: the machine never changes, so each is asked once.
+        self._fired: dict[tuple[str, str], str] = {}
 
     @property
     def initial(self) -> str:
@@ -76,6 +78,9 @@ class WorkflowMachine:
 
     def fire(self, state: str, trigger: str) -> str:
         """The state after ``trigger`` from ``state``; NotAllowed if the move does not exist."""
+        fired = self._fired.get((state, trigger))
+        if fired is not None:
+            return fired
         token = _Token()
         with self._lock:
             self._machine.add_model(token, initial=state)
@@ -87,6 +92,7 @@ class WorkflowMachine:
                 ) from exc
             finally:
                 self._machine.remove_model(token)
+            self._fired[state, trigger] = token.state
         return token.state
 
     def can_fire(self, state: str, trigger: str) -> bool:

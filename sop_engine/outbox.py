@@ -15,19 +15,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, policy, workflows
+from sop_engine import audit, directory, policy, workflows
+from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import Case, CaseStep, Notification, Person, PersonRole
+from sop_engine.db.models import Case, CaseStep, Notification, Person
+from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.definitions import StepDef
+from sop_engine.directory import MAX_CHAIN, Directory, Member
 from sop_engine.durations import parse_duration
 from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
-
-#: Longest supervisor chain followed, as a guard against a loop in the supervisor links.
-MAX_CHAIN = 10
 
 
 @dataclass(frozen=True)
@@ -37,60 +37,36 @@ class Planned:
     kind: NotificationKind
     level: int
     due_at: datetime
-    recipient: Person
-    cc: tuple[Person, ...] = ()
-
-
-def assignees(session: Session, office_id: int, role: str) -> list[Person]:
-    """The active people who hold ``role`` (any of them may do the step)."""
-    return list(
-        session.scalars(
-            select(Person)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(Person.office_id == office_id, Person.active.is_(True), PersonRole.role == role)
-            .order_by(Person.username)
-        )
-    )
-
-
-def supervisor_at(person: Person, level: int) -> Person | None:
-    """The ``level``-th active supervisor up ``person``'s chain (inactive ones are passed over)."""
-    chain: list[Person] = []
-    current, seen = person.supervisor, {person.id}
-    while current is not None and current.id not in seen and len(chain) < level:
-        seen.add(current.id)
-        if current.active:
-            chain.append(current)
-        current = current.supervisor
-    return chain[level - 1] if len(chain) >= level else None
+    recipient: Member
+    cc: tuple[Member, ...] = ()
 
 
 def plan_step(
-    ctx: Context, session: Session, office_id: int, step: StepDef, activated_at: datetime, due_at: datetime
+    ctx: Context, people: Directory, step: StepDef, activated_at: datetime, due_at: datetime
 ) -> list[Planned]:
     """Every notification an activation of ``step`` needs, per the policy in config."""
     policy = ctx.settings.notifications
     budget = ctx.calendar.budget_seconds(step.budget)
-    people = assignees(session, office_id, step.role)
+    assigned = people.assignees(step.role)
     planned: list[Planned] = []
     reminder_at = ctx.calendar.add(activated_at, int(budget * policy.reminder_at))
-    for person in people:
+    for person in assigned:
         planned.append(Planned(NotificationKind.REMINDER, 0, reminder_at, person))
         planned.append(Planned(NotificationKind.DUE, 0, due_at, person))
     interval = max(
         int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(parse_duration(policy.escalation_minimum))
     )
     for level in range(1, MAX_CHAIN + 1):
-        bosses: dict[int, Person] = {}
-        for person in people:
-            boss = supervisor_at(person, level)
+        bosses: dict[int, Member] = {}
+        for person in assigned:
+            boss = people.supervisor_at(person, level)
             if boss is not None:
                 bosses.setdefault(boss.id, boss)
         if not bosses:
             break
         moment = ctx.calendar.add(due_at, level * interval)
         planned.extend(
-            Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(people)) for boss in bosses.values()
+            Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(assigned)) for boss in bosses.values()
         )
     return planned
 
@@ -99,50 +75,59 @@ def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, use
     return f"{case_code}/{step_no}/{round_no}/{kind}/{level}/{username}"
 
 
-def schedule_step(ctx: Context, session: Session, case: Case, row: CaseStep, step: StepDef) -> int:
-    """Write the notifications of the step that just became active (inside the caller's transaction)."""
+_INSERT = insert(table(Notification))
+
+
+def schedule_step(ctx: Context, conn: Connection, people: Directory, case: CaseRow, row: StepRow, step: StepDef) -> int:
+    """Write the notifications of the step that just became active (inside the caller's transaction).
+
+    One multi-row INSERT, without ORM objects.
+    """
     if row.activated_at is None or row.due_at is None:
         return 0
     now = ctx.clock.now()
-    planned = plan_step(ctx, session, case.office_id, step, row.activated_at, row.due_at)
-    for item in planned:
-        session.add(
-            Notification(
-                office_id=case.office_id,
-                dedupe_key=_key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
-                kind=item.kind,
-                level=item.level,
-                case_id=case.id,
-                case_code=case.code,
-                step_no=row.no,
-                round=row.round,
-                recipient_id=item.recipient.id,
-                recipient=item.recipient,
-                cc=",".join(p.username for p in item.cc) or None,
-                due_at=item.due_at,
-                status=NotificationStatus.PENDING,
-                attempts=0,
-                next_attempt_at=item.due_at,
-                created_at=now,
-            )
+    planned = plan_step(ctx, people, step, row.activated_at, row.due_at)
+    if planned:
+        conn.execute(
+            _INSERT,
+            [
+                {
+                    "office_id": case.office_id,
+                    "dedupe_key": _key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
+                    "kind": item.kind,
+                    "level": item.level,
+                    "case_id": case.id,
+                    "case_code": case.code,
+                    "step_no": row.no,
+                    "round": row.round,
+                    "recipient_id": item.recipient.id,
+                    "cc": ",".join(p.username for p in item.cc) or None,
+                    "due_at": item.due_at,
+                    "status": NotificationStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": item.due_at,
+                    "created_at": now,
+                }
+                for item in planned
+            ],
         )
     return len(planned)
 
 
-def cancel_pending(ctx: Context, session: Session, case: Case, step_no: int | None = None) -> int:
-    """Cancel the pending notifications of one step of ``case`` (or of the whole case)."""
-    query = update(Notification).where(
-        Notification.case_id == case.id, Notification.status == NotificationStatus.PENDING
-    )
-    if step_no is not None:
-        query = query.where(Notification.step_no == step_no)
-    result = session.execute(
-        query.values(
-            status=NotificationStatus.CANCELLED, finished_at=ctx.clock.now(), lease_owner=None, lease_until=None
-        ),
-        execution_options={"synchronize_session": False},
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+_n = table(Notification).c
+_CANCEL = (
+    update(table(Notification))
+    .where(_n.case_id == bindparam("b_case"), _n.status == NotificationStatus.PENDING)
+    .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
+)
+_CANCEL_STEP = _CANCEL.where(_n.step_no == bindparam("b_step"))
+
+
+def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:
+    """Cancel the pending notifications of one step of case ``case_id`` (or of the whole case)."""
+    query, values = (_CANCEL, {}) if step_no is None else (_CANCEL_STEP, {"b_step": step_no})
+    result = conn.execute(query, {"b_case": case_id, "finished_at": ctx.clock.now(), **values})
+    return int(result.rowcount or 0)
 
 
 @dataclass(frozen=True)
@@ -172,8 +157,9 @@ def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
             .where(Case.office_id == office.id, Case.status == CaseStatus.RUNNING, CaseStep.status == StepStatus.ACTIVE)
             .order_by(Case.code)
         ).all()
+        people = directory.load(session.connection(), office.id) or Directory(office.id, ())
         for case, row in rows:
-            step_moved = _recompute_step(ctx, session, office.id, case, row)
+            step_moved = _recompute_step(ctx, session, people, case, row)
             if step_moved is not None:
                 moved.append(step_moved)
         if moved:
@@ -181,15 +167,14 @@ def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
     return moved
 
 
-def _recompute_step(ctx: Context, session: Session, office_id: int, case: Case, row: CaseStep) -> Moved | None:
+def _recompute_step(ctx: Context, session: Session, people: Directory, case: Case, row: CaseStep) -> Moved | None:
     """Move one active step's deadline and its pending notifications to where the calendar puts them now."""
     if row.activated_at is None or row.due_at is None:
         return None
     step = workflows.definition_of(case).step(row.no)
     new_due = ctx.calendar.add_duration(row.activated_at, step.budget)
     plan = {
-        (p.kind, p.level, p.recipient.id): p.due_at
-        for p in plan_step(ctx, session, office_id, step, row.activated_at, new_due)
+        (p.kind, p.level, p.recipient.id): p.due_at for p in plan_step(ctx, people, step, row.activated_at, new_due)
     }
     changed = 0
     for note in session.scalars(

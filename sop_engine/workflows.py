@@ -10,13 +10,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from sop_engine import audit
 from sop_engine.context import Context
 from sop_engine.db.models import Case, WorkflowDefinition
+from sop_engine.db.queries import table
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotFound
 from sop_engine.loader import load_workflow_text, load_workflows_dir
@@ -44,9 +46,15 @@ def parse_stored(row: WorkflowDefinition) -> WorkflowDef:
     """The definition stored in ``row`` (parsed once per content hash)."""
     with _parsed_lock:
         definition = _parsed.get(row.content_hash)
-        if definition is None:
-            definition = _parsed[row.content_hash] = load_workflow_text(row.source, f"<basis data: {row.name}>")
-        return definition
+    return definition or _remember(row.name, row.source, row.content_hash)
+
+
+def _remember(name: str, source: str, content_hash: str) -> WorkflowDef:
+    """Parse a stored definition and keep it for the process (a stored revision never changes: its key
+    is the hash of its text, so the record needs no invalidation)."""
+    definition = load_workflow_text(source, f"<basis data: {name}>")
+    with _parsed_lock:
+        return _parsed.setdefault(content_hash, definition)
 
 
 def definition_of(case: Case) -> WorkflowDef:
@@ -74,6 +82,21 @@ def stored(session: Session) -> dict[int, WorkflowDef]:
         return {row_id: _parsed[content_hash] for row_id, content_hash in hashes.items()}
 
 
+_stored = table(WorkflowDefinition).c
+_SOURCE = select(_stored.name, _stored.source).where(_stored.content_hash == bindparam("hash"))
+_ID = select(_stored.id).where(_stored.content_hash == bindparam("hash"))
+
+
+def pinned(conn: Connection, content_hash: str) -> WorkflowDef:
+    """The stored definition with ``content_hash``: parsed once per process, its text read only then."""
+    with _parsed_lock:
+        definition = _parsed.get(content_hash)
+    if definition is not None:
+        return definition
+    name, source = conn.execute(_SOURCE, {"hash": content_hash}).one()
+    return _remember(name, source, content_hash)
+
+
 def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
     """The stored definition with ``content_hash`` (the revision a case is pinned to)."""
     with _parsed_lock:
@@ -87,9 +110,27 @@ def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
         return parse_stored(row)
 
 
+_on_disk: dict[Path, tuple[tuple[tuple[str, bytes], ...], dict[str, WorkflowDef]]] = {}
+
+
 def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
-    """The definitions in the workflows folder, validated."""
-    return load_workflows_dir(ctx.settings.workflows_dir)
+    """The definitions in the workflows folder, validated.
+
+    The files are read every time, but parsed and validated again only when their names or
+    bytes differ from the last reading (an edited file is seen at once, whatever its mtime).
+    """
+    folder = ctx.settings.workflows_dir
+    if not folder.is_dir():
+        return load_workflows_dir(folder)  # raises the error that names the folder
+    texts = tuple((p.name, p.read_bytes()) for p in sorted(folder.glob("*.toml")) if p.is_file())
+    with _parsed_lock:
+        known = _on_disk.get(folder)
+    if known is not None and known[0] == texts:
+        return dict(known[1])
+    found = load_workflows_dir(folder)
+    with _parsed_lock:
+        _on_disk[folder] = (texts, found)
+    return dict(found)
 
 
 def register(session: Session, ctx: Context, office_id: int, definition: WorkflowDef) -> WorkflowDefinition:
@@ -123,14 +164,19 @@ def register(session: Session, ctx: Context, office_id: int, definition: Workflo
     return row
 
 
-def current(session: Session, ctx: Context, office_id: int, name: str) -> tuple[WorkflowDefinition, WorkflowDef]:
-    """The revision of workflow ``name`` that new cases start under (the file on disk)."""
+def current(session: Session, ctx: Context, office_id: int, name: str) -> tuple[int, WorkflowDef]:
+    """The stored id and the revision of workflow ``name`` that new cases start under (the file on disk)."""
     definitions = on_disk(ctx)
     definition = definitions.get(name)
     if definition is None:
         known = ", ".join(sorted(definitions)) or "tidak ada"
         raise NotFound(f"SOP '{name}' tidak ada di {ctx.settings.workflows_dir}; SOP yang ada: {known}.", value=name)
-    return register(session, ctx, office_id, definition), definition
+    stored = session.connection().scalar(_ID, {"hash": definition.content_hash})
+    if stored is None:
+        stored = register(session, ctx, office_id, definition).id
+    with _parsed_lock:  # the same text as the stored row's: its cases need not parse it again
+        _parsed.setdefault(definition.content_hash, definition)
+    return stored, definition
 
 
 def show(ctx: Context, name: str) -> WorkflowDef:

@@ -6,21 +6,23 @@ import io
 import os
 import threading
 import zipfile
-from collections.abc import Callable
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from argon2 import PasswordHasher
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect, select, update
 
+from sop_engine import artefacts
 from sop_engine.cli import main
 from sop_engine.clock import Clock
-from sop_engine.config import Settings
+from sop_engine.config import Settings, StorageSettings
 from sop_engine.context import Context
 from sop_engine.db import migrate
+from sop_engine.db.models import ArtefactBlob
 from sop_engine.demo import minimal_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,44 @@ def pdf(folder: Path, name: str = "dokumen.pdf", text: str = "dokumen") -> Path:
     path = folder / name
     path.write_bytes(minimal_pdf(text))
     return path
+
+
+def large_pdf(folder: Path, name: str = "dokumen.pdf", text: str = "dokumen") -> Path:
+    """A PDF larger than the documents kept in the database (``[storage] inline_max_kb``): it is kept
+    as a file in the artefacts folder."""
+    path = folder / name
+    path.write_bytes(minimal_pdf(text) + b"%" + b"0" * StorageSettings().inline_max_bytes + b"\n")
+    return path
+
+
+def alter_document(ctx: Context, sha256: str, change: Callable[[bytes], bytes]) -> None:
+    """Change a stored document's bytes behind the engine's back (a disk fault, an intruder), wherever it
+    is kept: its file in the artefacts folder, else its row in the database."""
+    path = artefacts.store_for(ctx).path_for(sha256)
+    if path.is_file():
+        path.write_bytes(change(path.read_bytes()))
+        return
+    blobs = ArtefactBlob.__table__.c
+    with ctx.db.engine.begin() as conn:
+        content = conn.scalar(select(blobs.content).where(blobs.sha256 == sha256))
+        assert content is not None, f"no stored document {sha256}"
+        conn.execute(update(ArtefactBlob).where(blobs.sha256 == sha256).values(content=change(bytes(content))))
+
+
+@contextmanager
+def statements(ctx: Context) -> Iterator[list[str]]:
+    """The SQL statements ``ctx``'s database is sent inside the block (SQLAlchemy's ``before_cursor_execute``;
+    an ``executemany`` counts once)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", record)
 
 
 def docx(folder: Path, name: str = "dokumen.docx") -> Path:

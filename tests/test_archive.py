@@ -29,7 +29,7 @@ from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.errors import IntegrityError, NotFound
 from sop_engine.install import initialise
 from tests.conftest import ROOT, START, make_settings
-from tests.helpers import docx, pdf, run_cli
+from tests.helpers import alter_document, docx, pdf, run_cli
 
 CASE = "lakip-2021"
 FIXED_MEMBERS = {"BACA-SAYA.txt", "manifest.json", "kasus.json", "audit.json", "audit.csv"}
@@ -300,9 +300,7 @@ def test_a_case_row_forged_before_archiving_stops_the_build_naming_the_row(ctx: 
 
 def test_an_altered_stored_document_stops_the_build_and_leaves_no_zip(ctx: Context, clock, tmp_path: Path):
     files = _run_case(ctx, clock, tmp_path / "masuk")
-    digest = hashlib.sha256(files["r2/lakip.docx"].read_bytes()).hexdigest()
-    stored = artefacts.store_for(ctx).path_for(digest)
-    stored.write_bytes(_flip(stored.read_bytes()))
+    alter_document(ctx, hashlib.sha256(files["r2/lakip.docx"].read_bytes()).hexdigest(), _flip)
     out = tmp_path / "keluar" / "arsip.zip"
     with pytest.raises(IntegrityError, match=r"langkah 6 putaran 2 'lakip.docx'.*Arsip tidak dibuat"):
         archive.build_archive(ctx, CASE, out)
@@ -480,10 +478,8 @@ def test_cli_creates_an_archive_and_prints_its_fingerprint(cli_case: Context, tm
 
 
 def test_cli_create_refuses_an_altered_document_with_exit_1(cli_case: Context, tmp_path: Path):
-    for stored in artefacts.store_for(cli_case).root.rglob("*"):
-        if stored.is_file():
-            stored.write_bytes(b"diubah")
-            break
+    first = cases.get_case(cli_case, CASE).steps[0].artefacts[0]
+    alter_document(cli_case, first.sha256, lambda _: b"diubah")
     code, _, stderr = _sop(["archive", "create", CASE, "-o", str(tmp_path / "arsip.zip")], cli_case, tmp_path)
     assert code == 1 and "telah berubah" in stderr and not (tmp_path / "arsip.zip").exists()
 

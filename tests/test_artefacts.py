@@ -24,7 +24,7 @@ from sop_engine.context import Context
 from sop_engine.definitions import StepDef
 from sop_engine.errors import IntegrityError, InvalidInput
 from sop_engine.loader import load_workflow_file
-from tests.helpers import docx, pdf, run_cli
+from tests.helpers import docx, large_pdf, pdf, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 LAKIP = load_workflow_file(ROOT / "workflows" / "lakip.toml")
@@ -247,7 +247,7 @@ def test_store_read_refuses_missing_file(tmp_path: Path) -> None:
 def test_same_bytes_attached_twice_are_stored_once(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    original = pdf(tmp_path, "disposisi.pdf", "sama")
+    original = large_pdf(tmp_path, "disposisi.pdf", "sama")
     first = start_and_attach(ctx, clock, original)
     copy = write(tmp_path, "format-salinan.pdf", original.read_bytes())
     clock.advance(timedelta(minutes=5))
@@ -263,9 +263,11 @@ def test_same_bytes_attached_twice_are_stored_once(
 def test_different_bytes_are_stored_under_their_own_hashes(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    first = start_and_attach(ctx, clock, pdf(tmp_path, "disposisi.pdf", "satu"))
+    first = start_and_attach(ctx, clock, large_pdf(tmp_path, "disposisi.pdf", "satu"))
     clock.advance(timedelta(minutes=5))
-    record = cases.complete_step(ctx, CASE, 2, "kasubag", files=[IncomingFile.from_path(docx(tmp_path))])
+    record = cases.complete_step(
+        ctx, CASE, 2, "kasubag", files=[IncomingFile.from_path(large_pdf(tmp_path, "format.pdf"))]
+    )
     (second,) = record.steps[1].artefacts
     assert first.sha256 != second.sha256
     assert store_files(settings) == sorted([stored_path(settings, first.sha256), stored_path(settings, second.sha256)])
@@ -274,11 +276,12 @@ def test_different_bytes_are_stored_under_their_own_hashes(
 def test_storing_leaves_no_temporary_incoming_files(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    original = pdf(tmp_path, "disposisi.pdf")
+    original = large_pdf(tmp_path, "disposisi.pdf")
     start_and_attach(ctx, clock, original)
     clock.advance(timedelta(minutes=5))
+    other = large_pdf(tmp_path, "format.pdf", "format")
     cases.complete_step(
-        ctx, CASE, 2, "kasubag", files=[IncomingFile.from_path(original), IncomingFile.from_path(docx(tmp_path))]
+        ctx, CASE, 2, "kasubag", files=[IncomingFile.from_path(original), IncomingFile.from_path(other)]
     )
     root = settings.storage.artefacts_dir
     assert len(store_files(settings)) == 2
@@ -318,7 +321,7 @@ def test_cli_artefacts_get_writes_exactly_the_uploaded_bytes(
 def test_get_artefact_raises_integrity_error_when_stored_file_was_altered(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    stored = start_and_attach(ctx, clock, pdf(tmp_path, "disposisi.pdf"))
+    stored = start_and_attach(ctx, clock, large_pdf(tmp_path, "disposisi.pdf"))
     on_disk = stored_path(settings, stored.sha256)
     on_disk.write_bytes(on_disk.read_bytes().replace(b"dokumen", b"DOKUMEN"))
     target = tmp_path / "salinan.pdf"
@@ -332,7 +335,7 @@ def test_get_artefact_raises_integrity_error_when_stored_file_was_altered(
 def test_cli_artefacts_get_exits_1_and_writes_nothing_when_stored_file_was_altered(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    stored = start_and_attach(ctx, clock, pdf(tmp_path, "disposisi.pdf"))
+    stored = start_and_attach(ctx, clock, large_pdf(tmp_path, "disposisi.pdf"))
     with stored_path(settings, stored.sha256).open("ab") as handle:
         handle.write(b"% disisipkan\n")
     target = tmp_path / "salinan.pdf"
@@ -347,7 +350,7 @@ def test_cli_artefacts_get_exits_1_and_writes_nothing_when_stored_file_was_alter
 def test_get_artefact_raises_integrity_error_when_stored_file_is_missing(
     ctx: Context, clock: FixedClock, settings: Settings, tmp_path: Path
 ) -> None:
-    stored = start_and_attach(ctx, clock, pdf(tmp_path, "disposisi.pdf"))
+    stored = start_and_attach(ctx, clock, large_pdf(tmp_path, "disposisi.pdf"))
     stored_path(settings, stored.sha256).unlink()
     target = tmp_path / "salinan.pdf"
     with pytest.raises(IntegrityError) as caught:

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from sop_engine import artefacts, audit, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact, Case, CaseStep
-from tests.helpers import pdf, sop_env, write_config
+from sop_engine.db.models import Artefact, ArtefactBlob, Case, CaseStep
+from tests.helpers import large_pdf, pdf, sop_env, write_config
 
 CASE = "lakip-2021"
 HARD_KILL = 86  # exit status of the crashing child, distinct from sop's own 0/1/2
@@ -36,6 +36,12 @@ class InjectedFault(RuntimeError):
 def artefact_rows(ctx: Context) -> int:
     with ctx.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(Artefact)) or 0)
+
+
+def kept_documents(ctx: Context) -> int:
+    """The documents kept in the database (small ones; larger ones are files)."""
+    with ctx.db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(ArtefactBlob)) or 0)
 
 
 def step_status_in(session: Session, step_no: int) -> str | None:
@@ -71,26 +77,27 @@ def fault_in_audit_append(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any])
 def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
     real = cases.move
 
-    def crash(ctx: Context, session: Session, case: Case, *args: Any) -> None:
-        real(ctx, session, case, *args)
-        seen["artefacts"] = len(case.artefacts)
+    def crash(ctx: Context, session: Session, *args: Any) -> None:
+        real(ctx, session, *args)  # the case and step rows are written (the first write of the action)
+        seen["step 2"] = step_status_in(session, 2)
+        seen["step 3"] = step_status_in(session, 3)
         raise InjectedFault("crash while moving to the next step")
 
     monkeypatch.setattr(cases, "move", crash)
 
 
 def fault_in_second_file(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
-    real = artefacts.ArtefactStore.put
+    real = artefacts.ArtefactStore.keep
     calls = []
 
-    def crash(self: artefacts.ArtefactStore, source: Path, expected_sha256: str) -> None:
+    def crash(self: artefacts.ArtefactStore, conn: Connection, source: Path, sha256: str, size: int) -> None:
         calls.append(source)
         if len(calls) == 2:
-            seen["files stored"] = 1
+            seen["documents kept"] = conn.scalar(select(func.count()).select_from(ArtefactBlob))
             raise InjectedFault("crash while storing the second file")
-        real(self, source, expected_sha256)
+        real(self, conn, source, sha256, size)
 
-    monkeypatch.setattr(artefacts.ArtefactStore, "put", crash)
+    monkeypatch.setattr(artefacts.ArtefactStore, "keep", crash)
 
 
 def fault_after_audit_event(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
@@ -105,7 +112,7 @@ def fault_after_audit_event(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any
         raise InjectedFault("crash just before commit")
 
     monkeypatch.setattr(audit, "append", append_then_look)
-    monkeypatch.setattr(cases, "_record", crash)
+    monkeypatch.setattr(cases, "_finished", crash)
 
 
 FAULTS: dict[str, Installer] = {
@@ -124,7 +131,7 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
     files = [IncomingFile.from_path(pdf(tmp_path, n, n)) for n in ("rencana.pdf", "lampiran.pdf")]
     before = views.case_json(cases.get_case(ctx, CASE), ctx.tz)
     events_before = len(audit.list_events(ctx))
-    rows_before = artefact_rows(ctx)
+    rows_before, documents_before = artefact_rows(ctx), kept_documents(ctx)
 
     seen: dict[str, Any] = {}
     with monkeypatch.context() as patched:
@@ -135,13 +142,15 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
     if fault == "audit_append":  # the half-done state really was in the database, uncommitted
         assert seen == {"step 2": "done", "step 3": "active", "artefacts": rows_before + 2}
     if fault == "move":
-        assert seen == {"artefacts": rows_before + 2}
+        assert seen == {"step 2": "done", "step 3": "active"}
     if fault == "before_commit":
         assert seen["audit seq"] == events_before + 1
+    if fault == "second_file":  # the first document's bytes really were in the database, uncommitted
+        assert seen == {"documents kept": documents_before + 1}
 
     assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
     assert len(audit.list_events(ctx)) == events_before
-    assert artefact_rows(ctx) == rows_before
+    assert (artefact_rows(ctx), kept_documents(ctx)) == (rows_before, documents_before)
     assert audit.verify(ctx).ok
 
     after = cases.complete_step(ctx, CASE, 2, "kasubag", files, note="catatan")
@@ -149,6 +158,33 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
     assert after.steps[1].completed_by == "kasubag"
     assert [a.filename for a in after.steps[1].artefacts] == ["rencana.pdf", "lampiran.pdf"]
     assert len(audit.list_events(ctx)) == events_before + 1
+    assert kept_documents(ctx) == documents_before + 2
+    assert audit.verify(ctx).ok
+
+
+def test_a_crash_after_large_documents_reached_the_folder_leaves_only_orphan_files_and_the_retry_works(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document too large for the database is a file, durable before the commit; a crash after it
+    leaves the file as a harmless orphan (content-addressed), and the same action then succeeds."""
+    started(ctx, tmp_path)
+    files = [IncomingFile.from_path(large_pdf(tmp_path, n, n)) for n in ("rencana.pdf", "lampiran.pdf")]
+    before = views.case_json(cases.get_case(ctx, CASE), ctx.tz)
+    rows_before, documents_before = artefact_rows(ctx), kept_documents(ctx)
+    seen: dict[str, Any] = {}
+    with monkeypatch.context() as patched:
+        fault_in_audit_append(patched, seen)
+        with pytest.raises(InjectedFault):
+            cases.complete_step(ctx, CASE, 2, "kasubag", files)
+    store = artefacts.store_for(ctx)
+    orphans = [store.path_for(artefacts.inspect_file(f, 10**9).sha256) for f in files]
+    assert all(path.is_file() for path in orphans)
+    assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
+    assert (artefact_rows(ctx), kept_documents(ctx)) == (rows_before, documents_before)
+
+    after = cases.complete_step(ctx, CASE, 2, "kasubag", files)
+    assert [store.read(a.sha256) for a in after.steps[1].artefacts] == [f.path.read_bytes() for f in files]
+    assert kept_documents(ctx) == documents_before
     assert audit.verify(ctx).ok
 
 
@@ -175,7 +211,7 @@ CRASHING_SOP = f"""
 import os, sys
 from sqlalchemy import func, select
 from sop_engine import audit, cli
-from sop_engine.db.models import Artefact, Case, CaseStep
+from sop_engine.db.models import Artefact, ArtefactBlob, Case, CaseStep
 
 def hard_kill(session, *args, **kwargs):
     session.flush()

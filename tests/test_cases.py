@@ -12,7 +12,7 @@ from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.helpers import docx, pdf
+from tests.helpers import docx, pdf, statements
 
 
 def at(text: str) -> datetime:
@@ -169,3 +169,32 @@ def test_completing_the_last_step_again_is_a_conflict_naming_who_finished_the_ca
     assert cases.get_case(ctx, "lakip-2021").status == "done"
     with pytest.raises(Conflict, match=r"Langkah 11 .* sudah diselesaikan oleh staf1"):
         cases.complete_step(ctx, "lakip-2021", 11, "staf2")
+
+
+# --- what a completion costs --------------------------------------------------------------
+
+#: The most statements one completion may send, by backend and whether it attaches a document and
+#: activates a next step: the case with its steps and documents (one query), the case and step
+#: rows, the document's row and bytes, the next step's notifications, the finished step's
+#: cancelled, the audit head, event and new head. SQLite counts its BEGIN IMMEDIATE; PostgreSQL's
+#: BEGIN is the driver's own. The office's people are kept in the process (tests/test_directory.py).
+COMPLETION_STATEMENTS = {"sqlite": {"document": 10, "none": 8, "last": 7}, "postgresql": {}}
+COMPLETION_STATEMENTS["postgresql"] = {what: n - 1 for what, n in COMPLETION_STATEMENTS["sqlite"].items()}
+DOERS = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf2", 5: "kasubag", 6: "staf1", 7: "kasubag"}
+DOERS |= {8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf2"}
+WITH_DOCUMENT = {1, 2, 4, 5, 6, 7, 9, 10}
+
+
+def test_a_completion_sends_a_fixed_handful_of_statements_whatever_the_history(
+    ctx: Context, backend: str, tmp_path: Path
+) -> None:
+    limits = COMPLETION_STATEMENTS[backend]
+    for year in (2021, 2022):  # the second case runs with the first one's history in the tables
+        code = cases.start_case(ctx, "lakip", year, "sekretaris").id
+        for no in range(1, 12):
+            files = [IncomingFile.from_path(pdf(tmp_path, f"{year}-{no}.pdf", f"{year} {no}"))]
+            with statements(ctx) as seen:
+                cases.complete_step(ctx, code, no, DOERS[no], files if no in WITH_DOCUMENT else [])
+            what = "last" if no == 11 else "document" if no in WITH_DOCUMENT else "none"
+            assert len(seen) <= limits[what], (year, no, seen)
+            assert not [s for s in seen if "workflow_definitions.source" in s or "FROM people" in s], seen

@@ -179,3 +179,39 @@ def test_two_threads_completing_the_same_step_one_wins_and_the_other_gets_a_conf
     assert record.current_step == 3
     assert [e.actor for e in completed_events(ctx, 2)] == [winner]
     assert audit.verify(ctx).ok
+
+
+def test_two_threads_completing_steps_of_different_cases_both_win_and_the_chain_stays_one(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each read the audit head with its case; the second to append finds it moved and links after the first."""
+    start_with_step_one_done(ctx, tmp_path)
+    cases.start_case(ctx, "lakip", 2022, "sekretaris")
+    barrier = threading.Barrier(2, timeout=BARRIER_TIMEOUT)
+    if ctx.db.is_sqlite:  # writers queue at BEGIN IMMEDIATE: meet before it (see the test above)
+        real_write = ctx.db.write
+
+        def write_together() -> Any:
+            barrier.wait()
+            return real_write()
+
+        monkeypatch.setattr(ctx.db, "write", write_together)
+    else:  # both have read their case and the head before either writes
+        real_require_files = cases.require_files
+
+        def require_files_together(*args: Any) -> None:
+            real_require_files(*args)
+            barrier.wait()
+
+        monkeypatch.setattr(cases, "require_files", require_files_together)
+    documents = {year: IncomingFile.from_path(pdf(tmp_path, f"langkah-{year}.pdf", str(year))) for year in (2021, 2022)}
+    results = run_threads(
+        {
+            "2021": lambda: cases.complete_step(ctx, CASE, 2, "kasubag", [documents[2021]]),
+            "2022": lambda: cases.complete_step(ctx, "lakip-2022", 1, "sekretaris", [documents[2022]]),
+        }
+    )
+    assert all(isinstance(r, cases.CaseRecord) for r in results.values()), results
+    monkeypatch.undo()
+    assert [e.seq for e in audit.list_events(ctx)] == list(range(1, len(audit.list_events(ctx)) + 1))
+    assert audit.verify(ctx).ok

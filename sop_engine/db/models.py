@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -82,6 +83,9 @@ class Office(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    #: Moved on by database triggers whenever the office's people, roles or supervisors change (0010),
+    #: so that a process may keep the office's directory and know when it is stale.
+    people_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Person(Base):
@@ -247,6 +251,19 @@ class Artefact(Base):
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArtefactBlob(Base):
+    """The bytes of a small document, kept in the database and committed with the step that attached it.
+
+    Content-addressed like the folder store: one row per sha256, however many artefacts share the bytes.
+    """
+
+    __tablename__ = "artefact_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):

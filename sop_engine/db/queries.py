@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from sop_engine.db.models import Case, Person
+from sop_engine.db.models import Base, Case, Person
 from sop_engine.errors import NotFound
 from sop_engine.remedies import Hint, Remedy
 
 
+def table(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for the statements of the hot paths that skip the ORM."""
+    return cast(Table, model.__table__)
+
+
 def find_case(session: Session, office_id: int, code: str, *, for_update: bool = False) -> Case:
     """The case ``code`` of the office (e.g. ``lakip-2021``)."""
-    code = _printable(code)
+    code = printable(code)
     query = select(Case).where(Case.office_id == office_id, Case.code == code)
     case = session.scalar(query.with_for_update() if for_update else query)
     if case is None:
-        known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
-        listing = ", ".join(known) if known else "belum ada kasus"
-        raise NotFound(
-            f"Kasus '{code}' tidak ada; kasus yang ada: {listing}.", value=code, hint=Hint(Remedy.LIST_CASES)
-        )
+        raise case_not_found(session, office_id, code)
     return case
 
 
@@ -30,33 +31,43 @@ def case_row(session: Session, office_id: int, code: str) -> Row[Any] | None:
     """The row of the case ``code`` read without the ORM (its columns only); None if there is none."""
     return (
         session.connection()
-        .execute(select(Case.__table__).where(Case.office_id == office_id, Case.code == _printable(code)))
+        .execute(select(Case.__table__).where(Case.office_id == office_id, Case.code == printable(code)))
         .one_or_none()
     )
 
 
+def case_not_found(session: Session, office_id: int, code: str) -> NotFound:
+    """The NotFound for a case code the office does not have, listing the codes it has."""
+    known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
+    listing = ", ".join(known) if known else "belum ada kasus"
+    return NotFound(f"Kasus '{code}' tidak ada; kasus yang ada: {listing}.", value=code, hint=Hint(Remedy.LIST_CASES))
+
+
 def find_person(session: Session, office_id: int, username: str, *, include_inactive: bool = False) -> Person:
     """The person ``username`` (or NIP) of the office; a deactivated one only with ``include_inactive``."""
-    username = _printable(username)
+    username = printable(username)
     person = session.scalar(
         select(Person).where(Person.office_id == office_id, (Person.username == username) | (Person.nip == username))
     )
-    if person is None:
-        raise NotFound(
-            f"Pengguna '{username}' tidak dikenal di kantor ini.",
-            value=username,
-            hint=Hint(Remedy.FIND_PERSON),
-        )
-    if not person.active and not include_inactive:
-        raise NotFound(
-            f"Pengguna '{username}' sudah dinonaktifkan.",
-            value=username,
-            hint=Hint(Remedy.ACTIVATE_PERSON, user=person.username),
-        )
+    if person is None or (not person.active and not include_inactive):
+        raise person_not_found(username, None if person is None else person.username)
     return person
 
 
-def _printable(value: str) -> str:
+def person_not_found(username: str, deactivated: str | None) -> NotFound:
+    """The NotFound for ``username``: nobody of that name, or the account ``deactivated`` is switched off."""
+    if deactivated is None:
+        return NotFound(
+            f"Pengguna '{username}' tidak dikenal di kantor ini.", value=username, hint=Hint(Remedy.FIND_PERSON)
+        )
+    return NotFound(
+        f"Pengguna '{username}' sudah dinonaktifkan.",
+        value=username,
+        hint=Hint(Remedy.ACTIVATE_PERSON, user=deactivated),
+    )
+
+
+def printable(value: str) -> str:
     """``value`` with its control and bidi characters made visible (\x00 -> U+0000): such a name
     can match no row, is still named in the NotFound, and never reaches the database driver
     (PostgreSQL refuses NUL)."""
