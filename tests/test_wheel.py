@@ -7,6 +7,7 @@ the checkout: `sop init --demo`, a case, every document generator, and `sop serv
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,8 @@ from tests.conftest import ROOT
 from tests.servers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: What a copy of the checkout for building leaves out: environments, caches, earlier builds, data.
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "var")
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> str:
@@ -35,7 +38,11 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``bin`` folder of a virtual environment with the freshly built wheel installed."""
     root = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", root / "dist", ROOT)
+    # Built from a copy: setuptools keeps its work in the source's build/, which another test process
+    # (or an earlier build) may be using.
+    source = root / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", root / "dist", source)
     [wheel] = (root / "dist").glob("sop_engine-*.whl")
     venv = root / "venv"
     run(sys.executable, "-m", "venv", "--without-pip", venv)
