@@ -3,9 +3,9 @@
 ``load_settings`` finds ``config.toml`` (``--config``, else ``$SOP_CONFIG``, else ``./config.toml``),
 reads it with tomllib, applies ``SOP_*`` environment overrides and returns one frozen
 :class:`Settings`. Relative paths in the file are relative to the file. Nothing else in the
-package reads the environment or the config file. Two tables have their own module:
-``[calendar]`` (:mod:`sop_engine.config_calendar`) and ``[notifications]``
-(:mod:`sop_engine.config_notifications`).
+package reads the environment or the config file. Some tables have their own module:
+``[calendar]`` (:mod:`sop_engine.config_calendar`), ``[notifications]``
+(:mod:`sop_engine.config_notifications`), ``[logging]`` and ``[metrics]`` (:mod:`sop_engine.config_ops`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
+from sop_engine.config_ops import LoggingSettings, MetricsSettings, parse_logging, parse_metrics
 from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
 from sop_engine.errors import ConfigError
 from sop_engine.remedies import Field
@@ -125,6 +126,10 @@ class Settings:
     letter_number_format: str = DEFAULT_LETTER_FORMAT
     #: Whether config.toml names its office (``[office]`` with satker and name); only the demo may not.
     office_given: bool = True
+    #: How ``sop serve`` and ``sop scheduler run`` log (``[logging]``).
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    #: Whether ``GET /metrics`` answers (``[metrics]``).
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
 
 def require_office(settings: Settings) -> None:
@@ -217,6 +222,8 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         office_given={"satker", "name"} <= set(office_raw),
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
+        logging=parse_logging(table(raw, "logging", where), where),
+        metrics=parse_metrics(table(raw, "metrics", where), where),
     )
 
 

@@ -10,6 +10,7 @@ window), so colleagues behind the same NAT are slowed, not locked out.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ from sop_engine.errors import NotAllowed
 from sop_engine.formatting import format_instant
 from sop_engine.identity import TOUCH_INTERVAL, Identity, digest, identity_of
 from sop_engine.remedies import Hint, Remedy
+
+log = logging.getLogger(__name__)
+
+#: How an attempt naming no account is logged (what was typed may be a password typed in the wrong field).
+UNKNOWN_ACCOUNT = "an unknown account"
 
 #: How long an address waits after reaching the failure limit; doubles with each further failure.
 ADDRESS_DELAY = timedelta(seconds=30)
@@ -50,6 +56,7 @@ def login(ctx: Context, login_name: str, password: str, address: str | None = No
     earlier ones (the account's row locked on PostgreSQL, the database on SQLite), so parallel
     guesses are evaluated at most ``max_failed_logins`` times per account; only then is the
     password checked, outside any transaction, and a success removes the account's failures.
+    Every attempt is logged with its outcome, the account (if there is one) and the address, never the password.
     """
     typed = re.sub(r"\s+", "", textrules.line(login_name or "", "Nama pengguna atau NIP", 64)).lower()
     now = ctx.clock.now()
@@ -61,11 +68,17 @@ def login(ctx: Context, login_name: str, password: str, address: str | None = No
             .with_for_update()
         ).first()
         account = found.username if found is not None else typed
-        _refuse_if_throttled(ctx, session, office.id, account, address, now)
+        shown = found.username if found is not None else UNKNOWN_ACCOUNT
+        try:
+            _refuse_if_throttled(ctx, session, office.id, account, address, now)
+        except NotAllowed:
+            _log_attempt("refused (too many failed logins)", shown, address)
+            raise
         session.add(LoginFailure(office_id=office.id, login=account, address=address, at=now))
         stored = found.password_hash if found is not None and found.active else None
         person_id = found.id if found is not None else None
     if not passwords.password_matches(stored, password):
+        _log_attempt("failed", shown, address)
         raise NotAllowed(WRONG_LOGIN, value=login_name, hint=Hint(Remedy.RESET_PASSWORD))
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=ctx.settings.web.session_hours)
@@ -88,7 +101,15 @@ def login(ctx: Context, login_name: str, password: str, address: str | None = No
                 address=address,
             )
         )
-        return LoginSession(session_id, csrf, identity_of(person), expires)
+        opened = LoginSession(session_id, csrf, identity_of(person), expires)
+    _log_attempt("succeeded", shown, address)
+    return opened
+
+
+def _log_attempt(outcome: str, account: str, address: str | None) -> None:
+    """One line per login attempt: a success at INFO, a failure or refusal at WARNING."""
+    level = logging.INFO if outcome == "succeeded" else logging.WARNING
+    log.log(level, "login %s: %s from %s", outcome, account, address or "-", extra={"user": account, "client": address})
 
 
 def address_delay(failures: int, limit: int, cap: timedelta) -> timedelta:

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from sop_engine import api_tokens, passwords, people, starter, views, workflows
+from sop_engine import api_tokens, logs, passwords, people, starter, views, workflows
 from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.errors import error_text
 from sop_engine.cli.output import table
@@ -98,6 +98,7 @@ def cmd_people_roles(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     from sop_engine.web.server import serve  # the web stack is loaded only for this command
 
+    logs.configure(ctx.settings.logging)
     host = args.host or ctx.settings.web.host
     port = args.port or ctx.settings.web.port
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import outbox, planning, views
+from sop_engine import logs, outbox, planning, views
 from sop_engine.cli import output, output_notify
 from sop_engine.cli.parsing import print_json, when
 from sop_engine.context import Context
@@ -35,6 +35,7 @@ def cmd_scheduler_tick(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
+    logs.configure(ctx.settings.logging)
     worker = Worker(ctx)
     print(f"Penjadwal berjalan ({worker.worker_id}); tekan Ctrl+C untuk berhenti.", flush=True)
     runner.run(worker, lambda report: print(output_notify.tick_text(report, ctx.tz), flush=True))

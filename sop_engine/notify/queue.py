@@ -81,7 +81,7 @@ class Leases:
             return ids
 
 
-def _pending() -> ColumnElement[bool]:
+def pending_rows() -> ColumnElement[bool]:
     """``status = 'pending'`` with the value written out, so the planner can match the partial index."""
     return Notification.status == literal_column(f"'{NotificationStatus.PENDING.value}'")
 
@@ -92,7 +92,7 @@ def claim_query(office_id: int, now: datetime, batch: int) -> Select[int]:
         select(Notification.id)
         .where(
             Notification.office_id == office_id,
-            _pending(),
+            pending_rows(),
             Notification.next_attempt_at <= now,
             or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
         )
@@ -111,7 +111,7 @@ def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime 
         select(Notification.next_attempt_at)
         .where(
             Notification.office_id == office_id,
-            _pending(),
+            pending_rows(),
             or_(Notification.lease_until.is_(None), Notification.lease_until <= Notification.next_attempt_at),
         )
         .order_by(Notification.next_attempt_at)
@@ -119,7 +119,7 @@ def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime 
     )
     leased = select(func.min(Notification.lease_until)).where(
         Notification.office_id == office_id,
-        _pending(),
+        pending_rows(),
         Notification.lease_until.is_not(None),
         Notification.lease_until > Notification.next_attempt_at,
     )

@@ -38,6 +38,7 @@ from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant
 from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
 from sop_engine.notify.compose import compose, digest_items
+from sop_engine.notify.deliverylog import logged
 from sop_engine.notify.messages import Message, environment
 from sop_engine.notify.queue import Leases
 from sop_engine.outbox import channels_of
@@ -115,7 +116,8 @@ class Worker:
                 if self.stop.is_set():
                     self.release(ids[index:])
                     break
-                outcomes.append(self._process_isolated(nid, moment if simulated else self.ctx.clock.now()))
+                outcome = self._process_isolated(nid, moment if simulated else self.ctx.clock.now())
+                outcomes.append(logged(outcome, self.worker_id))
         return TickReport(moment, tuple(outcomes), digests)
 
     def next_due(self) -> datetime | None:

@@ -19,13 +19,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sop_engine import logs
 from sop_engine.context import Context
 from sop_engine.errors import Busy, SopError
-from sop_engine.web import api, login, pages
+from sop_engine.web import api, login, ops, pages
 from sop_engine.web.auth import CsrfRejected, LoginRequired, Unauthenticated
 from sop_engine.web.errors import page_text
 from sop_engine.web.form_data import UploadRejected, UploadTooLarge
+from sop_engine.web.metrics import Registry
 from sop_engine.web.rendering import render
+from sop_engine.web.requestlog import RequestLog
 from sop_engine.web.statuses import refusal_status
 
 log = logging.getLogger(__name__)
@@ -123,17 +126,29 @@ def error_response(
     request: Request, status: int, message: str, *, page_message: str | None = None, **details: Any
 ) -> Response:
     """The one shape of an error: JSON for the API, an Indonesian page for people (``page_message``
-    when the page words it differently: a service refusal's field and remedy)."""
+    when the page words it differently: a service refusal's field and remedy). A 500 names its
+    request id, under which the log holds the traceback."""
+    request_id = getattr(request.state, "request_id", None) if status == 500 else None
+    if request_id:
+        details = {**details, "request_id": request_id}
     if wants_json(request):
         headers = {"WWW-Authenticate": 'Bearer realm="sop-engine"'} if status == 401 else None
         return JSONResponse({"error": message, **details}, status_code=status, headers=headers)
-    page = {"status": status, "message": message if page_message is None else page_message}
+    page = {"status": status, "message": message if page_message is None else page_message, "request_id": request_id}
     return render(request, "error.html", page, status=status)
+
+
+class _Application(FastAPI):
+    """FastAPI with :class:`RequestLog` outside everything, so it also sees the 500 of the fault handler."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        metrics: Registry | None = self.state.metrics
+        return RequestLog(super().build_middleware_stack(), metrics.http if metrics else None)
 
 
 def create_app(ctx: Context) -> FastAPI:
     """The ASGI application over one install's services (``ctx`` carries settings, database, clock)."""
-    app = FastAPI(
+    app = _Application(
         title="sop-engine API",
         version="1",
         description="API kasus SOP (LAKIP): daftar dan detail kasus, mulai, selesaikan, kembalikan, batalkan, "
@@ -142,6 +157,8 @@ def create_app(ctx: Context) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.metrics = Registry(ctx) if ctx.settings.metrics.enabled else None
+    app.include_router(ops.router)
     app.include_router(login.router)
     app.include_router(pages.router)
     app.include_router(api.router)
@@ -213,7 +230,9 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> Response:
 
 
 async def _on_fault(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    request_id = getattr(request.state, "request_id", None)
+    log.exception("unexpected error on %s %s", request.method, request.url.path, extra={"request_id": request_id})
+    logs.mark_logged(exc, request_id)  # the server need not log the same traceback again
     response = error_response(request, 500, GENERIC[500])
     # Starlette re-raises a fault to the server after this answer, and the server then closes
     # the connection: say so, or a keep-alive client would send its next request into it.

@@ -64,13 +64,19 @@ def sweep_leftovers(ctx: Context) -> Swept:
 
 
 def uvicorn_config(ctx: Context, host: str, port: int) -> uvicorn.Config:
-    """The server's settings: X-Forwarded-For believed only from ``[web] trusted_proxies`` (none by default)."""
+    """The server's settings: X-Forwarded-For believed only from ``[web] trusted_proxies`` (none by default).
+
+    Uvicorn leaves logging as :func:`sop_engine.logs.configure` set it (its records go through the
+    same handler) and writes no access line of its own: the application logs one per request.
+    """
     proxies = ctx.settings.web.trusted_proxies
     return uvicorn.Config(
         create_app(ctx),
         host=host,
         port=port,
-        log_level="info",
+        log_config=None,
+        log_level=None,
+        access_log=False,
         proxy_headers=bool(proxies),
         forwarded_allow_ips=",".join(proxies) or None,
     )
