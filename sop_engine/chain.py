@@ -2,8 +2,8 @@
 
 Pure (no database, no configuration), so that :mod:`sop_engine.audit` uses it on the office's
 table and :mod:`sop_engine.archive_check` on an archive's ``audit.json`` without SQLAlchemy:
-``hash = sha256(prev_hash || canonical JSON of the event)`` (DESIGN §6), the first event linking
-to :data:`GENESIS`.
+``hash = sha256(prev_hash || canonical JSON of the event)`` (docs/architecture.md, "Audit chain"),
+the first event linking to :data:`GENESIS`.
 
 :func:`walk` checks an office's chain as it streams from the database, one pass, in bounded
 memory: each event is hashed from its stored columns as they come off the cursor

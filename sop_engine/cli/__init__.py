@@ -1,4 +1,4 @@
-"""The ``sop`` command line (DESIGN §7): parse, call one service, print.
+"""The ``sop`` command line (README, "Command reference"): parse, call one service, print.
 
 Exit status: 0 done; 1 refused (not allowed, invalid, integrity failure) with an Indonesian
 message on stderr; 2 usage error. ``--json`` prints one JSON document on stdout.
