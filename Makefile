@@ -4,6 +4,8 @@
 # and for the inner loop:
 #   make test-fast  pytest without the browser, LibreOffice, PostgreSQL and slow tests (no lint)
 PYTHON ?= python3
+#: make run PORT=8080 serves on another port
+PORT   ?= 8000
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
@@ -27,9 +29,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/sop init --demo
-	@echo "Buka http://localhost:8000/ dan masuk sebagai sekretaris (atau ketua, kasubag, staf1, staf2,"
+	@echo "Buka http://localhost:$(PORT)/ dan masuk sebagai sekretaris (atau ketua, kasubag, staf1, staf2,"
 	@echo "inspektorat, admin) dengan kata sandi demo-sop-2021. Simulasi satu kasus lengkap di terminal: .venv/bin/sop demo"
-	$(BIN)/sop serve
+	$(BIN)/sop serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
