@@ -15,11 +15,17 @@ from sqlalchemy import select
 
 from sop_engine import textrules
 from sop_engine.context import Context
-from sop_engine.db.models import Person
 from sop_engine.db.models_web import ApiToken
 from sop_engine.db.queries import find_person
 from sop_engine.errors import InvalidInput, NotFound
-from sop_engine.identity import TOUCH_INTERVAL, Identity, account_actor, audit_account_change, digest, identity_of
+from sop_engine.identity import (
+    TOUCH_INTERVAL,
+    Identity,
+    account_actor,
+    active_identity,
+    audit_account_change,
+    digest,
+)
 from sop_engine.policy import SYSTEM_ACTOR
 from sop_engine.remedies import Hint, Remedy
 
@@ -126,10 +132,9 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
         row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
         if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
             return None
-        person = session.get_one(Person, row.person_id)
-        if not person.active:
+        identity = active_identity(session, row.person_id)
+        if identity is None:
             return None
-        identity = identity_of(person)
         stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL
     if stale:
         with ctx.db.write() as session:

@@ -25,7 +25,7 @@ from sop_engine.db.models import Person
 from sop_engine.db.models_web import LoginFailure, WebSession
 from sop_engine.errors import NotAllowed
 from sop_engine.formatting import format_instant
-from sop_engine.identity import TOUCH_INTERVAL, Identity, digest, identity_of
+from sop_engine.identity import TOUCH_INTERVAL, Identity, active_identity, digest, identity_of
 from sop_engine.remedies import Hint, Remedy
 
 log = logging.getLogger(__name__)
@@ -161,10 +161,10 @@ def session_of(ctx: Context, session_id: str) -> LoginSession | None:
         row = session.get(WebSession, digest(session_id))
         if row is None or row.expires_at <= now:
             return None
-        person = session.get_one(Person, row.person_id)
-        if not person.active:
+        identity = active_identity(session, row.person_id)
+        if identity is None:
             return None
-        found = LoginSession(session_id, row.csrf_token, identity_of(person), row.expires_at)
+        found = LoginSession(session_id, row.csrf_token, identity, row.expires_at)
         stale = now - row.last_seen_at >= TOUCH_INTERVAL
     if stale:
         with ctx.db.write() as session:
