@@ -1,7 +1,7 @@
-"""The office's commands in the ``sop`` tree: init, demo, people, serve, workflows, calendar.
+"""The office's commands in the ``sop`` tree: init, demo, backup, people, serve, workflows, calendar.
 
-Their handlers are in :mod:`sop_engine.cli.office`, imported only when one of them runs
-(see :mod:`.tree`).
+Their handlers are in :mod:`sop_engine.cli.office` (the backup's in :mod:`sop_engine.cli.backup`),
+imported only when one of them runs (see :mod:`.tree`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def register(cli: Commands) -> None:
         "--no-scheduler", action="store_true", help="tanpa penjadwal (jalankan `sop scheduler run` terpisah)"
     )
 
+    _register_backup(cli)
+
     sub = cli.group("config", "konfigurasi (config.toml)")
     p = cli.command(
         sub, "check", "office.cmd_config_check", "tampilkan pengaturan yang berlaku dan periksa masalahnya", True
@@ -50,6 +52,21 @@ def register(cli: Commands) -> None:
     p = cli.command(sub, "holidays", "office.cmd_calendar_holidays", "hari libur dan cuti bersama", json_flag=True)
     p.set_defaults(needs_schema=False)
     p.add_argument("--year", type=int, required=True)
+
+
+def _register_backup(cli: Commands) -> None:
+    """`sop backup create|verify|restore` (handlers in :mod:`.backup`)."""
+    sub = cli.group("backup", "cadangan seluruh instalasi: basis data, dokumen, manifest")
+    p = cli.command(sub, "create", "backup.cmd_backup_create", "buat cadangan selagi layanan berjalan")
+    p.add_argument("-o", "--output", required=True, help="berkas cadangan (.zip) yang ditulis")
+    p = cli.command(sub, "verify", "backup.cmd_backup_verify", "periksa berkas cadangan (tanpa basis data)")
+    p.add_argument("path")
+    p.set_defaults(needs_context=False)
+    p = cli.command(
+        sub, "restore", "backup.cmd_backup_restore", "pulihkan cadangan ke instalasi kosong, lalu periksa jejak audit"
+    )
+    p.add_argument("path")
+    p.set_defaults(needs_schema=False)
 
 
 def _register_people(cli: Commands) -> None:

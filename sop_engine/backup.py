@@ -1,0 +1,260 @@
+"""Backups of a whole install: a consistent online snapshot, restored into an empty install and verified.
+
+A backup is one .zip holding ``database.sqlite3`` (a snapshot taken with SQLite's online backup
+API: consistent while writers run, since it copies the pages of one read transaction), every
+document kept as a file in the store (``documents/<sha256>``, re-hashed as it is read; the small
+ones travel inside the database as rows of ``artefact_blobs``) and ``manifest.json``: the format
+version, when, the office, the schema revision, the audit chain head (``seq:hash``) read from the
+snapshot itself, and the sha256 and size of every other member.
+
+:func:`verify_backup` checks an archive offline against its manifest (hashes and sizes only; the
+audit chain inside the snapshot is verified on restore). :func:`restore_backup` refuses a
+database that is not empty, copies the snapshot in, puts the documents into the store, and
+verifies the audit chain against the head the manifest recorded.
+
+Only SQLite installs are backed up for now; a PostgreSQL install is refused with a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sop_engine import audit, store
+from sop_engine.chain import VerifyResult
+from sop_engine.context import Context
+from sop_engine.db import migrate
+from sop_engine.errors import ConfigError, IntegrityError, InvalidInput
+
+FORMAT = "sop-engine-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE = "database.sqlite3"
+DOCUMENTS = "documents/"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.json`` records."""
+
+    created_at: str
+    office: str
+    schema: str | None
+    audit_head: str
+    members: dict[str, dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": self.created_at,
+            "office": self.office,
+            "schema": self.schema,
+            "backend": "sqlite",
+            "audit_head": self.audit_head,
+            "members": self.members,
+        }
+
+    @property
+    def documents(self) -> int:
+        return sum(1 for name in self.members if name.startswith(DOCUMENTS))
+
+
+@dataclass(frozen=True)
+class BackupRecord:
+    """A backup just written."""
+
+    path: Path
+    size: int
+    manifest: Manifest
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """The outcome of :func:`verify_backup`: ``ok``, or the first ``problem`` found."""
+
+    ok: bool
+    problem: str | None = None
+    manifest: Manifest | None = None
+
+
+@dataclass(frozen=True)
+class RestoreRecord:
+    """A restored install and its audit verification against the recorded head."""
+
+    manifest: Manifest
+    verify: VerifyResult
+
+
+def _sqlite_file(ctx: Context) -> Path:
+    """The database file of this install; ConfigError on another backend."""
+    url = ctx.db.engine.url
+    if not ctx.db.is_sqlite or not url.database or url.database == ":memory:":
+        raise ConfigError(
+            f"Cadangan saat ini hanya untuk basis data SQLite berkas; basis data ini {url.get_backend_name()}. "
+            "Untuk PostgreSQL gunakan pg_dump beserta folder dokumen.",
+            value=url.get_backend_name(),
+        )
+    return Path(url.database)
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return store.sha256_to_end(handle)
+
+
+def create_backup(ctx: Context, output: Path) -> BackupRecord:
+    """Write a backup of this install to ``output`` (written beside it under a temporary name, then renamed)."""
+    source = _sqlite_file(ctx)
+    output = output.absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:
+        snapshot = Path(work) / DATABASE
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(snapshot)) as copy:
+            live.backup(copy)  # all pages in one step: one read transaction, consistent while writers run
+        head, schema, files = _snapshot_facts(snapshot, ctx.settings.office.satker)
+        members = {DATABASE: {"sha256": _file_sha256(snapshot), "size": snapshot.stat().st_size}}
+        partial = Path(work) / "backup.zip"
+        documents = store.store_for(ctx)
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(snapshot, DATABASE)
+            for sha256 in files:
+                verified = documents.open_verified(sha256)
+                with archive.open(DOCUMENTS + sha256, "w", force_zip64=True) as member:
+                    for chunk in verified.chunks():
+                        member.write(chunk)
+                members[DOCUMENTS + sha256] = {"sha256": sha256, "size": verified.size}
+            manifest = Manifest(ctx.clock.now().isoformat(), ctx.settings.office.satker, schema, head, members)
+            archive.writestr(MANIFEST, json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2))
+        os.replace(partial, output)
+    return BackupRecord(output, output.stat().st_size, manifest)
+
+
+def _snapshot_facts(snapshot: Path, satker: str) -> tuple[str, str | None, list[str]]:
+    """The office's audit head ``seq:hash``, the schema revision and the documents kept as files, of ``snapshot``."""
+    with closing(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)) as db:
+        office = db.execute("SELECT id FROM offices WHERE code = ?", (satker,)).fetchone()
+        if office is None:
+            raise ConfigError(f"Kantor dengan kode satker '{satker}' belum ada di basis data.", value=satker)
+        row = db.execute("SELECT seq, hash FROM audit_heads WHERE office_id = ?", office).fetchone()
+        seq, digest = row if row else (0, audit.GENESIS)
+        revisions = sorted(r for (r,) in db.execute(f"SELECT version_num FROM {migrate.VERSION_TABLE}"))
+        files = [
+            sha256
+            for (sha256,) in db.execute(
+                "SELECT DISTINCT sha256 FROM artefacts WHERE sha256 NOT IN (SELECT sha256 FROM artefact_blobs) "
+                "ORDER BY sha256"
+            )
+        ]
+    return f"{seq}:{digest}", ", ".join(revisions) or None, files
+
+
+def verify_backup(path: Path) -> BackupCheck:
+    """Check the archive at ``path`` against its manifest: every member present, no other, hashes and sizes equal."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = _read_manifest(archive)
+            names = set(archive.namelist()) - {MANIFEST}
+            if names != set(manifest.members):
+                extra, missing = sorted(names - set(manifest.members)), sorted(set(manifest.members) - names)
+                return BackupCheck(False, f"isi arsip tidak sesuai manifest (lebih: {extra}, kurang: {missing}).")
+            for name, expected in sorted(manifest.members.items()):
+                problem = _member_problem(archive, name, expected)
+                if problem:
+                    return BackupCheck(False, problem, manifest)
+    except (OSError, zipfile.BadZipFile, InvalidInput) as exc:
+        return BackupCheck(False, str(exc))
+    return BackupCheck(True, None, manifest)
+
+
+def _member_problem(archive: zipfile.ZipFile, name: str, expected: dict[str, Any]) -> str | None:
+    digest, size = hashlib.sha256(), 0
+    with archive.open(name) as member:
+        while chunk := member.read(store.CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    if digest.hexdigest() != expected.get("sha256") or size != expected.get("size"):
+        actual, wanted = digest.hexdigest(), expected.get("sha256")
+        return f"anggota {name} berubah: sha256 {actual} ({size} bait), seharusnya {wanted} ({expected.get('size')})."
+    return None
+
+
+def _read_manifest(archive: zipfile.ZipFile) -> Manifest:
+    try:
+        data = json.loads(archive.read(MANIFEST))
+        if data["format"] != FORMAT or data["version"] != VERSION or data["backend"] != "sqlite":
+            raise ValueError(data["format"])
+        return Manifest(data["created_at"], data["office"], data["schema"], data["audit_head"], data["members"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"{MANIFEST} tidak ada atau bukan manifest cadangan sop-engine versi {VERSION}.") from exc
+
+
+def restore_backup(ctx: Context, path: Path) -> RestoreRecord:
+    """Restore the backup at ``path`` into this empty install, then verify its audit chain against the recorded head."""
+    check = verify_backup(path)
+    if not check.ok or check.manifest is None:
+        raise IntegrityError(f"Cadangan {path} tidak utuh: {check.problem}", value=str(path))
+    manifest = check.manifest
+    if manifest.office != ctx.settings.office.satker:
+        raise ConfigError(
+            f"Cadangan ini milik kantor '{manifest.office}', sedangkan instalasi ini kantor "
+            f"'{ctx.settings.office.satker}'; pulihkan dengan konfigurasi kantor yang sama.",
+            value=manifest.office,
+        )
+    target = _sqlite_file(ctx)
+    _require_empty(target)
+    ctx.db.dispose()
+    with zipfile.ZipFile(path) as archive, _extracted(archive, DATABASE, target.parent) as snapshot:
+        with closing(sqlite3.connect(snapshot)) as source, closing(sqlite3.connect(target)) as into:
+            source.backup(into)
+        documents = store.store_for(ctx)
+        for name, member in manifest.members.items():
+            if name.startswith(DOCUMENTS):
+                with _extracted(archive, name, documents.root) as document:
+                    documents.put(document, member["sha256"])
+    if manifest.schema != migrate.head_revision():
+        migrate.upgrade(ctx.db.engine)
+    return RestoreRecord(manifest, audit.verify(ctx, audit.parse_anchor(manifest.audit_head)))
+
+
+def _require_empty(target: Path) -> None:
+    """ConfigError unless the database file at ``target`` is missing or has no tables."""
+    if not target.exists():
+        return
+    with closing(sqlite3.connect(target)) as db:
+        (tables,) = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    if tables:
+        raise ConfigError(
+            f"Basis data {target} tidak kosong ({tables} tabel); cadangan hanya dipulihkan ke instalasi kosong, "
+            "agar tidak ada data yang tertimpa. Pakai folder atau berkas basis data baru.",
+            value=str(target),
+        )
+
+
+@contextmanager
+def _extracted(archive: zipfile.ZipFile, name: str, near: Path) -> Iterator[Path]:
+    """Member ``name`` of ``archive`` as a temporary file in the folder ``near`` (removed afterwards)."""
+    near.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=near, prefix=".restore-")
+    try:
+        with os.fdopen(fd, "wb") as out, archive.open(name) as member:
+            while chunk := member.read(store.CHUNK):
+                out.write(chunk)
+        yield Path(temp)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def created_at(record: Manifest) -> datetime:
+    """When the backup was taken."""
+    return datetime.fromisoformat(record.created_at)

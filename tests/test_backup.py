@@ -1,0 +1,127 @@
+"""Whole-install backups: taken while steps are completed, verified offline, restored into a fresh folder."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sop_engine import backup, cases
+from sop_engine.artefacts import IncomingFile
+from sop_engine.clock import FixedClock
+from sop_engine.context import Context
+from tests.conftest import make_settings
+from tests.helpers import Run, docx, large_pdf, run_cli, run_threads
+
+CASE = "lakip-2021"
+
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: backups of a PostgreSQL install are not implemented yet."""
+    return "sqlite"
+
+
+def _case_json(sop: Callable[..., Run], case: str) -> Any:
+    shown = sop("case", "show", case, "--json")
+    assert shown.code == 0, shown.err
+    return json.loads(shown.out)
+
+
+def _work_under_way(ctx: Context, tmp_path: Path) -> None:
+    """A case with a document kept as a file (step 1) and one kept in the database (step 2), and a second case."""
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    cases.complete_step(ctx, CASE, 1, "sekretaris", [IncomingFile.from_path(large_pdf(tmp_path, "disposisi.pdf"))])
+    cases.complete_step(ctx, CASE, 2, "kasubag", [IncomingFile.from_path(docx(tmp_path, "langkah-2.docx"))])
+    cases.start_case(ctx, "lakip", 2022, "sekretaris")
+
+
+def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_documents_and_chain(
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path
+) -> None:
+    _work_under_way(ctx, tmp_path)
+    seen = [_case_json(sop, CASE)]
+
+    def complete_steps() -> None:
+        cases.complete_step(ctx, CASE, 3, "staf1")
+        seen.append(_case_json(sop, CASE))
+        cases.complete_step(ctx, CASE, 4, "staf2", [IncomingFile.from_path(large_pdf(tmp_path, "langkah-4.pdf"))])
+        seen.append(_case_json(sop, CASE))
+
+    archive = tmp_path / "cadangan" / "sop.zip"
+    results = run_threads({"backup": lambda: backup.create_backup(ctx, archive), "work": complete_steps})
+    assert not isinstance(results["work"], BaseException), results["work"]
+    record = results["backup"]
+    assert isinstance(record, backup.BackupRecord), record
+    assert sop("backup", "verify", str(archive)).code == 0
+
+    fresh = make_settings(tmp_path / "pulih")
+    restored = run_cli(["backup", "restore", str(archive)], fresh, clock)
+    assert restored.code == 0, restored.err
+    assert record.manifest.audit_head.split(":")[1] in restored.out
+
+    again = run_cli(["case", "show", CASE, "--json"], fresh, clock)
+    assert json.loads(again.out) in seen
+    assert json.loads(run_cli(["case", "show", "lakip-2022", "--json"], fresh, clock).out) == _case_json(
+        sop, "lakip-2022"
+    )
+    assert run_cli(["audit", "verify", "--head", record.manifest.audit_head], fresh, clock).code == 0
+    _every_document_retrievable(fresh, clock, tmp_path)
+
+
+def _every_document_retrievable(fresh: Any, clock: FixedClock, tmp_path: Path) -> None:
+    listed = json.loads(run_cli(["artefacts", "list", CASE, "--json"], fresh, clock).out)
+    assert len(listed) >= 2
+    for item in listed:
+        target = tmp_path / "ambil" / item["filename"]
+        target.parent.mkdir(exist_ok=True)
+        got = run_cli(["artefacts", "get", CASE, str(item["id"]), "-o", str(target)], fresh, clock)
+        assert got.code == 0, got.err
+        assert target.stat().st_size == item["size"]
+
+
+def test_a_backup_lists_its_members_and_the_audit_head_in_its_manifest(
+    ctx: Context, sop: Callable[..., Run], tmp_path: Path
+) -> None:
+    _work_under_way(ctx, tmp_path)
+    archive = tmp_path / "sop.zip"
+    made = sop("backup", "create", "-o", str(archive))
+    assert made.code == 0, made.err
+    with zipfile.ZipFile(archive) as opened:
+        manifest = json.loads(opened.read("manifest.json"))
+        names = set(opened.namelist())
+    assert manifest["office"] == ctx.settings.office.satker
+    assert manifest["audit_head"] in made.out
+    assert names == {"manifest.json", *manifest["members"]}
+    assert sum(name.startswith("documents/") for name in names) == 1  # the large PDF; the docx is in the database
+
+
+def test_a_tampered_backup_is_refused_by_verify_and_restore(
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path
+) -> None:
+    _work_under_way(ctx, tmp_path)
+    archive, tampered = tmp_path / "sop.zip", tmp_path / "ubah.zip"
+    assert sop("backup", "create", "-o", str(archive)).code == 0
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data + b"x" if item.filename.startswith("documents/") else data)
+    checked = sop("backup", "verify", str(tampered))
+    assert checked.code == 1
+    assert "tidak utuh" in checked.err and "documents/" in checked.err
+    refused = run_cli(["backup", "restore", str(tampered)], make_settings(tmp_path / "pulih"), clock)
+    assert refused.code == 1 and "tidak utuh" in refused.err
+
+
+def test_restore_refuses_an_installation_that_is_not_empty(
+    ctx: Context, sop: Callable[..., Run], tmp_path: Path
+) -> None:
+    archive = tmp_path / "sop.zip"
+    assert sop("backup", "create", "-o", str(archive)).code == 0
+    refused = sop("backup", "restore", str(archive))
+    assert refused.code == 1
+    assert "tidak kosong" in refused.err
