@@ -1,7 +1,8 @@
 """Backups of a whole install: a consistent online snapshot, restored into an empty install and verified.
 
-A backup is one .zip holding ``database.sqlite3`` (a snapshot taken with SQLite's online backup
-API: consistent while writers run, since it copies the pages of one read transaction), every
+A backup is one .zip holding the database: ``database.sqlite3``, a snapshot taken with SQLite's
+online backup API (consistent while writers run: it copies the pages of one read transaction), or
+``database.pgdump``, ``pg_dump``'s custom format of one snapshot (:mod:`sop_engine.pgdump`); every
 document kept as a file in the store (``documents/<sha256>``, re-hashed as it is read; the small
 ones travel inside the database as rows of ``artefact_blobs``) and ``manifest.json``: the format
 version, when, the office, the schema revision, the audit chain head (``seq:hash``) read from the
@@ -11,8 +12,6 @@ snapshot itself, and the sha256 and size of every other member.
 audit chain inside the snapshot is verified on restore). :func:`restore_backup` refuses a
 database that is not empty, copies the snapshot in, puts the documents into the store, and
 verifies the audit chain against the head the manifest recorded.
-
-Only SQLite installs are backed up for now; a PostgreSQL install is refused with a message.
 """
 
 from __future__ import annotations
@@ -30,7 +29,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sop_engine import audit, store
+from sqlalchemy import Connection, create_engine, text
+
+from sop_engine import audit, pgdump, store
 from sop_engine.chain import VerifyResult
 from sop_engine.context import Context
 from sop_engine.db import migrate
@@ -39,7 +40,8 @@ from sop_engine.errors import ConfigError, IntegrityError, InvalidInput
 FORMAT = "sop-engine-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
-DATABASE = "database.sqlite3"
+#: The database member of a backup, by backend.
+DATABASE = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 DOCUMENTS = "documents/"
 
 
@@ -48,6 +50,7 @@ class Manifest:
     """What ``manifest.json`` records."""
 
     created_at: str
+    backend: str
     office: str
     schema: str | None
     audit_head: str
@@ -60,7 +63,7 @@ class Manifest:
             "created_at": self.created_at,
             "office": self.office,
             "schema": self.schema,
-            "backend": "sqlite",
+            "backend": self.backend,
             "audit_head": self.audit_head,
             "members": self.members,
         }
@@ -97,15 +100,28 @@ class RestoreRecord:
 
 
 def _sqlite_file(ctx: Context) -> Path:
-    """The database file of this install; ConfigError on another backend."""
+    """The database file of this SQLite install; ConfigError for one in memory."""
     url = ctx.db.engine.url
-    if not ctx.db.is_sqlite or not url.database or url.database == ":memory:":
-        raise ConfigError(
-            f"Cadangan saat ini hanya untuk basis data SQLite berkas; basis data ini {url.get_backend_name()}. "
-            "Untuk PostgreSQL gunakan pg_dump beserta folder dokumen.",
-            value=url.get_backend_name(),
-        )
+    if not url.database or url.database == ":memory:":
+        raise ConfigError("Basis data SQLite di memori tidak dapat dicadangkan.", value=url.database)
     return Path(url.database)
+
+
+@contextmanager
+def _snapshot(ctx: Context, target: Path) -> Iterator[Connection]:
+    """Write the snapshot of this install's database to ``target``; yields a connection that reads that snapshot."""
+    if ctx.db.is_postgresql:
+        with pgdump.dumped(ctx.db.engine, target) as conn:
+            yield conn
+        return
+    with closing(sqlite3.connect(_sqlite_file(ctx))) as live, closing(sqlite3.connect(target)) as copy:
+        live.backup(copy)  # all pages in one step: one read transaction, consistent while writers run
+    engine = create_engine(f"sqlite:///{target}")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def _file_sha256(path: Path) -> str:
@@ -115,48 +131,45 @@ def _file_sha256(path: Path) -> str:
 
 def create_backup(ctx: Context, output: Path) -> BackupRecord:
     """Write a backup of this install to ``output`` (written beside it under a temporary name, then renamed)."""
-    source = _sqlite_file(ctx)
-    output = output.absolute()
+    backend, output = ctx.db.engine.dialect.name, output.absolute()
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:
-        snapshot = Path(work) / DATABASE
-        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(snapshot)) as copy:
-            live.backup(copy)  # all pages in one step: one read transaction, consistent while writers run
-        head, schema, files = _snapshot_facts(snapshot, ctx.settings.office.satker)
-        members = {DATABASE: {"sha256": _file_sha256(snapshot), "size": snapshot.stat().st_size}}
+        snapshot = Path(work) / DATABASE[backend]
+        with _snapshot(ctx, snapshot) as conn:
+            head, schema, files = _snapshot_facts(conn, ctx.settings.office.satker)
+        members = {DATABASE[backend]: {"sha256": _file_sha256(snapshot), "size": snapshot.stat().st_size}}
         partial = Path(work) / "backup.zip"
         documents = store.store_for(ctx)
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(snapshot, DATABASE)
+            archive.write(snapshot, DATABASE[backend])
             for sha256 in files:
                 verified = documents.open_verified(sha256)
                 with archive.open(DOCUMENTS + sha256, "w", force_zip64=True) as member:
                     for chunk in verified.chunks():
                         member.write(chunk)
                 members[DOCUMENTS + sha256] = {"sha256": sha256, "size": verified.size}
-            manifest = Manifest(ctx.clock.now().isoformat(), ctx.settings.office.satker, schema, head, members)
+            satker = ctx.settings.office.satker
+            manifest = Manifest(ctx.clock.now().isoformat(), backend, satker, schema, head, members)
             archive.writestr(MANIFEST, json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2))
         os.replace(partial, output)
     return BackupRecord(output, output.stat().st_size, manifest)
 
 
-def _snapshot_facts(snapshot: Path, satker: str) -> tuple[str, str | None, list[str]]:
-    """The office's audit head ``seq:hash``, the schema revision and the documents kept as files, of ``snapshot``."""
-    with closing(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)) as db:
-        office = db.execute("SELECT id FROM offices WHERE code = ?", (satker,)).fetchone()
-        if office is None:
-            raise ConfigError(f"Kantor dengan kode satker '{satker}' belum ada di basis data.", value=satker)
-        row = db.execute("SELECT seq, hash FROM audit_heads WHERE office_id = ?", office).fetchone()
-        seq, digest = row if row else (0, audit.GENESIS)
-        revisions = sorted(r for (r,) in db.execute(f"SELECT version_num FROM {migrate.VERSION_TABLE}"))
-        files = [
-            sha256
-            for (sha256,) in db.execute(
-                "SELECT DISTINCT sha256 FROM artefacts WHERE sha256 NOT IN (SELECT sha256 FROM artefact_blobs) "
-                "ORDER BY sha256"
-            )
-        ]
-    return f"{seq}:{digest}", ", ".join(revisions) or None, files
+def _snapshot_facts(db: Connection, satker: str) -> tuple[str, str | None, list[str]]:
+    """The office's audit head ``seq:hash``, the schema revision and the documents kept as files, read by ``db``."""
+    office = db.execute(text("SELECT id FROM offices WHERE code = :code"), {"code": satker}).scalar()
+    if office is None:
+        raise ConfigError(f"Kantor dengan kode satker '{satker}' belum ada di basis data.", value=satker)
+    row = db.execute(text("SELECT seq, hash FROM audit_heads WHERE office_id = :id"), {"id": office}).first()
+    seq, digest = (row[0], row[1]) if row else (0, audit.GENESIS)
+    revisions = sorted(db.execute(text(f"SELECT version_num FROM {migrate.VERSION_TABLE}")).scalars())
+    files = db.execute(
+        text(
+            "SELECT DISTINCT sha256 FROM artefacts WHERE sha256 NOT IN (SELECT sha256 FROM artefact_blobs) "
+            "ORDER BY sha256"
+        )
+    ).scalars()
+    return f"{seq}:{digest}", ", ".join(revisions) or None, list(files)
 
 
 def verify_backup(path: Path) -> BackupCheck:
@@ -192,9 +205,10 @@ def _member_problem(archive: zipfile.ZipFile, name: str, expected: dict[str, Any
 def _read_manifest(archive: zipfile.ZipFile) -> Manifest:
     try:
         data = json.loads(archive.read(MANIFEST))
-        if data["format"] != FORMAT or data["version"] != VERSION or data["backend"] != "sqlite":
+        if data["format"] != FORMAT or data["version"] != VERSION or data["backend"] not in DATABASE:
             raise ValueError(data["format"])
-        return Manifest(data["created_at"], data["office"], data["schema"], data["audit_head"], data["members"])
+        fields = ("created_at", "backend", "office", "schema", "audit_head", "members")
+        return Manifest(*(data[name] for name in fields))
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidInput(f"{MANIFEST} tidak ada atau bukan manifest cadangan sop-engine versi {VERSION}.") from exc
 
@@ -205,19 +219,13 @@ def restore_backup(ctx: Context, path: Path) -> RestoreRecord:
     if not check.ok or check.manifest is None:
         raise IntegrityError(f"Cadangan {path} tidak utuh: {check.problem}", value=str(path))
     manifest = check.manifest
-    if manifest.office != ctx.settings.office.satker:
-        raise ConfigError(
-            f"Cadangan ini milik kantor '{manifest.office}', sedangkan instalasi ini kantor "
-            f"'{ctx.settings.office.satker}'; pulihkan dengan konfigurasi kantor yang sama.",
-            value=manifest.office,
-        )
-    target = _sqlite_file(ctx)
-    _require_empty(target)
+    _require_fitting(ctx, manifest)
+    _require_empty(ctx)
     ctx.db.dispose()
-    with zipfile.ZipFile(path) as archive, _extracted(archive, DATABASE, target.parent) as snapshot:
-        with closing(sqlite3.connect(snapshot)) as source, closing(sqlite3.connect(target)) as into:
-            source.backup(into)
-        documents = store.store_for(ctx)
+    documents = store.store_for(ctx)
+    with zipfile.ZipFile(path) as archive:
+        with _extracted(archive, DATABASE[manifest.backend], documents.root) as snapshot:
+            _load(ctx, snapshot)
         for name, member in manifest.members.items():
             if name.startswith(DOCUMENTS):
                 with _extracted(archive, name, documents.root) as document:
@@ -227,17 +235,47 @@ def restore_backup(ctx: Context, path: Path) -> RestoreRecord:
     return RestoreRecord(manifest, audit.verify(ctx, audit.parse_anchor(manifest.audit_head)))
 
 
-def _require_empty(target: Path) -> None:
-    """ConfigError unless the database file at ``target`` is missing or has no tables."""
-    if not target.exists():
+def _require_fitting(ctx: Context, manifest: Manifest) -> None:
+    """ConfigError unless the backup is of this install's office and database backend."""
+    if manifest.office != ctx.settings.office.satker:
+        raise ConfigError(
+            f"Cadangan ini milik kantor '{manifest.office}', sedangkan instalasi ini kantor "
+            f"'{ctx.settings.office.satker}'; pulihkan dengan konfigurasi kantor yang sama.",
+            value=manifest.office,
+        )
+    backend = ctx.db.engine.dialect.name
+    if manifest.backend != backend:
+        raise ConfigError(
+            f"Cadangan ini dari basis data {manifest.backend}, sedangkan instalasi ini memakai {backend}.",
+            value=manifest.backend,
+        )
+
+
+def _load(ctx: Context, snapshot: Path) -> None:
+    """Copy the database ``snapshot`` into this install's (empty) database."""
+    if ctx.db.is_postgresql:
+        pgdump.restore(ctx.db.engine, snapshot)
         return
-    with closing(sqlite3.connect(target)) as db:
-        (tables,) = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    with closing(sqlite3.connect(snapshot)) as source, closing(sqlite3.connect(_sqlite_file(ctx))) as into:
+        source.backup(into)
+
+
+def _require_empty(ctx: Context) -> None:
+    """ConfigError unless this install's database has no tables (a SQLite file may be missing yet)."""
+    if ctx.db.is_postgresql:
+        tables, where = pgdump.table_count(ctx.db.engine), str(ctx.db.engine.url.database)
+    else:
+        target = _sqlite_file(ctx)
+        if not target.exists():
+            return
+        with closing(sqlite3.connect(target)) as db:
+            (tables,) = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+        where = str(target)
     if tables:
         raise ConfigError(
-            f"Basis data {target} tidak kosong ({tables} tabel); cadangan hanya dipulihkan ke instalasi kosong, "
-            "agar tidak ada data yang tertimpa. Pakai folder atau berkas basis data baru.",
-            value=str(target),
+            f"Basis data {where} tidak kosong ({tables} tabel); cadangan hanya dipulihkan ke instalasi kosong, "
+            "agar tidak ada data yang tertimpa. Pakai basis data baru yang kosong.",
+            value=where,
         )
 
 

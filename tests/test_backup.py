@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +14,26 @@ import pytest
 from sop_engine import backup, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
+from sop_engine.config import Settings
 from sop_engine.context import Context
-from tests.conftest import make_settings
+from tests.conftest import _create_database, _drop_database, _on, make_settings
 from tests.helpers import Run, docx, large_pdf, run_cli, run_threads
 
 CASE = "lakip-2021"
 
 
 @pytest.fixture
-def backend() -> str:
-    """SQLite only: backups of a PostgreSQL install are not implemented yet."""
-    return "sqlite"
+def fresh(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """The settings of an empty installation in a fresh folder, on the same backend (an empty PostgreSQL database)."""
+    if backend != "postgresql":
+        yield make_settings(tmp_path / "pulih")
+        return
+    server = request.getfixturevalue("postgres_url")
+    name = f"sop_pulih_{uuid.uuid4().hex[:12]}"
+    _create_database(server, name)
+    url = _on(server, name)
+    yield make_settings(tmp_path / "pulih", url)
+    _drop_database(server, url)
 
 
 def _case_json(sop: Callable[..., Run], case: str) -> Any:
@@ -41,7 +51,7 @@ def _work_under_way(ctx: Context, tmp_path: Path) -> None:
 
 
 def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_documents_and_chain(
-    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path, fresh: Settings
 ) -> None:
     _work_under_way(ctx, tmp_path)
     seen = [_case_json(sop, CASE)]
@@ -59,7 +69,6 @@ def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_d
     assert isinstance(record, backup.BackupRecord), record
     assert sop("backup", "verify", str(archive)).code == 0
 
-    fresh = make_settings(tmp_path / "pulih")
     restored = run_cli(["backup", "restore", str(archive)], fresh, clock)
     assert restored.code == 0, restored.err
     assert record.manifest.audit_head.split(":")[1] in restored.out
@@ -73,7 +82,7 @@ def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_d
     _every_document_retrievable(fresh, clock, tmp_path)
 
 
-def _every_document_retrievable(fresh: Any, clock: FixedClock, tmp_path: Path) -> None:
+def _every_document_retrievable(fresh: Settings, clock: FixedClock, tmp_path: Path) -> None:
     listed = json.loads(run_cli(["artefacts", "list", CASE, "--json"], fresh, clock).out)
     assert len(listed) >= 2
     for item in listed:
@@ -101,7 +110,7 @@ def test_a_backup_lists_its_members_and_the_audit_head_in_its_manifest(
 
 
 def test_a_tampered_backup_is_refused_by_verify_and_restore(
-    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path, fresh: Settings
 ) -> None:
     _work_under_way(ctx, tmp_path)
     archive, tampered = tmp_path / "sop.zip", tmp_path / "ubah.zip"
@@ -113,7 +122,7 @@ def test_a_tampered_backup_is_refused_by_verify_and_restore(
     checked = sop("backup", "verify", str(tampered))
     assert checked.code == 1
     assert "tidak utuh" in checked.err and "documents/" in checked.err
-    refused = run_cli(["backup", "restore", str(tampered)], make_settings(tmp_path / "pulih"), clock)
+    refused = run_cli(["backup", "restore", str(tampered)], fresh, clock)
     assert refused.code == 1 and "tidak utuh" in refused.err
 
 
