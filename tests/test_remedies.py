@@ -31,6 +31,9 @@ ALLOWED = {
     ("archive.py", "_readme"),
     # The comments of a new office's config.toml tell the person editing it which command to run next.
     ("starter.py", ""),
+    # The arguments the backup passes to pg_dump and pg_restore, not messages.
+    ("pgdump.py", "dumped"),
+    ("pgdump.py", "restore"),
 }
 
 # --- no service string speaks the command line --------------------------------------------
