@@ -82,6 +82,37 @@ def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_d
     _every_document_retrievable(fresh, clock, tmp_path)
 
 
+def test_a_step_completed_after_the_snapshot_is_taken_is_not_in_the_backup_and_the_rest_is_consistent(
+    ctx: Context,
+    sop: Callable[..., Run],
+    clock: FixedClock,
+    tmp_path: Path,
+    fresh: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _work_under_way(ctx, tmp_path)
+    cases.complete_step(ctx, CASE, 3, "staf1")
+    at_snapshot = _case_json(sop, CASE)
+    read_facts = backup._snapshot_facts
+
+    def facts_while_a_step_commits(db: Any, satker: str) -> Any:
+        """A writer commits step 4 (and a file) after the snapshot, before the backup reads its facts."""
+        document = [IncomingFile.from_path(large_pdf(tmp_path, "langkah-4.pdf"))]
+        results = run_threads({"work": lambda: cases.complete_step(ctx, CASE, 4, "staf2", document)})
+        assert not isinstance(results["work"], BaseException), results["work"]
+        return read_facts(db, satker)
+
+    monkeypatch.setattr(backup, "_snapshot_facts", facts_while_a_step_commits)
+    archive = tmp_path / "sop.zip"
+    record = backup.create_backup(ctx, archive)
+    assert _case_json(sop, CASE)["steps"][3]["status"] != at_snapshot["steps"][3]["status"]
+
+    assert run_cli(["backup", "restore", str(archive)], fresh, clock).code == 0
+    assert json.loads(run_cli(["case", "show", CASE, "--json"], fresh, clock).out) == at_snapshot
+    assert record.manifest.documents == 1  # step 1's file only: step 4's came after the snapshot
+    _every_document_retrievable(fresh, clock, tmp_path)
+
+
 def _every_document_retrievable(fresh: Settings, clock: FixedClock, tmp_path: Path) -> None:
     listed = json.loads(run_cli(["artefacts", "list", CASE, "--json"], fresh, clock).out)
     assert len(listed) >= 2
