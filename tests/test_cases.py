@@ -198,3 +198,12 @@ def test_a_completion_sends_a_fixed_handful_of_statements_whatever_the_history(
             what = "last" if no == 11 else "document" if no in WITH_DOCUMENT else "none"
             assert len(seen) <= limits[what], (year, no, seen)
             assert not [s for s in seen if "workflow_definitions.source" in s or "FROM people" in s], seen
+
+
+def test_an_unknown_case_names_the_newest_ten_codes_and_how_many_more(ctx: Context) -> None:
+    for year in range(2010, 2022):
+        cases.start_case(ctx, "lakip", year, "sekretaris")
+    with pytest.raises(NotFound) as refused:
+        cases.get_case(ctx, "lakip-2099")
+    newest = ", ".join(f"lakip-{year}" for year in range(2021, 2011, -1))
+    assert refused.value.message == f"Kasus 'lakip-2099' tidak ada; kasus yang ada: {newest} (dan 2 lainnya)."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Row, Table, func, select
 from sqlalchemy.orm import Session
 
 from sop_engine.db.models import Base, Case, Person
@@ -36,10 +36,20 @@ def case_row(session: Session, office_id: int, code: str) -> Row[Any] | None:
     )
 
 
+#: How many of the office's case codes a "no such case" message names (the newest).
+NAMED_CASES = 10
+
+
 def case_not_found(session: Session, office_id: int, code: str) -> NotFound:
-    """The NotFound for a case code the office does not have, listing the codes it has."""
-    known = session.scalars(select(Case.code).where(Case.office_id == office_id).order_by(Case.code)).all()
-    listing = ", ".join(known) if known else "belum ada kasus"
+    """The NotFound for a case code the office does not have, naming its newest codes and how many more there are."""
+    ours = Case.office_id == office_id
+    total = session.scalar(select(func.count()).select_from(Case).where(ours)) or 0
+    newest = session.scalars(
+        select(Case.code).where(ours).order_by(Case.year.desc(), Case.code).limit(NAMED_CASES)
+    ).all()
+    listing = ", ".join(newest) if newest else "belum ada kasus"
+    if total > len(newest):
+        listing += f" (dan {total - len(newest):,} lainnya)".replace(",", ".")
     return NotFound(f"Kasus '{code}' tidak ada; kasus yang ada: {listing}.", value=code, hint=Hint(Remedy.LIST_CASES))
 
 
