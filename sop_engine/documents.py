@@ -28,7 +28,7 @@ from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.docx_fill import check_template, fill
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
-from sop_engine.formatting import format_date
+from sop_engine.formatting import format_date, format_nip
 from sop_engine.letters import LetterRecord
 from sop_engine.remedies import Field, Hint, Remedy
 from sop_engine.views.labels import STATUS_LABELS, URGENCY_LABELS
@@ -200,7 +200,7 @@ def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dic
             form.signer_title, "Jabatan penanda tangan", '"Sekretaris"', Field.SIGNER_TITLE
         ),
         "nama_penanda_tangan": _required(form.signer_name, "Nama penanda tangan", '"..."', Field.SIGNER_NAME),
-        "nip_penanda_tangan": form.signer_nip.strip(),
+        "nip_penanda_tangan": format_nip(form.signer_nip),
     }
 
 

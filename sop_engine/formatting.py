@@ -61,6 +61,15 @@ def format_rupiah(amount: int) -> str:
     return f"{sign}Rp {format_decimal(abs(amount), format='#,##0', locale=LOCALE)}"
 
 
+def format_nip(nip: str) -> str:
+    """An 18-digit NIP grouped as printed on official letters: birth date, appointment month, sex,
+    number ("19700315 200003 2 001"); anything else as given."""
+    digits = nip.strip()
+    if len(digits) == 18 and digits.isdigit():
+        return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
+    return digits
+
+
 def format_size(size: int) -> str:
     """A file size people read: "812 bait", "12,4 KB", "20,04 MB" (decimal comma)."""
     if size < 1024:

@@ -195,3 +195,11 @@ def test_sop_config_check_prints_the_table_and_exits_0_on_a_ready_install(sop, c
     assert "office.satker" in done.out and "Tidak ada masalah." in done.out
     shown = json.loads(sop("config", "check", "--json").out)
     assert shown["problems"] == [] and shown["settings"]["office.timezone"] == "Asia/Jakarta"
+
+
+def test_an_eighteen_digit_nip_is_grouped_as_on_official_letters():
+    from sop_engine.formatting import format_nip
+
+    assert format_nip("197003152000032001") == "19700315 200003 2 001"
+    assert format_nip(" 198512302010121003 ") == "19851230 201012 1 003"
+    assert format_nip("12345") == "12345"  # not a NIP: printed as given

@@ -195,7 +195,7 @@ def test_surat_pengantar_carries_the_register_number_date_addressee_attachments_
     ]
     signature = rows_of(generated.path, 1)[0][1].splitlines()
     assert signature[0] == "Sekretaris KPU Kabupaten Bangkalan,"
-    assert signature[-2:] == ["Dra. Ratna Kusumawati, M.M.", "NIP. 197003152000002001"]
+    assert signature[-2:] == ["Dra. Ratna Kusumawati, M.M.", "NIP. 19700315 200000 2 001"]  # grouped as printed
 
 
 def test_surat_pengantar_number_is_in_the_register_with_its_case_and_subject(
