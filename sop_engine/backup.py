@@ -185,8 +185,14 @@ def verify_backup(path: Path) -> BackupCheck:
                 problem = _member_problem(archive, name, expected)
                 if problem:
                     return BackupCheck(False, problem, manifest)
-    except (OSError, zipfile.BadZipFile, InvalidInput) as exc:
-        return BackupCheck(False, str(exc))
+    except zipfile.BadZipFile:
+        return BackupCheck(
+            False, "bukan arsip .zip (rusak, terpotong atau berkas lain); pakai berkas cadangan yang utuh."
+        )
+    except OSError as exc:
+        return BackupCheck(False, f"berkas tidak dapat dibaca ({exc.strerror or type(exc).__name__}).")
+    except InvalidInput as exc:
+        return BackupCheck(False, exc.message)
     return BackupCheck(True, None, manifest)
 
 

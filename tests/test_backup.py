@@ -165,3 +165,10 @@ def test_restore_refuses_an_installation_that_is_not_empty(
     refused = sop("backup", "restore", str(archive))
     assert refused.code == 1
     assert "tidak kosong" in refused.err
+
+
+def test_a_file_that_is_not_a_zip_is_named_as_such(tmp_path: Path) -> None:
+    garbage = tmp_path / "bukan.zip"
+    garbage.write_text("bukan arsip", encoding="utf-8")
+    checked = backup.verify_backup(garbage)
+    assert not checked.ok and checked.problem is not None and checked.problem.startswith("bukan arsip .zip")
