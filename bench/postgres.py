@@ -33,7 +33,8 @@ class Server:
     def start(self) -> None:
         if self.url:
             return
-        from tests.conftest import _free_port, _pg_bindir
+        from tests.conftest import _pg_bindir
+        from tests.servers import free_port
 
         bindir = _pg_bindir()
         if bindir is None:
@@ -43,7 +44,7 @@ class Server:
             user = pwd.getpwnam("postgres")
             os.chown(self._folder, user.pw_uid, user.pw_gid)
             self._run_as = ["runuser", "-u", "postgres", "--"]
-        data, port = self._folder / "data", _free_port()
+        data, port = self._folder / "data", free_port()
         self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C")
         options = f"-p {port} -k {self._folder} -c listen_addresses=127.0.0.1"
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self._folder / "log"), "-w", "start")

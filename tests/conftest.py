@@ -26,7 +26,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -46,6 +45,7 @@ from sop_engine.db.session import Database
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
 from tests.helpers import TEST_HASHER, run_cli
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime.fromisoformat("2021-01-11T08:00:00+07:00")
@@ -92,12 +92,6 @@ def _pg_bindir() -> Path | None:
     return candidates[-1].parent if candidates else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _memory_folder() -> str | None:
     """A folder in memory (tmpfs) for the throw-away cluster if the machine has one: copying a
     database there takes milliseconds instead of most of a second on a busy disk."""
@@ -123,7 +117,7 @@ def postgres_url() -> Iterator[str]:
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     subprocess.run(
         [
             *run_as,

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx2
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -157,3 +163,35 @@ def http_sink() -> Iterator[HttpSink]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- a real `sop serve` -------------------------------------------------------------------
+
+#: The checkout (its config.toml, workflows and templates).
+ROOT = Path(__file__).resolve().parent.parent
+#: The `sop` script of this environment (installed by `make test`).
+SOP = Path(sys.executable).with_name("sop")
+
+
+def serve_config(folder: Path) -> Path:
+    """The project's config.toml with the database and files in ``folder`` (paths made absolute)."""
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace('dir = "workflows"', f'dir = "{ROOT / "workflows"}"')
+    text = re.sub(r'templates_dir = "[^"]*"', f'templates_dir = "{ROOT / "notifications"}"', text)
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Poll until the server answers (bounded); fail if the process died first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"sop serve exited early with {proc.returncode}")
+        try:
+            httpx2.get(url, timeout=1.0)
+            return
+        except httpx2.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"sop serve did not answer at {url} within {timeout} s")

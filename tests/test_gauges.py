@@ -11,18 +11,21 @@ from sop_engine import gauges
 from sop_engine.context import Context
 from sop_engine.db.models import Notification
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus
-from tests.test_queue_plans import T0, _fill, _plan
+from tests.outbox_support import T0, fill_outbox, query_plan
 
 
 def test_the_pending_counts_and_the_lag_read_the_pending_index_not_the_history(ctx: Context) -> None:
-    office = _fill(ctx, history=3000, pending=20)
+    office = fill_outbox(ctx, history=3000, pending=20)
     with ctx.db.engine.begin() as connection:
-        plans = [_plan(connection, gauges.pending_query(office)), _plan(connection, gauges.lag_query(office, T0))]
+        plans = [
+            query_plan(connection, gauges.pending_query(office)),
+            query_plan(connection, gauges.lag_query(office, T0)),
+        ]
     assert all("ix_notifications_pending" in plan for plan in plans), plans
 
 
 def test_the_figures_count_by_kind_and_status_and_the_lag_is_the_oldest_due_rows_wait(ctx: Context, clock) -> None:
-    _fill(ctx, history=5, pending=3, apart=timedelta(minutes=1))  # pending rows due at T0+5, +6, +7 minutes
+    fill_outbox(ctx, history=5, pending=3, apart=timedelta(minutes=1))  # pending rows due at T0+5, +6, +7 minutes
     with ctx.db.write() as session:
         session.execute(update(Notification).where(Notification.id == 1).values(status=NotificationStatus.FAILED))
     clock.set(T0 + timedelta(minutes=6, seconds=30))

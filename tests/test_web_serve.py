@@ -5,53 +5,25 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx2
 import pytest
 
 from sop_engine.demo import DEMO_PASSWORD
-from tests.conftest import ROOT, _free_port
-
-SOP = Path(sys.executable).with_name("sop")
-
-
-def write_config(folder: Path) -> Path:
-    """The project's config.toml with the database and files in ``folder`` (paths made absolute)."""
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    text = text.replace('dir = "workflows"', f'dir = "{ROOT / "workflows"}"')
-    text = re.sub(r'templates_dir = "[^"]*"', f'templates_dir = "{ROOT / "notifications"}"', text)
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """Poll until the server answers (bounded); fail if the process died first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"sop serve exited early with {proc.returncode}")
-        try:
-            httpx2.get(url, timeout=1.0)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"sop serve did not answer at {url} within {timeout} s")
+from tests.servers import SOP, free_port, serve_config, wait_for
 
 
 @pytest.mark.skipif(not SOP.exists(), reason="the `sop` script is installed by `make test`")
 @pytest.mark.slow
 def test_sop_serve_serves_the_demo_office_and_stops_cleanly_on_sigterm(tmp_path: Path):
-    config = write_config(tmp_path)
+    config = serve_config(tmp_path)
     init = subprocess.run(
         [str(SOP), "--config", str(config), "init", "--demo"], capture_output=True, text=True, check=False
     )
     assert init.returncode == 0, init.stderr
     assert DEMO_PASSWORD in init.stdout
-    port = _free_port()
+    port = free_port()
     out, err = tmp_path / "serve.out", tmp_path / "serve.err"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(

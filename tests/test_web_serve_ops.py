@@ -21,15 +21,14 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from sop_engine.demo import DEMO_PASSWORD
-from tests.conftest import _free_port
-from tests.test_web_serve import SOP, wait_for, write_config
+from tests.servers import SOP, free_port, serve_config, wait_for
 
 WRONG_PASSWORD = "bukan-sandi-yang-benar-77"
 
 
 def operator_config(folder: Path) -> Path:
     """The shipped config with JSON logs and metrics on (database and files in ``folder``)."""
-    config = write_config(folder)
+    config = serve_config(folder)
     text = config.read_text(encoding="utf-8")
     metrics_off = "enabled = false\n\n[planning]"
     for old, new in (('format = "text"', 'format = "json"'), (metrics_off, metrics_off.replace("false", "true"))):
@@ -79,7 +78,7 @@ def test_sop_serve_with_json_logging_writes_one_json_line_per_request_and_answer
     config = operator_config(tmp_path)
     sop(config, "init", "--demo")
     token = sop(config, "people", "token", "kasubag").strip()
-    port, err = _free_port(), tmp_path / "serve.err"
+    port, err = free_port(), tmp_path / "serve.err"
     with err.open("wb") as stderr:
         proc = subprocess.Popen(
             [str(SOP), "--config", str(config), "serve", "--port", str(port)],

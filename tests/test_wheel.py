@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import docx
@@ -21,7 +20,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import ROOT
-from tests.servers import free_port
+from tests.servers import free_port, wait_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: What a copy of the checkout for building leaves out: environments, caches, earlier builds, data.
@@ -113,24 +112,10 @@ def test_sop_serve_from_the_wheel_answers(installed: Path, tmp_path: Path) -> No
             stderr=subprocess.STDOUT,
         )
         try:
-            page = _first_answer(f"http://127.0.0.1:{port}/masuk", proc, log)
-            assert page.status_code == 200 and "KPU Kabupaten Bangkalan" in page.text
-            assert _first_answer(f"http://127.0.0.1:{port}/static/app.css", proc, log).status_code == 200
+            wait_for(f"http://127.0.0.1:{port}/masuk", proc, timeout=60)
+            page = httpx2.get(f"http://127.0.0.1:{port}/masuk", timeout=5)
+            assert page.status_code == 200 and "KPU Kabupaten Bangkalan" in page.text, log.read_text(errors="replace")
+            assert httpx2.get(f"http://127.0.0.1:{port}/static/app.css", timeout=5).status_code == 200
         finally:
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0
-
-
-def _first_answer(url: str, proc: subprocess.Popen[bytes], log: Path) -> httpx2.Response:
-    """The first answer at ``url`` (bounded wait for the server to listen; fail if it died)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(
-                f"sop serve exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
-            )
-        try:
-            return httpx2.get(url, timeout=2.0)
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"sop serve did not answer at {url}")

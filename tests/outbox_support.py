@@ -1,0 +1,51 @@
+"""Outbox rows in bulk and the plan a query gets: shared by the tests that read the queue's indexes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Select, insert, select, text
+
+from sop_engine.context import Context
+from sop_engine.db.models import Notification, Person
+from sop_engine.db.statuses import NotificationKind, NotificationStatus
+
+#: When the first row of :func:`fill_outbox` falls due.
+T0 = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)
+
+
+def fill_outbox(ctx: Context, history: int, pending: int, apart: timedelta = timedelta(minutes=1)) -> int:
+    """``history`` delivered rows then ``pending`` ones, due ``apart`` from each other; the office's id."""
+    with ctx.db.write() as session:
+        office = ctx.office(session)
+        person = session.scalars(select(Person.id).where(Person.office_id == office.id)).first()
+        assert person is not None
+        rows = [
+            {
+                "office_id": office.id,
+                "dedupe_key": f"test/{i}",
+                "kind": NotificationKind.REMINDER,
+                "level": 0,
+                "recipient_id": person,
+                "due_at": T0 + i * apart,
+                "status": NotificationStatus.SENT if i < history else NotificationStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": T0 + i * apart,
+                "created_at": T0,
+            }
+            for i in range(history + pending)
+        ]
+        session.execute(insert(Notification), rows)
+        session.execute(text("ANALYZE"))
+        return office.id
+
+
+def query_plan(connection: Connection, query: Select[object]) -> str:
+    """The plan the database chooses for ``query`` (PostgreSQL told to avoid sequential scans, as at scale)."""
+    compiled = query.compile(dialect=connection.dialect)
+    if connection.dialect.name == "sqlite":
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
+        return "\n".join(str(row[-1]) for row in rows)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all())
