@@ -2,7 +2,8 @@
 
 Every SOP budget ("2 Jam", "4 Hari") is *working* time: it runs only inside the office hours of
 working days, in the office time zone, and stops on weekends, national holidays (libur
-nasional), cuti bersama and office closures. :class:`WorkingCalendar` turns a start instant and
+nasional), cuti bersama and office closures; inside a season of ``[[calendar.musim]]`` (Ramadan)
+the season's hours replace the usual ones. :class:`WorkingCalendar` turns a start instant and
 a budget into a deadline (and back), measures working time between two instants, and lists the
 closed days. Instants go in timezone-aware (any zone) and come out timezone-aware in UTC.
 
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sop_engine.clock import to_utc
 from sop_engine.config import Settings
-from sop_engine.config_calendar import WEEKDAYS, CalendarSettings
+from sop_engine.config_calendar import WEEKDAYS, CalendarSettings, Season
 from sop_engine.durations import Duration
 from sop_engine.errors import ConfigError
 
@@ -69,6 +70,12 @@ class WorkingCalendar:
         self.tz = tz
         self._official = official or package_holidays
         self._workdays = frozenset(settings.extra_workdays)
+        # The days of the [[calendar.musim]] seasons with their office hours (a few dozen a year).
+        self._season_hours = {
+            season.first + timedelta(days=offset): season.hours
+            for season in settings.seasons
+            for offset in range((season.last - season.first).days + 1)
+        }
         # A make-up day on a weekday without hours (e.g. a Saturday) works Monday's hours, or
         # those of the first weekday that has any.
         self._makeup_hours = next((day for day in settings.hours if day), ())
@@ -186,6 +193,11 @@ class WorkingCalendar:
         """
         return sorted(self._closed(year).values(), key=lambda holiday: holiday.date)
 
+    def seasons_between(self, a: datetime, b: datetime) -> tuple[Season, ...]:
+        """The ``[[calendar.musim]]`` seasons with a day between ``a`` and ``b`` (office-local dates, inclusive)."""
+        first, last = sorted((self._local_date(to_utc(a)), self._local_date(to_utc(b))))
+        return tuple(s for s in self.settings.seasons if s.first <= last and first <= s.last)
+
     def holiday_name(self, day: date) -> str | None:
         """The Indonesian name of the holiday on ``day``, or ``None`` if it is not closed."""
         holiday = self._closed(day.year).get(day)
@@ -216,6 +228,7 @@ class WorkingCalendar:
     def _exceptions(self, first: date, last: date) -> set[date]:
         """The closed days and make-up working days between ``first`` and ``last`` (inclusive)."""
         found = {day for day in self._workdays if first <= day <= last}
+        found.update(day for day in self._season_hours if first <= day <= last)
         for year in range(first.year, last.year + 1):
             found.update(day for day in self._closed(year) if first <= day <= last)
         return found
@@ -295,7 +308,7 @@ class WorkingCalendar:
 
     def _local_hours(self, day: date) -> tuple[tuple[time, time], ...]:
         """The wall-clock working periods of ``day``; ``()`` if the office is closed."""
-        weekday_hours = self.settings.hours[day.weekday()]
+        weekday_hours = self._season_hours.get(day, self.settings.hours)[day.weekday()]
         if day in self._workdays:
             return weekday_hours or self._makeup_hours
         if day in self._closed(day.year):

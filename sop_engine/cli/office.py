@@ -16,7 +16,7 @@ from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
 from sop_engine.errors import InvalidInput
-from sop_engine.formatting import format_instant
+from sop_engine.formatting import format_date, format_instant
 from sop_engine.install import initialise
 from sop_engine.loader import load_workflow_file
 
@@ -208,6 +208,9 @@ def cmd_calendar_due(args: argparse.Namespace, ctx: Context) -> int:
         print_json(views.due_json(start, budget, ctx.calendar.budget_seconds(budget), due, ctx.tz))
     else:
         print(f"Mulai {format_instant(start, ctx.tz)} + {budget} kerja → tenggat {format_instant(due, ctx.tz)}")
+        for season in ctx.calendar.seasons_between(start, due):
+            dates = f"{format_date(season.first)} s.d. {format_date(season.last)}"
+            print(f"Dihitung dengan jam kerja {season.name} ({dates}).")
     return 0
 
 
