@@ -130,6 +130,10 @@ def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
+    if args.format in ("xes", "ocel"):
+        from sop_engine.cli import quality  # the process-mining formats load only when asked for
+
+        return quality.cmd_mining_export(args, ctx, _audit_filter(args))
     count = audit.export_csv(ctx, Path(args.output), where=_audit_filter(args))
     print(f"{count} peristiwa diekspor ke {args.output} (CSV, UTF-8).")
     return 0

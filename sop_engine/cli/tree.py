@@ -91,7 +91,7 @@ def _register_audit(cli: Commands) -> None:
     p = cli.command(sub, "verify", "casework.cmd_audit_verify", "periksa keutuhan rantai hash", json_flag=True)
     p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
     p = cli.command(sub, "export", "casework.cmd_audit_export", "ekspor jejak audit")
-    p.add_argument("--format", choices=["csv"], required=True)
+    p.add_argument("--format", choices=["csv", "xes", "ocel"], required=True)
     p.add_argument("-o", "--output", required=True)
     _add_audit_filter_options(p)
 
