@@ -31,7 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     _register_timing(commands)
     tree_documents.register(commands)
     _register_archive(commands)
+    _register_evaluation(commands)
     return parser
+
+
+def _register_evaluation(cli: Commands) -> None:
+    """`sop evaluasi`: monitoring and evaluation of how an SOP is followed (handler in :mod:`.quality`)."""
+    p = cli.command(
+        None, "evaluasi", "quality.cmd_evaluasi", "monitoring dan evaluasi pelaksanaan SOP per langkah", json_flag=True
+    )
+    p.add_argument("workflow")
+    p.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="kasus yang dimulai sejak tanggal ini")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="kasus yang dimulai sampai tanggal ini, termasuk")
+    p.add_argument("-o", "--output", metavar="BERKAS.xlsx", help="tulis lembar evaluasi dan formulir monitoring")
 
 
 def _register_casework(cli: Commands) -> None:

@@ -30,6 +30,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/kasus", "Kasus", (*roles_for(Permission.WORK_ON_STEPS), *roles_for(Permission.READ_ALL_CASES))),
     ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
     ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
+    ("/evaluasi", "Evaluasi SOP", roles_for(Permission.READ_AUDIT)),
     ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
 )
 

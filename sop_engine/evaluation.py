@@ -1,0 +1,183 @@
+"""Monitoring and evaluation of how an SOP is followed (PermenPAN-RB 35/2012, monitoring SOP AP).
+
+Over the cases of one SOP started in a period, per step: how many times it ran, the median and
+90th percentile of its actual working time (office calendar) against its mutu baku (the step's
+``waktu``), how many runs were late, how often its work was sent back (and redone), how often it
+was skipped, and a verdict by a stated rule (:data:`RULE`). The monitoring table of the
+regulation (No, prosedur, penilaian, catatan, tindakan, paraf) is filled from the verdicts.
+
+The figures are counted on the runs read from the audit trail (:mod:`sop_engine.step_runs`), so
+a step that may be skipped or run beside others is counted as it ran. :func:`evaluate` reads
+them; :func:`summarise` is the pure part.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sop_engine import trails, workflows
+from sop_engine.calendar import WorkingCalendar
+from sop_engine.context import Context
+from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.formatting import format_date
+from sop_engine.step_runs import CaseTrail, Outcome, StepRun
+
+#: The share of late runs, or of cases that redid the step, above which a step runs "kurang baik".
+LIMIT_SHARE = 0.25
+RULE = (
+    "Berjalan baik: paling banyak 25% pelaksanaan terlambat, median waktu kerja tidak melebihi mutu baku, dan "
+    "paling banyak 25% kasus mengulang langkah karena dikembalikan. Kurang baik: salah satu syarat itu tidak "
+    "terpenuhi. Tidak berjalan: langkah tidak pernah dikerjakan dalam periode (tidak sampai atau selalu dilewati). "
+    "Waktu kerja dihitung dalam jam kerja kantor (hari libur dan cuti bersama tidak dihitung)."
+)
+
+
+class Verdict(StrEnum):
+    """The assessment of the monitoring form."""
+
+    GOOD = "Berjalan baik"
+    POOR = "Kurang baik"
+    NOT_RUN = "Tidak berjalan"
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """The figures and verdict of one step over the period."""
+
+    step: StepDef
+    budget_seconds: int
+    #: Cases in which the step ran at least once.
+    cases: int
+    #: Runs that did work (done or sent back), all rounds.
+    runs: int
+    median_seconds: int | None
+    p90_seconds: int | None
+    late: int
+    #: Times this step sent the work back to an earlier one.
+    returned: int
+    #: Cases that ran this step again because its work was sent back.
+    redone: int
+    skipped: int
+    verdict: Verdict
+    note: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluation of one SOP over a period."""
+
+    workflow: WorkflowDef
+    since: date | None
+    until: date | None
+    cases: tuple[str, ...]
+    steps: tuple[StepFigures, ...]
+    rule: str = RULE
+
+    @property
+    def late_steps(self) -> tuple[StepFigures, ...]:
+        """The steps with at least one late run."""
+        return tuple(figures for figures in self.steps if figures.late)
+
+
+def evaluate(ctx: Context, workflow: str, since: date | None = None, until: date | None = None) -> Evaluation:
+    """The evaluation of ``workflow`` (its current definition) over the cases started from ``since`` to ``until``."""
+    definition = workflows.show(ctx, workflow)
+    found = trails.of_workflow(ctx, workflow, since, until)
+    return summarise(definition, found.cases, ctx.calendar, since, until)
+
+
+def summarise(
+    definition: WorkflowDef,
+    cases: Sequence[CaseTrail],
+    calendar: WorkingCalendar,
+    since: date | None = None,
+    until: date | None = None,
+) -> Evaluation:
+    """The figures of every step of ``definition`` over ``cases`` (matched by step number)."""
+    steps = tuple(_figures(step, cases, calendar) for step in definition.steps)
+    return Evaluation(definition, since, until, tuple(case.case for case in cases), steps)
+
+
+def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalendar) -> StepFigures:
+    runs = [run for case in cases for run in case.runs if run.step == step.no]
+    worked = [run for run in runs if run.outcome in (Outcome.DONE, Outcome.RETURNED)]
+    times = sorted(run.working_seconds for run in worked)
+    ran_in = {run.case for run in runs if run.outcome is not Outcome.SKIPPED}
+    redone = {run.case for case in cases for run in case.runs if run.returned_to == step.no}
+    budget = calendar.budget_seconds(step.budget)
+    late = sum(1 for run in runs if run.late and run.outcome is not Outcome.SKIPPED)
+    skipped = sum(1 for run in runs if run.outcome is Outcome.SKIPPED) + sum(
+        1 for case in cases if case.status == "selesai" and not any(run.step == step.no for run in case.runs)
+    )
+    median = int(statistics.median(times)) if times else None
+    verdict, note, action = _verdict(runs, worked, late, len(redone), len(ran_in), median, budget)
+    return StepFigures(
+        step=step,
+        budget_seconds=budget,
+        cases=len(ran_in),
+        runs=len(worked),
+        median_seconds=median,
+        p90_seconds=times[math.ceil(0.9 * len(times)) - 1] if times else None,
+        late=late,
+        returned=sum(1 for run in runs if run.outcome is Outcome.RETURNED),
+        redone=len(redone),
+        skipped=skipped,
+        verdict=verdict,
+        note=note,
+        action=action,
+    )
+
+
+def _verdict(
+    runs: Sequence[StepRun],
+    worked: Sequence[StepRun],
+    late: int,
+    redone: int,
+    cases: int,
+    median: int | None,
+    budget: int,
+) -> tuple[Verdict, str, str]:
+    """The verdict by :data:`RULE`, the technical note (catatan) and the action (tindakan) it calls for."""
+    if not worked:
+        return Verdict.NOT_RUN, "Tidak ada pelaksanaan dalam periode ini.", "Periksa apakah langkah masih diperlukan."
+    counted = len([run for run in runs if run.outcome is not Outcome.SKIPPED])
+    notes, actions = [], []
+    if late > LIMIT_SHARE * counted:
+        notes.append(f"{late} dari {counted} pelaksanaan terlambat")
+        actions.append("tinjau beban pelaksana atau mutu baku waktu")
+    if median is not None and median > budget:
+        notes.append(f"median {hours(median)} melebihi mutu baku {hours(budget)}")
+        if not actions:
+            actions.append("tinjau beban pelaksana atau mutu baku waktu")
+    if redone > LIMIT_SHARE * cases:
+        notes.append(f"diulang di {redone} dari {cases} kasus karena dikembalikan")
+        actions.append("perjelas kelengkapan dan output sebelum diserahkan")
+    if not notes:
+        text = f"{counted} pelaksanaan, {late} terlambat." if late else f"{counted} pelaksanaan, tepat waktu."
+        return Verdict.GOOD, text, "Pertahankan."
+    return Verdict.POOR, _sentence(notes), _sentence(actions)
+
+
+def _sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def period_text(since: date | None, until: date | None) -> str:
+    """The period in words, e.g. "1 Januari 2021 s.d. 31 Desember 2023" or "semua kasus"."""
+    if since is None and until is None:
+        return "semua kasus"
+    first = format_date(since) if since else "awal"
+    return f"{first} s.d. {format_date(until) if until else 'sekarang'}"
+
+
+def hours(seconds: int) -> str:
+    """Working seconds in words, e.g. "2,5 jam kerja"."""
+    value = f"{seconds / 3600:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{value} jam kerja"
