@@ -1,0 +1,27 @@
+"""The official SOP document (PermenPAN-RB 35/2012) drawn from a definition: the identity table and
+the flowchart table, as SVG, PDF or .docx (``sop workflows document ID -o FILE``).
+
+:func:`pages` lays the document out once (:mod:`.identity`, :mod:`.flow`, from the neutral
+:mod:`.model`); :mod:`.svg`, :mod:`.pdf` and :mod:`.png` draw the same pages.
+"""
+
+from __future__ import annotations
+
+from sop_engine.definitions import WorkflowDef
+from sop_engine.sopdoc.flow import flow_pages
+from sop_engine.sopdoc.identity import identity_page
+from sop_engine.sopdoc.model import chart_of
+from sop_engine.sopdoc.scene import PAPERS, Page
+
+__all__ = ["PAPERS", "flowchart_pages", "pages"]
+
+
+def flowchart_pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
+    """The flowchart table of ``definition`` over as many landscape pages of ``paper`` as it needs."""
+    title = f"Prosedur: {definition.header.nama}"
+    return flow_pages(chart_of(definition), PAPERS[paper], title)
+
+
+def pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
+    """The whole document: the identity page, then the flowchart pages."""
+    return [identity_page(definition.header, PAPERS[paper]), *flowchart_pages(definition, paper)]
