@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypedDict
 
 from sop_engine.loader_tables import Table, show
 
@@ -17,7 +18,15 @@ _NIP = re.compile(r"(\d{4})(\d{2})(\d{2})(\d{4})(\d{2})([12])(\d{3})")
 _NIP_FORMAT = "18 angka: tanggal lahir, tahun dan bulan pengangkatan, 1/2, nomor urut (19650412 199003 1 001)"
 
 
-def signer(sop: Table) -> dict[str, object]:
+class Signer(TypedDict):
+    """The signer's fields of :class:`~sop_engine.definitions.SopHeader`."""
+
+    penanda_tangan: str
+    nip: str
+    tanggal_efektif: date | None
+
+
+def signer(sop: Table) -> Signer:
     """The signer's fields of ``[sop]``, checked: a name if a NIP is given, a NIP of the right shape."""
     name = sop.text("disahkan_nama") if "disahkan_nama" in sop.raw else ""
     nip = _nip(sop) if "disahkan_nip" in sop.raw else ""

@@ -69,7 +69,10 @@ def test_a_docx_table_gives_marked_actors_and_reports_what_it_cannot_decide(tmp_
     steps = tomllib.loads(result.text)["langkah"]
     assert [s["pelaksana"] for s in steps] == ["operator_loket", "", "kepala_seksi"]
     assert steps[1]["kelengkapan"] == ["Formulir", "Daftar periksa"]
-    assert "langkah 2: beberapa kolom pelaksana bertanda (kepala_seksi, kasubag_program); tentukan pelaksananya" in result.todos
+    assert (
+        "langkah 2: beberapa kolom pelaksana bertanda (kepala_seksi, kasubag_program); tentukan pelaksananya"
+        in result.todos
+    )
     assert any(t.startswith("langkah 3: waktu 'sebentar' bukan durasi") for t in result.todos)
     assert any(t.startswith("[sop] nomor tidak ditemukan") for t in result.todos)
 

@@ -23,8 +23,10 @@ def cmd_workflows_import(args: argparse.Namespace, ctx: Context | None) -> int:
     result = import_file(Path(args.file), Path(args.output))
     print(f"{args.file}: {result.steps} langkah dibaca, definisi ditulis ke {args.output}.")
     if result.todos:
-        print(f"{len(result.todos)} hal belum dapat ditentukan (TODO di berkas); lengkapi lalu periksa dengan "
-              f"`sop workflows check {args.output}`:")
+        print(
+            f"{len(result.todos)} hal belum dapat ditentukan (TODO di berkas); lengkapi lalu periksa dengan "
+            f"`sop workflows check {args.output}`:"
+        )
         for todo in result.todos:
             print(f"- {todo}")
         return 1

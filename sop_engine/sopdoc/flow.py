@@ -9,6 +9,7 @@ return ("Tidak") leaves a decision at its side and enters the earlier symbol at 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sop_engine.sopdoc import flow_table as table
 from sop_engine.sopdoc.model import Chart, Edge, Node
@@ -42,7 +43,9 @@ def flow_pages(chart: Chart, size: tuple[float, float], title: str) -> list[Page
     pages = [Page(width, height) for _ in range(count)]
     for number, page in enumerate(pages):
         page.items.append(Text(MARGIN, MARGIN + 8.0, title, 10.0, True))
-        page.items.append(Text(width - MARGIN, MARGIN + 8.0, f"Bagan alir, halaman {number + 1} dari {count}", 8.0, False, "end"))
+        page.items.append(
+            Text(width - MARGIN, MARGIN + 8.0, f"Bagan alir, halaman {number + 1} dari {count}", 8.0, False, "end")
+        )
         page.items.extend(table.heading_items(chart, cols, first_top))
     places: dict[int, list[Placed]] = {}
     for row, slot in zip(chart.rows, slots, strict=True):
@@ -76,7 +79,10 @@ def _place(node: Node, cols: table.Columns, slot: _Slot) -> list[Placed]:
     body_top = slot.top + (LINK if slot.link_in else 0.0)
     body = slot.height - (LINK if slot.link_in else 0.0) - (LINK if slot.link_out else 0.0)
     hh = height_of(node.kind) / 2
-    return [Placed(cols.actors[c][0] + cols.actors[c][1] / 2, body_top + body / 2, symbol_width(cols.actors[c][1]) / 2, hh) for c in node.columns]
+    return [
+        Placed(cols.actors[c][0] + cols.actors[c][1] / 2, body_top + body / 2, symbol_width(cols.actors[c][1]) / 2, hh)
+        for c in node.columns
+    ]
 
 
 def _draw_nodes(chart: Chart, pages: list[Page], places: dict[int, list[Placed]], slots: list[_Slot]) -> None:
@@ -86,7 +92,7 @@ def _draw_nodes(chart: Chart, pages: list[Page], places: dict[int, list[Placed]]
         placed = places[node.row]
         for column, one in zip(node.columns, placed, strict=True):
             items.extend(symbol(node.kind, one, (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))))
-        for left, right in zip(placed, placed[1:], strict=False):  # several actors: one after the other
+        for left, right in pairwise(placed):  # several actors: one after the other
             items.append(Path(((left.cx + left.hw, left.cy), (right.cx - right.hw, right.cy))))
         if slot.link_out:
             letter = next(letters)
@@ -111,8 +117,12 @@ def _draw_edges(
         if edge.backwards and target_page == page:
             pages[page].items.extend(_return(edge, source, target, cols))
         elif edge.backwards:
-            pages[page].items.extend(_side_connector(source, target.cx >= source.cx, str(edge.target), edge.label, out=True))
-            pages[target_page].items.extend(_side_connector(target, source.cx >= target.cx, str(edge.source), "", out=False))
+            pages[page].items.extend(
+                _side_connector(source, target.cx >= source.cx, str(edge.target), edge.label, out=True)
+            )
+            pages[target_page].items.extend(
+                _side_connector(target, source.cx >= target.cx, str(edge.source), "", out=False)
+            )
         elif target_page == page and not slot_of[edge.source].link_out:
             pages[page].items.extend(_forward(edge, source, target, slot_of[edge.source]))
         elif edge.label:
@@ -121,15 +131,18 @@ def _draw_edges(
 
 def _forward(edge: Edge, source: Placed, target: Placed, slot: _Slot) -> list[Item]:
     """Down from the source's bottom, across below it if the target is in another column, down into its top."""
-    if abs(source.cx - target.cx) < 0.5:
-        points = ((source.cx, source.bottom), (target.cx, target.top))
-    else:
+    points: tuple[tuple[float, float], ...] = ((source.cx, source.bottom), (target.cx, target.top))
+    if abs(source.cx - target.cx) >= 0.5:
         mid = (source.bottom + slot.top + slot.height) / 2
         points = ((source.cx, source.bottom), (source.cx, mid), (target.cx, mid), (target.cx, target.top))
     items: list[Item] = [Path(points)]
     if edge.label:  # on the side the line does not turn to
         right = target.cx < source.cx
-        items.append(Text(source.cx + (3 if right else -3), source.bottom + 8, edge.label, 7.0, False, "start" if right else "end"))
+        items.append(
+            Text(
+                source.cx + (3 if right else -3), source.bottom + 8, edge.label, 7.0, False, "start" if right else "end"
+            )
+        )
     return items
 
 
@@ -156,7 +169,9 @@ def _side_connector(node: Placed, right: bool, name: str, label: str, *, out: bo
     side = node.cx + sign * node.hw
     centre = side + sign * (24 + CONNECTOR / 2)
     end = centre - sign * CONNECTOR / 2
-    line = ((side, node.cy), (end, node.cy)) if out else ((end, node.cy), (side, node.cy))
+    line: tuple[tuple[float, float], ...] = (
+        ((side, node.cy), (end, node.cy)) if out else ((end, node.cy), (side, node.cy))
+    )
     items: list[Item] = [Path(line), *connector(centre, node.cy - CONNECTOR / 2, name)]
     if label:
         items.append(Text(side + sign * 3, node.cy - 3, label, 7.0, False, "start" if right else "end"))

@@ -85,7 +85,13 @@ def row_items(row: Row, cols: Columns, top: float, height: float) -> list[Item]:
 
 
 def heading_height(chart: Chart, cols: Columns) -> float:
-    tallest = max((len(wrap(actor.label, w - 2 * PAD, HEAD_SIZE, bold=True)) for actor, (_, w) in zip(chart.actors, cols.actors, strict=True)), default=1)
+    tallest = max(
+        (
+            len(wrap(actor.label, w - 2 * PAD, HEAD_SIZE, bold=True))
+            for actor, (_, w) in zip(chart.actors, cols.actors, strict=True)
+        ),
+        default=1,
+    )
     return block_height(1, HEAD_SIZE) + block_height(max(tallest, 2), HEAD_SIZE) + 4 * PAD
 
 

@@ -44,7 +44,10 @@ def facts(header: SopHeader) -> list[tuple[str, str]]:
 def sections(header: SopHeader) -> list[tuple[tuple[str, str], tuple[str, str]]]:
     """The three pairs of sections under the identity block, as ((title, text), (title, text))."""
     return [
-        (("Dasar Hukum", _numbered(header.dasar_hukum)), ("Kualifikasi Pelaksana", _numbered(header.kualifikasi_pelaksana))),
+        (
+            ("Dasar Hukum", _numbered(header.dasar_hukum)),
+            ("Kualifikasi Pelaksana", _numbered(header.kualifikasi_pelaksana)),
+        ),
         (("Keterkaitan", _numbered(header.keterkaitan)), ("Peralatan/Perlengkapan", _numbered(header.peralatan))),
         (("Peringatan", _numbered(header.peringatan)), ("Pencatatan dan Pendataan", _numbered(header.pencatatan))),
     ]
@@ -80,4 +83,3 @@ def identity_page(header: SopHeader, size: tuple[float, float]) -> Page:
             page.items.extend(text_block(lines, x + PAD, y + PAD + SIZE * 1.2, SIZE))
         y += h
     return page
-

@@ -56,7 +56,9 @@ def _fill(canvas: Canvas, fill: str | None) -> None:
     canvas.setStrokeColor("#000000")
 
 
-def _outline(canvas: Canvas, points: tuple[tuple[float, float], ...], height: float, *, close: bool, fill: bool) -> None:
+def _outline(
+    canvas: Canvas, points: tuple[tuple[float, float], ...], height: float, *, close: bool, fill: bool
+) -> None:
     path = canvas.beginPath()
     path.moveTo(points[0][0], height - points[0][1])
     for x, y in points[1:]:

@@ -13,7 +13,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sop_engine.sopdoc.scene import Box, Item, Page, Path, Shape, Text, arrow_head, text_width
 
-_FONTS = {False: ("LiberationSans-Regular.ttf", "arial.ttf", "Arial.ttf"), True: ("LiberationSans-Bold.ttf", "arialbd.ttf", "Arial Bold.ttf")}
+_FONTS = {
+    False: ("LiberationSans-Regular.ttf", "arial.ttf", "Arial.ttf"),
+    True: ("LiberationSans-Bold.ttf", "arialbd.ttf", "Arial Bold.ttf"),
+}
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -49,7 +52,12 @@ def _draw(draw: ImageDraw.ImageDraw, item: Item, scale: float) -> None:
         line = max(1, round(item.width * scale))
         draw.rounded_rectangle(box, radius=item.radius * scale, fill=item.fill, outline="black", width=line)
     elif isinstance(item, Shape):
-        draw.polygon([(x * scale, y * scale) for x, y in item.points], fill=item.fill, outline="black", width=max(1, round(item.width * scale)))
+        draw.polygon(
+            [(x * scale, y * scale) for x, y in item.points],
+            fill=item.fill,
+            outline="black",
+            width=max(1, round(item.width * scale)),
+        )
     elif isinstance(item, Path):
         _path(draw, item, scale)
     else:

@@ -20,7 +20,9 @@ def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4") -> b
     """The SOP document of ``definition`` as ``suffix`` (.svg, .pdf or .docx) on ``paper`` (a4 or f4)."""
     if paper not in PAPERS:
         allowed = ", ".join(PAPERS)
-        raise InvalidInput(f"Kertas '{paper}' tidak dikenal; pilih salah satu: {allowed}.", value=paper, allowed=allowed)
+        raise InvalidInput(
+            f"Kertas '{paper}' tidak dikenal; pilih salah satu: {allowed}.", value=paper, allowed=allowed
+        )
     title = f"SOP {definition.header.nama}"
     kind = suffix.lower()
     if kind == ".svg":

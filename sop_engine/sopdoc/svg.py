@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from sop_engine.sopdoc.scene import Box, Item, Page, Path, Shape, Text
+from sop_engine.sopdoc.scene import Box, Item, Page, Path, Shape
 
 FONTS = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 _GAP = 12.0  # between stacked pages
@@ -33,7 +33,9 @@ def _item(item: Item) -> str:
         )
     if isinstance(item, Path):
         marker = ' marker-end="url(#panah)"' if item.arrow else ""
-        return f'<polyline points="{_points(item.points)}" fill="none" stroke="#000" stroke-width="{item.width}"{marker}/>'
+        return (
+            f'<polyline points="{_points(item.points)}" fill="none" stroke="#000" stroke-width="{item.width}"{marker}/>'
+        )
     weight = ' font-weight="bold"' if item.bold else ""
     return (
         f'<text x="{item.x:.1f}" y="{item.y:.1f}" font-size="{item.size}"{weight} '
@@ -51,12 +53,15 @@ def svg_document(pages: list[Page], title: str) -> str:
         f'width="{width:.1f}pt" height="{height:.1f}pt" font-family={quoteattr(FONTS)} role="img">',
         f"<title>{escape(title)}</title>",
         '<defs><marker id="panah" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" fill="#000"/></marker></defs>',
+        'orient="auto-start-reverse" markerUnits="userSpaceOnUse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#000"/></marker></defs>',
     ]
     top = 0.0
     for number, page in enumerate(pages, 1):
         parts.append(f'<g class="halaman" id="halaman-{number}" transform="translate(0 {top:.1f})">')
-        parts.append(f'<rect x="0" y="0" width="{page.width:.1f}" height="{page.height:.1f}" fill="#fff" stroke="#bbb"/>')
+        parts.append(
+            f'<rect x="0" y="0" width="{page.width:.1f}" height="{page.height:.1f}" fill="#fff" stroke="#bbb"/>'
+        )
         parts.extend(_item(item) for item in page.items)
         parts.append("</g>")
         top += page.height + _GAP

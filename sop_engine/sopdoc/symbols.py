@@ -53,5 +53,14 @@ def symbol(kind: NodeKind, place: Placed, data: tuple[tuple[str, str], ...] = ()
 def connector(cx: float, top: float, label: str) -> list[Item]:
     """An off-page connector (a pentagon pointing down) with its letter, its top at ``top``."""
     half, size = CONNECTOR / 2, CONNECTOR
-    points = ((cx - half, top), (cx + half, top), (cx + half, top + size * 0.6), (cx, top + size), (cx - half, top + size * 0.6))
-    return [Shape(points, data=(("simbol", NodeKind.CONNECTOR.value), ("huruf", label))), Text(cx, top + size * 0.52, label, 7.0, True, "middle")]
+    points = (
+        (cx - half, top),
+        (cx + half, top),
+        (cx + half, top + size * 0.6),
+        (cx, top + size),
+        (cx - half, top + size * 0.6),
+    )
+    return [
+        Shape(points, data=(("simbol", NodeKind.CONNECTOR.value), ("huruf", label))),
+        Text(cx, top + size * 0.52, label, 7.0, True, "middle"),
+    ]

@@ -20,8 +20,8 @@ from sop_engine.sopimport.writer import header_lines, step_lines
 __all__ = ["ImportResult", "import_file", "import_text"]
 
 _ALWAYS = (
-    "berkas tidak tertulis di tabel SOP: setiap langkah ditulis berkas = \"opsional\"; "
-    "ubah menjadi \"wajib\" di langkah yang harus melampirkan dokumen",
+    'berkas tidak tertulis di tabel SOP: setiap langkah ditulis berkas = "opsional"; '
+    'ubah menjadi "wajib" di langkah yang harus melampirkan dokumen',
     "alur kembali (kembali_ke) tidak terbaca dari tabel teks; tambahkan kembali_ke = [N] di langkah "
     "yang dapat mengembalikan pekerjaan",
 )

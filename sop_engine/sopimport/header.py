@@ -10,7 +10,20 @@ from datetime import date
 
 from sop_engine.sopimport.rows import Rows
 
-_MONTHS = ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november", "desember")
+_MONTHS = (
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 _DATE = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})")
 _ITEM = re.compile(r"(\d+)\.\s*(.+)")
 _FACTS = {
@@ -61,7 +74,9 @@ def read_header(rows: Rows) -> dict[str, object]:
     return found
 
 
-def _line(line: str, column: int, found: dict[str, object], current: dict[int, str], lists: dict[str, list[str]]) -> None:
+def _line(
+    line: str, column: int, found: dict[str, object], current: dict[int, str], lists: dict[str, list[str]]
+) -> None:
     section = _SECTIONS.get(line.lower().rstrip(":"))
     if section:
         current[column] = section

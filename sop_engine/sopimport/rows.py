@@ -34,7 +34,9 @@ def read_rows(path: Path) -> Rows:
     except FileNotFoundError as exc:
         raise InvalidInput(f"Berkas {path} tidak ditemukan.", value=str(path)) from exc
     except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"Berkas {path} tidak dapat dibaca sebagai .docx atau teks UTF-8 ({exc}).", value=str(path)) from exc
+        raise InvalidInput(
+            f"Berkas {path} tidak dapat dibaca sebagai .docx atau teks UTF-8 ({exc}).", value=str(path)
+        ) from exc
     return [[clean(cell) for cell in line.split("\t")] for line in text.splitlines()]
 
 

@@ -15,8 +15,15 @@ from sop_engine.errors import InvalidInput
 from sop_engine.sopimport.rows import Rows
 
 _NUMBER = re.compile(r"(\d+)\.?")
-_ROLE_WORDS = (("kasubag", "kasubag_program"), ("kasubbag", "kasubag_program"), ("sekretaris", "sekretaris"),
-               ("ketua", "ketua"), ("staf", "staf"), ("fungsional", "staf"), ("jfu", "staf"))
+_ROLE_WORDS = (
+    ("kasubag", "kasubag_program"),
+    ("kasubbag", "kasubag_program"),
+    ("sekretaris", "sekretaris"),
+    ("ketua", "ketua"),
+    ("staf", "staf"),
+    ("fungsional", "staf"),
+    ("jfu", "staf"),
+)
 
 
 @dataclass
@@ -107,13 +114,18 @@ def _step(no: int, row: list[str], columns: _Columns) -> ImportedStep:
     )
     names = ", ".join(role for _, role in columns.actors)
     if not marked:
-        step.todos.append(f"langkah {no}: pelaksana tidak dapat ditentukan (tidak ada tanda di kolom pelaksana); pilih salah satu: {names}")
+        step.todos.append(
+            f"langkah {no}: pelaksana tidak dapat ditentukan (tidak ada tanda di kolom pelaksana); "
+            f"pilih salah satu: {names}"
+        )
     elif len(marked) > 1:
-        step.todos.append(f"langkah {no}: beberapa kolom pelaksana bertanda ({', '.join(marked)}); tentukan pelaksananya")
+        step.todos.append(
+            f"langkah {no}: beberapa kolom pelaksana bertanda ({', '.join(marked)}); tentukan pelaksananya"
+        )
     try:
         step.waktu = str(parse_duration(step.waktu))
     except InvalidInput:
-        step.todos.append(f"langkah {no}: waktu {step.waktu!r} bukan durasi yang dikenal; tulis misalnya \"2 jam\"")
+        step.todos.append(f'langkah {no}: waktu {step.waktu!r} bukan durasi yang dikenal; tulis misalnya "2 jam"')
     if not step.output:
         step.todos.append(f"langkah {no}: output kosong; isi jenis dokumen yang dihasilkan")
     return step

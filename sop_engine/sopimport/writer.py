@@ -9,7 +9,16 @@ from datetime import date
 
 from sop_engine.sopimport.steps import ImportedStep
 
-_HEADER_KEYS = ("instansi", "nomor", "nama", "tanggal_pembuatan", "tanggal_revisi", "tanggal_pengesahan", "tanggal_efektif", "disahkan_oleh")
+_HEADER_KEYS = (
+    "instansi",
+    "nomor",
+    "nama",
+    "tanggal_pembuatan",
+    "tanggal_revisi",
+    "tanggal_pengesahan",
+    "tanggal_efektif",
+    "disahkan_oleh",
+)
 _LIST_KEYS = ("dasar_hukum", "kualifikasi_pelaksana", "peralatan", "pencatatan", "peringatan", "keterkaitan")
 _REQUIRED = ("instansi", "nomor", "nama", "tanggal_pembuatan", "tanggal_pengesahan", "disahkan_oleh")
 
