@@ -11,7 +11,9 @@ from sop_engine.definitions import WorkflowDef
 from sop_engine.sopdoc.flow import flow_pages
 from sop_engine.sopdoc.identity import identity_page
 from sop_engine.sopdoc.model import chart_of
-from sop_engine.sopdoc.scene import PAPERS, Page
+from sop_engine.sopdoc.scene import PAPERS, Page, Text
+
+FOOTER = 18.0  # points from the bottom edge to the footer's baseline
 
 __all__ = ["PAPERS", "flowchart_pages", "pages"]
 
@@ -23,5 +25,9 @@ def flowchart_pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
 
 
 def pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
-    """The whole document: the identity page, then the flowchart pages."""
-    return [identity_page(definition.header, PAPERS[paper]), *flowchart_pages(definition, paper)]
+    """The whole document: the identity page, then the flowchart pages, each with its footer."""
+    document = [identity_page(definition.header, PAPERS[paper]), *flowchart_pages(definition, paper)]
+    for number, page in enumerate(document, 1):
+        footer = f"SOP Nomor {definition.header.nomor} · halaman {number} dari {len(document)}"
+        page.items.append(Text(page.width / 2, page.height - FOOTER, footer, 7.5, anchor="middle"))
+    return document

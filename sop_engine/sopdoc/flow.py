@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from sop_engine.sopdoc import flow_table as table
-from sop_engine.sopdoc.model import Chart, Edge, Node
+from sop_engine.sopdoc.model import Chart, Edge, Node, NodeKind
 from sop_engine.sopdoc.scene import Item, Page, Path, Text
 from sop_engine.sopdoc.symbols import CONNECTOR, Placed, connector, height_of, symbol, symbol_width
 
@@ -44,7 +44,7 @@ def flow_pages(chart: Chart, size: tuple[float, float], title: str) -> list[Page
     for number, page in enumerate(pages):
         page.items.append(Text(MARGIN, MARGIN + 8.0, title, 10.0, True))
         page.items.append(
-            Text(width - MARGIN, MARGIN + 8.0, f"Bagan alir, halaman {number + 1} dari {count}", 8.0, False, "end")
+            Text(width - MARGIN, MARGIN + 8.0, f"Bagan alir {number + 1} dari {count}", 8.0, False, "end")
         )
         page.items.extend(table.heading_items(chart, cols, first_top))
     places: dict[int, list[Placed]] = {}
@@ -92,6 +92,9 @@ def _draw_nodes(chart: Chart, pages: list[Page], places: dict[int, list[Placed]]
         placed = places[node.row]
         for column, one in zip(node.columns, placed, strict=True):
             items.extend(symbol(node.kind, one, (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))))
+        if node.kind is NodeKind.TERMINATOR:
+            word = "Mulai" if node.row == chart.rows[0].no else "Selesai"
+            items.append(Text(placed[0].cx, placed[0].cy + 2.5, word, 7.0, False, "middle"))
         for left, right in pairwise(placed):  # several actors: one after the other
             items.append(Path(((left.cx + left.hw, left.cy), (right.cx - right.hw, right.cy))))
         if slot.link_out:
@@ -150,14 +153,14 @@ def _return(edge: Edge, source: Placed, target: Placed, cols: table.Columns) -> 
     """From the decision's side across and up into the earlier symbol's side."""
     right = target.cx >= source.cx
     exit_x = source.cx + source.hw if right else source.cx - source.hw
-    label = Text(exit_x + (3 if right else -3), source.cy - 3, edge.label, 7.0, False, "start" if right else "end")
-    if abs(source.cx - target.cx) < 0.5:
+    if abs(source.cx - target.cx) < 0.5:  # up the column's edge: the label under the line, clear of it
         column = next(x + w for x, w in cols.actors if x <= source.cx <= x + w)
-        lane, enter = column - 5, target.cx + target.hw
+        lane, enter, label_y = column - 5, target.cx + target.hw, source.cy + 9
     elif right:
-        lane, enter = target.cx - target.hw - 8, target.cx - target.hw
+        lane, enter, label_y = target.cx - target.hw - 6, target.cx - target.hw, source.cy - 3
     else:
-        lane, enter = target.cx + target.hw + 8, target.cx + target.hw
+        lane, enter, label_y = target.cx + target.hw + 6, target.cx + target.hw, source.cy - 3
+    label = Text(exit_x + (2 if right else -2), label_y, edge.label, 6.5, False, "start" if right else "end")
     points = ((exit_x, source.cy), (lane, source.cy), (lane, target.cy), (enter, target.cy))
     return [Path(points), label]
 
@@ -167,12 +170,12 @@ def _side_connector(node: Placed, right: bool, name: str, label: str, *, out: bo
     node towards it (``out``) or comes from it into the node."""
     sign = 1 if right else -1
     side = node.cx + sign * node.hw
-    centre = side + sign * (24 + CONNECTOR / 2)
+    centre = side + sign * (20 + CONNECTOR / 2)
     end = centre - sign * CONNECTOR / 2
     line: tuple[tuple[float, float], ...] = (
         ((side, node.cy), (end, node.cy)) if out else ((end, node.cy), (side, node.cy))
     )
     items: list[Item] = [Path(line), *connector(centre, node.cy - CONNECTOR / 2, name)]
     if label:
-        items.append(Text(side + sign * 3, node.cy - 3, label, 7.0, False, "start" if right else "end"))
+        items.append(Text(side + sign * 2, node.cy - 3, label, 6.5, False, "start" if right else "end"))
     return items

@@ -32,7 +32,7 @@ class Placed:
 
 
 def symbol_width(column_width: float) -> float:
-    return min(54.0, column_width - 14.0)
+    return min(54.0, column_width * 0.6)
 
 
 def height_of(kind: NodeKind) -> float:
