@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -18,7 +19,11 @@ from sop_engine.definitions import ROLE_LABELS, WorkflowDef
 from sop_engine.errors import InvalidInput
 from sop_engine.loader import load_workflow_file
 from sop_engine.sopdoc import flowchart_pages
+from sop_engine.sopdoc.flow import flow_pages
+from sop_engine.sopdoc.model import Actor, Chart, Edge, Node, NodeKind, Row
 from sop_engine.sopdoc.render import document_bytes
+from sop_engine.sopdoc.scene import PAPERS, Box, Page, Shape, Text
+from sop_engine.sopdoc.scene import Path as Line
 from tests.conftest import need
 
 LAKIP = Path(__file__).resolve().parent.parent / "sop_engine" / "defaults" / "workflows" / "lakip.toml"
@@ -119,3 +124,45 @@ def test_cli_writes_the_document_and_refuses_an_unknown_suffix(sop, tmp_path: Pa
     assert run.code != 0
     assert "akhiri nama berkas dengan .svg, .pdf, .docx" in run.err
     assert not (tmp_path / "sop.txt").exists()
+
+
+def _within(page: Page) -> bool:
+    """Everything on ``page`` lies inside its edges."""
+    points: list[tuple[float, float]] = []
+    for item in page.items:
+        if isinstance(item, Box):
+            points += [(item.x, item.y), (item.x + item.w, item.y + item.h)]
+        elif isinstance(item, Shape | Line):
+            points += list(item.points)
+        else:
+            points.append((item.x, item.y))
+    return all(0 <= x <= page.width and 0 <= y <= page.height for x, y in points)
+
+
+def test_a_long_sop_breaks_into_pages_each_ending_and_starting_with_its_own_letter(lakip: WorkflowDef) -> None:
+    steps = tuple(replace(lakip.steps[n % 11], no=n + 1, returns_to=()) for n in range(40))
+    long = replace(lakip, steps=steps)
+    flow = flowchart_pages(long)
+    assert len(flow) >= 4 and all(_within(page) for page in flow)
+    letters = [[dict(i.data)["huruf"] for i in page.items if isinstance(i, Shape) and i.data] for page in flow]
+    assert letters[0] == ["A"] and letters[-1] == [chr(ord("A") + len(flow) - 2)]
+    assert all(middle == [chr(ord("A") + n), chr(ord("A") + n + 1)] for n, middle in enumerate(letters[1:-1]))
+
+
+def test_the_model_draws_a_node_in_each_of_its_actors_columns_and_a_decision_with_ya_and_tidak() -> None:
+    actors = (Actor("ketua", "Ketua"), Actor("sekretaris", "Sekretaris"), Actor("bendahara", "Bendahara"))
+    rows = tuple(Row(n, f"Langkah {n}", (), "1 jam", "Dokumen", "-") for n in (1, 2, 3, 4))
+    nodes = (
+        Node(1, NodeKind.TERMINATOR, (1,)),
+        Node(2, NodeKind.PROCESS, (1, 2)),  # paraf chain: sekretaris, then bendahara
+        Node(3, NodeKind.DECISION, (0,)),
+        Node(4, NodeKind.TERMINATOR, (2,)),
+    )
+    edges = (Edge(1, 2), Edge(2, 3), Edge(3, 4, "Ya"), Edge(3, 2, "Tidak"))
+    (page,) = flow_pages(Chart(actors, rows, nodes, edges), PAPERS["a4"], "Uji")
+    marked = [dict(item.data) for item in page.items if isinstance(item, Box | Shape) and item.data]
+    steps = [(m["langkah"], m["pelaksana"], m["simbol"]) for m in marked if "langkah" in m]
+    assert ("2", "sekretaris", "proses") in steps and ("2", "bendahara", "proses") in steps
+    assert ("3", "ketua", "keputusan") in steps
+    labels = [item.text for item in page.items if isinstance(item, Text)]
+    assert labels.count("Ya") == 1 and labels.count("Tidak") == 1 and _within(page)
