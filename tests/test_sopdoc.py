@@ -20,6 +20,7 @@ from sop_engine.errors import InvalidInput
 from sop_engine.loader import load_workflow_file
 from sop_engine.sopdoc import flowchart_pages
 from sop_engine.sopdoc.flow import flow_pages
+from sop_engine.sopdoc.identity import identity_page
 from sop_engine.sopdoc.model import Actor, Chart, Edge, Node, NodeKind, Row
 from sop_engine.sopdoc.render import document_bytes
 from sop_engine.sopdoc.scene import PAPERS, Box, Page, Shape, Text
@@ -166,3 +167,11 @@ def test_the_model_draws_a_node_in_each_of_its_actors_columns_and_a_decision_wit
     assert ("3", "ketua", "keputusan") in steps
     labels = [item.text for item in page.items if isinstance(item, Text)]
     assert labels.count("Ya") == 1 and labels.count("Tidak") == 1 and _within(page)
+
+
+def test_a_long_identity_is_set_smaller_to_stay_on_its_page(lakip: WorkflowDef) -> None:
+    laws = tuple(f"Peraturan nomor {n} tentang sesuatu yang panjang sekali untuk diuji cetaknya" for n in range(30))
+    header = replace(lakip.header, dasar_hukum=laws)
+    page = identity_page(header, PAPERS["a4"])
+    sizes = {item.size for item in page.items if isinstance(item, Text) and "Peraturan nomor" in item.text}
+    assert sizes and max(sizes) < 9.0 and _within(page)

@@ -96,7 +96,7 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[st
             if line:
                 lines.append(line)
             while text_width(word, size, bold=bold) > width and len(word) > 1:
-                cut = max(1, next(i for i in range(len(word), 0, -1) if text_width(word[:i], size) <= width))
+                cut = max(1, next(i for i in range(len(word), 0, -1) if text_width(word[:i], size, bold=bold) <= width))
                 lines.append(word[:cut])
                 word = word[cut:]
             line = word
