@@ -42,8 +42,8 @@ def import_text(rows_source: Path, name: str) -> ImportResult:
     steps = read_steps(rows)
     todos: list[str] = []
     lines = [
-        f"# Diimpor dari {rows_source.name} oleh `sop workflows import`.",
-        "# Lengkapi setiap TODO, lalu periksa: sop workflows check <berkas ini>",
+        f"# Diimpor dari tabel SOP {rows_source.name}.",
+        "# Lengkapi setiap TODO, lalu periksa berkas ini sebelum dipakai.",
         *(f"# TODO: {todo}" for todo in _ALWAYS),
         "",
         *header_lines(name, read_header(rows), todos),
