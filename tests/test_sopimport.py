@@ -60,6 +60,8 @@ def _sop_docx(path: Path) -> Path:
     for row, texts in zip(table.rows, rows, strict=True):
         for cell, text in zip(row.cells, texts, strict=True):
             cell.text = text
+    for (top, left), (bottom, right) in (((0, 0), (1, 0)), ((0, 1), (1, 1)), ((0, 2), (0, 4)), ((0, 5), (0, 7))):
+        table.cell(top, left).merge(table.cell(bottom, right))  # the heading's merged cells, as offices draw them
     document.save(str(path))
     return path
 
