@@ -82,9 +82,11 @@ class Chart:
 
 
 def chart_of(definition: WorkflowDef) -> Chart:
-    """The flowchart of ``definition``: actors in the order of :data:`ROLE_LABELS` (highest first)."""
-    used = {step.role for step in definition.steps}
-    actors = tuple(Actor(role, label) for role, label in ROLE_LABELS.items() if role in used)
+    """The flowchart of ``definition``: actors in the order of :data:`ROLE_LABELS`, then any other role."""
+    used = list(dict.fromkeys(step.role for step in definition.steps))
+    known = [Actor(role, label) for role, label in ROLE_LABELS.items() if role in used]
+    others = [Actor(role, role.replace("_", " ").title()) for role in used if role not in ROLE_LABELS]
+    actors = (*known, *others)  # an office's own roles after the LAKIP four, in the order the steps use them
     column = {actor.role: index for index, actor in enumerate(actors)}
     last = len(definition.steps)
     rows, nodes, edges = [], [], []
