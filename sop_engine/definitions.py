@@ -86,6 +86,11 @@ class SopHeader:
     pencatatan: tuple[str, ...]
     peringatan: tuple[str, ...]
     keterkaitan: tuple[str, ...]
+    #: The signer's name and NIP (18 digits), printed under ``disahkan_oleh`` on the SOP document.
+    penanda_tangan: str = ""
+    nip: str = ""
+    #: When the SOP takes effect; ``None``: on ``tanggal_pengesahan``.
+    tanggal_efektif: date | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sop_engine.definitions import FILE_KINDS, ROLES, STEP_ROLES, FileRule, SopHeader, StepDef, WorkflowDef
 from sop_engine.errors import DefinitionError
+from sop_engine.loader_signer import signer
 from sop_engine.loader_tables import DATE, INT, INTS, TABLE, TABLES, TEXT, TEXTS, Field, Place, Table, kind_of, show
 
 __all__ = ["load_workflow_file", "load_workflow_text", "load_workflows_dir"]
@@ -45,6 +46,9 @@ _SOP_FIELDS = {
     "tanggal_revisi": Field(DATE, "tanggal_revisi = 2021-01-20", required=False),
     "tanggal_pengesahan": Field(DATE, "tanggal_pengesahan = 2021-01-22"),
     "disahkan_oleh": Field(TEXT, 'disahkan_oleh = "Sekretaris Komisi Pemilihan Umum Kabupaten Bangkalan"'),
+    "disahkan_nama": Field(TEXT, 'disahkan_nama = "Drs. Bambang Sutrisno, M.M."', required=False),
+    "disahkan_nip": Field(TEXT, 'disahkan_nip = "19650412 199000 1 001"', required=False),
+    "tanggal_efektif": Field(DATE, "tanggal_efektif = 2021-01-22", required=False),
     "dasar_hukum": Field(TEXTS, 'dasar_hukum = ["Peraturan ...", "Keputusan ..."]'),
     "kualifikasi_pelaksana": Field(TEXTS, 'kualifikasi_pelaksana = ["Memiliki kewenangan ..."]'),
     "peralatan": Field(TEXTS, 'peralatan = ["Renstra", "Perangkat Komputer"]'),
@@ -143,9 +147,11 @@ def _header(raw: Mapping[str, object], file: str) -> SopHeader:
         pencatatan=sop.texts("pencatatan"),
         peringatan=sop.texts("peringatan"),
         keterkaitan=sop.texts("keterkaitan"),
+        **signer(sop),
     )
     made = header.tanggal_pembuatan
-    for key, day in (("tanggal_revisi", header.tanggal_revisi), ("tanggal_pengesahan", header.tanggal_pengesahan)):
+    dates = (("tanggal_revisi", header.tanggal_revisi), ("tanggal_pengesahan", header.tanggal_pengesahan))
+    for key, day in (*dates, ("tanggal_efektif", header.tanggal_efektif)):
         if day is not None and day < made:
             message = f"{key} = {show(day)} lebih awal dari tanggal_pembuatan = {show(made)}; periksa tanggalnya."
             raise sop.place.error(key, day, message, f"{made.isoformat()} atau sesudahnya")

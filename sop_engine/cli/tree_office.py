@@ -43,6 +43,7 @@ def register(cli: Commands) -> None:
     p = cli.command(sub, "check", "office.cmd_workflows_check", "periksa berkas definisi SOP")
     p.add_argument("file")
     p.set_defaults(needs_context=False)
+    _register_sopdoc(cli, sub)
 
     sub = cli.group("calendar", "kalender kerja kantor")
     p = cli.command(sub, "due", "office.cmd_calendar_due", "hitung tenggat dalam jam kerja", json_flag=True)
@@ -52,6 +53,19 @@ def register(cli: Commands) -> None:
     p = cli.command(sub, "holidays", "office.cmd_calendar_holidays", "hari libur dan cuti bersama", json_flag=True)
     p.set_defaults(needs_schema=False)
     p.add_argument("--year", type=int, required=True)
+
+
+def _register_sopdoc(cli: Commands, sub: Any) -> None:
+    """`sop workflows document|import` (handlers in :mod:`.sopdoc`)."""
+    p = cli.command(sub, "document", "sopdoc.cmd_workflows_document", "cetak dokumen SOP resmi (.svg, .pdf, .docx)")
+    p.add_argument("name", help="id SOP, misalnya lakip")
+    p.add_argument("-o", "--output", required=True, help="berkas yang ditulis: .svg, .pdf atau .docx")
+    p.add_argument("--kertas", choices=("a4", "f4"), default="a4", help="ukuran kertas, melintang (bawaan: a4)")
+    p.set_defaults(needs_schema=False)
+    p = cli.command(sub, "import", "sopdoc.cmd_workflows_import", "baca tabel SOP (.docx atau teks) menjadi definisi")
+    p.add_argument("file", help="tabel SOP: .docx, atau teks bertabulasi (.txt, .md)")
+    p.add_argument("-o", "--output", required=True, help="berkas definisi yang ditulis, misalnya perjanjian.toml")
+    p.set_defaults(needs_context=False)
 
 
 def _register_backup(cli: Commands) -> None:

@@ -13,7 +13,14 @@ from fastapi.responses import Response
 from sop_engine import access
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.logins import LoginSession
-from sop_engine.web import auth, pages_audit, pages_cases, pages_evaluation, pages_people
+from sop_engine.web import (
+    auth,
+    pages_audit,
+    pages_cases,
+    pages_evaluation,
+    pages_people,
+    pages_sopdoc,
+)
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render
 
@@ -32,3 +39,4 @@ router.include_router(pages_cases.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
 router.include_router(pages_evaluation.router)
+router.include_router(pages_sopdoc.router)
