@@ -25,7 +25,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Case, Office, Person
 from sop_engine.db.statuses import CaseStatus
 from sop_engine.definitions import SYSTEM_ACTOR
-from sop_engine.errors import InvalidInput, NotFound
+from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.policy import Permission
 
 #: The workflow whose yearly case a pengawas follows.
@@ -72,6 +72,8 @@ class OfficeProgress:
     satker: str
     name: str
     zone: str
+    #: The office's IANA time zone (its deadlines are shown in it).
+    timezone: str
     #: None when the office has not started the year's case.
     case: CaseRecord | None
     #: The active step, if the case is running.
@@ -151,6 +153,19 @@ def office_count(ctx: Context) -> int:
         return session.scalar(select(func.count(Office.id))) or 0
 
 
+def login_office(ctx: Context, satker: str) -> Context:
+    """The office a login names by kode satker (blank: the install's own); NotAllowed if there is none.
+
+    The refusal names no other office: the login page is open to anyone.
+    """
+    if not satker.strip():
+        return ctx
+    try:
+        return ctx.for_office(satker.strip())
+    except NotFound:
+        raise NotAllowed(f"Kode satker '{satker.strip()}' tidak dikenal. Periksa lalu coba lagi.", value=satker) from None
+
+
 def offices_under(ctx: Context) -> tuple[str, ...]:
     """The kode satker of every office below ``ctx``'s office (children, their children, ...)."""
     with ctx.db.read() as session:
@@ -166,13 +181,12 @@ def offices_under(ctx: Context) -> tuple[str, ...]:
 def lakip_progress(ctx: Context, satkers: tuple[str, ...], year: int) -> tuple[OfficeProgress, ...]:
     """The LAKIP case of ``year`` of each office named, with its active step and how late it is."""
     with ctx.db.read() as session:
-        started = dict(
-            session.execute(
-                select(Office.code, Case.code)
-                .join(Case, Case.office_id == Office.id)
-                .where(Office.code.in_(satkers), Case.workflow == LAKIP, Case.year == year)
-            ).tuples()
+        query = (
+            select(Office.code, Case.code)
+            .join(Case, Case.office_id == Office.id)
+            .where(Office.code.in_(satkers), Case.workflow == LAKIP, Case.year == year)
         )
+        started = {satker: code for satker, code in session.execute(query)}
     now = ctx.clock.now()
     return tuple(_progress(ctx.for_office(satker), started.get(satker), now) for satker in satkers)
 
@@ -186,7 +200,7 @@ def _progress(ctx: Context, code: str | None, now: datetime) -> OfficeProgress:
     late = 0
     if step is not None and step.due_at is not None and step.due_at < now:
         late = ctx.calendar.working_seconds_between(step.due_at, now)
-    return OfficeProgress(office.satker, office.name, zone_label(office.timezone), case, step, late)
+    return OfficeProgress(office.satker, office.name, zone_label(office.timezone), office.timezone, case, step, late)
 
 
 def _office_id(session: Session, satker: str) -> int:

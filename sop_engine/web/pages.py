@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sop_engine import access
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.logins import LoginSession
-from sop_engine.web import auth, pages_audit, pages_cases, pages_people
+from sop_engine.web import auth, pages_audit, pages_cases, pages_offices, pages_people
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render
 
@@ -31,3 +31,4 @@ def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session
 router.include_router(pages_cases.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
+router.include_router(pages_offices.router)

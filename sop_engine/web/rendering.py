@@ -31,6 +31,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
     ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
     ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
+    ("/pengawas", "Pengawasan", roles_for(Permission.READ_OFFICES)),
 )
 
 
