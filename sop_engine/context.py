@@ -74,7 +74,9 @@ class Context:
                 row = session.scalar(select(Office).where(Office.code == satker))
                 if row is None:
                     known = ", ".join(session.scalars(select(Office.code).order_by(Office.code))) or "belum ada"
-                    raise NotFound(f"Kantor dengan kode satker '{satker}' tidak ada; kantor yang ada: {known}.", value=satker)
+                    raise NotFound(
+                        f"Kantor dengan kode satker '{satker}' tidak ada; kantor yang ada: {known}.", value=satker
+                    )
                 found = self._remember(home._sibling(row))
         return found
 

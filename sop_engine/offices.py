@@ -125,9 +125,7 @@ def list_offices(ctx: Context) -> tuple[OfficeRecord, ...]:
     parent = Office.__table__.alias("parent")
     people = select(func.count(Person.id)).where(Person.office_id == Office.id).scalar_subquery()
     query = (
-        select(Office, parent.c.code, people)
-        .outerjoin(parent, parent.c.id == Office.parent_id)
-        .order_by(Office.code)
+        select(Office, parent.c.code, people).outerjoin(parent, parent.c.id == Office.parent_id).order_by(Office.code)
     )
     home = ctx.home_satker
     with ctx.db.read() as session:
@@ -163,7 +161,9 @@ def login_office(ctx: Context, satker: str) -> Context:
     try:
         return ctx.for_office(satker.strip())
     except NotFound:
-        raise NotAllowed(f"Kode satker '{satker.strip()}' tidak dikenal. Periksa lalu coba lagi.", value=satker) from None
+        raise NotAllowed(
+            f"Kode satker '{satker.strip()}' tidak dikenal. Periksa lalu coba lagi.", value=satker
+        ) from None
 
 
 def offices_under(ctx: Context) -> tuple[str, ...]:
