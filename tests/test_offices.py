@@ -108,3 +108,19 @@ def test_people_and_their_names_belong_to_one_office(ctx: Context) -> None:
     assert next(p for p in people.list_people(ctx) if p.username == "staf1").active
     assert not next(p for p in people.list_people(other) if p.username == "staf1").active
     assert {p.email for p in people.list_people(other)}.isdisjoint({p.email for p in people.list_people(ctx)})
+
+
+def test_notifications_and_the_audit_trail_of_an_office_stay_its_own(
+    ctx: Context, settings: Settings, clock: FixedClock
+) -> None:
+    other = add_other_office(ctx)
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    cases.start_case(other, "lakip", 2022, "sekretaris")
+    here = json.loads(run_cli(["notifications", "list", "--json"], settings, clock).out)
+    there = json.loads(run_cli(["--kantor", OTHER, "notifications", "list", "--json"], settings, clock).out)
+    assert here and there
+    assert {n["case"] for n in here} == {"lakip-2021"} and {n["case"] for n in there} == {"lakip-2022"}
+    trail = run_cli(["--kantor", OTHER, "audit", "log", "--json"], settings, clock)
+    assert "lakip-2022" in trail.out and "lakip-2021" not in trail.out
+    assert run_cli(["--kantor", OTHER, "audit", "verify"], settings, clock).code == 0
+    assert run_cli(["audit", "verify"], settings, clock).code == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sop_engine import api_tokens, artefacts, cases
+from sop_engine import api_tokens, artefacts, cases, people
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.web.app import create_app
@@ -78,8 +78,11 @@ def test_pages_answer_another_offices_case_document_and_people_as_missing(ctx: C
     trail = sekretaris.get("/audit.csv").text
     assert OTHER_CASE in trail and CASE not in trail
     admin = browser(two, "admin", OTHER)
-    people = admin.get("/orang").text
-    assert "sampang.example" in people and "bangkalan.example" not in people
+    staff = admin.get("/orang").text
+    assert "sampang.example" in staff and "bangkalan.example" not in staff
+    assert admin.get("/orang/staf1").status_code == 200
+    people.add_person(ctx, people.NewPerson("khusus", "Rini Astuti", ("staf",)))  # a username of 3526 only
+    assert admin.get("/orang/khusus").status_code == 404
     home_admin = browser(two, "admin", "3526")
     assert "sampang.example" not in home_admin.get("/orang").text
     # the home office's own reader still sees its case and document
@@ -133,6 +136,8 @@ def test_the_pengawas_reads_each_office_under_theirs_and_how_late_it_is(
     assert (rows["3526"]["late_seconds"], rows["3526"]["late"]) == (19_800, "terlambat 5 jam 30 menit")
     assert rows[OTHER]["case"] is None and rows[OTHER]["late"] == ""
     assert client.get(f"/api/v1/cases/{CASE}", headers=token).status_code == 404
+    started = client.post("/api/v1/cases", headers=token, json={"workflow": "lakip", "year": 2023})
+    assert started.status_code == 403  # a pengawas reads, never acts
     sekretaris = {"Authorization": f"Bearer {api_tokens.issue_token(ctx, 'sekretaris')}"}
     assert client.get("/api/v1/offices?tahun=2021", headers=sekretaris).status_code == 403
 
