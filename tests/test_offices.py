@@ -12,9 +12,10 @@ from sop_engine import cases, offices, people
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
+from sop_engine.engine import Engine
 from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.offices import NewOffice
-from tests.helpers import run_cli
+from tests.helpers import run_cli, write_config
 from tests.offices_support import OTHER, add_other_office
 
 
@@ -124,3 +125,17 @@ def test_notifications_and_the_audit_trail_of_an_office_stay_its_own(
     assert "lakip-2022" in trail.out and "lakip-2021" not in trail.out
     assert run_cli(["--kantor", OTHER, "audit", "verify"], settings, clock).code == 0
     assert run_cli(["audit", "verify"], settings, clock).code == 0
+
+
+def test_the_python_api_opens_another_office_by_its_satker(
+    ctx: Context, settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    add_other_office(ctx)
+    config = write_config(tmp_path, settings)
+    with Engine.open(config, clock=clock, office=OTHER) as engine:
+        engine.start_case("lakip", year=2022, by="sekretaris")
+        assert engine.ctx.settings.office.name == "KPU Kabupaten Sampang"
+    with Engine.open(config, clock=clock) as engine:
+        assert [case.id for case in engine.cases().items] == []
+    with pytest.raises(NotFound, match="9999"):
+        Engine.open(config, clock=clock, office="9999")
