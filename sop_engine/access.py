@@ -8,7 +8,13 @@ the write rules themselves (only the step's role completes or returns it, only t
   inspektorat, who reads everything and changes nothing;
 - the audit trail is for the inspektorat and the office's leaders (ketua, sekretaris);
 - people are managed by the admin, who does not take part in SOP work and so does not see cases
-  or their documents.
+  or their documents;
+- the pengawas of an office reads the LAKIP progress of the offices under it and nothing else.
+
+Every rule applies within one office: the context a service is called with is the office of the
+person asking (:meth:`sop_engine.context.Context.for_office_id`), and every query of the services
+is scoped to that office's rows, so another office's case, document, audit trail, people and
+notifications are answered as if they did not exist.
 
 A case someone may not see is answered as if it did not exist (404), so that its code leaks
 nothing either.
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sop_engine import artefacts, cases
+from sop_engine import artefacts, cases, offices
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.cases import CasePage, CaseRecord, StepRecord
 from sop_engine.context import Context
@@ -29,6 +35,7 @@ from sop_engine.db.statuses import StepStatus
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotAllowed, NotFound
 from sop_engine.identity import Identity
+from sop_engine.offices import OfficeProgress
 from sop_engine.paging import DEFAULT_LIMIT
 from sop_engine.policy import Permission, roles_for
 
@@ -36,6 +43,7 @@ READS_EVERYTHING = roles_for(Permission.READ_ALL_CASES)
 READS_AUDIT = roles_for(Permission.READ_AUDIT)
 MANAGES_PEOPLE = roles_for(Permission.MANAGE_PEOPLE)
 STARTS_CASES = roles_for(Permission.START_CASE)
+READS_OFFICES = roles_for(Permission.READ_OFFICES)
 
 
 @dataclass(frozen=True)
@@ -119,3 +127,9 @@ def require(identity: Identity, roles: tuple[str, ...], what: str) -> None:
             f"{what} hanya untuk peran {', '.join(roles)}; akun '{identity.username}' berperan {held}.",
             value=identity.username,
         )
+
+
+def supervised_progress(ctx: Context, identity: Identity, year: int) -> tuple[OfficeProgress, ...]:
+    """The LAKIP case of ``year`` of each office under the pengawas's office; NotAllowed for anyone else."""
+    require(identity, READS_OFFICES, "Halaman Pengawasan")
+    return offices.lakip_progress(ctx, offices.offices_under(ctx), year)

@@ -2,11 +2,18 @@
 
 Front ends build one :class:`Context` and pass it to service functions; tests build one with a
 fixed clock. The office of this install is looked up by its satker code in each transaction.
+
+A context serves one office. In a central install the other offices (``sop offices add``) keep
+their settings in their rows; :meth:`Context.for_office` (by satker, for ``--kantor``) and
+:meth:`Context.for_office_id` (by row id, for the person behind a web session or token) give the
+context of such an office: the same database and clock, that office's settings and calendar, so
+every service called with it reads and writes that office's rows only. The office of config.toml
+is the context itself, as in a single install.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -17,7 +24,7 @@ from sop_engine.clock import Clock, SystemClock
 from sop_engine.config import Settings
 from sop_engine.db.models import Office
 from sop_engine.db.session import Database
-from sop_engine.errors import ConfigError
+from sop_engine.errors import ConfigError, NotFound
 from sop_engine.holiday_cache import HolidayCache, cache_file
 from sop_engine.remedies import Hint, Remedy
 
@@ -30,6 +37,10 @@ class Context:
     db: Database
     clock: Clock
     calendar: WorkingCalendar
+    #: The settings of config.toml when this is the context of another office (None: it is config.toml's).
+    home: Settings | None = field(default=None, repr=False, compare=False)
+    #: The contexts of the offices of this install by satker and by row id, shared by all of them.
+    offices: dict[str | int, Context] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Context:
@@ -51,6 +62,60 @@ class Context:
         if office is None:
             raise self.no_office()
         return office
+
+    def for_office(self, satker: str) -> Context:
+        """The context of the office with kode satker ``satker``; NotFound naming the offices if none."""
+        home = self.offices.get(self.home_satker, self)
+        if satker == home.settings.office.satker:
+            return home
+        found = self.offices.get(satker)
+        if found is None:
+            with self.db.read() as session:
+                row = session.scalar(select(Office).where(Office.code == satker))
+                if row is None:
+                    known = ", ".join(session.scalars(select(Office.code).order_by(Office.code))) or "belum ada"
+                    raise NotFound(
+                        f"Kantor dengan kode satker '{satker}' tidak ada; kantor yang ada: {known}.", value=satker
+                    )
+                found = self._remember(home._sibling(row))
+        return found
+
+    def for_office_id(self, office_id: int) -> Context:
+        """The context of the office whose row id is ``office_id`` (the office of a person)."""
+        found = self.offices.get(office_id)
+        if found is None:
+            with self.db.read() as session:
+                code = session.scalar(select(Office.code).where(Office.id == office_id))
+            if code is None:
+                raise NotFound(f"Kantor nomor {office_id} tidak ada.", value=office_id)
+            found = self.offices[office_id] = self.for_office(code)
+        return found
+
+    @property
+    def home_satker(self) -> str:
+        """The kode satker of config.toml's office."""
+        return (self.home or self.settings).office.satker
+
+    def _sibling(self, row: Office) -> Context:
+        """The context of ``row``'s office, built on config.toml's settings (``self`` is config.toml's)."""
+        from sop_engine.config_offices import office_settings
+
+        settings = office_settings(
+            self.settings,
+            satker=row.code,
+            name=row.name,
+            timezone=row.timezone,
+            lines=(row.address, row.phone, row.website),
+            calendar=row.calendar,
+        )
+        calendar = WorkingCalendar.from_settings(settings, HolidayCache(cache_file(settings)))
+        return Context(settings, self.db, self.clock, calendar, home=self.settings, offices=self.offices)
+
+    def _remember(self, ctx: Context) -> Context:
+        if not self.offices:
+            self.offices[self.settings.office.satker] = self
+        self.offices[ctx.settings.office.satker] = ctx
+        return ctx
 
     def no_office(self) -> ConfigError:
         """The error of a database that has no row for this install's office (``sop init`` not run)."""

@@ -16,7 +16,7 @@ from sop_engine.durations import Duration
 from sop_engine.errors import NotFound
 
 #: Every role a person can hold.
-ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat", "admin")
+ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat", "admin", "pengawas")
 
 #: The roles that can perform SOP steps (``inspektorat`` only reads, ``admin`` only manages).
 STEP_ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf")
@@ -32,6 +32,7 @@ ROLE_LABELS: dict[str, str] = {
     "staf": "Staf/JFU",
     "inspektorat": "Inspektorat",
     "admin": "Admin",
+    "pengawas": "Pengawas",
 }
 
 #: The file kinds an artefact may have (checked by content when a file is attached).

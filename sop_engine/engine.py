@@ -107,12 +107,14 @@ class Engine:
         *,
         database_url: str | None = None,
         clock: Clock | None = None,
+        office: str | None = None,
     ) -> Engine:
         """The install of ``config`` (a config.toml; else ``$SOP_CONFIG``, else ./config.toml).
 
         ``database_url`` replaces the config's database (like ``SOP_DATABASE_URL``); ``clock``
-        replaces the system clock (tests, simulations). The database must have been prepared with
-        ``sop init``: ConfigError otherwise.
+        replaces the system clock (tests, simulations); ``office`` (a kode satker, like ``sop
+        --kantor``) works in another office of a central install. The database must have been
+        prepared with ``sop init``: ConfigError otherwise.
         """
         env = dict(os.environ) if database_url is None else {**os.environ, "SOP_DATABASE_URL": database_url}
         settings = load_settings(None if config is None else Path(config), env=env)
@@ -120,10 +122,10 @@ class Engine:
         ctx = Context.open(settings, clock=clock)
         try:
             migrate.require_current(ctx.db.engine)
+            return cls(ctx.for_office(office) if office else ctx)
         except BaseException:
             ctx.db.dispose()
             raise
-        return cls(ctx)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -31,6 +31,8 @@ class Identity:
     username: str
     name: str
     roles: tuple[str, ...]
+    #: The row id of the person's office (0: not known, the install's own office).
+    office_id: int = 0
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -45,17 +47,17 @@ def active_identity(session: Session, person_id: int) -> Identity | None:
     """The :class:`Identity` of an active person read with two small queries, no ORM objects (every
     request looks it up); None if the person is deactivated or gone."""
     found = session.execute(
-        select(Person.username, Person.name).where(Person.id == person_id, Person.active.is_(True))
+        select(Person.username, Person.name, Person.office_id).where(Person.id == person_id, Person.active.is_(True))
     ).first()
     if found is None:
         return None
     roles = session.scalars(select(PersonRole.role).where(PersonRole.person_id == person_id).order_by(PersonRole.role))
-    return Identity(found.username, textrules.scrub_line(found.name), tuple(roles))
+    return Identity(found.username, textrules.scrub_line(found.name), tuple(roles), found.office_id)
 
 
 def identity_of(person: Person) -> Identity:
     """The :class:`Identity` of ``person`` (the name cleaned for display)."""
-    return Identity(person.username, textrules.scrub_line(person.name), person.role_names)
+    return Identity(person.username, textrules.scrub_line(person.name), person.role_names, person.office_id)
 
 
 def audit_account_change(

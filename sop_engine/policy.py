@@ -8,7 +8,12 @@ may do an SOP step is the step's own role, written in the workflow file, not her
 
 The system actor (``sistem``) is the operator at the server's command line, who has no account:
 it may manage people and import data (what ``sop init`` and an administrator's scripts do), and
-the audit trail records it as role ``sistem``, never as somebody's role.
+the audit trail records it as role ``sistem``, never as somebody's role; in a central install it
+alone adds offices.
+
+The ``pengawas`` of an office (a provincial or national office) holds one permission: reading
+the progress of the offices under it. Pengawas takes no SOP step and reads no case of its own
+office, so it can read and never act.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class Permission(StrEnum):
     IMPORT_DATA = "data.import"
     WRITE_LETTERS = "letters.write"
     MANAGE_CALENDAR = "calendar.manage"
+    MANAGE_OFFICES = "offices.manage"
+    READ_OFFICES = "offices.read"
 
 
 #: The roles that hold each permission, in the order the first held one is recorded as the actor's role.
@@ -50,10 +57,14 @@ GRANTS: dict[Permission, tuple[str, ...]] = {
     Permission.IMPORT_DATA: ("kasubag_program", "staf", "sekretaris", "admin"),
     Permission.WRITE_LETTERS: ("sekretaris", "kasubag_program", "staf", "ketua"),
     Permission.MANAGE_CALENDAR: ("admin",),
+    Permission.MANAGE_OFFICES: (),
+    Permission.READ_OFFICES: ("pengawas",),
 }
 
 #: What the system actor may do from the server's command line.
-SYSTEM_GRANTS = frozenset({Permission.MANAGE_PEOPLE, Permission.IMPORT_DATA, Permission.MANAGE_CALENDAR})
+SYSTEM_GRANTS = frozenset(
+    {Permission.MANAGE_PEOPLE, Permission.IMPORT_DATA, Permission.MANAGE_CALENDAR, Permission.MANAGE_OFFICES}
+)
 
 #: What each permission is, for messages ("... hanya untuk peran admin").
 LABELS: dict[Permission, str] = {
@@ -66,6 +77,8 @@ LABELS: dict[Permission, str] = {
     Permission.IMPORT_DATA: "Mengimpor data kinerja dan anggaran",
     Permission.WRITE_LETTERS: "Membuat dan mencatat surat",
     Permission.MANAGE_CALENDAR: "Menghitung ulang tenggat",
+    Permission.MANAGE_OFFICES: "Menambah kantor",
+    Permission.READ_OFFICES: "Membaca kemajuan kantor di bawahnya",
 }
 
 

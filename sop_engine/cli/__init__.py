@@ -63,10 +63,21 @@ def _in_context(args: argparse.Namespace, handler: Handler, clock: Clock | None,
     try:
         if getattr(args, "needs_schema", True):  # all but init, demo and the calendar read the database
             migrate.require_current(ctx.db.engine)
+        office = (
+            ctx if getattr(args, "writes_config", False) or getattr(args, "demo_office", False) else _office(args, ctx)
+        )
         _resume_collection()
-        return handler(args, ctx)
+        return handler(args, office)
     finally:
         ctx.db.dispose()
+
+
+def _office(args: argparse.Namespace, ctx: Context) -> Context:
+    """The office the command works in: ``--kantor``, else ``$SOP_KANTOR``, else config.toml's."""
+    import os
+
+    satker = getattr(args, "kantor", None) or os.environ.get("SOP_KANTOR")
+    return ctx.for_office(satker) if satker else ctx
 
 
 def _start_config(args: argparse.Namespace) -> None:

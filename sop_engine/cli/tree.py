@@ -24,6 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole ``sop`` parser."""
     common = Parser(add_help=False)
     common.add_argument("--config", default=argparse.SUPPRESS, help="berkas konfigurasi (bawaan: ./config.toml)")
+    common.add_argument(
+        "--kantor",
+        default=argparse.SUPPRESS,
+        metavar="SATKER",
+        help="kantor pada instalasi pusat (bawaan: $SOP_KANTOR, lalu [office] config.toml)",
+    )
     parser = Parser(prog="sop", description="Mesin alur kerja SOP kantor pemerintah (LAKIP).", parents=[common])
     commands = Commands(parser, common)
     tree_office.register(commands)

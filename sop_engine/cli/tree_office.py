@@ -1,6 +1,7 @@
-"""The office's commands in the ``sop`` tree: init, demo, backup, people, serve, workflows, calendar.
+"""The office's commands in the ``sop`` tree: init, demo, backup, offices, people, serve, workflows, calendar.
 
-Their handlers are in :mod:`sop_engine.cli.office` (the backup's in :mod:`sop_engine.cli.backup`),
+Their handlers are in :mod:`sop_engine.cli.office` (the backup's in :mod:`sop_engine.cli.backup`, the
+offices' in :mod:`sop_engine.cli.offices`),
 imported only when one of them runs (see :mod:`.tree`).
 """
 
@@ -29,6 +30,7 @@ def register(cli: Commands) -> None:
     )
 
     _register_backup(cli)
+    _register_offices(cli)
 
     sub = cli.group("config", "konfigurasi (config.toml)")
     p = cli.command(
@@ -66,6 +68,20 @@ def _register_sopdoc(cli: Commands, sub: Any) -> None:
     p.add_argument("file", help="tabel SOP: .docx, atau teks bertabulasi (.txt, .md)")
     p.add_argument("-o", "--output", required=True, help="berkas definisi yang ditulis, misalnya perjanjian.toml")
     p.set_defaults(needs_context=False)
+def _register_offices(cli: Commands) -> None:
+    """`sop offices add|list` (handlers in :mod:`.offices`)."""
+    sub = cli.group("offices", "kantor-kantor pada instalasi pusat (satu basis data, banyak kantor)")
+    p = cli.command(sub, "add", "offices.cmd_offices_add", "tambahkan kantor dengan pengaturannya sendiri")
+    p.add_argument("satker", help="kode satker kantor, misalnya 3527")
+    p.add_argument("--name", required=True, help="nama kantor, misalnya 'KPU Kabupaten Sampang'")
+    p.add_argument("--zone", default="WIB", help="zona waktu: WIB, WITA atau WIT (bawaan: WIB)")
+    p.add_argument("--address", help="alamat pada kop surat")
+    p.add_argument("--phone", help="telepon pada kop surat")
+    p.add_argument("--website", help="situs web pada kop surat")
+    p.add_argument("--parent", metavar="SATKER", help="kantor induk (pengawasnya membaca kantor ini)")
+    p.add_argument("--calendar", metavar="BERKAS", help="berkas TOML berisi tabel [calendar] khusus kantor ini")
+    p = cli.command(sub, "list", "offices.cmd_offices_list", "daftar kantor, atau kasus LAKIP tiap kantor", True)
+    p.add_argument("--year", "--tahun", dest="year", type=int, help="tampilkan kasus LAKIP tahun ini tiap kantor")
 
 
 def _register_backup(cli: Commands) -> None:

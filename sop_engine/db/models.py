@@ -86,6 +86,14 @@ class Office(Base):
     #: Moved on by database triggers whenever the office's people, roles or supervisors change (0010),
     #: so that a process may keep the office's directory and know when it is stale.
     people_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: The letterhead lines of an office added with ``sop offices add`` (0011); config.toml's office reads config.toml.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: The keys of the office's ``[calendar]`` that differ from the install's, as JSON (None: none).
+    calendar: Mapped[str | None] = mapped_column(Text)
+    #: The office above this one (a provincial office over kabupaten offices), whose pengawas read it.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
 
 
 class Person(Base):

@@ -4,8 +4,8 @@ Every route takes ``Authorization: Bearer <token>`` (``sop people token USER``) 
 token's holder, through the same services and read rules as the pages: a case the holder may not
 see is answered 404, an action their role may not take 403. Errors are JSON ``{"error": ...}``
 with an Indonesian message (see :mod:`sop_engine.web.app`); ``/openapi.json`` documents every
-route, body and answer. The cases and the audit trail have their own modules
-(:mod:`sop_engine.web.api_cases`, :mod:`sop_engine.web.api_audit`).
+route, body and answer. The cases, the audit trail and the pengawas's offices have their own
+modules (:mod:`sop_engine.web.api_cases`, :mod:`sop_engine.web.api_audit`, :mod:`sop_engine.web.api_offices`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from sop_engine import views
 from sop_engine.identity import Identity
-from sop_engine.web import api_audit, api_cases
+from sop_engine.web import api_audit, api_cases, api_offices
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, bearer, documented, operation_id
 from sop_engine.web.api_models import model_of
 
@@ -45,3 +45,4 @@ def me(identity: Annotated[Identity, Caller]) -> JSONResponse:
 
 router.include_router(api_cases.router)
 router.include_router(api_audit.router)
+router.include_router(api_offices.router)

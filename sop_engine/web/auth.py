@@ -50,8 +50,15 @@ class CsrfRejected(Exception):
 
 
 def context_of(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
+    """The context of the office of the person asking (set once they are known), else the install's."""
+    ctx: Context = getattr(request.state, "office_ctx", None) or request.app.state.ctx
     return ctx
+
+
+def _enter_office(request: Request, identity: Identity) -> None:
+    """From here on the request reads and writes the office of ``identity`` only (a central install)."""
+    if identity.office_id:
+        request.state.office_ctx = request.app.state.ctx.for_office_id(identity.office_id)
 
 
 def client_address(request: Request) -> str | None:
@@ -67,6 +74,8 @@ def current_session(request: Request) -> LoginSession | None:
     if not hasattr(request.state, "login_session"):
         cookie = request.cookies.get(SESSION_COOKIE, "")
         request.state.login_session = logins.session_of(context_of(request), cookie) if cookie else None
+        if request.state.login_session is not None:
+            _enter_office(request, request.state.login_session.identity)
     found: LoginSession | None = request.state.login_session
     return found
 
@@ -95,6 +104,7 @@ def api_identity(request: Request) -> Identity:
             "Token API tidak dikenal, kedaluwarsa atau sudah dicabut; minta token baru kepada admin (halaman "
             "Orang, atau `sop people token USER`)."
         )
+    _enter_office(request, identity)
     return identity
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from sop_engine import logins
+from sop_engine import logins, offices
 from sop_engine.errors import NotAllowed
 from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, roles_for
@@ -27,6 +27,8 @@ def home_of(session: LoginSession) -> str:
         return "/audit"
     if identity.has(*roles_for(Permission.MANAGE_PEOPLE)):
         return "/orang"
+    if identity.has(*roles_for(Permission.READ_OFFICES)):
+        return "/pengawas"
     return "/kasus"
 
 
@@ -44,9 +46,15 @@ def front_door(request: Request) -> Response:
 
 
 def _login_page(
-    request: Request, status: int = 200, error: str = "", login_value: str = "", next_path: str | None = None
+    request: Request,
+    status: int = 200,
+    error: str = "",
+    login_value: str = "",
+    next_path: str | None = None,
+    satker: str = "",
 ) -> Response:
     token = auth.login_csrf_token(request)
+    many = offices.office_count(context_of(request)) > 1  # a central install asks which office
     response = render(
         request,
         "login.html",
@@ -56,6 +64,7 @@ def _login_page(
             "error": error,
             "notice": "Anda telah keluar." if request.query_params.get("keluar") else "",
             "login_value": login_value,
+            "satker": satker if many else None,
         },
         status=status,
     )
@@ -76,14 +85,16 @@ async def login_submit(request: Request) -> Response:
     form = await request.form()
     auth.check_login_csrf(request, _text(form.get("csrf_token")))
     ctx = context_of(request)
-    login_value = _text(form.get("login"))[:64]
+    login_value, satker = _text(form.get("login"))[:64], _text(form.get("satker"))[:32]
     try:
+        office = await run_in_threadpool(offices.login_office, ctx, satker)
         session = await run_in_threadpool(
-            logins.login, ctx, login_value, _text(form.get("password")), auth.client_address(request)
+            logins.login, office, login_value, _text(form.get("password")), auth.client_address(request)
         )
     except NotAllowed as exc:
+        lanjut = _text(form.get("lanjut"))
         return _login_page(
-            request, status=403, error=page_text(exc), login_value=login_value, next_path=_text(form.get("lanjut"))
+            request, status=403, error=page_text(exc), login_value=login_value, next_path=lanjut, satker=satker
         )
     target = safe_next(_text(form.get("lanjut"))) or home_of(session)
     response = RedirectResponse(target, status_code=303)

@@ -18,6 +18,7 @@ from sop_engine.web import (
     pages_audit,
     pages_cases,
     pages_evaluation,
+    pages_offices,
     pages_people,
     pages_sopdoc,
 )
@@ -40,3 +41,4 @@ router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
 router.include_router(pages_evaluation.router)
 router.include_router(pages_sopdoc.router)
+router.include_router(pages_offices.router)

@@ -32,6 +32,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
     ("/evaluasi", "Evaluasi SOP", roles_for(Permission.READ_AUDIT)),
     ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
+    ("/pengawas", "Pengawasan", roles_for(Permission.READ_OFFICES)),
 )
 
 
