@@ -1,7 +1,13 @@
-"""Whole-install backups: taken while steps are completed, verified offline, restored into a fresh folder."""
+"""Whole-install backups: taken while steps are completed, verified offline, restored into a fresh folder.
+
+With either document store (``[storage] backend``): the documents kept as files travel as members
+of the archive, those kept in the database inside the database's snapshot; an install moved from
+the folder store to the database one by a restore keeps its documents as rows.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 import zipfile
@@ -11,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sop_engine import backup, cases
+from sop_engine import backup, cases, store
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -23,16 +29,26 @@ CASE = "lakip-2021"
 
 
 @pytest.fixture
-def fresh(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Iterator[Settings]:
+def stores(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """The document store backends of (the backed-up install, the restored one); both "filesystem" unless given."""
+    return tuple(getattr(request, "param", ("filesystem", "filesystem")))  # type: ignore[return-value]
+
+
+def _on_store(settings: Settings, store_backend: str) -> Settings:
+    return dataclasses.replace(settings, storage=dataclasses.replace(settings.storage, backend=store_backend))
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, backend: str, stores: tuple[str, str], request: pytest.FixtureRequest) -> Iterator[Settings]:
     """The settings of an empty installation in a fresh folder, on the same backend (an empty PostgreSQL database)."""
     if backend != "postgresql":
-        yield make_settings(tmp_path / "pulih")
+        yield _on_store(make_settings(tmp_path / "pulih"), stores[1])
         return
     server = request.getfixturevalue("postgres_url")
     name = f"sop_pulih_{uuid.uuid4().hex[:12]}"
     _create_database(server, name)
     url = _on(server, name)
-    yield make_settings(tmp_path / "pulih", url)
+    yield _on_store(make_settings(tmp_path / "pulih", url), stores[1])
     _drop_database(server, url)
 
 
@@ -50,9 +66,14 @@ def _work_under_way(ctx: Context, tmp_path: Path) -> None:
     cases.start_case(ctx, "lakip", 2022, "sekretaris")
 
 
+STORES = [("filesystem", "filesystem"), ("database", "database"), ("filesystem", "database")]
+
+
+@pytest.mark.parametrize("stores", STORES, indirect=True, ids=["-".join(pair) for pair in STORES])
 def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_documents_and_chain(
-    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path, fresh: Settings
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path, fresh: Settings, stores: tuple[str, str]
 ) -> None:
+    ctx.settings = _on_store(ctx.settings, stores[0])
     _work_under_way(ctx, tmp_path)
     seen = [_case_json(sop, CASE)]
 
@@ -69,9 +90,13 @@ def test_a_backup_taken_while_steps_are_completed_restores_with_the_same_cases_d
     assert isinstance(record, backup.BackupRecord), record
     assert sop("backup", "verify", str(archive)).code == 0
 
+    assert record.manifest.documents == (0 if stores[0] == "database" else 1)  # the large PDF as a file
     restored = run_cli(["backup", "restore", str(archive)], fresh, clock)
     assert restored.code == 0, restored.err
     assert record.manifest.audit_head.split(":")[1] in restored.out
+    assert "dokumen dibaca ulang: semuanya utuh." in restored.out
+    if stores[1] == "database":  # every document a row of the restored database, no file
+        assert not fresh.storage.artefacts_dir.exists() or not any(fresh.storage.artefacts_dir.rglob("*"))
 
     again = run_cli(["case", "show", CASE, "--json"], fresh, clock)
     assert json.loads(again.out) in seen
@@ -172,3 +197,16 @@ def test_a_file_that_is_not_a_zip_is_named_as_such(tmp_path: Path) -> None:
     garbage.write_text("bukan arsip", encoding="utf-8")
     checked = backup.verify_backup(garbage)
     assert not checked.ok and checked.problem is not None and checked.problem.startswith("bukan arsip .zip")
+
+
+def test_a_restore_reads_every_document_back_and_fails_naming_one_that_did_not_arrive(
+    ctx: Context, clock: FixedClock, tmp_path: Path, fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _work_under_way(ctx, tmp_path)
+    archive = backup.create_backup(ctx, tmp_path / "sop.zip")
+    (lost,) = [name.removeprefix("documents/") for name in archive.manifest.members if name.startswith("documents/")]
+    monkeypatch.setattr(store.ArtefactStore, "keep", lambda *args: None)  # the document file never reaches the store
+    restored = run_cli(["backup", "restore", str(archive.path)], fresh, clock)
+    assert restored.code == 1
+    assert "1 dari 2 dokumen tidak dapat dibaca:" in restored.err
+    assert f"Berkas dengan sha256 {lost} hilang dari penyimpanan" in restored.err
