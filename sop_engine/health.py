@@ -77,10 +77,9 @@ def _database_storage(ctx: Context) -> Check:
     """The database takes a document's row (inserted under a name no hash has, then rolled back)."""
     probe = {"sha256": f"probe-{secrets.token_hex(8)}", "size": 5, "content": b"ready"}
     try:
-        with ctx.db.engine.connect() as connection:
-            with connection.begin() as transaction:
-                connection.execute(insert(table(ArtefactBlob)), probe)
-                transaction.rollback()
+        with ctx.db.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(insert(table(ArtefactBlob)), probe)
+            transaction.rollback()
     except SQLAlchemyError as exc:
         return Check("storage", False, _first_line(exc))
     return Check("storage", True)
