@@ -31,7 +31,8 @@ CASE = "lakip-2021"
 @pytest.fixture
 def stores(request: pytest.FixtureRequest) -> tuple[str, str]:
     """The document store backends of (the backed-up install, the restored one); both "filesystem" unless given."""
-    return tuple(getattr(request, "param", ("filesystem", "filesystem")))  # type: ignore[return-value]
+    first, second = getattr(request, "param", ("filesystem", "filesystem"))
+    return str(first), str(second)
 
 
 def _on_store(settings: Settings, store_backend: str) -> Settings:
