@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
 from tests.conftest import _create_database, _drop_database, _on, make_settings
-from tests.helpers import Run, docx, large_pdf, run_cli, run_threads
+from tests.helpers import Run, docx, large_pdf, run_cli, run_threads, sop_env, write_config
+from tests.servers import SOP
 
 CASE = "lakip-2021"
 
@@ -139,15 +141,63 @@ def test_a_step_completed_after_the_snapshot_is_taken_is_not_in_the_backup_and_t
     _every_document_retrievable(fresh, clock, tmp_path)
 
 
-def _every_document_retrievable(fresh: Settings, clock: FixedClock, tmp_path: Path) -> None:
-    listed = json.loads(run_cli(["artefacts", "list", CASE, "--json"], fresh, clock).out)
-    assert len(listed) >= 2
+def _every_document_retrievable(fresh: Settings, clock: FixedClock, tmp_path: Path, case: str = CASE) -> set[str]:
+    """Get every document of ``case`` from the restored install; their distinct sha256."""
+    listed = json.loads(run_cli(["artefacts", "list", case, "--json"], fresh, clock).out)
+    assert len(listed) >= 2 or case != CASE
     for item in listed:
-        target = tmp_path / "ambil" / item["filename"]
-        target.parent.mkdir(exist_ok=True)
-        got = run_cli(["artefacts", "get", CASE, str(item["id"]), "-o", str(target)], fresh, clock)
+        target = tmp_path / "ambil" / case / item["filename"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        got = run_cli(["artefacts", "get", case, str(item["id"]), "-o", str(target)], fresh, clock)
         assert got.code == 0, got.err
         assert target.stat().st_size == item["size"]
+    return {item["sha256"] for item in listed}
+
+
+PROCESS_STORES = [("filesystem", "filesystem"), ("database", "database")]
+
+
+@pytest.mark.slow  # a real `sop backup create` process (pg_dump on PostgreSQL)
+@pytest.mark.parametrize("stores", PROCESS_STORES, indirect=True, ids=[pair[0] for pair in PROCESS_STORES])
+def test_a_backup_process_running_while_steps_are_completed_restores_a_state_each_case_really_had(
+    ctx: Context, sop: Callable[..., Run], clock: FixedClock, tmp_path: Path, fresh: Settings, stores: tuple[str, str]
+) -> None:
+    ctx.settings = _on_store(ctx.settings, stores[0])
+    codes = [f"lakip-{year}" for year in range(2000, 2015)]
+    for year in range(2000, 2015):
+        cases.start_case(ctx, "lakip", year, "sekretaris")
+    seen = {code: [_case_json(sop, code)] for code in codes}
+    work = [(code, 1, "sekretaris", large_pdf(tmp_path, f"{code}.pdf", code)) for code in codes]
+    work += [(code, 2, "kasubag", docx(tmp_path, f"{code}.docx")) for code in codes]
+    config = write_config(tmp_path, ctx.settings)
+    text = config.read_text(encoding="utf-8").replace('backend = "filesystem"', f'backend = "{stores[0]}"')
+    config.write_text(text, encoding="utf-8")
+    archive = tmp_path / "cadangan.zip"
+    command = [str(SOP), "--config", str(config), "backup", "create", "-o", str(archive)]
+    with subprocess.Popen(command, env=sop_env(ctx.settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        overlapped = 0
+        for code, no, who, document in work:  # while the backup runs (all of them, if it is slower)
+            cases.complete_step(ctx, code, no, who, [IncomingFile.from_path(document)])
+            seen[code].append(_case_json(sop, code))
+            overlapped += proc.poll() is None
+            if proc.poll() is not None:
+                break
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert overlapped >= 1, "no step was completed while the backup ran"
+
+    restored = run_cli(["backup", "restore", str(archive)], fresh, clock)
+    assert restored.code == 0, restored.err
+    head = next(line.split(": ", 1)[1] for line in out.decode().splitlines() if line.startswith("Kepala rantai"))
+    assert run_cli(["audit", "verify", "--head", head], fresh, clock).code == 0
+    behind = 0
+    for code in codes:
+        shown = json.loads(run_cli(["case", "show", code, "--json"], fresh, clock).out)
+        assert shown in seen[code], code
+        behind += shown != seen[code][-1]
+    print(f"[backup-process] {overlapped} completions while the backup ran; {behind} cases restored as before the last")
+    documents = set().union(*(_every_document_retrievable(fresh, clock, tmp_path, code) for code in codes))
+    assert f"{len(documents)} dokumen dibaca ulang: semuanya utuh." in restored.out
 
 
 def test_a_backup_lists_its_members_and_the_audit_head_in_its_manifest(
