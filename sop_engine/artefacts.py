@@ -1,7 +1,8 @@
 """Documents attached to steps: what a file is, whether a step accepts it, and the records of those kept.
 
-The bytes are kept by the content-addressed store of :mod:`sop_engine.store` (small documents in
-the database with their step, larger ones in ``<artefacts_dir>/ab/cd/<sha256>``); the database
+The bytes are kept by the content-addressed store of :mod:`sop_engine.store` (small documents, or
+all with ``[storage] backend = "database"``, in the database with their step, larger ones in
+``<artefacts_dir>/ab/cd/<sha256>``); the database
 keeps the metadata (kind, original filename, size, sha256, uploader, time, case and step). A
 file's type is decided by its content, never by its name, and must agree with the name's
 extension; every read re-checks the hash.

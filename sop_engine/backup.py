@@ -4,14 +4,16 @@ A backup is one .zip holding the database: ``database.sqlite3``, a snapshot take
 online backup API (consistent while writers run: it copies the pages of one read transaction), or
 ``database.pgdump``, ``pg_dump``'s custom format of one snapshot (:mod:`sop_engine.pgdump`); every
 document kept as a file in the store (``documents/<sha256>``, re-hashed as it is read; the small
-ones travel inside the database as rows of ``artefact_blobs``) and ``manifest.json``: the format
+ones, and all of them with ``[storage] backend = "database"``, travel inside the database as rows
+of ``artefact_blobs``) and ``manifest.json``: the format
 version, when, the office, the schema revision, the audit chain head (``seq:hash``) read from the
 snapshot itself, and the sha256 and size of every other member.
 
 :func:`verify_backup` checks an archive offline against its manifest (hashes and sizes only; the
 audit chain inside the snapshot is verified on restore). :func:`restore_backup` refuses a
-database that is not empty, copies the snapshot in, puts the documents into the store, and
-verifies the audit chain against the head the manifest recorded.
+database that is not empty, copies the snapshot in, puts the documents into the store (as files,
+or as rows with ``backend = "database"``), reads every document of every case back (its hash
+re-checked), and verifies the audit chain against the head the manifest recorded.
 """
 
 from __future__ import annotations
@@ -93,10 +95,17 @@ class BackupCheck:
 
 @dataclass(frozen=True)
 class RestoreRecord:
-    """A restored install and its audit verification against the recorded head."""
+    """A restored install, its audit verification against the recorded head, and its documents read back."""
 
     manifest: Manifest
     verify: VerifyResult
+    #: How many distinct documents the restored cases refer to, and the problem of each one unreadable.
+    documents_read: int = 0
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.verify.ok and not self.unreadable
 
 
 def _sqlite_file(ctx: Context) -> Path:
@@ -229,16 +238,32 @@ def restore_backup(ctx: Context, path: Path) -> RestoreRecord:
     _require_empty(ctx)
     ctx.db.dispose()
     documents = store.store_for(ctx)
+    near = None if documents.in_database else documents.root
     with zipfile.ZipFile(path) as archive:
-        with _extracted(archive, DATABASE[manifest.backend], documents.root) as snapshot:
+        with _extracted(archive, DATABASE[manifest.backend], near) as snapshot:
             _load(ctx, snapshot)
+        if manifest.schema != migrate.head_revision():
+            migrate.upgrade(ctx.db.engine)
         for name, member in manifest.members.items():
             if name.startswith(DOCUMENTS):
-                with _extracted(archive, name, documents.root) as document:
-                    documents.put(document, member["sha256"])
-    if manifest.schema != migrate.head_revision():
-        migrate.upgrade(ctx.db.engine)
-    return RestoreRecord(manifest, audit.verify(ctx, audit.parse_anchor(manifest.audit_head)))
+                with _extracted(archive, name, near) as document, ctx.db.engine.begin() as conn:
+                    documents.keep(conn, document, member["sha256"], member["size"])
+    verified = audit.verify(ctx, audit.parse_anchor(manifest.audit_head))
+    read, unreadable = _read_back(ctx, documents)
+    return RestoreRecord(manifest, verified, read, unreadable)
+
+
+def _read_back(ctx: Context, documents: store.ArtefactStore) -> tuple[int, tuple[str, ...]]:
+    """Read every document the restored cases refer to once (its hash re-checked): how many, and each failure."""
+    with ctx.db.engine.connect() as conn:
+        hashes = list(conn.execute(text("SELECT DISTINCT sha256 FROM artefacts ORDER BY sha256")).scalars())
+    problems: list[str] = []
+    for sha256 in hashes:
+        try:
+            documents.open_verified(sha256).close()
+        except IntegrityError as exc:
+            problems.append(exc.message)
+    return len(hashes), tuple(problems)
 
 
 def _require_fitting(ctx: Context, manifest: Manifest) -> None:
@@ -286,9 +311,11 @@ def _require_empty(ctx: Context) -> None:
 
 
 @contextmanager
-def _extracted(archive: zipfile.ZipFile, name: str, near: Path) -> Iterator[Path]:
-    """Member ``name`` of ``archive`` as a temporary file in the folder ``near`` (removed afterwards)."""
-    near.mkdir(parents=True, exist_ok=True)
+def _extracted(archive: zipfile.ZipFile, name: str, near: Path | None) -> Iterator[Path]:
+    """Member ``name`` of ``archive`` as a temporary file in the folder ``near`` (the system's by default; removed
+    afterwards)."""
+    if near is not None:
+        near.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=near, prefix=".restore-")
     try:
         with os.fdopen(fd, "wb") as out, archive.open(name) as member:

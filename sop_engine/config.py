@@ -28,7 +28,7 @@ from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
 from sop_engine.config_ops import LoggingSettings, MetricsSettings, parse_logging, parse_metrics
 from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
-from sop_engine.errors import ConfigError
+from sop_engine.errors import ConfigError, did_you_mean
 from sop_engine.remedies import Field
 
 #: The default achievement categories (PermenPANRB scale), read as lower bounds after rounding.
@@ -78,13 +78,27 @@ class DatabaseSettings:
         return self.url.startswith("sqlite")
 
 
+#: ``[storage] backend``: where the documents' bytes are kept (see :mod:`sop_engine.store`).
+STORAGE_BACKENDS = ("filesystem", "database")
+
+
 @dataclass(frozen=True)
 class StorageSettings:
-    """Where artefact files are kept, how large they may be, and up to which size they are kept in the database."""
+    """Where artefact files are kept, how large they may be, and up to which size they are kept in the database.
+
+    ``backend = "database"`` keeps every document in the database, whatever its size (a central
+    install: the web nodes and workers share nothing but the database).
+    """
 
     artefacts_dir: Path = Path("var/artefacts")
     max_upload_bytes: int = 20 * 1024 * 1024
     inline_max_bytes: int = 128 * 1024
+    backend: str = "filesystem"
+
+    @property
+    def in_database(self) -> bool:
+        """Whether every document is kept in the database (``backend = "database"``)."""
+        return self.backend == "database"
 
 
 @dataclass(frozen=True)
@@ -262,10 +276,19 @@ def _parse_storage(raw: Mapping[str, Any], where: str, base: Path) -> StorageSet
             "(0: semua dokumen disimpan sebagai berkas di artefacts_dir).",
             value=inline_kb,
         )
+    backend = raw.get("backend", "filesystem")
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigError(
+            f"{where}: [storage] backend = {backend!r} tidak dikenal.{did_you_mean(str(backend), STORAGE_BACKENDS)} "
+            "Pilih 'filesystem' (dokumen besar sebagai berkas di artefacts_dir) atau 'database' (semua dokumen "
+            "di basis data, untuk beberapa server web yang berbagi satu basis data).",
+            value=backend,
+        )
     return StorageSettings(
         artefacts_dir=resolve_path(base, str(raw.get("artefacts_dir", "var/artefacts"))),
         max_upload_bytes=int(max_mb * 1024 * 1024),
         inline_max_bytes=inline_kb * 1024,
+        backend=str(backend),
     )
 
 

@@ -54,7 +54,8 @@ def problems(settings: Settings) -> list[SopError]:
         for part in MESSAGE_PARTS
         if not (templates / f"{kind}.{part}.j2").is_file()
     ]
-    found += _store_problems(settings.storage.artefacts_dir)
+    if not settings.storage.in_database:  # else the store is the database, checked next
+        found += _store_problems(settings.storage.artefacts_dir)
     found += _database_problems(settings)
     return found
 
@@ -106,7 +107,7 @@ def _workflow_problems(folder: Path) -> list[SopError]:
 
 def _store_problems(folder: Path) -> list[SopError]:
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is None or not os.access(existing, os.W_OK):
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK):  # a file in the way too
         return [ConfigError(f"Folder dokumen {folder} tidak dapat ditulis ([storage] artefacts_dir).")]
     return []
 

@@ -8,7 +8,11 @@ and the folder fsynced too, all before the transaction commits, so a committed s
 at bytes a crash could lose; a crash before the commit leaves at most an orphan file (harmless:
 content-addressed) or a half file under its temporary name (removed by ``sop serve`` at start-up).
 
-Reading looks in the folder, then in the database, and re-checks the hash either way.
+With ``[storage] backend = "database"`` every document, whatever its size, is kept as a row (the
+folder is not written): web nodes and workers that share the database share the documents too.
+
+Reading looks in the folder, then in the database, and re-checks the hash either way (so an
+install moved from one backend to the other still reads the documents kept the old way).
 """
 
 from __future__ import annotations
@@ -112,23 +116,27 @@ _KEEP = {
 
 
 class ArtefactStore:
-    """The content-addressed documents: small ones in the database (with ``db``), the rest in ``root``."""
+    """The content-addressed documents: small ones (all, with ``in_database``) in the database, the rest in ``root``."""
 
     #: How a file being copied in is named, beside its final place, until it is renamed.
     PARTIAL_PREFIX = ".incoming-"
 
-    def __init__(self, root: Path, db: Database | None = None, inline_max_bytes: int = 0) -> None:
+    def __init__(
+        self, root: Path, db: Database | None = None, inline_max_bytes: int = 0, in_database: bool = False
+    ) -> None:
         self.root = root
         self.db = db
         self.inline_max_bytes = inline_max_bytes if db is not None else 0
+        #: Every document as a row, whatever its size (``[storage] backend = "database"``).
+        self.in_database = in_database and db is not None
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def keep(self, conn: Connection, source: Path, sha256: str, size: int) -> None:
-        """Store ``source`` under its hash for the transaction of ``conn``: as a row if it is small, else
-        as a file (durable before the transaction commits)."""
-        if size <= self.inline_max_bytes:
+        """Store ``source`` under its hash for the transaction of ``conn``: as a row if it is small (or the
+        backend is the database), else as a file (durable before the transaction commits)."""
+        if self.in_database or size <= self.inline_max_bytes:
             self.put_row(conn, source, sha256)
         else:
             self.put(source, sha256)
@@ -226,6 +234,6 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def store_for(ctx: Context) -> ArtefactStore:
-    """This install's store: its folder, its database and the size up to which documents go in the database."""
+    """This install's store: its folder, its database and which documents go in the database."""
     storage = ctx.settings.storage
-    return ArtefactStore(storage.artefacts_dir, ctx.db, storage.inline_max_bytes)
+    return ArtefactStore(storage.artefacts_dir, ctx.db, storage.inline_max_bytes, storage.in_database)

@@ -49,4 +49,10 @@ def cmd_backup_restore(args: argparse.Namespace, ctx: Context) -> int:
         f"berkas. Rantai audit diperiksa terhadap kepala yang tercatat ({record.manifest.audit_head}):"
     )
     print(output.verify_text(record.verify), file=sys.stdout if record.verify.ok else sys.stderr)
-    return 0 if record.verify.ok else 1
+    if record.unreadable:
+        print(f"{len(record.unreadable)} dari {record.documents_read} dokumen tidak dapat dibaca:", file=sys.stderr)
+        for problem in record.unreadable:
+            print(f"- {problem}", file=sys.stderr)
+    else:
+        print(f"{record.documents_read} dokumen dibaca ulang: semuanya utuh.")
+    return 0 if record.ok else 1
