@@ -68,6 +68,8 @@ def _register_sopdoc(cli: Commands, sub: Any) -> None:
     p.add_argument("file", help="tabel SOP: .docx, atau teks bertabulasi (.txt, .md)")
     p.add_argument("-o", "--output", required=True, help="berkas definisi yang ditulis, misalnya perjanjian.toml")
     p.set_defaults(needs_context=False)
+
+
 def _register_offices(cli: Commands) -> None:
     """`sop offices add|list` (handlers in :mod:`.offices`)."""
     sub = cli.group("offices", "kantor-kantor pada instalasi pusat (satu basis data, banyak kantor)")
