@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sop_engine.clock import to_utc
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.formatting import zone_abbreviation
 from sop_engine.views.audit_text import details_text
@@ -51,6 +54,8 @@ _TIME_FORMAT = "%d/%m/%Y %H.%M.%S"
 _XLSX_TIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 #: Column widths of the .xlsx, in characters, in the order of :data:`PEOPLE_COLUMNS`.
 _XLSX_WIDTHS = (7, 20, 20, 16, 16, 30, 14, 9, 80, 18)
+#: The date of an .xlsx of no events.
+_NO_EVENTS = datetime(2000, 1, 1, tzinfo=UTC)
 #: The xlsx sheet's name (at most 31 characters).
 SHEET_TITLE = "Jejak Audit"
 
@@ -105,9 +110,9 @@ def people_csv(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
 
 def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
     """The events as an .xlsx workbook: one sheet, bold frozen header, date-time cells, set widths."""
-    from openpyxl import Workbook  # imported on use: commands that export nothing do not load it
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
 
     book = Workbook()
     sheet = book.active
@@ -124,8 +129,34 @@ def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
         row[8].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    return _dated_xlsx(book, to_utc(records[-1].recorded_at) if records else None)
+
+
+class _DatedZip(zipfile.ZipFile):
+    """A zip whose members all carry one date, so that the same trail gives the same bytes (archives)."""
+
+    date_time = (2000, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, self.date_time)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        self.writestr(arcname or str(filename), Path(filename).read_bytes())
+
+
+def _dated_xlsx(book: Any, stamp: datetime | None) -> bytes:
+    """``book`` saved with its properties and members dated ``stamp`` (the newest event), not the system clock."""
+    from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
+
+    moment = (stamp or _NO_EVENTS).replace(tzinfo=None, microsecond=0)
+    book.properties.created = book.properties.modified = moment
     buffer = io.BytesIO()
-    book.save(buffer)
+    archive = _DatedZip(buffer, "w", zipfile.ZIP_DEFLATED)
+    archive.date_time = moment.timetuple()[:6]
+    ExcelWriter(book, archive).save()  # as openpyxl's save_workbook, less its modified = now
     return buffer.getvalue()
 
 
