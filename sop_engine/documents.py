@@ -90,6 +90,8 @@ class PengantarForm:
     address: str | None = None
     #: Another template than the office's ``surat-pengantar.docx``.
     template: Path | None = None
+    #: The classification code the number carries (``{klasifikasi}``); None: ``[letters] klasifikasi``.
+    klasifikasi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,14 @@ def make_surat_pengantar(
     if attach:
         require_attachable(ctx, case, PENGANTAR_STEP, by)
     letter = letters.issue(
-        ctx, form.date.year, values["perihal"], by, case=case, step=PENGANTAR_STEP, letter_date=form.date
+        ctx,
+        form.date.year,
+        values["perihal"],
+        by,
+        case=case,
+        step=PENGANTAR_STEP,
+        letter_date=form.date,
+        klasifikasi=form.klasifikasi,
     )
     path = fill(template_of(ctx, form), {**values, "nomor": letter.number}, out_path)
     if not attach:

@@ -59,7 +59,9 @@ def cmd_letters_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_letters_issue(args: argparse.Namespace, ctx: Context) -> int:
     day = _day(args.date, ctx) if args.date else None
-    record = letters.issue(ctx, args.year, args.subject, args.by, case=args.case, letter_date=day)
+    record = letters.issue(
+        ctx, args.year, args.subject, args.by, case=args.case, letter_date=day, klasifikasi=args.klasifikasi
+    )
     if args.json:
         print_json(views.letter_json(record, ctx.tz))
     else:
@@ -137,6 +139,7 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         subject=args.subject,
         attachments=tuple(_attachment(a) for a in args.attachment),
         place=args.place or "",
+        klasifikasi=args.klasifikasi,
         address=args.address,
         template=Path(args.template) if args.template else None,
     )

@@ -101,6 +101,7 @@ def _register_letters(cli: Commands) -> None:
     p.add_argument("--by", required=True)
     p.add_argument("--case", help="kasus yang berkaitan, misalnya lakip-2021")
     p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    _klasifikasi_option(p)
     p = cli.command(sub, "cancel", "letters.cmd_letters_cancel", "batalkan nomor surat (tetap tercatat)", True)
     p.add_argument("number", help="nomor lengkap seperti di `sop letters list`, atau urutannya bersama --year")
     p.add_argument("--by", required=True)
@@ -132,7 +133,15 @@ def _register_surat(cli: Commands) -> None:
     p.add_argument("--signer-title")
     p.add_argument("--signer-nip")
     p.add_argument("--place", help="tempat surat, misalnya Bangkalan")
+    _klasifikasi_option(p)
     _document_options(p)
+
+
+def _klasifikasi_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--klasifikasi",
+        help="kode klasifikasi surat di nomornya, misalnya PR.03-Kpt (bawaan: [letters] klasifikasi)",
+    )
 
 
 def _document_options(p: argparse.ArgumentParser) -> None:

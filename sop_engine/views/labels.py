@@ -141,6 +141,7 @@ DETAIL_LABELS: dict[str, str] = {
     "seq": "urutan",
     "date": "tanggal",
     "subject": "perihal",
+    "klasifikasi": "klasifikasi",
     "label": "keterangan",
     "prefix": "awalan token",
     "moved": "dipindahkan",
