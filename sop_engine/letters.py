@@ -165,25 +165,24 @@ def issue(
         )
         session.add(letter)
         session.flush()
-        audit.append(
-            session,
-            office.id,
-            actor=actor.username,
-            role=role,
-            action="letter.issued",
-            recorded_at=now,
-            case=case_code,
-            step=step,
-            details={
-                "number": letter.number,
-                "year": year,
-                "seq": seq,
-                "date": day.isoformat(),
-                "subject": subject,
-                **({"klasifikasi": code} if code else {}),
-            },
-        )
+        _audit_issued(session, letter, role, code)
         return _record(letter)
+
+
+def _audit_issued(session: Session, letter: Letter, role: str, klasifikasi: str) -> None:
+    """The ``letter.issued`` event of a number just taken, in the same transaction."""
+    details = {"number": letter.number, "year": letter.year, "seq": letter.seq, "date": letter.letter_date.isoformat()}
+    audit.append(
+        session,
+        letter.office_id,
+        actor=letter.issued_by,
+        role=role,
+        action="letter.issued",
+        recorded_at=letter.issued_at,
+        case=letter.case_code,
+        step=letter.step_no,
+        details={**details, "subject": letter.subject, **({"klasifikasi": klasifikasi} if klasifikasi else {})},
+    )
 
 
 def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None = None) -> LetterRecord:

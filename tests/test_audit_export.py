@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -83,7 +83,7 @@ def test_sop_audit_export_xlsx_has_the_same_table_with_frozen_header_datetimes_a
     csv_rows = people_rows(audit_export.people_csv(audit.list_events(ctx), ctx.tz))
     assert len(values) == len(csv_rows)
     started = next(row for row in values if row[5] == "Kasus dimulai")
-    assert started[1] == datetime(2021, 1, 11, 8, 0)  # a date-time cell, office time
+    assert started[1] == datetime(2021, 1, 11, 8, 0, tzinfo=UTC).replace(tzinfo=None)  # a date-time cell, office time
     assert [str(v if v is not None else "") for v in values[-1][3:]] == csv_rows[-1][3:]
     assert sheet.column_dimensions["I"].width >= 60 and sheet.column_dimensions["B"].width >= 19
 

@@ -97,7 +97,7 @@ def test_a_bad_classification_is_refused_before_a_number_is_taken(ctx: Context, 
 
 def test_a_format_with_klasifikasi_needs_one(ctx: Context) -> None:
     kpu = with_settings(ctx, letter_number_format=KPU_FORMAT)
-    with pytest.raises(InvalidInput, match="isikan klasifikasinya, misalnya PR.03-Kpt"):
+    with pytest.raises(InvalidInput, match=r"isikan klasifikasinya, misalnya PR\.03-Kpt"):
         issue(kpu, date(2021, 1, 11))
     assert letters.list_letters(ctx, 2021) == []
 

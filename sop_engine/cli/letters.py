@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sop_engine import documents, letters, views
 from sop_engine.cli import output
-from sop_engine.cli.parsing import print_json
+from sop_engine.cli.parsing import attach_when, print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant_short
@@ -113,7 +113,9 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         address=args.address,
         template=Path(args.template) if args.template else None,
     )
-    generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    generated = documents.make_disposisi(
+        ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)
+    )
     return _print_generated(generated, args, ctx, "Lembar disposisi")
 
 
@@ -143,5 +145,7 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         address=args.address,
         template=Path(args.template) if args.template else None,
     )
-    generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    generated = documents.make_surat_pengantar(
+        ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)
+    )
     return _print_generated(generated, args, ctx, "Surat pengantar")

@@ -27,6 +27,7 @@ def register(cli: Commands) -> None:
     p.add_argument("--year", type=int, help="tahun yang dilaporkan (mengganti tahun dari kasus)")
     p.add_argument("--attach", action="store_true", help="selesaikan langkah 5 kasus dengan draf ini")
     p.add_argument("--by", help="siapa yang menyelesaikan langkah 5 (dengan --attach)")
+    _at_option(p)
     _register_letters(cli)
     _register_surat(cli)
 
@@ -152,3 +153,8 @@ def _document_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--output", required=True, help="berkas .docx yang dibuat")
     p.add_argument("--attach", action="store_true", help="lampirkan ke langkahnya dan selesaikan langkah itu")
+    _at_option(p)
+
+
+def _at_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", help="dengan --attach: waktu langkah diselesaikan bila dicatat belakangan (ISO 8601)")
