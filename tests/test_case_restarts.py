@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from sop_engine import audit, cases
+from sop_engine import archive, audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -91,3 +91,12 @@ def test_the_upgrade_to_0011_keeps_every_case_and_step_and_then_allows_a_restart
     upgrade_from(ctx, "0010")
     assert cases.get_case(ctx, "lakip-2021") == before
     assert cases.start_case(ctx, "lakip", 2021, "sekretaris").id == "lakip-2021-2"
+
+
+def test_both_cases_archive_and_verify(ctx: Context, clock: FixedClock, tmp_path: Path) -> None:
+    cancelled_2021(ctx, tmp_path)
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    for code in ("lakip-2021", "lakip-2021-2"):
+        built = archive.build_archive(ctx, code, tmp_path / f"arsip-{code}.zip")
+        checked = archive.verify_archive(built.path)
+        assert checked.ok and checked.case == code, checked.problem

@@ -7,12 +7,14 @@ dates, and nothing changes; a format with ``{klasifikasi}`` writes each letter's
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date, datetime
 from pathlib import Path
 
+import docx
 import pytest
 
-from sop_engine import audit, letters
+from sop_engine import audit, cases, letters
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings, load_settings
 from sop_engine.context import Context
@@ -117,3 +119,16 @@ def test_config_refuses_a_bad_default_classification(tmp_path: Path) -> None:
     config.write_text('[office]\nsatker = "3526"\nname = "KPU"\n[letters]\nklasifikasi = "PR/03"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[letters\] klasifikasi = 'PR/03'"):
         load_settings(config, env={})
+
+
+def test_sop_surat_pengantar_numbers_the_letter_with_its_klasifikasi(
+    ctx: Context, settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    kpu = dataclasses.replace(settings, letter_number_format=KPU_FORMAT)
+    out = tmp_path / "sp.docx"
+    args = ["surat", "pengantar", "lakip-2021", "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out)]
+    run = run_cli([*args, "--klasifikasi", "PR.03-Kpt", "--json"], kpu, clock)
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["letter"]["number"] == "1/PR.03-Kpt/3526/KPU-Kab/I/2021"
+    assert "1/PR.03-Kpt/3526/KPU-Kab/I/2021" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)

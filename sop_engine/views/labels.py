@@ -120,6 +120,7 @@ DETAIL_LABELS: dict[str, str] = {
     "workflow": "alur kerja",
     "year": "tahun",
     "revision": "revisi",
+    "restart_of": "memulai ulang kasus",
     "steps": "jumlah langkah",
     "late": "terlambat",
     "due_at": "tenggat",
