@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
@@ -135,3 +136,14 @@ def test_every_labelled_action_falls_in_a_named_filter_group():
 
     prefixes = tuple(p for _, group in ACTION_GROUPS for p in group)
     assert [action for action in ACTION_LABELS if not action.startswith(prefixes)] == []
+
+
+def test_a_value_that_starts_like_a_formula_stays_text_in_the_csv_and_the_xlsx() -> None:
+    tz = ZoneInfo("Asia/Jakarta")
+    at = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)
+    event = audit.AuditRecord(1, at, at, "=cmd", "sekretaris", "x.custom", None, None, {}, "0" * 64, "1" * 64)
+    assert audit_export.inert("=HYPERLINK(1)") == "'=HYPERLINK(1)" and audit_export.inert("Kasus") == "Kasus"
+    [row] = people_rows(audit_export.people_csv([event], tz))[1:]
+    assert row[3] == "'=cmd"
+    sheet = load_workbook(io.BytesIO(audit_export.people_xlsx([event], tz))).active
+    assert sheet["D2"].value == "'=cmd" and sheet["D2"].data_type == "s"

@@ -56,6 +56,8 @@ _XLSX_TIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 _XLSX_WIDTHS = (7, 20, 20, 16, 16, 30, 14, 9, 80, 18)
 #: The date of an .xlsx of no events.
 _NO_EVENTS = datetime(2000, 1, 1, tzinfo=UTC)
+#: The first characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: The xlsx sheet's name (at most 31 characters).
 SHEET_TITLE = "Jejak Audit"
 
@@ -87,14 +89,23 @@ def people_row(e: AuditRecord, tz: ZoneInfo) -> list[Any]:
         e.seq,
         e.recorded_at.astimezone(tz).replace(tzinfo=None),
         e.stated_at.astimezone(tz).replace(tzinfo=None),
-        e.actor,
-        ROLE_LABELS.get(e.role, e.role),
-        ACTION_LABELS.get(e.action, e.action),
-        e.case or "",
+        inert(e.actor),
+        inert(ROLE_LABELS.get(e.role, e.role)),
+        inert(ACTION_LABELS.get(e.action, e.action)),
+        inert(e.case or ""),
         "" if e.step is None else e.step,
-        details_text(e.details, tz),
+        inert(details_text(e.details, tz)),
         e.hash,
     ]
+
+
+def inert(text: str) -> str:
+    """``text`` that a spreadsheet shows as text: one starting like a formula (= + - @) gets a leading '.
+
+    A typed reason such as ``=HYPERLINK(...)`` would otherwise run when the auditor opens the file
+    (and openpyxl would store it as a formula).
+    """
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 def people_csv(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
