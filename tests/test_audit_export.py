@@ -147,3 +147,14 @@ def test_a_value_that_starts_like_a_formula_stays_text_in_the_csv_and_the_xlsx()
     assert row[3] == "'=cmd"
     sheet = load_workbook(io.BytesIO(audit_export.people_xlsx([event], tz))).active
     assert sheet["D2"].value == "'=cmd" and sheet["D2"].data_type == "s"
+
+
+def test_sop_audit_export_says_how_many_events_went_where_and_in_which_form(
+    ctx: Context, settings: Settings, clock: FixedClock, tmp_path: Path
+):
+    started_and_cancelled(ctx)
+    count = len(audit.list_events(ctx))
+    for name, label in (("csv", "CSV pemisah titik koma, UTF-8"), ("xlsx", "lembar kerja Excel")):
+        target = tmp_path / f"jejak.{name}"
+        run = run_cli(["audit", "export", "--format", name, "-o", str(target)], settings, clock)
+        assert run.out == f"{count} peristiwa diekspor ke {target} ({label}).\n"

@@ -72,7 +72,7 @@ class ExportFormat:
     #: The file name's ending, with the dot.
     suffix: str
     media_type: str
-    #: What people are told they get ("CSV untuk Excel berbahasa Indonesia").
+    #: What people are told they get, in "N peristiwa diekspor ke BERKAS (LABEL)."
     label: str
     write: Writer
 
@@ -181,14 +181,14 @@ def machine_csv(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("csv", ".csv", "text/csv; charset=utf-8", "CSV untuk Excel/LibreOffice (Indonesia)", people_csv),
+        ExportFormat("csv", ".csv", "text/csv; charset=utf-8", "CSV pemisah titik koma, UTF-8", people_csv),
         ExportFormat(
             "xlsx",
             ".xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "lembar kerja Excel (XLSX)",
+            "lembar kerja Excel",
             people_xlsx,
         ),
-        ExportFormat("csv-rfc", ".csv", "text/csv; charset=utf-8", "CSV mesin (RFC 4180, UTC)", machine_csv),
+        ExportFormat("csv-rfc", ".csv", "text/csv; charset=utf-8", "CSV mesin RFC 4180, waktu UTC", machine_csv),
     )
 }
