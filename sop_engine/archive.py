@@ -30,6 +30,8 @@ from sop_engine import artefacts, audit, cases, views
 from sop_engine.archive_check import (
     AUDIT_CSV,
     AUDIT_JSON,
+    AUDIT_MACHINE_CSV,
+    AUDIT_XLSX,
     CASE_JSON,
     COMMENT_PREFIX,
     FORMAT,
@@ -49,6 +51,7 @@ from sop_engine.context import Context
 from sop_engine.errors import Conflict, IntegrityError, InvalidInput
 from sop_engine.formatting import format_date, format_instant, format_size, iso_local
 from sop_engine.remedies import Hint, Remedy
+from sop_engine.views import audit_export
 from sop_engine.views.labels import STATUS_LABELS
 
 __all__ = ["ArchiveCheck", "ArchiveRecord", "build_archive", "verify_archive"]
@@ -112,7 +115,9 @@ def build_archive(ctx: Context, case_code: str, out_path: Path) -> ArchiveRecord
         README: _readme(ctx, snap, placed, created_at, out.name).encode("utf-8"),
         CASE_JSON: _json_bytes(views.case_json(snap.case, ctx.tz)),
         AUDIT_JSON: _json_bytes({"case": snap.case.id, "office": snap.office_id, "events": events}),
-        AUDIT_CSV: audit.csv_file(snap.events, ctx.tz),
+        AUDIT_CSV: audit_export.people_csv(snap.events, ctx.tz),
+        AUDIT_XLSX: audit_export.people_xlsx(snap.events, ctx.tz),
+        AUDIT_MACHINE_CSV: audit.csv_file(snap.events, ctx.tz),
     }
     manifest = _json_bytes(_manifest(ctx, snap, placed, members, created_at))
     fingerprint = hashlib.sha256(manifest).hexdigest()
@@ -271,7 +276,11 @@ ISI ARSIP
                   langkah, putaran, jenis, nama asli, pengunggah dan waktunya
   kasus.json      data kasus: langkah, putaran, tenggat, siapa yang menyelesaikan
   audit.json      jejak audit kasus ini: setiap peristiwa dengan prev_hash dan hash-nya
-  audit.csv       jejak audit yang sama sebagai tabel (dapat dibuka di Excel/LibreOffice)
+  audit.csv       jejak audit yang sama sebagai tabel untuk dibaca (pemisah titik koma, waktu
+                  kantor; dibuka sebagai kolom oleh Excel/LibreOffice berbahasa Indonesia)
+  audit.xlsx      tabel yang sama sebagai lembar kerja Excel
+  audit-mesin.csv jejak audit untuk program (pemisah koma, waktu UTC, rincian JSON kanonik,
+                  hash): cukup untuk menghitung ulang rantai hash
   dokumen/        {len(placed)} dokumen keluaran langkah SOP:
 {listing or "  (belum ada dokumen)"}
 

@@ -48,6 +48,9 @@ MANIFEST, CASE_JSON, AUDIT_JSON, AUDIT_CSV, README = (
     "audit.csv",
     "BACA-SAYA.txt",
 )
+#: The trail for machines (RFC 4180, UTC, canonical JSON) and as a workbook, beside the people's
+#: ``audit.csv``; archives made before them lack them (the manifest lists what each holds).
+AUDIT_MACHINE_CSV, AUDIT_XLSX = "audit-mesin.csv", "audit.xlsx"
 COMMENT_PREFIX = "sha256 manifest.json: "
 #: The keys of an audit event that its hash covers (see :func:`sop_engine.chain.chain_hash`).
 PAYLOAD_KEYS = ("office", "seq", "recorded_at", "stated_at", "actor", "role", "action", "case", "step", "details")

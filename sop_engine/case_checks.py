@@ -58,7 +58,10 @@ def require_step_role(person: Member, step: StepDef) -> str:
 
 _c = table(Case).c
 _EXISTING = select(_c.code, _c.started_by, _c.status).where(
-    _c.office_id == bindparam("office_id"), _c.workflow == bindparam("workflow"), _c.year == bindparam("year")
+    _c.office_id == bindparam("office_id"),
+    _c.workflow == bindparam("workflow"),
+    _c.year == bindparam("year"),
+    _c.status != CaseStatus.CANCELLED,  # a cancelled year may be started again (sop_engine.case_restarts)
 )
 
 

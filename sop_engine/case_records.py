@@ -63,6 +63,10 @@ class CaseRecord:
     definition_hash: str
     revision: date
     steps: tuple[StepRecord, ...]
+    #: The cancelled case of the same year this one starts again, and the case that started this one
+    #: again after it was cancelled (read with one case, not with a list; see :mod:`sop_engine.case_restarts`).
+    restart_of: str | None = None
+    restarted_as: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ acted first and when.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, case_pages, case_rows, outbox, policy, textrules, workflows
+from sop_engine import artefacts, audit, case_pages, case_restarts, case_rows, outbox, policy, textrules, workflows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.case_checks import (
     check_year,
@@ -80,7 +81,8 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
         definition = workflows.stored(session)[row.definition_id]
         if visible is not None and not visible(definition):
             _missing(code)
-        return _records(ctx, session, [row], {row.definition_id: definition})[0]
+        record = _records(ctx, session, [row], {row.definition_id: definition})[0]
+        return case_restarts.with_links(session.connection(), office_id, record)
 
 
 def _missing(code: str) -> NoReturn:
@@ -182,6 +184,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             actor = people.person(by)
             role = policy.require(actor.username, actor.role_names, Permission.START_CASE)
             require_no_case(session, people.office_id, workflow, year, code)
+            code, restart_of = case_restarts.new_code(session.connection(), people.office_id, workflow, year)
             definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
             when = stated_time(ctx, at, not_before=None, what="memulai kasus")
             case = CaseRow(
@@ -201,6 +204,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             first = case.steps[0]
             start_round(ctx, first, definition.first_step, when)
             case_rows.insert_case(session.connection(), case, ctx.clock.now())
+            case_restarts.link(session.connection(), case.id, restart_of)
             outbox.schedule_step(ctx, session.connection(), people, case, first, definition.first_step)
             audit.append(
                 session,
@@ -218,9 +222,10 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                     "definition_sha256": definition.content_hash,
                     "revision": definition.revision.isoformat(),
                     "first_due_at": iso(first.due_at),
+                    **({"restart_of": restart_of} if restart_of else {}),
                 },
             )
-            return _finished(ctx, case, definition)
+            return dataclasses.replace(_finished(ctx, case, definition), restart_of=restart_of)
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:

@@ -41,7 +41,12 @@ DEFAULT_CATEGORY_SCALE: tuple[tuple[Decimal, str], ...] = (
 
 #: The default number of an outgoing letter, e.g. 12/PR.04-SR/3526/Sek-Kab/I/2021.
 DEFAULT_LETTER_FORMAT = "{nomor}/PR.04-SR/{kode_satker}/Sek-Kab/{bulan_romawi}/{tahun}"
-LETTER_FIELDS = ("nomor", "kode_satker", "bulan_romawi", "tahun")
+#: The fields of a letter number: ``{satker}`` is ``{kode_satker}``; ``{klasifikasi}`` is the letter's
+#: classification code (``--klasifikasi``, else ``[letters] klasifikasi``), e.g. PR.03-Kpt.
+LETTER_FIELDS = ("nomor", "klasifikasi", "kode_satker", "satker", "bulan_romawi", "tahun")
+#: A classification code as KPU letter numbers write it: PR.03-Kpt, HK.03.1-Kpt, PR.04-SR, KU.01 (no '/').
+KLASIFIKASI = re.compile(r"[A-Z][A-Za-z]*(?:[.-][A-Za-z0-9]+)*")
+KLASIFIKASI_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,8 @@ class Settings:
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
+    #: The classification a letter takes when none is given (``[letters] klasifikasi``; None: it must be given).
+    letter_klasifikasi: str | None = None
     #: Whether config.toml names its office (``[office]`` with satker and name); only the demo may not.
     office_given: bool = True
     #: How ``sop serve`` and ``sop scheduler run`` log (``[logging]``).
@@ -235,6 +242,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         category_scale=_parse_scale(table(raw, "lakip", where).get("categories"), where),
         office_given={"satker", "name"} <= set(office_raw),
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
+        letter_klasifikasi=_parse_klasifikasi(table(raw, "letters", where).get("klasifikasi"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
         logging=parse_logging(table(raw, "logging", where), where),
         metrics=parse_metrics(table(raw, "metrics", where), where),
@@ -357,6 +365,24 @@ def _parse_letter_format(value: Any, where: str) -> str:
             value=text,
         )
     return text
+
+
+def _parse_klasifikasi(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not is_klasifikasi(text):
+        raise ConfigError(
+            f"{where}: [letters] klasifikasi = '{value}'; tulis kode klasifikasi surat seperti \"PR.03-Kpt\" "
+            "(huruf, angka, titik dan tanda hubung; tanpa garis miring).",
+            value=value,
+        )
+    return text
+
+
+def is_klasifikasi(text: str) -> bool:
+    """Whether ``text`` is a classification code (:data:`KLASIFIKASI`, at most :data:`KLASIFIKASI_MAX` characters)."""
+    return len(text) <= KLASIFIKASI_MAX and KLASIFIKASI.fullmatch(text) is not None
 
 
 def _parse_scale(value: Any, where: str) -> tuple[tuple[Decimal, str], ...]:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sop_engine import cases, letters, people
 from sop_engine.artefacts import IncomingFile
+from sop_engine.case_checks import stated_time
 from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
 from sop_engine.db.queries import find_case, find_person
@@ -90,6 +91,8 @@ class PengantarForm:
     address: str | None = None
     #: Another template than the office's ``surat-pengantar.docx``.
     template: Path | None = None
+    #: The classification code the number carries (``{klasifikasi}``); None: ``[letters] klasifikasi``.
+    klasifikasi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,24 +273,27 @@ def signer(
 # --- one command: number, document, step ---------------------------------------------------
 
 
-def make_disposisi(ctx: Context, case: str, by: str, form: DisposisiForm, out_path: Path, *, attach: bool) -> Generated:
-    """Generate the disposisi and, with ``attach``, complete step 1 with it as the step's document."""
+def make_disposisi(
+    ctx: Context, case: str, by: str, form: DisposisiForm, out_path: Path, *, attach: bool, at: datetime | None = None
+) -> Generated:
+    """Generate the disposisi and, with ``attach``, complete step 1 with it as the step's document
+    (at ``at``, for paper work recorded afterwards)."""
     values = disposisi_values(ctx, cases.get_case(ctx, case), form)
     if attach:
-        require_attachable(ctx, case, DISPOSISI_STEP, by)
+        require_attachable(ctx, case, DISPOSISI_STEP, by, at)
     path = fill(template_of(ctx, form), values, out_path)
     if not attach:
         return Generated(path)
     return Generated(
-        path, case=cases.complete_step(ctx, case, DISPOSISI_STEP, by, files=[IncomingFile.from_path(path)])
+        path, case=cases.complete_step(ctx, case, DISPOSISI_STEP, by, files=[IncomingFile.from_path(path)], at=at)
     )
 
 
 def make_surat_pengantar(
-    ctx: Context, case: str, by: str, form: PengantarForm, out_path: Path, *, attach: bool
+    ctx: Context, case: str, by: str, form: PengantarForm, out_path: Path, *, attach: bool, at: datetime | None = None
 ) -> Generated:
     """Take the next number from the register, generate the surat pengantar, and with ``attach``
-    complete step 10 with it.
+    complete step 10 with it (at ``at``, for paper work recorded afterwards).
 
     Everything that can refuse the document or the step is checked before the number is taken.
     Should the step still be refused afterwards (someone completed it meanwhile), the number
@@ -296,15 +302,22 @@ def make_surat_pengantar(
     values = pengantar_values(ctx, cases.get_case(ctx, case), form)
     check_template(template_of(ctx, form), {**values, "nomor": ""})
     if attach:
-        require_attachable(ctx, case, PENGANTAR_STEP, by)
+        require_attachable(ctx, case, PENGANTAR_STEP, by, at)
     letter = letters.issue(
-        ctx, form.date.year, values["perihal"], by, case=case, step=PENGANTAR_STEP, letter_date=form.date
+        ctx,
+        form.date.year,
+        values["perihal"],
+        by,
+        case=case,
+        step=PENGANTAR_STEP,
+        letter_date=form.date,
+        klasifikasi=form.klasifikasi,
     )
     path = fill(template_of(ctx, form), {**values, "nomor": letter.number}, out_path)
     if not attach:
         return Generated(path, letter)
     try:
-        record = cases.complete_step(ctx, case, PENGANTAR_STEP, by, files=[IncomingFile.from_path(path)])
+        record = cases.complete_step(ctx, case, PENGANTAR_STEP, by, files=[IncomingFile.from_path(path)], at=at)
     except SopError as exc:
         attach_or_cancel = Hint(
             Remedy.ATTACH_OR_CANCEL_LETTER,
@@ -324,9 +337,10 @@ def make_surat_pengantar(
     return Generated(path, letter, record)
 
 
-def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
+def require_attachable(ctx: Context, case: str, step_no: int, by: str, at: datetime | None = None) -> None:
     """Refuse now what ``complete_step`` would refuse later: a case not running, the step not active,
-    a role that may not do it, or a step that takes no Word document."""
+    a role that may not do it, a step that takes no Word document, or a stated time ``at`` in the
+    future or before the step began."""
     with ctx.db.read() as session:
         office = ctx.office(session)
         row = find_case(session, office.id, case)
@@ -356,3 +370,4 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str) -> None:
                 value=step_no,
                 hint=Hint(Remedy.ATTACH_SCAN, case=case, step=step.no, user=by),
             )
+        stated_time(ctx, at, not_before=state.activated_at, what=f"menyelesaikan langkah {step_no}")

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, textrules
-from sop_engine.config import LETTER_FIELDS
+from sop_engine.config import KLASIFIKASI_MAX, LETTER_FIELDS, is_klasifikasi
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_letters import Letter, LetterCounter
@@ -77,11 +77,21 @@ def check_format(number_format: str) -> str:
     return number_format
 
 
-def format_number(number_format: str, *, seq: int, satker: str, letter_date: date) -> str:
-    """The written number, e.g. ``12/PR.04-SR/3526/Sek-Kab/I/2021``."""
+def format_number(number_format: str, *, seq: int, satker: str, letter_date: date, klasifikasi: str = "") -> str:
+    """The written number, e.g. ``12/PR.04-SR/3526/Sek-Kab/I/2021`` or ``15/PR.03-Kpt/3526/KPU-Kab/VI/2021``."""
     return check_format(number_format).format(
-        nomor=seq, kode_satker=satker, bulan_romawi=roman_month(letter_date.month), tahun=letter_date.year
+        nomor=seq,
+        klasifikasi=klasifikasi,
+        kode_satker=satker,
+        satker=satker,
+        bulan_romawi=roman_month(letter_date.month),
+        tahun=letter_date.year,
     )
+
+
+def uses_klasifikasi(number_format: str) -> bool:
+    """Whether numbers written with ``number_format`` carry the letter's classification."""
+    return "{klasifikasi}" in number_format
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -117,15 +127,19 @@ def issue(
     step: int | None = None,
     letter_date: date | None = None,
     number_format: str | None = None,
+    klasifikasi: str | None = None,
 ) -> LetterRecord:
     """Take the office's next number of ``year`` for a letter about ``subject``, dated ``letter_date``.
 
-    ``letter_date`` defaults to today in the office zone and must fall in ``year`` and not in the
-    future; ``number_format`` defaults to the configured ``[letters] number_format``.
+    ``letter_date`` defaults to today in the office zone and must fall in ``year``, not in the
+    future and not before the last number issued in ``year`` (the register runs in date order);
+    ``number_format`` defaults to the configured ``[letters] number_format``, and ``klasifikasi``
+    (the classification code the number carries, e.g. PR.03-Kpt) to ``[letters] klasifikasi``.
     """
     _check_year(year)
     subject = _subject(subject)
     fmt = check_format(number_format or ctx.settings.letter_number_format)
+    code = _klasifikasi(ctx, fmt, klasifikasi)
     day = _letter_date(ctx, year, letter_date)
     with ctx.db.write() as session:
         office = ctx.office(session)
@@ -133,12 +147,14 @@ def issue(
         role = _require_letter_role(actor, "Mengambil nomor surat")
         case_code = find_case(session, office.id, case).code if case is not None else None
         seq = _take_seq(ctx, session, office.id, year)
+        number = format_number(fmt, seq=seq, satker=office.code, letter_date=day, klasifikasi=code)
+        _check_date_order(session, office.id, year, number, day)
         now = ctx.clock.now()
         letter = Letter(
             office_id=office.id,
             year=year,
             seq=seq,
-            number=format_number(fmt, seq=seq, satker=office.code, letter_date=day),
+            number=number,
             letter_date=day,
             subject=subject,
             case_code=case_code,
@@ -149,18 +165,24 @@ def issue(
         )
         session.add(letter)
         session.flush()
-        audit.append(
-            session,
-            office.id,
-            actor=actor.username,
-            role=role,
-            action="letter.issued",
-            recorded_at=now,
-            case=case_code,
-            step=step,
-            details={"number": letter.number, "year": year, "seq": seq, "date": day.isoformat(), "subject": subject},
-        )
+        _audit_issued(session, letter, role, code)
         return _record(letter)
+
+
+def _audit_issued(session: Session, letter: Letter, role: str, klasifikasi: str) -> None:
+    """The ``letter.issued`` event of a number just taken, in the same transaction."""
+    details = {"number": letter.number, "year": letter.year, "seq": letter.seq, "date": letter.letter_date.isoformat()}
+    audit.append(
+        session,
+        letter.office_id,
+        actor=letter.issued_by,
+        role=role,
+        action="letter.issued",
+        recorded_at=letter.issued_at,
+        case=letter.case_code,
+        step=letter.step_no,
+        details={**details, "subject": letter.subject, **({"klasifikasi": klasifikasi} if klasifikasi else {})},
+    )
 
 
 def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None = None) -> LetterRecord:
@@ -249,6 +271,52 @@ def _letter_date(ctx: Context, year: int, given: date | None) -> date:
             year=year,
         )
     return day
+
+
+def _klasifikasi(ctx: Context, number_format: str, given: str | None) -> str:
+    """The classification the number carries: ``given`` or ``[letters] klasifikasi``; required by a format with it."""
+    text = (given or "").strip() or ctx.settings.letter_klasifikasi or ""
+    if text and not is_klasifikasi(text):
+        raise InvalidInput(
+            f"Klasifikasi surat '{textrules.scrub_line(text[:60])}' tidak sah; tulis kodenya seperti PR.03-Kpt "
+            "(huruf, angka, titik dan tanda hubung; tanpa garis miring, paling banyak "
+            f"{KLASIFIKASI_MAX} karakter).",
+            value=text,
+            field=Field.KLASIFIKASI,
+        )
+    if not text and uses_klasifikasi(number_format):
+        raise InvalidInput(
+            f"Nomor surat kantor ini memuat klasifikasi surat ({number_format}); isikan klasifikasinya, "
+            "misalnya PR.03-Kpt, atau tetapkan [letters] klasifikasi di config.toml.",
+            value=number_format,
+            field=Field.KLASIFIKASI,
+        )
+    return text
+
+
+def _check_date_order(session: Session, office_id: int, year: int, number: str, day: date) -> None:
+    """Refuse a letter dated before the last issued number of the year (the register runs in date order).
+
+    Called with the counter row locked, so no other number of the year is being issued meanwhile; a
+    cancelled number does not count (its date may be why it was cancelled).
+    """
+    last = session.scalars(
+        select(Letter)
+        .where(Letter.office_id == office_id, Letter.year == year, Letter.status == LetterStatus.ISSUED)
+        .order_by(Letter.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None or day >= last.letter_date:
+        return
+    raise InvalidInput(
+        f"Tanggal surat {format_date(day)} lebih awal dari nomor terakhir tahun {year}, {last.number} bertanggal "
+        f"{format_date(last.letter_date)}; nomor {number} tidak boleh bertanggal sebelum itu. Isikan tanggal "
+        f"{format_date(last.letter_date)} atau sesudahnya, atau batalkan nomor {last.number} bila tanggalnya salah. "
+        "Tidak ada yang diubah.",
+        value=day.isoformat(),
+        field=Field.DATE,
+        hint=Hint(Remedy.LIST_LETTERS, year=year),
+    )
 
 
 def _require_letter_role(person: Person, what: str) -> str:

@@ -45,6 +45,7 @@ class Field(StrEnum):
     ATTACH = "attach"
     DIVISION = "division"
     CONFIG = "config"
+    KLASIFIKASI = "klasifikasi"
 
 
 class Remedy(StrEnum):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from sop_engine import archive, artefacts, audit, cases, views
@@ -32,7 +33,15 @@ from tests.conftest import ROOT, START, make_settings
 from tests.helpers import alter_document, docx, pdf, run_cli
 
 CASE = "lakip-2021"
-FIXED_MEMBERS = {"BACA-SAYA.txt", "manifest.json", "kasus.json", "audit.json", "audit.csv"}
+FIXED_MEMBERS = {
+    "BACA-SAYA.txt",
+    "manifest.json",
+    "kasus.json",
+    "audit.json",
+    "audit.csv",
+    "audit.xlsx",
+    "audit-mesin.csv",
+}
 #: The documents of the case run below, by member name: (source file name, step, round).
 DOCUMENTS = {
     "dokumen/langkah-01-putaran-1-disposisi.pdf": ("disposisi.pdf", 1, 1),
@@ -259,10 +268,24 @@ def test_audit_members_carry_the_case_events_with_their_hashes(built, ctx: Conte
         (e.seq, e.action, e.actor, e.prev_hash, e.hash) for e in events
     ]
     assert [e["action"] for e in trail["events"]].count("step.returned") == 1
-    assert members["audit.csv"].startswith("\ufeff".encode())  # Excel reads it as UTF-8
-    rows = list(csv.DictReader(io.StringIO(members["audit.csv"].decode("utf-8-sig"))))
+    assert members["audit-mesin.csv"].startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(members["audit-mesin.csv"].decode("utf-8-sig"))))
     assert [(int(r["seq"]), r["hash"]) for r in rows] == [(e.seq, e.hash) for e in events]
+    assert [json.loads(r["details"]) for r in rows] == [dict(e.details) for e in events]
     assert json.loads(members["kasus.json"]) == views.case_json(cases.get_case(ctx, CASE), ctx.tz)
+
+
+def test_the_people_audit_members_are_a_semicolon_csv_and_an_xlsx_in_indonesian(built, ctx: Context):
+    record, _ = built
+    members = _members(record.path)
+    events = audit.list_events(ctx, CASE)
+    assert members["audit.csv"].startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(members["audit.csv"].decode("utf-8-sig")), delimiter=";"))
+    assert [(int(r["No."]), r["Hash"]) for r in rows] == [(e.seq, e.hash) for e in events]
+    assert rows[0]["Tindakan"] == "Kasus dimulai" and rows[0]["Waktu dicatat (WIB)"].endswith(".00")
+    sheet = load_workbook(io.BytesIO(members["audit.xlsx"])).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [e.seq for e in events]
+    assert sheet.freeze_panes == "A2"
 
 
 def test_readme_explains_the_bundle_and_how_to_check_it_in_indonesian(built):

@@ -491,7 +491,7 @@ def test_audit_export_csv_has_one_row_per_event_with_the_logged_hashes(
 ) -> None:
     real_run(ctx, clock, tmp_path)
     target = tmp_path / "ekspor" / "audit.csv"
-    run = run_cli(["audit", "export", "--format", "csv", "-o", str(target)], settings, clock)
+    run = run_cli(["audit", "export", "--format", "csv-rfc", "-o", str(target)], settings, clock)
     assert run.code == 0, run.err
     log = json.loads(run_cli(["audit", "log", "--json"], settings, clock).out)
     with target.open(encoding="utf-8-sig", newline="") as handle:

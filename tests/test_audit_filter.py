@@ -236,7 +236,7 @@ def test_audit_export_flags_filter_the_csv_rows(
     ctx: Context, chain: dict[str, int], settings: Settings, clock: FixedClock, tmp_path: Path
 ) -> None:
     target = tmp_path / "audit.csv"
-    args = ["audit", "export", "--format", "csv", "-o", str(target), "--until", "2021-01-11", "--case", CASE]
+    args = ["audit", "export", "--format", "csv-rfc", "-o", str(target), "--until", "2021-01-11", "--case", CASE]
     run = run_cli(args, settings, clock)
     assert run.code == 0, run.err
     assert "2 peristiwa" in run.out

@@ -494,3 +494,38 @@ def test_a_step_lost_after_the_number_was_taken_keeps_the_number_and_says_how_to
     assert f"Nomor {NUMBER} sudah tercatat" in message and f"--file {tmp_path / 'sp.docx'}" in message
     assert f'sop letters cancel "{NUMBER}"' in message
     assert [(r.number, r.status) for r in letters.list_letters(ctx, 2021)] == [(NUMBER, "issued")]
+
+
+# --- backdating (--at with --attach) -------------------------------------------------------
+
+
+def test_disposisi_attach_at_records_step_1_at_the_stated_time(
+    sop, ctx: Context, case: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    clock.set(datetime.fromisoformat("2023-01-09T09:00:00+07:00"))  # entered two years after the fact
+    out = tmp_path / "disposisi.docx"
+    args = ["surat", "disposisi", CASE, "--by", "sekretaris", "--to", "Kasubag Program", "--instruction", "Siapkan"]
+    result = sop(*args, "-o", str(out), "--attach", "--at", "2021-01-11T08:30")
+    assert result.code == 0, result.err
+    step = cases.get_case(ctx, CASE).steps[0]
+    assert step.completed_at == datetime.fromisoformat("2021-01-11T08:30:00+07:00")
+    later = tmp_path / "lagi.docx"
+    result = sop(*args, "-o", str(later), "--at", "2021-01-11T08:30")
+    assert result.code == 1 and "hanya berlaku bersama --attach" in result.err and not later.exists()
+
+
+def test_pengantar_attach_at_in_the_future_or_before_the_step_is_refused_before_a_number_is_taken(
+    sop, ctx: Context, case: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    at_step_10(ctx, tmp_path)  # step 10 active since the fixed clock, 11 January 2021 08.00 WIB
+    clock.set(SIGNING_DAY)
+    out = tmp_path / "sp.docx"
+    args = ["surat", "pengantar", CASE, "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out), "--attach"]
+    for at, refusal in (("2021-01-10T09:00", "lebih awal dari saat langkah ini mulai"), ("2021-02-01", "masa depan")):
+        result = sop(*args, "--at", at)
+        assert result.code == 1 and refusal in result.err and "--at" in result.err
+        assert letters.list_letters(ctx, 2021) == [] and not out.exists()
+    result = sop(*args, "--at", "2021-01-21T14:00")
+    assert result.code == 0, result.err
+    assert cases.get_case(ctx, CASE).steps[9].completed_at == datetime.fromisoformat("2021-01-21T14:00:00+07:00")
+    assert [r.number for r in letters.list_letters(ctx, 2021)] == [NUMBER]

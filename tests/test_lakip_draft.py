@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import docx
@@ -16,6 +17,7 @@ import pytest
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli.errors import error_text
+from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
@@ -214,3 +216,21 @@ def test_draft_converts_to_pdf_with_libreoffice(drafted, tmp_path: Path) -> None
     )
     produced = out / "draf.pdf"
     assert produced.read_bytes().startswith(b"%PDF")
+
+
+def test_attach_at_backdates_step_5_and_a_time_before_the_step_is_refused_before_writing(
+    ctx: Context, tmp_path: Path, sop, clock: FixedClock
+) -> None:
+    imported(ctx)
+    at_step_5(ctx, tmp_path)  # step 5 active since 11 January 2021 08.00 WIB (the fixed clock)
+    clock.set(clock.now() + timedelta(days=30))
+    out = tmp_path / "draf-lkj.docx"
+    run = sop("lakip", "draft", "lakip-2021", "-o", str(out), "--attach", "--by", "kasubag", "--at", "2021-01-10T10:00")
+    assert run.code == 1 and "lebih awal dari saat langkah ini mulai" in run.err and "--at" in run.err
+    assert not out.exists() and cases.get_case(ctx, "lakip-2021").current_step == 5
+    run = sop("lakip", "draft", "lakip-2021", "-o", str(out), "--at", "2021-01-14T10:00")
+    assert run.code == 1 and "hanya berlaku bersama --attach" in run.err and not out.exists()
+    run = sop("lakip", "draft", "lakip-2021", "-o", str(out), "--attach", "--by", "kasubag", "--at", "2021-01-14T10:00")
+    assert run.code == 0, run.err
+    step = cases.get_case(ctx, "lakip-2021").steps[4]
+    assert step.completed_at == datetime.fromisoformat("2021-01-14T10:00:00+07:00")

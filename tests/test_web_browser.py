@@ -194,9 +194,11 @@ def test_inspektorat_filters_the_audit_trail_verifies_the_chain_and_downloads_th
         saved = tmp_path / "unduhan" / "jejak-audit.csv"
         download.save_as(saved)
         with saved.open(newline="", encoding="utf-8-sig") as handle:
-            header, *lines = list(csv.reader(handle))
-        assert tuple(header) == audit.CSV_COLUMNS
-        assert [(line[0], line[header.index("action")]) for line in lines] == [(str(returned[0].seq), "step.returned")]
+            header, *lines = list(csv.reader(handle, delimiter=";"))
+        assert header[:6] == ["No.", "Waktu dicatat (WIB)", "Waktu kejadian (WIB)", "Pelaku", "Peran", "Tindakan"]
+        assert [(line[0], line[header.index("Tindakan")]) for line in lines] == [
+            (str(returned[0].seq), ACTION_LABELS["step.returned"])
+        ]
 
         page.get_by_role("button", name="Verifikasi rantai", exact=True).click()
         result = page.locator("#hasil-verifikasi")

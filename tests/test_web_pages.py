@@ -20,6 +20,7 @@ from sop_engine import artefacts, audit, cases, people, views
 from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
+from sop_engine.views import audit_export
 from tests.web_support import Site, advance_to, alert, csrf_in, elements, start, step_html
 
 CASE = "lakip-2021"
@@ -425,11 +426,11 @@ def test_the_csv_has_the_header_and_every_filtered_row(worked: Site, ctx: Contex
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="jejak-audit.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == audit.CSV_COLUMNS
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == audit_export.people_headers(ctx.tz)
     expected = audit.list_events(ctx, where=AuditFilter(action="step.completed"))
     assert [int(row[0]) for row in rows[1:]] == [event.seq for event in expected] and len(expected) == 2
-    assert {row[5] for row in rows[1:]} == {"step.completed"}
+    assert {row[5] for row in rows[1:]} == {"Langkah diselesaikan"}
 
 
 def _add_people(ctx: Context, count: int, first: int = 0) -> None:

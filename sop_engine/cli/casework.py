@@ -10,9 +10,11 @@ from sop_engine import artefacts, audit, cases, planning, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli import output
 from sop_engine.cli.parsing import print_json, when
+from sop_engine.cli.tree import MINING_EXPORT_FORMATS
 from sop_engine.context import Context
 from sop_engine.formatting import format_instant
 from sop_engine.paging import DEFAULT_LIMIT as LIMIT
+from sop_engine.views import audit_export
 
 
 def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context, message: str) -> int:
@@ -130,10 +132,14 @@ def cmd_audit_verify(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace, ctx: Context) -> int:
-    if args.format in ("xes", "ocel"):
+    if args.format in MINING_EXPORT_FORMATS:
         from sop_engine.cli import quality  # the process-mining formats load only when asked for
 
         return quality.cmd_mining_export(args, ctx, _audit_filter(args))
-    count = audit.export_csv(ctx, Path(args.output), where=_audit_filter(args))
-    print(f"{count} peristiwa diekspor ke {args.output} (CSV, UTF-8).")
+    chosen = audit_export.FORMATS[args.format]
+    events = audit.list_events(ctx, where=_audit_filter(args))
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(chosen.write(events, ctx.tz))
+    print(f"{len(events)} peristiwa diekspor ke {args.output} ({chosen.label}).")
     return 0

@@ -37,6 +37,7 @@ FLAGS: Final[Mapping[Field, str]] = {
     Field.ATTACH: "--attach",
     Field.DIVISION: "--division",
     Field.CONFIG: "--config PATH atau variabel SOP_CONFIG",
+    Field.KLASIFIKASI: "--klasifikasi",
 }
 
 _IMPORT_TARGETS = "`sop lakip targets import BERKAS --year {year}`"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sop_engine import views
 from sop_engine.cli import output
-from sop_engine.cli.parsing import print_json
+from sop_engine.cli.parsing import attach_when, print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_rupiah
@@ -36,6 +36,7 @@ def cmd_draft(args: argparse.Namespace, ctx: Context) -> int:
         case=case,
         html_path=Path(args.html) if args.html else None,
         attach_by=args.by if args.attach else None,
+        attach_at=attach_when(args, ctx),
     )
     if args.json:
         print_json(

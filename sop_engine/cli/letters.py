@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sop_engine import documents, letters, views
 from sop_engine.cli import output
-from sop_engine.cli.parsing import print_json
+from sop_engine.cli.parsing import attach_when, print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant_short
@@ -59,7 +59,9 @@ def cmd_letters_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_letters_issue(args: argparse.Namespace, ctx: Context) -> int:
     day = _day(args.date, ctx) if args.date else None
-    record = letters.issue(ctx, args.year, args.subject, args.by, case=args.case, letter_date=day)
+    record = letters.issue(
+        ctx, args.year, args.subject, args.by, case=args.case, letter_date=day, klasifikasi=args.klasifikasi
+    )
     if args.json:
         print_json(views.letter_json(record, ctx.tz))
     else:
@@ -111,7 +113,9 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         address=args.address,
         template=Path(args.template) if args.template else None,
     )
-    generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    generated = documents.make_disposisi(
+        ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)
+    )
     return _print_generated(generated, args, ctx, "Lembar disposisi")
 
 
@@ -137,8 +141,11 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         subject=args.subject,
         attachments=tuple(_attachment(a) for a in args.attachment),
         place=args.place or "",
+        klasifikasi=args.klasifikasi,
         address=args.address,
         template=Path(args.template) if args.template else None,
     )
-    generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
+    generated = documents.make_surat_pengantar(
+        ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)
+    )
     return _print_generated(generated, args, ctx, "Surat pengantar")

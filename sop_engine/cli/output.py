@@ -61,6 +61,10 @@ def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
         head.append(f"Langkah aktif: {step.no}. {step.name} ({step.role}), tenggat {due}{late}")
     if case.cancel_reason:
         head.append(f"Dibatalkan: {case.cancel_reason}")
+    if case.restart_of:
+        head.append(f"Memulai ulang kasus {case.restart_of} (dibatalkan)")
+    if case.restarted_as:
+        head.append(f"Dimulai ulang sebagai kasus {case.restarted_as}")
     rows = []
     for s in case.steps:
         status = STEP_STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")

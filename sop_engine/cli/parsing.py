@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sop_engine.errors import InvalidInput
+from sop_engine.remedies import Field
 
 if TYPE_CHECKING:
     from sop_engine.context import Context
@@ -57,6 +58,18 @@ def when(text: str | None, ctx: Context) -> datetime | None:
             value=text,
         ) from exc
     return value.replace(tzinfo=ctx.tz) if value.tzinfo is None else value
+
+
+def attach_when(args: argparse.Namespace, ctx: Context) -> datetime | None:
+    """``--at`` of a command that completes its step only with ``--attach``; refused without it."""
+    if args.at is not None and not args.attach:
+        raise InvalidInput(
+            f"--at {args.at} hanya berlaku bersama --attach (waktu langkah diselesaikan); tambahkan --attach "
+            "atau hapus --at.",
+            value=args.at,
+            field=Field.AT,
+        )
+    return when(args.at, ctx)
 
 
 def print_json(data: Any) -> None:

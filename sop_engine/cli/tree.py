@@ -19,6 +19,10 @@ from sop_engine.paging import DEFAULT_LIMIT as LIMIT
 
 __all__ = ["build_parser"]
 
+#: The names of ``views.audit_export.FORMATS`` (written out: the tree imports no view; a test keeps them equal).
+AUDIT_EXPORT_FORMATS = ("csv", "xlsx", "csv-rfc")
+MINING_EXPORT_FORMATS = ("xes", "ocel")  # whole cases as event logs (cli/quality.py)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``sop`` parser."""
@@ -109,7 +113,13 @@ def _register_audit(cli: Commands) -> None:
     p = cli.command(sub, "verify", "casework.cmd_audit_verify", "periksa keutuhan rantai hash", json_flag=True)
     p.add_argument("--head", help="kepala rantai yang dicatat sebelumnya, NOMOR:HASH (harus masih ada)")
     p = cli.command(sub, "export", "casework.cmd_audit_export", "ekspor jejak audit")
-    p.add_argument("--format", choices=["csv", "xes", "ocel"], required=True)
+    p.add_argument(
+        "--format",
+        choices=(*AUDIT_EXPORT_FORMATS, *MINING_EXPORT_FORMATS),
+        required=True,
+        help="csv: untuk dibaca orang (pemisah ';', waktu kantor); xlsx: lembar kerja Excel; "
+        "csv-rfc: bentuk mesin (koma, waktu UTC, JSON, hash); xes, ocel: log peristiwa untuk process mining",
+    )
     p.add_argument("-o", "--output", required=True)
     _add_audit_filter_options(p)
 

@@ -27,6 +27,7 @@ def register(cli: Commands) -> None:
     p.add_argument("--year", type=int, help="tahun yang dilaporkan (mengganti tahun dari kasus)")
     p.add_argument("--attach", action="store_true", help="selesaikan langkah 5 kasus dengan draf ini")
     p.add_argument("--by", help="siapa yang menyelesaikan langkah 5 (dengan --attach)")
+    _at_option(p)
     _register_letters(cli)
     _register_surat(cli)
 
@@ -101,6 +102,7 @@ def _register_letters(cli: Commands) -> None:
     p.add_argument("--by", required=True)
     p.add_argument("--case", help="kasus yang berkaitan, misalnya lakip-2021")
     p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    _klasifikasi_option(p)
     p = cli.command(sub, "cancel", "letters.cmd_letters_cancel", "batalkan nomor surat (tetap tercatat)", True)
     p.add_argument("number", help="nomor lengkap seperti di `sop letters list`, atau urutannya bersama --year")
     p.add_argument("--by", required=True)
@@ -132,7 +134,15 @@ def _register_surat(cli: Commands) -> None:
     p.add_argument("--signer-title")
     p.add_argument("--signer-nip")
     p.add_argument("--place", help="tempat surat, misalnya Bangkalan")
+    _klasifikasi_option(p)
     _document_options(p)
+
+
+def _klasifikasi_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--klasifikasi",
+        help="kode klasifikasi surat di nomornya, misalnya PR.03-Kpt (bawaan: [letters] klasifikasi)",
+    )
 
 
 def _document_options(p: argparse.ArgumentParser) -> None:
@@ -143,3 +153,8 @@ def _document_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("-o", "--output", required=True, help="berkas .docx yang dibuat")
     p.add_argument("--attach", action="store_true", help="lampirkan ke langkahnya dan selesaikan langkah itu")
+    _at_option(p)
+
+
+def _at_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", help="dengan --attach: waktu langkah diselesaikan bila dicatat belakangan (ISO 8601)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -64,13 +65,15 @@ def draft_lkj(
     case: str | None = None,
     html_path: Path | None = None,
     attach_by: str | None = None,
+    attach_at: datetime | None = None,
     template: Path | None = None,
     html_template: Path | None = None,
 ) -> DraftRecord:
     """Write the draft LKj of ``year`` to ``out_path`` (and its HTML preview to ``html_path``).
 
-    With ``attach_by`` the draft completes step 5 of ``case`` as that user; whether the step is
-    active and theirs is checked before anything is written. Refuses a year without a stored
+    With ``attach_by`` the draft completes step 5 of ``case`` as that user (at ``attach_at``, for
+    work recorded afterwards); whether the step is active and theirs, and the time, are checked
+    before anything is written. Refuses a year without a stored
     budget realisation, naming the import to run.
     """
     if attach_by is not None:
@@ -80,7 +83,7 @@ def draft_lkj(
                 value=year,
                 hint=Hint(Remedy.DRAFT_FOR_CASE),
             )
-        documents.require_attachable(ctx, case, DRAFT_STEP, attach_by)
+        documents.require_attachable(ctx, case, DRAFT_STEP, attach_by, attach_at)
     record = service.analyse(ctx, year)
     values = draft_values(ctx, record, case)
     template = template or ctx.settings.documents_dir / DRAFT_TEMPLATE
@@ -90,7 +93,9 @@ def draft_lkj(
         render_html(values, html_path, html_template or ctx.settings.documents_dir / HTML_TEMPLATE)
     attached = None
     if attach_by is not None and case is not None:
-        attached = cases.complete_step(ctx, case, DRAFT_STEP, attach_by, files=[IncomingFile.from_path(path)])
+        attached = cases.complete_step(
+            ctx, case, DRAFT_STEP, attach_by, files=[IncomingFile.from_path(path)], at=attach_at
+        )
     budget = record.budget
     if budget is None:  # draft_values refused already; this keeps the type checker informed
         raise _no_budget(year)

@@ -88,9 +88,11 @@ class ProjectionJson(TypedDict):
 
 
 class CaseDetailJson(CaseJson):
-    """A case as ``sop case show --json`` prints it: with its projected finish."""
+    """A case as ``sop case show --json`` prints it: with its projected finish and the cases it is linked to."""
 
     projection: Annotated[ProjectionJson, Doc("Perkiraan selesai dan cadangan waktu.")]
+    restart_of: Annotated[str | None, Doc("Kasus tahun yang sama yang dibatalkan lalu dimulai ulang oleh kasus ini.")]
+    restarted_as: Annotated[str | None, Doc("Kasus yang memulai ulang tahun ini setelah kasus ini dibatalkan.")]
 
 
 class PlannedStepJson(TypedDict):
@@ -187,7 +189,12 @@ def case_detail_json(
 ) -> CaseDetailJson:
     """The ``sop case show --json`` document (also the API's): the case and its projected finish
     (``planning.case_projection``); ``jam_kerja_per_hari`` is the office's."""
-    return {**case_json(case, tz), "projection": projection_json(projection, tz, jam_kerja_per_hari)}
+    return {
+        **case_json(case, tz),
+        "projection": projection_json(projection, tz, jam_kerja_per_hari),
+        "restart_of": case.restart_of,
+        "restarted_as": case.restarted_as,
+    }
 
 
 def plan_json(plan: Plan, tz: ZoneInfo, jam_kerja_per_hari: float) -> PlanJson:

@@ -97,6 +97,15 @@ ACTION_LABELS: dict[str, str] = {
     "notification.skipped": "Notifikasi dilewati",
 }
 
+#: The groups of the audit filter's choices, by the action's prefix: the SOP's work first, then the
+#: accounts (an auditor looks for password resets and token changes too), then the machine's own
+#: events; an action of no group is listed under the last.
+ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Pekerjaan SOP", ("case.", "step.", "letter.", "lakip.")),
+    ("Akun pegawai", ("person.",)),
+    ("Sistem dan notifikasi", ("system.", "workflow.", "deadlines.", "notification.")),
+)
+
 #: The keys of an audit event's details; a key not listed is shown as it is. The page of the
 #: trail shows the listed keys first, in this order.
 DETAIL_LABELS: dict[str, str] = {
@@ -111,6 +120,7 @@ DETAIL_LABELS: dict[str, str] = {
     "workflow": "alur kerja",
     "year": "tahun",
     "revision": "revisi",
+    "restart_of": "memulai ulang kasus",
     "steps": "jumlah langkah",
     "late": "terlambat",
     "due_at": "tenggat",
@@ -132,6 +142,7 @@ DETAIL_LABELS: dict[str, str] = {
     "seq": "urutan",
     "date": "tanggal",
     "subject": "perihal",
+    "klasifikasi": "klasifikasi",
     "label": "keterangan",
     "prefix": "awalan token",
     "moved": "dipindahkan",

@@ -39,6 +39,7 @@ LABELS: Final[Mapping[Field, str]] = {
     Field.ATTACH: "pilihan Lampirkan ke langkah",
     Field.DIVISION: "isian Subbagian",
     Field.CONFIG: "berkas konfigurasi server",
+    Field.KLASIFIKASI: "isian Klasifikasi surat",
 }
 
 _PLANS = "Minta Kasubag Program mengimpor {what} tahun {year}."
