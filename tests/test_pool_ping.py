@@ -57,7 +57,12 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(postgres_url: str, pool_cl
         pool_clock.now += PING_AFTER_IDLE_SECONDS / 2
         pings: list[Any] = []
         original = db.engine.dialect.do_ping
-        db.engine.dialect.do_ping = lambda conn: pings.append(conn) or original(conn)  # type: ignore[method-assign]
+
+        def counted(conn: Any) -> bool:
+            pings.append(conn)
+            return original(conn)
+
+        db.engine.dialect.do_ping = counted  # type: ignore[method-assign, assignment]
         seen: list[str] = []
         event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
         assert _backend_pid(db) == first
