@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, func, insert, or_, select, update
+from sqlalchemy import BindParameter, Connection, Update, bindparam, func, insert, or_, select, update
 from sqlalchemy import case as case_when
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -186,7 +186,7 @@ _STEP_SETS = (*_STEP_FIELDS, "version")
 @cache
 def _update_steps(count: int) -> Update:
     """One UPDATE of ``count`` step rows, each guarded by its version: row i takes the ``s{i}_*`` values."""
-    ids = [bindparam(f"s{i}_id") for i in range(count)]
+    ids: list[BindParameter[Any]] = [bindparam(f"s{i}_id") for i in range(count)]
 
     def value(column: str) -> Any:
         chosen = [(_s.id == ids[i], bindparam(f"s{i}_{column}", type_=_s[column].type)) for i in range(count)]
