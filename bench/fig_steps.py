@@ -9,6 +9,10 @@ and CPU milliseconds per step of this process. The references, in the same repet
   (SQLite: the same file, WAL, ``synchronous=FULL``; PostgreSQL: the same server and database);
 - SpiffWorkflow 3.2.0 running the same 11-step process (bench/lakip.bpmn), serialised to a file
   durably after every step (:mod:`bench.spiff`).
+
+The three alternate case by case (a case through the engine, as many raw commits, the same case
+through SpiffWorkflow, then the next case), so that the machine's load, which moves a lot on a
+shared machine, weighs on the engine and its references alike.
 """
 
 from __future__ import annotations
@@ -64,15 +68,25 @@ class StepCompletion:
             self._server.start()
             self._template = Install(folder / "template", self._server.create("bench_steps_template")).init_demo()
         self._documents = pdfs(folder / "documents", self._cases * 11, "langkah")
-        self.notes.append(f"{self._cases} cases x 11 steps per repetition; each repetition on a fresh copy")
+        self.notes.append(
+            f"{self._cases} cases x 11 steps per repetition, the engine and its references taking turns case by "
+            "case; each repetition on a fresh copy"
+        )
 
     def measure(self, lab: Lab) -> dict[str, float]:
         self._repetition += 1
         install = self._fresh_install(lab)
         engine, raw, spiff = Stopwatch(), Stopwatch(), Stopwatch()
-        self._engine_steps(install, engine)
-        self._raw_commits(install, raw, engine.count)
-        self._spiff.run_cases(install.folder / "spiff", self._cases, self._documents, spiff)
+        documents = iter(self._documents)
+        with install.engine() as sop, _RawCommits(install) as commits:
+            for number in range(self._cases):
+                case = sop.start_case("lakip", year=2000 + number, by="sekretaris").id
+                for no in range(1, 12):
+                    files = [next(documents)] if no in WITH_FILE else []
+                    with engine.timing():
+                        sop.complete_step(case, no, by=DOERS[no], files=files)
+                commits.run(11, raw)
+                self._spiff.run_case(install.folder / "spiff", number, self._documents, spiff)
         return {
             "engine_rate": engine.rate(),
             "engine_cpu": engine.cpu_ms(),
@@ -89,44 +103,49 @@ class StepCompletion:
             return Install(folder).copy_from(self._template)
         return Install(folder, self._server.create(f"bench_steps_{self._repetition}", "bench_steps_template"))
 
-    def _engine_steps(self, install: Install, watch: Stopwatch) -> None:
-        documents = iter(self._documents)
-        with install.engine() as engine:
-            for number in range(self._cases):
-                case = engine.start_case("lakip", year=2000 + number, by="sekretaris").id
-                for no in range(1, 12):
-                    files = [next(documents)] if no in WITH_FILE else []
-                    with watch.timing():
-                        engine.complete_step(case, no, by=DOERS[no], files=files)
-
-    def _raw_commits(self, install: Install, watch: Stopwatch, count: int) -> None:
-        row = ("lakip-2000", 1, "2021-01-11T08:00:00+00:00", '{"by": "sekretaris", "files": []}')
-        if self._server is None:
-            conn: Any = sqlite3.connect(install.sqlite_file, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            begin, mark = "BEGIN IMMEDIATE", "?"
-        else:
-            import psycopg
-
-            conn = psycopg.connect(install.database_url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
-            begin, mark = "BEGIN", "%s"
-        conn.execute(
-            "CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, case_code TEXT, step INTEGER, at TEXT, data TEXT)"
-        )
-        insert = f"INSERT INTO bench_raw (id, case_code, step, at, data) VALUES ({', '.join([mark] * 5)})"
-        try:
-            for n in range(count):
-                with watch.timing():
-                    conn.execute(begin)
-                    conn.execute(insert, (n, *row))
-                    conn.execute("COMMIT")
-        finally:
-            conn.close()
-
     def close(self) -> None:
         if self._server is not None:
             self._server.stop()
+
+
+class _RawCommits:
+    """Single-row ``INSERT`` + ``COMMIT`` transactions on the install's database, with the driver alone."""
+
+    ROW = ("lakip-2000", 1, "2021-01-11T08:00:00+00:00", '{"by": "sekretaris", "files": []}')
+
+    def __init__(self, install: Install) -> None:
+        self.install = install
+        self.done = 0
+
+    def __enter__(self) -> _RawCommits:
+        if self.install.database_url.startswith("sqlite"):
+            self.conn: Any = sqlite3.connect(self.install.sqlite_file, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.begin, mark = "BEGIN IMMEDIATE", "?"
+        else:
+            import psycopg
+
+            url = self.install.database_url.replace("postgresql+psycopg", "postgresql")
+            self.conn = psycopg.connect(url, autocommit=True)
+            self.begin, mark = "BEGIN", "%s"
+        self.conn.execute(
+            "CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, case_code TEXT, step INTEGER, at TEXT, data TEXT)"
+        )
+        self.insert = f"INSERT INTO bench_raw (id, case_code, step, at, data) VALUES ({', '.join([mark] * 5)})"
+        return self
+
+    def run(self, count: int, watch: Stopwatch) -> None:
+        """``count`` commits, each timed by ``watch``."""
+        for _ in range(count):
+            with watch.timing():
+                self.conn.execute(self.begin)
+                self.conn.execute(self.insert, (self.done, *self.ROW))
+                self.conn.execute("COMMIT")
+            self.done += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
 
 
 def figures() -> list[Any]:

@@ -37,20 +37,19 @@ class SpiffProcess:
         self._workflow_class: Any = BpmnWorkflow
         self._ready: Any = TaskState.READY
 
-    def run_cases(self, folder: Path, cases: int, documents: list[Path], watch: Stopwatch) -> None:
-        """Run ``cases`` cases of 11 steps, timing each step (task, engine steps, durable save)."""
+    def run_case(self, folder: Path, number: int, documents: list[Path], watch: Stopwatch) -> None:
+        """Run case ``number`` through its 11 steps, timing each step (task, engine steps, durable save)."""
         folder.mkdir(parents=True, exist_ok=True)
-        for number in range(cases):
-            workflow = self._workflow_class(self.spec)
-            workflow.do_engine_steps()
-            target = folder / f"kasus-{number}.json"
-            no = 0
-            while not workflow.is_completed():
-                no += 1
-                document = documents[(number * 11 + no) % len(documents)] if no in WITH_FILE else None
-                with watch.timing():
-                    self._complete(workflow, no, document)
-                    _save(target, self.serializer.serialize_json(workflow))
+        workflow = self._workflow_class(self.spec)
+        workflow.do_engine_steps()
+        target = folder / f"kasus-{number}.json"
+        no = 0
+        while not workflow.is_completed():
+            no += 1
+            document = documents[(number * 11 + no) % len(documents)] if no in WITH_FILE else None
+            with watch.timing():
+                self._complete(workflow, no, document)
+                _save(target, self.serializer.serialize_json(workflow))
 
     def _complete(self, workflow: Any, no: int, document: Path | None) -> None:
         task = workflow.get_tasks(state=self._ready, manual=True)[0]

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sop_engine import chain, chain_rows, reconcile, textrules
+from sop_engine import audit_heads, chain, chain_rows, reconcile, textrules
 from sop_engine.chain import GENESIS as GENESIS
 from sop_engine.chain import VerifyResult as VerifyResult
 from sop_engine.chain import canonical_json as canonical_json
@@ -38,7 +38,6 @@ from sop_engine.chain import parse_anchor as parse_anchor
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
 from sop_engine.db.models import AuditEvent, AuditHead
-from sop_engine.db.queries import table
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date
 
@@ -156,13 +155,6 @@ def ensure_head(session: Session, office_id: int) -> None:
         session.flush()
 
 
-_heads = table(AuditHead).c
-_HEAD = select(_heads.seq, _heads.hash).where(_heads.office_id == bindparam("b_office")).with_for_update()
-_INSERT_EVENT = insert(table(AuditEvent))
-_MOVE_HEAD = update(table(AuditHead)).where(_heads.office_id == bindparam("b_office"))
-_MOVE_HEAD_FROM = _MOVE_HEAD.where(_heads.seq == bindparam("b_seq"), _heads.hash == bindparam("b_hash"))
-
-
 def append(
     session: Session,
     office_id: int,
@@ -188,24 +180,18 @@ def append(
     event = AuditRecord(
         0, recorded_at, stated_at or recorded_at, actor, role, action, case, step, {**(details or {})}, "", ""
     )
-    linked = None if head is None else _linked(office_id, event, head)
-    if linked is None or not _move_head(conn, office_id, linked, expected=head):  # someone appended since
-        locked = conn.execute(_HEAD, {"b_office": office_id}).first()
-        if locked is None:
-            ensure_head(session, office_id)
-            locked = conn.execute(_HEAD, {"b_office": office_id}).one()
-        linked = _linked(office_id, event, (locked[0], locked[1]))
-        _move_head(conn, office_id, linked)
-    conn.execute(_INSERT_EVENT, _row(office_id, linked))
+    if head is not None:
+        linked = _linked(office_id, event, head)
+        if audit_heads.append_after(conn, office_id, _row(office_id, linked), head):
+            return linked
+    locked = audit_heads.locked_head(conn, office_id)  # someone appended since, or no head given
+    if locked is None:
+        ensure_head(session, office_id)
+        locked = audit_heads.locked_head(conn, office_id)
+        assert locked is not None
+    linked = _linked(office_id, event, locked)
+    audit_heads.append_at_locked(conn, office_id, _row(office_id, linked))
     return linked
-
-
-def _move_head(conn: Connection, office_id: int, linked: AuditRecord, expected: tuple[int, str] | None = None) -> bool:
-    """Make ``linked`` the head, if the head is still ``expected`` when that is given; whether it moved."""
-    values = {"b_office": office_id, "seq": linked.seq, "hash": linked.hash}
-    if expected is None:
-        return conn.execute(_MOVE_HEAD, values).rowcount == 1
-    return conn.execute(_MOVE_HEAD_FROM, values | {"b_seq": expected[0], "b_hash": expected[1]}).rowcount == 1
 
 
 def _linked(office_id: int, event: AuditRecord, head: tuple[int, str]) -> AuditRecord:

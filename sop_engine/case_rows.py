@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import BindParameter, Connection, Update, bindparam, func, insert, or_, select, update
+from sqlalchemy import case as case_when
 from sqlalchemy.orm.exc import StaleDataError
 
 from sop_engine.artefacts import ArtefactRecord
@@ -178,36 +180,62 @@ def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
 #: The UPDATEs of :func:`save`: the SET clause is the columns named in the parameters.
 _UPDATE_CASE = update(_cases).where(_c.id == bindparam("b_id"), _c.version == bindparam("b_version"))
 _UPDATE_STEP = update(_steps).where(_s.id == bindparam("b_id"), _s.version == bindparam("b_version"))
+_STEP_SETS = (*_STEP_FIELDS, "version")
+
+
+@cache
+def _update_steps(count: int) -> Update:
+    """One UPDATE of ``count`` step rows, each guarded by its version: row i takes the ``s{i}_*`` values."""
+    ids: list[BindParameter[Any]] = [bindparam(f"s{i}_id") for i in range(count)]
+
+    def value(column: str) -> Any:
+        chosen = [(_s.id == ids[i], bindparam(f"s{i}_{column}", type_=_s[column].type)) for i in range(count)]
+        return case_when(*chosen, else_=_s[column])
+
+    guards = [(_s.id == ids[i]) & (_s.version == bindparam(f"s{i}_b_version")) for i in range(count)]
+    return update(_steps).where(or_(*guards)).values({column: value(column) for column in _STEP_SETS})
+
+
+@cache
+def _update_case_and_steps(count: int) -> Update:
+    """The steps' UPDATE as a CTE of the case's, which matches only if every step row did (PostgreSQL:
+    one round trip instead of one per row and one for the case)."""
+    changed = _update_steps(count).returning(_s.id).cte("changed_steps")
+    return _UPDATE_CASE.where(select(func.count()).select_from(changed).scalar_subquery() == count)
 
 
 def save(conn: Connection, case: CaseRow) -> None:
-    """Write the case's state and every step that changed; StaleDataError if someone else wrote first."""
+    """Write the case's state and every step that changed; StaleDataError if someone else wrote first.
+
+    Each row is guarded by the version it was read with. On PostgreSQL it is one statement; on
+    SQLite, where a statement costs no round trip, one for the steps and one for the case.
+    """
     changed = [step for step in case.steps if step.changed]
-    if changed:
-        result = conn.execute(
-            _UPDATE_STEP,
-            [
-                {"b_id": step.id, "b_version": step.version, "version": step.version + 1, **step.columns()}
-                for step in changed
-            ],
-        )
-        _require_rows(result.rowcount, len(changed), "case_steps")
-        for step in changed:
-            step.version, step.loaded = step.version + 1, step.values()
-    result = conn.execute(
-        _UPDATE_CASE,
-        {
-            "b_id": case.id,
-            "b_version": case.version,
-            "version": case.version + 1,
-            "status": case.status,
-            "state": case.state,
-            "finished_at": case.finished_at,
-            "cancel_reason": case.cancel_reason,
-        },
-    )
-    _require_rows(result.rowcount, 1, "cases")
+    values: dict[str, Any] = {
+        "b_id": case.id,
+        "b_version": case.version,
+        "version": case.version + 1,
+        "status": case.status,
+        "state": case.state,
+        "finished_at": case.finished_at,
+        "cancel_reason": case.cancel_reason,
+    }
+    if changed and conn.dialect.name == "postgresql":
+        steps = {f"s{i}_{k}": v for i, step in enumerate(changed) for k, v in _step_values(step, "id").items()}
+        _require_rows(conn.execute(_update_case_and_steps(len(changed)), values | steps).rowcount, 1, "cases")
+    else:
+        if changed:
+            rows = [_step_values(step, "b_id") for step in changed]
+            _require_rows(conn.execute(_UPDATE_STEP, rows).rowcount, len(changed), "case_steps")
+        _require_rows(conn.execute(_UPDATE_CASE, values).rowcount, 1, "cases")
+    for step in changed:
+        step.version, step.loaded = step.version + 1, step.values()
     case.version += 1
+
+
+def _step_values(step: StepRow, id_key: str) -> dict[str, Any]:
+    """The parameters of a changed step row: its id (as ``id_key``), the version read, the new values."""
+    return {id_key: step.id, "b_version": step.version, "version": step.version + 1, **step.columns()}
 
 
 def _require_rows(matched: int, expected: int, table: str) -> None:

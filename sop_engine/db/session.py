@@ -8,6 +8,8 @@ action (``BEGIN IMMEDIATE`` on SQLite, so two writers queue instead of failing h
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sop_engine.errors import Busy, ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: A pooled PostgreSQL connection unused for longer is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 5.0
 #: What a refused caller is told to wait before trying again, in seconds.
 BUSY_RETRY_SECONDS = 5
 
@@ -43,7 +47,29 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engi
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
         _install_sqlite_hooks(engine, busy_timeout_ms)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection with a round trip before use only if it sat idle in the pool for
+    ``PING_AFTER_IDLE_SECONDS`` (SQLAlchemy's ``pool_pre_ping`` would cost every action one): a
+    connection the server dropped meanwhile is replaced before the action starts."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool then connects anew (the recipe of SQLAlchemy's pooling docs)
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
@@ -60,8 +86,9 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # On the driver's connection, as pysqlite would: a statement of SQLAlchemy's own costs more than it.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 #: How the drivers say that another transaction holds the lock (SQLite) or a lock wait timed out (PostgreSQL).
@@ -72,8 +99,8 @@ _BUSY_TEXTS = ("database is locked", "database is busy", "lock timeout", "could 
 def _busy_as_refusal() -> Iterator[None]:
     try:
         yield
-    except OperationalError as exc:
-        if not any(text in str(exc.orig).lower() for text in _BUSY_TEXTS):
+    except (OperationalError, sqlite3.OperationalError) as exc:  # the driver's own from BEGIN (_on_begin)
+        if not any(text in str(getattr(exc, "orig", exc)).lower() for text in _BUSY_TEXTS):
             raise
         raise Busy(
             "Basis data sedang sibuk melayani pekerjaan lain; tidak ada yang berubah. Coba lagi beberapa detik lagi.",
