@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from sop_engine import textrules
+from sop_engine import credentials, textrules
 from sop_engine.context import Context
 from sop_engine.db.models_web import ApiToken
 from sop_engine.db.queries import find_person
@@ -22,7 +22,6 @@ from sop_engine.identity import (
     TOUCH_INTERVAL,
     Identity,
     account_actor,
-    active_identity,
     audit_account_change,
     digest,
 )
@@ -129,10 +128,11 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
         return None
     now = ctx.clock.now()
     with ctx.db.read() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+        conn = session.connection()
+        row = credentials.token_row(conn, digest(token))
         if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
             return None
-        identity = active_identity(session, row.person_id)
+        identity = credentials.identity_of(conn, row)
         if identity is None:
             return None
         stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from sop_engine import passwords, textrules
+from sop_engine import credentials, passwords, textrules
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_web import LoginFailure, WebSession
 from sop_engine.errors import NotAllowed
 from sop_engine.formatting import format_instant
-from sop_engine.identity import TOUCH_INTERVAL, Identity, active_identity, digest, identity_of
+from sop_engine.identity import TOUCH_INTERVAL, Identity, digest, identity_of
 from sop_engine.remedies import Hint, Remedy
 
 log = logging.getLogger(__name__)
@@ -158,10 +158,11 @@ def session_of(ctx: Context, session_id: str) -> LoginSession | None:
         return None
     now = ctx.clock.now()
     with ctx.db.read() as session:
-        row = session.get(WebSession, digest(session_id))
+        conn = session.connection()
+        row = credentials.session_row(conn, digest(session_id))
         if row is None or row.expires_at <= now:
             return None
-        identity = active_identity(session, row.person_id)
+        identity = credentials.identity_of(conn, row)
         if identity is None:
             return None
         found = LoginSession(session_id, row.csrf_token, identity, row.expires_at)
