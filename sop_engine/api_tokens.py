@@ -127,8 +127,7 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = ctx.clock.now()
-    with ctx.db.read() as session:
-        conn = session.connection()
+    with ctx.db.read_rows(snapshot=False) as conn:
         row = credentials.token_row(conn, digest(token))
         if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
             return None
@@ -138,9 +137,9 @@ def token_identity(ctx: Context, token: str) -> Identity | None:
         stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL
     if stale:
         with ctx.db.write() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-            if row is not None:
-                row.last_used_at = now
+            used = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+            if used is not None:
+                used.last_used_at = now
     return identity
 
 

@@ -17,12 +17,22 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+)
 
 from sop_engine import textrules
 from sop_engine.case_records import STEP_COLUMNS, StepValues
-from sop_engine.db.models import Artefact, Case, CaseStep
+from sop_engine.db.models import Artefact, Case, CaseStep, Office, WorkflowDefinition
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput
 from sop_engine.paging import MAX_LIMIT
@@ -100,7 +110,30 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     return select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
 
 
-def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
+#: The steps and the documents of the cases whose ids are bound to ``ids`` (built once: a statement
+#: built per call costs more than it takes to run).
+_CASE_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_STEP_ROWS = (
+    select(CaseStep.case_id, *STEP_COLUMNS)
+    .where(CaseStep.case_id.in_(_CASE_IDS))
+    .order_by(CaseStep.case_id, CaseStep.no)
+)
+_DOCUMENT_ROWS = select(DOCUMENTS).where(Artefact.case_id.in_(_CASE_IDS)).order_by(Artefact.recorded_at)
+
+#: The row of one case of the office whose satker code is bound to ``office`` and the content hash
+#: of the definition it is pinned to: the office and the definition in the same query as the case.
+_OFFICES, _DEFINITIONS = Office.__table__, WorkflowDefinition.__table__
+ONE_CASE = (
+    select(CASES, _DEFINITIONS.c.content_hash)
+    .join(_OFFICES, _OFFICES.c.id == CASES.c.office_id)
+    .join(_DEFINITIONS, _DEFINITIONS.c.id == CASES.c.definition_id)
+    .where(_OFFICES.c.code == bindparam("office"), CASES.c.code == bindparam("code"))
+)
+
+
+def parts(
+    connection: Connection, case_ids: Sequence[int]
+) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
     """The steps (in step order) and the document rows (oldest first) of these cases, by case id.
 
     Two queries for any number of cases, read as rows, without building ORM objects.
@@ -108,11 +141,9 @@ def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[Ste
     steps: dict[int, list[StepValues]] = {case_id: [] for case_id in case_ids}
     documents: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
     if case_ids:
-        ids, connection = sorted(case_ids), session.connection()
-        step_rows = select(CaseStep.case_id, *STEP_COLUMNS).where(CaseStep.case_id.in_(ids))
-        for case_id, *values in connection.execute(step_rows.order_by(CaseStep.case_id, CaseStep.no)):
+        ids = {"ids": sorted(case_ids)}
+        for case_id, *values in connection.execute(_STEP_ROWS, ids):
             steps[case_id].append(tuple(values))  # type: ignore[arg-type]  # the columns of StepValues
-        document_rows = select(DOCUMENTS).where(Artefact.case_id.in_(ids)).order_by(Artefact.recorded_at)
-        for row in connection.execute(document_rows):
+        for row in connection.execute(_DOCUMENT_ROWS, ids):
             documents[row.case_id].append(row)
     return steps, documents

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Row, bindparam, select
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, select
 
 from sop_engine import textrules
 from sop_engine.db.models import Office, Person, PersonRole
@@ -33,13 +33,13 @@ _roles = table(PersonRole).c
 #: What a request needs of the holder of a session or token, after the row's own columns.
 _HOLDER = (_people.id, _people.username, _people.name, _people.active, _offices.people_version)
 
-_SESSION = (
+_SESSION: Select[Any] = (
     select(_sessions.csrf_token, _sessions.expires_at, _sessions.last_seen_at, *_HOLDER)
     .join(table(Person), _people.id == _sessions.person_id)
     .join(table(Office), _offices.id == _people.office_id)
     .where(_sessions.id_hash == bindparam("digest"))
 )
-_TOKEN = (
+_TOKEN: Select[Any] = (
     select(_tokens.revoked_at, _tokens.expires_at, _tokens.last_used_at, *_HOLDER)
     .join(table(Person), _people.id == _tokens.person_id)
     .join(table(Office), _offices.id == _people.office_id)

@@ -157,8 +157,7 @@ def session_of(ctx: Context, session_id: str) -> LoginSession | None:
     if not session_id:
         return None
     now = ctx.clock.now()
-    with ctx.db.read() as session:
-        conn = session.connection()
+    with ctx.db.read_rows(snapshot=False) as conn:
         row = credentials.session_row(conn, digest(session_id))
         if row is None or row.expires_at <= now:
             return None
@@ -169,10 +168,10 @@ def session_of(ctx: Context, session_id: str) -> LoginSession | None:
         stale = now - row.last_seen_at >= TOUCH_INTERVAL
     if stale:
         with ctx.db.write() as session:
-            row = session.get(WebSession, digest(session_id))
-            if row is not None:
-                row.last_seen_at = now
-                row.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
+            seen = session.get(WebSession, digest(session_id))
+            if seen is not None:
+                seen.last_seen_at = now
+                seen.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
     return found
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,7 +61,8 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode:  # "": one statement, atomic by itself (Database.read_rows with snapshot=False)
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 #: How the drivers say that another transaction holds the lock (SQLite) or a lock wait timed out (PostgreSQL).
@@ -90,6 +91,7 @@ class Database:
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._single = self.engine.execution_options(sqlite_begin="") if self.is_sqlite else self.engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -116,6 +118,16 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_rows(self, *, snapshot: bool = True) -> Iterator[Connection]:
+        """A read-only transaction on a bare connection, without an ORM session (the reads of every
+        request); ``snapshot=False`` when the statements need not see one moment (each is atomic)."""
+        with _busy_as_refusal(), (self.engine if snapshot else self._single).connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()
