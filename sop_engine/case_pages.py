@@ -14,6 +14,7 @@ without the ORM (:func:`parts`: two queries for a page's steps and documents);
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
 )
 
 from sop_engine import textrules
@@ -97,11 +99,15 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     """The rows of the office's cases with an active step among ``steps`` (definition row id -> step numbers).
 
     Driven by the active steps (the partial index), not by the cases: the cost follows the work
-    in progress, not the history. Newest year first, then code.
+    in progress, not the history. Newest year first, then code. Built once per office and steps
+    (the same for every request of a person's Tugas Saya).
     """
-    pairs = [
-        and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(sorted(nos))) for row_id, nos in sorted(steps.items())
-    ]
+    return _waiting_query(office_id, tuple((row_id, tuple(sorted(nos))) for row_id, nos in sorted(steps.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _waiting_query(office_id: int, steps: tuple[tuple[int, tuple[int, ...]], ...]) -> Select[Any]:
+    pairs = [and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(nos)) for row_id, nos in steps]
     active = (
         select(_STEPS.c.case_id)
         .join(_PINNED, _PINNED.c.id == _STEPS.c.case_id)
@@ -120,9 +126,19 @@ _STEP_ROWS = (
 )
 _DOCUMENT_ROWS = select(DOCUMENTS).where(Artefact.case_id.in_(_CASE_IDS)).order_by(Artefact.recorded_at)
 
+_OFFICES, _DEFINITIONS = Office.__table__, WorkflowDefinition.__table__
+
+#: The id of the office whose satker code is bound to ``office``, beside each stored definition's
+#: id and content hash (one row with no definition when there is none; no row without the office).
+OFFICE_DEFINITIONS = (
+    select(_OFFICES.c.id.label("office_id"), _DEFINITIONS.c.id, _DEFINITIONS.c.content_hash)
+    .select_from(_OFFICES)
+    .outerjoin(_DEFINITIONS, true())
+    .where(_OFFICES.c.code == bindparam("office"))
+)
+
 #: The row of one case of the office whose satker code is bound to ``office`` and the content hash
 #: of the definition it is pinned to: the office and the definition in the same query as the case.
-_OFFICES, _DEFINITIONS = Office.__table__, WorkflowDefinition.__table__
 ONE_CASE = (
     select(CASES, _DEFINITIONS.c.content_hash)
     .join(_OFFICES, _OFFICES.c.id == CASES.c.office_id)

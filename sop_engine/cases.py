@@ -120,15 +120,18 @@ def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord
 
     Read from the active steps, so the cost follows the work in progress, not the history.
     """
-    with ctx.db.read() as session:
-        office_id = ctx.office(session).id
-        definitions = workflows.stored(session)
+    with ctx.db.read_rows() as conn:
+        found = conn.execute(case_pages.OFFICE_DEFINITIONS, {"office": ctx.settings.office.satker}).all()
+        if not found:
+            raise ctx.no_office()
+        office_id = found[0].office_id
+        definitions = {row.id: workflows.pinned(conn, row.content_hash) for row in found if row.id is not None}
         steps = {row_id: [s.no for s in d.steps if acts(s)] for row_id, d in definitions.items()}
         steps = {row_id: nos for row_id, nos in steps.items() if nos}
         if not steps:
             return []
-        rows = session.connection().execute(case_pages.waiting_query(office_id, steps)).all()
-        return _records(ctx, session.connection(), rows, definitions)
+        rows = conn.execute(case_pages.waiting_query(office_id, steps)).all()
+        return _records(ctx, conn, rows, definitions)
 
 
 def _records(
