@@ -154,25 +154,38 @@ def _refuse(ctx: Context, count: int, retry: datetime, value: str, source: str) 
 
 def session_of(ctx: Context, session_id: str) -> LoginSession | None:
     """The live session with this cookie value, or None (unknown, expired, or person deactivated)."""
+    found, stale = look_up_session(ctx, session_id)
+    if stale:
+        touch_session(ctx, session_id)
+    return found
+
+
+def look_up_session(ctx: Context, session_id: str) -> tuple[LoginSession | None, bool]:
+    """:func:`session_of` without its write: the session (or None), and whether :func:`touch_session` is due.
+
+    One read (:mod:`sop_engine.credentials`), so that the web may do it without a worker thread.
+    """
     if not session_id:
-        return None
+        return None, False
     now = ctx.clock.now()
     with ctx.db.read_rows(snapshot=False) as conn:
         row = credentials.session_row(conn, digest(session_id))
         if row is None or row.expires_at <= now:
-            return None
+            return None, False
         identity = credentials.identity_of(conn, row)
-        if identity is None:
-            return None
-        found = LoginSession(session_id, row.csrf_token, identity, row.expires_at)
-        stale = now - row.last_seen_at >= TOUCH_INTERVAL
-    if stale:
-        with ctx.db.write() as session:
-            seen = session.get(WebSession, digest(session_id))
-            if seen is not None:
-                seen.last_seen_at = now
-                seen.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
-    return found
+    if identity is None:
+        return None, False
+    return LoginSession(session_id, row.csrf_token, identity, row.expires_at), now - row.last_seen_at >= TOUCH_INTERVAL
+
+
+def touch_session(ctx: Context, session_id: str) -> None:
+    """Note that the session is in use: its last-seen time now, its expiry ``session_hours`` from now."""
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        seen = session.get(WebSession, digest(session_id))
+        if seen is not None:
+            seen.last_seen_at = now
+            seen.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
 
 
 def logout(ctx: Context, session_id: str) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select
 
 from sop_engine import api_tokens, logins, passwords, people
+from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
+from sop_engine.db.models_web import ApiToken, WebSession
+from sop_engine.identity import TOUCH_INTERVAL
 from tests.helpers import statements
+from tests.web_support import Site
 
 GOOD = "kopi-pagi-di-bangkalan"
 
@@ -75,3 +81,30 @@ def test_a_deactivation_counts_right_after_a_lookup(ctx: Context):
     with ctx.db.engine.begin() as conn:  # switched off beside the services: nothing revoked, nothing ended
         conn.execute(Person.__table__.update().where(Person.username == "staf1").values(active=False))
     assert _roles(ctx, token, session_id) == (None, None)
+
+
+def test_pages_and_the_api_write_the_last_use_at_most_every_few_minutes(ctx: Context, clock: FixedClock, tmp_path):
+    """The web looks the holder up, then writes the last use only when it is due (identity.TOUCH_INTERVAL)."""
+    site = Site(ctx, tmp_path)
+    browser, api = site.as_("staf1"), site.anonymous()
+    token = api_tokens.issue_token(ctx, "staf1")
+
+    def last_use() -> tuple[datetime | None, datetime | None]:
+        with ctx.db.read() as session:
+            seen = session.scalar(select(func.max(WebSession.last_seen_at)))
+            used = session.scalar(select(ApiToken.last_used_at))
+        return seen, used
+
+    def visit() -> None:
+        assert browser.get("/tugas").status_code == 200
+        assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+    opened = clock.now()
+    visit()
+    assert last_use() == (opened, opened)
+    clock.advance(TOUCH_INTERVAL - timedelta(seconds=1))
+    visit()
+    assert last_use() == (opened, opened)
+    clock.advance(timedelta(seconds=1))
+    visit()
+    assert last_use() == (clock.now(), clock.now())
