@@ -21,6 +21,7 @@ from sop_engine import api_tokens, logins
 from sop_engine.context import Context
 from sop_engine.identity import Identity
 from sop_engine.logins import LoginSession
+from sop_engine.web import reading
 
 T = TypeVar("T")
 #: A credential look-up: the holder of a value (or None), and whether its last use is due to be written.
@@ -110,15 +111,9 @@ async def api_identity(request: Request) -> Identity:
 
 
 async def credential(ctx: Context, look_up: LookUp[T], touch: Callable[[Context, str], None], value: str) -> T | None:
-    """Who holds ``value`` (a session id or a token) by ``look_up``, then ``touch`` if it is due.
-
-    On SQLite the look-up is one read of a local file, cheaper than the hand-over to a worker
-    thread, so it runs here; a PostgreSQL round trip, and every write, runs in a worker thread.
-    """
-    if ctx.db.is_sqlite:
-        found, stale = look_up(ctx, value)
-    else:
-        found, stale = await run_in_threadpool(look_up, ctx, value)
+    """Who holds ``value`` (a session id or a token) by ``look_up`` (see :mod:`.reading`), then ``touch``
+    (a write, in a worker thread) if it is due."""
+    found, stale = await reading.read(ctx, look_up, ctx, value)
     if stale:
         await run_in_threadpool(touch, ctx, value)
     return found

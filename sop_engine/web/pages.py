@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sop_engine import access
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.logins import LoginSession
-from sop_engine.web import auth, pages_audit, pages_cases, pages_people
+from sop_engine.web import auth, pages_audit, pages_cases, pages_people, reading
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render
 
@@ -21,11 +21,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/tugas")
-def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
-    """The active steps this person may do, most urgent first."""
+async def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    """The active steps this person may do, most urgent first (read where :mod:`.reading` says)."""
     access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
     ctx = context_of(request)
-    return render(request, "tugas.html", {"tasks": access.my_tasks(ctx, session.identity, ctx.clock.now())})
+    tasks = await reading.read(ctx, access.my_tasks, ctx, session.identity, ctx.clock.now())
+    return render(request, "tugas.html", {"tasks": tasks})
 
 
 router.include_router(pages_cases.router)
