@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from sop_engine import textrules
+from sop_engine import credentials, textrules
 from sop_engine.context import Context
 from sop_engine.db.models_web import ApiToken
 from sop_engine.db.queries import find_person
@@ -22,7 +22,6 @@ from sop_engine.identity import (
     TOUCH_INTERVAL,
     Identity,
     account_actor,
-    active_identity,
     audit_account_change,
     digest,
 )
@@ -125,23 +124,37 @@ def revoke_tokens(ctx: Context, username: str, by: str = SYSTEM_ACTOR, prefix: s
 
 def token_identity(ctx: Context, token: str) -> Identity | None:
     """Who holds this Bearer token, or None (unknown, revoked, or person deactivated)."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    now = ctx.clock.now()
-    with ctx.db.read() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-            return None
-        identity = active_identity(session, row.person_id)
-        if identity is None:
-            return None
-        stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL
+    found, stale = look_up_token(ctx, token)
     if stale:
-        with ctx.db.write() as session:
-            row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-            if row is not None:
-                row.last_used_at = now
-    return identity
+        touch_token(ctx, token)
+    return found
+
+
+def look_up_token(ctx: Context, token: str) -> tuple[Identity | None, bool]:
+    """:func:`token_identity` without its write: the holder (or None), and whether :func:`touch_token` is due.
+
+    One read (:mod:`sop_engine.credentials`), so that the web may do it without a worker thread.
+    """
+    if not token.startswith(TOKEN_PREFIX):
+        return None, False
+    now = ctx.clock.now()
+    with ctx.db.read_rows(snapshot=False) as conn:
+        row = credentials.token_row(conn, digest(token))
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+            return None, False
+        identity = credentials.identity_of(conn, row)
+    if identity is None:
+        return None, False
+    return identity, row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL
+
+
+def touch_token(ctx: Context, token: str) -> None:
+    """Note that the token is in use (its last-used time, shown in the listings)."""
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        used = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+        if used is not None:
+            used.last_used_at = now
 
 
 class TokenStatus(StrEnum):

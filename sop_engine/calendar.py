@@ -22,6 +22,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sop_engine.clock import to_utc
@@ -83,6 +84,9 @@ class WorkingCalendar:
         self._weekday_seconds = tuple(_wall_seconds(day) for day in settings.hours)
         self._week_seconds = sum(self._weekday_seconds)
         self._fixed_offset = _has_one_offset(tz)
+        # Answers that depend on nothing but the settings, kept for the instance (bounded).
+        self._periods_by_day: dict[date, tuple[Span, ...]] = {}
+        self._seconds_by_days: dict[tuple[date, date], int] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, official: OfficialHolidays | None = None) -> WorkingCalendar:
@@ -181,7 +185,11 @@ class WorkingCalendar:
 
     def periods(self, day: date) -> tuple[Span, ...]:
         """The working periods of ``day`` as UTC instants ``(start, end)``; ``()`` if closed."""
-        return tuple((self._instant(day, begin), self._instant(day, end)) for begin, end in self._local_hours(day))
+        found = self._periods_by_day.get(day)
+        if found is None:
+            found = tuple((self._instant(day, begin), self._instant(day, end)) for begin, end in self._local_hours(day))
+            _keep(self._periods_by_day, day, found)
+        return found
 
     # -- holidays ----------------------------------------------------------------------------
 
@@ -215,6 +223,14 @@ class WorkingCalendar:
         Whole weeks at the weekly working time, the remaining days by weekday, then each closed
         day and make-up day in the span corrected by the difference to its weekday's hours.
         """
+        found = self._seconds_by_days.get((first, last))
+        if found is None:
+            found = self._count_whole_days(first, last)
+            _keep(self._seconds_by_days, (first, last), found)
+        return found
+
+    def _count_whole_days(self, first: date, last: date) -> int:
+        """:meth:`_whole_days_seconds` computed."""
         days = (last - first).days + 1
         if days <= 0:
             return 0
@@ -362,6 +378,17 @@ def package_holidays(year: int, category: str) -> tuple[tuple[date, str], ...]:
 
     found = holidays_lib.country_holidays("ID", years=year, categories=(category,), language="id")
     return tuple(sorted((day, str(name)) for day, name in found.items()))
+
+
+#: The most answers a calendar keeps per kind (a few years of days); beyond it it starts again.
+_KEPT = 4096
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` under ``key``, emptying ``kept`` first when it is full."""
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = value
 
 
 def _wall_seconds(hours: tuple[tuple[time, time], ...]) -> int:

@@ -14,15 +14,27 @@ without the ORM (:func:`parts`: two queries for a page's steps and documents);
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from sop_engine import textrules
 from sop_engine.case_records import STEP_COLUMNS, StepValues
-from sop_engine.db.models import Artefact, Case, CaseStep
+from sop_engine.db.models import Artefact, Case, CaseStep, Office, WorkflowDefinition
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput
 from sop_engine.paging import MAX_LIMIT
@@ -87,11 +99,15 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     """The rows of the office's cases with an active step among ``steps`` (definition row id -> step numbers).
 
     Driven by the active steps (the partial index), not by the cases: the cost follows the work
-    in progress, not the history. Newest year first, then code.
+    in progress, not the history. Newest year first, then code. Built once per office and steps
+    (the same for every request of a person's Tugas Saya).
     """
-    pairs = [
-        and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(sorted(nos))) for row_id, nos in sorted(steps.items())
-    ]
+    return _waiting_query(office_id, tuple((row_id, tuple(sorted(nos))) for row_id, nos in sorted(steps.items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _waiting_query(office_id: int, steps: tuple[tuple[int, tuple[int, ...]], ...]) -> Select[Any]:
+    pairs = [and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(nos)) for row_id, nos in steps]
     active = (
         select(_STEPS.c.case_id)
         .join(_PINNED, _PINNED.c.id == _STEPS.c.case_id)
@@ -100,7 +116,40 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     return select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
 
 
-def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
+#: The steps and the documents of the cases whose ids are bound to ``ids`` (built once: a statement
+#: built per call costs more than it takes to run).
+_CASE_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_STEP_ROWS = (
+    select(CaseStep.case_id, *STEP_COLUMNS)
+    .where(CaseStep.case_id.in_(_CASE_IDS))
+    .order_by(CaseStep.case_id, CaseStep.no)
+)
+_DOCUMENT_ROWS = select(DOCUMENTS).where(Artefact.case_id.in_(_CASE_IDS)).order_by(Artefact.recorded_at)
+
+_OFFICES, _DEFINITIONS = Office.__table__, WorkflowDefinition.__table__
+
+#: The id of the office whose satker code is bound to ``office``, beside each stored definition's
+#: id and content hash (one row with no definition when there is none; no row without the office).
+OFFICE_DEFINITIONS = (
+    select(_OFFICES.c.id.label("office_id"), _DEFINITIONS.c.id, _DEFINITIONS.c.content_hash)
+    .select_from(_OFFICES)
+    .outerjoin(_DEFINITIONS, true())
+    .where(_OFFICES.c.code == bindparam("office"))
+)
+
+#: The row of one case of the office whose satker code is bound to ``office`` and the content hash
+#: of the definition it is pinned to: the office and the definition in the same query as the case.
+ONE_CASE = (
+    select(CASES, _DEFINITIONS.c.content_hash)
+    .join(_OFFICES, _OFFICES.c.id == CASES.c.office_id)
+    .join(_DEFINITIONS, _DEFINITIONS.c.id == CASES.c.definition_id)
+    .where(_OFFICES.c.code == bindparam("office"), CASES.c.code == bindparam("code"))
+)
+
+
+def parts(
+    connection: Connection, case_ids: Sequence[int]
+) -> tuple[dict[int, list[StepValues]], dict[int, list[Row[Any]]]]:
     """The steps (in step order) and the document rows (oldest first) of these cases, by case id.
 
     Two queries for any number of cases, read as rows, without building ORM objects.
@@ -108,11 +157,9 @@ def parts(session: Session, case_ids: Sequence[int]) -> tuple[dict[int, list[Ste
     steps: dict[int, list[StepValues]] = {case_id: [] for case_id in case_ids}
     documents: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
     if case_ids:
-        ids, connection = sorted(case_ids), session.connection()
-        step_rows = select(CaseStep.case_id, *STEP_COLUMNS).where(CaseStep.case_id.in_(ids))
-        for case_id, *values in connection.execute(step_rows.order_by(CaseStep.case_id, CaseStep.no)):
+        ids = {"ids": sorted(case_ids)}
+        for case_id, *values in connection.execute(_STEP_ROWS, ids):
             steps[case_id].append(tuple(values))  # type: ignore[arg-type]  # the columns of StepValues
-        document_rows = select(DOCUMENTS).where(Artefact.case_id.in_(ids)).order_by(Artefact.recorded_at)
-        for row in connection.execute(document_rows):
+        for row in connection.execute(_DOCUMENT_ROWS, ids):
             documents[row.case_id].append(row)
     return steps, documents

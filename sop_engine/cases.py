@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import Row, insert
+from sqlalchemy import Connection, Row, insert
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -52,7 +52,7 @@ from sop_engine.case_records import record_of as _record
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.models import StepReturn
-from sop_engine.db.queries import case_row, find_case, table
+from sop_engine.db.queries import case_row, find_case, printable, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotFound, SopError
@@ -73,16 +73,18 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
     NotFound if there is no such case, or if ``visible`` refuses its workflow (decided from the
     definition it is pinned to, before its steps and documents are read).
     """
-    with ctx.db.read() as session:
+    with ctx.db.read_rows() as conn:
+        row = conn.execute(case_pages.ONE_CASE, {"office": ctx.settings.office.satker, "code": printable(code)}).first()
+        if row is not None:
+            definition = workflows.pinned(conn, row.content_hash)
+            if visible is not None and not visible(definition):
+                _missing(code)
+            return case_restarts.with_links(
+                conn, row.office_id, _records(ctx, conn, [row], {row.definition_id: definition})[0]
+            )
+    with ctx.db.read() as session:  # ConfigError without the office; else the NotFound naming the cases there are
         office_id = ctx.office(session).id
-        row = case_row(session, office_id, code)
-        if row is None:  # find_case raises the NotFound that names the cases there are
-            return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
-        definition = workflows.stored(session)[row.definition_id]
-        if visible is not None and not visible(definition):
-            _missing(code)
-        record = _records(ctx, session, [row], {row.definition_id: definition})[0]
-        return case_restarts.with_links(session.connection(), office_id, record)
+        return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
 
 
 def _missing(code: str) -> NoReturn:
@@ -111,7 +113,7 @@ def list_cases(
         definitions = workflows.stored(session)
         shown = None if visible is None else [row_id for row_id, d in definitions.items() if visible(d)]
         rows = session.connection().execute(case_pages.page_query(office_id, shown, after, limit + 1)).all()
-        items = tuple(_records(ctx, session, rows[:limit], definitions))
+        items = tuple(_records(ctx, session.connection(), rows[:limit], definitions))
         last = items[-1] if len(rows) > limit else None
         return CasePage(items, case_pages.cursor_of(last.year, last.id) if last else None)
 
@@ -121,22 +123,25 @@ def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord
 
     Read from the active steps, so the cost follows the work in progress, not the history.
     """
-    with ctx.db.read() as session:
-        office_id = ctx.office(session).id
-        definitions = workflows.stored(session)
+    with ctx.db.read_rows() as conn:
+        found = conn.execute(case_pages.OFFICE_DEFINITIONS, {"office": ctx.settings.office.satker}).all()
+        if not found:
+            raise ctx.no_office()
+        office_id = found[0].office_id
+        definitions = {row.id: workflows.pinned(conn, row.content_hash) for row in found if row.id is not None}
         steps = {row_id: [s.no for s in d.steps if acts(s)] for row_id, d in definitions.items()}
         steps = {row_id: nos for row_id, nos in steps.items() if nos}
         if not steps:
             return []
-        rows = session.connection().execute(case_pages.waiting_query(office_id, steps)).all()
-        return _records(ctx, session, rows, definitions)
+        rows = conn.execute(case_pages.waiting_query(office_id, steps)).all()
+        return _records(ctx, conn, rows, definitions)
 
 
 def _records(
-    ctx: Context, session: Session, rows: Sequence[Row[Any]], definitions: Mapping[int, WorkflowDef]
+    ctx: Context, conn: Connection, rows: Sequence[Row[Any]], definitions: Mapping[int, WorkflowDef]
 ) -> list[CaseRecord]:
     """The records of the cases of ``rows``: their steps and documents read in one query each."""
-    steps, documents = case_pages.parts(session, [row.id for row in rows])
+    steps, documents = case_pages.parts(conn, [row.id for row in rows])
     return [record_from(ctx, row, steps[row.id], documents[row.id], definitions[row.definition_id]) for row in rows]
 
 

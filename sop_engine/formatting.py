@@ -6,6 +6,7 @@ stored in UTC and shown in the office time zone with its Indonesian abbreviation
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
@@ -33,12 +34,14 @@ def zone_abbreviation(tz: ZoneInfo) -> str:
     return f"UTC{offset[:3]}:{offset[3:]}"
 
 
+@functools.lru_cache(maxsize=4096)  # a page shows the same deadlines request after request
 def format_instant(at: datetime, tz: ZoneInfo) -> str:
     """An instant in the office zone, e.g. "Senin, 11 Januari 2021 08.00 WIB"."""
     local = at.astimezone(tz)
     return f"{_babel_datetime(local, 'EEEE, d MMMM y HH.mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(tz)}"
 
 
+@functools.lru_cache(maxsize=4096)
 def format_instant_short(at: datetime, tz: ZoneInfo) -> str:
     """A compact instant for tables, e.g. "Sen 11/01/2021 08.00"."""
     local = at.astimezone(tz)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, textrules
-from sop_engine.db.models import Person, PersonRole
+from sop_engine.db.models import Person
 from sop_engine.policy import Actor, Permission
 
 #: A session's last-seen time is written at most this often (not on every request).
@@ -41,18 +40,6 @@ class Identity:
 def digest(value: str) -> str:
     """The sha256 (hex) under which a session id or token is stored."""
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def active_identity(session: Session, person_id: int) -> Identity | None:
-    """The :class:`Identity` of an active person read with two small queries, no ORM objects (every
-    request looks it up); None if the person is deactivated or gone."""
-    found = session.execute(
-        select(Person.username, Person.name, Person.office_id).where(Person.id == person_id, Person.active.is_(True))
-    ).first()
-    if found is None:
-        return None
-    roles = session.scalars(select(PersonRole.role).where(PersonRole.person_id == person_id).order_by(PersonRole.role))
-    return Identity(found.username, textrules.scrub_line(found.name), tuple(roles), found.office_id)
 
 
 def identity_of(person: Person) -> Identity:

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from sop_engine import passwords, textrules
+from sop_engine import credentials, passwords, textrules
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_web import LoginFailure, WebSession
 from sop_engine.errors import NotAllowed
 from sop_engine.formatting import format_instant
-from sop_engine.identity import TOUCH_INTERVAL, Identity, active_identity, digest, identity_of
+from sop_engine.identity import TOUCH_INTERVAL, Identity, digest, identity_of
 from sop_engine.remedies import Hint, Remedy
 
 log = logging.getLogger(__name__)
@@ -154,25 +154,38 @@ def _refuse(ctx: Context, count: int, retry: datetime, value: str, source: str) 
 
 def session_of(ctx: Context, session_id: str) -> LoginSession | None:
     """The live session with this cookie value, or None (unknown, expired, or person deactivated)."""
-    if not session_id:
-        return None
-    now = ctx.clock.now()
-    with ctx.db.read() as session:
-        row = session.get(WebSession, digest(session_id))
-        if row is None or row.expires_at <= now:
-            return None
-        identity = active_identity(session, row.person_id)
-        if identity is None:
-            return None
-        found = LoginSession(session_id, row.csrf_token, identity, row.expires_at)
-        stale = now - row.last_seen_at >= TOUCH_INTERVAL
+    found, stale = look_up_session(ctx, session_id)
     if stale:
-        with ctx.db.write() as session:
-            row = session.get(WebSession, digest(session_id))
-            if row is not None:
-                row.last_seen_at = now
-                row.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
+        touch_session(ctx, session_id)
     return found
+
+
+def look_up_session(ctx: Context, session_id: str) -> tuple[LoginSession | None, bool]:
+    """:func:`session_of` without its write: the session (or None), and whether :func:`touch_session` is due.
+
+    One read (:mod:`sop_engine.credentials`), so that the web may do it without a worker thread.
+    """
+    if not session_id:
+        return None, False
+    now = ctx.clock.now()
+    with ctx.db.read_rows(snapshot=False) as conn:
+        row = credentials.session_row(conn, digest(session_id))
+        if row is None or row.expires_at <= now:
+            return None, False
+        identity = credentials.identity_of(conn, row)
+    if identity is None:
+        return None, False
+    return LoginSession(session_id, row.csrf_token, identity, row.expires_at), now - row.last_seen_at >= TOUCH_INTERVAL
+
+
+def touch_session(ctx: Context, session_id: str) -> None:
+    """Note that the session is in use: its last-seen time now, its expiry ``session_hours`` from now."""
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        seen = session.get(WebSession, digest(session_id))
+        if seen is not None:
+            seen.last_seen_at = now
+            seen.expires_at = now + timedelta(hours=ctx.settings.web.session_hours)
 
 
 def logout(ctx: Context, session_id: str) -> None:

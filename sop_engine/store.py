@@ -17,17 +17,18 @@ install moved from one backend to the other still reads the documents kept the o
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import io
 import os
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Executable, bindparam, select
 
 from sop_engine.context import Context
 from sop_engine.db.models import ArtefactBlob
@@ -108,11 +109,14 @@ def _changed_while_storing(source: Path) -> InvalidInput:
 
 _blobs = table(ArtefactBlob)
 _FETCH = select(_blobs.c.content).where(_blobs.c.sha256 == bindparam("sha256"))
-#: INSERT of a row, or nothing if the same bytes are kept already (content-addressed), per dialect.
-_KEEP = {
-    "postgresql": postgresql.insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]),
-    "sqlite": sqlite.insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]),
-}
+
+
+@functools.cache
+def _keep(dialect: str) -> Executable:
+    """INSERT of a row, or nothing if the same bytes are kept already (content-addressed), built once
+    per dialect (SQLAlchemy's PostgreSQL dialect is imported only where it is used: it is slow to load)."""
+    insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+    return cast(Executable, insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]))
 
 
 class ArtefactStore:
@@ -146,7 +150,7 @@ class ArtefactStore:
         data = source.read_bytes()
         if hashlib.sha256(data).hexdigest() != expected_sha256:
             raise _changed_while_storing(source)
-        conn.execute(_KEEP[conn.dialect.name], {"sha256": expected_sha256, "size": len(data), "content": data})
+        conn.execute(_keep(conn.dialect.name), {"sha256": expected_sha256, "size": len(data), "content": data})
 
     def put(self, source: Path, expected_sha256: str) -> None:
         """Copy ``source`` into the folder under its hash (temp file, fsync, rename, fsync of the folder)."""

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sop_engine.db import models
 from sop_engine.errors import Busy, ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -47,6 +48,7 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engi
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
         _install_sqlite_hooks(engine, busy_timeout_ms)
         return engine
+    models.with_postgresql_conditions()
     engine = create_engine(parsed)
     _ping_after_idle(engine)
     return engine
@@ -88,7 +90,8 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         # On the driver's connection, as pysqlite would: a statement of SQLAlchemy's own costs more than it.
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.connection.driver_connection.execute(f"BEGIN {mode}")
+        if mode:  # "": one statement, atomic by itself (Database.read_rows with snapshot=False)
+            connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 #: How the drivers say that another transaction holds the lock (SQLite) or a lock wait timed out (PostgreSQL).
@@ -117,6 +120,7 @@ class Database:
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._single = self.engine.execution_options(sqlite_begin="") if self.is_sqlite else self.engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,6 +147,16 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_rows(self, *, snapshot: bool = True) -> Iterator[Connection]:
+        """A read-only transaction on a bare connection, without an ORM session (the reads of every
+        request); ``snapshot=False`` when the statements need not see one moment (each is atomic)."""
+        with _busy_as_refusal(), (self.engine if snapshot else self._single).connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

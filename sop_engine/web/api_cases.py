@@ -24,6 +24,7 @@ from sop_engine.identity import Identity
 from sop_engine.paging import MAX_LIMIT
 from sop_engine.textrules import MAX_TEXT_CHARS, TEXT_PATTERN
 from sop_engine.views.fields import Doc
+from sop_engine.web import reading
 from sop_engine.web.api_common import (
     AuthenticatedRoute,
     Caller,
@@ -176,10 +177,14 @@ def list_cases(
     "selesainya.",
     responses=documented(CaseDetailOut, 200, 404),
 )
-def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
-    """The document of ``sop case show CODE --json``."""
+async def show_case(code: CaseCode, request: Request, identity: Annotated[Identity, Caller]) -> JSONResponse:
+    """The document of ``sop case show CODE --json`` (read where :mod:`..reading` says)."""
     ctx = context_of(request)
-    return JSONResponse(case_document(ctx, access.visible_case(ctx, identity, code)))
+    return JSONResponse(await reading.read(ctx, _shown_case, ctx, identity, code))
+
+
+def _shown_case(ctx: Context, identity: Identity, code: str) -> views.CaseDetailJson:
+    return case_document(ctx, access.visible_case(ctx, identity, code))
 
 
 @router.post(

@@ -17,7 +17,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Depends, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,10 +40,13 @@ bearer = HTTPBearer(
 )
 
 
-def caller(request: Request) -> Identity:
-    """Who holds the Bearer token: as :class:`AuthenticatedRoute` found it, or looked up now (401 if nobody)."""
+async def caller(request: Request) -> Identity:
+    """Who holds the Bearer token: as :class:`AuthenticatedRoute` found it, or looked up now (401 if nobody).
+
+    A coroutine, so that FastAPI does not hand it to a worker thread (see :func:`auth.credential`).
+    """
     found = getattr(request.state, "api_identity", None)
-    return found if isinstance(found, Identity) else auth.api_identity(request)
+    return found if isinstance(found, Identity) else await auth.api_identity(request)
 
 
 #: The dependency of every route: who holds the Bearer token (401 without a valid one).
@@ -104,7 +106,7 @@ class AuthenticatedRoute(APIRoute):
         takes_json = self.body_field is not None
 
         async def authenticated(request: Request) -> Response:
-            request.state.api_identity = await run_in_threadpool(auth.api_identity, request)
+            request.state.api_identity = await auth.api_identity(request)
             if not takes_json:
                 return await handler(request)
             body = await read_bounded(request, MAX_JSON_BYTES)

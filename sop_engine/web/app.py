@@ -158,10 +158,12 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.ctx = ctx
     app.state.metrics = Registry(ctx) if ctx.settings.metrics.enabled else None
+    # Routes are matched in this order (no path is in two routers): the API and the pages, asked
+    # most, before the probes and the login.
+    app.include_router(api.router)
+    app.include_router(pages.router)
     app.include_router(ops.router)
     app.include_router(login.router)
-    app.include_router(pages.router)
-    app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     _add_error_handlers(app)

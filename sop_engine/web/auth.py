@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from sop_engine import api_tokens, logins
 from sop_engine.context import Context
 from sop_engine.identity import Identity
 from sop_engine.logins import LoginSession
+from sop_engine.web import reading
+
+T = TypeVar("T")
+#: A credential look-up: the holder of a value (or None), and whether its last use is due to be written.
+LookUp = Callable[[Context, str], tuple[T | None, bool]]
 
 SESSION_COOKIE = "sop_sesi"
 LOGIN_CSRF_COOKIE = "sop_csrf_masuk"
@@ -80,16 +88,22 @@ def current_session(request: Request) -> LoginSession | None:
     return found
 
 
-def page_session(request: Request) -> LoginSession:
+async def page_session(request: Request) -> LoginSession:
     """Dependency of every page behind the login: the session, or a redirect to /masuk."""
-    found = current_session(request)
-    if found is None:
+    if not hasattr(request.state, "login_session"):
+        cookie, ctx = request.cookies.get(SESSION_COOKIE, ""), context_of(request)
+        found = await credential(ctx, logins.look_up_session, logins.touch_session, cookie) if cookie else None
+        request.state.login_session = found
+        if found is not None:
+            _enter_office(request, found.identity)
+    session: LoginSession | None = request.state.login_session
+    if session is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
-    return found
+    return session
 
 
-def api_identity(request: Request) -> Identity:
+async def api_identity(request: Request) -> Identity:
     """Dependency of every API route: the holder of the Bearer token, or 401."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -98,7 +112,7 @@ def api_identity(request: Request) -> Identity:
             "Token API tidak ada; kirim header 'Authorization: Bearer <token>'. Token dibuat admin di halaman "
             "Orang (akun pegawai) atau dengan `sop people token USER`."
         )
-    identity = api_tokens.token_identity(context_of(request), token.strip())
+    identity = await credential(context_of(request), api_tokens.look_up_token, api_tokens.touch_token, token.strip())
     if identity is None:
         raise Unauthenticated(
             "Token API tidak dikenal, kedaluwarsa atau sudah dicabut; minta token baru kepada admin (halaman "
@@ -106,6 +120,15 @@ def api_identity(request: Request) -> Identity:
         )
     _enter_office(request, identity)
     return identity
+
+
+async def credential(ctx: Context, look_up: LookUp[T], touch: Callable[[Context, str], None], value: str) -> T | None:
+    """Who holds ``value`` (a session id or a token) by ``look_up`` (see :mod:`.reading`), then ``touch``
+    (a write, in a worker thread) if it is due."""
+    found, stale = await reading.read(ctx, look_up, ctx, value)
+    if stale:
+        await run_in_threadpool(touch, ctx, value)
+    return found
 
 
 def check_csrf(session: LoginSession, submitted: str | None) -> None:

@@ -21,6 +21,7 @@ from sop_engine.web import (
     pages_offices,
     pages_people,
     pages_sopdoc,
+    reading,
 )
 from sop_engine.web.auth import context_of
 from sop_engine.web.rendering import render
@@ -29,11 +30,12 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/tugas")
-def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
-    """The active steps this person may do, most urgent first."""
+async def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+    """The active steps this person may do, most urgent first (read where :mod:`.reading` says)."""
     access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
     ctx = context_of(request)
-    return render(request, "tugas.html", {"tasks": access.my_tasks(ctx, session.identity, ctx.clock.now())})
+    tasks = await reading.read(ctx, access.my_tasks, ctx, session.identity, ctx.clock.now())
+    return render(request, "tugas.html", {"tasks": tasks})
 
 
 router.include_router(pages_cases.router)

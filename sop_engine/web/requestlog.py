@@ -99,4 +99,5 @@ def user_of(state: dict[str, Any]) -> str | None:
 
 def _printable(text: str, limit: int = 300) -> str:
     """``text`` with control characters escaped (one request, one line) and cut at ``limit`` characters."""
-    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text[:limit])
+    text = text[:limit]
+    return text if text.isprintable() else "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
