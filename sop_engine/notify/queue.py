@@ -12,6 +12,7 @@ The queries read only pending rows, in due order, through the partial index
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, update
@@ -29,6 +30,8 @@ class Leases:
         self.worker_id = worker_id
         self.batch = batch
         self.lease_seconds = ctx.settings.notifications.lease_seconds
+        #: ``time.monotonic()`` of the last claim or renewal: the leases run until lease_seconds after it.
+        self.renewed = time.monotonic()
 
     def next_due(self) -> datetime | None:
         """When the next pending notification can be taken (due, and not leased by another worker)."""
@@ -47,24 +50,29 @@ class Leases:
                 execution_options={"synchronize_session": False},
             )
 
-    def hold(self, nid: int, now: datetime) -> bool:
-        """Renew this worker's lease on ``nid``; False if it expired or another worker took the row."""
+    def hold_many(self, ids: list[int], now: datetime) -> set[int]:
+        """Renew this worker's leases on ``ids``; the ids it still holds (not expired, not taken, pending)."""
+        if not ids:
+            return set()
+        self.renewed = time.monotonic()
         with self.ctx.db.write() as session:
-            result = session.execute(
+            held = session.scalars(
                 update(Notification)
                 .where(
-                    Notification.id == nid,
+                    Notification.id.in_(ids),
                     Notification.lease_owner == self.worker_id,
                     Notification.lease_until > now,
                     Notification.status == NotificationStatus.PENDING,
                 )
-                .values(lease_until=now + timedelta(seconds=self.lease_seconds)),
+                .values(lease_until=now + timedelta(seconds=self.lease_seconds))
+                .returning(Notification.id),
                 execution_options={"synchronize_session": False},
             )
-            return int(getattr(result, "rowcount", 0) or 0) == 1
+            return set(held)
 
     def claim(self, now: datetime) -> list[int]:
         """Take a lease on a batch of due rows that nobody holds."""
+        self.renewed = time.monotonic()
         with self.ctx.db.write() as session:
             office = self.ctx.office(session)
             query = claim_query(office.id, now, self.batch)
