@@ -41,9 +41,11 @@ def compose(ctx: Context, env: Environment, session: Session, note: Notification
         row = case.steps[(note.step_no or 1) - 1]
         step = workflows.definition_of(case).step(row.no)
         names = [u for u in (note.cc or "").split(",") if u]
-        people = session.scalars(
-            select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))
-        ).all()
+        people = (
+            session.scalars(select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))).all()
+            if names
+            else []
+        )
         cc = tuple(recipient_of(p) for p in people)
         if row.activated_at is None or row.due_at is None:
             raise RuntimeError(f"notification {note.id} for a step that never started")

@@ -8,10 +8,12 @@ value a template needs is computed here; templates hold no business rules.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
@@ -86,12 +88,22 @@ def _folder(env: Environment) -> str:
     return ", ".join(str(p) for p in loader.searchpath) if isinstance(loader, FileSystemLoader) else "templat"
 
 
+@functools.lru_cache(maxsize=1024)
+def _minute(at: datetime, tz: ZoneInfo) -> str:
+    return format_instant(at, tz)
+
+
+def instant(at: datetime, tz: ZoneInfo) -> str:
+    """:func:`format_instant`, remembered by the minute it shows (a batch shares its moments)."""
+    return _minute(at.replace(second=0, microsecond=0), tz)
+
+
 def common_values(ctx: Context, recipient: Recipient, now: datetime) -> dict[str, Any]:
     """What every template may use: the office, the person, the moment, the web address."""
     return {
         "office": ctx.settings.office.name,
         "recipient": recipient,
-        "now": format_instant(now, ctx.tz),
+        "now": instant(now, ctx.tz),
         "base_url": ctx.settings.base_url,
     }
 
@@ -129,8 +141,8 @@ def step_values(
         "output": output,
         "file_required": file_required,
         "budget": budget,
-        "activated_at": format_instant(activated_at, ctx.tz),
-        "due_at": format_instant(due_at, ctx.tz),
+        "activated_at": instant(activated_at, ctx.tz),
+        "due_at": instant(due_at, ctx.tz),
         "late": late_seconds > 0,
         "late_text": format_working_seconds(late_seconds, per_day),
         "left_text": format_working_seconds(left_seconds, per_day),

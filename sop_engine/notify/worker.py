@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sop_engine.context import Context
-from sop_engine.db.models import Notification
+from sop_engine.db.models import Case, Notification
 from sop_engine.db.statuses import NotificationStatus
 from sop_engine.digests import DailyDigests
 from sop_engine.errors import SopError
@@ -135,6 +135,9 @@ class Worker:
         planned: list[Planned] = []
         with self.ctx.db.read() as session:
             notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))}
+            # Held here, the batch's cases stay in the session's identity map: each is loaded once.
+            case_ids = {n.case_id for n in notes.values() if n.case_id is not None}
+            held = session.scalars(select(Case).where(Case.id.in_(case_ids))).all() if case_ids else ()
             for nid in ids:
                 note = notes.get(nid)
                 if note is None:
@@ -145,6 +148,7 @@ class Worker:
                     decided.append(attempt)
                 else:
                     planned.append(item)
+            del held
         return decided, planned
 
     def _plan(self, session: Session, note: Notification, attempt: Attempt, now: datetime) -> Planned | None:
