@@ -9,27 +9,17 @@ an old case never sends the reminders, due notices and escalations of its past).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sop_engine import backdating
 from sop_engine.context import Context
 from sop_engine.db.models import Case, Notification
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.formatting import format_instant
 from sop_engine.notify.compose import digest_items
-
-#: How far before its recording a notification's moment may lie and still be sent (the clock
-#: reads of one action; a step whose budget ends the moment it starts).
-BACKDATE_GRACE = timedelta(minutes=1)
-#: The start of the reason a backdated notification is skipped with (``sop notify``, the web).
-BACKDATED = "Dicatat belakangan"
-
-
-def backdated(note: Notification) -> bool:
-    """Whether ``note``'s moment had passed when its step was recorded (never a digest)."""
-    return note.kind != NotificationKind.DIGEST and note.due_at < note.created_at - BACKDATE_GRACE
 
 
 def verdict(ctx: Context, session: Session, note: Notification, now: datetime) -> tuple[NotificationStatus, str] | None:
@@ -44,11 +34,11 @@ def verdict(ctx: Context, session: Session, note: Notification, now: datetime) -
     row = case.steps[(note.step_no or 1) - 1]
     if case.status != CaseStatus.RUNNING or row.status != StepStatus.ACTIVE or row.round != note.round:
         return NotificationStatus.CANCELLED, "Langkah sudah tidak aktif."
-    if backdated(note):
+    if backdating.is_backdated(note.kind, note.due_at, note.created_at):
         moment, recorded = format_instant(note.due_at, ctx.tz), format_instant(note.created_at, ctx.tz)
         return (
             NotificationStatus.SKIPPED,
-            f"{BACKDATED}: saatnya ({moment}) sudah lewat ketika langkah dicatat ({recorded}); tidak dikirim.",
+            f"{backdating.REASON}: saatnya ({moment}) sudah lewat ketika langkah dicatat ({recorded}); tidak dikirim.",
         )
     if note.kind == NotificationKind.REMINDER and _due_also(session, note, now):
         return NotificationStatus.SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
