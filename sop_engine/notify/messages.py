@@ -8,7 +8,9 @@ value a template needs is computed here; templates hold no business rules.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +83,17 @@ def render(env: Environment, kind: str, values: dict[str, Any]) -> tuple[str, st
             value=kind,
         ) from exc
     return " ".join(subject.split()), text, html
+
+
+def warm_up(env: Environment, kinds: Iterable[str]) -> None:
+    """Compile the templates of ``kinds`` now, so that the first message due does not wait for it.
+
+    A template that cannot be loaded is left for the message that needs it to report.
+    """
+    for kind in kinds:
+        for part in ("subject", "txt", "html"):
+            with contextlib.suppress(TemplateError):
+                env.get_template(f"{kind}.{part}.j2")
 
 
 def _folder(env: Environment) -> str:

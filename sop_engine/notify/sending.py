@@ -14,8 +14,9 @@ each with the same Message-ID; nothing is lost, since an unrecorded row stays pe
 lease and is taken again when the lease runs out.
 
 Leases: the claim leased the rows for ``lease_seconds``; they are renewed together, before a
-send, once half of that has passed. A row whose lease another worker has taken by then is left
-to that worker.
+send, once half of that has passed, and after waiting for the moment of rows composed ahead
+(:data:`~sop_engine.notify.worker.LEAD`). A row another worker has taken by then, or that was
+settled meanwhile (its step completed), is not sent.
 """
 
 from __future__ import annotations
@@ -80,7 +81,11 @@ class Batch:
             if self.stop.is_set():
                 self.leases.release([p.attempt.nid for p in planned[index:]])
                 break
-            if time.monotonic() - self.leases.renewed > self.policy.lease_seconds / 2:
+            waited = self._wait_for(item.attempt.now)
+            if waited is None:
+                self.leases.release([p.attempt.nid for p in planned[index:]])
+                break
+            if waited or time.monotonic() - self.leases.renewed > self.policy.lease_seconds / 2:
                 lost |= self._renew([p.attempt.nid for p in planned[index:]])
             if item.attempt.nid in lost:
                 self.outcomes[item.attempt.nid] = _lost(item)
@@ -89,8 +94,18 @@ class Batch:
         self.flush()
         return [self.outcomes[nid] for nid in ids if nid in self.outcomes]
 
+    def _wait_for(self, moment: datetime) -> bool | None:
+        """On the clock, wait until ``moment`` (composed ahead); whether it waited, None if told to stop."""
+        if self.simulated is not None:
+            return False
+        delay = (moment - self.ctx.clock.now()).total_seconds()
+        if delay <= 0:
+            return False
+        self.flush()  # what was sent before the wait is recorded now
+        return None if self.stop.wait(delay) else True
+
     def _renew(self, ids: list[int]) -> set[int]:
-        """Renew the leases on ``ids``; the ids this worker no longer holds."""
+        """Renew the leases on ``ids``; the ids no longer held (taken over, or settled: a step completed)."""
         self.flush()
         held = self.leases.hold_many(ids, self.moment())
         return set(ids) - held
