@@ -1,8 +1,10 @@
-"""Outbox rows in bulk and the plan a query gets: shared by the tests that read the queue's indexes."""
+"""Outbox rows in bulk, the plan a query gets, delivering on the log channel: shared by the outbox tests."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Select, insert, select, text
 
@@ -49,3 +51,19 @@ def query_plan(connection: Connection, query: Select[object]) -> str:
         return "\n".join(str(row[-1]) for row in rows)
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all())
+
+
+def log_only(ctx: Context, folder: Path) -> Path:
+    """Deliver on the log channel only, to a file in ``folder``; its path."""
+    path = folder / "notifikasi.jsonl"
+    policy = ctx.settings.notifications
+    log = dataclasses.replace(policy.log, enabled=True, path=path)
+    ctx.settings = dataclasses.replace(
+        ctx.settings, notifications=dataclasses.replace(policy, default_channels=("log",), log=log)
+    )
+    return path
+
+
+def log_lines(path: Path) -> list[str]:
+    """The lines the log channel wrote (none if it never wrote)."""
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []

@@ -9,7 +9,6 @@ reminder.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,27 +24,13 @@ from sop_engine.db.models import Delivery
 from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.notify.worker import Worker
 from tests.helpers import pdf
+from tests.outbox_support import log_lines, log_only
 from tests.web_support import Site
 
 WIB = ZoneInfo("Asia/Jakarta")
 TODAY = datetime(2023, 3, 6, 8, 0, tzinfo=WIB)  # a Monday
 TWO_YEARS_AGO = datetime(2021, 3, 8, 8, 0, tzinfo=WIB)  # a Monday too
 OLD, CURRENT = "lakip-2021", "lakip-2023"
-
-
-def log_only(ctx: Context, folder: Path) -> Path:
-    """Deliver on the log channel only, to a file of the test; its path."""
-    path = folder / "notifikasi.jsonl"
-    policy = ctx.settings.notifications
-    log = dataclasses.replace(policy.log, enabled=True, path=path)
-    ctx.settings = dataclasses.replace(
-        ctx.settings, notifications=dataclasses.replace(policy, default_channels=("log",), log=log)
-    )
-    return path
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
 def test_a_case_started_two_years_ago_sends_nothing_while_a_current_case_gets_its_reminder(
@@ -60,7 +45,7 @@ def test_a_case_started_two_years_ago_sends_nothing_while_a_current_case_gets_it
     for minutes in (0, 9, 60, 24 * 60):  # the scheduler keeps running through the next day
         report = worker.tick(TODAY + timedelta(minutes=minutes))
         assert {o.status for o in report.outcomes} <= {NotificationStatus.SKIPPED, NotificationStatus.CANCELLED}
-    assert lines(sent) == []
+    assert log_lines(sent) == []
 
     old = outbox.list_notifications(ctx, case=OLD)
     step_two = [n for n in old if n.step == 2]
@@ -83,7 +68,7 @@ def test_a_case_started_two_years_ago_sends_nothing_while_a_current_case_gets_it
     assert [(o.case, o.kind, o.status) for o in report.outcomes] == [
         (CURRENT, NotificationKind.REMINDER, NotificationStatus.SENT)
     ]
-    assert len(lines(sent)) == 1 and CURRENT in lines(sent)[0]
+    assert len(log_lines(sent)) == 1 and CURRENT in log_lines(sent)[0]
 
 
 def test_a_moment_that_passed_when_its_step_was_recorded_is_backdated_and_a_digest_never(ctx: Context):

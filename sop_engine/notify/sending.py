@@ -37,7 +37,7 @@ from sop_engine.notify.queue import Leases
 from sop_engine.notify.record import Attempt, Entry, Outcome, record
 
 log = logging.getLogger("sop_engine.scheduler")
-LEASE_LOST = "Sewa baris habis; diserahkan ke pekerja lain."
+LEASE_LOST = "Tidak dikirim: sewanya habis dan diambil pekerja lain, atau notifikasinya sudah diselesaikan."
 
 
 def error_text(exc: Exception) -> str:
