@@ -16,8 +16,11 @@ from sop_engine.db.statuses import NotificationKind, NotificationStatus
 T0 = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)
 
 
-def fill_outbox(ctx: Context, history: int, pending: int, apart: timedelta = timedelta(minutes=1)) -> int:
-    """``history`` delivered rows then ``pending`` ones, due ``apart`` from each other; the office's id."""
+def fill_outbox(
+    ctx: Context, history: int, pending: int, apart: timedelta = timedelta(minutes=1), failed: int = 0
+) -> int:
+    """``history`` settled rows (the first ``failed`` of them failed, the others delivered) then ``pending``
+    ones, due ``apart`` from each other; the office's id."""
     with ctx.db.write() as session:
         office = ctx.office(session)
         person = session.scalars(select(Person.id).where(Person.office_id == office.id)).first()
@@ -30,7 +33,7 @@ def fill_outbox(ctx: Context, history: int, pending: int, apart: timedelta = tim
                 "level": 0,
                 "recipient_id": person,
                 "due_at": T0 + i * apart,
-                "status": NotificationStatus.SENT if i < history else NotificationStatus.PENDING,
+                "status": _status(i, history, failed),
                 "attempts": 0,
                 "next_attempt_at": T0 + i * apart,
                 "created_at": T0,
@@ -40,6 +43,12 @@ def fill_outbox(ctx: Context, history: int, pending: int, apart: timedelta = tim
         session.execute(insert(Notification), rows)
         session.execute(text("ANALYZE"))
         return office.id
+
+
+def _status(i: int, history: int, failed: int) -> NotificationStatus:
+    if i < failed:
+        return NotificationStatus.FAILED
+    return NotificationStatus.SENT if i < history else NotificationStatus.PENDING
 
 
 def query_plan(connection: Connection, query: Select[object]) -> str:
