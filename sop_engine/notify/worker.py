@@ -52,7 +52,8 @@ BATCH = 100
 #: How far ahead of their moment a worker on the clock claims and composes notifications, so
 #: that at the moment itself only the sending and one record per batch remain.
 LEAD = timedelta(seconds=5)
-#: At most this many batches composed ahead (their memory).
+#: At most this many batches composed ahead (their memory); they go out together at their moment,
+#: as one batch.
 AHEAD = 20
 #: A claimed batch, composed: its ids, the rows settled without sending, the messages to send.
 Prepared = tuple[list[int], list[Attempt], list[Planned]]
@@ -108,12 +109,12 @@ class Worker:
             prepared = self._take(now)
             if not prepared:
                 break
-            for index, (ids, decided, planned) in enumerate(prepared):
-                if self.stop.is_set():
-                    self.release([nid for later in prepared[index:] for nid in later[0]])
-                    break
-                batch = Batch(self.ctx, self.policy, self.channels, self.leases, self.stop, now)
-                outcomes.extend(logged(o, self.worker_id) for o in batch.run(ids, decided, planned))
+            # Composed ahead, the batches go out together at their moment: one send, one record.
+            ids = [nid for taken in prepared for nid in taken[0]]
+            decided = [attempt for taken in prepared for attempt in taken[1]]
+            planned = [item for taken in prepared for item in taken[2]]
+            batch = Batch(self.ctx, self.policy, self.channels, self.leases, self.stop, now)
+            outcomes.extend(logged(o, self.worker_id) for o in batch.run(ids, decided, planned))
             moment = now or self.ctx.clock.now()
         return TickReport(moment, tuple(outcomes), digests)
 
