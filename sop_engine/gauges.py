@@ -3,8 +3,9 @@
 Each is one aggregate query: notifications pending and failed by kind, cases by status, and the
 scheduler's lag, how long the oldest due notification has waited for a worker. The pending rows
 and the lag are read through the outbox's partial index of pending rows (see
-:mod:`sop_engine.notify.queue`), so their cost does not grow with the history; :func:`pending_query`
-and :func:`lag_query` build them so that a test can read their plans.
+:mod:`sop_engine.notify.queue`), the failed rows through their own, so their cost does not grow
+with the history; :func:`pending_query`, :func:`failed_query` and :func:`lag_query` build them so
+that a test can read their plans.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -47,14 +48,11 @@ def office_figures(ctx: Context) -> OfficeFigures | None:
     try:
         with ctx.db.read() as session:
             office_id = ctx.office(session).id
-            failed = select(Notification.kind, func.count()).where(
-                Notification.office_id == office_id, Notification.status == NotificationStatus.FAILED
-            )
             cases = select(Case.status, func.count()).where(Case.office_id == office_id)
             oldest = session.scalar(lag_query(office_id, now))
             return OfficeFigures(
                 pending=_counts(session, pending_query(office_id), NotificationKind),
-                failed=_counts(session, failed.group_by(Notification.kind), NotificationKind),
+                failed=_counts(session, failed_query(office_id), NotificationKind),
                 cases=_counts(session, cases.group_by(Case.status), CaseStatus),
                 scheduler_lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
             )
@@ -68,6 +66,16 @@ def pending_query(office_id: int) -> Select[NotificationKind, int]:
     return (
         select(Notification.kind, func.count())
         .where(Notification.office_id == office_id, pending_rows())
+        .group_by(Notification.kind)
+    )
+
+
+def failed_query(office_id: int) -> Select[NotificationKind, int]:
+    """The office's failed notifications counted by kind (through ``ix_notifications_failed``)."""
+    failed = Notification.status == literal_column(f"'{NotificationStatus.FAILED.value}'")  # matches the index
+    return (
+        select(Notification.kind, func.count())
+        .where(Notification.office_id == office_id, failed)
         .group_by(Notification.kind)
     )
 

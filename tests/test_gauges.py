@@ -24,6 +24,13 @@ def test_the_pending_counts_and_the_lag_read_the_pending_index_not_the_history(c
     assert all("ix_notifications_pending" in plan for plan in plans), plans
 
 
+def test_the_failed_counts_read_the_failed_index_not_the_history(ctx: Context) -> None:
+    office = fill_outbox(ctx, history=3000, pending=20, failed=5)
+    with ctx.db.engine.begin() as connection:
+        plan = query_plan(connection, gauges.failed_query(office))
+    assert "ix_notifications_failed" in plan, plan
+
+
 def test_the_figures_count_by_kind_and_status_and_the_lag_is_the_oldest_due_rows_wait(ctx: Context, clock) -> None:
     fill_outbox(ctx, history=5, pending=3, apart=timedelta(minutes=1))  # pending rows due at T0+5, +6, +7 minutes
     with ctx.db.write() as session:

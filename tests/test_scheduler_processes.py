@@ -421,10 +421,11 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
     tmp_path: Path,
 ) -> None:
     with smtp_server() as (inbox, port):
-        clock = FixedClock(datetime.now(UTC))
+        clock = FixedClock(STARTED)  # recorded when they happen: a backdated step would send nothing
         office = open_office(port, clock, poll_seconds=1, lease_seconds=3)
         ctx = office.ctx
         start_cases(ctx, range(2000, 2040))  # 80 messages: due notice and escalation 1 per case
+        clock.set(datetime.now(UTC))
         first = expected_sends(ctx, clock.now())
         assert len(first) == 80
 
@@ -452,10 +453,11 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
             - {n.case for n in outbox.list_notifications(ctx) if n.status == NotificationStatus.PENDING}
         )
         assert finished_cases, "no case had all of its step-1 notices settled at the kill"
+        clock.set(STEP_ONE_DONE)
         for code in finished_cases[:10]:
             document = IncomingFile.from_path(pdf(tmp_path, f"disposisi-{code}.pdf", code))
             cases.complete_step(ctx, code, 1, "sekretaris", [document], at=STEP_ONE_DONE)
-        start_cases(ctx, range(2040, 2050))
+        start_cases(ctx, range(2040, 2050), at=STEP_ONE_DONE)
         clock.set(datetime.now(UTC))
         expected = expected_sends(ctx, clock.now())
         assert set(first) <= set(expected)

@@ -16,6 +16,7 @@ import smtplib
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -195,7 +196,10 @@ def verify_signature(secret: str, body: bytes, header: str) -> bool:
 
 
 class LogChannel:
-    """Appends each message as one JSON line to a file (fsynced): useful without a mail server."""
+    """Appends each message as one JSON line to a file (fsynced): useful without a mail server.
+
+    :meth:`send_many` writes a batch's lines with one fsync; the worker sends the log channel so.
+    """
 
     name = "log"
 
@@ -203,7 +207,28 @@ class LogChannel:
         self.path: Path = settings.path
 
     def send(self, message: Message) -> str:
-        line = json.dumps(
+        outcome = self.send_many([message])[0]
+        if isinstance(outcome, DeliveryError):
+            raise outcome
+        return outcome
+
+    def send_many(self, messages: Sequence[Message]) -> list[str | DeliveryError]:
+        """Append every message, then fsync once: the file's path for each, or the same error for all."""
+        lines = "".join(self._line(m) + "\n" for m in messages)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(lines)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            error = DeliveryError(f"Berkas log notifikasi {self.path} tidak dapat ditulis: {exc}", True)
+            return [error for _ in messages]
+        return [str(self.path) for _ in messages]
+
+    @staticmethod
+    def _line(message: Message) -> str:
+        return json.dumps(
             {
                 "id": message.message_id,
                 "notification": message.notification_id,
@@ -216,15 +241,6 @@ class LogChannel:
             },
             ensure_ascii=False,
         )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise DeliveryError(f"Berkas log notifikasi {self.path} tidak dapat ditulis: {exc}", True) from exc
-        return str(self.path)
 
 
 def configured_channels(settings: NotificationSettings) -> dict[str, Channel]:

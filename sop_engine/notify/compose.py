@@ -13,7 +13,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sop_engine import textrules, workflows
+from sop_engine import backdating, textrules, workflows
 from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Notification, Person
 from sop_engine.db.statuses import CaseStatus, NotificationKind, StepStatus
@@ -41,9 +41,11 @@ def compose(ctx: Context, env: Environment, session: Session, note: Notification
         row = case.steps[(note.step_no or 1) - 1]
         step = workflows.definition_of(case).step(row.no)
         names = [u for u in (note.cc or "").split(",") if u]
-        people = session.scalars(
-            select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))
-        ).all()
+        people = (
+            session.scalars(select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))).all()
+            if names
+            else []
+        )
         cc = tuple(recipient_of(p) for p in people)
         if row.activated_at is None or row.due_at is None:
             raise RuntimeError(f"notification {note.id} for a step that never started")
@@ -99,9 +101,10 @@ def digest_items(
         .order_by(CaseStep.due_at)
     ).all()
     items: list[dict[str, object]] = []
+    entered_late = _entered_late_steps(session, {case.id for case, _ in rows})
     for case, row in rows:
         step = workflows.definition_of(case).step(row.no)
-        if step.role not in roles or row.due_at is None:
+        if step.role not in roles or row.due_at is None or (case.id, row.no, row.round) in entered_late:
             continue
         values = step_values(
             ctx,
@@ -124,3 +127,25 @@ def digest_items(
             {k: values[k] for k in ("case", "step_no", "step_name", "due_at", "late", "late_text", "left_text", "link")}
         )
     return items
+
+
+def _entered_late_steps(session: Session, case_ids: set[int]) -> set[tuple[int, int, int | None]]:
+    """(case, step, round) of the active steps recorded after their deadline had passed (``--at``).
+
+    A digest leaves them out as the scheduler skips their due notices: entering an old case is
+    not news of work that is late.
+    """
+    if not case_ids:
+        return set()
+    dues = session.execute(
+        select(Notification.case_id, Notification.step_no, Notification.round, Notification.due_at)
+        .add_columns(Notification.created_at)
+        .where(Notification.case_id.in_(case_ids), Notification.kind == NotificationKind.DUE)
+    ).all()
+    return {
+        (case_id, step_no, round_no)
+        for case_id, step_no, round_no, due_at, created_at in dues
+        if case_id is not None
+        and step_no is not None
+        and backdating.is_backdated(NotificationKind.DUE, due_at, created_at)
+    }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sop_engine.db.statuses import NotificationStatus
 
 if TYPE_CHECKING:
-    from sop_engine.notify.worker import Outcome
+    from sop_engine.notify.record import Outcome
 
 log = logging.getLogger("sop_engine.scheduler")
 

@@ -8,10 +8,14 @@ value a template needs is computed here; templates hold no business rules.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
@@ -81,9 +85,30 @@ def render(env: Environment, kind: str, values: dict[str, Any]) -> tuple[str, st
     return " ".join(subject.split()), text, html
 
 
+def warm_up(env: Environment, kinds: Iterable[str]) -> None:
+    """Compile the templates of ``kinds`` now, so that the first message due does not wait for it.
+
+    A template that cannot be loaded is left for the message that needs it to report.
+    """
+    for kind in kinds:
+        for part in ("subject", "txt", "html"):
+            with contextlib.suppress(TemplateError):
+                env.get_template(f"{kind}.{part}.j2")
+
+
 def _folder(env: Environment) -> str:
     loader = env.loader
     return ", ".join(str(p) for p in loader.searchpath) if isinstance(loader, FileSystemLoader) else "templat"
+
+
+@functools.lru_cache(maxsize=1024)
+def _minute(at: datetime, tz: ZoneInfo) -> str:
+    return format_instant(at, tz)
+
+
+def instant(at: datetime, tz: ZoneInfo) -> str:
+    """:func:`format_instant`, remembered by the minute it shows (a batch shares its moments)."""
+    return _minute(at.replace(second=0, microsecond=0), tz)
 
 
 def common_values(ctx: Context, recipient: Recipient, now: datetime) -> dict[str, Any]:
@@ -91,7 +116,7 @@ def common_values(ctx: Context, recipient: Recipient, now: datetime) -> dict[str
     return {
         "office": ctx.settings.office.name,
         "recipient": recipient,
-        "now": format_instant(now, ctx.tz),
+        "now": instant(now, ctx.tz),
         "base_url": ctx.settings.base_url,
     }
 
@@ -129,8 +154,8 @@ def step_values(
         "output": output,
         "file_required": file_required,
         "budget": budget,
-        "activated_at": format_instant(activated_at, ctx.tz),
-        "due_at": format_instant(due_at, ctx.tz),
+        "activated_at": instant(activated_at, ctx.tz),
+        "due_at": instant(due_at, ctx.tz),
         "late": late_seconds > 0,
         "late_text": format_working_seconds(late_seconds, per_day),
         "left_text": format_working_seconds(left_seconds, per_day),

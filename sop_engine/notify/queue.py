@@ -12,6 +12,7 @@ The queries read only pending rows, in due order, through the partial index
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, update
@@ -29,6 +30,8 @@ class Leases:
         self.worker_id = worker_id
         self.batch = batch
         self.lease_seconds = ctx.settings.notifications.lease_seconds
+        #: ``time.monotonic()`` of the last claim or renewal: the leases run until lease_seconds after it.
+        self.renewed = time.monotonic()
 
     def next_due(self) -> datetime | None:
         """When the next pending notification can be taken (due, and not leased by another worker)."""
@@ -47,35 +50,44 @@ class Leases:
                 execution_options={"synchronize_session": False},
             )
 
-    def hold(self, nid: int, now: datetime) -> bool:
-        """Renew this worker's lease on ``nid``; False if it expired or another worker took the row."""
+    def hold_many(self, ids: list[int], now: datetime) -> set[int]:
+        """Renew this worker's leases on ``ids``; the ids it still holds (not expired, not taken, pending)."""
+        if not ids:
+            return set()
+        self.renewed = time.monotonic()
         with self.ctx.db.write() as session:
-            result = session.execute(
+            held = session.scalars(
                 update(Notification)
                 .where(
-                    Notification.id == nid,
+                    Notification.id.in_(ids),
                     Notification.lease_owner == self.worker_id,
                     Notification.lease_until > now,
                     Notification.status == NotificationStatus.PENDING,
                 )
-                .values(lease_until=now + timedelta(seconds=self.lease_seconds)),
+                .values(lease_until=now + timedelta(seconds=self.lease_seconds))
+                .returning(Notification.id),
                 execution_options={"synchronize_session": False},
             )
-            return int(getattr(result, "rowcount", 0) or 0) == 1
+            return set(held)
 
-    def claim(self, now: datetime) -> list[int]:
-        """Take a lease on a batch of due rows that nobody holds."""
+    def claim(self, now: datetime, due_by: datetime | None = None) -> list[int]:
+        """Take a lease on a batch of rows due at ``now`` (or by ``due_by``, ahead) that nobody holds.
+
+        The lease runs ``lease_seconds`` past the later of the two.
+        """
+        self.renewed = time.monotonic()
         with self.ctx.db.write() as session:
             office = self.ctx.office(session)
-            query = claim_query(office.id, now, self.batch)
+            query = claim_query(office.id, now, self.batch, due_by)
             if self.ctx.db.is_postgresql:
                 query = query.with_for_update(skip_locked=True)
             ids = list(session.scalars(query))
+            lease = timedelta(seconds=self.lease_seconds)
             if ids:
                 session.execute(
                     update(Notification)
                     .where(Notification.id.in_(ids))
-                    .values(lease_owner=self.worker_id, lease_until=now + timedelta(seconds=self.lease_seconds)),
+                    .values(lease_owner=self.worker_id, lease_until=max(now, due_by or now) + lease),
                     execution_options={"synchronize_session": False},
                 )
             return ids
@@ -86,14 +98,14 @@ def pending_rows() -> ColumnElement[bool]:
     return Notification.status == literal_column(f"'{NotificationStatus.PENDING.value}'")
 
 
-def claim_query(office_id: int, now: datetime, batch: int) -> Select[int]:
-    """The first ``batch`` rows due at ``now`` that nobody holds, in due order."""
+def claim_query(office_id: int, now: datetime, batch: int, due_by: datetime | None = None) -> Select[int]:
+    """The first ``batch`` rows due at ``now`` (or by ``due_by``) that nobody holds at ``now``, in due order."""
     return (
         select(Notification.id)
         .where(
             Notification.office_id == office_id,
             pending_rows(),
-            Notification.next_attempt_at <= now,
+            Notification.next_attempt_at <= (due_by or now),
             or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
         )
         .order_by(Notification.next_attempt_at, Notification.id)

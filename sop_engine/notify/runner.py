@@ -2,8 +2,9 @@
 
 APScheduler 3 is only the ticker (an in-memory job store, ``coalesce`` and ``max_instances=1``):
 the database is the truth about what is due, so a restarted runner loses nothing. Each pass is
-a one-shot job; when it ends, the next one is armed for the earlier of the next moment a
-notification can be taken and ``poll_seconds`` from now (other processes may write new work at
+a one-shot job; when it ends, the next one is armed for the earlier of ``LEAD`` before the next
+moment a notification can be taken (the worker composes it ahead and sends it at its moment) and
+``poll_seconds`` from now (other processes may write new work at
 any time). SIGTERM or SIGINT stops the pass between notifications, hands back what it had
 claimed, and exits.
 """
@@ -22,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from sop_engine.notify.worker import TickReport, Worker
+from sop_engine.notify.worker import LEAD, TickReport, Worker
 
 log = logging.getLogger("sop_engine.scheduler")
 
@@ -66,8 +67,8 @@ def _arm_first(scheduler: BaseScheduler, worker: Worker, on_report: Callable[[Ti
 
     def wake_time() -> datetime:
         now = worker.ctx.clock.now()
-        upcoming = worker.next_due()
-        return max(now, min(upcoming, now + poll)) if upcoming else now + poll
+        upcoming = worker.next_due()  # woken LEAD ahead: the worker composes, then sends at the moment
+        return max(now, min(upcoming - LEAD, now + poll)) if upcoming else now + poll
 
     def arm(at: datetime) -> None:
         scheduler.add_job(tick, "date", run_date=at, id=JOB_ID, replace_existing=True)

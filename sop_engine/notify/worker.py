@@ -1,17 +1,17 @@
 """The worker: claim due notifications, deliver each once per channel, record every outcome.
 
-One pass (:meth:`Worker.tick`) creates the day's digests if their moment has come, then claims
-due rows under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
-SQLite), renders and sends them, and settles them. Each channel's outcome is written to the
-delivery ledger, whose unique (notification, channel) key means a message is recorded as
-delivered once. A worker that dies loses its lease after ``lease_seconds`` and another worker
-takes the row over.
-
-Where at-least-once remains: between a channel accepting a message (the SMTP server's 250, the
-gateway's 200) and the commit of its ledger row. A worker killed in that window leaves the row
-pending; after the lease expires it is sent again. The duplicate carries the same Message-ID
-(``<sop.SATKER.ID@DOMAIN>``, also in the webhook JSON as ``id`` and the X-SOP-Message-ID header),
-so mail clients and gateways can recognise and drop it.
+One pass (:meth:`Worker.tick`) creates the day's digests if their moment has come, then takes
+due rows in batches under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE``
+on SQLite). For each batch it reads and composes every message in one read transaction
+(:mod:`~sop_engine.notify.verdict` says which are not to be sent), sends them
+(:mod:`~sop_engine.notify.sending`), and records the ledger rows, audit events and settlement
+of the whole batch in one write transaction (:mod:`~sop_engine.notify.record`). The delivery
+ledger's unique (notification, channel) key means a message is recorded as delivered once. A
+worker that dies loses its lease after ``lease_seconds`` and another worker takes the row over;
+what a dead worker sent but had not recorded is sent again with the same Message-ID
+(``<sop.SATKER.ID@DOMAIN>``, also in the webhook JSON as ``id`` and the X-SOP-Message-ID
+header), so mail clients and gateways can recognise and drop it: at most one email or webhook
+message, and the log-file lines of one batch (see :mod:`~sop_engine.notify.sending`).
 """
 
 from __future__ import annotations
@@ -21,46 +21,42 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
 from sop_engine.context import Context
-from sop_engine.db.models import Case, Delivery, Notification
-from sop_engine.db.statuses import CaseStatus, DeliveryStatus, NotificationKind, NotificationStatus, StepStatus
+from sop_engine.db.models import Case, Notification
+from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.digests import DailyDigests
 from sop_engine.errors import SopError
-from sop_engine.formatting import format_instant
-from sop_engine.notify.channels import Channel, DeliveryError, configured_channels
-from sop_engine.notify.compose import compose, digest_items
+from sop_engine.notify.channels import Channel, configured_channels
+from sop_engine.notify.compose import compose
 from sop_engine.notify.deliverylog import logged
-from sop_engine.notify.messages import Message, environment
+from sop_engine.notify.messages import Message, environment, instant, warm_up
 from sop_engine.notify.queue import Leases
+from sop_engine.notify.record import Attempt
+from sop_engine.notify.record import Outcome as Outcome
+from sop_engine.notify.sending import Batch, Planned, error_text
+from sop_engine.notify.verdict import verdict
 from sop_engine.outbox import channels_of
-
-ACTOR, ACTOR_ROLE = "penjadwal", "sistem"
 
 log = logging.getLogger("sop_engine.scheduler")
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one pass did with one notification."""
-
-    id: int
-    kind: NotificationKind
-    level: int
-    case: str | None
-    step: int | None
-    recipient: str
-    status: NotificationStatus
-    channels: tuple[str, ...]
-    note: str | None
+#: Rows one claim takes: sent one after the other, recorded in one transaction.
+BATCH = 100
+#: How far ahead of their moment a worker on the clock claims and composes notifications, so
+#: that at the moment itself only the sending and one record per batch remain.
+LEAD = timedelta(seconds=5)
+#: At most this many batches composed ahead (their memory); they go out together at their moment,
+#: as one batch.
+AHEAD = 20
+#: A claimed batch, composed: its ids, the rows settled without sending, the messages to send.
+Prepared = tuple[list[int], list[Attempt], list[Planned]]
 
 
 @dataclass(frozen=True)
@@ -72,19 +68,15 @@ class TickReport:
     digests_created: int
 
 
-def _describe(channel: str | None, error: str) -> str:
-    return f"{channel}: {error}" if channel else error
-
-
-def _error_text(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:500]
-
-
 class Worker:
     """Delivers the office's due notifications; several may run against one database."""
 
     def __init__(
-        self, ctx: Context, channels: dict[str, Channel] | None = None, worker_id: str | None = None, batch: int = 10
+        self,
+        ctx: Context,
+        channels: dict[str, Channel] | None = None,
+        worker_id: str | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.ctx = ctx
         self.policy = ctx.settings.notifications
@@ -92,6 +84,11 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.leases = Leases(ctx, self.worker_id, batch)
         self.env = environment(self.policy.templates_dir)
+        # Before anything falls due: the templates compiled, the locale's names and this year's calendar loaded.
+        warm_up(self.env, NotificationKind)
+        today = ctx.clock.now()
+        instant(today, ctx.tz)
+        ctx.calendar.working_seconds_between(today, today + timedelta(days=1))
         #: Set to make a running pass stop between notifications (SIGTERM in ``sop scheduler run``).
         self.stop = threading.Event()
         self.digests = DailyDigests(ctx)
@@ -101,24 +98,44 @@ class Worker:
     def tick(self, now: datetime | None = None) -> TickReport:
         """Deliver everything due at ``now``; without ``now``, on the clock, read afresh per batch.
 
-        Stops between notifications once :attr:`stop` is set, handing back the rows it claimed.
+        On the clock, what falls due within :data:`LEAD` is claimed and composed ahead and sent at
+        its moment. Stops between notifications once :attr:`stop` is set, handing back the rows
+        it claimed.
         """
-        simulated = now is not None
         moment = now or self.ctx.clock.now()
         digests = self.digests.create(moment)
         outcomes: list[Outcome] = []
         while not self.stop.is_set():
-            moment = moment if simulated else self.ctx.clock.now()
-            ids = self.claim(moment)
+            prepared = self._take(now)
+            if not prepared:
+                break
+            # Composed ahead, the batches go out together at their moment: one send, one record.
+            ids = [nid for taken in prepared for nid in taken[0]]
+            decided = [attempt for taken in prepared for attempt in taken[1]]
+            planned = [item for taken in prepared for item in taken[2]]
+            batch = Batch(self.ctx, self.policy, self.channels, self.leases, self.stop, now)
+            outcomes.extend(logged(o, self.worker_id) for o in batch.run(ids, decided, planned))
+            moment = now or self.ctx.clock.now()
+        return TickReport(moment, tuple(outcomes), digests)
+
+    def _take(self, now: datetime | None) -> list[Prepared]:
+        """Claim and compose the next batches: one at a given ``now``; on the clock, up to :data:`AHEAD`.
+
+        On the clock, claiming goes on while what it takes is not due yet (it is composed ahead);
+        a batch already due is sent at once.
+        """
+        prepared: list[Prepared] = []
+        while len(prepared) < AHEAD and not self.stop.is_set():
+            moment = now or self.ctx.clock.now()
+            ids = self.leases.claim(moment, None if now is not None else moment + LEAD)
             if not ids:
                 break
-            for index, nid in enumerate(ids):
-                if self.stop.is_set():
-                    self.release(ids[index:])
-                    break
-                outcome = self._process_isolated(nid, moment if simulated else self.ctx.clock.now())
-                outcomes.append(logged(outcome, self.worker_id))
-        return TickReport(moment, tuple(outcomes), digests)
+            decided, planned = self._prepare(ids, moment)
+            prepared.append((ids, decided, planned))
+            latest = max(a.now for a in [*decided, *(p.attempt for p in planned)])
+            if now is not None or latest <= self.ctx.clock.now():
+                break
+        return prepared
 
     def next_due(self) -> datetime | None:
         """When the next pending notification can be taken (:meth:`Leases.next_due`)."""
@@ -128,262 +145,73 @@ class Worker:
         """Give back claimed rows (:meth:`Leases.release`)."""
         self.leases.release(ids)
 
-    def hold(self, nid: int, now: datetime) -> bool:
-        """Renew this worker's lease on ``nid`` (:meth:`Leases.hold`)."""
-        return self.leases.hold(nid, now)
-
     def claim(self, now: datetime) -> list[int]:
         """Take a lease on a batch of due rows that nobody holds (:meth:`Leases.claim`)."""
         return self.leases.claim(now)
 
+    def process(self, nid: int, now: datetime) -> Outcome:
+        """Deliver one claimed notification on each of its recipient's channels, then settle it."""
+        (outcome,) = self.deliver([nid], now, simulated=True)
+        return outcome
+
+    def deliver(self, ids: Sequence[int], now: datetime, simulated: bool) -> list[Outcome]:
+        """Compose, send and record a claimed batch; the outcomes in claim order.
+
+        ``simulated``: every moment is ``now`` (a tick at a given time), else the clock's.
+        """
+        decided, planned = self._prepare(ids, now)
+        batch = Batch(self.ctx, self.policy, self.channels, self.leases, self.stop, now if simulated else None)
+        return batch.run(ids, decided, planned)
+
+    # --- composing -------------------------------------------------------------------------
+
     def _message(self, session: Session, note: Notification, now: datetime) -> Message:
         return compose(self.ctx, self.env, session, note, now)
 
-    def _process_isolated(self, nid: int, now: datetime) -> Outcome:
-        """:meth:`process`, with any failure of this one message recorded on it instead of ending the pass.
-
-        Database errors still end the pass: the row keeps its lease and is taken again after it.
-        """
-        try:
-            return self.process(nid, now)
-        except SQLAlchemyError:
-            raise
-        except Exception as exc:  # isolation boundary: one message never holds back the others
-            log.exception("notification %s failed while being processed", nid)
-            return self._close(nid, NotificationStatus.FAILED, f"Pesan gagal diproses ({_error_text(exc)}).", now)
-
-    def process(self, nid: int, now: datetime) -> Outcome:
-        """Deliver one claimed notification on each of its recipient's channels, then settle it."""
+    def _prepare(self, ids: Sequence[int], now: datetime) -> tuple[list[Attempt], list[Planned]]:
+        """In one read transaction: the rows settled without sending, and the messages to send."""
+        decided: list[Attempt] = []
+        planned: list[Planned] = []
         with self.ctx.db.read() as session:
-            note = session.get_one(Notification, nid)
-            wanted = channels_of(self.ctx, note.recipient)
-            done = {d.channel for d in note.deliveries}
-            verdict = self._verdict(session, note, now)
-            try:
-                message = None if verdict else self._message(session, note, now)
-            except SopError as exc:  # e.g. a broken template: retried, then failed, never blank
-                return self._settle(nid, wanted, [(None, exc.message)], now)
-            except Exception as exc:  # isolation: a message that cannot be composed fails alone, like a template
-                log.exception("notification %s could not be composed", nid)
-                return self._settle(nid, wanted, [(None, f"Pesan tidak dapat disusun ({_error_text(exc)}).")], now)
-        if verdict is not None or message is None:
-            status, reason = verdict or (NotificationStatus.CANCELLED, "Tidak ada pesan.")
-            return self._close(nid, status, reason, now)
-        transient: list[tuple[str | None, str]] = []
-        for channel in (c for c in wanted if c not in done):
-            if not self.hold(nid, now):  # the lease ran out: another worker owns this row now
-                return Outcome(
-                    nid,
-                    NotificationKind(message.kind),
-                    message.level,
-                    None,
-                    None,
-                    message.to.username,
-                    NotificationStatus.PENDING,
-                    (),
-                    "Sewa baris habis; diserahkan ke pekerja lain.",
-                )
-            impl = self.channels.get(channel)
-            if impl is None:
-                self._ledger(
-                    nid,
-                    channel,
-                    DeliveryStatus.FAILED,
-                    None,
-                    message.message_id,
-                    f"Saluran '{channel}' tidak aktif; aktifkan [notifications.{channel}] di config.toml "
-                    "atau ubah saluran pilihan pegawai.",
-                    now,
-                )
-                continue
-            try:
-                address = impl.send(message)
-            except DeliveryError as exc:
-                if exc.transient:
-                    transient.append((channel, exc.message))
+            notes = {n.id: n for n in session.scalars(select(Notification).where(Notification.id.in_(ids)))}
+            # Held here, the batch's cases stay in the session's identity map: each is loaded once.
+            case_ids = {n.case_id for n in notes.values() if n.case_id is not None}
+            held = session.scalars(select(Case).where(Case.id.in_(case_ids))).all() if case_ids else ()
+            for nid in ids:
+                note = notes.get(nid)
+                if note is None:
+                    continue
+                at = max(now, note.next_attempt_at)  # composed ahead: as at its moment
+                attempt = Attempt(nid, at, channels_of(self.ctx, note.recipient))
+                item = self._plan(session, note, attempt, at)
+                if item is None:
+                    decided.append(attempt)
                 else:
-                    self._ledger(nid, channel, DeliveryStatus.FAILED, None, message.message_id, exc.message, now)
-            except Exception as exc:  # isolation: a channel's unexpected error fails this message on it, only
-                log.exception("notification %s failed on channel %s", nid, channel)
-                error = f"Pesan tidak dapat dikirim lewat {channel} ({_error_text(exc)})."
-                self._ledger(nid, channel, DeliveryStatus.FAILED, None, message.message_id, error, now)
-            else:
-                self._ledger(nid, channel, DeliveryStatus.SENT, address, message.message_id, None, now)
-        return self._settle(nid, wanted, transient, now)
+                    planned.append(item)
+            del held
+        return decided, planned
 
-    # --- deciding --------------------------------------------------------------------------
-
-    def _verdict(self, session: Session, note: Notification, now: datetime) -> tuple[NotificationStatus, str] | None:
-        """Why not to send ``note`` (status and reason), or None to send it."""
-        if note.kind == NotificationKind.DIGEST:
-            return (
-                None
-                if digest_items(self.ctx, session, note.recipient, note.due_at, now)
-                else (NotificationStatus.SKIPPED, "Tidak ada langkah aktif untuk diringkas.")
-            )
-        case = session.get_one(Case, note.case_id)
-        row = case.steps[(note.step_no or 1) - 1]
-        if case.status != CaseStatus.RUNNING or row.status != StepStatus.ACTIVE or row.round != note.round:
-            return NotificationStatus.CANCELLED, "Langkah sudah tidak aktif."
-        if note.kind == NotificationKind.REMINDER:
-            due_also = session.scalar(
-                select(func.count(Notification.id)).where(
-                    Notification.case_id == note.case_id,
-                    Notification.step_no == note.step_no,
-                    Notification.round == note.round,
-                    Notification.kind == NotificationKind.DUE,
-                    Notification.recipient_id == note.recipient_id,
-                    Notification.due_at <= now,
-                    Notification.status.in_((NotificationStatus.PENDING, NotificationStatus.SENT)),
-                )
-            )
-            if due_also:
-                return NotificationStatus.SKIPPED, "Tenggat juga sudah tiba; pengingat diganti pemberitahuan tenggat."
-        return None
-
-    # --- recording -------------------------------------------------------------------------
-
-    def _ledger(
-        self,
-        nid: int,
-        channel: str,
-        status: DeliveryStatus,
-        address: str | None,
-        message_id: str,
-        error: str | None,
-        now: datetime,
-    ) -> None:
-        """Record a channel's final outcome and its audit event (once: the ledger key is unique)."""
+    def _plan(self, session: Session, note: Notification, attempt: Attempt, now: datetime) -> Planned | None:
+        """The message of ``note`` to send, or None with ``attempt`` saying why not (or what failed)."""
         try:
-            with self.ctx.db.write() as session:
-                note = session.get_one(Notification, nid)
-                session.add(
-                    Delivery(
-                        notification_id=nid,
-                        channel=channel,
-                        status=status,
-                        address=address,
-                        message_id=message_id,
-                        error=error,
-                        at=now,
-                        attempt=note.attempts + 1,
-                    )
-                )
-                session.flush()
-                self._audit(
-                    session,
-                    note,
-                    "notification.sent" if status == DeliveryStatus.SENT else "notification.failed",
-                    now,
-                    {"channel": channel, "address": address, "message_id": message_id, "error": error},
-                )
-        except DBIntegrityError:
-            return  # already recorded by a worker that held this row before our lease
-
-    def _settle(
-        self, nid: int, wanted: tuple[str, ...], transient: list[tuple[str | None, str]], now: datetime
-    ) -> Outcome:
-        """Retry later after transient failures, or record the final status.
-
-        ``transient`` holds (channel, error); a None channel is a failure before sending (a
-        broken template). The notification counts as sent when it reached the person on at
-        least one channel other than the operator's log file.
-        """
-        with self.ctx.db.write() as session:
-            note = session.get_one(Notification, nid)
-            note.attempts += 1
-            outcomes = {d.channel: d.status for d in note.deliveries}
-            if transient and note.attempts < self.policy.max_attempts:
-                backoff = self.policy.retry_backoff_seconds or (60,)
-                note.next_attempt_at = now + timedelta(seconds=backoff[min(note.attempts, len(backoff)) - 1])
-                note.last_error = "; ".join(_describe(c, e) for c, e in transient)
-                note.lease_owner = note.lease_until = None
-                retry = {"error": note.last_error, "attempt": note.attempts}
-                retry["next_attempt_at"] = note.next_attempt_at.isoformat()
-                self._audit(session, note, "notification.retry", now, retry)
-                retry_at = format_instant(note.next_attempt_at, self.ctx.tz)
-                return self._outcome(note, NotificationStatus.PENDING, f"{note.last_error}; dicoba lagi {retry_at}")
-            self._record_failures(session, note, outcomes, transient, now)
-            errors = [d.error for d in note.deliveries if d.error] + [_describe(c, e) for c, e in transient]
-            reaching = [c for c in wanted if c != "log"] or list(wanted)
-            note.status = (
-                NotificationStatus.SENT
-                if any(outcomes.get(c) == DeliveryStatus.SENT for c in reaching)
-                else NotificationStatus.FAILED
-            )
-            note.last_error = "; ".join(e for e in errors if e) or (None if wanted else "Tidak ada saluran.")
-            note.finished_at, note.lease_owner, note.lease_until = now, None, None
-            return self._outcome(note, note.status, note.last_error)
-
-    def _record_failures(
-        self,
-        session: Session,
-        note: Notification,
-        outcomes: dict[str, DeliveryStatus],
-        transient: list[tuple[str | None, str]],
-        now: datetime,
-    ) -> None:
-        """Out of attempts: each transient failure is final (a failed delivery row, audited); ``outcomes`` follows."""
-        for channel, failure in transient:
-            if channel is None:
-                self._audit(session, note, "notification.failed", now, {"error": failure, "attempts": note.attempts})
-            elif channel not in outcomes:
-                session.add(
-                    Delivery(
-                        notification_id=note.id,
-                        channel=channel,
-                        status=DeliveryStatus.FAILED,
-                        error=failure,
-                        at=now,
-                        attempt=note.attempts,
-                    )
-                )
-                outcomes[channel] = DeliveryStatus.FAILED
-                failed = {"channel": channel, "error": failure, "attempts": note.attempts}
-                self._audit(session, note, "notification.failed", now, failed)
-
-    def _close(self, nid: int, status: NotificationStatus, reason: str, now: datetime) -> Outcome:
-        with self.ctx.db.write() as session:
-            note = session.get_one(Notification, nid)
-            note.status, note.last_error, note.finished_at = status, reason, now
-            note.lease_owner = note.lease_until = None
-            if status == NotificationStatus.SKIPPED:
-                self._audit(session, note, "notification.skipped", now, {"reason": reason})
-            elif status == NotificationStatus.FAILED:
-                self._audit(session, note, "notification.failed", now, {"error": reason, "attempts": note.attempts})
-            return self._outcome(note, status, reason)
-
-    def _audit(
-        self, session: Session, note: Notification, action: str, now: datetime, details: dict[str, object]
-    ) -> None:
-        audit.append(
-            session,
-            note.office_id,
-            actor=ACTOR,
-            role=ACTOR_ROLE,
-            action=action,
-            recorded_at=self.ctx.clock.now(),
-            stated_at=now,
-            case=note.case_code,
-            step=note.step_no,
-            details={
-                "notification": note.id,
-                "kind": note.kind,
-                "level": note.level,
-                "recipient": note.recipient.username,
-                **details,
-            },
-        )
-
-    def _outcome(self, note: Notification, status: NotificationStatus, text: str | None) -> Outcome:
-        return Outcome(
-            note.id,
-            note.kind,
-            note.level,
-            note.case_code,
-            note.step_no,
-            note.recipient.username,
-            status,
-            tuple(d.channel for d in note.deliveries if d.status == DeliveryStatus.SENT),
-            text,
-        )
+            found = verdict(self.ctx, session, note, now)
+        except SQLAlchemyError:
+            raise  # the pass ends; the row keeps its lease and is taken again after it
+        except Exception as exc:  # isolation boundary: one message never holds back the others
+            log.exception("notification %s failed while being processed", note.id)
+            attempt.close = (NotificationStatus.FAILED, f"Pesan gagal diproses ({error_text(exc)}).")
+            return None
+        if found is not None:
+            attempt.close = found
+            return None
+        try:
+            message = self._message(session, note, now)
+        except SopError as exc:  # e.g. a broken template: retried, then failed, never blank
+            attempt.transient.append((None, exc.message))
+            return None
+        except Exception as exc:  # isolation: a message that cannot be composed fails alone, like a template
+            log.exception("notification %s could not be composed", note.id)
+            attempt.transient.append((None, f"Pesan tidak dapat disusun ({error_text(exc)})."))
+            return None
+        done = {d.channel for d in note.deliveries}
+        return Planned(attempt, message, [c for c in attempt.wanted if c not in done])

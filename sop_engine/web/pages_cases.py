@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, cases, workflows
+from sop_engine import access, backdating, cases, workflows
 from sop_engine.artefacts import IncomingFile
 from sop_engine.definitions import STEP_ROLES
 from sop_engine.errors import SopError
@@ -110,7 +110,7 @@ def _case_page(
     access.require(session.identity, READS_CASES, "Halaman kasus")
     case = access.visible_case(ctx, session.identity, code)
     values = case_values(ctx, session.identity, case, ctx.clock.now())
-    values.update(notice=notice, error=error, typed=typed or Typed())
+    values.update(notice=notice, error=error, typed=typed or Typed(), entered_late=backdating.entered_late(ctx, code))
     return render(request, "kasus.html", values, status=status)
 
 
