@@ -184,14 +184,20 @@ def append(
         linked = _linked(office_id, event, head)
         if audit_heads.append_after(conn, office_id, _row(office_id, linked), head):
             return linked
-    locked = audit_heads.locked_head(conn, office_id)  # someone appended since, or no head given
+    linked = _linked(office_id, event, locked_head(session, office_id))  # someone appended since, or no head given
+    audit_heads.append_at_locked(conn, office_id, [_row(office_id, linked)])
+    return linked
+
+
+def locked_head(session: Session, office_id: int) -> tuple[int, str]:
+    """The office's head (seq, hash), locked until the transaction ends; created if it has none yet."""
+    conn = session.connection()
+    locked = audit_heads.locked_head(conn, office_id)
     if locked is None:
         ensure_head(session, office_id)
         locked = audit_heads.locked_head(conn, office_id)
         assert locked is not None
-    linked = _linked(office_id, event, locked)
-    audit_heads.append_at_locked(conn, office_id, _row(office_id, linked))
-    return linked
+    return locked
 
 
 def _linked(office_id: int, event: AuditRecord, head: tuple[int, str]) -> AuditRecord:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
+from sop_engine import audit, audit_heads
 from sop_engine.audit import AuditRecord
 
 
@@ -37,16 +37,10 @@ def append_many(session: Session, office_id: int, events: Sequence[AuditRecord])
     if not events:
         return []
     session.flush()
-    conn = session.connection()
-    locked = conn.execute(audit._HEAD, {"b_office": office_id}).first()
-    if locked is None:
-        audit.ensure_head(session, office_id)
-        locked = conn.execute(audit._HEAD, {"b_office": office_id}).one()
-    head: tuple[int, str] = (locked[0], locked[1])
+    head = audit.locked_head(session, office_id)
     linked: list[AuditRecord] = []
     for item in events:
         linked.append(audit._linked(office_id, item, head))
         head = (linked[-1].seq, linked[-1].hash)
-    audit._move_head(conn, office_id, linked[-1])
-    conn.execute(audit._INSERT_EVENT, [audit._row(office_id, e) for e in linked])
+    audit_heads.append_at_locked(session.connection(), office_id, [audit._row(office_id, e) for e in linked])
     return linked

@@ -8,7 +8,7 @@ written and the caller links the event again after the head read under a lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -56,7 +56,8 @@ def locked_head(conn: Connection, office_id: int) -> tuple[int, str] | None:
     return None if found is None else (found[0], found[1])
 
 
-def append_at_locked(conn: Connection, office_id: int, row: Mapping[str, Any]) -> None:
-    """Insert the event ``row`` and move the head to it (the head is locked by this transaction)."""
-    conn.execute(_MOVE_HEAD, {"b_office": office_id, "seq": row["seq"], "hash": row["hash"]})
-    conn.execute(_INSERT_EVENT, row)
+def append_at_locked(conn: Connection, office_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the events ``rows`` (linked in order) and move the head to the last one (the head is
+    locked by this transaction): one UPDATE and one INSERT however many events there are."""
+    conn.execute(_MOVE_HEAD, {"b_office": office_id, "seq": rows[-1]["seq"], "hash": rows[-1]["hash"]})
+    conn.execute(_INSERT_EVENT, list(rows))
