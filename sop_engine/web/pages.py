@@ -17,12 +17,14 @@ from sop_engine.web import (
     auth,
     pages_audit,
     pages_cases,
+    pages_documents,
     pages_evaluation,
     pages_offices,
     pages_people,
     pages_sopdoc,
 )
 from sop_engine.web.auth import context_of
+from sop_engine.web.document_actions import input_documents
 from sop_engine.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,10 +35,13 @@ def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session
     """The active steps this person may do, most urgent first."""
     access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
     ctx = context_of(request)
-    return render(request, "tugas.html", {"tasks": access.my_tasks(ctx, session.identity, ctx.clock.now())})
+    tasks = access.my_tasks(ctx, session.identity, ctx.clock.now())
+    inputs = {(t.case.id, t.step.no): input_documents(t.case, t.step.no) for t in tasks}
+    return render(request, "tugas.html", {"tasks": tasks, "inputs": inputs})
 
 
 router.include_router(pages_cases.router)
+router.include_router(pages_documents.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
 router.include_router(pages_evaluation.router)
