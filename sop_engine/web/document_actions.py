@@ -10,6 +10,7 @@ or role is refused before any file is written, number taken or realisation store
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ from sop_engine.lakip import draft, service, workbook
 from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS
 from sop_engine.remedies import Field
 from sop_engine.views.labels import URGENCY_LABELS
+from sop_engine.web.uploads import upload_dir
 
 #: The workflow whose steps these documents belong to.
 LAKIP = "lakip"
@@ -225,3 +227,10 @@ def run_action(ctx: Context, code: str, no: int, slug: str, by: str, given: Inpu
     """Generate the document of step ``no`` and complete the step with it, as ``by``."""
     action = action_for(cases.get_case(ctx, code), no, slug)
     return action.run(ctx, code, by, given, work)
+
+
+def work_folder(ctx: Context) -> tempfile.TemporaryDirectory[str]:
+    """A temp folder for a generated document, beside the uploads (the same disk as the store)."""
+    folder = upload_dir(ctx)
+    folder.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix="dokumen-", dir=folder)

@@ -7,14 +7,19 @@ IntegrityError), and again while it is sent (see :class:`sop_engine.artefacts.Ve
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
-from sop_engine import artefacts
+from sop_engine import archive, artefacts
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.context import Context
+from sop_engine.web.uploads import upload_dir
 
 #: Content types of the stored file kinds.
 MEDIA_TYPES = {
@@ -26,6 +31,7 @@ MEDIA_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
 }
+ZIP_TYPE = "application/zip"
 
 
 def attachment(filename: str) -> str:
@@ -45,4 +51,23 @@ def document_response(ctx: Context, record: ArtefactRecord) -> Response:
             "Content-Disposition": attachment(record.filename),
             "Cache-Control": "private, no-store",
         },
+    )
+
+
+def archive_download_response(ctx: Context, code: str) -> FileResponse:
+    """The archive of case ``code`` (``sop archive create``), built in a temp folder removed once sent."""
+    parent = upload_dir(ctx)
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="arsip-", dir=parent))
+    try:
+        record = archive.build_archive(ctx, code, folder / f"arsip-{code}.zip")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        record.path,
+        media_type=ZIP_TYPE,
+        filename=record.path.name,
+        headers={"Cache-Control": "private, no-store", "X-Sidik-Arsip": record.manifest_sha256},
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )

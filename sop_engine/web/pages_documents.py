@@ -9,16 +9,13 @@ built on request and downloaded; an archive file can be uploaded back and verifi
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sop_engine import access, archive
 from sop_engine.artefacts import IncomingFile
@@ -30,7 +27,8 @@ from sop_engine.logins import LoginSession
 from sop_engine.remedies import explain
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
-from sop_engine.web.document_actions import Inputs, run_action
+from sop_engine.web.document_actions import Inputs, run_action, work_folder
+from sop_engine.web.downloads import archive_download_response
 from sop_engine.web.errors import advice_text, page_text
 from sop_engine.web.form_data import ParsedForm
 from sop_engine.web.pages_cases import READS_CASES
@@ -38,11 +36,9 @@ from sop_engine.web.pages_caseview import Typed, case_values
 from sop_engine.web.pages_forms import posted_form
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
-from sop_engine.web.uploads import MAX_FILES, upload_dir
+from sop_engine.web.uploads import MAX_FILES
 
 router = APIRouter(include_in_schema=False)
-
-ZIP_TYPE = "application/zip"
 
 
 def form_inputs(form: ParsedForm, files_field: str) -> Inputs:
@@ -51,19 +47,12 @@ def form_inputs(form: ParsedForm, files_field: str) -> Inputs:
     return Inputs(fields=form.fields, files=files)
 
 
-def work_dir(request: Request) -> tempfile.TemporaryDirectory[str]:
-    """A temp folder for a generated document, beside the uploads (the same disk as the store)."""
-    folder = upload_dir(context_of(request))
-    folder.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix="dokumen-", dir=folder)
-
-
 @router.post("/kasus/{code}/langkah/{no}/dokumen/{slug}")
 async def make_document(
     request: Request, code: str, no: int, slug: str, session: LoginSession = Depends(auth.page_session)
 ) -> Response:
     ctx = context_of(request)
-    with await posted_form(request, session, files=MAX_FILES) as form, work_dir(request) as work:
+    with await posted_form(request, session, files=MAX_FILES) as form, work_folder(ctx) as work:
         await run_in_threadpool(access.require_visible, ctx, session.identity, code)
         given = form_inputs(form, "berkas")
         try:
@@ -119,24 +108,7 @@ def archive_download(request: Request, code: str, session: LoginSession = Depend
     ctx = context_of(request)
     access.require(session.identity, READS_CASES, "Arsip kasus")
     case = access.visible_case(ctx, session.identity, code)
-    folder = Path(tempfile.mkdtemp(prefix="arsip-", dir=_made(upload_dir(ctx))))
-    try:
-        record = archive.build_archive(ctx, case.id, folder / f"arsip-{case.id}.zip")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(
-        record.path,
-        media_type=ZIP_TYPE,
-        filename=record.path.name,
-        headers={"Cache-Control": "private, no-store", "X-Sidik-Arsip": record.manifest_sha256},
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
-
-
-def _made(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return archive_download_response(ctx, case.id)
 
 
 @router.post("/kasus/{code}/arsip/periksa")
