@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import docx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -120,6 +121,32 @@ def test_sekretaris_starts_the_2021_case_from_the_mulai_kasus_form(browsing: Bro
         expect(page.locator("figure.chart svg")).to_have_count(1)
     case = cases.get_case(ctx, CODE)
     assert (case.status, case.started_by, case.current_step) == ("running", "sekretaris", 1)
+
+
+def test_the_sekretaris_makes_the_disposisi_in_the_browser_and_downloads_it(
+    browsing: Browsing, ctx: Context, tmp_path: Path
+) -> None:
+    with browsing.signed_in("sekretaris") as page:
+        start_case(page)
+        form = page.locator("form#form-dokumen-disposisi")
+        form.locator("#dok-kepada").fill("Kasubag Program dan Data")
+        form.locator("#dok-isi").fill("Siapkan penyusunan LAKIP tahun 2020")
+        form.locator("#dok-sifat").select_option("sangat segera")
+        form.get_by_role("button", name="Buat dan lampirkan lembar disposisi", exact=True).click()
+        page.wait_for_url(re.compile(rf"/kasus/{CODE}\?pesan=dokumen#langkah-1$"))
+        expect(page.locator(".alert-ok")).to_be_visible()
+        expect(page.locator("li#langkah-1")).to_have_attribute("data-status", "done")
+        with page.expect_download() as download_info:
+            page.locator("li#langkah-1 a.document").click()
+        saved = tmp_path / "unduhan" / download_info.value.suggested_filename
+        download_info.value.save_as(saved)
+    assert saved.name == f"disposisi-{CODE}.docx"
+    opened = docx.Document(str(saved))
+    text = " ".join(
+        [p.text for p in opened.paragraphs] + [c.text for t in opened.tables for r in t.rows for c in r.cells]
+    )
+    assert "Siapkan penyusunan LAKIP tahun 2020" in text
+    assert cases.get_case(ctx, CODE).current_step == 2
 
 
 def test_every_step_is_done_from_the_browser_including_a_return_of_step_7(
