@@ -74,6 +74,7 @@ def test_wrong_role_wrong_step_and_missing_field_are_refused_and_the_case_unchan
     )
     empty = make(site, "sekretaris", 1, "disposisi", {"kepada": "", "isi": "Siapkan"})
     assert empty.status_code == 422 and "Kepada" in alert(empty.text, "error")
+    assert ">Siapkan</textarea>" in step_html(empty.text, 1)  # what was typed is kept
     assert cases.get_case(site.ctx, CASE) == before
 
 
@@ -128,6 +129,8 @@ def test_surat_pengantar_takes_a_number_and_the_archive_downloads_and_verifies(s
         + [c.text for t in docx.Document(io.BytesIO(step_document(site, 10))).tables for r in t.rows for c in r.cells]
     )
     assert letter.number in text and letter.case == CASE
+    shown = step_html(site.as_("kasubag").get(f"/kasus/{CASE}").text, 10)
+    assert f"Nomor surat pengantar: <strong>{letter.number}</strong>" in shown
     bundle = site.as_("staf1").get(f"/kasus/{CASE}/arsip")
     assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
     assert "manifest.json" in zipfile.ZipFile(io.BytesIO(bundle.content)).namelist()

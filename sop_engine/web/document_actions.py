@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sop_engine import cases, documents
+from sop_engine import cases, documents, letters
 from sop_engine.artefacts import ArtefactRecord, IncomingFile
 from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
@@ -199,7 +199,7 @@ def input_documents(case: CaseRecord, no: int) -> tuple[ArtefactRecord, ...]:
     return ()
 
 
-def page_values(case: CaseRecord) -> dict[str, object]:
+def page_values(ctx: Context, case: CaseRecord) -> dict[str, object]:
     """What the case page needs to show the document forms and each step's input document."""
     lakip = case.workflow == LAKIP
     return {
@@ -207,7 +207,22 @@ def page_values(case: CaseRecord) -> dict[str, object]:
         "inputs": {record.no: input_documents(case, record.no) for record in case.steps},
         "urgencies": URGENCY_LABELS,
         "divisions": DEFAULT_DIVISIONS,
+        "doc_typed": {},
+        "letter_numbers": letter_numbers(ctx, case) if lakip else (),
     }
+
+
+def letter_numbers(ctx: Context, case: CaseRecord) -> tuple[str, ...]:
+    """The register numbers of the case's surat pengantar (step 10 done), not cancelled ones."""
+    step = case.steps[documents.PENGANTAR_STEP - 1] if len(case.steps) >= documents.PENGANTAR_STEP else None
+    if step is None or step.status != StepStatus.DONE or step.completed_at is None:
+        return ()
+    year = step.completed_at.astimezone(ctx.tz).year
+    return tuple(
+        letter.number
+        for letter in letters.list_letters(ctx, year)
+        if letter.case == case.id and letter.step == documents.PENGANTAR_STEP and letter.cancelled_at is None
+    )
 
 
 def action_for(case: CaseRecord, no: int, slug: str) -> DocumentAction:

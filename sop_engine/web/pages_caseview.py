@@ -128,7 +128,7 @@ def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetim
         "may_cancel": case.status == CaseStatus.RUNNING and identity.has(*access.STARTS_CASES),
         "max_upload": ctx.settings.storage.max_upload_bytes,
         "max_files": MAX_FILES,
-        **page_values(case),
+        **page_values(ctx, case),
     }
 
 

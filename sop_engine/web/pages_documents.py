@@ -58,17 +58,18 @@ async def make_document(
         try:
             await run_in_threadpool(run_action, ctx, code, no, slug, session.identity.username, given, Path(work))
         except SopError as exc:
-            return await run_in_threadpool(_refused, request, session, code, exc)
+            typed = {name: values[0] for name, values in form.fields.items() if values}
+            return await run_in_threadpool(_refused, request, session, code, exc, typed)
     return RedirectResponse(f"/kasus/{quote(code, safe='')}?pesan=dokumen#langkah-{no}", status_code=303)
 
 
-def _refused(request: Request, session: LoginSession, code: str, exc: SopError) -> HTMLResponse:
+def _refused(request: Request, session: LoginSession, code: str, exc: SopError, typed: dict[str, str]) -> HTMLResponse:
     status = refusal_status(exc)
     if status is None:
         raise exc
     problems = [p.describe() for p in exc.problems] if isinstance(exc, ImportRefused) else []
     error = exc.message.split("\n", 1)[0] if problems else page_text(exc)
-    return case_page(request, session, code, status=status, error=error, problems=problems)
+    return case_page(request, session, code, status=status, error=error, problems=problems, doc_typed=typed)
 
 
 def case_page(request: Request, session: LoginSession, code: str, *, status: int = 200, **extra: Any) -> HTMLResponse:
