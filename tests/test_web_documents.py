@@ -142,3 +142,14 @@ def test_surat_pengantar_takes_a_number_and_the_archive_downloads_and_verifies(s
     )
     broken = site.as_("staf1").post(f"/kasus/{CASE}/arsip/periksa", files=[("arsip", ("x.zip", b"bukan zip", "x"))])
     assert broken.status_code == 422 and alert(broken.text, "error").startswith("Arsip 'x.zip' tidak utuh:")
+
+
+def test_the_analysis_chart_draws_each_indicator_and_the_absorption(site: Site, tmp_path: Path) -> None:
+    record = service.analyse(site.ctx, 2020)
+    with_pct = [r for r in record.indicators if r.achievement.pct is not None]
+    page = site.as_("kasubag").get(f"/kasus/{CASE}/analisis").text
+    svg = page.split('<svg xmlns="http://www.w3.org/2000/svg" viewBox', 1)[1].split("</svg>")[0]
+    assert svg.count('<g class="bar capaian">') == len(with_pct)
+    assert svg.count('<g class="bar serapan">') == len(record.budget.programs) + 1
+    assert with_pct and f"<title>Serapan {record.budget.total.name or record.budget.total.code}: 93,70 %</title>" in svg
+    assert "style=" not in svg

@@ -27,6 +27,7 @@ from sop_engine.logins import LoginSession
 from sop_engine.remedies import explain
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.chart_analysis import AXIS_PCT, analysis_chart_svg
 from sop_engine.web.document_actions import Inputs, run_action, work_folder
 from sop_engine.web.downloads import archive_download_response
 from sop_engine.web.errors import advice_text, page_text
@@ -94,10 +95,11 @@ def analysis_page(request: Request, code: str, session: LoginSession = Depends(a
     except SopError as exc:
         if refusal_status(exc) is None:
             raise
-        values: dict[str, Any] = {"case": case, "record": None, "findings": [], "error": page_text(exc)}
+        values: dict[str, Any] = {"case": case, "record": None, "findings": [], "error": page_text(exc), "chart": ""}
         return render(request, "analisis.html", values | {"pct": format_pct})
     findings = [explain(f.message, advice=advice_text(f.hint)) for f in record.findings]
-    values = {"case": case, "record": record, "findings": findings, "error": "", "pct": format_pct}
+    values = {"case": case, "record": record, "findings": findings, "error": "", "pct": format_pct, "axis": AXIS_PCT}
+    values["chart"] = analysis_chart_svg(record)
     return render(request, "analisis.html", values)
 
 
