@@ -19,6 +19,7 @@ from sop_engine.web import (
     pages_cases,
     pages_documents,
     pages_evaluation,
+    pages_letters,
     pages_offices,
     pages_people,
     pages_sopdoc,
@@ -42,6 +43,7 @@ def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session
 
 router.include_router(pages_cases.router)
 router.include_router(pages_documents.router)
+router.include_router(pages_letters.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
 router.include_router(pages_evaluation.router)
