@@ -67,6 +67,11 @@ def test_the_analysis_and_the_archive_and_its_check(ctx: Context, client: TestCl
     analysis = client.get(f"{CASE_URL}/analysis", headers=bearer(ctx, "kasubag"))
     assert analysis.status_code == 200 and analysis.json()["year"] == 2020
     complete_through(ctx, tmp_path, 4)
+    unattached = client.get(f"{CASE_URL}/draft", headers=bearer(ctx, "kasubag"))
+    assert "KATA PENGANTAR" in [p.text for p in docx.Document(io.BytesIO(unattached.content)).paragraphs]
+    preview = client.get(f"{CASE_URL}/draft?format=html", headers=bearer(ctx, "kasubag"))
+    assert preview.headers["content-type"].startswith("text/html")
+    assert error_of(client.get(f"{CASE_URL}/draft?format=pdf", headers=bearer(ctx, "kasubag")), 422)
     drafted = client.post(f"{CASE_URL}/steps/5/documents/draf-lkj", headers=bearer(ctx, "kasubag"))
     assert drafted.status_code == 200 and cases.get_case(ctx, CODE).steps[4].status == StepStatus.DONE
     bundle = client.get(f"{CASE_URL}/archive", headers=bearer(ctx, "staf1"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -25,7 +25,7 @@ from sop_engine.web.api_cases import CaseCode, CaseDetailOut, StepNo, case_docum
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, errors_documented, operation_id
 from sop_engine.web.auth import context_of
 from sop_engine.web.document_actions import Inputs, run_action, work_folder
-from sop_engine.web.downloads import ZIP_TYPE, archive_download_response
+from sop_engine.web.downloads import MEDIA_TYPES, ZIP_TYPE, archive_download_response, draft_download_response
 from sop_engine.web.form_data import ParsedForm
 from sop_engine.web.uploads import FORM_OVERHEAD_BYTES, MAX_FILES, receive_form, upload_dir
 
@@ -128,6 +128,34 @@ def archive_download(code: CaseCode, request: Request, identity: Annotated[Ident
     ctx = context_of(request)
     case = access.visible_case(ctx, identity, code)
     return archive_download_response(ctx, case.id)
+
+
+@router.get(
+    "/cases/{code}/draft",
+    summary="Unduh draf LKj tanpa melampirkannya",
+    description="Seperti `sop lakip draft KODE -o draf.docx [--html pratinjau.html]`: `format=docx` (bawaan) atau "
+    "`html` (pratinjau). Untuk melampirkannya ke langkah 5 pakai `POST .../steps/5/documents/draf-lkj`.",
+    response_class=Response,
+    responses={
+        **errors_documented(404),
+        200: {
+            "description": "Draf LKj.",
+            "content": {
+                MEDIA_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+def draft_download(
+    code: CaseCode,
+    request: Request,
+    identity: Annotated[Identity, Caller],
+    format: Annotated[Literal["docx", "html"], Query(description="docx atau html (pratinjau).")] = "docx",
+) -> Response:
+    ctx = context_of(request)
+    case = access.visible_case(ctx, identity, code)
+    return draft_download_response(ctx, case.id, preview=format == "html")
 
 
 @router.post(

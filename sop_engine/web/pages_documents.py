@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sop_engine import access, archive
 from sop_engine.artefacts import IncomingFile
-from sop_engine.errors import InvalidInput, SopError
+from sop_engine.errors import InvalidInput, NotFound, SopError
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
 from sop_engine.lakip.tables import ImportRefused
@@ -29,7 +29,7 @@ from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.chart_analysis import AXIS_PCT, analysis_chart_svg
 from sop_engine.web.document_actions import Inputs, run_action, work_folder
-from sop_engine.web.downloads import archive_download_response
+from sop_engine.web.downloads import archive_download_response, draft_download_response
 from sop_engine.web.errors import advice_text, page_text
 from sop_engine.web.form_data import ParsedForm
 from sop_engine.web.pages_cases import READS_CASES
@@ -112,6 +112,19 @@ def archive_download(request: Request, code: str, session: LoginSession = Depend
     access.require(session.identity, READS_CASES, "Arsip kasus")
     case = access.visible_case(ctx, session.identity, code)
     return archive_download_response(ctx, case.id)
+
+
+@router.get("/kasus/{code}/draf-lkj.{form}")
+def draft_download(
+    request: Request, code: str, form: str, session: LoginSession = Depends(auth.page_session)
+) -> Response:
+    """The draft LKj as it would be attached (``docx``), or its HTML preview (``html``), not attached."""
+    ctx = context_of(request)
+    access.require(session.identity, READS_CASES, "Draf LKj")
+    case = access.visible_case(ctx, session.identity, code)
+    if form not in ("docx", "html"):
+        raise NotFound(f"Draf LKj tersedia sebagai .docx atau .html, bukan .{form}.", value=form)
+    return draft_download_response(ctx, case.id, preview=form == "html")
 
 
 @router.post("/kasus/{code}/arsip/periksa")
