@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import docx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -20,8 +21,10 @@ from sop_engine.audit import AuditFilter
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.lakip import service
 from sop_engine.views.labels import ACTION_LABELS
 from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_for, complete_with_services, log_in
+from tests.test_lakip_workbook import FIXTURES, fill
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -120,6 +123,67 @@ def test_sekretaris_starts_the_2021_case_from_the_mulai_kasus_form(browsing: Bro
         expect(page.locator("figure.chart svg")).to_have_count(1)
     case = cases.get_case(ctx, CODE)
     assert (case.status, case.started_by, case.current_step) == ("running", "sekretaris", 1)
+
+
+def test_the_sekretaris_makes_the_disposisi_in_the_browser_and_downloads_it(
+    browsing: Browsing, ctx: Context, tmp_path: Path
+) -> None:
+    with browsing.signed_in("sekretaris") as page:
+        start_case(page)
+        form = page.locator("form#form-dokumen-disposisi")
+        form.locator("#dok-kepada").fill("Kasubag Program dan Data")
+        form.locator("#dok-isi").fill("Siapkan penyusunan LAKIP tahun 2020")
+        form.locator("#dok-sifat").select_option("sangat segera")
+        form.get_by_role("button", name="Buat dan lampirkan lembar disposisi", exact=True).click()
+        page.wait_for_url(re.compile(rf"/kasus/{CODE}\?pesan=dokumen#langkah-1$"))
+        expect(page.locator(".alert-ok")).to_be_visible()
+        expect(page.locator("li#langkah-1")).to_have_attribute("data-status", "done")
+        with page.expect_download() as download_info:
+            page.locator("li#langkah-1 a.document").click()
+        saved = tmp_path / "unduhan" / download_info.value.suggested_filename
+        download_info.value.save_as(saved)
+    assert saved.name == f"disposisi-{CODE}.docx"
+    opened = docx.Document(str(saved))
+    text = " ".join(
+        [p.text for p in opened.paragraphs] + [c.text for t in opened.tables for r in t.rows for c in r.cells]
+    )
+    assert "Siapkan penyusunan LAKIP tahun 2020" in text
+    assert cases.get_case(ctx, CODE).current_step == 2
+
+
+def test_the_workbook_goes_out_and_comes_back_through_the_browser(
+    browsing: Browsing, ctx: Context, lakip: WorkflowDef, tmp_path: Path
+) -> None:
+    service.import_targets(ctx, FIXTURES / "targets-2020.csv", 2020, by="kasubag")
+    service.import_targets(ctx, FIXTURES / "budget-2020.csv", 2020, by="kasubag")
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    complete_with_services(ctx, CODE, lakip.steps[0], tmp_path, "disposisi")
+    with browsing.signed_in("kasubag") as page:
+        page.goto(f"/kasus/{CODE}")
+        page.get_by_role("button", name="Buat dan lampirkan buku kerja", exact=True).click()
+        page.wait_for_url(re.compile(r"\?pesan=dokumen#langkah-2$"))
+        with page.expect_download() as download_info:
+            page.locator("li#langkah-2 a.document").click()
+        book = tmp_path / "unduhan" / download_info.value.suggested_filename
+        download_info.value.save_as(book)
+    assert book.name == "buku-kerja-2020.xlsx"
+    with browsing.signed_in("staf1") as page:
+        page.goto(f"/kasus/{CODE}")
+        page.get_by_role("button", name="Catat pengiriman buku kerja", exact=True).click()
+        page.wait_for_url(re.compile(r"\?pesan=dokumen#langkah-3$"))
+        form = page.locator("form#form-dokumen-impor-buku-kerja")
+        form.locator("#dok-berkas").set_input_files(
+            fill(book, tmp_path / "rusak.xlsx", {("Hukum dan SDM", "2.3"): "n/a"})
+        )
+        form.get_by_role("button", name="Impor buku kerja yang kembali", exact=True).click()
+        expect(page.locator(".alert-error")).to_contain_text("Berkas 'rusak.xlsx' ditolak seluruhnya")
+        expect(page.locator("ul.import-problems li").first).to_contain_text("lembar 'Hukum dan SDM'")
+        form = page.locator("form#form-dokumen-impor-buku-kerja")
+        form.locator("#dok-berkas").set_input_files(fill(book, tmp_path / "isi.xlsx", {("Hukum dan SDM", "2.3"): 100}))
+        form.get_by_role("button", name="Impor buku kerja yang kembali", exact=True).click()
+        page.wait_for_url(re.compile(r"\?pesan=dokumen#langkah-4$"))
+        expect(page.locator("li#langkah-4")).to_have_attribute("data-status", "done")
+    assert cases.get_case(ctx, CODE).current_step == 5
 
 
 def test_every_step_is_done_from_the_browser_including_a_return_of_step_7(

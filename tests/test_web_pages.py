@@ -188,7 +188,8 @@ def test_the_active_steps_role_gets_its_forms_and_others_do_not(site: Site):
     assert not elements(page, "form", id="form-kembalikan")  # step 1 returns nowhere
     assert elements(page, "form", id="form-batal", action=f"/kasus/{CASE}/batalkan")
     assert elements(page, "textarea", id="alasan-batal", name="alasan")
-    assert len(elements(page, "input", name="csrf_token")) == 3  # logout, complete, cancel
+    assert elements(page, "form", id="form-dokumen-disposisi", action=f"/kasus/{CASE}/langkah/1/dokumen/disposisi")
+    assert len(elements(page, "input", name="csrf_token")) == 4  # logout, make the disposisi, complete, cancel
 
     for username in ("kasubag", "staf1", "ketua", "inspektorat"):
         other = site.as_(username).get(f"/kasus/{CASE}").text

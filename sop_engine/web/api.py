@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from sop_engine import views
 from sop_engine.identity import Identity
-from sop_engine.web import api_audit, api_cases, api_offices
+from sop_engine.web import api_audit, api_cases, api_documents, api_offices
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, bearer, documented, operation_id
 from sop_engine.web.api_models import model_of
 
@@ -44,5 +44,6 @@ def me(identity: Annotated[Identity, Caller]) -> JSONResponse:
 
 
 router.include_router(api_cases.router)
+router.include_router(api_documents.router)
 router.include_router(api_audit.router)
 router.include_router(api_offices.router)

@@ -281,7 +281,7 @@ def case_document(ctx: Context, record: cases.CaseRecord) -> views.CaseDetailJso
 
 
 async def _receive_completion(request: Request, ctx: Context) -> ParsedForm:
-    if _has_no_body(request):
+    if has_no_body(request):
         return ParsedForm()
     limit = ctx.settings.storage.max_upload_bytes
     return await receive_form(
@@ -293,7 +293,7 @@ async def _receive_completion(request: Request, ctx: Context) -> ParsedForm:
     )
 
 
-def _has_no_body(request: Request) -> bool:
+def has_no_body(request: Request) -> bool:
     headers = request.headers
     return (
         "content-type" not in headers

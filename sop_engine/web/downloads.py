@@ -7,14 +7,21 @@ IntegrityError), and again while it is sent (see :class:`sop_engine.artefacts.Ve
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
-from sop_engine import artefacts
+from sop_engine import archive, artefacts
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.context import Context
+from sop_engine.lakip import draft, service
+from sop_engine.web.uploads import upload_dir
 
 #: Content types of the stored file kinds.
 MEDIA_TYPES = {
@@ -26,6 +33,7 @@ MEDIA_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
 }
+ZIP_TYPE = "application/zip"
 
 
 def attachment(filename: str) -> str:
@@ -46,3 +54,48 @@ def document_response(ctx: Context, record: ArtefactRecord) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def generated_download(
+    ctx: Context, build: Callable[[Path], tuple[Path, Mapping[str, str]]], media_type: str
+) -> FileResponse:
+    """A file ``build`` writes into a fresh temp folder (returning it and extra headers), sent as a
+    private download; the folder is removed once sent, or at once when ``build`` fails."""
+    parent = upload_dir(ctx)
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="unduhan-", dir=parent))
+    try:
+        path, headers = build(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=path.name,
+        headers={"Cache-Control": "private, no-store", **headers},
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
+
+
+def archive_download_response(ctx: Context, code: str) -> FileResponse:
+    """The archive of case ``code`` (``sop archive create``), its fingerprint in ``X-Sidik-Arsip``."""
+
+    def build(folder: Path) -> tuple[Path, Mapping[str, str]]:
+        record = archive.build_archive(ctx, code, folder / f"arsip-{code}.zip")
+        return record.path, {"X-Sidik-Arsip": record.manifest_sha256}
+
+    return generated_download(ctx, build, ZIP_TYPE)
+
+
+def draft_download_response(ctx: Context, code: str, preview: bool) -> FileResponse:
+    """The draft LKj of LAKIP case ``code`` (``sop lakip draft``), not attached: the .docx or its HTML preview."""
+
+    def build(folder: Path) -> tuple[Path, Mapping[str, str]]:
+        year = service.report_year(ctx, code)
+        docx_path = folder / f"draf-lkj-{year}.docx"
+        html_path = folder / f"draf-lkj-{year}.html" if preview else None
+        record = draft.draft_lkj(ctx, year, docx_path, case=code, html_path=html_path)
+        return (record.html_path or record.path), {}
+
+    return generated_download(ctx, build, "text/html; charset=utf-8" if preview else MEDIA_TYPES["docx"])

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from sop_engine.errors import SopError
-from sop_engine.remedies import Field, Remedy, explain
+from sop_engine.remedies import Field, Hint, Remedy, explain
 
-__all__ = ["LABELS", "PAGES", "page_text"]
+__all__ = ["LABELS", "PAGES", "advice_text", "page_text"]
 
 #: Each input as the label of the form field (or the choice) that gives it.
 LABELS: Final[Mapping[Field, str]] = {
@@ -81,6 +81,10 @@ _PLACEHOLDERS: Final[Mapping[str, str]] = {
 
 def page_text(exc: SopError) -> str:
     """The refusal as a page shows it: the message, the field's label, the page that helps."""
-    field, hint = exc.field, exc.hint
-    advice = hint.fill(PAGES[hint.remedy], _PLACEHOLDERS) if hint else ""
-    return explain(exc.message, LABELS[field] if field else "", advice)
+    field = exc.field
+    return explain(exc.message, LABELS[field] if field else "", advice_text(exc.hint))
+
+
+def advice_text(hint: Hint | None) -> str:
+    """The follow-up as a page words it ("" without one)."""
+    return hint.fill(PAGES[hint.remedy], _PLACEHOLDERS) if hint else ""

@@ -17,13 +17,16 @@ from sop_engine.web import (
     auth,
     pages_audit,
     pages_cases,
+    pages_documents,
     pages_evaluation,
+    pages_letters,
     pages_offices,
     pages_people,
     pages_sopdoc,
     reading,
 )
 from sop_engine.web.auth import context_of
+from sop_engine.web.document_actions import input_documents
 from sop_engine.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,10 +38,13 @@ async def my_tasks(request: Request, session: LoginSession = Depends(auth.page_s
     access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
     ctx = context_of(request)
     tasks = await reading.read(ctx, access.my_tasks, ctx, session.identity, ctx.clock.now())
-    return render(request, "tugas.html", {"tasks": tasks})
+    inputs = {(t.case.id, t.step.no): input_documents(t.case, t.step.no) for t in tasks}
+    return render(request, "tugas.html", {"tasks": tasks, "inputs": inputs})
 
 
 router.include_router(pages_cases.router)
+router.include_router(pages_documents.router)
+router.include_router(pages_letters.router)
 router.include_router(pages_audit.router)
 router.include_router(pages_people.router)
 router.include_router(pages_evaluation.router)

@@ -23,6 +23,7 @@ from sop_engine.identity import Identity
 from sop_engine.returns import list_returns
 from sop_engine.views.labels import FILE_KIND_LABELS
 from sop_engine.web.chart import case_chart_svg
+from sop_engine.web.document_actions import page_values
 from sop_engine.web.uploads import MAX_FILES
 
 #: The fixed messages a redirect after a successful action may ask for (``?pesan=``).
@@ -31,6 +32,7 @@ NOTICES = {
     "selesai": "Langkah telah ditandai selesai.",
     "dikembalikan": "Pekerjaan telah dikembalikan beserta alasannya; langkah tujuan aktif kembali.",
     "dibatalkan": "Kasus telah dibatalkan.",
+    "dokumen": "Dokumen telah dibuat dan dilampirkan; langkahnya ditandai selesai.",
 }
 
 
@@ -126,6 +128,7 @@ def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetim
         "may_cancel": case.status == CaseStatus.RUNNING and identity.has(*access.STARTS_CASES),
         "max_upload": ctx.settings.storage.max_upload_bytes,
         "max_files": MAX_FILES,
+        **page_values(ctx, case),
     }
 
 

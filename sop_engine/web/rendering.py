@@ -29,6 +29,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/tugas", "Tugas Saya", roles_for(Permission.WORK_ON_STEPS)),
     ("/kasus", "Kasus", (*roles_for(Permission.WORK_ON_STEPS), *roles_for(Permission.READ_ALL_CASES))),
     ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
+    ("/surat", "Register Surat", (*roles_for(Permission.WRITE_LETTERS), *roles_for(Permission.READ_ALL_CASES))),
     ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
     ("/evaluasi", "Evaluasi SOP", roles_for(Permission.READ_AUDIT)),
     ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
