@@ -93,24 +93,19 @@ def _start_page(
 @router.get("/kasus/{code}")
 def case_page(request: Request, code: str, session: LoginSession = Depends(auth.page_session)) -> Response:
     notice = NOTICES.get(request.query_params.get("pesan", ""), "")
-    return _case_page(request, session, code, notice=notice)
+    return render_case_page(request, session, code, notice=notice)
 
 
-def _case_page(
-    request: Request,
-    session: LoginSession,
-    code: str,
-    *,
-    status: int = 200,
-    notice: str = "",
-    error: str = "",
-    typed: Typed | None = None,
+def render_case_page(
+    request: Request, session: LoginSession, code: str, *, status: int = 200, **extra: Any
 ) -> HTMLResponse:
+    """The case page, with ``extra`` values (``notice``, ``error``, ``typed``, ``problems``, ``doc_typed``)."""
     ctx = context_of(request)
     access.require(session.identity, READS_CASES, "Halaman kasus")
     case = access.visible_case(ctx, session.identity, code)
     values = case_values(ctx, session.identity, case, ctx.clock.now())
-    values.update(notice=notice, error=error, typed=typed or Typed(), entered_late=backdating.entered_late(ctx, code))
+    blank = {"notice": "", "error": "", "typed": Typed(), "problems": []}
+    values.update(blank | extra | {"entered_late": backdating.entered_late(ctx, code)})
     return render(request, "kasus.html", values, status=status)
 
 
@@ -179,7 +174,7 @@ async def _act(
         if status is None:
             raise
         return await run_in_threadpool(
-            _case_page, request, session, code, status=status, error=page_text(exc), typed=typed
+            render_case_page, request, session, code, status=status, error=page_text(exc), typed=typed
         )
     return _to_case(code, done)
 

@@ -32,8 +32,7 @@ from sop_engine.web.document_actions import Inputs, run_action, work_folder
 from sop_engine.web.downloads import archive_download_response, draft_download_response
 from sop_engine.web.errors import advice_text, page_text
 from sop_engine.web.form_data import ParsedForm
-from sop_engine.web.pages_cases import READS_CASES
-from sop_engine.web.pages_caseview import Typed, case_values
+from sop_engine.web.pages_cases import READS_CASES, render_case_page
 from sop_engine.web.pages_forms import posted_form
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
@@ -70,16 +69,7 @@ def _refused(request: Request, session: LoginSession, code: str, exc: SopError, 
         raise exc
     problems = [p.describe() for p in exc.problems] if isinstance(exc, ImportRefused) else []
     error = exc.message.split("\n", 1)[0] if problems else page_text(exc)
-    return case_page(request, session, code, status=status, error=error, problems=problems, doc_typed=typed)
-
-
-def case_page(request: Request, session: LoginSession, code: str, *, status: int = 200, **extra: Any) -> HTMLResponse:
-    """The case page with ``extra`` values (``error``, ``notice``, ``problems``)."""
-    ctx = context_of(request)
-    case = access.visible_case(ctx, session.identity, code)
-    values = case_values(ctx, session.identity, case, ctx.clock.now())
-    values.update({"notice": "", "error": "", "typed": Typed(), "problems": []} | extra)
-    return render(request, "kasus.html", values, status=status)
+    return render_case_page(request, session, code, status=status, error=error, problems=problems, doc_typed=typed)
 
 
 # --- the analysis of step 5 ----------------------------------------------------------------
@@ -135,13 +125,13 @@ async def archive_verify(request: Request, code: str, session: LoginSession = De
         upload = next((f for f in form.files if f.field == "arsip"), None)
         if upload is None:
             error = page_text(InvalidInput("Pilih berkas arsip .zip yang akan diperiksa.", value=""))
-            return await run_in_threadpool(case_page, request, session, code, status=422, error=error)
+            return await run_in_threadpool(render_case_page, request, session, code, status=422, error=error)
         check = await run_in_threadpool(archive.verify_archive, upload.path)
     if check.ok:
         notice = (
             f"Arsip '{upload.filename}' utuh: kasus {check.case}, {check.documents} dokumen, "
             f"{check.events} peristiwa audit; sidik arsip {check.manifest_sha256}."
         )
-        return await run_in_threadpool(case_page, request, session, code, notice=notice)
+        return await run_in_threadpool(render_case_page, request, session, code, notice=notice)
     error = f"Arsip '{upload.filename}' tidak utuh: {check.problem}"
-    return await run_in_threadpool(case_page, request, session, code, status=422, error=error)
+    return await run_in_threadpool(render_case_page, request, session, code, status=422, error=error)
