@@ -41,7 +41,7 @@ def problems(settings: Settings) -> list[SopError]:
         require_office(settings)
     except SopError as exc:
         found.append(exc)
-    found += _workflow_problems(settings.workflows_dir)
+    found += _workflow_problems(settings.workflows_dir, settings.roles.step_ids)
     found += [
         ConfigError(f"Templat dokumen '{name}' tidak ada di {settings.documents_dir} ([documents] dir).", value=name)
         for name in DOCUMENT_TEMPLATES
@@ -95,11 +95,11 @@ def _shown(key: str, value: object) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
-def _workflow_problems(folder: Path) -> list[SopError]:
+def _workflow_problems(folder: Path, roles: tuple[str, ...]) -> list[SopError]:
     from sop_engine.loader import load_workflows_dir
 
     try:
-        found = load_workflows_dir(folder)
+        found = load_workflows_dir(folder, roles)
     except SopError as exc:
         return [exc]
     return [] if found else [ConfigError(f"Folder SOP {folder} tidak berisi berkas SOP (*.toml) ([workflows] dir).")]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from argon2 import PasswordHasher
 from sqlalchemy import event, inspect, select, update
 
@@ -106,10 +105,7 @@ def run_cli(args: list[str], settings: Settings, clock: Clock | None = None) -> 
 
 def upgrade_from(ctx: Context, revision: str, dropped: tuple[str, ...] = ()) -> None:
     """Take the database back to schema ``revision`` (``dropped`` tables must be gone), then upgrade it again."""
-    config = migrate.alembic_config()
-    with ctx.db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    migrate.downgrade(ctx.db.engine, revision)
     assert not set(dropped) & set(inspect(ctx.db.engine).get_table_names())
     migrate.upgrade(ctx.db.engine)
 

@@ -17,6 +17,7 @@ from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_day, format_instant
 from sop_engine.install import InitReport
 from sop_engine.people import PersonRecord
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.views.labels import CASE_STATUS_LABELS
 from sop_engine.workflows import RevisionRecord
 
@@ -76,7 +77,7 @@ def holidays_list(year: int, items: Sequence[Holiday]) -> str:
     )
 
 
-def workflow_detail(definition: WorkflowDef) -> str:
+def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> str:
     h = definition.header
     lines = [
         f"{definition.title} ({definition.name})",
@@ -90,7 +91,7 @@ def workflow_detail(definition: WorkflowDef) -> str:
         [
             s.no,
             clip(s.name, 60),
-            ROLE_LABELS.get(s.role, s.role),
+            roles.label(s.role),
             str(s.budget),
             s.output,
             s.file_rule.value,

@@ -7,12 +7,14 @@ the ``revision`` lines of the migration scripts. Alembic itself is loaded only t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from sop_engine.errors import ConfigError
 from sop_engine.remedies import Hint, Remedy
@@ -42,9 +44,41 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database at ``engine`` back to schema ``revision`` (tests and emergencies)."""
+    from alembic import command
+
+    config = alembic_config()
+    with _migrating(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+@contextlib.contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the migrations; on SQLite with foreign keys off, checked after the commit.
+
+    A migration that rebuilds a table (SQLite cannot drop a constraint) drops the old one, which
+    with foreign keys on deletes the rows that reference it (``ON DELETE CASCADE``). SQLite ignores
+    the pragma inside a transaction, so it is set on the connection before the transaction begins.
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+        if raw is not None and raw.execute("PRAGMA foreign_key_check").fetchall():
+            raise RuntimeError("the migrated database breaks a foreign key (PRAGMA foreign_key_check)")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -158,7 +158,16 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("office_id", "code", name="uq_cases_office_code"),
-        UniqueConstraint("office_id", "workflow", "year", name="uq_cases_office_workflow_year"),
+        # One case per workflow and year, but any number of a "bebas" workflow (numbered by serial).
+        Index(
+            "uq_cases_office_workflow_year_open",
+            "office_id",
+            "workflow",
+            "year",
+            unique=True,
+            sqlite_where=text("serial IS NULL"),
+            postgresql_where=text("serial IS NULL"),
+        ),
         # The order of a page of the case list (sop_engine.case_pages): newest year first, then code.
         Index("ix_cases_office_year_code", "office_id", "year", "code"),
     )
@@ -177,6 +186,8 @@ class Case(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The number of a case of a ``kasus = "bebas"`` workflow within its year (None: the yearly case).
+    serial: Mapped[int | None] = mapped_column(Integer)
 
     definition: Mapped[WorkflowDefinition] = relationship(lazy="joined")
     steps: Mapped[list[CaseStep]] = relationship(

@@ -13,13 +13,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context as TemplateContext
 
 from sop_engine.context import Context
-from sop_engine.definitions import ROLE_LABELS
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
 from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, roles_for
+from sop_engine.roles import DEFAULT_ROLES
 from sop_engine.views.labels import STATUS_LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -46,9 +47,17 @@ def working_time_text(seconds: int) -> str:
     return f"terlambat {text}" if late else text
 
 
+@pass_context
+def _role_label(context: TemplateContext, role: str) -> str:
+    """The office's name of ``role`` (config.toml's ``[peran]``), for the ``peran`` filter."""
+    request: Request | None = context.get("request")
+    roles = request.app.state.ctx.settings.roles if request is not None else DEFAULT_ROLES
+    return str(roles.label(role))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-    env.filters["peran"] = lambda role: ROLE_LABELS.get(role, role)
+    env.filters["peran"] = _role_label
     env.filters["status"] = lambda status: STATUS_LABELS.get(status, status)
     env.filters["ukuran"] = format_size
     env.filters["rupiah"] = format_rupiah
