@@ -137,6 +137,9 @@ def test_the_second_sop_runs_end_to_end_from_the_cli(office: Context, tmp_path: 
         assert run.code == 0, run.err
         return run.out
 
+    shown_sop = sop("workflows", "show", "surat-masuk")
+    assert "Kasus: banyak per tahun, bernomor urut; dimulai oleh Arsiparis; tenggat tahunan: tidak ada" in shown_sop
+    assert json.loads(sop("workflows", "show", "lakip", "--json"))["tenggat"] == "03-31"
     started = json.loads(sop("case", "start", "surat-masuk", "--year", "2021", "--by", "arsip1", "--json"))
     code = started["id"]
     assert code == "surat-masuk-2021-0001"
