@@ -163,6 +163,9 @@ def test_the_web_start_form_offers_it_to_the_role_that_may_start_it(office: Cont
     response = site.as_("arsip1").post("/kasus/baru", {"workflow": "surat-masuk", "tahun": "2021"})
     assert response.status_code == 303, response.text
     assert site.as_("arsip1").get(response.headers["location"]).status_code == 200
+    tasks = site.as_("arsip1").get("/tugas")
+    assert tasks.status_code == 200 and "surat-masuk-2021-0001" in tasks.text
+    assert '<a href="/tugas"' in tasks.text and '<a href="/kasus"' in tasks.text  # the office role's menu
     assert [o["value"] for o in elements(site.as_("sekretaris").get("/kasus/baru").text, "option")] == ["lakip"]
     refused = site.as_("sekretaris").post("/kasus/baru", {"workflow": "surat-masuk", "tahun": "2021"})
     assert refused.status_code == 403

@@ -25,15 +25,15 @@ from sop_engine.views.labels import STATUS_LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-#: The navigation: (path, label, roles that see it; empty = everyone logged in).
-NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("/tugas", "Tugas Saya", roles_for(Permission.WORK_ON_STEPS)),
-    ("/kasus", "Kasus", (*roles_for(Permission.WORK_ON_STEPS), *roles_for(Permission.READ_ALL_CASES))),
-    ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
-    ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
-    ("/evaluasi", "Evaluasi SOP", roles_for(Permission.READ_AUDIT)),
-    ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
-    ("/pengawas", "Pengawasan", roles_for(Permission.READ_OFFICES)),
+#: The navigation: (path, label, the permissions whose roles see it; empty = everyone logged in).
+NAVIGATION: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
+    ("/tugas", "Tugas Saya", (Permission.WORK_ON_STEPS,)),
+    ("/kasus", "Kasus", (Permission.WORK_ON_STEPS, Permission.READ_ALL_CASES)),
+    ("/kasus/baru", "Mulai kasus", (Permission.START_CASE,)),
+    ("/audit", "Jejak Audit", (Permission.READ_AUDIT,)),
+    ("/evaluasi", "Evaluasi SOP", (Permission.READ_AUDIT,)),
+    ("/orang", "Orang", (Permission.MANAGE_PEOPLE,)),
+    ("/pengawas", "Pengawasan", (Permission.READ_OFFICES,)),
 )
 
 
@@ -93,8 +93,9 @@ def render(request: Request, template: str, values: dict[str, Any], status: int 
         "csrf_token": session.csrf_token if session else "",
         "navigation": [
             (path, label)
-            for path, label, roles in NAVIGATION
-            if identity is not None and (not roles or identity.has(*roles))
+            for path, label, permissions in NAVIGATION
+            if identity is not None
+            and (not permissions or any(identity.has(*roles_for(p, ctx.settings.roles)) for p in permissions))
         ],
         "current_nav": current_nav(request.url.path),
         "waktu": waktu,
