@@ -74,6 +74,10 @@ def _rows(prefix: str, value: object) -> Iterator[tuple[str, str]]:
         for day, periods in zip(WEEKDAYS, value, strict=True):
             yield f"{prefix}.{day}", ", ".join(f"{a:%H.%M}-{b:%H.%M}" for a, b in periods) or "libur"
         return
+    if prefix == "roles.step_roles" and isinstance(value, tuple):  # as [peran] writes them
+        for role in value:
+            yield f"peran.{role.id}", role.nama + (f" (atasan: {role.atasan})" if role.atasan else "")
+        return
     if prefix == "submission_deadline" and isinstance(value, tuple):
         yield prefix, "{:02d}-{:02d}".format(*value)
         return

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sop_engine import cases, people
+from sop_engine import cases, config_check, people
 from sop_engine.config_roles import parse_roles
 from sop_engine.context import Context
 from sop_engine.db.models import Notification
@@ -26,7 +26,9 @@ WHERE = "config.toml"
 
 
 def test_peran_adds_a_step_role_with_its_name_and_atasan(tmp_path: Path) -> None:
-    roles = office_settings(tmp_path, make_settings(tmp_path)).roles
+    settings = office_settings(tmp_path, make_settings(tmp_path))
+    roles = settings.roles
+    assert ("peran.arsiparis", "Arsiparis (atasan: sekretaris)") in config_check.effective(settings)
     assert roles.step_ids == ("ketua", "sekretaris", "kasubag_program", "staf", "arsiparis")
     assert roles.ids[-3:] == ("inspektorat", "admin", "pengawas")
     assert roles.label("arsiparis") == "Arsiparis"
