@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from sop_engine import cases, planning
 from sop_engine.context import Context
@@ -104,6 +104,20 @@ def test_another_role_is_refused_exactly_and_nothing_changes(office: Context) ->
     with pytest.raises(NotAllowed) as refused:
         cases.start_case(office, "surat-masuk", 2021, "sekretaris")
     assert str(refused.value) == "Memulai kasus hanya untuk peran arsiparis; 'sekretaris' berperan sekretaris."
+    assert _counts(office) == before
+
+
+def test_a_start_that_loses_the_race_for_its_number_is_told_to_start_again(office: Context) -> None:
+    cases.start_case(office, "surat-masuk", 2021, "arsip1")
+    with office.db.write() as session:  # as if 0001 were being inserted at this moment: its serial not yet seen
+        session.execute(update(Case).values(serial=None))
+    before = _counts(office)
+    with pytest.raises(Conflict) as refused:
+        cases.start_case(office, "surat-masuk", 2021, "arsip1")
+    assert str(refused.value) == (
+        "Kasus surat-masuk-2021-0001 baru saja dimulai oleh orang lain pada saat yang sama; "
+        "mulai lagi untuk kasus berikutnya."
+    )
     assert _counts(office) == before
 
 
