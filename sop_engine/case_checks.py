@@ -21,12 +21,13 @@ from sop_engine.context import Context
 from sop_engine.db.models import Case
 from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import ROLE_LABELS, FileRule, StepDef
+from sop_engine.definitions import FileRule, StepDef
 from sop_engine.directory import Member
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed
 from sop_engine.formatting import format_instant
 from sop_engine.machine import step_of
 from sop_engine.remedies import Field, Hint, Remedy
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.views.labels import STATUS_LABELS
 
 
@@ -46,12 +47,12 @@ def _require_role(person: Member, role: str, message: str) -> None:
         raise NotAllowed(message, value=person.username, role=role)
 
 
-def require_step_role(person: Member, step: StepDef) -> str:
+def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLES) -> str:
     _require_role(
         person,
         step.role,
         f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
-        f"({ROLE_LABELS.get(step.role, step.role)}); '{person.username}' berperan {_roles_text(person)}.",
+        f"({roles.label(step.role)}); '{person.username}' berperan {_roles_text(person)}.",
     )
     return step.role
 

@@ -75,7 +75,7 @@ def active_step(ctx: Context, session: Session, code: str, step_no: int, by: str
     actor = people.person(by)
     row = case.steps[step.no - 1]
     require_workable(ctx, case, row, step)
-    role = require_step_role(actor, step)
+    role = require_step_role(actor, step, ctx.settings.roles)
     return StepAction(case, definition, step, row, people, actor, role)
 
 

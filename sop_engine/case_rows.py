@@ -92,6 +92,9 @@ class CaseRow:
     steps: list[StepRow] = field(default_factory=list)
     #: The documents of the case by step, each step's in the order they were recorded (as ``Case.artefacts``).
     documents: list[ArtefactRecord] = field(default_factory=list)
+    #: The case's number within its workflow and year, for a ``kasus = "bebas"`` workflow (None: yearly;
+    #: written when the case is inserted, not read back).
+    serial: int | None = None
 
 
 _c, _s, _a, _o = _cases.c, _steps.c, _artefacts.c, table(Office).c
@@ -258,6 +261,7 @@ def insert_case(conn: Connection, case: CaseRow, recorded_at: datetime) -> None:
             started_by=case.started_by,
             recorded_at=recorded_at,
             version=case.version,
+            serial=case.serial,
         )
     )
     (case.id,) = result.inserted_primary_key or (0,)

@@ -21,13 +21,23 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import artefacts, audit, case_pages, case_restarts, case_rows, outbox, policy, textrules, workflows
+from sop_engine import (
+    artefacts,
+    audit,
+    case_codes,
+    case_pages,
+    case_restarts,
+    case_rows,
+    outbox,
+    policy,
+    textrules,
+    workflows,
+)
 from sop_engine.artefacts import IncomingFile
 from sop_engine.case_checks import (
     check_year,
     require_declared_return,
     require_files,
-    require_no_case,
     require_running,
     require_workable,
     stated_time,
@@ -180,17 +190,17 @@ def _finished(ctx: Context, case: CaseRow, definition: WorkflowDef) -> CaseRecor
 
 
 def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
-    """Start the yearly case of ``workflow`` (Sekretaris only; one per workflow, year and office)."""
+    """Start a case of ``workflow`` in ``year``, by a role its policy allows (one a year unless ``kasus = "bebas"``)."""
     check_year(year)
     code = f"{workflow}-{year}"
     try:
         with _action(ctx) as session:
             people = office_people(ctx, session)
             actor = people.person(by)
-            role = policy.require(actor.username, actor.role_names, Permission.START_CASE)
-            require_no_case(session, people.office_id, workflow, year, code)
-            code, restart_of = case_restarts.new_code(session.connection(), people.office_id, workflow, year)
             definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
+            starters = policy.start_roles(definition)
+            role = policy.require(actor.username, actor.role_names, Permission.START_CASE, holders=starters)
+            code, serial, restart_of = case_codes.new_code(session, people.office_id, definition, year)
             when = stated_time(ctx, at, not_before=None, what="memulai kasus")
             case = CaseRow(
                 id=0,
@@ -205,6 +215,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                 started_at=when,
                 started_by=actor.username,
                 steps=[StepRow(None, s.no, StepStatus.WAITING) for s in definition.steps],
+                serial=serial,
             )
             first = case.steps[0]
             start_round(ctx, first, definition.first_step, when)
@@ -234,7 +245,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
-            require_no_case(session, ctx.office(session).id, workflow, year, code)
+            case_codes.explain_race(session, ctx.office(session).id, workflow, year, code)
         raise
 
 

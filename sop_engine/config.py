@@ -27,9 +27,11 @@ from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
 from sop_engine.config_ops import LoggingSettings, MetricsSettings, parse_logging, parse_metrics
+from sop_engine.config_roles import parse_roles
 from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
 from sop_engine.errors import ConfigError, did_you_mean
 from sop_engine.remedies import Field
+from sop_engine.roles import DEFAULT_ROLES, Roles
 
 #: The default achievement categories (PermenPANRB scale), read as lower bounds after rounding.
 DEFAULT_CATEGORY_SCALE: tuple[tuple[Decimal, str], ...] = (
@@ -137,8 +139,11 @@ class Settings:
     #: Address of the web pages, for links in notifications (https:// makes session cookies Secure).
     base_url: str = "http://localhost:8000"
     web: WebSettings = field(default_factory=WebSettings)
-    #: (month, day) in the case's year by which the report must be submitted.
+    #: (month, day) read from ``[planning] submission_deadline``, kept for older config files; each
+    #: workflow's own ``tenggat`` decides its deadline (:attr:`sop_engine.definitions.WorkflowDef.deadline`).
     submission_deadline: tuple[int, int] = (3, 31)
+    #: The office's roles (``[peran]``): the step roles, their names and supervisor roles.
+    roles: Roles = DEFAULT_ROLES
     #: Achievement categories as (lower bound in %, name), highest first (``[lakip] categories``).
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
     #: How outgoing letter numbers are written (``[letters] number_format``).
@@ -246,6 +251,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
         logging=parse_logging(table(raw, "logging", where), where),
         metrics=parse_metrics(table(raw, "metrics", where), where),
+        roles=parse_roles(table(raw, "peran", where), where),
     )
 
 

@@ -41,7 +41,7 @@ def problems(settings: Settings) -> list[SopError]:
         require_office(settings)
     except SopError as exc:
         found.append(exc)
-    found += _workflow_problems(settings.workflows_dir)
+    found += _workflow_problems(settings.workflows_dir, settings.roles.step_ids)
     found += [
         ConfigError(f"Templat dokumen '{name}' tidak ada di {settings.documents_dir} ([documents] dir).", value=name)
         for name in DOCUMENT_TEMPLATES
@@ -74,6 +74,10 @@ def _rows(prefix: str, value: object) -> Iterator[tuple[str, str]]:
         for day, periods in zip(WEEKDAYS, value, strict=True):
             yield f"{prefix}.{day}", ", ".join(f"{a:%H.%M}-{b:%H.%M}" for a, b in periods) or "libur"
         return
+    if prefix == "roles.step_roles" and isinstance(value, tuple):  # as [peran] writes them
+        for role in value:
+            yield f"peran.{role.id}", role.nama + (f" (atasan: {role.atasan})" if role.atasan else "")
+        return
     if prefix == "submission_deadline" and isinstance(value, tuple):
         yield prefix, "{:02d}-{:02d}".format(*value)
         return
@@ -95,11 +99,11 @@ def _shown(key: str, value: object) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
-def _workflow_problems(folder: Path) -> list[SopError]:
+def _workflow_problems(folder: Path, roles: tuple[str, ...]) -> list[SopError]:
     from sop_engine.loader import load_workflows_dir
 
     try:
-        found = load_workflows_dir(folder)
+        found = load_workflows_dir(folder, roles)
     except SopError as exc:
         return [exc]
     return [] if found else [ConfigError(f"Folder SOP {folder} tidak berisi berkas SOP (*.toml) ([workflows] dir).")]

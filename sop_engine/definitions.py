@@ -14,29 +14,29 @@ from enum import StrEnum
 
 from sop_engine.durations import Duration
 from sop_engine.errors import NotFound
+from sop_engine.roles import DEFAULT_ROLES
 
-#: Every role a person can hold.
-ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf", "inspektorat", "admin", "pengawas")
+#: Every role a person can hold in an office without ``[peran]`` (see :mod:`sop_engine.roles`).
+ROLES: tuple[str, ...] = DEFAULT_ROLES.ids
 
-#: The roles that can perform SOP steps (``inspektorat`` only reads, ``admin`` only manages).
-STEP_ROLES: tuple[str, ...] = ("ketua", "sekretaris", "kasubag_program", "staf")
+#: The roles that can perform SOP steps by default (``inspektorat`` only reads, ``admin`` only manages).
+STEP_ROLES: tuple[str, ...] = DEFAULT_ROLES.step_ids
 
 #: The audit's name for the server's operator, who acts without an account (see :mod:`sop_engine.policy`).
 SYSTEM_ACTOR = "sistem"
 
-#: Indonesian display names of the roles.
-ROLE_LABELS: dict[str, str] = {
-    "ketua": "Ketua",
-    "sekretaris": "Sekretaris",
-    "kasubag_program": "Kasubag Program",
-    "staf": "Staf/JFU",
-    "inspektorat": "Inspektorat",
-    "admin": "Admin",
-    "pengawas": "Pengawas",
-}
+#: Indonesian display names of the default roles (an office's own come from its :class:`~sop_engine.roles.Roles`).
+ROLE_LABELS: dict[str, str] = DEFAULT_ROLES.labels
 
 #: The file kinds an artefact may have (checked by content when a file is attached).
 FILE_KINDS: tuple[str, ...] = ("pdf", "docx", "xlsx", "odt", "ods", "jpeg", "png")
+
+
+class CasePolicy(StrEnum):
+    """How many cases of a workflow an office runs (``kasus`` in ``[workflow]``)."""
+
+    YEARLY = "tahunan"  # one case per year, coded ID-YYYY
+    FREE = "bebas"  # any number per year, coded ID-YYYY-NNNN
 
 
 class FileRule(StrEnum):
@@ -54,7 +54,7 @@ class StepDef:
     no: int
     #: Uraian prosedur, as the SOP writes it.
     name: str
-    #: One of :data:`STEP_ROLES`.
+    #: One of the office's step roles (:attr:`sop_engine.roles.Roles.step_ids`).
     role: str
     budget: Duration
     #: Kelengkapan dan peralatan: the inputs and equipment the step needs.
@@ -111,6 +111,12 @@ class WorkflowDef:
     source: str
     #: sha256 hex digest of :attr:`source` encoded as UTF-8.
     content_hash: str
+    #: One case per year (the default) or any number.
+    cases: CasePolicy = CasePolicy.YEARLY
+    #: The roles that may start a case (``dimulai_oleh``); empty: the rule of :mod:`sop_engine.policy`.
+    started_by: tuple[str, ...] = ()
+    #: (month, day) in the case's year by which the case must be done (``tenggat``); None: no such deadline.
+    deadline: tuple[int, int] | None = None
 
     @property
     def revision(self) -> date:

@@ -26,7 +26,6 @@ from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import ROLE_LABELS
 from sop_engine.docx_fill import check_template, fill
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
 from sop_engine.formatting import format_date, format_nip
@@ -265,7 +264,7 @@ def signer(
     held = next((r for r in _TITLE_ROLES if r in chosen.roles), chosen.roles[0] if chosen.roles else "")
     return Signer(
         name or chosen.name,
-        title or f"{ROLE_LABELS.get(held, held)} {ctx.settings.office.name}".strip(),
+        title or f"{ctx.settings.roles.label(held)} {ctx.settings.office.name}".strip(),
         (chosen.nip or "") if nip is None else nip,
     )
 
@@ -360,7 +359,7 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str, at: datet
         if step.role not in actor.role_names:
             raise NotAllowed(
                 f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
-                f"({ROLE_LABELS.get(step.role, step.role)}); '{by}' berperan {', '.join(actor.role_names) or '-'}.",
+                f"({ctx.settings.roles.label(step.role)}); '{by}' berperan {', '.join(actor.role_names) or '-'}.",
                 value=by,
             )
         if "docx" not in step.file_kinds:

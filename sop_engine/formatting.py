@@ -53,6 +53,11 @@ def format_date(day: date) -> str:
     return _babel_date(day, "d MMMM y", locale=LOCALE)
 
 
+def format_month_day(month_day: tuple[int, int]) -> str:
+    """A day of every year, e.g. "31 Maret" for (3, 31)."""
+    return _babel_date(date(2024, *month_day), "d MMMM", locale=LOCALE)  # 2024: a leap year has 29 February
+
+
 def format_day(day: date) -> str:
     """A date with its weekday, e.g. "Kamis, 11 Maret 2021"."""
     return _babel_date(day, "EEEE, d MMMM y", locale=LOCALE)

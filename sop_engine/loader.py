@@ -16,12 +16,13 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sop_engine.definitions import FILE_KINDS, ROLES, STEP_ROLES, FileRule, SopHeader, StepDef, WorkflowDef
+from sop_engine.definitions import FILE_KINDS, STEP_ROLES, FileRule, SopHeader, StepDef, WorkflowDef
 from sop_engine.errors import DefinitionError
+from sop_engine.loader_policy import ANY_ROLE, RoleCheck, case_policy, check_role
 from sop_engine.loader_signer import signer
 from sop_engine.loader_tables import DATE, INT, INTS, TABLE, TABLES, TEXT, TEXTS, Field, Place, Table, kind_of, show
 
-__all__ = ["load_workflow_file", "load_workflow_text", "load_workflows_dir"]
+__all__ = ["ANY_ROLE", "load_workflow_file", "load_workflow_text", "load_workflows_dir"]
 
 _WORKFLOW_ID = re.compile(r"[a-z][a-z0-9_-]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -37,6 +38,9 @@ _TOP_FIELDS = {
 _WORKFLOW_FIELDS = {
     "id": Field(TEXT, 'id = "lakip"'),
     "judul": Field(TEXT, 'judul = "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"'),
+    "kasus": Field(TEXT, 'kasus = "tahunan"', required=False),
+    "dimulai_oleh": Field(TEXTS, 'dimulai_oleh = ["sekretaris"]', required=False),
+    "tenggat": Field(TEXT, 'tenggat = "03-31"', required=False),
 }
 _SOP_FIELDS = {
     "instansi": Field(TEXT, 'instansi = "Komisi Pemilihan Umum Kabupaten Bangkalan"'),
@@ -70,8 +74,13 @@ _STEP_FIELDS = {
 }
 
 
-def load_workflow_text(text: str, source_name: str) -> WorkflowDef:
-    """Parse and validate one workflow file's text; ``source_name`` names it in error messages."""
+def load_workflow_text(text: str, source_name: str, roles: RoleCheck = STEP_ROLES) -> WorkflowDef:
+    """Parse and validate one workflow file's text; ``source_name`` names it in error messages.
+
+    ``roles`` are the office's step roles (:attr:`sop_engine.roles.Roles.step_ids`) that
+    ``pelaksana`` and ``dimulai_oleh`` may name; :data:`ANY_ROLE` for a stored revision, whose
+    roles were checked when it was registered.
+    """
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -85,12 +94,13 @@ def load_workflow_text(text: str, source_name: str) -> WorkflowDef:
         raise workflow.place.error("id", name, message, allowed)
     title = workflow.text("judul")
     header = _header(top.table("sop"), source_name)
-    steps = _steps(document.get("langkah"), source_name)
+    steps = _steps(document.get("langkah"), source_name, roles)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return WorkflowDef(name=name, title=title, header=header, steps=steps, source=text, content_hash=content_hash)
+    policy = case_policy(workflow, roles)
+    return WorkflowDef(name, title, header, steps, text, content_hash, **policy)
 
 
-def load_workflow_file(path: Path) -> WorkflowDef:
+def load_workflow_file(path: Path, roles: RoleCheck = STEP_ROLES) -> WorkflowDef:
     """Load one workflow file (UTF-8; a leading BOM is dropped); errors name it as ``str(path)``."""
     place = Place(str(path))
     try:
@@ -105,10 +115,10 @@ def load_workflow_file(path: Path) -> WorkflowDef:
         line = data[: exc.start].count(b"\n") + 1
         message = f"baris {line}: berkas bukan teks UTF-8; simpan ulang berkas dengan pengodean UTF-8."
         raise place.error(None, str(path), message) from exc
-    return load_workflow_text(text, str(path))
+    return load_workflow_text(text, str(path), roles)
 
 
-def load_workflows_dir(folder: Path) -> dict[str, WorkflowDef]:
+def load_workflows_dir(folder: Path, roles: RoleCheck = STEP_ROLES) -> dict[str, WorkflowDef]:
     """Every ``*.toml`` in ``folder``, keyed by workflow id; an empty folder gives an empty dict."""
     if not folder.is_dir():
         message = (
@@ -119,7 +129,7 @@ def load_workflows_dir(folder: Path) -> dict[str, WorkflowDef]:
     found: dict[str, WorkflowDef] = {}
     origins: dict[str, Path] = {}
     for path in sorted(p for p in folder.glob("*.toml") if p.is_file()):
-        workflow = load_workflow_file(path)
+        workflow = load_workflow_file(path, roles)
         if workflow.name in found:
             message = (
                 f"id = {show(workflow.name)} sudah dipakai oleh {origins[workflow.name]}; "
@@ -158,7 +168,7 @@ def _header(raw: Mapping[str, object], file: str) -> SopHeader:
     return header
 
 
-def _steps(raw: object, file: str) -> tuple[StepDef, ...]:
+def _steps(raw: object, file: str, roles: RoleCheck) -> tuple[StepDef, ...]:
     """All ``[[langkah]]``: structure and numbering first, then each step's fields."""
     if raw is None or raw == []:
         message = "tidak ada satu pun [[langkah]]; SOP harus punya paling sedikit satu langkah (nomor = 1)."
@@ -178,7 +188,7 @@ def _steps(raw: object, file: str) -> tuple[StepDef, ...]:
         tables.append(Table(item, place, _STEP_FIELDS))
     numbers = [table.integer("nomor") for table in tables]
     _check_numbering(tables, numbers)
-    return tuple(_step(table, no, len(numbers)) for table, no in zip(tables, numbers, strict=True))
+    return tuple(_step(table, no, len(numbers), roles) for table, no in zip(tables, numbers, strict=True))
 
 
 def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
@@ -209,14 +219,9 @@ def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
         raise table.place.error("nomor", no, message, str(position))
 
 
-def _step(table: Table, no: int, count: int) -> StepDef:
+def _step(table: Table, no: int, count: int, roles: RoleCheck) -> StepDef:
     name = table.text("uraian")
-    role = table.text("pelaksana")
-    if role in ROLES and role not in STEP_ROLES:
-        allowed = ", ".join(STEP_ROLES)
-        message = f"pelaksana = {show(role)} adalah peran yang tidak mengerjakan langkah; yang diizinkan: {allowed}."
-        raise table.place.error("pelaksana", role, message, allowed)
-    table.choice("pelaksana", role, STEP_ROLES)
+    role = check_role(table, "pelaksana", table.text("pelaksana"), roles)
     budget = table.duration("waktu")
     kelengkapan = table.texts("kelengkapan")
     output = table.text("output")

@@ -4,9 +4,10 @@ When a step becomes active, its notifications are written in the same transactio
 to each assignee at ``reminder_at`` of the budget, a due notice at the deadline, and escalation
 level k at deadline + k x max(``escalation_fraction`` x budget, ``escalation_minimum``) to the
 k-th supervisor up each assignee's chain, the assignees in copy, never beyond the top of the
-chain. Completing, returning or cancelling cancels what is still pending. All moments are
-working time of the office calendar. The scheduler (:mod:`sop_engine.notify.worker`) only
-delivers what these rows say.
+chain; an assignee without a supervisor of their own escalates up the roles' chain instead (the
+``atasan`` of config.toml's ``[peran]``: a holder of the k-th role above the step's). Completing,
+returning or cancelling cancels what is still pending. All moments are working time of the office
+calendar. The scheduler (:mod:`sop_engine.notify.worker`) only delivers what these rows say.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def plan_step(
     interval = max(
         int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(parse_duration(policy.escalation_minimum))
     )
+    above = [role for role in ctx.settings.roles.chain(step.role) if people.assignees(role)]
     for level in range(1, MAX_CHAIN + 1):
         bosses: dict[int, Member] = {}
         for person in assigned:
-            boss = people.supervisor_at(person, level)
+            boss = people.supervisor_at(person, level) if person.supervisor_id else _role_boss(people, above, level)
             if boss is not None:
                 bosses.setdefault(boss.id, boss)
         if not bosses:
@@ -69,6 +71,11 @@ def plan_step(
             Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(assigned)) for boss in bosses.values()
         )
     return planned
+
+
+def _role_boss(people: Directory, above: list[str], level: int) -> Member | None:
+    """The ``level``-th supervisor of a person without one of their own: a holder of that role up the roles' chain."""
+    return people.assignees(above[level - 1])[0] if level <= len(above) else None
 
 
 def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, username: str) -> str:

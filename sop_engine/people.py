@@ -21,8 +21,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Person, PersonRole
 from sop_engine.db.models_web import ApiToken, WebSession
 from sop_engine.db.queries import find_person
-from sop_engine.definitions import ROLES
-from sop_engine.errors import Conflict, InvalidInput, NotAllowed
+from sop_engine.errors import Conflict, InvalidInput, NotAllowed, did_you_mean
 from sop_engine.policy import SYSTEM_ACTOR, Permission
 from sop_engine.remedies import Field
 
@@ -94,7 +93,18 @@ def normalise_nip(nip: str | None) -> str | None:
     return digits
 
 
-def _validate(new: NewPerson) -> NewPerson:
+def _require_known_roles(roles: Sequence[str], known: tuple[str, ...]) -> None:
+    """InvalidInput unless ``roles`` is not empty and each is one of the office's roles (``known``)."""
+    unknown = [r for r in roles if r not in known]
+    if unknown or not roles:
+        raise InvalidInput(
+            f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(known)}."
+            f"{did_you_mean(unknown[0], known) if unknown else ''}",
+            value=",".join(unknown),
+        )
+
+
+def _validate(new: NewPerson, known_roles: tuple[str, ...]) -> NewPerson:
     """``new`` with its text fields checked by the text rules and stripped; InvalidInput naming a bad field."""
     if not _USERNAME.match(new.username):
         raise InvalidInput(
@@ -110,12 +120,7 @@ def _validate(new: NewPerson) -> NewPerson:
     name = textrules.line(new.name, "Nama lengkap")
     if not name:
         raise InvalidInput("Nama lengkap wajib diisi.", value=new.name, field=Field.NAME)
-    unknown = [r for r in new.roles if r not in ROLES]
-    if unknown or not new.roles:
-        raise InvalidInput(
-            f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(ROLES)}.",
-            value=",".join(unknown),
-        )
+    _require_known_roles(new.roles, known_roles)
     unknown_channels = [c for c in new.channels if c not in CHANNELS]
     if unknown_channels:
         raise InvalidInput(
@@ -136,7 +141,7 @@ def _validate(new: NewPerson) -> NewPerson:
 
 def add_person_in(session: Session, ctx: Context, office_id: int, new: NewPerson, by: str = SYSTEM_ACTOR) -> Person:
     """Add a person inside the caller's transaction (used by ``add_person`` and the demo loader)."""
-    new = _validate(new)
+    new = _validate(new, ctx.settings.roles.ids)
     nip = normalise_nip(new.nip)
     clash = session.scalar(
         select(Person).where(
@@ -222,12 +227,7 @@ def set_active(ctx: Context, username: str, active: bool, by: str) -> PersonReco
 def set_roles(ctx: Context, username: str, roles: Sequence[str], by: str) -> PersonRecord:
     """Replace a person's roles; audited with the roles before and after."""
     roles = tuple(dict.fromkeys(r.strip() for r in roles if r.strip()))
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        raise InvalidInput(
-            f"Peran '{', '.join(unknown) or '(kosong)'}' tidak dikenal; peran yang ada: {', '.join(ROLES)}.",
-            value=",".join(unknown),
-        )
+    _require_known_roles(roles, ctx.settings.roles.ids)
     with ctx.db.write() as session:
         office_id = ctx.office(session).id
         actor = policy.resolve(session, office_id, by, Permission.MANAGE_PEOPLE)

@@ -75,13 +75,13 @@ class Plan:
 
 @dataclass(frozen=True)
 class Projection:
-    """Where a case stands against the office's submission deadline."""
+    """Where a case stands against its workflow's deadline (``tenggat``) in the case's year."""
 
     #: Projected finish of the whole case (aware UTC); ``None`` for a cancelled case.
     finish: datetime | None
-    #: End of the last working period on or before the submission date of the case's year.
-    deadline: datetime
-    #: Working seconds from :attr:`finish` to :attr:`deadline`; negative when projected late.
+    #: End of the last working period on or before the ``tenggat`` of the case's year; None without one.
+    deadline: datetime | None
+    #: Working seconds from :attr:`finish` to :attr:`deadline`; negative when projected late; None without both.
     slack_seconds: int | None
     #: Numbers of the active steps past their deadline at ``now``.
     late_steps: tuple[int, ...]
@@ -146,9 +146,9 @@ def project(
     definition: WorkflowDef,
     case: CaseRecord,
     now: datetime,
-    submission_deadline: tuple[int, int],
+    submission_deadline: tuple[int, int] | None,
 ) -> Projection:
-    """The projected finish of ``case`` and its slack against the submission deadline.
+    """The projected finish of ``case`` and its slack against the submission deadline (if it has one).
 
     ``definition`` must be the one the case is pinned to (same content hash). A done case
     finished at ``finished_at``; a cancelled one has no finish. In a running case the active
@@ -158,7 +158,7 @@ def project(
     if definition.content_hash != case.definition_hash:
         raise ValueError(f"case {case.id} runs under definition {case.definition_hash}, not {definition.content_hash}")
     now = to_utc(now)
-    deadline = submission_deadline_at(calendar, case.year, submission_deadline)
+    deadline = None if submission_deadline is None else submission_deadline_at(calendar, case.year, submission_deadline)
     late = tuple(s.no for s in case.steps if s.status == StepStatus.ACTIVE and s.due_at is not None and now > s.due_at)
     finish: datetime | None
     if case.status == CaseStatus.CANCELLED:
@@ -167,7 +167,7 @@ def project(
         finish = case.finished_at
     else:
         finish = _projected_finish(calendar, definition, case, now)
-    slack = None if finish is None else calendar.working_seconds_between(finish, deadline)
+    slack = None if finish is None or deadline is None else calendar.working_seconds_between(finish, deadline)
     return Projection(finish, deadline, slack, late)
 
 
@@ -206,6 +206,6 @@ def plan_workflow(ctx: Context, workflow: str, deadline: datetime) -> Plan:
 
 
 def case_projection(ctx: Context, case: CaseRecord) -> Projection:
-    """The projected finish of ``case`` under its pinned definition, against the office deadline."""
+    """The projected finish of ``case`` under its pinned definition, against that definition's ``tenggat``."""
     definition = workflows.by_hash(ctx, case.definition_hash)
-    return project(ctx.calendar, definition, case, ctx.clock.now(), ctx.settings.submission_deadline)
+    return project(ctx.calendar, definition, case, ctx.clock.now(), definition.deadline)

@@ -4,7 +4,9 @@ Every rule of the form "only the sekretaris starts a case" or "the audit trail i
 inspektorat and the office's leaders" is a row of :data:`GRANTS`. The services resolve the actor
 named by ``--by`` (or logged in) with :func:`resolve` and require the permission before they
 write; the web's navigation and read rules (:mod:`sop_engine.access`) read the same table. Who
-may do an SOP step is the step's own role, written in the workflow file, not here.
+may do an SOP step is the step's own role, written in the workflow file, not here. Who may start
+a case is the workflow's ``dimulai_oleh`` when it names roles, else the row of ``START_CASE``
+(:func:`start_roles`).
 
 The system actor (``sistem``) is the operator at the server's command line, who has no account:
 it may manage people and import data (what ``sop init`` and an administrator's scripts do), and
@@ -24,10 +26,11 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from sop_engine.db.queries import find_person
-from sop_engine.definitions import STEP_ROLES
+from sop_engine.definitions import STEP_ROLES, WorkflowDef
 from sop_engine.definitions import SYSTEM_ACTOR as SYSTEM_ACTOR
 from sop_engine.errors import NotAllowed
 from sop_engine.remedies import Field
+from sop_engine.roles import DEFAULT_ROLES, Roles
 
 
 class Permission(StrEnum):
@@ -90,24 +93,47 @@ class Actor:
     role: str
 
 
-def roles_for(permission: Permission) -> tuple[str, ...]:
-    """The roles that hold ``permission``."""
-    return GRANTS[permission]
+def roles_for(permission: Permission, office: Roles = DEFAULT_ROLES) -> tuple[str, ...]:
+    """The roles that hold ``permission`` in an office whose roles are ``office`` (config.toml's ``[peran]``).
+
+    Every step role of the office works on steps; the other grants are the same in every office.
+    """
+    return office.step_ids if permission is Permission.WORK_ON_STEPS else GRANTS[permission]
 
 
-def role_for(roles: tuple[str, ...], permission: Permission) -> str | None:
-    """The first role of ``permission``'s grant that is among ``roles``, or None."""
-    return next((role for role in GRANTS[permission] if role in roles), None)
+def start_roles(definition: WorkflowDef) -> tuple[str, ...]:
+    """The roles that may start a case of ``definition``: its ``dimulai_oleh``, else the grant of START_CASE."""
+    return definition.started_by or GRANTS[Permission.START_CASE]
 
 
-def require(username: str, roles: tuple[str, ...], permission: Permission, what: str | None = None) -> str:
-    """The role under which ``username`` may do ``permission``; NotAllowed naming who may, otherwise."""
-    role = role_for(roles, permission)
+def may_start(roles: tuple[str, ...], definition: WorkflowDef) -> bool:
+    """Whether a person holding ``roles`` may start a case of ``definition``."""
+    return any(role in roles for role in start_roles(definition))
+
+
+def role_for(roles: tuple[str, ...], permission: Permission, holders: tuple[str, ...] | None = None) -> str | None:
+    """The first role of ``permission``'s grant (or of ``holders``, when given) that is among ``roles``, or None."""
+    return next((role for role in (GRANTS[permission] if holders is None else holders) if role in roles), None)
+
+
+def require(
+    username: str,
+    roles: tuple[str, ...],
+    permission: Permission,
+    what: str | None = None,
+    holders: tuple[str, ...] | None = None,
+) -> str:
+    """The role under which ``username`` may do ``permission``; NotAllowed naming who may, otherwise.
+
+    ``holders`` replaces the roles of ``permission``'s grant for this one check (a workflow's
+    ``dimulai_oleh``, from :func:`start_roles`).
+    """
+    role = role_for(roles, permission, holders)
     if role is None:
         held = ", ".join(roles) or "tanpa peran"
+        allowed = GRANTS[permission] if holders is None else holders
         raise NotAllowed(
-            f"{what or LABELS[permission]} hanya untuk peran {', '.join(GRANTS[permission])}; "
-            f"'{username}' berperan {held}.",
+            f"{what or LABELS[permission]} hanya untuk peran {', '.join(allowed)}; '{username}' berperan {held}.",
             value=username,
             permission=str(permission),
         )

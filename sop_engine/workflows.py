@@ -21,7 +21,7 @@ from sop_engine.db.models import Case, WorkflowDefinition
 from sop_engine.db.queries import table
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotFound
-from sop_engine.loader import load_workflow_text, load_workflows_dir
+from sop_engine.loader import ANY_ROLE, load_workflow_text, load_workflows_dir
 from sop_engine.policy import SYSTEM_ACTOR
 
 
@@ -52,7 +52,7 @@ def parse_stored(row: WorkflowDefinition) -> WorkflowDef:
 def _remember(name: str, source: str, content_hash: str) -> WorkflowDef:
     """Parse a stored definition and keep it for the process (a stored revision never changes: its key
     is the hash of its text, so the record needs no invalidation)."""
-    definition = load_workflow_text(source, f"<basis data: {name}>")
+    definition = load_workflow_text(source, f"<basis data: {name}>", ANY_ROLE)
     with _parsed_lock:
         return _parsed.setdefault(content_hash, definition)
 
@@ -110,26 +110,28 @@ def by_hash(ctx: Context, content_hash: str) -> WorkflowDef:
         return parse_stored(row)
 
 
-_on_disk: dict[Path, tuple[tuple[tuple[str, bytes], ...], dict[str, WorkflowDef]]] = {}
+_on_disk: dict[tuple[Path, tuple[str, ...]], tuple[tuple[tuple[str, bytes], ...], dict[str, WorkflowDef]]] = {}
 
 
 def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
     """The definitions in the workflows folder, validated.
 
     The files are read every time, but parsed and validated again only when their names or
-    bytes differ from the last reading (an edited file is seen at once, whatever its mtime).
+    bytes differ from the last reading (an edited file is seen at once, whatever its mtime). The
+    roles they name must be the office's step roles (config.toml's ``[peran]``).
     """
     folder = ctx.settings.workflows_dir
+    roles = ctx.settings.roles.step_ids
     if not folder.is_dir():
-        return load_workflows_dir(folder)  # raises the error that names the folder
+        return load_workflows_dir(folder, roles)  # raises the error that names the folder
     texts = tuple((p.name, p.read_bytes()) for p in sorted(folder.glob("*.toml")) if p.is_file())
     with _parsed_lock:
-        known = _on_disk.get(folder)
+        known = _on_disk.get((folder, roles))
     if known is not None and known[0] == texts:
         return dict(known[1])
-    found = load_workflows_dir(folder)
+    found = load_workflows_dir(folder, roles)
     with _parsed_lock:
-        _on_disk[folder] = (texts, found)
+        _on_disk[(folder, roles)] = (texts, found)
     return dict(found)
 
 

@@ -56,7 +56,7 @@ def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(views.case_detail_json(record, projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     else:
-        print(output.case_detail(record, ctx.tz))
+        print(output.case_detail(record, ctx.tz, ctx.settings.roles))
         print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     return 0
 

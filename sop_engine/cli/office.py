@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant
 from sop_engine.install import initialise
 from sop_engine.loader import load_workflow_file
+from sop_engine.roles import DEFAULT_ROLES, Roles
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
@@ -185,12 +187,20 @@ def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(views.workflow_json(definition))
     else:
-        print(output_office.workflow_detail(definition))
+        print(output_office.workflow_detail(definition, ctx.settings.roles))
     return 0
 
 
+def _office_roles(args: argparse.Namespace) -> Roles:
+    """The roles of config.toml's ``[peran]`` when there is a config file, else the default roles."""
+    from sop_engine.config import find_config, load_settings
+
+    path = find_config(getattr(args, "config", None), os.environ)
+    return load_settings(path).roles if path.is_file() else DEFAULT_ROLES
+
+
 def cmd_workflows_check(args: argparse.Namespace, ctx: Context | None) -> int:
-    definition = load_workflow_file(Path(args.file))
+    definition = load_workflow_file(Path(args.file), _office_roles(args).step_ids)
     print(
         f"{args.file}: sah — SOP '{definition.name}', {len(definition.steps)} langkah, "
         f"sha256 {definition.content_hash}."

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import AuditRecord, VerifyResult
 from sop_engine.cases import CaseRecord
-from sop_engine.definitions import ROLE_LABELS
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_instant, format_instant_short, format_size
 from sop_engine.planning import Plan, Projection
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.views.labels import ACTION_LABELS, CASE_STATUS_LABELS, STEP_STATUS_LABELS
 
 
@@ -46,7 +46,7 @@ def short(at: object, tz: ZoneInfo) -> str:
     return format_instant_short(at, tz) if isinstance(at, datetime) else "-"
 
 
-def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
+def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) -> str:
     """``sop case show``: the case header and its steps."""
     head = [
         f"Kasus {case.id} — {case.title}",
@@ -73,7 +73,7 @@ def case_detail(case: CaseRecord, tz: ZoneInfo) -> str:
             [
                 s.no,
                 clip(s.name, 44),
-                ROLE_LABELS.get(s.role, s.role),
+                roles.label(s.role),
                 s.budget,
                 status,
                 s.round or "-",
@@ -197,7 +197,10 @@ def clip(text: str, limit: int) -> str:
 
 
 def projection_text(projection: Projection, tz: ZoneInfo, per_day: float) -> str:
-    """The projected finish and the slack against the office's submission deadline."""
+    """The projected finish and the slack against the workflow's deadline (``tenggat``), if it has one."""
+    if projection.deadline is None:
+        finish = "" if projection.finish is None else format_instant(projection.finish, tz)
+        return f"\nPerkiraan selesai: {finish} (bila tiap langkah memakai seluruh waktunya)." if finish else ""
     deadline = format_instant(projection.deadline, tz)
     if projection.finish is None or projection.slack_seconds is None:
         return f"\nBatas penyampaian kantor: {deadline}."
@@ -209,13 +212,13 @@ def projection_text(projection: Projection, tz: ZoneInfo, per_day: float) -> str
     )
 
 
-def plan_text(plan: Plan, tz: ZoneInfo, per_day: float) -> str:
+def plan_text(plan: Plan, tz: ZoneInfo, per_day: float, roles: Roles = DEFAULT_ROLES) -> str:
     """``sop plan``: the latest start and finish of each step."""
     rows = [
         [
             s.no,
             clip(s.name, 48),
-            ROLE_LABELS.get(s.role, s.role),
+            roles.label(s.role),
             s.budget,
             format_instant(s.latest_start, tz),
             format_instant(s.latest_finish, tz),

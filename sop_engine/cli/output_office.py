@@ -7,16 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sop_engine import policy
 from sop_engine.api_tokens import TokenRecord
 from sop_engine.calendar import Holiday
 from sop_engine.cli.output import clip, short, table, verify_text
 from sop_engine.cli.output_notify import notices_text
-from sop_engine.definitions import ROLE_LABELS, WorkflowDef
+from sop_engine.definitions import ROLE_LABELS, CasePolicy, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
-from sop_engine.formatting import format_date, format_day, format_instant
+from sop_engine.formatting import format_date, format_day, format_instant, format_month_day
 from sop_engine.install import InitReport
 from sop_engine.people import PersonRecord
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.views.labels import CASE_STATUS_LABELS
 from sop_engine.workflows import RevisionRecord
 
@@ -76,7 +78,15 @@ def holidays_list(year: int, items: Sequence[Holiday]) -> str:
     )
 
 
-def workflow_detail(definition: WorkflowDef) -> str:
+def _case_policy(definition: WorkflowDef, roles: Roles) -> str:
+    """One line: how many cases a year, who starts them, and the year deadline."""
+    count = "satu per tahun" if definition.cases is CasePolicy.YEARLY else "banyak per tahun, bernomor urut"
+    starters = ", ".join(roles.label(role) for role in policy.start_roles(definition))
+    deadline = format_month_day(definition.deadline) if definition.deadline else "tidak ada"
+    return f"Kasus: {count}; dimulai oleh {starters}; tenggat tahunan: {deadline}"
+
+
+def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> str:
     h = definition.header
     lines = [
         f"{definition.title} ({definition.name})",
@@ -84,13 +94,14 @@ def workflow_detail(definition: WorkflowDef) -> str:
         f"Dibuat {format_date(h.tanggal_pembuatan)}"
         + (f", direvisi {format_date(h.tanggal_revisi)}" if h.tanggal_revisi else "")
         + f", disahkan {format_date(h.tanggal_pengesahan)} oleh {h.disahkan_oleh}",
+        _case_policy(definition, roles),
         "",
     ]
     rows = [
         [
             s.no,
             clip(s.name, 60),
-            ROLE_LABELS.get(s.role, s.role),
+            roles.label(s.role),
             str(s.budget),
             s.output,
             s.file_rule.value,

@@ -21,7 +21,7 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(views.plan_json(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     else:
-        print(output.plan_text(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+        print(output.plan_text(plan, ctx.tz, ctx.calendar.jam_kerja_per_hari, ctx.settings.roles))
     return 0
 
 

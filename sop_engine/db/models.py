@@ -180,14 +180,14 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("office_id", "code", name="uq_cases_office_code"),
-        # One case per workflow and year that is not cancelled: a cancelled year may be started again.
+        # One case per workflow and year that is not cancelled; any number of a "bebas" workflow (numbered by serial).
         partial_index(
             "uq_cases_office_workflow_year_open",
             "office_id",
             "workflow",
             "year",
             unique=True,
-            where="status <> 'cancelled'",
+            where="status <> 'cancelled' AND serial IS NULL",
         ),
         # The order of a page of the case list (sop_engine.case_pages): newest year first, then code.
         Index("ix_cases_office_year_code", "office_id", "year", "code"),
@@ -209,6 +209,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     #: The code of the cancelled case of the same year this one starts again (None: a first start).
     restart_of: Mapped[str | None] = mapped_column(String(64))
+    #: The number of a case of a ``kasus = "bebas"`` workflow within its year (None: the yearly case).
+    serial: Mapped[int | None] = mapped_column(Integer)
 
     definition: Mapped[WorkflowDefinition] = relationship(lazy="joined")
     steps: Mapped[list[CaseStep]] = relationship(

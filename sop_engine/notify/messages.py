@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from sop_engine.context import Context
-from sop_engine.definitions import ROLE_LABELS
 from sop_engine.durations import format_working_seconds
 from sop_engine.errors import ConfigError
 from sop_engine.formatting import format_instant
@@ -150,7 +149,7 @@ def step_values(
         "step_no": step_no,
         "step_name": step_name,
         "role": role,
-        "role_label": ROLE_LABELS.get(role, role),
+        "role_label": ctx.settings.roles.label(role),
         "output": output,
         "file_required": file_required,
         "budget": budget,

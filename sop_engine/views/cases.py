@@ -80,10 +80,14 @@ class ProjectionJson(TypedDict):
     projected_finish: Annotated[
         Instant | None, Doc("Perkiraan selesai bila tiap langkah memakai seluruh waktunya; null bila dibatalkan.")
     ]
-    submission_deadline: Annotated[Instant, Doc("Batas penyampaian kantor untuk tahun kasus.")]
+    submission_deadline: Annotated[
+        Instant | None, Doc("Batas penyampaian (tenggat SOP) untuk tahun kasus; null bila SOP tanpa tenggat.")
+    ]
     slack_seconds: Annotated[int | None, Doc("Cadangan dalam detik kerja; negatif bila diperkirakan terlambat.")]
     slack: Annotated[str | None, Doc("Cadangan itu dalam kata-kata, misalnya '2 hari 3 jam'.")]
-    on_track: Annotated[bool, Doc("Diperkirakan selesai sebelum batas.")]
+    on_track: Annotated[
+        bool, Doc("Diperkirakan selesai sebelum batas; tanpa tenggat: berjalan tanpa langkah terlambat.")
+    ]
     late_steps: Annotated[list[int], Doc("Langkah aktif yang sudah lewat tenggat.")]
 
 
@@ -179,7 +183,9 @@ def projection_json(projection: Projection, tz: ZoneInfo, jam_kerja_per_hari: fl
         "submission_deadline": iso_local(projection.deadline, tz),
         "slack_seconds": slack,
         "slack": None if slack is None else format_working_seconds(slack, jam_kerja_per_hari),
-        "on_track": slack is not None and slack >= 0,
+        "on_track": (slack is not None and slack >= 0)
+        if projection.deadline is not None
+        else projection.finish is not None and not projection.late_steps,
         "late_steps": list(projection.late_steps),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, TypedDict
 
+from sop_engine import policy
 from sop_engine.formatting import iso_local
 from sop_engine.views.fields import Day, Doc, Instant
 
@@ -97,6 +98,9 @@ class WorkflowJson(TypedDict):
     title: Annotated[str, Doc("Judul SOP.")]
     sha256: Annotated[str, Doc("Hash sha256 definisinya.")]
     sop: Annotated[SopHeaderJson, Doc("Kepala dokumen SOP.")]
+    kasus: Annotated[str, Doc("'tahunan' (satu kasus per tahun) atau 'bebas' (banyak, bernomor ID-TAHUN-NOMOR).")]
+    dimulai_oleh: Annotated[list[str], Doc("Peran yang boleh memulai kasus.")]
+    tenggat: Annotated[str | None, Doc("Bulan-tanggal tenggat dalam tahun kasus (MM-DD); null bila tanpa tenggat.")]
     steps: Annotated[list[WorkflowStepJson], Doc("Langkah-langkahnya.")]
 
 
@@ -178,6 +182,9 @@ def workflow_json(definition: WorkflowDef) -> WorkflowJson:
             "tanggal_pengesahan": h.tanggal_pengesahan.isoformat(),
             "disahkan_oleh": h.disahkan_oleh,
         },
+        "kasus": definition.cases.value,
+        "dimulai_oleh": list(policy.start_roles(definition)),
+        "tenggat": None if definition.deadline is None else "{:02d}-{:02d}".format(*definition.deadline),
         "steps": [
             {
                 "no": s.no,

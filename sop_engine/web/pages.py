@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from sop_engine import access
-from sop_engine.definitions import STEP_ROLES
 from sop_engine.logins import LoginSession
+from sop_engine.policy import Permission, roles_for
 from sop_engine.web import (
     auth,
     pages_audit,
@@ -35,8 +35,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/tugas")
 async def my_tasks(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
     """The active steps this person may do, most urgent first (read where :mod:`.reading` says)."""
-    access.require(session.identity, STEP_ROLES, "Halaman Tugas Saya")
     ctx = context_of(request)
+    access.require(session.identity, roles_for(Permission.WORK_ON_STEPS, ctx.settings.roles), "Halaman Tugas Saya")
     tasks = await reading.read(ctx, access.my_tasks, ctx, session.identity, ctx.clock.now())
     inputs = {(t.case.id, t.step.no): input_documents(t.case, t.step.no) for t in tasks}
     return render(request, "tugas.html", {"tasks": tasks, "inputs": inputs})

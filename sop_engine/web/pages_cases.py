@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, backdating, cases, workflows
+from sop_engine import access, backdating, cases, policy, workflows
 from sop_engine.artefacts import IncomingFile
-from sop_engine.definitions import STEP_ROLES
+from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import SopError
 from sop_engine.logins import LoginSession
+from sop_engine.policy import Permission
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
 from sop_engine.web.downloads import document_response
@@ -37,14 +38,19 @@ router = APIRouter(include_in_schema=False)
 #: The query parameter of the case list's cursor: the page after this case.
 AFTER = "setelah"
 #: Who may open the list of cases and a case page (the case itself decides further: access.may_see_workflow).
-READS_CASES = (*STEP_ROLES, *access.READS_EVERYTHING)
+
+
+def reads_cases(request: Request) -> tuple[str, ...]:
+    """The roles that read case pages: the office's step roles (config.toml's ``[peran]``) and the inspektorat."""
+    return (*policy.roles_for(Permission.WORK_ON_STEPS, context_of(request).settings.roles), *access.READS_EVERYTHING)
+
 
 # --- the list and starting a case ----------------------------------------------------------
 
 
 @router.get("/kasus")
 def case_list(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
-    access.require(session.identity, READS_CASES, "Daftar kasus")
+    access.require(session.identity, reads_cases(request), "Daftar kasus")
     after = request.query_params.get(AFTER) or None
     page = access.visible_cases(context_of(request), session.identity, after=after)
     years = [(year, list(group)) for year, group in groupby(page.items, key=lambda case: case.year)]
@@ -54,14 +60,13 @@ def case_list(request: Request, session: LoginSession = Depends(auth.page_sessio
 
 @router.get("/kasus/baru")
 def start_form(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
-    access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
-    return _start_page(request)
+    return _start_page(request, session)
 
 
 @router.post("/kasus/baru")
 async def start_submit(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
     with await posted_form(request, session) as form:
-        access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
+        _startable(request, session)
         ctx = context_of(request)
         workflow, year_text = field(form, "workflow"), field(form, "tahun")
         try:
@@ -71,17 +76,25 @@ async def start_submit(request: Request, session: LoginSession = Depends(auth.pa
             status = refusal_status(exc)
             if status is None:
                 raise
-            return await run_in_threadpool(
-                _start_page, request, status, page_text(exc), {"workflow": workflow, "tahun": year_text}
-            )
+            typed = {"workflow": workflow, "tahun": year_text}
+            return await run_in_threadpool(_start_page, request, session, status, page_text(exc), typed)
     return _to_case(case.id, "dimulai")
 
 
+def _startable(request: Request, session: LoginSession) -> list[WorkflowDef]:
+    """The SOPs this person may start (``dimulai_oleh``, else the START_CASE roles); the refusal if none."""
+    definitions = workflows.on_disk(context_of(request)).values()
+    choices = sorted((d for d in definitions if policy.may_start(session.identity.roles, d)), key=lambda d: d.name)
+    if not choices:
+        access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
+    return choices
+
+
 def _start_page(
-    request: Request, status: int = 200, error: str = "", typed: dict[str, str] | None = None
+    request: Request, session: LoginSession, status: int = 200, error: str = "", typed: dict[str, str] | None = None
 ) -> HTMLResponse:
     ctx = context_of(request)
-    choices = sorted(workflows.on_disk(ctx).values(), key=lambda definition: definition.name)
+    choices = _startable(request, session)
     this_year = str(ctx.clock.now().astimezone(ctx.tz).year)
     values = typed or {"workflow": choices[0].name if choices else "", "tahun": this_year}
     return render(request, "kasus_baru.html", {"choices": choices, "typed": values, "error": error}, status=status)
@@ -101,7 +114,7 @@ def render_case_page(
 ) -> HTMLResponse:
     """The case page, with ``extra`` values (``notice``, ``error``, ``typed``, ``problems``, ``doc_typed``)."""
     ctx = context_of(request)
-    access.require(session.identity, READS_CASES, "Halaman kasus")
+    access.require(session.identity, reads_cases(request), "Halaman kasus")
     case = access.visible_case(ctx, session.identity, code)
     values = case_values(ctx, session.identity, case, ctx.clock.now())
     blank = {"notice": "", "error": "", "typed": Typed(), "problems": []}

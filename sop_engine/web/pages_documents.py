@@ -32,7 +32,7 @@ from sop_engine.web.document_actions import Inputs, run_action, work_folder
 from sop_engine.web.downloads import archive_download_response, draft_download_response
 from sop_engine.web.errors import advice_text, page_text
 from sop_engine.web.form_data import ParsedForm
-from sop_engine.web.pages_cases import READS_CASES, render_case_page
+from sop_engine.web.pages_cases import reads_cases, render_case_page
 from sop_engine.web.pages_forms import posted_form
 from sop_engine.web.rendering import render
 from sop_engine.web.statuses import refusal_status
@@ -78,7 +78,7 @@ def _refused(request: Request, session: LoginSession, code: str, exc: SopError, 
 @router.get("/kasus/{code}/analisis")
 def analysis_page(request: Request, code: str, session: LoginSession = Depends(auth.page_session)) -> Response:
     ctx = context_of(request)
-    access.require(session.identity, READS_CASES, "Analisis kinerja")
+    access.require(session.identity, reads_cases(request), "Analisis kinerja")
     case = access.visible_case(ctx, session.identity, code)
     try:
         record = service.analyse(ctx, service.report_year(ctx, case.id))
@@ -99,7 +99,7 @@ def analysis_page(request: Request, code: str, session: LoginSession = Depends(a
 @router.get("/kasus/{code}/arsip")
 def archive_download(request: Request, code: str, session: LoginSession = Depends(auth.page_session)) -> Response:
     ctx = context_of(request)
-    access.require(session.identity, READS_CASES, "Arsip kasus")
+    access.require(session.identity, reads_cases(request), "Arsip kasus")
     case = access.visible_case(ctx, session.identity, code)
     return archive_download_response(ctx, case.id)
 
@@ -110,7 +110,7 @@ def draft_download(
 ) -> Response:
     """The draft LKj as it would be attached (``docx``), or its HTML preview (``html``), not attached."""
     ctx = context_of(request)
-    access.require(session.identity, READS_CASES, "Draf LKj")
+    access.require(session.identity, reads_cases(request), "Draf LKj")
     case = access.visible_case(ctx, session.identity, code)
     if form not in ("docx", "html"):
         raise NotFound(f"Draf LKj tersedia sebagai .docx atau .html, bukan .{form}.", value=form)

@@ -23,7 +23,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sop_engine import access, accounts, api_tokens, passwords, people
 from sop_engine.api_tokens import TokenStatus
 from sop_engine.context import Context
-from sop_engine.definitions import ROLE_LABELS, ROLES
 from sop_engine.errors import InvalidInput, SopError
 from sop_engine.logins import LoginSession
 from sop_engine.people import NewPerson
@@ -136,7 +135,7 @@ def _page(
     values = {
         "people": everyone,
         "names": {person.username: person.name for person in everyone},
-        "roles": _role_choices(),
+        "roles": _role_choices(request),
         "typed": typed or dict.fromkeys(TEXT_FIELDS, ""),
         "checked_roles": roles,
         "notice": notice,
@@ -145,8 +144,9 @@ def _page(
     return render(request, "orang.html", values, status=status)
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, ROLE_LABELS.get(role, role)) for role in ROLES]
+def _role_choices(request: Request) -> list[tuple[str, str]]:
+    roles = context_of(request).settings.roles
+    return [(role, roles.label(role)) for role in roles.ids]
 
 
 # --- one person's account ------------------------------------------------------------------
@@ -282,7 +282,7 @@ def _person_page(
         "tokens": [(token, status, TOKEN_STATUS_LABELS[status]) for token, status in tokens],
         "live_tokens": sum(status is TokenStatus.LIVE for _, status in tokens),
         "is_self": account.person.username == session.identity.username,
-        "roles": _role_choices(),
+        "roles": _role_choices(request),
         "checked_roles": account.person.roles if typed.roles is None else typed.roles,
         "typed": typed,
         "min_password": passwords.MIN_PASSWORD_LENGTH,

@@ -13,27 +13,28 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context as TemplateContext
 
 from sop_engine.context import Context
-from sop_engine.definitions import ROLE_LABELS
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
 from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, roles_for
+from sop_engine.roles import DEFAULT_ROLES
 from sop_engine.views.labels import STATUS_LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-#: The navigation: (path, label, roles that see it; empty = everyone logged in).
-NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("/tugas", "Tugas Saya", roles_for(Permission.WORK_ON_STEPS)),
-    ("/kasus", "Kasus", (*roles_for(Permission.WORK_ON_STEPS), *roles_for(Permission.READ_ALL_CASES))),
-    ("/kasus/baru", "Mulai kasus", roles_for(Permission.START_CASE)),
-    ("/surat", "Register Surat", (*roles_for(Permission.WRITE_LETTERS), *roles_for(Permission.READ_ALL_CASES))),
-    ("/audit", "Jejak Audit", roles_for(Permission.READ_AUDIT)),
-    ("/evaluasi", "Evaluasi SOP", roles_for(Permission.READ_AUDIT)),
-    ("/orang", "Orang", roles_for(Permission.MANAGE_PEOPLE)),
-    ("/pengawas", "Pengawasan", roles_for(Permission.READ_OFFICES)),
+#: The navigation: (path, label, the permissions whose roles see it; empty = everyone logged in).
+NAVIGATION: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
+    ("/tugas", "Tugas Saya", (Permission.WORK_ON_STEPS,)),
+    ("/kasus", "Kasus", (Permission.WORK_ON_STEPS, Permission.READ_ALL_CASES)),
+    ("/kasus/baru", "Mulai kasus", (Permission.START_CASE,)),
+    ("/surat", "Register Surat", (Permission.WRITE_LETTERS, Permission.READ_ALL_CASES)),
+    ("/audit", "Jejak Audit", (Permission.READ_AUDIT,)),
+    ("/evaluasi", "Evaluasi SOP", (Permission.READ_AUDIT,)),
+    ("/orang", "Orang", (Permission.MANAGE_PEOPLE,)),
+    ("/pengawas", "Pengawasan", (Permission.READ_OFFICES,)),
 )
 
 
@@ -47,9 +48,17 @@ def working_time_text(seconds: int) -> str:
     return f"terlambat {text}" if late else text
 
 
+@pass_context
+def _role_label(context: TemplateContext, role: str) -> str:
+    """The office's name of ``role`` (config.toml's ``[peran]``), for the ``peran`` filter."""
+    request: Request | None = context.get("request")
+    roles = request.app.state.ctx.settings.roles if request is not None else DEFAULT_ROLES
+    return str(roles.label(role))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-    env.filters["peran"] = lambda role: ROLE_LABELS.get(role, role)
+    env.filters["peran"] = _role_label
     env.filters["status"] = lambda status: STATUS_LABELS.get(status, status)
     env.filters["ukuran"] = format_size
     env.filters["rupiah"] = format_rupiah
@@ -85,8 +94,9 @@ def render(request: Request, template: str, values: dict[str, Any], status: int 
         "csrf_token": session.csrf_token if session else "",
         "navigation": [
             (path, label)
-            for path, label, roles in NAVIGATION
-            if identity is not None and (not roles or identity.has(*roles))
+            for path, label, permissions in NAVIGATION
+            if identity is not None
+            and (not permissions or any(identity.has(*roles_for(p, ctx.settings.roles)) for p in permissions))
         ],
         "current_nav": current_nav(request.url.path),
         "waktu": waktu,
