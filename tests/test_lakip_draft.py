@@ -25,8 +25,12 @@ from tests.helpers import pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
+#: The same indicators with a ``perjanjian`` column, and the Sekretaris' PK (7 indicators, 5 sasaran).
+SIGNED = FIXTURES / "targets-2020-pk.csv"
+NBSP = "\u00a0"
 HEADINGS = [
     "KATA PENGANTAR",
+    "DAFTAR ISI",
     "IKHTISAR EKSEKUTIF",
     "BAB I PENDAHULUAN",
     "BAB II PERENCANAAN KINERJA",
@@ -45,7 +49,7 @@ def imported(ctx: Context) -> None:
 def table_with(document: docx.document.Document, *headers: str) -> list[list[str]]:
     """The first table whose header row has every one of ``headers``."""
     for table in document.tables:
-        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        rows = [[cell.text.replace(NBSP, " ") for cell in row.cells] for row in table.rows]
         if all(h in rows[0] for h in headers):
             return rows
     raise LookupError(headers)
@@ -66,10 +70,10 @@ def test_draft_has_the_chapters_of_permenpanrb_53_2014_in_order(drafted) -> None
 
 def test_budget_table_lists_17_outputs_and_the_jumlah_row(drafted) -> None:
     record, document = drafted
-    rows = table_with(document, "Output")
+    rows = table_with(document, "Output", "Program", "Kegiatan")
     assert len(rows) == 1 + 17 + 1
-    assert rows[1][1:] == ["3355.003", rows[1][2], "Rp 20.978.000", "Rp 20.884.000", "99,55 %"]
-    assert rows[-1][2:] == ["JUMLAH", "Rp 2.701.548.000", "Rp 2.531.268.927", "93,70 %"]
+    assert rows[1][3:] == ["3355.003", rows[1][4], "Rp 20.978.000", "Rp 20.884.000", "99,55 %"]
+    assert rows[-1][4:] == ["JUMLAH", "Rp 2.701.548.000", "Rp 2.531.268.927", "93,70 %"]
     assert (record.pagu, record.realisation, str(record.absorption_pct)) == (2_701_548_000, 2_531_268_927, "93.70")
 
 
@@ -77,14 +81,14 @@ def test_achievement_table_gives_each_indicator_its_category(drafted) -> None:
     _, document = drafted
     rows = table_with(document, "Capaian", "Kategori", "Target")
     assert len(rows) == 1 + 27
-    by_name = {row[1]: row for row in rows[1:]}
-    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][4:] == ["90,00 %", "Sangat Berhasil"]
-    assert by_name["Opini BPK atas Laporan Keuangan"][4:] == ["-", "Tercapai"]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:] == ["90,00 %", "Sangat Berhasil"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][5:] == ["-", "Tercapai"]
 
 
 def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None:
     _, document = drafted
-    text = "\n".join(p.text for p in document.paragraphs)
+    text = "\n".join(p.text for p in document.paragraphs).replace(NBSP, " ")
     assert "pagu anggaran sebesar Rp 2.701.548.000 dengan realisasi sebesar Rp 2.531.268.927" in text
     assert "penyerapan anggaran 93,70 %" in text
     assert "diukur dengan 27 indikator" in text
@@ -98,10 +102,11 @@ def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None
     ]
 
 
-def test_draft_is_dated_the_indonesian_way_and_marks_the_narrative_to_write(drafted) -> None:
+def test_draft_of_a_bare_year_leaves_the_date_to_write_and_marks_the_narrative(drafted) -> None:
     _, document = drafted
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Disusun sop-engine pada 11 Januari 2021" in text
+    assert "sop-engine" not in text and "11 Januari 2021" not in text  # not the day it was generated
+    assert "Bangkalan, [isi: tanggal]" in text
     assert "[isi: latar belakang penyusunan laporan kinerja]" in text
 
 
@@ -125,7 +130,7 @@ def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_pat
     )
     service.import_targets(ctx, targets, 2020)
     draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", html_path=tmp_path / "draf.html")
-    html = (tmp_path / "draf.html").read_text(encoding="utf-8")
+    html = (tmp_path / "draf.html").read_text(encoding="utf-8").replace(NBSP, " ")
     assert "Rp 2.701.548.000" in html and "Rp 2.531.268.927" in html and "93,70 %" in html
     assert "Indeks kepuasan &amp; layanan (nilai &lt; 4)" in html
     assert "(nilai < 4)" not in html
@@ -214,3 +219,70 @@ def test_draft_converts_to_pdf_with_libreoffice(drafted, tmp_path: Path) -> None
     )
     produced = out / "draf.pdf"
     assert produced.read_bytes().startswith(b"%PDF")
+
+
+# --- the Perjanjian Kinerja as signed ---------------------------------------------------------
+
+
+def signed(ctx: Context, tmp_path: Path) -> docx.document.Document:
+    service.import_targets(ctx, SIGNED, 2020, by="kasubag")
+    service.import_targets(ctx, BUDGET, 2020, by="kasubag")
+    service.import_budget(ctx, BUDGET, 2020, by="kasubag")
+    return docx.Document(str(draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path))
+
+
+def pk_tables(document: docx.document.Document) -> list[list[list[str]]]:
+    """The tables headed No, Sasaran Strategis, Indikator Kinerja, Target (one per signed PK)."""
+    found = []
+    for table in document.tables:
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        if rows[0] == ["No", "Sasaran Strategis", "Indikator Kinerja", "Target"]:
+            found.append(rows[1:])
+    return found
+
+
+def test_each_signed_pk_has_its_own_indicators_grouped_by_sasaran(ctx: Context, tmp_path: Path) -> None:
+    document = signed(ctx, tmp_path)
+    head, secretary = pk_tables(document)
+    assert len(head) == 10 and len([r for r in head if r[1]]) == 3
+    assert len(secretary) == 7 and len([r for r in secretary if r[1]]) == 5
+    assert [r[0] for r in head] == ["1", "", "", "", "", "2", "", "", "3", ""]  # number and sasaran once per group
+    assert head[0][1:] == ["Meningkatnya Kualitas Penyelenggaraan Pemilu", head[0][2], "6,0%"]
+    assert secretary[-1][1:] == ["", "Nilai Evaluasi atas pelaksanaan Reformasi Birokrasi KPU", "B"]
+    cells = {c for table in (head, secretary) for row in table for c in row}
+    assert not any("(3357.001)" in c for c in cells)  # the DIPA output indicators are in no PK
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Perjanjian Kinerja Ketua memuat 10 indikator kinerja untuk 3 sasaran" in text
+    assert "Perjanjian Kinerja Sekretaris memuat 7 indikator kinerja untuk 5 sasaran" in text
+    assert "Dari 34 indikator (17 indikator kinerja dalam Perjanjian Kinerja dan 17 indikator kegiatan)" in text
+
+
+def test_the_rka_output_indicators_get_their_own_table(ctx: Context, tmp_path: Path) -> None:
+    rows = table_with(signed(ctx, tmp_path), "Indikator Kegiatan", "Output")
+    assert len(rows) == 1 + 17
+    assert rows[1][2:] == ["3357.001", "Adanya Dokumen perencanaan anggaran (3357.001)", "Dokumen", "1"]
+
+
+def test_without_a_perjanjian_column_output_indicators_are_kept_out_of_the_pk(drafted) -> None:
+    _, document = drafted
+    (head,) = pk_tables(document)
+    assert len(head) == 10 and len([r for r in head if r[1]]) == 3
+
+
+def test_the_budget_table_prints_program_and_kegiatan_once_per_group(drafted) -> None:
+    _, document = drafted
+    rows = table_with(document, "Output", "Program", "Kegiatan")[1:-1]
+    programs = [r[1] for r in rows if r[1]]
+    assert programs == [
+        "076.01.01 Program Dukungan Manajemen dan Pelaksanaan Tugas Teknis Lainnya KPU",
+        "076.01.06 Program Penguatan Kelembagaan Demokrasi dan Perbaikan Proses Politik",
+    ]
+    assert len([r for r in rows if r[2]]) == 7  # the seed's 7 kegiatan
+
+
+def test_amounts_in_the_draft_never_break_after_rp(drafted) -> None:
+    _, document = drafted
+    rows = table_with(document, "Output", "Program", "Kegiatan")
+    raw = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Rp\u00a02.701.548.000" in raw and "93,70\u00a0%" in raw
+    assert rows[-1][5] == "Rp 2.701.548.000"
