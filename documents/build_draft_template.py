@@ -12,12 +12,14 @@ with its name. Text in "[isi: ...]" is for the staff to write. The values availa
 kantor, kop_alamat, tahun, tanggal, tempat_tanggal, penanda_tangan, kasus, skala (rows: kategori,
 rentang), kalimat_anggaran, kalimat_indikator, kalimat_pk, kalimat_capaian, kalimat_penutup, pagu,
 realisasi, serapan, jumlah_indikator, kategori (rows: kategori, jumlah), perjanjian (rows: judul,
-penanda_tangan, kalimat, baris (rows: no, sasaran, indikator, satuan, target, kode), program
-(rows: uraian, pagu)), pk and indikator_kegiatan (rows: no, sasaran, indikator, satuan, target,
-kode), capaian (rows: no, sasaran, indikator, target, realisasi, capaian, kategori), anggaran
-(rows: no, program, kegiatan, kode, uraian, pagu, realisasi, serapan), program (rows: uraian,
-pagu, realisasi, serapan), perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan
-(texts), sumber (rows: jenis, berkas, sha256, oleh, pada)
+penanda_tangan, kalimat, kelompok, program (rows: uraian, pagu)); the groups per sasaran
+(kelompok, indikator_kegiatan, capaian: rows no, sasaran, baris) hold rows of indikator, satuan,
+target, kode (and realisasi, capaian, kategori in capaian); pk (the flat PK rows: no, sasaran,
+indikator, satuan, target, kode); anggaran (groups per kegiatan: program, kegiatan, baris of no,
+kode, uraian, pagu, realisasi, serapan), program (rows: uraian, pagu, realisasi, serapan),
+perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan (texts), sumber (rows:
+jenis, berkas, sha256, oleh, pada). A cell written ``{% vm %}{{ g.sasaran }}`` is merged over
+the rows of its group.
 """
 
 from __future__ import annotations
@@ -37,16 +39,6 @@ import draft_layout as layout  # noqa: E402  (next to this script, which is not 
 
 #: Where the package's default templates live (shipped in the wheel, found with importlib.resources).
 OUT = HERE.parent / "sop_engine" / "defaults" / "documents"
-CHAPTERS = (
-    "KATA PENGANTAR",
-    "DAFTAR ISI",
-    "IKHTISAR EKSEKUTIF",
-    "BAB I PENDAHULUAN",
-    "BAB II PERENCANAAN KINERJA",
-    "BAB III AKUNTABILITAS KINERJA",
-    "BAB IV PENUTUP",
-    "LAMPIRAN",
-)
 
 
 def placeholder(document: DocumentObject, what: str) -> None:
@@ -83,20 +75,27 @@ def loop_table(
     widths: Sequence[float],
     total: Sequence[str] | None = None,
     right: Sequence[int] = (),
+    group: str | None = None,
 ) -> None:
     """A fixed-width table: header row, one ``{%tr for %}`` row per item, an optional total row.
 
+    With ``group`` (e.g. ``"g in capaian"``) the item loop runs inside a loop over groups, and a
+    cell written ``{% vm %}{{ g.sasaran }}`` is merged over its group's rows (printed once).
     ``right`` lists the columns aligned right (amounts and percentages).
     """
-    table = layout.fixed_table(document, 4 + (total is not None), widths)
+    loops = ([f"{{%tr for {group} %}}"] if group else []) + [f"{{%tr for {loop} %}}"]
+    table = layout.fixed_table(document, 1 + 2 * len(loops) + 1 + (total is not None), widths)
     for column, header in enumerate(headers):
         layout.cell_text(table, 0, column, header, bold=True)
-    layout.cell_text(table, 1, 0, f"{{%tr for {loop} %}}")
+    for row, tag in enumerate(loops, 1):
+        layout.cell_text(table, row, 0, tag)
+    data = 1 + len(loops)
     for column, tag in enumerate(cells):
-        layout.cell_text(table, 2, column, tag, right=column in right)
-    layout.cell_text(table, 3, 0, "{%tr endfor %}")
+        layout.cell_text(table, data, column, tag, right=column in right)
+    for row in range(data + 1, data + 1 + len(loops)):
+        layout.cell_text(table, row, 0, "{%tr endfor %}")
     for column, value in enumerate(total or ()):
-        layout.cell_text(table, 4, column, value, bold=True, right=column in right)
+        layout.cell_text(table, data + 1 + len(loops), column, value, bold=True, right=column in right)
     document.add_paragraph()
 
 
@@ -131,7 +130,7 @@ def front_matter(document: DocumentObject) -> None:
     placeholder(document, "kata pengantar: tujuan laporan, ucapan terima kasih, harapan")
     signature(document)
     chapter(document, "DAFTAR ISI")
-    layout.table_of_contents(document, CHAPTERS[2:])
+    document.add_paragraph()  # the anchor the entries go before (layout.table_of_contents, at the end)
 
     chapter(document, "IKHTISAR EKSEKUTIF")
     placeholder(document, "ringkasan tugas, sasaran strategis dan program tahun ini")
@@ -177,10 +176,11 @@ def planning(document: DocumentObject) -> None:
     loop_table(
         document,
         ("No", "Sasaran Strategis", "Indikator Kinerja", "Target"),
-        "p in a.baris",
-        ("{{ p.no }}", "{{ p.sasaran }}", "{{ p.indikator }}", "{{ p.target }}"),
+        "p in g.baris",
+        ("{% vm %}{{ g.no }}", "{% vm %}{{ g.sasaran }}", "{{ p.indikator }}", "{{ p.target }}"),
         PK_WIDTHS,
         right=(3,),
+        group="g in a.kelompok",
     )
     loop_table(
         document, ("Program", "Anggaran"), "g in a.program", ("{{ g.uraian }}", "{{ g.pagu }}"), (12, 4), right=(1,)
@@ -192,10 +192,18 @@ def planning(document: DocumentObject) -> None:
     loop_table(
         document,
         ("No", "Sasaran Kegiatan", "Output", "Indikator Kegiatan", "Satuan", "Target"),
-        "p in indikator_kegiatan",
-        ("{{ p.no }}", "{{ p.sasaran }}", "{{ p.kode }}", "{{ p.indikator }}", "{{ p.satuan }}", "{{ p.target }}"),
-        (1, 4, 1.8, 6, 1.7, 1.5),
+        "p in g.baris",
+        (
+            "{% vm %}{{ g.no }}",
+            "{% vm %}{{ g.sasaran }}",
+            "{{ p.kode }}",
+            "{{ p.indikator }}",
+            "{{ p.satuan }}",
+            "{{ p.target }}",
+        ),
+        (1, 3.6, 2.3, 5.4, 2, 1.7),
         right=(5,),
+        group="g in indikator_kegiatan",
     )
     document.add_heading("2.4 Rencana Pelaksanaan Kegiatan", level=2)
     placeholder(document, "jadwal pelaksanaan kegiatan per triwulan (T1-T4) dan rencana kerja tahun ini")
@@ -211,18 +219,19 @@ def accountability(document: DocumentObject) -> None:
     loop_table(
         document,
         ("No", "Sasaran", "Indikator Kinerja", "Target", "Realisasi", "Capaian", "Kategori"),
-        "c in capaian",
+        "c in g.baris",
         (
-            "{{ c.no }}",
-            "{{ c.sasaran }}",
+            "{% vm %}{{ g.no }}",
+            "{% vm %}{{ g.sasaran }}",
             "{{ c.indikator }}",
             "{{ c.target }}",
             "{{ c.realisasi }}",
             "{{ c.capaian }}",
             "{{ c.kategori }}",
         ),
-        (1, 6, 8.7, 2, 2, 2.2, 2.8),
+        (1, 5.4, 8.3, 2.3, 2.3, 2.4, 3),
         right=(3, 4, 5),
+        group="g in capaian",
     )
     text(document, "{{ kalimat_capaian }}")
     placeholder(document, "analisis capaian per sasaran: penyebab keberhasilan atau kegagalan, upaya perbaikan")
@@ -244,27 +253,28 @@ def accountability(document: DocumentObject) -> None:
     loop_table(
         document,
         ("No", "Program", "Kegiatan", "Kode", "Output", "Pagu", "Realisasi", "%"),
-        "a in anggaran",
+        "a in k.baris",
         (
             "{{ a.no }}",
-            "{{ a.program }}",
-            "{{ a.kegiatan }}",
+            "{% vm %}{{ k.program }}",
+            "{% vm %}{{ k.kegiatan }}",
             "{{ a.kode }}",
             "{{ a.uraian }}",
             "{{ a.pagu }}",
             "{{ a.realisasi }}",
             "{{ a.serapan }}",
         ),
-        (0.9, 4, 4.5, 1.8, 5, 3.3, 3.3, 1.9),
+        (1, 3.1, 3.9, 2.3, 4.3, 3.9, 3.9, 2.3),
         total=("", "", "", "", "JUMLAH", "{{ pagu }}", "{{ realisasi }}", "{{ serapan }}"),
         right=(5, 6, 7),
+        group="k in anggaran",
     )
     loop_table(
         document,
         ("Program", "Pagu", "Realisasi", "%"),
         "g in program",
         ("{{ g.uraian }}", "{{ g.pagu }}", "{{ g.realisasi }}", "{{ g.serapan }}"),
-        (12, 3.5, 3.5, 2),
+        (12, 4, 4, 2.2),
         right=(1, 2, 3),
     )
     placeholder(document, "realisasi kegiatan per output dan penjelasan serapan anggaran dan efisiensi")
@@ -293,7 +303,7 @@ def closing(document: DocumentObject) -> None:
         ("Jenis", "Berkas", "SHA-256", "Diimpor oleh", "Pada"),
         "d in sumber",
         ("{{ d.jenis }}", "{{ d.berkas }}", "{{ d.sha256 }}", "{{ d.oleh }}", "{{ d.pada }}"),
-        (3, 4.5, 3.2, 2.5, 2.8),
+        (2.9, 3.7, 4.3, 2.3, 2.8),
     )
     placeholder(document, "Perjanjian Kinerja bertanda tangan, Renstra, dan dokumen pendukung lain")
 
@@ -313,6 +323,8 @@ def draft_lkj() -> DocumentObject:
     planning(document)
     accountability(document)
     closing(document)
+    anchor = next(p for n, p in enumerate(document.paragraphs) if document.paragraphs[n - 1].text == "DAFTAR ISI")
+    layout.table_of_contents(document, anchor, skip=("DAFTAR ISI",))
     return document
 
 

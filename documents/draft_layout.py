@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -53,7 +53,9 @@ def set_page(section: object, landscape: bool) -> None:
 
 def new_section(document: DocumentObject, landscape: bool) -> None:
     """Start a new page in a section of the orientation asked (footer and numbering continue)."""
-    set_page(document.add_section(WD_SECTION.NEW_PAGE), landscape)
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False  # only the cover goes without a number
+    set_page(section, landscape)
 
 
 def _field(paragraph: Paragraph, instruction: str, shown: str = "") -> None:
@@ -75,17 +77,38 @@ def _field(paragraph: Paragraph, instruction: str, shown: str = "") -> None:
 
 
 def page_numbers(document: DocumentObject) -> None:
-    """ "Halaman N" centred in the footer of the first section (the others link to it)."""
+    """ "Halaman N" centred in the footer of the first section (the others link to it); none on the cover."""
+    document.sections[0].different_first_page_header_footer = True
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run("Halaman ")
     _field(paragraph, "PAGE", "1")
 
 
-def table_of_contents(document: DocumentObject, entries: Sequence[str]) -> None:
-    """A TOC field of heading levels 1-2; until it is updated it lists ``entries`` (chapter titles)."""
-    paragraph = document.add_paragraph()
-    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "\n".join(entries))
+def table_of_contents(document: DocumentObject, anchor: Paragraph, skip: Sequence[str] = ()) -> None:
+    """The Daftar Isi before ``anchor``: each heading of level 1-2 (but ``skip``) with its page.
+
+    Every heading gets a bookmark; its entry ends in a PAGEREF field to it, which LibreOffice
+    computes when it lays the document out and Word when it updates fields (marked dirty).
+    """
+    width = document.sections[0].page_width - document.sections[0].left_margin - document.sections[0].right_margin
+    for number, paragraph in enumerate(p for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")):
+        if paragraph.text in skip:
+            continue
+        name = f"_Toc{number:04d}"
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), str(number)), start.set(qn("w:name"), name)
+        end.set(qn("w:id"), str(number))
+        paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+        paragraph._p.append(end)
+        entry = anchor.insert_paragraph_before()
+        entry.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+        entry.paragraph_format.space_after = Pt(2)
+        level2 = paragraph.style.name == "Heading 2"
+        if level2:
+            entry.paragraph_format.left_indent = Cm(0.75)
+        entry.add_run(paragraph.text + "\t").bold = not level2
+        _field(entry, f"PAGEREF {name} \\h", "")
 
 
 def fixed_table(document: DocumentObject, rows: int, widths: Sequence[float]) -> object:

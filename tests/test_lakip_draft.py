@@ -11,7 +11,9 @@ import subprocess
 from pathlib import Path
 
 import docx
+import docx.table
 import pytest
+from docx.oxml.ns import qn
 
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
@@ -46,10 +48,23 @@ def imported(ctx: Context) -> None:
     service.import_budget(ctx, BUDGET, 2020, by="kasubag")
 
 
+def printed(table: docx.table.Table) -> list[list[str]]:
+    """The table's cells as printed: a cell merged with the one above (vMerge continue) is blank."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for tc in row._tr.tc_lst:
+            merge = tc.tcPr.find(qn("w:vMerge")) if tc.tcPr is not None else None
+            shown = merge is None or merge.get(qn("w:val")) == "restart"
+            cells.append("".join(t.text or "" for t in tc.iter(qn("w:t"))).replace(NBSP, " ") if shown else "")
+        rows.append(cells)
+    return rows
+
+
 def table_with(document: docx.document.Document, *headers: str) -> list[list[str]]:
-    """The first table whose header row has every one of ``headers``."""
+    """The first table whose header row has every one of ``headers``, as printed."""
     for table in document.tables:
-        rows = [[cell.text.replace(NBSP, " ") for cell in row.cells] for row in table.rows]
+        rows = printed(table)
         if all(h in rows[0] for h in headers):
             return rows
     raise LookupError(headers)
@@ -235,7 +250,7 @@ def pk_tables(document: docx.document.Document) -> list[list[list[str]]]:
     """The tables headed No, Sasaran Strategis, Indikator Kinerja, Target (one per signed PK)."""
     found = []
     for table in document.tables:
-        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        rows = printed(table)
         if rows[0] == ["No", "Sasaran Strategis", "Indikator Kinerja", "Target"]:
             found.append(rows[1:])
     return found

@@ -50,13 +50,23 @@ def grouped(
 ) -> list[dict[str, Any]]:
     """One row per indicator in file order; ``no`` and ``sasaran`` only on the first row of each sasaran."""
     rows: list[dict[str, Any]] = []
-    number, previous = 0, None
-    for r in results:
-        first = r.indicator.sasaran != previous
-        if first:
-            number, previous = number + 1, r.indicator.sasaran
-        rows.append({"no": number if first else "", "sasaran": r.indicator.sasaran if first else "", **cells(r)})
+    for group in groups(results, cells):
+        for n, row in enumerate(group["baris"]):
+            rows.append({"no": "" if n else group["no"], "sasaran": "" if n else group["sasaran"], **row})
     return rows
+
+
+def groups(
+    results: Sequence[IndicatorResult], cells: Callable[[IndicatorResult], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The indicators per sasaran in file order: ``no``, ``sasaran`` and its ``baris`` (the template
+    merges the sasaran's cells over its rows)."""
+    found: list[dict[str, Any]] = []
+    for r in results:
+        if not found or found[-1]["sasaran"] != r.indicator.sasaran:
+            found.append({"no": len(found) + 1, "sasaran": r.indicator.sasaran, "baris": []})
+        found[-1]["baris"].append(cells(r))
+    return found
 
 
 def _target_cells(r: IndicatorResult) -> dict[str, Any]:
@@ -78,7 +88,7 @@ def agreement_tables(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dic
                 "penanda_tangan": signer,
                 "kalimat": f"Perjanjian Kinerja {signer} memuat {len(results)} indikator kinerja untuk {sasaran} "
                 "sasaran strategis.",
-                "baris": grouped(results, _target_cells),
+                "kelompok": groups(results, _target_cells),
                 "program": [{"uraian": p.name, "pagu": rupiah(p.pagu)} for p in budget.programs],
             }
         )
@@ -90,9 +100,9 @@ def agreement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
     return grouped(in_agreement(record), _target_cells)
 
 
-def activity_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
+def activity_groups(record: AnalysisRecord) -> list[dict[str, Any]]:
     """The indicators of the RKA's kegiatan/outputs (in no PK), grouped by sasaran."""
-    return grouped([r for r in record.indicators if r.indicator.agreement == ACTIVITY], _target_cells)
+    return groups([r for r in record.indicators if r.indicator.agreement == ACTIVITY], _target_cells)
 
 
 def agreement_sentence(office: str, record: AnalysisRecord) -> str:
@@ -133,27 +143,31 @@ def _achievement_cells(r: IndicatorResult) -> dict[str, Any]:
     }
 
 
-def achievement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
-    """The achievement table: the PK indicators then the kegiatan ones, each grouped by sasaran."""
+def achievement_groups(record: AnalysisRecord) -> list[dict[str, Any]]:
+    """The achievement table per sasaran: the PK indicators, then the kegiatan ones."""
     activities = [r for r in record.indicators if r.indicator.agreement == ACTIVITY]
-    return grouped(in_agreement(record) + activities, _achievement_cells)
+    return groups(in_agreement(record) + activities, _achievement_cells)
 
 
-def budget_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
-    """The budget table per program, kegiatan and output; program and kegiatan printed once per group."""
+def budget_groups(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
+    """The budget table per kegiatan (its cells merged over its outputs); a program named once, on its
+    first kegiatan."""
     lines = {line.code: line for line in record.budget_lines}
-    rows: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
     shown_program: str | None = None
-    shown_activity: str | None = None
     for n, o in enumerate(budget.outputs, 1):
         line = lines[o.code]
         program = _label(line.program_code, line.program_name)
         activity = _label(line.activity_code, line.activity_name)
-        rows.append(
+        if not found or (found[-1]["_program"], found[-1]["kegiatan"]) != (program, activity):
+            found.append(
+                {"_program": program, "program": "" if program == shown_program else program, "kegiatan": activity}
+            )
+            found[-1]["baris"] = []
+            shown_program = program
+        found[-1]["baris"].append(
             {
                 "no": n,
-                "program": program if program != shown_program else "",
-                "kegiatan": activity if (program, activity) != (shown_program, shown_activity) else "",
                 "kode": o.code,
                 "uraian": o.name,
                 "pagu": rupiah(o.pagu),
@@ -161,8 +175,7 @@ def budget_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str
                 "serapan": pct(o.pct),
             }
         )
-        shown_program, shown_activity = program, activity
-    return rows
+    return found
 
 
 def _label(code: str | None, name: str | None) -> str:
