@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import docx
@@ -21,6 +22,7 @@ from sop_engine.cli.errors import error_text
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
+from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
 from tests.helpers import pdf
@@ -301,3 +303,38 @@ def test_amounts_in_the_draft_never_break_after_rp(drafted) -> None:
     raw = [c.text for t in document.tables for r in t.rows for c in r.cells]
     assert "Rp\u00a02.701.548.000" in raw and "93,70\u00a0%" in raw
     assert rows[-1][5] == "Rp 2.701.548.000"
+
+
+# --- cover, Kata Pengantar and signature ------------------------------------------------------
+
+
+def test_cover_has_the_kop_of_config_and_no_generator_stamp(drafted, ctx: Context) -> None:
+    _, document = drafted
+    cover = [p.text for p in document.paragraphs[:20] if p.text]
+    assert cover[:2] == ["KPU KABUPATEN BANGKALAN", ctx.settings.office.letterhead]
+    assert "Jl. Contoh Raya No. 1, Bangkalan 69100" in cover[1]
+    assert "LAPORAN KINERJA" in cover and "TAHUN 2020" in cover
+    assert not any("sop-engine" in p or "Disusun" in p for p in cover)
+
+
+def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
+    ctx: Context, tmp_path: Path, clock
+) -> None:
+    imported(ctx)
+    at_step_5(ctx, tmp_path)
+    draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", case="lakip-2021", attach_by="kasubag")
+    done = cases.get_case(ctx, "lakip-2021").steps[4].completed_at
+    clock.advance(timedelta(days=40))  # drafted again weeks later: the date stays the step's
+    path = draft.draft_lkj(ctx, 2020, tmp_path / "lagi.docx", case="lakip-2021").path
+    lines = [p.text for p in docx.Document(str(path)).paragraphs]
+    signed_at = lines.index(f"Bangkalan, {format_date(done.astimezone(ctx.tz).date())}")
+    assert lines[signed_at : signed_at + 6] == [
+        lines[signed_at],
+        "KPU Kabupaten Bangkalan",
+        "Ketua,",
+        "",
+        "",
+        "Hendra Wijaya, S.H.",
+    ]
+    assert format_date(clock.now().astimezone(ctx.tz).date()) not in "\n".join(lines)
+    assert not any("NIP" in line for line in lines)
