@@ -136,6 +136,8 @@ class Settings:
     submission_deadline: tuple[int, int] = (3, 31)
     #: Achievement categories as (lower bound in %, name), highest first (``[lakip] categories``).
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
+    #: An indicator's achievement above this percentage is flagged as implausible (``[lakip] capaian_maksimum``).
+    achievement_plausible_max: Decimal = Decimal(200)
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
     #: Whether config.toml names its office (``[office]`` with satker and name); only the demo may not.
@@ -233,6 +235,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         base_url=str(table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
         web=_parse_web(table(raw, "web", where), where),
         category_scale=_parse_scale(table(raw, "lakip", where).get("categories"), where),
+        achievement_plausible_max=_parse_bound(table(raw, "lakip", where).get("capaian_maksimum", 200), where),
         office_given={"satker", "name"} <= set(office_raw),
         letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
@@ -357,6 +360,16 @@ def _parse_letter_format(value: Any, where: str) -> str:
             value=text,
         )
     return text
+
+
+def _parse_bound(value: Any, where: str) -> Decimal:
+    """``[lakip] capaian_maksimum``: a number above 100 (percent)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 100:
+        raise ConfigError(
+            f"{where}: [lakip] capaian_maksimum = {value!r} tidak sah; tulis angka persen di atas 100, misalnya 200.",
+            value=value,
+        )
+    return Decimal(str(value))
 
 
 def _parse_scale(value: Any, where: str) -> tuple[tuple[Decimal, str], ...]:

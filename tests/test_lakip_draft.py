@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -19,9 +20,10 @@ from docx.oxml.ns import qn
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli.errors import error_text
+from sop_engine.config import settings_from_mapping
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
-from sop_engine.errors import InvalidInput, NotAllowed, NotFound
+from sop_engine.errors import ConfigError, InvalidInput, NotAllowed, NotFound
 from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
@@ -338,3 +340,52 @@ def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
     ]
     assert format_date(clock.now().astimezone(ctx.tz).date()) not in "\n".join(lines)
     assert not any("NIP" in line for line in lines)
+
+
+# --- findings in Bab III ------------------------------------------------------------------------
+
+
+def bab_iii_findings(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs if p.text.startswith("• ")]
+
+
+def test_the_narrative_total_that_differs_from_the_table_is_a_finding_of_the_draft(
+    ctx: Context, tmp_path: Path, sop
+) -> None:
+    imported(ctx)
+    out = tmp_path / "d.docx"
+    run = sop("lakip", "draft", "2020", "-o", str(out), "--declared-realisation", "Rp 2.497.528.462")
+    assert run.code == 0, run.err
+    found = [f for f in bab_iii_findings(out) if "Rp 2.497.528.462" in f]
+    assert len(found) == 1 and "Rp 2.531.268.927" in found[0] and "selisih Rp 33.740.465" in found[0]
+
+
+def test_an_implausible_achievement_and_a_zero_target_are_findings(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "kode,sasaran,indikator,satuan,target,polaritas,realisasi\n"
+        'A,Sasaran uji,Indikator salah ketik,%,"0,3%",tinggi,"5%"\n'
+        'B,,Indikator bertarget nol,%,"0,0%",tinggi,"0,0%"\n'
+        'C,,Indikator wajar,%,"80",tinggi,"96"\n',
+        encoding="utf-8",
+    )
+    service.import_targets(ctx, targets, 2020)
+    found = bab_iii_findings(draft.draft_lkj(ctx, 2020, tmp_path / "d.docx").path)
+    implausible = [f for f in found if "batas wajar" in f]
+    assert len(implausible) == 1 and "Indikator salah ketik" in implausible[0] and "1.666,67 %" in implausible[0]
+    assert [f for f in found if "bertarget 0" in f] == [f for f in found if "Indikator bertarget nol" in f]
+    assert len([f for f in found if "bertarget 0" in f]) == 1
+    assert not any("Indikator wajar" in f for f in found)
+
+
+@pytest.mark.parametrize("bound", [100, "200", True])
+def test_the_plausible_bound_of_config_must_be_a_percentage_above_100(tmp_path: Path, bound: object) -> None:
+    raw = {"office": {"satker": "3526", "name": "KPU Kabupaten Bangkalan"}, "lakip": {"capaian_maksimum": bound}}
+    with pytest.raises(ConfigError, match="capaian_maksimum"):
+        settings_from_mapping(raw, tmp_path / "config.toml", {})
+
+
+def test_the_plausible_bound_comes_from_config(tmp_path: Path) -> None:
+    raw = {"office": {"satker": "3526", "name": "KPU Kabupaten Bangkalan"}, "lakip": {"capaian_maksimum": 104.5}}
+    assert settings_from_mapping(raw, tmp_path / "config.toml", {}).achievement_plausible_max == Decimal("104.5")

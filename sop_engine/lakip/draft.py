@@ -68,11 +68,15 @@ def draft_lkj(
     attach_by: str | None = None,
     template: Path | None = None,
     html_template: Path | None = None,
+    declared_realisation: int | None = None,
+    declared_pagu: int | None = None,
 ) -> DraftRecord:
     """Write the draft LKj of ``year`` to ``out_path`` (and its HTML preview to ``html_path``).
 
     With ``attach_by`` the draft completes step 5 of ``case`` as that user; whether the step is
-    active and theirs is checked before anything is written. Refuses a year without a stored
+    active and theirs is checked before anything is written. ``declared_realisation`` /
+    ``declared_pagu`` are the figures the narrative states; one that differs from the tables is a
+    finding in Bab III (as with ``sop lakip analyse``). Refuses a year without a stored
     budget realisation, naming the import to run.
     """
     if attach_by is not None:
@@ -83,7 +87,7 @@ def draft_lkj(
                 hint=Hint(Remedy.DRAFT_FOR_CASE),
             )
         documents.require_attachable(ctx, case, DRAFT_STEP, attach_by)
-    record = service.analyse(ctx, year)
+    record = service.analyse(ctx, year, declared_realisation, declared_pagu)
     values = draft_values(ctx, record, case)
     template = template or ctx.settings.documents_dir / DRAFT_TEMPLATE
     _require_template(template)
