@@ -110,6 +110,7 @@ def cover(document: DocumentObject) -> None:
     text(document, "{{ kantor|upper }}", bold=True, align="center", size=14)
     text(document, "{%p if kop_alamat %}")
     text(document, "{{ kop_alamat }}", align="center", size=9)
+    layout.rule_below(document.paragraphs[-1])
     text(document, "{%p endif %}")
     for _ in range(8):
         document.add_paragraph()

@@ -137,3 +137,14 @@ def cell_text(table: object, row: int, column: int, value: str, *, bold: bool = 
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = paragraph.add_run(value)
     run.bold, run.font.size = bold, TABLE_SIZE
+
+
+def rule_below(paragraph: Paragraph) -> None:
+    """A double line under ``paragraph``: the rule under a kop."""
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "double"), ("w:sz", "6"), ("w:space", "4"), ("w:color", "000000")):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    properties = paragraph._p.get_or_add_pPr()  # pBdr comes after pStyle and before spacing and jc
+    properties.insert(1 if properties.find(qn("w:pStyle")) is not None else 0, borders)

@@ -141,7 +141,7 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
         "anggaran": tables.budget_groups(record, budget),
         "program": _program_rows(budget),
         "perbandingan": _comparison_rows(record),
-        "catatan": [f.message for f in record.findings],
+        "catatan": [tables.unbroken(f.message) for f in record.findings],
         "sumber": _source_rows(ctx, record),
     }
 

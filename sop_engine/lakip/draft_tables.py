@@ -9,6 +9,7 @@ splits "Rp 2.701.548.000" over two lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -33,6 +34,11 @@ SOURCE_LABELS = {
 def rupiah(amount: int) -> str:
     """ "Rp 2.701.548.000" with a non-breaking space, so it never wraps inside a table cell."""
     return format_rupiah(amount).replace(" ", NBSP)
+
+
+def unbroken(text: str) -> str:
+    """``text`` with "Rp 1.000" and "93,70 %" bound by non-breaking spaces (a finding's sentence)."""
+    return re.sub(r"(\d) %", "\\1" + NBSP + "%", text.replace("Rp ", "Rp" + NBSP))
 
 
 def pct(value: Decimal | None) -> str:
