@@ -249,6 +249,11 @@ def accountability(document: DocumentObject) -> None:
     text(document, "{%p else %}")
     text(document, "Belum ada data tahun sebelumnya untuk dibandingkan.")
     text(document, "{%p endif %}")
+    finances(document)
+
+
+def finances(document: DocumentObject) -> None:
+    """Bab III 3.3-3.4: the budget per program, kegiatan and output; the findings."""
     document.add_heading("3.3 Akuntabilitas Keuangan", level=2)
     text(document, "{{ kalimat_anggaran }}")
     loop_table(
