@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
+from sop_engine.config_letters import DEFAULT_LETTER_FORMAT, parse_klasifikasi, parse_letter_format
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
 from sop_engine.config_ops import LoggingSettings, MetricsSettings, parse_logging, parse_metrics
 from sop_engine.config_roles import parse_roles
@@ -40,15 +41,6 @@ DEFAULT_CATEGORY_SCALE: tuple[tuple[Decimal, str], ...] = (
     (Decimal(55), "Cukup Berhasil"),
     (Decimal(0), "Tidak Berhasil"),
 )
-
-#: The default number of an outgoing letter, e.g. 12/PR.04-SR/3526/Sek-Kab/I/2021.
-DEFAULT_LETTER_FORMAT = "{nomor}/PR.04-SR/{kode_satker}/Sek-Kab/{bulan_romawi}/{tahun}"
-#: The fields of a letter number: ``{satker}`` is ``{kode_satker}``; ``{klasifikasi}`` is the letter's
-#: classification code (``--klasifikasi``, else ``[letters] klasifikasi``), e.g. PR.03-Kpt.
-LETTER_FIELDS = ("nomor", "klasifikasi", "kode_satker", "satker", "bulan_romawi", "tahun")
-#: A classification code as KPU letter numbers write it: PR.03-Kpt, HK.03.1-Kpt, PR.04-SR, KU.01 (no '/').
-KLASIFIKASI = re.compile(r"[A-Z][A-Za-z]*(?:[.-][A-Za-z0-9]+)*")
-KLASIFIKASI_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -146,6 +138,8 @@ class Settings:
     roles: Roles = DEFAULT_ROLES
     #: Achievement categories as (lower bound in %, name), highest first (``[lakip] categories``).
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
+    #: An indicator's achievement above this percentage is flagged as implausible (``[lakip] capaian_maksimum``).
+    achievement_plausible_max: Decimal = Decimal(200)
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
     #: The classification a letter takes when none is given (``[letters] klasifikasi``; None: it must be given).
@@ -245,9 +239,10 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         base_url=str(table(raw, "web", where).get("base_url", "http://localhost:8000")).rstrip("/"),
         web=_parse_web(table(raw, "web", where), where),
         category_scale=_parse_scale(table(raw, "lakip", where).get("categories"), where),
+        achievement_plausible_max=_parse_bound(table(raw, "lakip", where).get("capaian_maksimum", 200), where),
         office_given={"satker", "name"} <= set(office_raw),
-        letter_number_format=_parse_letter_format(table(raw, "letters", where).get("number_format"), where),
-        letter_klasifikasi=_parse_klasifikasi(table(raw, "letters", where).get("klasifikasi"), where),
+        letter_number_format=parse_letter_format(table(raw, "letters", where).get("number_format"), where),
+        letter_klasifikasi=parse_klasifikasi(table(raw, "letters", where).get("klasifikasi"), where),
         submission_deadline=_parse_month_day(table(raw, "planning", where).get("submission_deadline", "03-31"), where),
         logging=parse_logging(table(raw, "logging", where), where),
         metrics=parse_metrics(table(raw, "metrics", where), where),
@@ -358,37 +353,14 @@ def _parse_month_day(value: Any, where: str) -> tuple[int, int]:
     return month, day
 
 
-def _parse_letter_format(value: Any, where: str) -> str:
-    if value is None:
-        return DEFAULT_LETTER_FORMAT
-    text = str(value)
-    fields = set(re.findall(r"{(\w+)}", text))
-    unknown = fields - set(LETTER_FIELDS)
-    if "nomor" not in fields or unknown:
+def _parse_bound(value: Any, where: str) -> Decimal:
+    """``[lakip] capaian_maksimum``: a number above 100 (percent)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 100:
         raise ConfigError(
-            f"{where}: [letters] number_format = '{text}'; harus memuat {{nomor}} dan hanya memakai "
-            f"{', '.join('{' + f + '}' for f in LETTER_FIELDS)}.",
-            value=text,
-        )
-    return text
-
-
-def _parse_klasifikasi(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not is_klasifikasi(text):
-        raise ConfigError(
-            f"{where}: [letters] klasifikasi = '{value}'; tulis kode klasifikasi surat seperti \"PR.03-Kpt\" "
-            "(huruf, angka, titik dan tanda hubung; tanpa garis miring).",
+            f"{where}: [lakip] capaian_maksimum = {value!r} tidak sah; tulis angka persen di atas 100, misalnya 200.",
             value=value,
         )
-    return text
-
-
-def is_klasifikasi(text: str) -> bool:
-    """Whether ``text`` is a classification code (:data:`KLASIFIKASI`, at most :data:`KLASIFIKASI_MAX` characters)."""
-    return len(text) <= KLASIFIKASI_MAX and KLASIFIKASI.fullmatch(text) is not None
+    return Decimal(str(value))
 
 
 def _parse_scale(value: Any, where: str) -> tuple[tuple[Decimal, str], ...]:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, policy, textrules
-from sop_engine.config import KLASIFIKASI_MAX, LETTER_FIELDS, is_klasifikasi
+from sop_engine.config_letters import KLASIFIKASI_MAX, LETTER_FIELDS, is_klasifikasi
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.db.models_letters import Letter, LetterCounter

@@ -9,26 +9,35 @@ from __future__ import annotations
 import shutil
 import subprocess
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import docx
+import docx.table
 import pytest
+from docx.oxml.ns import qn
 
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli.errors import error_text
 from sop_engine.clock import FixedClock
+from sop_engine.config import settings_from_mapping
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
-from sop_engine.errors import InvalidInput, NotAllowed, NotFound
+from sop_engine.errors import ConfigError, InvalidInput, NotAllowed, NotFound
+from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
 from tests.helpers import pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
+#: The same indicators with a ``perjanjian`` column, and the Sekretaris' PK (7 indicators, 5 sasaran).
+SIGNED = FIXTURES / "targets-2020-pk.csv"
+NBSP = "\u00a0"
 HEADINGS = [
     "KATA PENGANTAR",
+    "DAFTAR ISI",
     "IKHTISAR EKSEKUTIF",
     "BAB I PENDAHULUAN",
     "BAB II PERENCANAAN KINERJA",
@@ -44,10 +53,23 @@ def imported(ctx: Context) -> None:
     service.import_budget(ctx, BUDGET, 2020, by="kasubag")
 
 
+def printed(table: docx.table.Table) -> list[list[str]]:
+    """The table's cells as printed: a cell merged with the one above (vMerge continue) is blank."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for tc in row._tr.tc_lst:
+            merge = tc.tcPr.find(qn("w:vMerge")) if tc.tcPr is not None else None
+            shown = merge is None or merge.get(qn("w:val")) == "restart"
+            cells.append("".join(t.text or "" for t in tc.iter(qn("w:t"))).replace(NBSP, " ") if shown else "")
+        rows.append(cells)
+    return rows
+
+
 def table_with(document: docx.document.Document, *headers: str) -> list[list[str]]:
-    """The first table whose header row has every one of ``headers``."""
+    """The first table whose header row has every one of ``headers``, as printed."""
     for table in document.tables:
-        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        rows = printed(table)
         if all(h in rows[0] for h in headers):
             return rows
     raise LookupError(headers)
@@ -68,10 +90,10 @@ def test_draft_has_the_chapters_of_permenpanrb_53_2014_in_order(drafted) -> None
 
 def test_budget_table_lists_17_outputs_and_the_jumlah_row(drafted) -> None:
     record, document = drafted
-    rows = table_with(document, "Output")
+    rows = table_with(document, "Output", "Program", "Kegiatan")
     assert len(rows) == 1 + 17 + 1
-    assert rows[1][1:] == ["3355.003", rows[1][2], "Rp 20.978.000", "Rp 20.884.000", "99,55 %"]
-    assert rows[-1][2:] == ["JUMLAH", "Rp 2.701.548.000", "Rp 2.531.268.927", "93,70 %"]
+    assert rows[1][3:] == ["3355.003", rows[1][4], "Rp 20.978.000", "Rp 20.884.000", "99,55 %"]
+    assert rows[-1][4:] == ["JUMLAH", "Rp 2.701.548.000", "Rp 2.531.268.927", "93,70 %"]
     assert (record.pagu, record.realisation, str(record.absorption_pct)) == (2_701_548_000, 2_531_268_927, "93.70")
 
 
@@ -79,14 +101,14 @@ def test_achievement_table_gives_each_indicator_its_category(drafted) -> None:
     _, document = drafted
     rows = table_with(document, "Capaian", "Kategori", "Target")
     assert len(rows) == 1 + 27
-    by_name = {row[1]: row for row in rows[1:]}
-    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][4:] == ["90,00 %", "Sangat Berhasil"]
-    assert by_name["Opini BPK atas Laporan Keuangan"][4:] == ["-", "Tercapai"]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:] == ["90,00 %", "Sangat Berhasil"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][5:] == ["-", "Tercapai"]
 
 
 def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None:
     _, document = drafted
-    text = "\n".join(p.text for p in document.paragraphs)
+    text = "\n".join(p.text for p in document.paragraphs).replace(NBSP, " ")
     assert "pagu anggaran sebesar Rp 2.701.548.000 dengan realisasi sebesar Rp 2.531.268.927" in text
     assert "penyerapan anggaran 93,70 %" in text
     assert "diukur dengan 27 indikator" in text
@@ -100,10 +122,11 @@ def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None
     ]
 
 
-def test_draft_is_dated_the_indonesian_way_and_marks_the_narrative_to_write(drafted) -> None:
+def test_draft_of_a_bare_year_leaves_the_date_to_write_and_marks_the_narrative(drafted) -> None:
     _, document = drafted
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Disusun sop-engine pada 11 Januari 2021" in text
+    assert "sop-engine" not in text and "11 Januari 2021" not in text  # not the day it was generated
+    assert "Bangkalan, [isi: tanggal]" in text
     assert "[isi: latar belakang penyusunan laporan kinerja]" in text
 
 
@@ -111,7 +134,7 @@ def test_consistency_findings_are_listed_in_bab_iii(ctx: Context, tmp_path: Path
     imported(ctx)
     record = service.analyse(ctx, 2020)
     path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
-    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs).replace(NBSP, " ")
     assert record.findings  # the seed's JUMLAH row says 93 %, outputs below 1 %, ...
     for finding in record.findings:
         assert f"• {finding.message}" in text
@@ -127,7 +150,7 @@ def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_pat
     )
     service.import_targets(ctx, targets, 2020)
     draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", html_path=tmp_path / "draf.html")
-    html = (tmp_path / "draf.html").read_text(encoding="utf-8")
+    html = (tmp_path / "draf.html").read_text(encoding="utf-8").replace(NBSP, " ")
     assert "Rp 2.701.548.000" in html and "Rp 2.531.268.927" in html and "93,70 %" in html
     assert "Indeks kepuasan &amp; layanan (nilai &lt; 4)" in html
     assert "(nilai < 4)" not in html
@@ -234,3 +257,154 @@ def test_attach_at_backdates_step_5_and_a_time_before_the_step_is_refused_before
     assert run.code == 0, run.err
     step = cases.get_case(ctx, "lakip-2021").steps[4]
     assert step.completed_at == datetime.fromisoformat("2021-01-14T10:00:00+07:00")
+
+
+# --- the Perjanjian Kinerja as signed ---------------------------------------------------------
+
+
+def signed(ctx: Context, tmp_path: Path) -> docx.document.Document:
+    service.import_targets(ctx, SIGNED, 2020, by="kasubag")
+    service.import_targets(ctx, BUDGET, 2020, by="kasubag")
+    service.import_budget(ctx, BUDGET, 2020, by="kasubag")
+    return docx.Document(str(draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path))
+
+
+def pk_tables(document: docx.document.Document) -> list[list[list[str]]]:
+    """The tables headed No, Sasaran Strategis, Indikator Kinerja, Target (one per signed PK)."""
+    found = []
+    for table in document.tables:
+        rows = printed(table)
+        if rows[0] == ["No", "Sasaran Strategis", "Indikator Kinerja", "Target"]:
+            found.append(rows[1:])
+    return found
+
+
+def test_each_signed_pk_has_its_own_indicators_grouped_by_sasaran(ctx: Context, tmp_path: Path) -> None:
+    document = signed(ctx, tmp_path)
+    head, secretary = pk_tables(document)
+    assert len(head) == 10 and len([r for r in head if r[1]]) == 3
+    assert len(secretary) == 7 and len([r for r in secretary if r[1]]) == 5
+    assert [r[0] for r in head] == ["1", "", "", "", "", "2", "", "", "3", ""]  # number and sasaran once per group
+    assert head[0][1:] == ["Meningkatnya Kualitas Penyelenggaraan Pemilu", head[0][2], "6,0%"]
+    assert secretary[-1][1:] == ["", "Nilai Evaluasi atas pelaksanaan Reformasi Birokrasi KPU", "B"]
+    cells = {c for table in (head, secretary) for row in table for c in row}
+    assert not any("(3357.001)" in c for c in cells)  # the DIPA output indicators are in no PK
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Perjanjian Kinerja Ketua memuat 10 indikator kinerja untuk 3 sasaran" in text
+    assert "Perjanjian Kinerja Sekretaris memuat 7 indikator kinerja untuk 5 sasaran" in text
+    assert "Dari 34 indikator (17 indikator kinerja dalam Perjanjian Kinerja dan 17 indikator kegiatan)" in text
+
+
+def test_the_rka_output_indicators_get_their_own_table(ctx: Context, tmp_path: Path) -> None:
+    rows = table_with(signed(ctx, tmp_path), "Indikator Kegiatan", "Output")
+    assert len(rows) == 1 + 17
+    assert rows[1][2:] == ["3357.001", "Adanya Dokumen perencanaan anggaran (3357.001)", "Dokumen", "1"]
+
+
+def test_without_a_perjanjian_column_output_indicators_are_kept_out_of_the_pk(drafted) -> None:
+    _, document = drafted
+    (head,) = pk_tables(document)
+    assert len(head) == 10 and len([r for r in head if r[1]]) == 3
+
+
+def test_the_budget_table_prints_program_and_kegiatan_once_per_group(drafted) -> None:
+    _, document = drafted
+    rows = table_with(document, "Output", "Program", "Kegiatan")[1:-1]
+    programs = [r[1] for r in rows if r[1]]
+    assert programs == [
+        "076.01.01 Program Dukungan Manajemen dan Pelaksanaan Tugas Teknis Lainnya KPU",
+        "076.01.06 Program Penguatan Kelembagaan Demokrasi dan Perbaikan Proses Politik",
+    ]
+    assert len([r for r in rows if r[2]]) == 7  # the seed's 7 kegiatan
+
+
+def test_amounts_in_the_draft_never_break_after_rp(drafted) -> None:
+    _, document = drafted
+    rows = table_with(document, "Output", "Program", "Kegiatan")
+    raw = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Rp\u00a02.701.548.000" in raw and "93,70\u00a0%" in raw
+    assert rows[-1][5] == "Rp 2.701.548.000"
+
+
+# --- cover, Kata Pengantar and signature ------------------------------------------------------
+
+
+def test_cover_has_the_kop_of_config_and_no_generator_stamp(drafted, ctx: Context) -> None:
+    _, document = drafted
+    cover = [p.text for p in document.paragraphs[:20] if p.text]
+    assert cover[:2] == ["KPU KABUPATEN BANGKALAN", ctx.settings.office.letterhead]
+    assert "Jl. Contoh Raya No. 1, Bangkalan 69100" in cover[1]
+    assert "LAPORAN KINERJA" in cover and "TAHUN 2020" in cover
+    assert not any("sop-engine" in p or "Disusun" in p for p in cover)
+
+
+def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
+    ctx: Context, tmp_path: Path, clock
+) -> None:
+    imported(ctx)
+    at_step_5(ctx, tmp_path)
+    draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx", case="lakip-2021", attach_by="kasubag")
+    done = cases.get_case(ctx, "lakip-2021").steps[4].completed_at
+    clock.advance(timedelta(days=40))  # drafted again weeks later: the date stays the step's
+    path = draft.draft_lkj(ctx, 2020, tmp_path / "lagi.docx", case="lakip-2021").path
+    lines = [p.text for p in docx.Document(str(path)).paragraphs]
+    signed_at = lines.index(f"Bangkalan, {format_date(done.astimezone(ctx.tz).date())}")
+    assert lines[signed_at : signed_at + 6] == [
+        lines[signed_at],
+        "KPU Kabupaten Bangkalan",
+        "Ketua,",
+        "",
+        "",
+        "Hendra Wijaya, S.H.",
+    ]
+    assert format_date(clock.now().astimezone(ctx.tz).date()) not in "\n".join(lines)
+    assert not any("NIP" in line for line in lines)
+
+
+# --- findings in Bab III ------------------------------------------------------------------------
+
+
+def bab_iii_findings(path: Path) -> list[str]:
+    return [p.text.replace(NBSP, " ") for p in docx.Document(str(path)).paragraphs if p.text.startswith("• ")]
+
+
+def test_the_narrative_total_that_differs_from_the_table_is_a_finding_of_the_draft(
+    ctx: Context, tmp_path: Path, sop
+) -> None:
+    imported(ctx)
+    out = tmp_path / "d.docx"
+    run = sop("lakip", "draft", "2020", "-o", str(out), "--declared-realisation", "Rp 2.497.528.462")
+    assert run.code == 0, run.err
+    found = [f for f in bab_iii_findings(out) if "Rp 2.497.528.462" in f]
+    assert len(found) == 1 and "Rp 2.531.268.927" in found[0] and "selisih Rp 33.740.465" in found[0]
+
+
+def test_an_implausible_achievement_and_a_zero_target_are_findings(ctx: Context, tmp_path: Path) -> None:
+    imported(ctx)
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "kode,sasaran,indikator,satuan,target,polaritas,realisasi\n"
+        'A,Sasaran uji,Indikator salah ketik,%,"0,3%",tinggi,"5%"\n'
+        'B,,Indikator bertarget nol,%,"0,0%",tinggi,"0,0%"\n'
+        'C,,Indikator wajar,%,"80",tinggi,"96"\n',
+        encoding="utf-8",
+    )
+    service.import_targets(ctx, targets, 2020)
+    found = bab_iii_findings(draft.draft_lkj(ctx, 2020, tmp_path / "d.docx").path)
+    implausible = [f for f in found if "batas wajar" in f]
+    assert len(implausible) == 1 and "Indikator salah ketik" in implausible[0] and "1.666,67 %" in implausible[0]
+    assert [f for f in found if "bertarget 0" in f] == [f for f in found if "Indikator bertarget nol" in f]
+    assert len([f for f in found if "bertarget 0" in f]) == 1
+    assert not any("Indikator wajar" in f for f in found)
+
+
+@pytest.mark.parametrize("bound", [100, "200", True])
+def test_the_plausible_bound_of_config_must_be_a_percentage_above_100(tmp_path: Path, bound: object) -> None:
+    raw = {"office": {"satker": "3526", "name": "KPU Kabupaten Bangkalan"}, "lakip": {"capaian_maksimum": bound}}
+    with pytest.raises(ConfigError, match="capaian_maksimum"):
+        settings_from_mapping(raw, tmp_path / "config.toml", {})
+
+
+def test_the_plausible_bound_comes_from_config(tmp_path: Path) -> None:
+    raw = {"office": {"satker": "3526", "name": "KPU Kabupaten Bangkalan"}, "lakip": {"capaian_maksimum": 104.5}}
+    assert settings_from_mapping(raw, tmp_path / "config.toml", {}).achievement_plausible_max == Decimal("104.5")

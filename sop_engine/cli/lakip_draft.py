@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sop_engine import views
 from sop_engine.cli import output
+from sop_engine.cli.lakip import amount
 from sop_engine.cli.parsing import attach_when, print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
@@ -37,6 +38,8 @@ def cmd_draft(args: argparse.Namespace, ctx: Context) -> int:
         html_path=Path(args.html) if args.html else None,
         attach_by=args.by if args.attach else None,
         attach_at=attach_when(args, ctx),
+        declared_realisation=amount(args.declared_realisation, "--declared-realisation"),
+        declared_pagu=amount(args.declared_pagu, "--declared-pagu"),
     )
     if args.json:
         print_json(

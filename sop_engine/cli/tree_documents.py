@@ -28,6 +28,8 @@ def register(cli: Commands) -> None:
     p.add_argument("--attach", action="store_true", help="selesaikan langkah 5 kasus dengan draf ini")
     p.add_argument("--by", help="siapa yang menyelesaikan langkah 5 (dengan --attach)")
     _at_option(p)
+    p.add_argument("--declared-realisation", help="realisasi yang disebut di narasi, misalnya 'Rp 2.497.528.462'")
+    p.add_argument("--declared-pagu", help="pagu yang disebut di narasi")
     _register_letters(cli)
     _register_surat(cli)
 

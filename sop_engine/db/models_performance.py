@@ -56,6 +56,8 @@ class PerformanceIndicator(_Row, Base):
     realisation: Mapped[str | None] = mapped_column(String(64))
     realisation_by: Mapped[str | None] = mapped_column(String(64))
     realisation_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The signed PK it belongs to: ketua, sekretaris, or kegiatan (an RKA output indicator, in no PK).
+    agreement: Mapped[str] = mapped_column(String(16), default="ketua", server_default="ketua")
 
 
 class BudgetOutput(_Row, Base):

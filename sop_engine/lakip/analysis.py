@@ -120,6 +120,8 @@ class Indicator:
     realised: Decimal | str | None
     realised_text: str | None
     output_code: str | None = None
+    #: The signed PK it belongs to: ketua, sekretaris, or kegiatan (in no PK; see targets.AGREEMENT_WORDS).
+    agreement: str = "ketua"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ Indonesian message that names both numbers and what to do, plus the numbers them
   DIPA; a figure given in the narrative, such as the Ihtisar Eksekutif's realisation);
 - outliers: absorption under 1 %, realisation above the pagu, realisation without a pagu;
 - the realisation file against the DIPA (an output missing on either side, a different pagu);
-- indicators without a realisation.
+- indicators without a realisation;
+- implausible indicators: an achievement above a bound (a 1.666,67 % is a typing error, not a
+  success), a "higher is better" indicator with a target of 0 (met whatever happens).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from sop_engine.formatting import format_rupiah
-from sop_engine.lakip.analysis import HUNDRED, Absorption, BudgetAnalysis, IndicatorResult, format_pct
+from sop_engine.lakip.analysis import HUNDRED, Absorption, BudgetAnalysis, IndicatorResult, Polarity, format_pct
 from sop_engine.remedies import Hint, Remedy
 from sop_engine.views.labels import BUDGET_FIELD_LABELS, COMPUTED_TOTAL_LABELS, DECLARED_SOURCE_LABELS
 
@@ -58,6 +60,8 @@ class Thresholds:
 
     low: Decimal = Decimal(1)
     high: Decimal = HUNDRED
+    #: An indicator's achievement above this (percent) is implausible (``[lakip] capaian_maksimum``).
+    achievement_high: Decimal = Decimal(200)
 
 
 def declared_totals(declared: Declared, total: Absorption) -> list[Finding]:
@@ -197,6 +201,36 @@ def indicator_gaps(results: Iterable[IndicatorResult], known_outputs: set[str] |
     return found
 
 
+def implausible(results: Iterable[IndicatorResult], thresholds: Thresholds = Thresholds()) -> list[Finding]:
+    """Achievements above the plausible bound, and "higher is better" indicators with a target of 0."""
+    found = []
+    for result in results:
+        indicator, pct = result.indicator, result.achievement.pct
+        if pct is not None and pct > thresholds.achievement_high:
+            found.append(
+                Finding(
+                    "achievement_implausible",
+                    f"Capaian indikator '{_short(indicator.name)}' {format_pct(pct)} (target {indicator.target_text}, "
+                    f"realisasi {indicator.realised_text}) melebihi batas wajar "
+                    f"{format_pct(thresholds.achievement_high)}. "
+                    "Periksa target dan realisasinya (satuan, koma desimal).",
+                    {"indicator": indicator.name, "code": indicator.code, "achievement_pct": _float(pct)},
+                )
+            )
+        target = indicator.target
+        if target.polarity is Polarity.HIGHER and target.value == 0:
+            found.append(
+                Finding(
+                    "target_zero",
+                    f"Indikator '{_short(indicator.name)}' bertarget 0 dengan polaritas tinggi: berapa pun "
+                    "realisasinya tercapai, jadi capaiannya tidak bermakna. Periksa target di Perjanjian Kinerja "
+                    "atau polaritasnya.",
+                    {"indicator": indicator.name, "code": indicator.code},
+                )
+            )
+    return found
+
+
 def check(
     year: int,
     budget: BudgetAnalysis | None,
@@ -217,6 +251,7 @@ def check(
         found.extend(outliers(budget.outputs, thresholds))
         found.extend(against_dipa(budget.outputs, planned, year))
     found.extend(indicator_gaps(results, None if budget is None else {o.code for o in budget.outputs}))
+    found.extend(implausible(results, thresholds))
     return tuple(found)
 
 

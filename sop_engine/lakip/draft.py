@@ -26,9 +26,11 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.cases import CaseRecord
 from sop_engine.context import Context
 from sop_engine.errors import NotFound
-from sop_engine.formatting import format_date, format_instant_short, format_rupiah
+from sop_engine.formatting import format_instant_short
+from sop_engine.lakip import draft_signing as signing
+from sop_engine.lakip import draft_tables as tables
 from sop_engine.lakip import service
-from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, BudgetAnalysis, format_pct
+from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, BudgetAnalysis
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.remedies import Hint, Remedy
 from sop_engine.views.labels import IMPORT_KIND_LABELS
@@ -68,12 +70,16 @@ def draft_lkj(
     attach_at: datetime | None = None,
     template: Path | None = None,
     html_template: Path | None = None,
+    declared_realisation: int | None = None,
+    declared_pagu: int | None = None,
 ) -> DraftRecord:
     """Write the draft LKj of ``year`` to ``out_path`` (and its HTML preview to ``html_path``).
 
     With ``attach_by`` the draft completes step 5 of ``case`` as that user (at ``attach_at``, for
     work recorded afterwards); whether the step is active and theirs, and the time, are checked
-    before anything is written. Refuses a year without a stored
+    before anything is written. ``declared_realisation`` / ``declared_pagu`` are the figures the
+    narrative states; one that differs from the tables is a finding in Bab III (as with
+    ``sop lakip analyse``). Refuses a year without a stored
     budget realisation, naming the import to run.
     """
     if attach_by is not None:
@@ -84,7 +90,7 @@ def draft_lkj(
                 hint=Hint(Remedy.DRAFT_FOR_CASE),
             )
         documents.require_attachable(ctx, case, DRAFT_STEP, attach_by, attach_at)
-    record = service.analyse(ctx, year)
+    record = service.analyse(ctx, year, declared_realisation, declared_pagu)
     values = draft_values(ctx, record, case)
     template = template or ctx.settings.documents_dir / DRAFT_TEMPLATE
     _require_template(template)
@@ -124,21 +130,23 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
     return {
         "kantor": office,
         "tahun": year,
-        "tanggal": format_date(ctx.clock.now().astimezone(ctx.tz).date()),
+        **signing.signing_values(ctx, case),
         "kasus": case or "",
-        "pagu": format_rupiah(total.pagu),
-        "realisasi": format_rupiah(total.realisation),
-        "serapan": format_pct(total.pct),
+        "pagu": tables.rupiah(total.pagu),
+        "realisasi": tables.rupiah(total.realisation),
+        "serapan": tables.pct(total.pct),
         "jumlah_indikator": len(record.indicators),
         **_sentences(office, record, budget, counts),
         "kategori": [{"kategori": label, "jumlah": n} for label, n in counts],
         "skala": _scale(record),
-        "pk": _agreement_rows(record),
-        "capaian": _achievement_rows(record),
-        "anggaran": _output_rows(record, budget),
+        "pk": tables.agreement_rows(record),
+        "perjanjian": tables.agreement_tables(record, budget),
+        "indikator_kegiatan": tables.activity_groups(record),
+        "capaian": tables.achievement_groups(record),
+        "anggaran": tables.budget_groups(record, budget),
         "program": _program_rows(budget),
         "perbandingan": _comparison_rows(record),
-        "catatan": [f.message for f in record.findings],
+        "catatan": [tables.unbroken(f.message) for f in record.findings],
         "sumber": _source_rows(ctx, record),
     }
 
@@ -152,75 +160,26 @@ def _sentences(
     mean = ""
     if summary.achievement_pct is not None:
         mean = (
-            f" Rata-rata capaian indikator yang berpersentase adalah {format_pct(summary.achievement_pct)} "
+            f" Rata-rata capaian indikator yang berpersentase adalah {tables.pct(summary.achievement_pct)} "
             f"(kategori {record.category})."
         )
-    closing = f"Secara umum, penyerapan anggaran {office} tahun {year} mencapai {format_pct(total.pct)}"
+    closing = f"Secara umum, penyerapan anggaran {office} tahun {year} mencapai {tables.pct(total.pct)}"
     if summary.achievement_pct is not None:
         closing += (
-            f" dan rata-rata capaian kinerjanya {format_pct(summary.achievement_pct)}, termasuk kategori "
-            f"{record.category}; selisih keduanya (efisiensi) {format_pct(record.efficiency)}"
+            f" dan rata-rata capaian kinerjanya {tables.pct(summary.achievement_pct)}, termasuk kategori "
+            f"{record.category}; selisih keduanya (efisiensi) {tables.pct(record.efficiency)}"
         )
     return {
         "kalimat_anggaran": (
-            f"Pada tahun anggaran {year}, {office} mengelola pagu anggaran sebesar {format_rupiah(total.pagu)} "
-            f"dengan realisasi sebesar {format_rupiah(total.realisation)}, atau penyerapan anggaran "
-            f"{format_pct(total.pct)}, pada {len(budget.outputs)} output dan {len(budget.programs)} program."
+            f"Pada tahun anggaran {year}, {office} mengelola pagu anggaran sebesar {tables.rupiah(total.pagu)} "
+            f"dengan realisasi sebesar {tables.rupiah(total.realisation)}, atau penyerapan anggaran "
+            f"{tables.pct(total.pct)}, pada {len(budget.outputs)} output dan {len(budget.programs)} program."
         ),
         "kalimat_indikator": f"Kinerja tahun {year} diukur dengan {len(record.indicators)} indikator: {counted}.{mean}",
-        "kalimat_pk": (
-            f"Perjanjian Kinerja {office} tahun {year} memuat {len(record.indicators)} indikator kinerja "
-            f"untuk {len({r.indicator.sasaran for r in record.indicators if r.indicator.sasaran})} sasaran."
-        ),
-        "kalimat_capaian": f"Dari {len(record.indicators)} indikator kinerja: {counted}.{mean}",
+        "kalimat_pk": tables.agreement_sentence(office, record),
+        "kalimat_capaian": f"Dari {tables.indicator_count(record)}: {counted}.{mean}",
         "kalimat_penutup": closing + ".",
     }
-
-
-def _agreement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
-    """The Perjanjian Kinerja table: each indicator with its target."""
-    return [
-        {
-            "no": n,
-            "sasaran": r.indicator.sasaran,
-            "indikator": r.indicator.name,
-            "satuan": r.indicator.unit or "-",
-            "target": r.indicator.target_text,
-        }
-        for n, r in enumerate(record.indicators, 1)
-    ]
-
-
-def _achievement_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
-    """The achievement table: each indicator's target, realisation, achievement and category."""
-    return [
-        {
-            "no": n,
-            "indikator": r.indicator.name,
-            "target": r.indicator.target_text,
-            "realisasi": r.indicator.realised_text or "-",
-            "capaian": format_pct(r.achievement.pct),
-            "kategori": r.category,
-        }
-        for n, r in enumerate(record.indicators, 1)
-    ]
-
-
-def _output_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
-    """The budget table: each DIPA output's pagu, realisation and absorption, with its kegiatan."""
-    names = {line.code: line for line in record.budget_lines}
-    return [
-        {
-            "no": n,
-            "kode": o.code,
-            "uraian": o.name,
-            "pagu": format_rupiah(o.pagu),
-            "realisasi": format_rupiah(o.realisation),
-            "serapan": format_pct(o.pct),
-            "kegiatan": names[o.code].activity_name or names[o.code].activity_code,
-        }
-        for n, o in enumerate(budget.outputs, 1)
-    ]
 
 
 def _program_rows(budget: BudgetAnalysis) -> list[dict[str, Any]]:
@@ -228,9 +187,9 @@ def _program_rows(budget: BudgetAnalysis) -> list[dict[str, Any]]:
     return [
         {
             "uraian": p.name,
-            "pagu": format_rupiah(p.pagu),
-            "realisasi": format_rupiah(p.realisation),
-            "serapan": format_pct(p.pct),
+            "pagu": tables.rupiah(p.pagu),
+            "realisasi": tables.rupiah(p.realisation),
+            "serapan": tables.pct(p.pct),
         }
         for p in budget.programs
     ]
@@ -243,10 +202,10 @@ def _comparison_rows(record: AnalysisRecord) -> list[dict[str, Any]]:
         [
             {
                 "tahun": y.year,
-                "pagu": "-" if y.pagu is None else format_rupiah(y.pagu),
-                "realisasi": "-" if y.realisation is None else format_rupiah(y.realisation),
-                "serapan": format_pct(y.absorption_pct),
-                "capaian": format_pct(y.achievement_pct),
+                "pagu": "-" if y.pagu is None else tables.rupiah(y.pagu),
+                "realisasi": "-" if y.realisation is None else tables.rupiah(y.realisation),
+                "serapan": tables.pct(y.absorption_pct),
+                "capaian": tables.pct(y.achievement_pct),
             }
             for y in (*record.history, summary)
         ]
@@ -259,7 +218,7 @@ def _source_rows(ctx: Context, record: AnalysisRecord) -> list[dict[str, Any]]:
     """The imported files the numbers come from."""
     return [
         {
-            "jenis": IMPORT_KIND_LABELS.get(s.kind, s.kind),
+            "jenis": tables.SOURCE_LABELS.get(s.kind, IMPORT_KIND_LABELS.get(s.kind, s.kind)),
             "berkas": s.filename,
             "sha256": s.sha256[:16] + "…",
             "oleh": s.imported_by,
@@ -297,8 +256,8 @@ def _categories(record: AnalysisRecord) -> tuple[tuple[str, int], ...]:
 def _scale(record: AnalysisRecord) -> list[dict[str, str]]:
     rows, upper = [], None
     for bound, label in record.scale:
-        below = "" if upper is None else f" sampai di bawah {format_pct(upper)}"
-        rows.append({"kategori": label, "rentang": f"{format_pct(bound)}{below}" + (" ke atas" if not below else "")})
+        below = "" if upper is None else f" sampai di bawah {tables.pct(upper)}"
+        rows.append({"kategori": label, "rentang": f"{tables.pct(bound)}{below}" + (" ke atas" if not below else "")})
         upper = bound
     return rows
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -253,6 +254,8 @@ def analyse(
     """
     check_year(year)
     scale = analysis.validate_scale(scale or ctx.settings.category_scale)
+    if thresholds is DEFAULT_THRESHOLDS:
+        thresholds = replace(thresholds, achievement_high=ctx.settings.achievement_plausible_max)
     with ctx.db.read() as session:
         office = ctx.office(session)
         current = store.load_year(session, office.id, year)

@@ -204,6 +204,7 @@ def _indicator(row: PerformanceIndicator) -> analysis.Indicator:
         realised=None if row.realisation is None else parse_realised(row.realisation, polarity),
         realised_text=row.realisation,
         output_code=row.output_code,
+        agreement=row.agreement,
     )
 
 
@@ -220,6 +221,7 @@ def indicator_record(row: PerformanceIndicator) -> IndicatorRow:
         realisation=row.realisation,
         output_code=row.output_code,
         note=row.note,
+        agreement=row.agreement,
     )
 
 

@@ -3,9 +3,14 @@
 Each is a table (a CSV file, or a sheet of an XLSX workbook; one workbook may carry both):
 
 **Indicators** — columns ``indikator``, ``target``, ``polaritas`` (required), and ``kode``,
-``sasaran``, ``satuan``, ``realisasi``, ``kode_output``, ``keterangan`` (optional). A blank
-``sasaran`` repeats the one above, as the merged cells of a PK table do. ``kode_output`` names the
-DIPA output the indicator measures (its efficiency is achievement minus that output's absorption).
+``sasaran``, ``satuan``, ``realisasi``, ``kode_output``, ``keterangan``, ``perjanjian``
+(optional). A blank ``sasaran`` repeats the one above, as the merged cells of a PK table do.
+``kode_output`` names the DIPA output the indicator measures (its efficiency is achievement minus
+that output's absorption). ``perjanjian`` says which signed Perjanjian Kinerja the indicator
+belongs to: ``ketua`` (the head's PK; also kepala, pimpinan), ``sekretaris`` (the secretary's PK),
+or ``kegiatan`` (an indicator of a kegiatan/output of the RKA, in no PK; also output, rka). A
+blank ``perjanjian`` repeats the one above; without any (no column, or blank from the top), an
+indicator with a ``kode_output`` is a kegiatan indicator and any other is in the head's PK.
 
     polaritas   target, realisasi
     tinggi      6,0%  90  1.000   (higher is better; also: higher)
@@ -29,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -43,6 +48,7 @@ INDICATOR_ALIASES = {
     "sasaran": ("sasaran", "sasaran_strategis"),
     "polaritas": ("polaritas", "polarity", "arah"),
     "kode_output": ("kode_output", "output"),
+    "perjanjian": ("perjanjian", "perjanjian_kinerja", "pk", "penanda_tangan"),
 }
 OUTPUT_ALIASES = {"kode": ("kode", "kode_output"), "pagu": ("pagu", "pagu_rp")}
 INDICATOR_REQUIRED = ("indikator", "target", "polaritas")
@@ -66,6 +72,19 @@ POLARITY_WORDS = {
 #: The word each polarity is stored and shown as.
 POLARITY_NAMES = {p: next(w for w, q in POLARITY_WORDS.items() if q is p) for p in Polarity}
 
+#: Which Perjanjian Kinerja an indicator belongs to, as stored: the head's, the secretary's, or none
+#: (an indicator of a kegiatan/output of the RKA).
+HEAD, SECRETARY, ACTIVITY = "ketua", "sekretaris", "kegiatan"
+AGREEMENT_WORDS = {
+    "ketua": HEAD,
+    "kepala": HEAD,
+    "pimpinan": HEAD,
+    "sekretaris": SECRETARY,
+    "kegiatan": ACTIVITY,
+    "output": ACTIVITY,
+    "rka": ACTIVITY,
+}
+
 
 @dataclass(frozen=True)
 class IndicatorRow:
@@ -81,6 +100,8 @@ class IndicatorRow:
     realisation: str | None
     output_code: str | None
     note: str | None
+    #: ketua, sekretaris (the signed PK it belongs to) or kegiatan (in no PK): see AGREEMENT_WORDS.
+    agreement: str = HEAD
 
 
 @dataclass(frozen=True)
@@ -225,12 +246,13 @@ def read_targets(path: Path) -> TargetFile:
 def _indicators(table: Table, problems: list[Problem]) -> tuple[IndicatorRow, ...]:
     problems.extend(table.missing(INDICATOR_REQUIRED))
     rows: list[IndicatorRow] = []
-    sasaran, codes = "", set[str]()
+    sasaran, codes, agreement = "", set[str](), ""
     for row in table.rows:
+        agreement = _agreement_of(table, row, problems) or agreement
         sasaran = _text(table, row, "sasaran") or sasaran
         found = _indicator(table, row, len(rows) + 1, sasaran, codes, problems)
         if found is not None:
-            rows.append(found)
+            rows.append(replace(found, agreement=agreement or (ACTIVITY if found.output_code else HEAD)))
     if not table.rows:
         problems.append(table.problem(None, "indikator", "tabel indikator tidak memiliki baris data", table.header_row))
     return tuple(rows)
@@ -306,6 +328,20 @@ def _polarity_of(table: Table, row: tuple[Cell, ...], problems: list[Problem]) -
     except BadValue as exc:
         problems.append(table.problem(cell, "polaritas", str(exc)))
         return None
+
+
+def _agreement_of(table: Table, row: tuple[Cell, ...], problems: list[Problem]) -> str:
+    """The PK the row names (ketua, sekretaris, kegiatan), or "" for a blank cell or a bad word."""
+    cell = table.cell(row, "perjanjian")
+    if cell is None or not cell.text:
+        return ""
+    word = cell.text.strip().casefold()
+    if word not in AGREEMENT_WORDS:
+        problems.append(
+            table.problem(cell, "perjanjian", "tulis ketua, sekretaris atau kegiatan (indikator kegiatan/output RKA)")
+        )
+        return ""
+    return AGREEMENT_WORDS[word]
 
 
 def _output_link(table: Table, row: tuple[Cell, ...], problems: list[Problem]) -> str | None:
