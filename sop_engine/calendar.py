@@ -22,9 +22,9 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from sop_engine.calendar_math import has_one_offset, keep, wall_seconds
 from sop_engine.clock import to_utc
 from sop_engine.config import Settings
 from sop_engine.config_calendar import WEEKDAYS, CalendarSettings, Season
@@ -81,9 +81,9 @@ class WorkingCalendar:
         # those of the first weekday that has any.
         self._makeup_hours = next((day for day in settings.hours if day), ())
         self._closed_by_year: dict[int, dict[date, Holiday]] = {}
-        self._weekday_seconds = tuple(_wall_seconds(day) for day in settings.hours)
+        self._weekday_seconds = tuple(wall_seconds(day) for day in settings.hours)
         self._week_seconds = sum(self._weekday_seconds)
-        self._fixed_offset = _has_one_offset(tz)
+        self._fixed_offset = has_one_offset(tz)
         # Answers that depend on nothing but the settings, kept for the instance (bounded).
         self._periods_by_day: dict[date, tuple[Span, ...]] = {}
         self._seconds_by_days: dict[tuple[date, date], int] = {}
@@ -188,7 +188,7 @@ class WorkingCalendar:
         found = self._periods_by_day.get(day)
         if found is None:
             found = tuple((self._instant(day, begin), self._instant(day, end)) for begin, end in self._local_hours(day))
-            _keep(self._periods_by_day, day, found)
+            keep(self._periods_by_day, day, found)
         return found
 
     # -- holidays ----------------------------------------------------------------------------
@@ -226,7 +226,7 @@ class WorkingCalendar:
         found = self._seconds_by_days.get((first, last))
         if found is None:
             found = self._count_whole_days(first, last)
-            _keep(self._seconds_by_days, (first, last), found)
+            keep(self._seconds_by_days, (first, last), found)
         return found
 
     def _count_whole_days(self, first: date, last: date) -> int:
@@ -238,7 +238,7 @@ class WorkingCalendar:
         total = weeks * self._week_seconds
         total += sum(self._weekday_seconds[(first.weekday() + i) % 7] for i in range(rest))
         for day in self._exceptions(first, last):
-            total += _wall_seconds(self._local_hours(day)) - self._weekday_seconds[day.weekday()]
+            total += wall_seconds(self._local_hours(day)) - self._weekday_seconds[day.weekday()]
         return total
 
     def _exceptions(self, first: date, last: date) -> set[date]:
@@ -378,30 +378,3 @@ def package_holidays(year: int, category: str) -> tuple[tuple[date, str], ...]:
 
     found = holidays_lib.country_holidays("ID", years=year, categories=(category,), language="id")
     return tuple(sorted((day, str(name)) for day, name in found.items()))
-
-
-#: The most answers a calendar keeps per kind (a few years of days); beyond it it starts again.
-_KEPT = 4096
-
-
-def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep ``value`` under ``key``, emptying ``kept`` first when it is full."""
-    if len(kept) >= _KEPT:
-        kept.clear()
-    kept[key] = value
-
-
-def _wall_seconds(hours: tuple[tuple[time, time], ...]) -> int:
-    """The length in seconds of wall-clock working periods."""
-    return sum(_seconds_of_day(end) - _seconds_of_day(begin) for begin, end in hours)
-
-
-def _seconds_of_day(wall: time) -> int:
-    return wall.hour * 3600 + wall.minute * 60 + wall.second
-
-
-@functools.cache
-def _has_one_offset(tz: ZoneInfo) -> bool:
-    """Whether ``tz`` keeps one UTC offset all year (no daylight saving) from 1970 to 2100."""
-    offsets = {datetime(year, month, 1, tzinfo=tz).utcoffset() for year in range(1970, 2101) for month in (1, 4, 7, 10)}
-    return len(offsets) == 1

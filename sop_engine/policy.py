@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from sop_engine.db.queries import find_person
 from sop_engine.definitions import STEP_ROLES, WorkflowDef
 from sop_engine.definitions import SYSTEM_ACTOR as SYSTEM_ACTOR
 from sop_engine.errors import NotAllowed
 from sop_engine.remedies import Field
 from sop_engine.roles import DEFAULT_ROLES, Roles
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class Permission(StrEnum):
@@ -154,6 +155,8 @@ def resolve(session: Session, office_id: int, by: str, permission: Permission) -
                 field=Field.BY,
             )
         return Actor(SYSTEM_ACTOR, SYSTEM_ACTOR)
+    from sop_engine.db.queries import find_person  # the rules themselves load without SQLAlchemy (sop --help)
+
     person = find_person(session, office_id, by)
     if not person.active:
         raise NotAllowed(

@@ -46,9 +46,25 @@ OPERATIONS = [
     "download_artefact",
     "audit_log",
     "audit_verify",
+    "make_document",
+    "analysis",
+    "draft_download",
+    "archive_download",
+    "archive_verify",
+    "supervised_offices",
 ]
 #: The operations with a case code in their path.
-ON_A_CASE = ["show_case", "complete_step", "return_step", "cancel_case", "download_artefact"]
+ON_A_CASE = [
+    "show_case",
+    "complete_step",
+    "return_step",
+    "cancel_case",
+    "download_artefact",
+    "make_document",
+    "analysis",
+    "draft_download",
+    "archive_download",
+]
 
 FUZZ = settings(
     max_examples=30,

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sop_engine.db import models
+from sop_engine.db import columns
 from sop_engine.errors import Busy, ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -48,7 +48,7 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engi
         engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
         _install_sqlite_hooks(engine, busy_timeout_ms)
         return engine
-    models.with_postgresql_conditions()
+    columns.with_postgresql_conditions()
     engine = create_engine(parsed)
     _ping_after_idle(engine)
     return engine
