@@ -110,6 +110,11 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         from_name=sender.name if args.from_ is None else "",
         address=args.address,
         template=Path(args.template) if args.template else None,
+        letter_from=args.letter_from or "",
+        letter_number=args.letter_number or "",
+        letter_date=_day(args.letter_date, ctx) if args.letter_date else None,
+        received=_day(args.received, ctx) if args.received else None,
+        requests=tuple(args.request or ("proses lebih lanjut",)),
     )
     generated = documents.make_disposisi(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
     return _print_generated(generated, args, ctx, "Lembar disposisi")
@@ -139,6 +144,8 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         place=args.place or "",
         address=args.address,
         template=Path(args.template) if args.template else None,
+        to_office=args.to_office or "",
+        to_city=args.to_city or "",
     )
     generated = documents.make_surat_pengantar(ctx, args.case, args.by, form, Path(args.output), attach=args.attach)
     return _print_generated(generated, args, ctx, "Surat pengantar")

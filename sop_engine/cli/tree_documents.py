@@ -13,6 +13,7 @@ from typing import Any
 
 from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.definitions import SYSTEM_ACTOR
+from sop_engine.letter_parts import REQUESTS
 from sop_engine.views.labels import URGENCY_LABELS
 
 
@@ -120,11 +121,25 @@ def _register_surat(cli: Commands) -> None:
     p.add_argument("--agenda", default="-", help="nomor agenda")
     p.add_argument("--from", dest="from_", help="pengirim (bawaan: jabatan --by)")
     p.add_argument("--subject", help="perihal (bawaan: judul SOP)")
+    p.add_argument("--letter-from", help="surat dari (instansi pengirim surat masuk)")
+    p.add_argument("--letter-number", help="nomor surat masuk")
+    p.add_argument("--letter-date", help="tanggal surat masuk YYYY-MM-DD")
+    p.add_argument("--received", help="tanggal surat diterima YYYY-MM-DD")
+    p.add_argument(
+        "--request",
+        action="append",
+        choices=list(REQUESTS),
+        help="dengan hormat harap (boleh diulang; bawaan: proses lebih lanjut)",
+    )
     _document_options(p)
     p = cli.command(sub, "pengantar", "letters.cmd_surat_pengantar", "buat surat pengantar bernomor (langkah 10)", True)
     p.add_argument("case")
     p.add_argument("--by", required=True, help="yang mengambil nomor (dan menyelesaikan langkah 10)")
-    p.add_argument("--to", required=True, help='tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
+    p.add_argument("--to", required=True, help='jabatan tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
+    p.add_argument("--to-office", help='instansi tujuan di bawah jabatannya, misalnya "KPU Provinsi Jawa Timur"')
+    p.add_argument(
+        "--to-city", help='kota tujuan ("di Surabaya"); tanpa kota hanya penerima di kantor sendiri: "di Tempat"'
+    )
     p.add_argument("--subject", help="perihal (bawaan: Penyampaian Dokumen LAKIP + nama kantor)")
     p.add_argument("--attachment", action="append", default=[], help="URAIAN[;BANYAKNYA[;KETERANGAN]] (boleh diulang)")
     p.add_argument("--signer", help="penanda tangan, nama pengguna (bawaan: sekretaris kantor)")

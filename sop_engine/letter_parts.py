@@ -1,0 +1,108 @@
+"""The parts every generated letter shares, computed once: the kop surat, the check boxes of a
+lembar disposisi, and the address block of a letter sent out.
+
+:mod:`sop_engine.documents` puts these values into its templates; the kop comes from ``[office]``
+in config.toml (name, address, telephone, e-mail, website, logo), never from a constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sop_engine.config_office import OfficeSettings
+from sop_engine.definitions import ROLE_LABELS
+from sop_engine.docx_fill import Picture
+from sop_engine.errors import InvalidInput
+from sop_engine.remedies import Field
+
+#: The boxes of a lembar disposisi: ticked and empty.
+TICKED, EMPTY = "☒", "☐"
+
+#: What a disposisi may ask of its recipient ("Dengan hormat harap"), by key as given on the command line.
+REQUESTS: dict[str, str] = {
+    "tanggapan dan saran": "Tanggapan dan saran",
+    "proses lebih lanjut": "Proses lebih lanjut",
+    "koordinasi": "Koordinasi/konfirmasi",
+    "untuk diketahui": "Untuk diketahui",
+    "siapkan bahan": "Siapkan bahan",
+    "arsip": "Arsipkan",
+}
+
+#: The roles a disposisi can go on to, in the order of the form (highest first).
+FORWARD_ROLES = ("ketua", "sekretaris", "kasubag_program", "staf")
+
+#: A blank to be filled in by hand, where the letter has no value.
+BLANK = "...................."
+
+#: The logo's width on the kop (cm).
+LOGO_WIDTH_CM = 2.2
+
+
+def letterhead(office: OfficeSettings, address: str | None) -> dict[str, Any]:
+    """The kop surat's values: name, logo (or empty), address line, contacts line, and both on one line."""
+    street = office.address if address is None else address
+    return {
+        "kantor": office.name,
+        "logo": Picture(office.logo, LOGO_WIDTH_CM) if office.logo is not None else "",
+        "alamat_kantor": street,
+        "kontak": office.contact_line,
+        "alamat": office.letterhead if address is None else address,
+    }
+
+
+def boxes(labels: Iterable[str], ticked: Iterable[str]) -> list[dict[str, str]]:
+    """One row per label, its box ticked if the label is among ``ticked``."""
+    chosen = set(ticked)
+    return [{"tanda": TICKED if label in chosen else EMPTY, "label": label} for label in labels]
+
+
+def unbroken(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``rows`` with their labels kept on one line (no-break spaces), for boxes written side by side."""
+    return [row | {"label": row["label"].replace(" ", "\u00a0")} for row in rows]
+
+
+def requests(keys: Sequence[str]) -> list[dict[str, str]]:
+    """The "Dengan hormat harap" boxes, ``keys`` ticked; an unknown key is refused with the choices."""
+    unknown = [key for key in keys if key.strip().lower() not in REQUESTS]
+    if unknown:
+        raise InvalidInput(
+            f"Permintaan disposisi '{unknown[0]}' tidak dikenal; pilih dari: {', '.join(REQUESTS)}.",
+            value=unknown[0],
+            field=Field.REQUEST,
+        )
+    return boxes(REQUESTS.values(), (REQUESTS[key.strip().lower()] for key in keys))
+
+
+def forward_list(held_roles: Iterable[str], sender: str, to: str) -> list[dict[str, str]]:
+    """The "Diteruskan kepada" boxes: the office's roles below the sender's (all when the sender holds
+    none), ``to`` ticked (added as its own row when it names none of them)."""
+    held = set(held_roles)
+    own = next((i for i, r in enumerate(FORWARD_ROLES) if _names(sender, ROLE_LABELS[r])), -1)
+    labels = [ROLE_LABELS[r] for r in FORWARD_ROLES[own + 1 :] if r in held]
+    ticked = [label for label in labels if _names(to, label)]
+    if not ticked:
+        labels.append(to)
+        ticked = [to]
+    return boxes(labels, ticked[:1])
+
+
+def destination(to_place: str, addressee: str, own_office: str) -> str:
+    """Where a letter goes ("di ..."): its city, or "Tempat" only for an addressee of this office
+    (``addressee``, the jabatan and instansi, names it); refused when neither is known."""
+    place = to_place.strip()
+    if place:
+        return place
+    if own_office.strip().lower() in addressee.lower():
+        return "Tempat"
+    raise InvalidInput(
+        f"Kota tujuan surat kepada {addressee.strip()} wajib diisi, misalnya Surabaya; "
+        f'"di Tempat" hanya untuk penerima di {own_office} sendiri.',
+        value=to_place,
+        field=Field.DESTINATION,
+    )
+
+
+def _names(text: str, label: str) -> bool:
+    """Whether ``text`` (a title such as "Sekretaris KPU Kabupaten Bangkalan") names the role ``label``."""
+    return text.strip().lower().startswith(label.lower())
