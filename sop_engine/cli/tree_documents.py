@@ -69,6 +69,12 @@ def _register_workbook(cli: Commands, lakip: Any) -> None:
     p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan, misalnya 2020")
     p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .xlsx yang ditulis")
     p.add_argument("--division", action="append", help="subbagian (boleh berulang; bawaan: empat subbagian)")
+    p.add_argument(
+        "--kembali-paling-lambat",
+        dest="due",
+        metavar="WAKTU",
+        help='batas pengembalian, "YYYY-MM-DD" atau "YYYY-MM-DD HH:MM" (bawaan: waktu langkah 4 SOP sejak sekarang)',
+    )
 
     p = cli.command(sub, "send", "lakip_workbook.cmd_send", "catat subbagian yang menerima buku kerja (langkah 3)")
     p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")
