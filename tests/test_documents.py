@@ -219,6 +219,19 @@ def test_disposisi_writes_each_urgency(ctx: Context, case: str, tmp_path: Path, 
     assert [" ".join(t.split("☐")[0].split()) for t in ticked] == [documents.URGENCIES[urgency]]
 
 
+def test_disposisi_is_dated_the_day_its_step_began_not_the_day_it_is_printed(
+    sop, ctx: Context, case: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    clock.set(datetime.fromisoformat("2021-01-20T10:00:00+07:00"))  # the case began Monday 11 January
+    out = tmp_path / "d.docx"
+    run = sop("surat", "disposisi", CASE, "--by", "sekretaris", "--to", "Kasubag Program", "--instruction", "Siapkan",
+              "-o", str(out))  # fmt: skip
+    assert run.code == 0, run.err
+    signed = rows_of(out, 1)[6][1].splitlines()
+    assert signed[:2] == ["Sekretaris KPU Kabupaten Bangkalan,", "Tanggal: 11 Januari 2021"]
+    assert signed[-1] == "Dra. Ratna Kusumawati, M.M."  # the signer is the one who gives it (--by)
+
+
 def test_unknown_urgency_is_refused_with_the_choices(ctx: Context, case: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="Sifat disposisi 'kilat' tidak dikenal; pilih salah satu: biasa, segera"):
         documents.make_disposisi(

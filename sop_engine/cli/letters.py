@@ -101,7 +101,7 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
     sender = documents.signer(ctx, args.by)
     form = documents.DisposisiForm(
         agenda_number=args.agenda,
-        date=_day(args.date, ctx),
+        date=_day(args.date, ctx) if args.date else documents.step_day(ctx, args.case, documents.DISPOSISI_STEP),
         from_=args.from_ or sender.title,
         to=args.to,
         urgency=args.urgency,

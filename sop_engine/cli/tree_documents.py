@@ -157,7 +157,7 @@ def _register_surat(cli: Commands) -> None:
 
 
 def _document_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini; disposisi: hari langkah 1 dimulai)")
     p.add_argument("--address", help="baris alamat kop surat (bawaan: [office] di config.toml)")
     p.add_argument(
         "--template", help="templat .docx lain (bawaan: [documents] dir di config.toml, atau templat bawaan)"
