@@ -251,14 +251,6 @@ def _common(ctx: Context, case: CaseRecord, address: str | None, day: date, subj
     }
 
 
-def step_day(ctx: Context, case: str, step_no: int) -> date:
-    """The day a letter of step ``step_no`` is dated by default: when the case reached the step
-    (a case entered after the fact keeps its own dates), today if it has not."""
-    state = cases.get_case(ctx, case).steps[step_no - 1]
-    at = state.completed_at or state.activated_at or ctx.clock.now()
-    return at.astimezone(ctx.tz).date()
-
-
 def _required(value: str, what: str, example: str, field: Field) -> str:
     text = (value or "").strip()
     if not text:

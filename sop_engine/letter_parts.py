@@ -1,16 +1,20 @@
 """The parts every generated letter shares, computed once: the kop surat, the check boxes of a
 lembar disposisi, and the address block of a letter sent out.
 
-:mod:`sop_engine.documents` puts these values into its templates; the kop comes from ``[office]``
+:mod:`sop_engine.documents` puts these values into its templates, dated by default the day the
+case reached the letter's step (:func:`step_day`); the kop comes from ``[office]``
 in config.toml (name, address, telephone, e-mail, website, logo), never from a constant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
+from sop_engine import cases
 from sop_engine.config_office import OfficeSettings
+from sop_engine.context import Context
 from sop_engine.definitions import ROLE_LABELS
 from sop_engine.docx_fill import Picture
 from sop_engine.errors import InvalidInput
@@ -101,6 +105,14 @@ def destination(to_place: str, addressee: str, own_office: str) -> str:
         value=to_place,
         field=Field.DESTINATION,
     )
+
+
+def step_day(ctx: Context, case: str, step_no: int) -> date:
+    """The day a letter of step ``step_no`` is dated by default: when the case reached the step
+    (a case entered after the fact keeps its own dates), today if it has not."""
+    state = cases.get_case(ctx, case).steps[step_no - 1]
+    at = state.completed_at or state.activated_at or ctx.clock.now()
+    return at.astimezone(ctx.tz).date()
 
 
 def _names(text: str, label: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sop_engine import documents, letters, views
+from sop_engine import documents, letter_parts, letters, views
 from sop_engine.cli import output
 from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
@@ -101,7 +101,7 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
     sender = documents.signer(ctx, args.by)
     form = documents.DisposisiForm(
         agenda_number=args.agenda,
-        date=_day(args.date, ctx) if args.date else documents.step_day(ctx, args.case, documents.DISPOSISI_STEP),
+        date=_day(args.date, ctx) if args.date else letter_parts.step_day(ctx, args.case, documents.DISPOSISI_STEP),
         from_=args.from_ or sender.title,
         to=args.to,
         urgency=args.urgency,
