@@ -5,10 +5,14 @@ Run ``.venv/bin/python documents/build_templates.py`` to (re)create ``disposisi.
 or LibreOffice: the ``{{ ... }}`` tags are filled by sop-engine (docxtpl, Jinja2 syntax), a tag
 whose value sop-engine does not provide is refused with its name. The values available:
 
-both        kantor, alamat, kasus, tanggal, perihal
-disposisi   nomor_agenda, dari, kepada, sifat, isi_disposisi, nama_pengirim
-pengantar   nomor, tempat_tanggal, kepada, jumlah_lampiran, lampiran (rows: uraian, banyaknya,
-            keterangan), jabatan_penanda_tangan, nama_penanda_tangan, nip_penanda_tangan
+both        kantor, logo (the image of [office] logo, or empty), alamat_kantor, kontak (telephone,
+            e-mail, website), alamat (address and contacts on one line), kasus, tanggal, perihal
+disposisi   surat_dari, nomor_surat, tanggal_surat, diterima_tanggal, nomor_agenda, dari, kepada,
+            sifat, sifat_pilihan, diteruskan, harap (rows: tanda, label), isi_disposisi,
+            nama_pengirim
+pengantar   nomor, tempat_tanggal, kepada, instansi_tujuan, di_tujuan, jumlah_lampiran, lampiran
+            (rows: uraian, banyaknya, keterangan), jabatan_penanda_tangan, nama_penanda_tangan,
+            nip_penanda_tangan
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
@@ -79,16 +83,31 @@ def new_document(title: str) -> DocumentObject:
 
 
 def letterhead(document: DocumentObject) -> None:
-    """The office name and address over a double rule."""
-    name = document.add_paragraph()
+    """The kop surat: the logo on the left, the office's name, address and contacts centred, over a double rule."""
+    table = document.add_table(rows=1, cols=3)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    logo, text, _ = table.rows[0].cells
+    logo.paragraphs[0].add_run("{{ logo }}")
+    logo.vertical_alignment = text.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    name = text.paragraphs[0]
     name.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = name.add_run("{{ kantor|upper }}")
     run.bold, run.font.size = True, Pt(14)
-    address = document.add_paragraph()
-    rule_below(address)
-    address.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    address.add_run("{{ alamat }}").font.size = Pt(9)
-    address.paragraph_format.space_after = Pt(12)
+    for tag in ("{{ alamat_kantor }}", "{{ kontak }}"):
+        paragraph = text.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(tag).font.size = Pt(9)
+    widths(table, 2.5, 11, 2.5)
+    rule = document.add_paragraph()
+    rule_below(rule)
+    rule.paragraph_format.space_after = Pt(12)
+
+
+def footer_reference(document: DocumentObject) -> None:
+    """A small reference to the case in the page footer (where the office files the letter)."""
+    paragraph = document.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run("Ref. {{ kasus }}").font.size = Pt(7)
 
 
 def rule_below(paragraph: Paragraph) -> None:
@@ -120,48 +139,77 @@ def cell_text(table: Table, row: int, column: int, text: str, *, bold: bool = Fa
 
 
 def widths(table: Table, *centimetres: float) -> None:
+    """Fixed column widths, in the table grid (what LibreOffice reads) and in every cell (what Word reads)."""
+    table.autofit = False
+    grid = table._tbl.tblGrid
+    for column, width in zip(grid.findall(qn("w:gridCol")), centimetres, strict=True):
+        column.set(qn("w:w"), str(Cm(width).twips))
     for row in table.rows:
-        for cell, width in zip(row.cells, centimetres, strict=True):
-            cell.width = Cm(width)
+        column = 0
+        for cell in row._tr.tc_lst:
+            cell.width = Cm(sum(centimetres[column : column + cell.grid_span]))
+            column += cell.grid_span
 
 
 def disposisi() -> DocumentObject:
-    """Lembar disposisi: who orders what of whom, how urgently (step 1 of the LAKIP SOP)."""
+    """Lembar disposisi in the usual layout of a government office (step 1 of the LAKIP SOP): the incoming
+    letter, its agenda and urgency, to whom it goes on and what is asked, the note, paraf and date."""
     document = new_document("Lembar Disposisi")
-    line(document, "LEMBAR DISPOSISI", bold=True, align="center").paragraph_format.space_after = Pt(12)
-    fields = [
-        ("Nomor Agenda", "{{ nomor_agenda }}"),
-        ("Tanggal", "{{ tanggal }}"),
-        ("Dari", "{{ dari }}"),
-        ("Kepada", "{{ kepada }}"),
-        ("Sifat", "{{ sifat }}"),
-        ("Perihal", "{{ perihal }}"),
-        ("Kasus", "{{ kasus }}"),
-        ("Isi Disposisi", "{{ isi_disposisi }}"),
-    ]
-    table = document.add_table(rows=len(fields), cols=2)
+    title = line(document, "LEMBAR DISPOSISI", bold=True, align="center")
+    title.paragraph_format.space_after = Pt(8)
+    table = document.add_table(rows=7, cols=2)
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for index, (label, tag) in enumerate(fields):
-        cell_text(table, index, 0, label, bold=True)
-        cell_text(table, index, 1, tag)
-    widths(table, 4, 12)
-    line(document)
-    line(document)
-    line(document, "{{ dari }},", align="right")
-    for _ in range(3):
-        line(document)
-    line(document, "{{ nama_pengirim }}", bold=True, align="right")
+    labelled(table.cell(0, 0), "Surat dari", "{{ surat_dari }}")
+    labelled(table.cell(0, 1), "Diterima tanggal", "{{ diterima_tanggal }}")
+    labelled(table.cell(1, 0), "Nomor surat", "{{ nomor_surat }}")
+    labelled(table.cell(1, 1), "Nomor agenda", "{{ nomor_agenda }}")
+    labelled(table.cell(2, 0), "Tanggal surat", "{{ tanggal_surat }}")
+    labelled(table.cell(2, 1), "Sifat", "{% for s in sifat_pilihan %}{{ s.tanda }}\u00a0{{ s.label }}  {% endfor %}")
+    labelled(table.cell(3, 0).merge(table.cell(3, 1)), "Perihal", "{{ perihal }}")
+    checklist(table.cell(4, 0), "Diteruskan kepada Sdr.:", "diteruskan")
+    checklist(table.cell(4, 1), "Dengan hormat harap:", "harap")
+    notes = table.cell(5, 0).merge(table.cell(5, 1))
+    notes.paragraphs[0].add_run("Catatan:").bold = True
+    notes.add_paragraph("{{ isi_disposisi }}")
+    notes.add_paragraph("")
+    received = table.cell(6, 0)
+    received.paragraphs[0].add_run("Diterima oleh penerima disposisi:").bold = True
+    for text in ("Tanggal: ....................", "Paraf:", "", ""):
+        received.add_paragraph(text)
+    signed = table.cell(6, 1)
+    signed.paragraphs[0].add_run("{{ dari }},").bold = True
+    for text in ("Tanggal: {{ tanggal }}", "Paraf:", "", "", "{{ nama_pengirim }}"):
+        signed.add_paragraph(text)
+    widths(table, 8, 8)
+    footer_reference(document)
     return document
+
+
+def labelled(cell: _Cell, label: str, tag: str) -> None:
+    """A form field: the label in bold, then its value."""
+    paragraph = cell.paragraphs[0]
+    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(tag)
+
+
+def checklist(cell: _Cell, heading: str, rows: str) -> None:
+    """A heading over one line per row of ``rows`` (its ``tanda`` box, then its ``label``)."""
+    cell.paragraphs[0].add_run(heading).bold = True
+    cell.add_paragraph(f"{{%p for item in {rows} %}}")
+    cell.add_paragraph("{{ item.tanda }} {{ item.label }}")
+    cell.add_paragraph("{%p endfor %}")
 
 
 def surat_pengantar() -> DocumentObject:
     """Surat pengantar (ANRI format): what is sent to whom, with its number from the register (step 10)."""
     document = new_document("Surat Pengantar")
     line(document, "{{ tempat_tanggal }}", align="right").paragraph_format.space_after = Pt(12)
-    line(document, "Kepada Yth.")
-    line(document, "{{ kepada }}", bold=True)
-    line(document, "di Tempat").paragraph_format.space_after = Pt(12)
+    line(document, "Yth. {{ kepada }}")
+    line(document, "{%p if instansi_tujuan %}")
+    line(document, "{{ instansi_tujuan }}")
+    line(document, "{%p endif %}")
+    line(document, "di {{ di_tujuan }}").paragraph_format.space_after = Pt(12)
     title = line(document, align="center")
     run = title.add_run("SURAT PENGANTAR")
     run.bold = run.underline = True
@@ -178,7 +226,7 @@ def surat_pengantar() -> DocumentObject:
         cell_text(table, 2, column, tag)
     cell_text(table, 2, 3, "{{ item.keterangan }}")
     cell_text(table, 3, 0, "{%tr endfor %}")
-    widths(table, 1.2, 7.8, 3, 4)
+    widths(table, 1.2, 7, 3.8, 4)
     line(document)
     signatures = document.add_table(rows=1, cols=2)
     left, right = signatures.cell(0, 0), signatures.cell(0, 1)
@@ -191,6 +239,7 @@ def surat_pengantar() -> DocumentObject:
     right.add_paragraph().add_run("{{ nama_penanda_tangan }}").bold = True
     right.add_paragraph("{% if nip_penanda_tangan %}NIP. {{ nip_penanda_tangan }}{% endif %}")
     widths(signatures, 8, 8)
+    footer_reference(document)
     return document
 
 

@@ -5,7 +5,8 @@ reads it with tomllib, applies ``SOP_*`` environment overrides and returns one f
 :class:`Settings`. Relative paths in the file are relative to the file. Nothing else in the
 package reads the environment or the config file. Some tables have their own module:
 ``[calendar]`` (:mod:`sop_engine.config_calendar`), ``[notifications]``
-(:mod:`sop_engine.config_notifications`), ``[logging]`` and ``[metrics]`` (:mod:`sop_engine.config_ops`).
+(:mod:`sop_engine.config_notifications`), ``[logging]`` and ``[metrics]`` (:mod:`sop_engine.config_ops`), ``[office]``
+(:mod:`sop_engine.config_office`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
 from sop_engine.config_letters import DEFAULT_LETTER_FORMAT, parse_klasifikasi, parse_letter_format
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
+from sop_engine.config_office import OfficeSettings as OfficeSettings  # re-exported: the settings are read from here
+from sop_engine.config_office import parse_office
 from sop_engine.config_ops import LoggingSettings, MetricsSettings, parse_logging, parse_metrics
 from sop_engine.config_roles import parse_roles
 from sop_engine.config_toml import ReadTable, refuse_unread, resolve_path, table
@@ -41,29 +44,6 @@ DEFAULT_CATEGORY_SCALE: tuple[tuple[Decimal, str], ...] = (
     (Decimal(55), "Cukup Berhasil"),
     (Decimal(0), "Tidak Berhasil"),
 )
-
-
-@dataclass(frozen=True)
-class OfficeSettings:
-    """The office (satuan kerja) this install serves."""
-
-    satker: str = "3526"
-    name: str = "KPU Kabupaten Bangkalan"
-    timezone: str = "Asia/Jakarta"
-    #: The letterhead's lines under the office name: street address, telephone, website (any may be empty).
-    address: str = ""
-    phone: str = ""
-    website: str = ""
-
-    @property
-    def letterhead(self) -> str:
-        """The address line of the letterhead: address · Telepon phone · website, the empty ones left out."""
-        parts = (self.address, f"Telepon {self.phone}" if self.phone else "", self.website)
-        return " · ".join(part for part in parts if part)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -207,14 +187,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
     where = str(path)
     base = path.parent
     office_raw = table(raw, "office", where)
-    office = OfficeSettings(
-        satker=str(office_raw.get("satker", "3526")),
-        name=str(office_raw.get("name", "KPU Kabupaten Bangkalan")),
-        timezone=str(office_raw.get("timezone", "Asia/Jakarta")),
-        address=_office_line(office_raw, "address", where),
-        phone=_office_line(office_raw, "phone", where),
-        website=_office_line(office_raw, "website", where),
-    )
+    office = parse_office(office_raw, where, base)
     try:
         ZoneInfo(office.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -254,16 +227,6 @@ def _documents_dir(raw: Mapping[str, Any], base: Path) -> Path:
     """``[documents] dir``: the office's own templates (same file names), else the package's."""
     given = raw.get("dir")
     return resources.DOCUMENTS if given is None else resolve_path(base, str(given))
-
-
-def _office_line(raw: Mapping[str, Any], key: str, where: str) -> str:
-    """One letterhead line of ``[office]``: a string on one line (the letterhead prints it as given)."""
-    value = raw.get(key, "")
-    if not isinstance(value, str) or "\n" in value or len(value) > 200:
-        raise ConfigError(
-            f"{where}: [office] {key} = {value!r}; isikan teks satu baris (paling banyak 200 karakter).", value=value
-        )
-    return value.strip()
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:

@@ -13,13 +13,14 @@ step's output (``cases.complete_step``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sop_engine import cases, letters, people
+from sop_engine import cases, letter_parts, letters, people
 from sop_engine.artefacts import IncomingFile
 from sop_engine.case_checks import stated_time
 from sop_engine.cases import CaseRecord
@@ -27,8 +28,10 @@ from sop_engine.context import Context
 from sop_engine.db.queries import find_case, find_person
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.docx_fill import check_template, fill
-from sop_engine.errors import InvalidInput, NotAllowed, NotFound, SopError
+from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from sop_engine.formatting import format_date, format_nip
+from sop_engine.letter_parts import Signer as Signer
+from sop_engine.letter_parts import signer as signer
 from sop_engine.letters import LetterRecord
 from sop_engine.remedies import Field, Hint, Remedy
 from sop_engine.views.labels import STATUS_LABELS, URGENCY_LABELS
@@ -58,7 +61,8 @@ class Attachment:
 
 @dataclass(frozen=True)
 class DisposisiForm:
-    """What a lembar disposisi says (urgency: biasa, segera or sangat segera)."""
+    """What a lembar disposisi says (urgency: biasa, segera, sangat segera or rahasia), and the
+    incoming letter it is written on (left as blanks to fill by hand when not given)."""
 
     agenda_number: str
     date: date
@@ -68,6 +72,12 @@ class DisposisiForm:
     instruction: str
     subject: str | None = None  # default: the SOP's title
     from_name: str = ""
+    letter_from: str = ""
+    letter_number: str = ""
+    letter_date: dt.date | None = None
+    received: dt.date | None = None
+    #: What is asked of the recipient (keys of ``letter_parts.REQUESTS``).
+    requests: tuple[str, ...] = ("proses lebih lanjut",)
     #: The letterhead's address line; None: the office's, from ``[office]`` in config.toml.
     address: str | None = None
     #: Another template than the office's ``disposisi.docx``.
@@ -92,6 +102,10 @@ class PengantarForm:
     template: Path | None = None
     #: The classification code the number carries (``{klasifikasi}``); None: ``[letters] klasifikasi``.
     klasifikasi: str | None = None
+    #: The addressee's instansi (under the jabatan ``to``) and city ("di <kota>"); without a city,
+    #: only an addressee of this office is written "di Tempat".
+    to_office: str = ""
+    to_city: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,10 +161,23 @@ def surat_pengantar(
     out_path: Path,
     signer_nip: str = "",
     address: str | None = None,
+    to_office: str = "",
+    to_city: str = "",
 ) -> Path:
     """The surat pengantar of ``case`` carrying the register number ``number``, at ``out_path``."""
     rows = tuple(a if isinstance(a, Attachment) else Attachment(a) for a in attachments)
-    form = PengantarForm(date, to, signer_name, signer_title, signer_nip, subject, rows, address=address)
+    form = PengantarForm(
+        date,
+        to,
+        signer_name,
+        signer_title,
+        signer_nip,
+        subject,
+        rows,
+        address=address,
+        to_office=to_office,
+        to_city=to_city,
+    )
     values = pengantar_values(ctx, cases.get_case(ctx, case), form)
     return fill(template_of(ctx, form), {**values, "nomor": number}, out_path)
 
@@ -163,11 +190,21 @@ def disposisi_values(ctx: Context, case: CaseRecord, form: DisposisiForm) -> dic
             f"Sifat disposisi '{form.urgency}' tidak dikenal; pilih salah satu: {', '.join(URGENCIES)}.",
             value=form.urgency,
         )
+    sender = _required(form.from_, "Pengirim disposisi", '"Sekretaris"', Field.SENDER)
+    to = _required(form.to, "Penerima disposisi", '"Kasubag Program"', Field.RECIPIENT)
+    held = {role for p in people.list_people(ctx) if p.active for role in p.roles}
     return _common(ctx, case, form.address, form.date, form.subject or case.title) | {
         "nomor_agenda": _required(form.agenda_number, "Nomor agenda", "012", Field.AGENDA),
-        "dari": _required(form.from_, "Pengirim disposisi", '"Sekretaris"', Field.SENDER),
-        "kepada": _required(form.to, "Penerima disposisi", '"Kasubag Program"', Field.RECIPIENT),
+        "dari": sender,
+        "kepada": to,
         "sifat": label,
+        "sifat_pilihan": letter_parts.unbroken(letter_parts.boxes(URGENCIES.values(), [label])),
+        "diteruskan": letter_parts.forward_list(held, sender, to),
+        "harap": letter_parts.requests(form.requests),
+        "surat_dari": form.letter_from.strip() or letter_parts.BLANK,
+        "nomor_surat": form.letter_number.strip() or letter_parts.BLANK,
+        "tanggal_surat": format_date(form.letter_date) if form.letter_date else letter_parts.BLANK,
+        "diterima_tanggal": format_date(form.received) if form.received else letter_parts.BLANK,
         "isi_disposisi": _required(form.instruction, "Isi disposisi", '"Siapkan penyusunan LAKIP"', Field.INSTRUCTION),
         "nama_pengirim": form.from_name,
     }
@@ -191,9 +228,12 @@ def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dic
         Field.SUBJECT,
     )
     place = form.place.strip()
+    to = _required(form.to, "Tujuan surat", '"Ketua KPU Provinsi Jawa Timur"', Field.RECIPIENT)
     return _common(ctx, case, form.address, form.date, subject) | {
         "tempat_tanggal": f"{place}, {format_date(form.date)}" if place else format_date(form.date),
-        "kepada": _required(form.to, "Tujuan surat", '"Ketua KPU Provinsi Jawa Timur"', Field.RECIPIENT),
+        "kepada": to,
+        "instansi_tujuan": form.to_office.strip(),
+        "di_tujuan": letter_parts.destination(form.to_city, f"{to} {form.to_office}", office),
         "jumlah_lampiran": f"{len(attachments)} berkas",
         "lampiran": [
             {"uraian": a.description.strip(), "banyaknya": a.quantity, "keterangan": a.note} for a in attachments
@@ -208,9 +248,7 @@ def pengantar_values(ctx: Context, case: CaseRecord, form: PengantarForm) -> dic
 
 def _common(ctx: Context, case: CaseRecord, address: str | None, day: date, subject: str) -> dict[str, Any]:
     """The letterhead and the values every letter has."""
-    return {
-        "kantor": ctx.settings.office.name,
-        "alamat": ctx.settings.office.letterhead if address is None else address,
+    return letter_parts.letterhead(ctx.settings.office, address) | {
         "kasus": case.id,
         "tanggal": format_date(day),
         "perihal": subject,
@@ -222,51 +260,6 @@ def _required(value: str, what: str, example: str, field: Field) -> str:
     if not text:
         raise InvalidInput(f"{what} wajib diisi, misalnya {example}.", value=value, field=field)
     return text
-
-
-@dataclass(frozen=True)
-class Signer:
-    """Who signs a letter, as the letter writes it."""
-
-    name: str
-    title: str
-    nip: str
-
-
-#: The roles whose holder can sign for the office, highest first (the title names the first held).
-_TITLE_ROLES = ("ketua", "sekretaris", "kasubag_program", "staf")
-
-
-def signer(
-    ctx: Context,
-    username: str | None = None,
-    *,
-    role: str = "sekretaris",
-    name: str | None = None,
-    title: str | None = None,
-    nip: str | None = None,
-) -> Signer:
-    """Who signs: ``name``/``title``/``nip`` as given, the rest from ``username`` (or else the
-    office's first active ``role`` holder), the title being their role and the office's name."""
-    if name and title:
-        return Signer(name, title, nip or "")
-    listed = [p for p in people.list_people(ctx) if p.active]
-    chosen = next((p for p in listed if username in (p.username, p.nip)), None) if username else None
-    if chosen is None and username is None:
-        chosen = next((p for p in listed if role in p.roles), None)
-    if chosen is None:
-        who = f"Pengguna '{username}'" if username else f"Pegawai aktif berperan {role}"
-        raise NotFound(
-            f"{who} tidak ada di kantor ini; sebutkan penanda tangan lain, atau nama dan jabatannya.",
-            value=username or role,
-            field=Field.SIGNER,
-        )
-    held = next((r for r in _TITLE_ROLES if r in chosen.roles), chosen.roles[0] if chosen.roles else "")
-    return Signer(
-        name or chosen.name,
-        title or f"{ctx.settings.roles.label(held)} {ctx.settings.office.name}".strip(),
-        (chosen.nip or "") if nip is None else nip,
-    )
 
 
 # --- one command: number, document, step ---------------------------------------------------

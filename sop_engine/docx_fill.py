@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate  # type: ignore[import-untyped]  # docxtpl ships no type information
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage  # type: ignore[import-untyped]  # docxtpl ships no type information
 
 from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.remedies import Field
 
-__all__ = ["check_template", "fill", "missing_values", "undefined_name"]
+__all__ = ["Picture", "check_template", "fill", "missing_values", "undefined_name"]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image placed where its tag stands (e.g. the letterhead's logo), ``width_cm`` wide."""
+
+    path: Path
+    width_cm: float
 
 
 def fill(template: Path, values: Mapping[str, Any], out_path: Path) -> Path:
     """Fill ``template`` with ``values`` into ``out_path``; refuse a tag without a value, by name."""
     document = _open_checked(template, values)
     try:
-        document.render(dict(values), _environment())
+        document.render(_with_images(document, values), _environment())
     except jinja2.UndefinedError as exc:  # e.g. {{ kasus.kode }}: the name exists, the attribute does not
         raise missing_values(template, [undefined_name(exc)], values) from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,6 +65,14 @@ def missing_values(template: Path, names: Sequence[str], values: Mapping[str, An
         value=names[0],
         template=str(template),
     )
+
+
+def _with_images(document: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with each :class:`Picture` made an image of ``document``."""
+    return {
+        key: InlineImage(document, str(value.path), width=Cm(value.width_cm)) if isinstance(value, Picture) else value
+        for key, value in values.items()
+    }
 
 
 def _environment() -> jinja2.Environment:

@@ -44,6 +44,8 @@ class Field(StrEnum):
     TEMPLATE = "template"
     ATTACH = "attach"
     DIVISION = "division"
+    DESTINATION = "to_city"
+    REQUEST = "request"
     CONFIG = "config"
     KLASIFIKASI = "klasifikasi"
 

@@ -137,6 +137,27 @@ def test_the_letterhead_line_leaves_out_what_the_office_left_empty(tmp_path: Pat
         load_settings(path, env={})
 
 
+def test_the_kop_takes_an_email_and_a_logo_file_and_refuses_a_bad_one(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    (tmp_path / "kop").mkdir()
+    (tmp_path / "kop" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    path.write_text(
+        '[office]\nphone = "(031) 1"\nemail = "kpu@bangkalan.example"\nlogo = "kop/logo.png"\n', encoding="utf-8"
+    )
+    office = load_settings(path, env={}).office
+    assert office.logo == tmp_path / "kop" / "logo.png"
+    assert office.contact_line == "Telepon (031) 1 · Pos-el kpu@bangkalan.example"
+    for table, refused in (
+        ('email = "kpu bangkalan"', r"\[office\] email = 'kpu bangkalan' bukan alamat pos-el"),
+        ('email = "kpu@bangkalan"', r"bukan alamat pos-el"),
+        ('logo = "kop/hilang.png"', r"\[office\] logo = 'kop/hilang.png' harus berkas gambar PNG atau JPEG yang ada"),
+        ('logo = "config.toml"', r"harus berkas gambar PNG atau JPEG"),
+    ):
+        path.write_text(f"[office]\n{table}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=refused):
+            load_settings(path, env={})
+
+
 def test_a_new_office_config_must_name_the_office_and_the_demo_one_names_the_demo_office(tmp_path: Path):
     from sop_engine import starter
     from sop_engine.config import require_office

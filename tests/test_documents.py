@@ -10,6 +10,10 @@ import dataclasses
 import hashlib
 import json
 import runpy
+import shutil
+import struct
+import subprocess
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +32,7 @@ from sop_engine.documents import Attachment, DisposisiForm, PengantarForm
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
 from sop_engine.remedies import Hint, Remedy
+from tests.conftest import need
 from tests.helpers import Run, pdf, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +100,7 @@ def pengantar_form(**changes) -> PengantarForm:
         subject="Penyampaian Laporan Kinerja Tahun 2020",
         attachments=(Attachment("Laporan Kinerja (LKj) Tahun 2020", "2 (dua) eksemplar"), Attachment("Salinan PK")),
         place="Bangkalan",
+        to_city="Surabaya",
     )
     return dataclasses.replace(form, **changes)
 
@@ -102,9 +108,26 @@ def pengantar_form(**changes) -> PengantarForm:
 # --- disposisi -----------------------------------------------------------------------------
 
 
-def test_disposisi_has_letterhead_agenda_date_parties_urgency_and_instruction(
-    ctx: Context, case: str, tmp_path: Path
-) -> None:
+def png_logo(path: Path, size: int = 64) -> Path:
+    """A real PNG (a red square) of ``size`` pixels, as an office's logo file."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xc0\x10\x10" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def kop_of(path: Path) -> list[str]:
+    """The lines of the kop surat (the first table's middle cell)."""
+    return [p.text for p in docx.Document(str(path)).tables[0].cell(0, 1).paragraphs]
+
+
+def test_disposisi_is_the_lembar_disposisi_of_a_government_office(ctx: Context, case: str, tmp_path: Path) -> None:
     path = documents.disposisi(
         ctx,
         case,
@@ -117,35 +140,96 @@ def test_disposisi_has_letterhead_agenda_date_parties_urgency_and_instruction(
         out_path=tmp_path / "disposisi.docx",
         address="Jl. Fiktif No. 9, Bangkalan",
     )
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert paragraphs[:3] == ["KPU KABUPATEN BANGKALAN", "Jl. Fiktif No. 9, Bangkalan", "LEMBAR DISPOSISI"]
-    assert rows_of(path, 0) == [
-        ["Nomor Agenda", "012/SK/I/2021"],
-        ["Tanggal", "22 Januari 2021"],
-        ["Dari", "Sekretaris KPU Kabupaten Bangkalan"],
-        ["Kepada", "Kasubag Program"],
-        ["Sifat", "Sangat Segera"],
-        ["Perihal", "Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"],
-        ["Kasus", "lakip-2021"],
-        ["Isi Disposisi", "Siapkan format pengumpulan data kinerja & anggaran <2020>"],
-    ]
+    office = ctx.settings.office
+    assert kop_of(path) == ["KPU KABUPATEN BANGKALAN", "Jl. Fiktif No. 9, Bangkalan", office.contact_line]
+    assert [p.text for p in docx.Document(str(path)).paragraphs if p.text] == ["LEMBAR DISPOSISI"]
+    form = rows_of(path, 1)
+    assert form[0] == ["Surat dari: ....................", "Diterima tanggal: ...................."]
+    assert form[1] == ["Nomor surat: ....................", "Nomor agenda: 012/SK/I/2021"]
+    assert form[2][1].split() == ["Sifat:", "☐", "Biasa", "☐", "Segera", "☒", "Sangat", "Segera", "☐", "Rahasia"]
+    assert form[3][0] == "Perihal: Penyusunan Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP)"
+    forwarded, requested = (cell.splitlines() for cell in form[4])
+    assert forwarded == ["Diteruskan kepada Sdr.:", "☒ Kasubag Program", "☐ Staf/JFU"]  # below the sender
+    assert requested[0] == "Dengan hormat harap:" and "☒ Proses lebih lanjut" in requested
+    assert "☐ Tanggapan dan saran" in requested and "☐ Koordinasi/konfirmasi" in requested
+    assert form[5][0].splitlines()[:2] == ["Catatan:", "Siapkan format pengumpulan data kinerja & anggaran <2020>"]
+    signed = form[6][1].splitlines()
+    assert signed[:3] == ["Sekretaris KPU Kabupaten Bangkalan,", "Tanggal: 22 Januari 2021", "Paraf:"]
+    assert "Kasus" not in text_of(path)
+    footer = docx.Document(str(path)).sections[0].footer.paragraphs[0].text
+    assert footer == "Ref. lakip-2021"
+
+
+def test_disposisi_carries_the_incoming_letter_and_the_requests(ctx: Context, case: str, tmp_path: Path) -> None:
+    form = disposisi_form(
+        letter_from="KPU Provinsi Jawa Timur",
+        letter_number="45/PR.04-SD/35/Prov/I/2021",
+        letter_date=date(2021, 1, 6),
+        received=date(2021, 1, 8),
+        requests=("tanggapan dan saran", "koordinasi"),
+        urgency="rahasia",
+    )
+    path = documents.make_disposisi(ctx, case, "sekretaris", form, tmp_path / "d.docx", attach=False).path
+    rows = rows_of(path, 1)
+    assert rows[0] == ["Surat dari: KPU Provinsi Jawa Timur", "Diterima tanggal: 8 Januari 2021"]
+    assert rows[1][0] == "Nomor surat: 45/PR.04-SD/35/Prov/I/2021"
+    assert rows[2][0] == "Tanggal surat: 6 Januari 2021" and "☒ Rahasia" in " ".join(rows[2][1].split())
+    requested = rows[4][1].splitlines()
+    assert "☒ Tanggapan dan saran" in requested and "☒ Koordinasi/konfirmasi" in requested
+    assert "☐ Proses lebih lanjut" in requested
+    with pytest.raises(InvalidInput, match="Permintaan disposisi 'segera dikerjakan' tidak dikenal"):
+        documents.make_disposisi(
+            ctx, case, "sekretaris", disposisi_form(requests=("segera dikerjakan",)), tmp_path / "x.docx", attach=False
+        )
+
+
+def test_disposisi_to_someone_without_a_role_of_the_office_is_listed_ticked(
+    ctx: Context, case: str, tmp_path: Path
+) -> None:
+    form = disposisi_form(to="Bendahara Pengeluaran")
+    path = documents.make_disposisi(ctx, case, "sekretaris", form, tmp_path / "d.docx", attach=False).path
+    assert rows_of(path, 1)[4][0].splitlines()[-1] == "☒ Bendahara Pengeluaran"
 
 
 def test_disposisi_letterhead_is_the_office_address_from_config(ctx: Context, case: str, tmp_path: Path) -> None:
     generated = documents.make_disposisi(ctx, case, "sekretaris", disposisi_form(), tmp_path / "d.docx", attach=False)
     office = ctx.settings.office
-    assert office.letterhead == f"{office.address} · Telepon {office.phone} · {office.website}"
-    assert office.letterhead in text_of(generated.path)
-    assert ".example" in office.website  # the shipped config is fictional
+    assert office.contact_line == f"Telepon {office.phone} · Pos-el {office.email} · Laman {office.website}"
+    assert kop_of(generated.path) == [office.name.upper(), office.address, office.contact_line]
+    assert ".example" in office.website and office.email.endswith(".example")  # the shipped config is fictional
     assert "Dra. Ratna Kusumawati, M.M." in text_of(generated.path)
+    assert not docx.Document(str(generated.path)).inline_shapes  # no logo configured
 
 
-@pytest.mark.parametrize("urgency", ["biasa", "segera", "sangat segera"])
+def test_disposisi_kop_shows_the_configured_logo(ctx: Context, case: str, tmp_path: Path) -> None:
+    logo = png_logo(tmp_path / "logo.png")
+    office = dataclasses.replace(ctx.settings.office, logo=logo)
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, office=office))
+    path = documents.make_disposisi(ctx, case, "sekretaris", disposisi_form(), tmp_path / "d.docx", attach=False).path
+    [shape] = docx.Document(str(path)).inline_shapes
+    assert round(shape.width.cm, 1) == 2.2
+
+
+@pytest.mark.parametrize("urgency", ["biasa", "segera", "sangat segera", "rahasia"])
 def test_disposisi_writes_each_urgency(ctx: Context, case: str, tmp_path: Path, urgency: str) -> None:
     path = documents.make_disposisi(
         ctx, case, "sekretaris", disposisi_form(urgency=urgency), tmp_path / "d.docx", attach=False
     ).path
-    assert ["Sifat", documents.URGENCIES[urgency]] in rows_of(path, 0)
+    ticked = [part.strip() for part in rows_of(path, 1)[2][1].split("☒")[1:]]
+    assert [" ".join(t.split("☐")[0].split()) for t in ticked] == [documents.URGENCIES[urgency]]
+
+
+def test_disposisi_is_dated_the_day_its_step_began_not_the_day_it_is_printed(
+    sop, ctx: Context, case: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    clock.set(datetime.fromisoformat("2021-01-20T10:00:00+07:00"))  # the case began Monday 11 January
+    out = tmp_path / "d.docx"
+    run = sop("surat", "disposisi", CASE, "--by", "sekretaris", "--to", "Kasubag Program", "--instruction", "Siapkan",
+              "-o", str(out))  # fmt: skip
+    assert run.code == 0, run.err
+    signed = rows_of(out, 1)[6][1].splitlines()
+    assert signed[:2] == ["Sekretaris KPU Kabupaten Bangkalan,", "Tanggal: 11 Januari 2021"]
+    assert signed[-1] == "Dra. Ratna Kusumawati, M.M."  # the signer is the one who gives it (--by)
 
 
 def test_unknown_urgency_is_refused_with_the_choices(ctx: Context, case: str, tmp_path: Path) -> None:
@@ -174,26 +258,25 @@ def test_surat_pengantar_carries_the_register_number_date_addressee_attachments_
         ctx, case, "kasubag", pengantar_form(), tmp_path / "sp.docx", attach=False
     )
     assert generated.letter is not None and generated.letter.number == NUMBER
-    paragraphs = [p.text for p in docx.Document(str(generated.path)).paragraphs]
-    assert paragraphs[:11] == [
-        "KPU KABUPATEN BANGKALAN",
-        ctx.settings.office.letterhead,
+    office = ctx.settings.office
+    assert kop_of(generated.path) == ["KPU KABUPATEN BANGKALAN", office.address, office.contact_line]
+    paragraphs = [p.text for p in docx.Document(str(generated.path)).paragraphs][1:]  # after the rule
+    assert paragraphs[:10] == [
         "Bangkalan, 22 Januari 2021",
-        "Kepada Yth.",
-        "Ketua KPU Provinsi Jawa Timur",
-        "di Tempat",
+        "Yth. Ketua KPU Provinsi Jawa Timur",
+        "di Surabaya",
         "SURAT PENGANTAR",
         f"Nomor: {NUMBER}",
         "Perihal: Penyampaian Laporan Kinerja Tahun 2020",
         "Lampiran: 2 berkas",
         "",
     ]
-    assert rows_of(generated.path, 0) == [
+    assert rows_of(generated.path, 1) == [
         ["No.", "Naskah Dinas yang Dikirimkan", "Banyaknya", "Keterangan"],
         ["1", "Laporan Kinerja (LKj) Tahun 2020", "2 (dua) eksemplar", "Disampaikan dengan hormat"],
         ["2", "Salinan PK", "1 (satu) berkas", "Disampaikan dengan hormat"],
     ]
-    signature = rows_of(generated.path, 1)[0][1].splitlines()
+    signature = rows_of(generated.path, 2)[0][1].splitlines()
     assert signature[0] == "Sekretaris KPU Kabupaten Bangkalan,"
     assert signature[-2:] == ["Dra. Ratna Kusumawati, M.M.", "NIP. 19700315 200000 2 001"]  # grouped as printed
 
@@ -225,6 +308,7 @@ def test_surat_pengantar_function_takes_a_given_number(ctx: Context, case: str, 
         signer_name="Hendra Wijaya, S.H.",
         signer_title="Ketua KPU Kabupaten Bangkalan",
         out_path=tmp_path / "sp.docx",
+        to_city="Surabaya",
     )
     text = text_of(path)
     assert "Nomor: 77/PR.04-SR/3526/Sek-Kab/I/2021" in text and "\n11 Januari 2021\n" in text
@@ -260,7 +344,10 @@ def test_template_with_a_tag_without_a_value_is_refused_naming_it(ctx: Context, 
         documents.make_disposisi(
             ctx, case, "sekretaris", disposisi_form(template=template), tmp_path / "d.docx", attach=False
         )
-    assert "nilai yang tersedia: alamat, dari, isi_disposisi, kantor, kasus, kepada" in refused.value.message
+    assert (
+        "nilai yang tersedia: alamat, alamat_kantor, dari, diterima_tanggal, diteruskan, harap, isi_disposisi, kantor,"
+        in (refused.value.message)
+    )
     assert not (tmp_path / "d.docx").exists()
 
 
@@ -326,6 +413,8 @@ def test_surat_pengantar_attach_completes_step_10_with_the_document(
         "kasubag",
         "--to",
         "Ketua KPU Provinsi Jawa Timur",
+        "--to-city",
+        "Surabaya",
         "--attachment",
         "Laporan Kinerja Tahun 2020;2 (dua) eksemplar",
         "--place",
@@ -346,7 +435,7 @@ def test_surat_pengantar_attach_completes_step_10_with_the_document(
     text = text_of(out)
     assert f"Nomor: {NUMBER}" in text and "Bangkalan, 22 Januari 2021" in text
     assert "Perihal: Penyampaian Dokumen LAKIP KPU Kabupaten Bangkalan" in text
-    assert ["1", "Laporan Kinerja Tahun 2020", "2 (dua) eksemplar", "Disampaikan dengan hormat"] in rows_of(out, 0)
+    assert ["1", "Laporan Kinerja Tahun 2020", "2 (dua) eksemplar", "Disampaikan dengan hormat"] in rows_of(out, 1)
     assert "Dra. Ratna Kusumawati, M.M." in text  # the office's sekretaris signs by default
     assert [(r.number, r.case, r.step) for r in letters.list_letters(ctx, 2021)] == [(NUMBER, CASE, 10)]
 
@@ -355,19 +444,58 @@ def test_pengantar_attach_when_step_10_is_not_active_is_refused_before_a_number_
     sop, ctx: Context, case: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "sp.docx"
-    result = sop("surat", "pengantar", CASE, "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out), "--attach")
+    result = sop(
+        "surat",
+        "pengantar",
+        CASE,
+        "--by",
+        "kasubag",
+        "--to",
+        "KPU Provinsi",
+        "--to-city",
+        "Surabaya",
+        "-o",
+        str(out),
+        "--attach",
+    )
     assert result.code == 1
     assert "Langkah 10 (Membuat surat pengantar" in result.err and "tidak sedang aktif" in result.err
     assert letters.list_letters(ctx, 2021) == [] and not out.exists()
     at_step_10(ctx, tmp_path)
-    result = sop("surat", "pengantar", CASE, "--by", "staf1", "--to", "KPU Provinsi", "-o", str(out), "--attach")
+    result = sop(
+        "surat",
+        "pengantar",
+        CASE,
+        "--by",
+        "staf1",
+        "--to",
+        "KPU Provinsi",
+        "--to-city",
+        "Surabaya",
+        "-o",
+        str(out),
+        "--attach",
+    )
     assert result.code == 1 and "hanya dapat dikerjakan oleh peran kasubag_program" in result.err
     assert letters.list_letters(ctx, 2021) == []
 
 
 def test_pengantar_without_attach_leaves_the_step_open(sop, ctx: Context, case: str, tmp_path: Path) -> None:
     out = tmp_path / "sp.docx"
-    result = sop("surat", "pengantar", CASE, "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out), "--json")
+    result = sop(
+        "surat",
+        "pengantar",
+        CASE,
+        "--by",
+        "kasubag",
+        "--to",
+        "KPU Provinsi",
+        "--to-city",
+        "Surabaya",
+        "-o",
+        str(out),
+        "--json",
+    )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["letter"]["number"] == NUMBER and data["case"] is None and data["path"] == str(out)
@@ -462,9 +590,9 @@ def test_disposisi_attach_completes_step_1_with_the_document(
     assert record.current_step == 2
     [artefact] = record.steps[0].artefacts
     assert (artefact.filename, artefact.sha256) == (out.name, hashlib.sha256(out.read_bytes()).hexdigest())
-    rows = rows_of(out, 0)
-    assert ["Dari", "Sekretaris KPU Kabupaten Bangkalan"] in rows and ["Sifat", "Biasa"] in rows
-    assert ["Nomor Agenda", "005"] in rows and ["Tanggal", "11 Januari 2021"] in rows
+    rows = rows_of(out, 1)
+    assert rows[6][1].startswith("Sekretaris KPU Kabupaten Bangkalan,") and "☒\xa0Biasa" in rows[2][1]
+    assert rows[1][1] == "Nomor agenda: 005" and "Tanggal: 11 Januari 2021" in rows[6][1]
     assert "Dra. Ratna Kusumawati, M.M." in text_of(out)
 
 
@@ -520,7 +648,8 @@ def test_pengantar_attach_at_in_the_future_or_before_the_step_is_refused_before_
     at_step_10(ctx, tmp_path)  # step 10 active since the fixed clock, 11 January 2021 08.00 WIB
     clock.set(SIGNING_DAY)
     out = tmp_path / "sp.docx"
-    args = ["surat", "pengantar", CASE, "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out), "--attach"]
+    args = ["surat", "pengantar", CASE, "--by", "kasubag", "--to", "Ketua KPU Provinsi Jawa Timur"]
+    args += ["--to-city", "Surabaya", "-o", str(out), "--attach"]
     for at, refusal in (("2021-01-10T09:00", "lebih awal dari saat langkah ini mulai"), ("2021-02-01", "masa depan")):
         result = sop(*args, "--at", at)
         assert result.code == 1 and refusal in result.err and "--at" in result.err
@@ -529,3 +658,35 @@ def test_pengantar_attach_at_in_the_future_or_before_the_step_is_refused_before_
     assert result.code == 0, result.err
     assert cases.get_case(ctx, CASE).steps[9].completed_at == datetime.fromisoformat("2021-01-21T14:00:00+07:00")
     assert [r.number for r in letters.list_letters(ctx, 2021)] == [NUMBER]
+
+
+# --- printed through LibreOffice -----------------------------------------------------------
+
+
+@pytest.mark.office
+def test_both_letters_convert_to_one_pdf_page_each_with_libreoffice(ctx: Context, case: str, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        need("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+        return
+    made = [
+        documents.make_disposisi(ctx, case, "sekretaris", disposisi_form(), tmp_path / "disposisi.docx", attach=False),
+        documents.make_surat_pengantar(
+            ctx, case, "kasubag", pengantar_form(date=date(2021, 1, 11)), tmp_path / "pengantar.docx", attach=False
+        ),
+    ]
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), *(str(m.path) for m in made)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    for name, expected in (("disposisi", "LEMBAR DISPOSISI"), ("pengantar", "di Surabaya")):
+        assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        if shutil.which("pdftotext"):
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(out / f"{name}.pdf"), "-"], check=True, capture_output=True, text=True
+            ).stdout
+            assert expected in text and "KPU KABUPATEN BANGKALAN" in text
+            assert text.count("\f") == 1  # one page

@@ -7,7 +7,9 @@ and imported; the analysis then shows (or, for a refused set, does not show) wha
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import shutil
+import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from sop_engine.lakip import service
 from sop_engine.lakip.tables import ImportRefused
 from sop_engine.lakip.workbook import generate_workbook, import_workbooks, record_sent, workbook_status
 from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS
+from tests.conftest import need
 from tests.helpers import upgrade_from
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,7 +75,8 @@ def test_generated_workbook_has_instructions_and_one_sheet_per_default_division(
     assert wb.sheetnames[:5] == SHEETS
     assert wb["_sop"].sheet_state == "veryHidden"
     text = "\n".join(str(c.value) for c in wb["Petunjuk"]["A"] if c.value)
-    assert "Tahun 2020" in text and "14 Januari 2021" in text  # three working days after Mon 11 Jan 2021
+    # step 4 of the SOP takes "3 jam": from Monday 08.00, three working hours later
+    assert "Tahun 2020" in text and "Batas waktu pengembalian: Senin, 11 Januari 2021 11.00 WIB." in text
     assert "Subbagian Program dan Data (penyusun LKj)" in text and "rupiah" in text
     assert wb["Program dan Data"]["A1"].value == f"Pengumpulan Data Kinerja Tahun 2020 — {PROGRAM}"
 
@@ -80,7 +84,7 @@ def test_generated_workbook_has_instructions_and_one_sheet_per_default_division(
 def test_division_sheets_are_prefilled_with_their_indicators_and_outputs(book: Path) -> None:
     wb = openpyxl.load_workbook(book)
     program = wb["Program dan Data"]
-    assert [c.value for c in program[4]] == [
+    assert [c.value for c in program[7]] == [
         "Kode",
         "Sasaran",
         "Indikator",
@@ -102,8 +106,8 @@ def test_division_sheets_are_prefilled_with_their_indicators_and_outputs(book: P
 def test_input_cells_are_unlocked_validated_and_the_rest_protected(book: Path) -> None:
     ws = openpyxl.load_workbook(book)["Keuangan, Umum dan Logistik"]
     assert ws.protection.sheet is True
-    assert ws.freeze_panes == "A5"
-    assert ws.column_dimensions["C"].width == 60 and ws["A4"].font.bold
+    assert ws.freeze_panes == "A8"
+    assert ws.column_dimensions["C"].width == 52 and ws["A7"].font.bold
     opinion, amount = row_of(ws, "3.2"), row_of(ws, "output 3355.994")
     assert ws.cell(opinion, 7).protection.locked is False and ws.cell(amount, 7).protection.locked is False
     assert ws.cell(opinion, 5).protection.locked is True
@@ -112,6 +116,90 @@ def test_input_cells_are_unlocked_validated_and_the_rest_protected(book: Path) -
     assert f"G{amount}" in rules[("decimal", "0")]
     grades = {v.formula1 for v in openpyxl.load_workbook(book)["Program dan Data"].data_validations.dataValidation}
     assert '"AA,A,BB,B,CC,C,D"' in grades
+
+
+def test_division_sheets_print_one_page_wide_landscape_with_the_header_repeated(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    for title in SHEETS[1:]:
+        ws = wb[title]
+        assert (ws.page_setup.orientation, int(ws.page_setup.paperSize)) == ("landscape", 9)  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.print_title_rows == "$7:$7"
+        assert ws.oddFooter.center.text == "Halaman &P dari &N"
+    petunjuk = wb["Petunjuk"]
+    assert petunjuk.page_setup.orientation == "portrait" and petunjuk.page_setup.fitToWidth == 1
+
+
+def test_division_sheet_has_a_header_block_and_a_signature_block(book: Path) -> None:
+    ws = openpyxl.load_workbook(book)["Program dan Data"]
+    assert [ws.cell(r, 1).value for r in range(2, 5)] == [
+        "Satuan kerja: 3526 KPU Kabupaten Bangkalan",
+        f"Subbagian: {PROGRAM}",
+        "Penanggung jawab: ............................................  NIP: ........................",
+    ]
+    assert "kembalikan paling lambat Senin, 11 Januari 2021 11.00 WIB" in ws["A5"].value
+    signature = [ws.cell(r, 7).value for r in range(ws.max_row - 6, ws.max_row + 1)]
+    assert signature[:2] == ["Tanggal: ........................", "Penanggung jawab,"]
+    assert signature[-1].startswith("NIP ")
+
+
+def test_amounts_carry_the_indonesian_number_format_and_wrapped_rows_their_height(book: Path) -> None:
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Keuangan, Umum dan Logistik"]
+    amount = row_of(ws, "output 3355.994")
+    assert ws.cell(amount, 5).number_format == ws.cell(amount, 7).number_format == "[$-421]#,##0"
+    opinion = row_of(ws, "3.2")
+    assert ws.row_dimensions[opinion].height >= 15
+    petunjuk = wb["Petunjuk"]
+    heights = [petunjuk.row_dimensions[r].height for r in range(3, 9)]
+    assert all(h is not None and h >= 15 for h in heights) and max(heights) >= 30  # point 3 wraps over lines
+    assert all(petunjuk.cell(r, 1).alignment.wrap_text for r in range(3, 9))
+
+
+def test_the_return_deadline_can_be_given(ctx: Context, book: Path, tmp_path: Path, sop) -> None:
+    path = generate_workbook(ctx, 2020, tmp_path / "b.xlsx", deadline=date(2021, 1, 13))
+    text = "\n".join(str(c.value) for c in openpyxl.load_workbook(path)["Petunjuk"]["A"] if c.value)
+    assert "Batas waktu pengembalian: 13 Januari 2021." in text
+    run = sop("lakip", "workbook", "generate", "--year", "2020", "-o", str(tmp_path / "c.xlsx"),
+              "--kembali-paling-lambat", "2021-01-12 14:00")  # fmt: skip
+    assert run.code == 0, run.err
+    text = "\n".join(str(c.value) for c in openpyxl.load_workbook(tmp_path / "c.xlsx")["Petunjuk"]["A"] if c.value)
+    assert "Batas waktu pengembalian: Selasa, 12 Januari 2021 14.00 WIB." in text
+    refused = sop("lakip", "workbook", "generate", "--year", "2020", "-o", str(tmp_path / "d.xlsx"),
+                  "--kembali-paling-lambat", "besok")  # fmt: skip
+    assert refused.code != 0 and "Batas pengembalian 'besok' tidak dikenali" in refused.err
+
+
+@pytest.mark.office
+def test_the_petunjuk_and_a_division_sheet_print_one_page_each_with_libreoffice(book: Path, tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        need("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+        return
+    wb = openpyxl.load_workbook(book)
+    for title in wb.sheetnames:
+        if title not in ("Petunjuk", "Program dan Data"):
+            wb[title].sheet_state = "hidden"
+    wb.save(tmp_path / "program.xlsx")
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(tmp_path / "program.xlsx")],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    if not (out / "program.pdf").exists():
+        need("LibreOffice Calc is not installed (apt-get install libreoffice-calc-nogui)")
+        return
+    assert (out / "program.pdf").read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(out / "program.pdf"), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        assert text.count("\f") == 2 and "12.543.000" in text and "Halaman 2 dari 2" in text
+        assert "Petunjuk Pengisian Data Kinerja dan Anggaran Tahun 2020" in text  # not cut at the page's edge
+        assert "Subbagian Keuangan, Umum dan Logistik." in text
 
 
 def test_generation_without_targets_says_to_import_them_first(ctx: Context, tmp_path: Path) -> None:

@@ -84,9 +84,10 @@ def test_init_a_case_and_every_document_from_the_wheel_outside_the_checkout(inst
     run(sop, "case", "start", "lakip", "--year", "2021", "--by", "sekretaris", cwd=office)
     run(sop, "surat", "disposisi", "lakip-2021", "--by", "sekretaris", "--to", "Kasubag Program",
         "--instruction", "Siapkan penyusunan LAKIP", "-o", "disposisi.docx", cwd=office)  # fmt: skip
-    kop = [p.text for p in docx.Document(str(office / "disposisi.docx")).paragraphs][:2]
-    assert kop == ["KPU KABUPATEN CONTOH", "Jl. Merdeka 1, Contoh"]  # phone and website left commented out
-    run(sop, "surat", "pengantar", "lakip-2021", "--by", "kasubag", "--to", "KPU Provinsi", "-o", "pengantar.docx",
+    kop = [p.text for p in docx.Document(str(office / "disposisi.docx")).tables[0].cell(0, 1).paragraphs]
+    assert kop == ["KPU KABUPATEN CONTOH", "Jl. Merdeka 1, Contoh", ""]  # phone, e-mail and website left commented out
+    run(sop, "surat", "pengantar", "lakip-2021", "--by", "kasubag", "--to", "KPU Provinsi", "--to-city", "Surabaya",
+        "-o", "pengantar.docx",
         cwd=office)  # fmt: skip
     assert "SURAT PENGANTAR" in [p.text for p in docx.Document(str(office / "pengantar.docx")).paragraphs]
     for kind, data in (("targets", "targets"), ("targets", "budget"), ("budget", "budget")):

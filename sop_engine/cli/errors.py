@@ -36,6 +36,8 @@ FLAGS: Final[Mapping[Field, str]] = {
     Field.TEMPLATE: "--template",
     Field.ATTACH: "--attach",
     Field.DIVISION: "--division",
+    Field.DESTINATION: "--to-city",
+    Field.REQUEST: "--request",
     Field.CONFIG: "--config PATH atau variabel SOP_CONFIG",
     Field.KLASIFIKASI: "--klasifikasi",
 }

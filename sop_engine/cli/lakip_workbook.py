@@ -7,17 +7,35 @@ is in :mod:`.tree_documents`.
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
 from pathlib import Path
 
 from sop_engine.cli.output import table
 from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
+from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_instant_short
 from sop_engine.lakip import workbook
 
 
+def _due(text: str | None, ctx: Context) -> date | datetime | None:
+    """``--kembali-paling-lambat``: a day, or a moment in the office zone."""
+    if text is None:
+        return None
+    try:
+        if len(text.strip()) <= len("2021-01-11"):
+            return date.fromisoformat(text.strip())
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=ctx.tz)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"Batas pengembalian '{text}' tidak dikenali; tulis misalnya 2021-01-14 atau \"2021-01-14 12:00\".",
+            value=text,
+        ) from exc
+
+
 def cmd_generate(args: argparse.Namespace, ctx: Context) -> int:
-    path = workbook.generate_workbook(ctx, args.year, Path(args.output), args.division or None)
+    due = _due(args.due, ctx)
+    path = workbook.generate_workbook(ctx, args.year, Path(args.output), args.division or None, deadline=due)
     print(f"Buku kerja pengumpulan data tahun {args.year} ditulis ke {path}.")
     return 0
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sop_engine import documents, letters, views
+from sop_engine import documents, letter_parts, letters, views
 from sop_engine.cli import output
 from sop_engine.cli.parsing import attach_when, print_json
 from sop_engine.context import Context
@@ -103,7 +103,7 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
     sender = documents.signer(ctx, args.by)
     form = documents.DisposisiForm(
         agenda_number=args.agenda,
-        date=_day(args.date, ctx),
+        date=_day(args.date, ctx) if args.date else letter_parts.step_day(ctx, args.case, documents.DISPOSISI_STEP),
         from_=args.from_ or sender.title,
         to=args.to,
         urgency=args.urgency,
@@ -112,6 +112,11 @@ def cmd_surat_disposisi(args: argparse.Namespace, ctx: Context) -> int:
         from_name=sender.name if args.from_ is None else "",
         address=args.address,
         template=Path(args.template) if args.template else None,
+        letter_from=args.letter_from or "",
+        letter_number=args.letter_number or "",
+        letter_date=_day(args.letter_date, ctx) if args.letter_date else None,
+        received=_day(args.received, ctx) if args.received else None,
+        requests=tuple(args.request or ("proses lebih lanjut",)),
     )
     generated = documents.make_disposisi(
         ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)
@@ -144,6 +149,8 @@ def cmd_surat_pengantar(args: argparse.Namespace, ctx: Context) -> int:
         klasifikasi=args.klasifikasi,
         address=args.address,
         template=Path(args.template) if args.template else None,
+        to_office=args.to_office or "",
+        to_city=args.to_city or "",
     )
     generated = documents.make_surat_pengantar(
         ctx, args.case, args.by, form, Path(args.output), attach=args.attach, at=attach_when(args, ctx)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.definitions import SYSTEM_ACTOR
+from sop_engine.letter_parts import REQUESTS
 from sop_engine.views.labels import URGENCY_LABELS
 
 
@@ -71,6 +72,12 @@ def _register_workbook(cli: Commands, lakip: Any) -> None:
     p.add_argument("--year", type=int, required=True, help="tahun yang dilaporkan, misalnya 2020")
     p.add_argument("-o", "--output", required=True, metavar="BERKAS", help="berkas .xlsx yang ditulis")
     p.add_argument("--division", action="append", help="subbagian (boleh berulang; bawaan: empat subbagian)")
+    p.add_argument(
+        "--kembali-paling-lambat",
+        dest="due",
+        metavar="WAKTU",
+        help='batas pengembalian, "YYYY-MM-DD" atau "YYYY-MM-DD HH:MM" (bawaan: waktu langkah 4 SOP sejak sekarang)',
+    )
 
     p = cli.command(sub, "send", "lakip_workbook.cmd_send", "catat subbagian yang menerima buku kerja (langkah 3)")
     p.add_argument("case", metavar="KASUS", help="kasus LAKIP, misalnya lakip-2021")
@@ -124,11 +131,25 @@ def _register_surat(cli: Commands) -> None:
     p.add_argument("--agenda", default="-", help="nomor agenda")
     p.add_argument("--from", dest="from_", help="pengirim (bawaan: jabatan --by)")
     p.add_argument("--subject", help="perihal (bawaan: judul SOP)")
+    p.add_argument("--letter-from", help="surat dari (instansi pengirim surat masuk)")
+    p.add_argument("--letter-number", help="nomor surat masuk")
+    p.add_argument("--letter-date", help="tanggal surat masuk YYYY-MM-DD")
+    p.add_argument("--received", help="tanggal surat diterima YYYY-MM-DD")
+    p.add_argument(
+        "--request",
+        action="append",
+        choices=list(REQUESTS),
+        help="dengan hormat harap (boleh diulang; bawaan: proses lebih lanjut)",
+    )
     _document_options(p)
     p = cli.command(sub, "pengantar", "letters.cmd_surat_pengantar", "buat surat pengantar bernomor (langkah 10)", True)
     p.add_argument("case")
     p.add_argument("--by", required=True, help="yang mengambil nomor (dan menyelesaikan langkah 10)")
-    p.add_argument("--to", required=True, help='tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
+    p.add_argument("--to", required=True, help='jabatan tujuan, misalnya "Ketua KPU Provinsi Jawa Timur"')
+    p.add_argument("--to-office", help='instansi tujuan di bawah jabatannya, misalnya "KPU Provinsi Jawa Timur"')
+    p.add_argument(
+        "--to-city", help='kota tujuan ("di Surabaya"); tanpa kota hanya penerima di kantor sendiri: "di Tempat"'
+    )
     p.add_argument("--subject", help="perihal (bawaan: Penyampaian Dokumen LAKIP + nama kantor)")
     p.add_argument("--attachment", action="append", default=[], help="URAIAN[;BANYAKNYA[;KETERANGAN]] (boleh diulang)")
     p.add_argument("--signer", help="penanda tangan, nama pengguna (bawaan: sekretaris kantor)")
@@ -148,7 +169,7 @@ def _klasifikasi_option(p: argparse.ArgumentParser) -> None:
 
 
 def _document_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini)")
+    p.add_argument("--date", help="tanggal surat YYYY-MM-DD (bawaan: hari ini; disposisi: hari langkah 1 dimulai)")
     p.add_argument("--address", help="baris alamat kop surat (bawaan: [office] di config.toml)")
     p.add_argument(
         "--template", help="templat .docx lain (bawaan: [documents] dir di config.toml, atau templat bawaan)"

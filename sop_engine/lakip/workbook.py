@@ -15,17 +15,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, textrules
+from sop_engine import audit, textrules, workflows
 from sop_engine.context import Context
 from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation, WorkbookImportDivision, WorkbookSend
 from sop_engine.db.queries import find_case
 from sop_engine.errors import InvalidInput, NotFound
+from sop_engine.formatting import format_date, format_instant
 from sop_engine.lakip import store
 from sop_engine.lakip.service import apply_realisations, check_year, list_targets
 from sop_engine.lakip.tables import ImportRefused, Problem
@@ -34,6 +35,8 @@ from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS, chosen_divisions,
 from sop_engine.remedies import Field, Hint, Remedy
 
 SENT, IMPORTED = "lakip.workbook_sent", "lakip.workbook_imported"
+#: The SOP whose step gives the workbooks' return deadline: step 4, the import of the returned workbooks.
+WORKFLOW, RETURN_STEP = "lakip", 4
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,12 @@ def generate_workbook(
     out_path: Path,
     divisions: Sequence[str] | None = None,
     *,
-    deadline: date | None = None,
+    deadline: date | datetime | None = None,
     return_to: str = "Subbagian Program dan Data (penyusun LKj)",
 ) -> Path:
-    """Write the data-collection workbook of ``year`` to ``out_path`` (deadline: 3 working days)."""
+    """Write the data-collection workbook of ``year`` to ``out_path``; the return deadline is
+    ``deadline`` (a day, or a moment), else the SOP's time for step 4 counted in working time
+    from now (:func:`return_deadline`)."""
     check_year(year)
     targets = list_targets(ctx, year)
     if not targets.indicators and not targets.outputs:
@@ -85,15 +90,28 @@ def generate_workbook(
             hint=Hint(Remedy.IMPORT_TARGETS, year=year),
         )
     chosen = chosen_divisions(divisions or DEFAULT_DIVISIONS)
-    due = deadline or _working_days_after(ctx, ctx.clock.now().astimezone(ctx.tz).date(), 3)
-    return write_workbook(out_path, year, chosen, targets.indicators, targets.outputs, due=due, return_to=return_to)
+    if isinstance(deadline, datetime):
+        due = format_instant(deadline, ctx.tz)
+    else:
+        due = format_date(deadline) if deadline else format_instant(return_deadline(ctx), ctx.tz)
+    office = f"{ctx.settings.office.satker} {ctx.settings.office.name}"
+    return write_workbook(
+        out_path, year, chosen, targets.indicators, targets.outputs, due=due, return_to=return_to, office=office
+    )
 
 
-def _working_days_after(ctx: Context, day: date, count: int) -> date:
-    while count:
-        day += timedelta(days=1)
-        count -= ctx.calendar.is_working_day(day)
-    return day
+def return_deadline(ctx: Context) -> datetime:
+    """When the filled workbooks are due: now plus the time the LAKIP SOP gives step 4 (its
+    *waktu*, e.g. "3 jam"), counted in the office's working time."""
+    try:
+        step = workflows.show(ctx, WORKFLOW).step(RETURN_STEP)
+    except NotFound as exc:
+        raise NotFound(
+            f"{exc.message} Batas pengembalian buku kerja diambil dari waktu langkah {RETURN_STEP} SOP itu; "
+            "sebutkan batas pengembalian sendiri.",
+            exc.value,
+        ) from exc
+    return ctx.calendar.add_duration(ctx.clock.now(), step.budget)
 
 
 # --- step 4: import ----------------------------------------------------------------------------

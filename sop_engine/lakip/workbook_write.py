@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection  # type: ig
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped, unused-ignore]
 
 from sop_engine.errors import InvalidInput
-from sop_engine.formatting import format_date
 from sop_engine.lakip.analysis import ORDINAL_SCALES
 from sop_engine.lakip.targets import POLARITY_NAMES, IndicatorRow, OutputRow
+from sop_engine.lakip.workbook_print import RUPIAH_FORMAT, header_block, page_setup, signature_block, wrapped_heights
 
 DEFAULT_DIVISIONS = (
     "Subbagian Program dan Data",
@@ -36,7 +35,12 @@ ACTIVITY_DIVISIONS = {"3357": 0, "3364": 1, "3363": 2, "3355": 3, "3356": 3, "33
 INDICATOR_WORDS = (("opini bpk", 3), ("hukum", 2), ("pelanggaran", 2), ("partisipasi", 1), ("konflik", 1))
 META_SHEET, INSTRUCTIONS_SHEET, INPUT_COLUMN = "_sop", "Petunjuk", 7
 _HEADER_FILL, _INPUT_FILL = PatternFill("solid", fgColor="1F4E78"), PatternFill("solid", fgColor="FFF2CC")
-_WIDTHS = {"A": 12, "B": 40, "C": 60, "D": 12, "E": 18, "F": 12, "G": 24}
+_WIDTHS = {"A": 12, "B": 36, "C": 52, "D": 10, "E": 17, "F": 11, "G": 22}
+#: The row of a division sheet's column header (under the header block), repeated on every printed page.
+HEADER_ROW = 7
+#: The width of the Petunjuk sheet's one column (characters): narrower than a portrait A4 page, since a
+#: spreadsheet never shrinks a single column to the page (it cuts it off).
+INSTRUCTIONS_WIDTH = 76
 
 
 def sheet_name(division: str) -> str:
@@ -88,10 +92,12 @@ def write_workbook(
     indicators: Sequence[IndicatorRow],
     outputs: Sequence[OutputRow],
     *,
-    due: date,
+    due: str,
     return_to: str,
+    office: str = "",
 ) -> Path:
-    """Write the workbook of ``year`` for ``divisions`` (from :func:`chosen_divisions`) to ``out_path``."""
+    """Write the workbook of ``year`` for ``divisions`` (from :func:`chosen_divisions`) to ``out_path``;
+    ``due`` is the return deadline as written, ``office`` the satuan kerja (code and name)."""
     book = openpyxl.Workbook()
     _instructions(book.active, year, divisions, due, return_to)
     meta = book.create_sheet(META_SHEET)
@@ -100,14 +106,25 @@ def write_workbook(
     meta.protection.sheet = True
     parts, titles = assign(divisions, indicators, outputs), [sheet_name(d) for d in divisions]
     for (division, (own_indicators, own_outputs)), title in zip(parts.items(), titles, strict=True):
-        _division_sheet(book.create_sheet(title), year, division, own_indicators, own_outputs, meta)
+        sheet = book.create_sheet(title)
+        header_block(
+            sheet,
+            f"Pengumpulan Data Kinerja Tahun {year} — {division}",
+            [
+                f"Satuan kerja: {office or '-'}",
+                f"Subbagian: {division}",
+                "Penanggung jawab: ............................................  NIP: ........................",
+                f"Isi sel berwarna kuning saja (lihat lembar Petunjuk); kembalikan paling lambat {due}.",
+            ],
+        )
+        _division_sheet(sheet, division, own_indicators, own_outputs, meta)
     book.move_sheet(meta, offset=len(book.worksheets) - 1 - book.index(meta))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     book.save(out_path)
     return out_path
 
 
-def _instructions(ws: Any, year: int, divisions: Sequence[str], due: date, return_to: str) -> None:
+def _instructions(ws: Any, year: int, divisions: Sequence[str], due: str, return_to: str) -> None:
     sheet = ws
     sheet.title = INSTRUCTIONS_SHEET
     lines = [
@@ -121,31 +138,28 @@ def _instructions(ws: Any, year: int, divisions: Sequence[str], due: date, retur
         f"4. Kolom 'Realisasi Anggaran (Rp)' (output DIPA): realisasi sampai 31 Desember {year} dalam rupiah "
         "penuh tanpa sen dan tanpa 'Rp', misalnya 20884000; tidak boleh negatif.",
         "5. Jangan menambah, menghapus, atau mengganti nama lembar, dan jangan mengubah baris.",
-        f"6. Batas waktu pengembalian: {format_date(due)}.",
+        f"6. Batas waktu pengembalian: {due}.",
         f"7. Kirim kembali berkas ini dalam format .xlsx kepada {return_to}.",
         "8. Berkas yang memuat kesalahan ditolak seluruhnya beserta daftar kesalahannya; perbaiki lalu kirim ulang.",
     ]
     for line in lines:
         sheet.append([line])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.column_dimensions["A"].width = 120
-    for row in sheet.iter_rows(min_row=3):
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
+    for row in sheet.iter_rows(min_row=1):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    wrapped_heights(sheet, {"A": INSTRUCTIONS_WIDTH * 0.9})
+    page_setup(sheet, landscape=False)
 
 
 def _division_sheet(
     ws: Any,
-    year: int,
     division: str,
     indicators: Sequence[IndicatorRow],
     outputs: Sequence[OutputRow],
     meta: Any,
 ) -> None:
     sheet = ws
-    sheet.append([f"Pengumpulan Data Kinerja Tahun {year} — {division}"])
-    sheet.append(["Isi sel berwarna kuning saja; lihat lembar Petunjuk."])
-    sheet.append([])
-    sheet["A1"].font = Font(bold=True, size=13)
     _header(sheet, ["Kode", "Sasaran", "Indikator", "Satuan", "Target", "Polaritas", "Realisasi"])
     number = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     number.error, number.errorTitle = "Tulis angka 0 atau lebih (koma untuk desimal).", "Bukan angka"
@@ -169,8 +183,8 @@ def _division_sheet(
     _header(sheet, ["Kode Output", "Kegiatan", "Uraian Output", "", "Pagu (Rp)", "", "Realisasi Anggaran (Rp)"])
     for out in outputs:
         sheet.append([out.code, out.activity_name or out.activity_code, out.description, None, out.pagu])
-        sheet.cell(sheet.max_row, 5).number_format = "#,##0"
-        rupiah.add(_input(sheet, sheet.max_row, "#,##0"))
+        sheet.cell(sheet.max_row, 5).number_format = RUPIAH_FORMAT
+        rupiah.add(_input(sheet, sheet.max_row, RUPIAH_FORMAT))
         rows.append([sheet.title, division, "output", sheet.max_row])
     if not rows:
         rows.append([sheet.title, division, "kosong", 0])
@@ -178,7 +192,10 @@ def _division_sheet(
         meta.append(row)
     for column, width in _WIDTHS.items():
         sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A5"
+    wrapped_heights(sheet, {"B": _WIDTHS["B"] * 0.9, "C": _WIDTHS["C"] * 0.9}, HEADER_ROW + 1)
+    signature_block(sheet, INPUT_COLUMN, "Tanggal: ........................")
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    page_setup(sheet, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     sheet.protection.sheet = True
 
 

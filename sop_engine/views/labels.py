@@ -45,7 +45,12 @@ NOTIFICATION_STATUS_LABELS: dict[str, str] = {
 LETTER_STATUS_LABELS: dict[str, str] = {LetterStatus.ISSUED: "terbit", LetterStatus.CANCELLED: "dibatalkan"}
 
 #: The urgency (sifat) of a disposisi as typed, and as written on the form.
-URGENCY_LABELS: dict[str, str] = {"biasa": "Biasa", "segera": "Segera", "sangat segera": "Sangat Segera"}
+URGENCY_LABELS: dict[str, str] = {
+    "biasa": "Biasa",
+    "segera": "Segera",
+    "sangat segera": "Sangat Segera",
+    "rahasia": "Rahasia",
+}
 
 #: Whether an API token still opens the API, keyed by the values of ``api_tokens.TokenStatus``.
 TOKEN_STATUS_LABELS: dict[str, str] = {"live": "Berlaku", "expired": "Kedaluwarsa", "revoked": "Dicabut"}

@@ -38,6 +38,8 @@ LABELS: Final[Mapping[Field, str]] = {
     Field.TEMPLATE: "isian Templat",
     Field.ATTACH: "pilihan Lampirkan ke langkah",
     Field.DIVISION: "isian Subbagian",
+    Field.DESTINATION: "isian Kota tujuan",
+    Field.REQUEST: "pilihan Dengan hormat harap",
     Field.CONFIG: "berkas konfigurasi server",
     Field.KLASIFIKASI: "isian Klasifikasi surat",
 }
