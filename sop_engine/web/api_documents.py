@@ -21,6 +21,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.errors import InvalidInput
 from sop_engine.identity import Identity
 from sop_engine.lakip import service
+from sop_engine.views.labels import URGENCY_LABELS
 from sop_engine.web.api_cases import CaseCode, CaseDetailOut, StepNo, case_document, has_no_body
 from sop_engine.web.api_common import AuthenticatedRoute, Caller, documented, errors_documented, operation_id
 from sop_engine.web.auth import context_of
@@ -39,7 +40,8 @@ FIELDS = {
     "agenda": "agenda",
     "subject": "perihal",
     "date": "tanggal",
-    "place": "tempat",
+    "to_office": "instansi_tujuan",
+    "to_city": "tempat",
     "attachments": "lampiran",
     "signer": "penanda_tangan",
     "divisions": "subbagian",
@@ -62,11 +64,13 @@ DOCUMENT_BODY: dict[str, Any] = {
                 "properties": {
                     "to": _TEXT | {"description": "disposisi: diteruskan kepada; pengantar: kepada (wajib)."},
                     "instruction": _TEXT | {"description": "disposisi: isi disposisi (wajib)."},
-                    "urgency": {"type": "string", "enum": ["biasa", "segera", "sangat segera"]},
+                    "urgency": {"type": "string", "enum": list(URGENCY_LABELS)},
                     "agenda": _TEXT | {"description": "disposisi: nomor agenda."},
                     "subject": _TEXT | {"description": "perihal (bawaan: judul SOP / Penyampaian Dokumen LAKIP)."},
                     "date": {"type": "string", "format": "date", "description": "tanggal surat (bawaan: hari ini)."},
-                    "place": _TEXT | {"description": "pengantar: tempat tujuan."},
+                    "to_office": _TEXT | {"description": "pengantar: instansi tujuan, di bawah jabatan 'to'."},
+                    "to_city": _TEXT
+                    | {"description": "pengantar: kota tujuan (di Surabaya); kosong hanya untuk alamat di kantor ini."},
                     "attachments": _TEXT | {"description": "pengantar: satu per baris, uraian;banyaknya;keterangan."},
                     "signer": _TEXT | {"description": "pengantar: penanda tangan (nama pengguna)."},
                     "divisions": {"type": "array", "items": {"type": "string"}, "description": "subbagian."},

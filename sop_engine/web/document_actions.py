@@ -124,7 +124,8 @@ def _pengantar(ctx: Context, code: str, by: str, given: Inputs, work: Path) -> O
         signer_nip=signer.nip,
         subject=given.optional("perihal"),
         attachments=tuple(attachment(line) for line in lines),
-        place=given.text("tempat"),
+        to_office=given.text("instansi_tujuan"),
+        to_city=given.text("tempat"),
     )
     made = documents.make_surat_pengantar(ctx, code, by, form, work / f"surat-pengantar-{code}.docx", attach=True)
     assert made.case is not None and made.letter is not None
