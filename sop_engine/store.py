@@ -21,12 +21,13 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import CTE, Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from sop_engine.context import Context
@@ -115,6 +116,27 @@ _KEEP = {
 }
 
 
+def _row_of(source: Path, sha256: str) -> dict[str, Any]:
+    """The row of ``artefact_blobs`` holding ``source``'s bytes; InvalidInput if they no longer hash to ``sha256``."""
+    data = source.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise _changed_while_storing(source)
+    return {"sha256": sha256, "size": len(data), "content": data}
+
+
+def keep_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the rows of ``artefact_blobs`` (from :meth:`ArtefactStore.blob_row`) that are not there yet."""
+    conn.execute(_KEEP[conn.dialect.name], list(rows))
+
+
+@cache
+def keep_rows_cte(count: int) -> CTE:
+    """PostgreSQL: the INSERT of :func:`keep_rows` for ``count`` rows (row i takes the ``k{i}_*`` values) as a
+    CTE, to be sent with the statement that records the documents (one round trip)."""
+    values = [{c.name: bindparam(f"k{i}_{c.name}", type_=c.type) for c in _blobs.c} for i in range(count)]
+    return _KEEP["postgresql"].values(values).cte("kept_blobs")
+
+
 class ArtefactStore:
     """The content-addressed documents: small ones (all, with ``in_database``) in the database, the rest in ``root``."""
 
@@ -136,17 +158,22 @@ class ArtefactStore:
     def keep(self, conn: Connection, source: Path, sha256: str, size: int) -> None:
         """Store ``source`` under its hash for the transaction of ``conn``: as a row if it is small (or the
         backend is the database), else as a file (durable before the transaction commits)."""
+        row = self.blob_row(source, sha256, size)
+        if row is not None:
+            keep_rows(conn, [row])
+
+    def blob_row(self, source: Path, sha256: str, size: int) -> dict[str, Any] | None:
+        """``source``'s row of ``artefact_blobs`` if it is kept in the database (its bytes checked against
+        ``sha256``), for the caller to insert (:func:`keep_rows`); else None, after copying it into the
+        folder (durable before the transaction commits)."""
         if self.in_database or size <= self.inline_max_bytes:
-            self.put_row(conn, source, sha256)
-        else:
-            self.put(source, sha256)
+            return _row_of(source, sha256)
+        self.put(source, sha256)
+        return None
 
     def put_row(self, conn: Connection, source: Path, expected_sha256: str) -> None:
         """Insert ``source``'s bytes as a row of ``artefact_blobs`` (none if the same bytes are there already)."""
-        data = source.read_bytes()
-        if hashlib.sha256(data).hexdigest() != expected_sha256:
-            raise _changed_while_storing(source)
-        conn.execute(_KEEP[conn.dialect.name], {"sha256": expected_sha256, "size": len(data), "content": data})
+        keep_rows(conn, [_row_of(source, expected_sha256)])
 
     def put(self, source: Path, expected_sha256: str) -> None:
         """Copy ``source`` into the folder under its hash (temp file, fsync, rename, fsync of the folder)."""
