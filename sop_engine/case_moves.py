@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert
+from sqlalchemy import Connection, Insert, insert
 from sqlalchemy.orm import Session
 
 from sop_engine import artefacts, audit, case_rows, directory, outbox, workflows
@@ -24,7 +24,7 @@ from sop_engine.case_checks import require_step_role, require_workable
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact
-from sop_engine.db.queries import case_not_found, printable, table
+from sop_engine.db.queries import case_not_found, printable, rows_of, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
@@ -227,8 +227,8 @@ def _record(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, 
 def _insert_documents(count: int, blobs: int) -> Insert:
     """PostgreSQL: the INSERT of ``count`` documents' rows (row i takes the ``a{i}_*`` values) with the
     INSERT of ``blobs`` rows of bytes (:func:`sop_engine.store.keep_rows_cte`) as a CTE."""
-    values = [{c.name: bindparam(f"a{i}_{c.name}", type_=c.type) for c in _artefacts.c} for i in range(count)]
-    return _INSERT_ARTEFACT.values(values).add_cte(keep_rows_cte(blobs))
+    names = [c.name for c in _artefacts.c]
+    return insert(_artefacts).from_select(names, rows_of(_artefacts.c, names, "a", count)).add_cte(keep_rows_cte(blobs))
 
 
 def iso(at: datetime | None) -> str | None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, directory, policy, workflows
@@ -99,8 +99,8 @@ def schedule_step(
     if cancel_step is not None and (not planned or conn.dialect.name != "postgresql"):
         cancel_pending(ctx, conn, case.id, cancel_step)
     elif cancel_step is not None:
-        values = {f"r{i}_{k}": v for i, planned_row in enumerate(planned) for k, v in planned_row.items()}
-        conn.execute(_insert_cancelling(len(planned)), values | {"b_case": case.id, "b_step": cancel_step})
+        values = {f"u_{c}": [planned_row[c] for planned_row in planned] for c in _ROW_COLUMNS}
+        conn.execute(_INSERT_CANCELLING, values | {"b_case": case.id, "b_step": cancel_step})
         return len(planned)
     if planned:
         conn.execute(_INSERT, planned)
@@ -147,12 +147,20 @@ _ROW_COLUMNS = (
 )
 
 
-@cache
-def _insert_cancelling(count: int) -> Insert:
-    """PostgreSQL: one INSERT of ``count`` rows (row i takes the ``r{i}_*`` values) with :data:`_CANCEL_STEP`
-    as a CTE."""
-    rows = [{c: bindparam(f"r{i}_{c}", type_=_n[c].type) for c in _ROW_COLUMNS} for i in range(count)]
-    return _INSERT.values(rows).add_cte(_CANCEL_STEP.cte("cancelled"))
+def _unnested() -> Insert:
+    """PostgreSQL: the INSERT of any number of rows, each column's values an array (``u_*`` parameters)
+    unnested, with :data:`_CANCEL_STEP` as a CTE: one short statement whatever the count (SQLAlchemy
+    caches no multi-row VALUES, and psycopg no statement of more than 50 parameters)."""
+    arrays = [bindparam(f"u_{c}", type_=postgresql.ARRAY(_n[c].type)) for c in _ROW_COLUMNS]
+    rows = func.unnest(*arrays).table_valued(*_ROW_COLUMNS).render_derived()
+    return (
+        insert(table(Notification))
+        .from_select(_ROW_COLUMNS, select(*(rows.c[c] for c in _ROW_COLUMNS)))
+        .add_cte(_CANCEL_STEP.cte("cancelled"))
+    )
+
+
+_INSERT_CANCELLING = _unnested()
 
 
 def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:

@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sop_engine.context import Context
 from sop_engine.db.models import ArtefactBlob
-from sop_engine.db.queries import table
+from sop_engine.db.queries import rows_of, table
 from sop_engine.db.session import Database
 from sop_engine.errors import IntegrityError, InvalidInput
 from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
@@ -133,8 +133,9 @@ def keep_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 def keep_rows_cte(count: int) -> CTE:
     """PostgreSQL: the INSERT of :func:`keep_rows` for ``count`` rows (row i takes the ``k{i}_*`` values) as a
     CTE, to be sent with the statement that records the documents (one round trip)."""
-    values = [{c.name: bindparam(f"k{i}_{c.name}", type_=c.type) for c in _blobs.c} for i in range(count)]
-    return _KEEP["postgresql"].values(values).cte("kept_blobs")
+    names = [c.name for c in _blobs.c]
+    kept = postgresql.insert(_blobs).from_select(names, rows_of(_blobs.c, names, "k", count))
+    return kept.on_conflict_do_nothing(index_elements=["sha256"]).cte("kept_blobs")
 
 
 class ArtefactStore:
