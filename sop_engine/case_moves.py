@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, Insert, insert
 from sqlalchemy.orm import Session
 
 from sop_engine import artefacts, audit, case_rows, directory, outbox, workflows
@@ -23,12 +24,12 @@ from sop_engine.case_checks import require_step_role, require_workable
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.models import Artefact
-from sop_engine.db.queries import case_not_found, printable, table
+from sop_engine.db.queries import case_not_found, printable, rows_of, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
 from sop_engine.machine import step_of, step_state
-from sop_engine.store import store_for
+from sop_engine.store import keep_rows, keep_rows_cte, store_for
 
 
 @dataclass(frozen=True)
@@ -117,18 +118,26 @@ def finish(row: StepRow, by: str, when: datetime, note: str | None) -> None:
 
 
 def move(ctx: Context, session: Session, act: StepAction, new_state: str, when: datetime) -> None:
-    """Move the case to ``new_state``: its next step becomes active, or the case is done."""
+    """Move the case to ``new_state``: its next step becomes active, or the case is done; the finished
+    step's pending notifications are cancelled."""
     next_no = step_of(new_state)
     if next_no is None:
         act.case.status, act.case.finished_at = CaseStatus.DONE, when
-    restart(ctx, session, act, new_state, None if next_no is None else act.definition.step(next_no), when)
+    step = None if next_no is None else act.definition.step(next_no)
+    restart(ctx, session, act, new_state, step, when, cancel=act.step.no)
 
 
 def restart(
-    ctx: Context, session: Session, act: StepAction, new_state: str, step: StepDef | None, when: datetime
+    ctx: Context,
+    session: Session,
+    act: StepAction,
+    new_state: str,
+    step: StepDef | None,
+    when: datetime,
+    cancel: int | None = None,
 ) -> None:
     """Put the case in ``new_state`` with a new round of ``step`` (if any), write the case rows, then
-    the step's notifications.
+    the step's notifications, cancelling the pending ones of step ``cancel`` (if given).
 
     The rows are the action's first write and are version-checked: the loser of a race stops
     here (``StaleDataError``), before a document or a notification is written.
@@ -137,12 +146,16 @@ def restart(
     row = None if step is None else act.case.steps[step.no - 1]
     if row is not None and step is not None:
         start_round(ctx, row, step, when)
-    case_rows.save(session.connection(), act.case)
+    conn = session.connection()
+    case_rows.save(conn, act.case)
     if row is not None and step is not None:
-        outbox.schedule_step(ctx, session.connection(), act.people, act.case, row, step)
+        outbox.schedule_step(ctx, conn, act.people, act.case, row, step, cancel_step=cancel)
+    elif cancel is not None:
+        outbox.cancel_pending(ctx, conn, act.case.id, cancel)
 
 
-_INSERT_ARTEFACT = insert(table(Artefact))
+_artefacts = table(Artefact)
+_INSERT_ARTEFACT = insert(_artefacts)
 
 
 def attach(
@@ -153,48 +166,69 @@ def attach(
         return []
     store = store_for(ctx)
     stored: list[ArtefactRecord] = []
-    recorded: list[datetime] = []
+    blobs: dict[str, dict[str, Any]] = {}  # by sha256: the same bytes attached twice are one row
+    rows: list[dict[str, Any]] = []
     for item in checked:
-        store.keep(session.connection(), item.incoming.path, item.sha256, item.size)
-        stored.append(
-            ArtefactRecord(
-                id=artefacts.new_artefact_id(),
-                case=act.case.code,
-                step=act.step.no,
-                round=act.row.round,
-                kind=act.step.output,
-                file_kind=item.file_kind,
-                filename=item.incoming.filename,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by=act.actor.username,
-                uploaded_at=when,
-            )
+        blob = store.blob_row(item.incoming.path, item.sha256, item.size)
+        if blob is not None:
+            blobs[item.sha256] = blob
+        record = ArtefactRecord(
+            id=artefacts.new_artefact_id(),
+            case=act.case.code,
+            step=act.step.no,
+            round=act.row.round,
+            kind=act.step.output,
+            file_kind=item.file_kind,
+            filename=item.incoming.filename,
+            size=item.size,
+            sha256=item.sha256,
+            uploaded_by=act.actor.username,
+            uploaded_at=when,
         )
-        recorded.append(ctx.clock.now())
-    session.connection().execute(
-        _INSERT_ARTEFACT,
-        [
-            {
-                "id": a.id,
-                "office_id": act.case.office_id,
-                "case_id": act.case.id,
-                "step_no": a.step,
-                "round": a.round,
-                "kind": a.kind,
-                "file_kind": a.file_kind,
-                "filename": a.filename,
-                "size": a.size,
-                "sha256": a.sha256,
-                "uploaded_by": a.uploaded_by,
-                "uploaded_at": a.uploaded_at,
-                "recorded_at": recorded_at,
-            }
-            for a, recorded_at in zip(stored, recorded, strict=True)
-        ],
-    )
+        stored.append(record)
+        rows.append(_artefact_row(record, act.case, ctx.clock.now()))
+    _record(session.connection(), rows, list(blobs.values()))
     act.case.documents.extend(stored)
     return stored
+
+
+def _artefact_row(a: ArtefactRecord, case: CaseRow, recorded_at: datetime) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "office_id": case.office_id,
+        "case_id": case.id,
+        "step_no": a.step,
+        "round": a.round,
+        "kind": a.kind,
+        "file_kind": a.file_kind,
+        "filename": a.filename,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_by": a.uploaded_by,
+        "uploaded_at": a.uploaded_at,
+        "recorded_at": recorded_at,
+    }
+
+
+def _record(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> None:
+    """Insert the documents' rows and the bytes kept in the database: on PostgreSQL, where each statement
+    is a round trip, one statement (the bytes' INSERT a CTE of the rows')."""
+    if blobs and conn.dialect.name == "postgresql":
+        values = {f"a{i}_{k}": v for i, row in enumerate(rows) for k, v in row.items()}
+        values |= {f"k{i}_{k}": v for i, blob in enumerate(blobs) for k, v in blob.items()}
+        conn.execute(_insert_documents(len(rows), len(blobs)), values)
+        return
+    if blobs:
+        keep_rows(conn, blobs)
+    conn.execute(_INSERT_ARTEFACT, rows)
+
+
+@cache
+def _insert_documents(count: int, blobs: int) -> Insert:
+    """PostgreSQL: the INSERT of ``count`` documents' rows (row i takes the ``a{i}_*`` values) with the
+    INSERT of ``blobs`` rows of bytes (:func:`sop_engine.store.keep_rows_cte`) as a CTE."""
+    names = [c.name for c in _artefacts.c]
+    return insert(_artefacts).from_select(names, rows_of(_artefacts.c, names, "a", count)).add_cte(keep_rows_cte(blobs))
 
 
 def iso(at: datetime | None) -> str | None:

@@ -270,7 +270,6 @@ def complete_step(
         finish(act.row, act.actor.username, when, note)
         move(ctx, session, act, new_state, when)
         stored = attach(ctx, session, act, checked, when)
-        outbox.cancel_pending(ctx, session.connection(), act.case.id, act.step.no)
         audit_step(
             ctx,
             session,
@@ -309,8 +308,7 @@ def return_step(
         new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
         for later in act.case.steps[target.no : act.step.no]:
             later.status, later.due_at = StepStatus.WAITING, None
-        restart(ctx, session, act, new_state, target, when)
-        outbox.cancel_pending(ctx, session.connection(), act.case.id, act.step.no)
+        restart(ctx, session, act, new_state, target, when, cancel=act.step.no)
         restarted = act.case.steps[target.no - 1]
         session.connection().execute(
             insert(table(StepReturn)).values(

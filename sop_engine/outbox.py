@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, directory, policy, workflows
@@ -85,40 +87,58 @@ def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, use
 _INSERT = insert(table(Notification))
 
 
-def schedule_step(ctx: Context, conn: Connection, people: Directory, case: CaseRow, row: StepRow, step: StepDef) -> int:
-    """Write the notifications of the step that just became active (inside the caller's transaction).
+def schedule_step(
+    ctx: Context,
+    conn: Connection,
+    people: Directory,
+    case: CaseRow,
+    row: StepRow,
+    step: StepDef,
+    cancel_step: int | None = None,
+) -> int:
+    """Write the notifications of the step that just became active (inside the caller's transaction),
+    and cancel the pending ones of step ``cancel_step`` of the case if given (the step just finished).
 
-    One multi-row INSERT, without ORM objects.
+    One multi-row INSERT, without ORM objects; on PostgreSQL, where each statement is a round trip,
+    the cancelling UPDATE is a CTE of it (it never touches the rows inserted: another step's).
     """
-    if row.activated_at is None or row.due_at is None:
-        return 0
-    now = ctx.clock.now()
-    planned = plan_step(ctx, people, step, row.activated_at, row.due_at)
+    planned = _rows(ctx, people, case, row, step)
+    if cancel_step is not None and (not planned or conn.dialect.name != "postgresql"):
+        cancel_pending(ctx, conn, case.id, cancel_step)
+    elif cancel_step is not None:
+        values = {f"u_{c}": [planned_row[c] for planned_row in planned] for c in _ROW_COLUMNS}
+        conn.execute(_INSERT_CANCELLING, values | {"b_case": case.id, "b_step": cancel_step})
+        return len(planned)
     if planned:
-        conn.execute(
-            _INSERT,
-            [
-                {
-                    "office_id": case.office_id,
-                    "dedupe_key": _key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
-                    "kind": item.kind,
-                    "level": item.level,
-                    "case_id": case.id,
-                    "case_code": case.code,
-                    "step_no": row.no,
-                    "round": row.round,
-                    "recipient_id": item.recipient.id,
-                    "cc": ",".join(p.username for p in item.cc) or None,
-                    "due_at": item.due_at,
-                    "status": NotificationStatus.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": item.due_at,
-                    "created_at": now,
-                }
-                for item in planned
-            ],
-        )
+        conn.execute(_INSERT, planned)
     return len(planned)
+
+
+def _rows(ctx: Context, people: Directory, case: CaseRow, row: StepRow, step: StepDef) -> list[dict[str, Any]]:
+    """The ``notifications`` rows of the step that just became active, as INSERT parameters."""
+    if row.activated_at is None or row.due_at is None:
+        return []
+    now = ctx.clock.now()
+    return [
+        {
+            "office_id": case.office_id,
+            "dedupe_key": _key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
+            "kind": item.kind,
+            "level": item.level,
+            "case_id": case.id,
+            "case_code": case.code,
+            "step_no": row.no,
+            "round": row.round,
+            "recipient_id": item.recipient.id,
+            "cc": ",".join(p.username for p in item.cc) or None,
+            "due_at": item.due_at,
+            "status": NotificationStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": item.due_at,
+            "created_at": now,
+        }
+        for item in plan_step(ctx, people, step, row.activated_at, row.due_at)
+    ]
 
 
 _n = table(Notification).c
@@ -128,6 +148,26 @@ _CANCEL = (
     .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
 )
 _CANCEL_STEP = _CANCEL.where(_n.step_no == bindparam("b_step"))
+_ROW_COLUMNS = (
+    *("office_id", "dedupe_key", "kind", "level", "case_id", "case_code", "step_no", "round", "recipient_id"),
+    *("cc", "due_at", "status", "attempts", "next_attempt_at", "created_at"),
+)
+
+
+def _unnested() -> Insert:
+    """PostgreSQL: the INSERT of any number of rows, each column's values an array (``u_*`` parameters)
+    unnested, with :data:`_CANCEL_STEP` as a CTE: one short statement whatever the count (SQLAlchemy
+    caches no multi-row VALUES, and psycopg no statement of more than 50 parameters)."""
+    arrays = [bindparam(f"u_{c}", type_=postgresql.ARRAY(_n[c].type)) for c in _ROW_COLUMNS]
+    rows = func.unnest(*arrays).table_valued(*_ROW_COLUMNS).render_derived()
+    return (
+        insert(table(Notification))
+        .from_select(_ROW_COLUMNS, select(*(rows.c[c] for c in _ROW_COLUMNS)))
+        .add_cte(_CANCEL_STEP.cte("cancelled"))
+    )
+
+
+_INSERT_CANCELLING = _unnested()
 
 
 def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:

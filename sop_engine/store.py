@@ -23,16 +23,16 @@ import importlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
-from sqlalchemy import Connection, Executable, bindparam, select
+from sqlalchemy import CTE, Connection, Executable, bindparam, select
 
 from sop_engine.context import Context
 from sop_engine.db.models import ArtefactBlob
-from sop_engine.db.queries import table
+from sop_engine.db.queries import rows_of, table
 from sop_engine.db.session import Database
 from sop_engine.errors import IntegrityError, InvalidInput
 from sop_engine.leftovers import STALE_AFTER, Swept, remove_stale
@@ -119,6 +119,30 @@ def _keep(dialect: str) -> Executable:
     return cast(Executable, insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]))
 
 
+def _row_of(source: Path, sha256: str) -> dict[str, Any]:
+    """The row of ``artefact_blobs`` holding ``source``'s bytes; InvalidInput if they no longer hash to ``sha256``."""
+    data = source.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise _changed_while_storing(source)
+    return {"sha256": sha256, "size": len(data), "content": data}
+
+
+def keep_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the rows of ``artefact_blobs`` (from :meth:`ArtefactStore.blob_row`) that are not there yet."""
+    conn.execute(_keep(conn.dialect.name), list(rows))
+
+
+@functools.cache
+def keep_rows_cte(count: int) -> CTE:
+    """PostgreSQL: the INSERT of :func:`keep_rows` for ``count`` rows (row i takes the ``k{i}_*`` values) as a
+    CTE, to be sent with the statement that records the documents (one round trip)."""
+    from sqlalchemy.dialects import postgresql  # PostgreSQL only: not loaded on SQLite
+
+    names = [c.name for c in _blobs.c]
+    kept = postgresql.insert(_blobs).from_select(names, rows_of(_blobs.c, names, "k", count))
+    return kept.on_conflict_do_nothing(index_elements=["sha256"]).cte("kept_blobs")
+
+
 class ArtefactStore:
     """The content-addressed documents: small ones (all, with ``in_database``) in the database, the rest in ``root``."""
 
@@ -140,17 +164,22 @@ class ArtefactStore:
     def keep(self, conn: Connection, source: Path, sha256: str, size: int) -> None:
         """Store ``source`` under its hash for the transaction of ``conn``: as a row if it is small (or the
         backend is the database), else as a file (durable before the transaction commits)."""
+        row = self.blob_row(source, sha256, size)
+        if row is not None:
+            keep_rows(conn, [row])
+
+    def blob_row(self, source: Path, sha256: str, size: int) -> dict[str, Any] | None:
+        """``source``'s row of ``artefact_blobs`` if it is kept in the database (its bytes checked against
+        ``sha256``), for the caller to insert (:func:`keep_rows`); else None, after copying it into the
+        folder (durable before the transaction commits)."""
         if self.in_database or size <= self.inline_max_bytes:
-            self.put_row(conn, source, sha256)
-        else:
-            self.put(source, sha256)
+            return _row_of(source, sha256)
+        self.put(source, sha256)
+        return None
 
     def put_row(self, conn: Connection, source: Path, expected_sha256: str) -> None:
         """Insert ``source``'s bytes as a row of ``artefact_blobs`` (none if the same bytes are there already)."""
-        data = source.read_bytes()
-        if hashlib.sha256(data).hexdigest() != expected_sha256:
-            raise _changed_while_storing(source)
-        conn.execute(_keep(conn.dialect.name), {"sha256": expected_sha256, "size": len(data), "content": data})
+        keep_rows(conn, [_row_of(source, expected_sha256)])
 
     def put(self, source: Path, expected_sha256: str) -> None:
         """Copy ``source`` into the folder under its hash (temp file, fsync, rename, fsync of the folder)."""

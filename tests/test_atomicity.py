@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import artefacts, audit, cases, views
+from sop_engine import artefacts, audit, case_moves, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -87,17 +87,28 @@ def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None
 
 
 def fault_in_second_file(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
-    real = artefacts.ArtefactStore.keep
+    real = artefacts.ArtefactStore.blob_row
     calls = []
 
-    def crash(self: artefacts.ArtefactStore, conn: Connection, source: Path, sha256: str, size: int) -> None:
+    def crash(self: artefacts.ArtefactStore, source: Path, sha256: str, size: int) -> dict[str, Any] | None:
         calls.append(source)
         if len(calls) == 2:
-            seen["documents kept"] = conn.scalar(select(func.count()).select_from(ArtefactBlob))
+            seen["files read"] = len(calls)
             raise InjectedFault("crash while storing the second file")
-        real(self, conn, source, sha256, size)
+        return real(self, source, sha256, size)
 
-    monkeypatch.setattr(artefacts.ArtefactStore, "keep", crash)
+    monkeypatch.setattr(artefacts.ArtefactStore, "blob_row", crash)
+
+
+def fault_after_documents(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
+    real = case_moves._record
+
+    def crash(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> None:
+        real(conn, rows, blobs)
+        seen["documents kept"] = conn.scalar(select(func.count()).select_from(ArtefactBlob))
+        raise InjectedFault("crash just after the documents were written")
+
+    monkeypatch.setattr(case_moves, "_record", crash)
 
 
 def fault_after_audit_event(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
@@ -119,6 +130,7 @@ FAULTS: dict[str, Installer] = {
     "audit_append": fault_in_audit_append,
     "move": fault_in_move,
     "second_file": fault_in_second_file,
+    "documents": fault_after_documents,
     "before_commit": fault_after_audit_event,
 }
 
@@ -145,8 +157,10 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
         assert seen == {"step 2": "done", "step 3": "active"}
     if fault == "before_commit":
         assert seen["audit seq"] == events_before + 1
-    if fault == "second_file":  # the first document's bytes really were in the database, uncommitted
-        assert seen == {"documents kept": documents_before + 1}
+    if fault == "second_file":
+        assert seen == {"files read": 2}
+    if fault == "documents":  # the documents' bytes really were in the database, uncommitted
+        assert seen == {"documents kept": documents_before + 2}
 
     assert views.case_json(cases.get_case(ctx, CASE), ctx.tz) == before
     assert len(audit.list_events(ctx)) == events_before

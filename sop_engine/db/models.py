@@ -134,7 +134,8 @@ class Case(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # No index of its own: uq_cases_office_code starts with it (migration 0013).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     code: Mapped[str] = mapped_column(String(64))
     workflow: Mapped[str] = mapped_column(String(64))
     definition_id: Mapped[int] = mapped_column(ForeignKey("workflow_definitions.id"))
@@ -172,7 +173,8 @@ class CaseStep(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # No index of its own: uq_case_steps_case_no starts with it (migration 0013).
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     no: Mapped[int] = mapped_column(Integer)
     status: Mapped[StepStatus] = mapped_column(Status(StepStatus))
     round: Mapped[int] = mapped_column(Integer, default=0)
@@ -255,7 +257,8 @@ class AuditEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # No index of its own: uq_audit_office_seq starts with it (migration 0013).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     seq: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     stated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -302,7 +305,8 @@ class Notification(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # No index of its own: uq_notifications_office_key starts with it (migration 0013).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     dedupe_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[NotificationKind] = mapped_column(Status(NotificationKind))
     level: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Row, Table, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from sop_engine.db.models import Base, Case, Person
 from sop_engine.errors import NotFound
@@ -82,3 +84,10 @@ def printable(value: str) -> str:
     can match no row, is still named in the NotFound, and never reaches the database driver
     (PostgreSQL refuses NUL)."""
     return "".join(f"U+{ord(c):04X}" if not c.isprintable() else c for c in value)
+
+
+def rows_of(columns: ReadOnlyColumnCollection[str, Any], names: Sequence[str], prefix: str, count: int) -> Any:
+    """``count`` rows of parameters for an INSERT ... SELECT (row i takes the ``{prefix}{i}_*`` values, typed
+    as ``columns``): one statement SQLAlchemy can cache, where it caches no multi-row VALUES."""
+    rows = [select(*(bindparam(f"{prefix}{i}_{n}", type_=columns[n].type) for n in names)) for i in range(count)]
+    return rows[0] if count == 1 else union_all(*rows)
