@@ -20,19 +20,11 @@ from sop_engine.definitions import ROLE_LABELS
 from sop_engine.docx_fill import Picture
 from sop_engine.errors import InvalidInput, NotFound
 from sop_engine.remedies import Field
+from sop_engine.views.labels import DISPOSISI_REQUEST_LABELS as REQUESTS
 
 #: The boxes of a lembar disposisi: ticked and empty.
 TICKED, EMPTY = "☒", "☐"
 
-#: What a disposisi may ask of its recipient ("Dengan hormat harap"), by key as given on the command line.
-REQUESTS: dict[str, str] = {
-    "tanggapan dan saran": "Tanggapan dan saran",
-    "proses lebih lanjut": "Proses lebih lanjut",
-    "koordinasi": "Koordinasi/konfirmasi",
-    "untuk diketahui": "Untuk diketahui",
-    "siapkan bahan": "Siapkan bahan",
-    "arsip": "Arsipkan",
-}
 
 #: The roles a disposisi can go on to, in the order of the form (highest first).
 FORWARD_ROLES = ("ketua", "sekretaris", "kasubag_program", "staf")

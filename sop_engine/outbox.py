@@ -12,13 +12,13 @@ calendar. The scheduler (:mod:`sop_engine.notify.worker`) only delivers what the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from sop_engine import audit, directory, policy, workflows
@@ -107,7 +107,7 @@ def schedule_step(
         cancel_pending(ctx, conn, case.id, cancel_step)
     elif cancel_step is not None:
         values = {f"u_{c}": [planned_row[c] for planned_row in planned] for c in _ROW_COLUMNS}
-        conn.execute(_INSERT_CANCELLING, values | {"b_case": case.id, "b_step": cancel_step})
+        conn.execute(_unnested(), values | {"b_case": case.id, "b_step": cancel_step})
         return len(planned)
     if planned:
         conn.execute(_INSERT, planned)
@@ -154,10 +154,13 @@ _ROW_COLUMNS = (
 )
 
 
+@functools.cache
 def _unnested() -> Insert:
     """PostgreSQL: the INSERT of any number of rows, each column's values an array (``u_*`` parameters)
     unnested, with :data:`_CANCEL_STEP` as a CTE: one short statement whatever the count (SQLAlchemy
     caches no multi-row VALUES, and psycopg no statement of more than 50 parameters)."""
+    from sqlalchemy.dialects import postgresql  # PostgreSQL only: not loaded on SQLite
+
     arrays = [bindparam(f"u_{c}", type_=postgresql.ARRAY(_n[c].type)) for c in _ROW_COLUMNS]
     rows = func.unnest(*arrays).table_valued(*_ROW_COLUMNS).render_derived()
     return (
@@ -165,9 +168,6 @@ def _unnested() -> Insert:
         .from_select(_ROW_COLUMNS, select(*(rows.c[c] for c in _ROW_COLUMNS)))
         .add_cte(_CANCEL_STEP.cte("cancelled"))
     )
-
-
-_INSERT_CANCELLING = _unnested()
 
 
 def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:

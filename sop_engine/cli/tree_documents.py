@@ -13,8 +13,7 @@ from typing import Any
 
 from sop_engine.cli.parsing import Commands, Parser
 from sop_engine.definitions import SYSTEM_ACTOR
-from sop_engine.letter_parts import REQUESTS
-from sop_engine.views.labels import URGENCY_LABELS
+from sop_engine.views.labels import DISPOSISI_REQUEST_LABELS, URGENCY_LABELS
 
 
 def register(cli: Commands) -> None:
@@ -138,7 +137,7 @@ def _register_surat(cli: Commands) -> None:
     p.add_argument(
         "--request",
         action="append",
-        choices=list(REQUESTS),
+        choices=list(DISPOSISI_REQUEST_LABELS),
         help="dengan hormat harap (boleh diulang; bawaan: proses lebih lanjut)",
     )
     _document_options(p)

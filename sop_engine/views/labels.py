@@ -52,6 +52,16 @@ URGENCY_LABELS: dict[str, str] = {
     "rahasia": "Rahasia",
 }
 
+#: What a disposisi may ask of its recipient ("Dengan hormat harap"), by key as given on the command line.
+DISPOSISI_REQUEST_LABELS: dict[str, str] = {
+    "tanggapan dan saran": "Tanggapan dan saran",
+    "proses lebih lanjut": "Proses lebih lanjut",
+    "koordinasi": "Koordinasi/konfirmasi",
+    "untuk diketahui": "Untuk diketahui",
+    "siapkan bahan": "Siapkan bahan",
+    "arsip": "Arsipkan",
+}
+
 #: Whether an API token still opens the API, keyed by the values of ``api_tokens.TokenStatus``.
 TOKEN_STATUS_LABELS: dict[str, str] = {"live": "Berlaku", "expired": "Kedaluwarsa", "revoked": "Dicabut"}
 
