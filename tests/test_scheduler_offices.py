@@ -31,6 +31,11 @@ def handled(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted((satker, h["kind"], h["case"]) for satker, one in report["offices"].items() for h in one["handled"])
 
 
+def digests(report: dict[str, Any]) -> dict[str, int]:
+    """The digests a pass over the offices created, by office (0 for an office without work)."""
+    return {satker: report["offices"].get(satker, {}).get("digests_created", 0) for satker in (HOME, OTHER)}
+
+
 def test_one_tick_delivers_the_due_notifications_of_every_office_each_in_its_own_context(
     ctx: Context, settings: Settings, clock: FixedClock
 ) -> None:
@@ -66,6 +71,20 @@ def test_kantor_limits_the_scheduler_to_one_office(ctx: Context, settings: Setti
     assert handled(tick(settings, clock, "2021-01-11T08:09")) == [(HOME, "reminder", "lakip-2021")]
     assert isinstance(scheduler_for(ctx, one_office=True), Worker)
     assert isinstance(scheduler_for(ctx, one_office=False), AllOffices)
+
+
+def test_each_office_gets_its_digests_at_the_digest_time_of_its_own_zone(
+    ctx: Context, settings: Settings, clock: FixedClock
+) -> None:
+    other = add_other_office(ctx)  # WITA: its 07:30 is 06:30 WIB
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    cases.start_case(other, "lakip", 2022, "sekretaris")
+    early = tick(settings, clock, "2021-01-12T06:45")
+    assert digests(early) == {HOME: 0, OTHER: 1}
+    assert (OTHER, "digest", None) in handled(early) and (HOME, "digest", None) not in handled(early)
+    later = tick(settings, clock, "2021-01-12T07:45")
+    assert digests(later) == {HOME: 1, OTHER: 0}
+    assert (HOME, "digest", None) in handled(later) and (OTHER, "digest", None) not in handled(later)
 
 
 def test_a_single_install_ticks_as_before(ctx: Context, settings: Settings, clock: FixedClock) -> None:
