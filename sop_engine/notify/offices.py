@@ -65,9 +65,13 @@ class AllOffices:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         #: Set to make a running pass stop between notifications; every office's worker shares it.
         self.stop = threading.Event()
-        self._channels = channels
         self._batch = batch
-        self.workers: dict[int, Worker] = {}
+        home = Worker(ctx, channels, self.worker_id, batch)
+        home.stop = self.stop
+        with ctx.db.read() as session:
+            self.workers = {ctx.office(session).id: home}
+        # The channels and templates are the install's: built once, shared by every office's worker.
+        self._channels, self._env = home.channels, home.env
         self.offices()
 
     def offices(self) -> dict[int, Worker]:
@@ -76,7 +80,8 @@ class AllOffices:
             ids = list(session.scalars(select(Office.id).order_by(Office.code)))
         for office_id in ids:
             if office_id not in self.workers:
-                worker = Worker(self.ctx.for_office_id(office_id), self._channels, self.worker_id, self._batch)
+                office = self.ctx.for_office_id(office_id)
+                worker = Worker(office, self._channels, self.worker_id, self._batch, self._env)
                 worker.stop = self.stop
                 self.workers[office_id] = worker
         return {office_id: self.workers[office_id] for office_id in ids}
