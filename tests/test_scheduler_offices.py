@@ -87,6 +87,22 @@ def test_each_office_gets_its_digests_at_the_digest_time_of_its_own_zone(
     assert (HOME, "digest", None) in handled(later) and (OTHER, "digest", None) not in handled(later)
 
 
+def test_on_the_clock_a_pass_takes_every_office_due_and_the_next_wake_up_follows(
+    ctx: Context, clock: FixedClock
+) -> None:
+    other = add_other_office(ctx)
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    cases.start_case(other, "lakip", 2022, "sekretaris")
+    offices = AllOffices(ctx)
+    reminder = clock.now() + timedelta(minutes=8)
+    assert offices.next_due() == reminder  # both offices' reminders fall due at the same instant
+    clock.set(reminder)
+    report = offices.tick()
+    assert sorted((o.kind, o.case) for o in report.outcomes) == [("reminder", "lakip-2021"), ("reminder", "lakip-2022")]
+    assert [office.settings.office.satker for office, _done in report.reports] == [HOME, OTHER]
+    assert offices.next_due() == reminder + timedelta(minutes=2)  # the due notices
+
+
 def test_a_single_install_ticks_as_before(ctx: Context, settings: Settings, clock: FixedClock) -> None:
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     assert isinstance(scheduler_for(ctx, one_office=False), Worker)
