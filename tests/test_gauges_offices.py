@@ -9,7 +9,7 @@ from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus
 from tests.offices_support import OTHER, add_other_office
-from tests.outbox_support import T0, fill_outbox
+from tests.outbox_support import T0, fill_outbox, query_plan
 from tests.test_web_ops import samples, with_metrics
 
 HOME = "3526"
@@ -44,3 +44,15 @@ def test_the_figures_by_office_are_each_office_figures(ctx: Context, clock: Fixe
     assert by_office[OTHER] == gauges.office_figures(other)
     assert by_office[OTHER].cases[CaseStatus.RUNNING] == 0 and by_office[HOME].cases[CaseStatus.RUNNING] == 1
     assert sum(by_office[OTHER].pending.values()) == 5 and sum(by_office[HOME].failed.values()) == 1
+
+
+def test_the_figures_of_every_office_read_the_pending_and_failed_indexes(ctx: Context) -> None:
+    fill_outbox(add_other_office(ctx), history=1000, pending=10, failed=3)
+    fill_outbox(ctx, history=3000, pending=20, failed=5)
+    with ctx.db.engine.begin() as connection:
+        pending, lag, failed = (
+            query_plan(connection, query)  # type: ignore[arg-type]  # three or two columns
+            for query in (gauges.pending_query(None), gauges.lag_query(None, T0), gauges.failed_query(None))
+        )
+    assert "ix_notifications_pending" in pending and "ix_notifications_pending" in lag, (pending, lag)
+    assert "ix_notifications_failed" in failed, failed
