@@ -5,9 +5,9 @@ Each process has its own folder (its ``artefacts_dir``), so nothing passes throu
 
 * a document uploaded through node A (larger than ``inline_max_kb``) downloads byte-identical
   through node B, and neither node wrote it to its folder;
-* the notifications of 100 cases started in the past (200 of them due now: each reminder is
-  skipped because its due notice is due too) are delivered by the two workers to a recording
-  webhook gateway, each exactly once.
+* the notifications of 100 cases started in the past, 50 in each of two offices (200 of them due
+  now: each reminder is skipped because its due notice is due too) are delivered by the two
+  workers, each serving both offices, to a recording webhook gateway, each exactly once.
 
 Time is injected as in ``test_scheduler_processes.py``: the cases are started in process on a
 fixed clock in 2021, so their notices are due at the workers' real clock. Every wait is bounded
@@ -39,6 +39,7 @@ from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
 from tests.helpers import large_pdf
+from tests.offices_support import OTHER, add_other_office
 from tests.servers import SOP, HttpSink, free_port, http_sink, serve_config, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SOP.exists(), reason="the `sop` script is installed")]
@@ -125,19 +126,23 @@ def launch() -> Iterator[Callable[..., Process]]:
 
 @pytest.fixture
 def office(settings: Settings) -> Iterator[Context]:
-    """The demo office on the test's PostgreSQL database, on a clock in 2021, with 100 cases started then."""
+    """The demo office and a second one on the test's PostgreSQL database, on a clock in 2021, with 50
+    cases each started then."""
     ctx = Context.open(settings, clock=FixedClock(STARTED))
     initialise(ctx, DEMO_PEOPLE)
+    other = add_other_office(ctx)
     for year in range(2000, 2100):
-        cases.start_case(ctx, "lakip", year, "sekretaris", at=STARTED)
+        cases.start_case(ctx if year % 2 else other, "lakip", year, "sekretaris", at=STARTED)
     yield ctx
     ctx.db.dispose()
 
 
 def due_now(ctx: Context) -> set[int]:
-    """The notifications a worker must deliver now: every pending one due, less a reminder whose due notice is due."""
+    """The notifications a worker must deliver now in both offices: every pending one due, less a reminder
+    whose due notice is due."""
     now = datetime.now(UTC)
-    notes = [n for n in outbox.list_notifications(ctx) if n.status == NotificationStatus.PENDING and n.due_at <= now]
+    every = [*outbox.list_notifications(ctx), *outbox.list_notifications(ctx.for_office(OTHER))]
+    notes = [n for n in every if n.status == NotificationStatus.PENDING and n.due_at <= now]
     notices = {(n.case, n.step, n.round, n.recipient) for n in notes if n.kind == NotificationKind.DUE}
     return {
         n.id
@@ -208,8 +213,10 @@ def test_two_web_nodes_and_two_workers_share_one_postgresql_and_nothing_else(
 
     counts = delivered_ids(gateway)
     assert set(counts) == expected and set(counts.values()) == {1}, counts.most_common(3)
-    sent = {n.id for n in outbox.list_notifications(office) if n.status == NotificationStatus.SENT}
+    both = [*outbox.list_notifications(office), *outbox.list_notifications(office.for_office(OTHER))]
+    sent = {n.id for n in both if n.status == NotificationStatus.SENT}
     assert sent == expected
+    assert {n.case for n in both if n.id in expected} == {f"lakip-{year}" for year in range(2000, 2100)}
     for process in [*workers, *nodes.values()]:
         assert "Traceback" not in process.err, process.describe()
     settled = [{int(nid) for nid in SETTLED.findall(w.out)} for w in workers]

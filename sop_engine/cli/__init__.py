@@ -74,9 +74,9 @@ def _in_context(args: argparse.Namespace, handler: Handler, clock: Clock | None,
 
 def _office(args: argparse.Namespace, ctx: Context) -> Context:
     """The office the command works in: ``--kantor``, else ``$SOP_KANTOR``, else config.toml's."""
-    import os
+    from sop_engine.cli.parsing import chosen_office
 
-    satker = getattr(args, "kantor", None) or os.environ.get("SOP_KANTOR")
+    satker = chosen_office(args)
     return ctx.for_office(satker) if satker else ctx
 
 

@@ -12,7 +12,7 @@ from sop_engine import api_tokens, logs, passwords, people, starter, views, work
 from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.errors import error_text
 from sop_engine.cli.output import table
-from sop_engine.cli.parsing import print_json, when
+from sop_engine.cli.parsing import chosen_office, print_json, when
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
@@ -115,7 +115,8 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
         host,
         port,
         with_scheduler=not args.no_scheduler,
-        on_report=lambda report: print(output_notify.tick_text(report, ctx.tz), flush=True),
+        one_office=chosen_office(args) is not None,
+        on_report=lambda report: print(output_notify.pass_text(report, ctx), flush=True),
     )
     print("sop-engine berhenti.")
     return 0

@@ -4,13 +4,17 @@ notifications of the demo."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sop_engine.cli.output import clip, table
+from sop_engine.context import Context
 from sop_engine.demo import DemoResult
-from sop_engine.formatting import format_instant, format_instant_short
+from sop_engine.formatting import format_instant, format_instant_short, iso_local
+from sop_engine.notify.offices import OfficesReport
 from sop_engine.notify.worker import TickReport
 from sop_engine.outbox import Moved, NotificationRecord
+from sop_engine.views import tick_json
 from sop_engine.views.labels import NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS
 
 
@@ -40,6 +44,28 @@ def tick_text(report: TickReport, tz: ZoneInfo) -> str:
     return f"{when}: {len(report.outcomes)} notifikasi diproses.\n" + table(
         ["ID", "Jenis", "Kasus", "Langkah", "Penerima", "Hasil", "Saluran", "Keterangan"], rows
     )
+
+
+def pass_text(report: TickReport | OfficesReport, ctx: Context) -> str:
+    """What a pass of one office (as :func:`tick_text`) or of every office did: each office under its name."""
+    if isinstance(report, TickReport):
+        return tick_text(report, ctx.tz)
+    if not report.reports:
+        return tick_text(TickReport(report.now, (), 0), ctx.tz)
+    parts = []
+    for office, done in report.reports:
+        head = f"Kantor {office.settings.office.satker} {office.settings.office.name}"
+        digests = f" {done.digests_created} ringkasan harian dibuat." if done.digests_created else ""
+        parts.append(f"{head}:{digests}\n{tick_text(done, office.tz)}")
+    return "\n".join(parts)
+
+
+def pass_json(report: TickReport | OfficesReport, ctx: Context) -> Any:
+    """``sop scheduler tick --json``: one office's pass, or ``now`` and the pass of each office with work by satker."""
+    if isinstance(report, TickReport):
+        return tick_json(report, ctx.tz)
+    offices = {office.settings.office.satker: tick_json(done, office.tz) for office, done in report.reports}
+    return {"now": iso_local(report.now, ctx.tz), "offices": offices}
 
 
 def notifications_table(items: Sequence[NotificationRecord], tz: ZoneInfo) -> str:

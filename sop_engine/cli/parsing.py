@@ -72,6 +72,13 @@ def attach_when(args: argparse.Namespace, ctx: Context) -> datetime | None:
     return when(args.at, ctx)
 
 
+def chosen_office(args: argparse.Namespace) -> str | None:
+    """The kode satker a command is limited to: ``--kantor``, else ``$SOP_KANTOR``; None if neither."""
+    import os
+
+    return getattr(args, "kantor", None) or os.environ.get("SOP_KANTOR") or None
+
+
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -6,11 +6,11 @@ import argparse
 
 from sop_engine import logs, outbox, planning, views
 from sop_engine.cli import output, output_notify
-from sop_engine.cli.parsing import print_json, when
+from sop_engine.cli.parsing import chosen_office, print_json, when
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.notify import runner
-from sop_engine.notify.worker import Worker
+from sop_engine.notify.offices import scheduler_for
 
 
 def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
@@ -26,19 +26,19 @@ def cmd_plan(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_scheduler_tick(args: argparse.Namespace, ctx: Context) -> int:
-    report = Worker(ctx).tick(when(args.now, ctx))
+    report = scheduler_for(ctx, one_office=chosen_office(args) is not None).tick(when(args.now, ctx))
     if args.json:
-        print_json(views.tick_json(report, ctx.tz))
+        print_json(output_notify.pass_json(report, ctx))
     else:
-        print(output_notify.tick_text(report, ctx.tz))
+        print(output_notify.pass_text(report, ctx))
     return 0
 
 
 def cmd_scheduler_run(args: argparse.Namespace, ctx: Context) -> int:
     logs.configure(ctx.settings.logging)
-    worker = Worker(ctx)
+    worker = scheduler_for(ctx, one_office=chosen_office(args) is not None)
     print(f"Penjadwal berjalan ({worker.worker_id}); tekan Ctrl+C untuk berhenti.", flush=True)
-    runner.run(worker, lambda report: print(output_notify.tick_text(report, ctx.tz), flush=True))
+    runner.run(worker, lambda report: print(output_notify.pass_text(report, ctx), flush=True))
     print("Penjadwal berhenti.")
     return 0
 

@@ -6,7 +6,8 @@ a one-shot job; when it ends, the next one is armed for the earlier of ``LEAD`` 
 moment a notification can be taken (the worker composes it ahead and sends it at its moment) and
 ``poll_seconds`` from now (other processes may write new work at
 any time). SIGTERM or SIGINT stops the pass between notifications, hands back what it had
-claimed, and exits.
+claimed, and exits. The same runner drives one office's :class:`~sop_engine.notify.worker.Worker`
+or every office's (:class:`~sop_engine.notify.offices.AllOffices`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import FrameType
+from typing import Protocol, TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler, SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from sop_engine.notify.worker import LEAD, TickReport, Worker
+from sop_engine.config_notifications import NotificationSettings
+from sop_engine.context import Context
+from sop_engine.notify.record import Outcome
+from sop_engine.notify.worker import LEAD
 
 log = logging.getLogger("sop_engine.scheduler")
 
@@ -31,7 +36,41 @@ JOB_ID = "sop-tick"
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 
 
-def run(worker: Worker, on_report: Callable[[TickReport], None]) -> None:
+class Report(Protocol):
+    """What a pass did, as far as the runner looks at it."""
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]: ...
+
+    @property
+    def digests_created(self) -> int: ...
+
+
+R = TypeVar("R", bound=Report)
+R_co = TypeVar("R_co", bound=Report, covariant=True)
+
+
+class Ticker(Protocol[R_co]):
+    """What the runner drives: a worker of one office or of every office."""
+
+    @property
+    def ctx(self) -> Context: ...
+
+    @property
+    def policy(self) -> NotificationSettings: ...
+
+    @property
+    def stop(self) -> threading.Event: ...
+
+    @property
+    def worker_id(self) -> str: ...
+
+    def tick(self, now: datetime | None = None) -> R_co: ...
+
+    def next_due(self) -> datetime | None: ...
+
+
+def run(worker: Ticker[R], on_report: Callable[[R], None]) -> None:
     """Run until SIGINT/SIGTERM or until ``worker.stop`` is set, delivering notifications as they come due."""
     scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
 
@@ -48,7 +87,7 @@ def run(worker: Worker, on_report: Callable[[TickReport], None]) -> None:
     scheduler.start()
 
 
-def start_background(worker: Worker, on_report: Callable[[TickReport], None]) -> BackgroundScheduler:
+def start_background(worker: Ticker[R], on_report: Callable[[R], None]) -> BackgroundScheduler:
     """The same passes in a background thread (``sop serve``); stop with :func:`stop_background`."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
     _arm_first(scheduler, worker, on_report)
@@ -56,13 +95,13 @@ def start_background(worker: Worker, on_report: Callable[[TickReport], None]) ->
     return scheduler
 
 
-def stop_background(scheduler: BaseScheduler, worker: Worker) -> None:
+def stop_background(scheduler: BaseScheduler, worker: Ticker[R]) -> None:
     """Stop between notifications, hand back what was claimed, and wait for the pass to end."""
     worker.stop.set()
     _shutdown(scheduler, wait=True)
 
 
-def _arm_first(scheduler: BaseScheduler, worker: Worker, on_report: Callable[[TickReport], None]) -> None:
+def _arm_first(scheduler: BaseScheduler, worker: Ticker[R], on_report: Callable[[R], None]) -> None:
     poll = timedelta(seconds=max(0.5, worker.policy.poll_seconds))
 
     def wake_time() -> datetime:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -77,13 +78,14 @@ class Worker:
         channels: dict[str, Channel] | None = None,
         worker_id: str | None = None,
         batch: int = BATCH,
+        env: Environment | None = None,
     ) -> None:
         self.ctx = ctx
         self.policy = ctx.settings.notifications
         self.channels = configured_channels(self.policy) if channels is None else channels
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.leases = Leases(ctx, self.worker_id, batch)
-        self.env = environment(self.policy.templates_dir)
+        self.env = env or environment(self.policy.templates_dir)  # one office's may serve all
         # Before anything falls due: the templates compiled, the locale's names and this year's calendar loaded.
         warm_up(self.env, NotificationKind)
         today = ctx.clock.now()

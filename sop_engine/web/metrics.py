@@ -43,26 +43,53 @@ class HttpMetrics:
 
 
 class OfficeCollector(Collector):
-    """The office's figures from the database, read at each scrape (:func:`sop_engine.gauges.office_figures`)."""
+    """The office's figures from the database, read at each scrape (:func:`sop_engine.gauges.office_figures`).
+
+    In a central install (more than one office in the database) every office's figures, each
+    series with an ``office`` label holding its kode satker (:func:`sop_engine.gauges.figures_by_office`).
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
     def collect(self) -> Iterable[Metric]:
-        figures = gauges.office_figures(self.ctx)
+        count = gauges.office_count(self.ctx)
+        if count is not None and count > 1:
+            by_office = gauges.figures_by_office(self.ctx)
+        else:
+            figures = gauges.office_figures(self.ctx) if count is not None else None
+            by_office = None if figures is None else {"": figures}
         yield GaugeMetricFamily(
-            "sop_database_up", "Whether the office's figures could be read from the database.", int(figures is not None)
+            "sop_database_up",
+            "Whether the office's figures could be read from the database.",
+            int(by_office is not None),
         )
-        if figures is None:
-            return
-        yield _by("sop_notifications_pending", "Notifications waiting for delivery, by kind.", "kind", figures.pending)
-        yield _by("sop_notifications_failed", "Notifications that failed, by kind.", "kind", figures.failed)
-        yield GaugeMetricFamily(
-            "sop_scheduler_lag_seconds",
-            "How long the oldest notification due by now has waited for a worker (0: none waits).",
-            figures.scheduler_lag_seconds,
-        )
-        yield _by("sop_cases", "Cases by status.", "status", figures.cases)
+        if by_office is not None:
+            yield from _families(by_office)
+
+
+def _families(by_office: Mapping[str, gauges.OfficeFigures]) -> Iterable[Metric]:
+    """The figures' series; with an ``office`` label unless there is one office (keyed "")."""
+    office = [] if set(by_office) == {""} else ["office"]
+    pending = GaugeMetricFamily(
+        "sop_notifications_pending", "Notifications waiting for delivery, by kind.", labels=[*office, "kind"]
+    )
+    failed = GaugeMetricFamily(
+        "sop_notifications_failed", "Notifications that failed, by kind.", labels=[*office, "kind"]
+    )
+    lag = GaugeMetricFamily(
+        "sop_scheduler_lag_seconds",
+        "How long the oldest notification due by now has waited for a worker (0: none waits).",
+        labels=office,
+    )
+    cases = GaugeMetricFamily("sop_cases", "Cases by status.", labels=[*office, "status"])
+    for satker, figures in by_office.items():
+        label = [satker] if office else []
+        _add(pending, label, figures.pending)
+        _add(failed, label, figures.failed)
+        lag.add_metric(label, figures.scheduler_lag_seconds)
+        _add(cases, label, figures.cases)
+    return (pending, failed, lag, cases)
 
 
 class Registry:
@@ -79,8 +106,6 @@ class Registry:
         return generate_latest(self.registry)
 
 
-def _by(name: str, text: str, label: str, counts: Mapping[Member, int]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, text, labels=[label])
+def _add(family: GaugeMetricFamily, label: list[str], counts: Mapping[Member, int]) -> None:
     for member, count in counts.items():
-        family.add_metric([member.value], count)
-    return family
+        family.add_metric([*label, member.value], count)

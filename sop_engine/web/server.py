@@ -21,7 +21,8 @@ from sop_engine import artefacts, passwords
 from sop_engine.context import Context
 from sop_engine.leftovers import Swept
 from sop_engine.notify import runner
-from sop_engine.notify.worker import TickReport, Worker
+from sop_engine.notify.offices import OfficesReport, scheduler_for
+from sop_engine.notify.worker import TickReport
 from sop_engine.web.app import create_app
 from sop_engine.web.uploads import sweep_stale_uploads, upload_dir
 
@@ -88,17 +89,25 @@ def serve(
     port: int,
     *,
     with_scheduler: bool = True,
-    on_report: Callable[[TickReport], None] | None = None,
+    one_office: bool = False,
+    on_report: Callable[[TickReport | OfficesReport], None] | None = None,
 ) -> None:
-    """Sweep leftovers, then serve until interrupted; the scheduler (if any) stops between two notifications."""
+    """Sweep leftovers, then serve until interrupted; the scheduler (if any) stops between two notifications.
+
+    The scheduler serves every office of a central install unless ``one_office`` (``--kantor``).
+    """
     sweep_leftovers(ctx)
     passwords.prepare_dummy_hash()
     config = uvicorn_config(ctx, host, port)
     server = _Server(config)
-    worker = Worker(ctx) if with_scheduler else None
-    scheduler = runner.start_background(worker, on_report or (lambda _report: None)) if worker else None
+    worker = scheduler_for(ctx, one_office) if with_scheduler else None
+    scheduler = runner.start_background(worker, on_report or _ignore) if worker else None
     try:
         server.run()
     finally:
         if scheduler is not None and worker is not None:
             runner.stop_background(scheduler, worker)
+
+
+def _ignore(_report: TickReport | OfficesReport) -> None:
+    """A pass's report nobody reads."""
