@@ -127,7 +127,19 @@ def test_sop_surat_pengantar_numbers_the_letter_with_its_klasifikasi(
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     kpu = dataclasses.replace(settings, letter_number_format=KPU_FORMAT)
     out = tmp_path / "sp.docx"
-    args = ["surat", "pengantar", "lakip-2021", "--by", "kasubag", "--to", "KPU Provinsi", "-o", str(out)]
+    args = [
+        "surat",
+        "pengantar",
+        "lakip-2021",
+        "--by",
+        "kasubag",
+        "--to",
+        "KPU Provinsi",
+        "--to-city",
+        "Surabaya",
+        "-o",
+        str(out),
+    ]
     run = run_cli([*args, "--klasifikasi", "PR.03-Kpt", "--json"], kpu, clock)
     assert run.code == 0, run.err
     assert json.loads(run.out)["letter"]["number"] == "1/PR.03-Kpt/3526/KPU-Kab/I/2021"
