@@ -476,7 +476,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
             wait_for_ids(inbox, set(expected.values()), timeout=90)
         except AssertionError as exc:  # say which rows, and what the worker printed
             arrived = {m.message_id for m in snapshot(inbox)}
-            rows = [n for n in outbox.list_notifications(ctx) if expected.get(n.id, "") not in arrived]
+            rows = [n for n in outbox.list_notifications(ctx) if n.id in expected and expected[n.id] not in arrived]
             raise AssertionError(f"{exc}\n{rows[:20]}\n{successor.describe()}") from None
         wait_until(lambda: unsettled(ctx) == 0, timeout=30, what="every notification to be settled")
         recovered = time.monotonic() - began
