@@ -39,6 +39,13 @@ class CasePolicy(StrEnum):
     FREE = "bebas"  # any number per year, coded ID-YYYY-NNNN
 
 
+class StepKind(StrEnum):
+    """What a step is in the SOP's flowchart (``jenis`` of a ``[[langkah]]``)."""
+
+    PROCESS = "proses"  # a rectangle: work that produces the step's output
+    DECISION = "keputusan"  # a diamond: the actor answers ``pertanyaan`` Ya or Tidak
+
+
 class FileRule(StrEnum):
     """Whether completing a step needs a file."""
 
@@ -67,6 +74,27 @@ class StepDef:
     keterangan: str = ""
     #: Earlier steps this step may send the work back to.
     returns_to: tuple[int, ...] = ()
+    #: Every role that confirms the step, in order (``pelaksana = [...]``, a paraf chain): the first
+    #: attaches the document, the others confirm it. Empty: ``(role,)``; when given, ``role`` is its first.
+    roles: tuple[str, ...] = ()
+    kind: StepKind = StepKind.PROCESS
+    #: The question a decision's actor answers (``pertanyaan``); empty for a process step.
+    question: str = ""
+    #: Where a decision goes on Ya (``ya``) and on Tidak (``tidak``); None for a process step.
+    if_yes: int | None = None
+    if_no: int | None = None
+    #: The steps that must be done (or skipped) before this one becomes active (``setelah``);
+    #: None: the default, the step before it (none for step 1, and none after a decision, whose
+    #: ``ya``/``tidak`` lead on).
+    after: tuple[int, ...] | None = None
+    #: The id of the workflow whose linked case this step starts (``jalankan``); the step is done
+    #: when that case is done. None for an ordinary step.
+    runs: str | None = None
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """The roles that confirm this step, in order: ``roles``, or just ``role``."""
+        return self.roles or (self.role,)
 
 
 @dataclass(frozen=True)
