@@ -191,10 +191,20 @@ class WorkerProcess:
         return ids
 
     def stop(self) -> int:
-        """SIGTERM, then wait (bounded) for a clean exit; returns the exit status."""
+        """SIGTERM, then wait (bounded) for a clean exit; returns the exit status.
+
+        A worker still running after :data:`STOP_TIMEOUT` is sent SIGABRT: its faulthandler
+        (``PYTHONFAULTHANDLER``, set by :func:`spawn`) writes every thread's stack to its stderr,
+        which the failure then shows.
+        """
         self.proc.send_signal(signal.SIGTERM)
         try:
             code = self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            self.proc.wait(timeout=STOP_TIMEOUT)
+            self.close()
+            raise AssertionError(f"{self.name} did not stop {STOP_TIMEOUT} s after SIGTERM\n{self.describe()}") from None
         finally:
             self.close()
         return code
@@ -225,6 +235,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[[str, Office], WorkerProcess]]:
     def start(name: str, office: Office) -> WorkerProcess:
         env = {k: v for k, v in os.environ.items() if k != "SOP_CONFIG"}
         env["SOP_DATABASE_URL"] = office.settings.database.url
+        env["PYTHONFAULTHANDLER"] = "1"  # a stuck worker's threads are dumped on SIGABRT (WorkerProcess.stop)
         out_path, err_path = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
         out, err = out_path.open("wb"), err_path.open("wb")
         proc = subprocess.Popen(
@@ -414,11 +425,6 @@ def test_two_workers_deliver_every_notification_of_100_cases_exactly_once(
 KILL_AFTER = 45  # of 80 messages: in the middle of the dead worker's second batch of 50 rows
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known flake since the batched scheduler (2026-12-02): under full-suite load the successor "
-    "sometimes never sends the 15 rows the killed worker had claimed but not sent; to be found and fixed",
-)
 def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_missed_or_doubled(
     open_office: Callable[..., Office],
     spawn: Callable[[str, Office], WorkerProcess],
