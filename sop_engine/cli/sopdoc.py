@@ -14,7 +14,8 @@ from sop_engine.sopimport import import_file
 
 def cmd_workflows_document(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
-    path = write_document(definition, Path(args.output), args.kertas)
+    names = {other.name: other.header.nama for other in workflows.on_disk(ctx).values()}
+    path = write_document(definition, Path(args.output), args.kertas, ctx.settings.roles, names)
     print(f"Dokumen SOP '{definition.name}' ({definition.header.nama}) ditulis ke {path}.")
     return 0
 

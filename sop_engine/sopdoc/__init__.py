@@ -7,7 +7,10 @@ the flowchart table, as SVG, PDF or .docx (``sop workflows document ID -o FILE``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sop_engine.definitions import WorkflowDef
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.sopdoc.flow import flow_pages
 from sop_engine.sopdoc.identity import identity_page
 from sop_engine.sopdoc.model import chart_of
@@ -18,15 +21,27 @@ FOOTER = 18.0  # points from the bottom edge to the footer's baseline
 __all__ = ["PAPERS", "flowchart_pages", "pages"]
 
 
-def flowchart_pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
-    """The flowchart table of ``definition`` over as many landscape pages of ``paper`` as it needs."""
+def flowchart_pages(
+    definition: WorkflowDef,
+    paper: str = "a4",
+    roles: Roles = DEFAULT_ROLES,
+    sop_names: Mapping[str, str] | None = None,
+) -> list[Page]:
+    """The flowchart table of ``definition`` over as many landscape pages of ``paper`` as it needs; the
+    actor columns are headed by the names of the office's ``roles``, ``sop_names`` names sub-SOPs."""
     title = f"Prosedur: {definition.header.nama}"
-    return flow_pages(chart_of(definition), PAPERS[paper], title)
+    return flow_pages(chart_of(definition, roles, sop_names), PAPERS[paper], title)
 
 
-def pages(definition: WorkflowDef, paper: str = "a4") -> list[Page]:
+def pages(
+    definition: WorkflowDef,
+    paper: str = "a4",
+    roles: Roles = DEFAULT_ROLES,
+    sop_names: Mapping[str, str] | None = None,
+) -> list[Page]:
     """The whole document: the identity page, then the flowchart pages, each with its footer."""
-    document = [identity_page(definition.header, PAPERS[paper]), *flowchart_pages(definition, paper)]
+    flow = flowchart_pages(definition, paper, roles, sop_names)
+    document = [identity_page(definition.header, PAPERS[paper]), *flow]
     for number, page in enumerate(document, 1):
         footer = f"SOP Nomor {definition.header.nomor} · halaman {number} dari {len(document)}"
         page.items.append(Text(page.width / 2, page.height - FOOTER, footer, 7.5, anchor="middle"))

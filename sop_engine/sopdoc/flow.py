@@ -2,8 +2,10 @@
 
 Rows are set one under the other; when the next row would not fit on the page, the page ends with
 an off-page connector under the last symbol and the next page starts with the same letter above
-the next symbol. Forward arrows leave a symbol at its bottom and enter the next at its top; a
-return ("Tidak") leaves a decision at its side and enters the earlier symbol at its side.
+the next symbol. An arrow to the next row leaves a symbol at its bottom and enters the next at its
+top; any other (a return, a skip, a fork or a join past other rows) leaves at the side and runs
+in a lane beside the target's symbols, up or down its column, into the target's side, so it
+crosses no symbol. A paraf chain's later actors get small process symbols joined in order.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from itertools import pairwise
 from sop_engine.sopdoc import flow_table as table
 from sop_engine.sopdoc.model import Chart, Edge, Node, NodeKind
 from sop_engine.sopdoc.scene import Item, Page, Path, Text
-from sop_engine.sopdoc.symbols import CONNECTOR, Placed, connector, height_of, symbol, symbol_width
+from sop_engine.sopdoc.symbols import CHAIN, CONNECTOR, Placed, connector, height_of, symbol, symbol_width
 
 MARGIN = 34.0
 GAP = 14.0  # above and below a symbol in its row
 LINK = CONNECTOR + 10.0  # the room an off-page connector and its arrow take in a row
+LANE = 6.0  # from a symbol's side to the first lane beside it
+LANE_STEP = 3.5  # between lanes beside the same symbols
 
 
 @dataclass(frozen=True)
@@ -76,60 +80,118 @@ def _paginate(chart: Chart, cols: table.Columns, top: float, bottom: float) -> l
 
 
 def _place(node: Node, cols: table.Columns, slot: _Slot) -> list[Placed]:
+    """The outline of the node in each of its columns: the first full size, a paraf chain's others small."""
     body_top = slot.top + (LINK if slot.link_in else 0.0)
     body = slot.height - (LINK if slot.link_in else 0.0) - (LINK if slot.link_out else 0.0)
     hh = height_of(node.kind) / 2
-    return [
-        Placed(cols.actors[c][0] + cols.actors[c][1] / 2, body_top + body / 2, symbol_width(cols.actors[c][1]) / 2, hh)
-        for c in node.columns
-    ]
+    placed = []
+    for index, c in enumerate(node.columns):
+        x, w = cols.actors[c]
+        if index == 0:
+            placed.append(Placed(x + w / 2, body_top + body / 2, symbol_width(w) / 2, hh))
+        else:
+            small = CHAIN * height_of(NodeKind.PROCESS) / 2
+            placed.append(Placed(x + w / 2, body_top + body / 2, CHAIN * symbol_width(w) / 2, small))
+    return placed
 
 
 def _draw_nodes(chart: Chart, pages: list[Page], places: dict[int, list[Placed]], slots: list[_Slot]) -> None:
     letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    for node, slot in zip(chart.nodes, slots, strict=True):
+    linked = {(edge.source, edge.target) for edge in chart.edges}
+    for index, (node, slot) in enumerate(zip(chart.nodes, slots, strict=True)):
         items = pages[slot.page].items
         placed = places[node.row]
-        for column, one in zip(node.columns, placed, strict=True):
-            items.extend(symbol(node.kind, one, (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))))
-        if node.kind is NodeKind.TERMINATOR:
-            word = "Mulai" if node.row == chart.rows[0].no else "Selesai"
-            items.append(Text(placed[0].cx, placed[0].cy + 2.5, word, 7.0, False, "middle"))
-        for left, right in pairwise(placed):  # several actors: one after the other
-            items.append(Path(((left.cx + left.hw, left.cy), (right.cx - right.hw, right.cy))))
-        if slot.link_out:
-            letter = next(letters)
-            out = placed[-1]
-            items.append(Path(((out.cx, out.bottom), (out.cx, slot.top + slot.height - LINK + 4))))
-            items.extend(connector(out.cx, slot.top + slot.height - LINK + 4, letter))
-            following = slots.index(slot) + 1
-            if following < len(slots):
-                nxt = places[chart.nodes[following].row][0]
-                top = slots[following].top + 4
-                pages[slots[following].page].items.extend(connector(nxt.cx, top, letter))
-                pages[slots[following].page].items.append(Path(((nxt.cx, top + CONNECTOR), (nxt.cx, nxt.top))))
+        items.extend(_symbols(chart, node, placed))
+        if not slot.link_out or index + 1 == len(slots):
+            continue
+        following = chart.nodes[index + 1].row
+        if (node.row, following) not in linked:
+            continue
+        letter = next(letters)
+        out = placed[-1]
+        items.append(Path(((out.cx, out.bottom), (out.cx, slot.top + slot.height - LINK + 4))))
+        items.extend(connector(out.cx, slot.top + slot.height - LINK + 4, letter))
+        nxt, top = places[following][0], slots[index + 1].top + 4
+        pages[slots[index + 1].page].items.extend(connector(nxt.cx, top, letter))
+        pages[slots[index + 1].page].items.append(Path(((nxt.cx, top + CONNECTOR), (nxt.cx, nxt.top))))
+
+
+def _symbols(chart: Chart, node: Node, placed: list[Placed]) -> list[Item]:
+    """The node's symbol in its first column, a paraf chain's small ones in the others, joined in order."""
+    items: list[Item] = []
+    for order, (column, one) in enumerate(zip(node.columns, placed, strict=True)):
+        kind = node.kind if order == 0 else NodeKind.PROCESS
+        data = (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))
+        if len(placed) > 1:
+            data += (("urutan", str(order + 1)),)
+        items.extend(symbol(kind, one, data))
+    if node.kind is NodeKind.TERMINATOR:
+        word = "Mulai" if node.row == chart.rows[0].no else "Selesai"
+        items.append(Text(placed[0].cx, placed[0].cy + 2.5, word, 7.0, False, "middle"))
+    for left, right in pairwise(placed):  # several actors: one after the other, in order
+        sign = 1 if right.cx >= left.cx else -1
+        items.append(Path(((left.cx + sign * left.hw, left.cy), (right.cx - sign * right.hw, right.cy))))
+    return items
 
 
 def _draw_edges(
     chart: Chart, pages: list[Page], places: dict[int, list[Placed]], slots: list[_Slot], cols: table.Columns
 ) -> None:
     slot_of = {row.no: slot for row, slot in zip(chart.rows, slots, strict=True)}
+    order = {row.no: index for index, row in enumerate(chart.rows)}
+    lanes: dict[tuple[float, bool], int] = {}  # lanes taken beside the symbols of a column, per side
     for edge in chart.edges:
         source, target = places[edge.source][-1], places[edge.target][0]
         page, target_page = slot_of[edge.source].page, slot_of[edge.target].page
-        if edge.backwards and target_page == page:
-            pages[page].items.extend(_return(edge, source, target, cols))
-        elif edge.backwards:
+        adjacent = order[edge.target] == order[edge.source] + 1
+        if target_page != page and adjacent:  # the page's own connector carries it
+            if edge.label:
+                pages[page].items.append(Text(source.cx + 3, source.bottom + 8, edge.label, 7.0))
+        elif target_page != page:
             pages[page].items.extend(
                 _side_connector(source, target.cx >= source.cx, str(edge.target), edge.label, out=True)
             )
             pages[target_page].items.extend(
                 _side_connector(target, source.cx >= target.cx, str(edge.source), "", out=False)
             )
-        elif target_page == page and not slot_of[edge.source].link_out:
+        elif adjacent:
             pages[page].items.extend(_forward(edge, source, target, slot_of[edge.source]))
-        elif edge.label:
-            pages[page].items.append(Text(source.cx + 3, source.bottom + 8, edge.label, 7.0))
+        else:
+            rows = chart.rows[order[edge.source] + 1 : order[edge.target]]
+            between = [one for row in rows for one in places[row.no]]
+            decides = chart.node(edge.source).kind is NodeKind.DECISION
+            pages[page].items.extend(_skip(edge, (source, target), between, decides, slot_of[edge.source], cols, lanes))
+
+
+def _skip(
+    edge: Edge,
+    ends: tuple[Placed, Placed],
+    between: list[Placed],
+    decides: bool,
+    slot: _Slot,
+    cols: table.Columns,
+    lanes: dict[tuple[float, bool], int],
+) -> list[Item]:
+    """An arrow past other rows (``between`` holds their symbols): straight down a column that is clear
+    of them (the target's, or the source's), else along a lane beside the target's column. A
+    decision's arrows past other rows always leave at its side, so its Ya and Tidak never share a line."""
+    source, target = ends
+    if not edge.backwards and not decides:
+        if _clear(between, target.cx):
+            return _forward(edge, source, target, slot)
+        if _clear(between, source.cx):
+            enter = target.cx + (target.hw if source.cx > target.cx else -target.hw)
+            points = ((source.cx, source.bottom), (source.cx, target.cy), (enter, target.cy))
+            return [Path(points), *_forward(edge, source, target, slot)[1:]]
+    right = target.cx >= source.cx
+    taken = lanes.get((target.cx, right), 0)
+    lanes[(target.cx, right)] = taken + 1
+    return _lane(edge, source, target, cols, taken)
+
+
+def _clear(symbols: list[Placed], x: float) -> bool:
+    """Whether a vertical line at ``x`` passes beside every one of ``symbols``."""
+    return all(abs(one.cx - x) > one.hw + 1 for one in symbols)
 
 
 def _forward(edge: Edge, source: Placed, target: Placed, slot: _Slot) -> list[Item]:
@@ -149,20 +211,22 @@ def _forward(edge: Edge, source: Placed, target: Placed, slot: _Slot) -> list[It
     return items
 
 
-def _return(edge: Edge, source: Placed, target: Placed, cols: table.Columns) -> list[Item]:
-    """From the decision's side across and up into the earlier symbol's side."""
+def _lane(edge: Edge, source: Placed, target: Placed, cols: table.Columns, taken: int) -> list[Item]:
+    """From the source's side across to a lane beside the target's column of symbols, up or down it,
+    into the target's side; ``taken`` lanes beside those symbols are already used."""
     right = target.cx >= source.cx
     exit_x = source.cx + source.hw if right else source.cx - source.hw
-    if abs(source.cx - target.cx) < 0.5:  # up the column's edge: the label under the line, clear of it
+    shift = LANE + taken * LANE_STEP
+    if abs(source.cx - target.cx) < 0.5:  # up or down the column's right edge, the label under the line
         column = next(x + w for x, w in cols.actors if x <= source.cx <= x + w)
-        lane, enter, label_y = column - 5, target.cx + target.hw, source.cy + 9
+        lane, enter, label_y = column - 5 - taken * LANE_STEP, target.cx + target.hw, source.cy + 9
     elif right:
-        lane, enter, label_y = target.cx - target.hw - 6, target.cx - target.hw, source.cy - 3
+        lane, enter, label_y = target.cx - target.hw - shift, target.cx - target.hw, source.cy - 3
     else:
-        lane, enter, label_y = target.cx + target.hw + 6, target.cx + target.hw, source.cy - 3
+        lane, enter, label_y = target.cx + target.hw + shift, target.cx + target.hw, source.cy - 3
     label = Text(exit_x + (2 if right else -2), label_y, edge.label, 6.5, False, "start" if right else "end")
     points = ((exit_x, source.cy), (lane, source.cy), (lane, target.cy), (enter, target.cy))
-    return [Path(points), label]
+    return [Path(points), label] if edge.label else [Path(points)]
 
 
 def _side_connector(node: Placed, right: bool, name: str, label: str, *, out: bool) -> list[Item]:

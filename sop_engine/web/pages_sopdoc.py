@@ -37,7 +37,9 @@ async def sop_document(
     """The SOP document: the SVG shown in the page, or the PDF or .docx as a download."""
     if kind not in _KINDS:
         raise NotFound(f"Dokumen SOP tersedia sebagai .svg, .pdf atau .docx, bukan .{kind}.", value=kind)
-    definition = workflows.show(context_of(request), name)
-    data = await run_in_threadpool(document_bytes, definition, f".{kind}")
+    ctx = context_of(request)
+    definition = workflows.show(ctx, name)
+    names = {other.name: other.header.nama for other in workflows.on_disk(ctx).values()}
+    data = await run_in_threadpool(document_bytes, definition, f".{kind}", "a4", ctx.settings.roles, names)
     headers = {} if kind == "svg" else {"Content-Disposition": attachment(f"SOP-{definition.name}.{kind}")}
     return Response(data, media_type=_KINDS[kind], headers=headers)
