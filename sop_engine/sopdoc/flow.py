@@ -121,7 +121,7 @@ def _symbols(chart: Chart, node: Node, placed: list[Placed]) -> list[Item]:
     items: list[Item] = []
     for order, (column, one) in enumerate(zip(node.columns, placed, strict=True)):
         kind = node.kind if order == 0 else NodeKind.PROCESS
-        data = (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))
+        data: tuple[tuple[str, str], ...] = (("langkah", str(node.row)), ("pelaksana", chart.actors[column].role))
         if len(placed) > 1:
             data += (("urutan", str(order + 1)),)
         items.extend(symbol(kind, one, data))
