@@ -70,7 +70,6 @@ def evaluation_pdf(result: Evaluation, office: OfficeSettings) -> bytes:
         Spacer(1, 4 * mm),
         _table(FIGURES_HEADER, [figures_row(result, item) for item in result.steps], _FIGURES_WIDTHS),
         Spacer(1, 3 * mm),
-        Paragraph("Waktu dalam jam kerja kantor (hari libur dan cuti bersama tidak dihitung).", _BODY),
         rule,
         PageBreak(),
         *_kop(office),

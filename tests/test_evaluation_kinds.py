@@ -124,3 +124,15 @@ def test_the_pdf_names_both_actors_and_the_skips(result: Evaluation, tmp_path: P
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert "KPU KABUPATEN CONTOH" in text and "Jalan Merdeka 1" in text and "Telepon (031) 555" in text
     assert "Program, lalu Sekretaris" in text and "Dievaluasi oleh," in text
+
+
+if __name__ == "__main__":  # python -m tests.test_evaluation_kinds evaluasi.pdf: the sample in docs/images/
+    import sys
+
+    office = OfficeSettings(
+        name="KPU Kabupaten Contoh",
+        address="Jalan Merdeka 1, Kota Contoh",
+        phone="(031) 555 0100",
+        website="contoh.kpu.go.id",
+    )
+    Path(sys.argv[1]).write_bytes(evaluation_pdf(two_cases(), office))
