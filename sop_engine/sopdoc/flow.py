@@ -10,7 +10,7 @@ crosses no symbol. A paraf chain's later actors get small process symbols joined
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from sop_engine.sopdoc import flow_table as table
@@ -137,56 +137,74 @@ def _symbols(chart: Chart, node: Node, placed: list[Placed]) -> list[Item]:
 def _draw_edges(
     chart: Chart, pages: list[Page], places: dict[int, list[Placed]], slots: list[_Slot], cols: table.Columns
 ) -> None:
-    slot_of = {row.no: slot for row, slot in zip(chart.rows, slots, strict=True)}
+    router = _Router(chart, places, {row.no: slot for row, slot in zip(chart.rows, slots, strict=True)}, cols)
     order = {row.no: index for index, row in enumerate(chart.rows)}
-    lanes: dict[tuple[float, bool], int] = {}  # lanes taken beside the symbols of a column, per side
     for edge in chart.edges:
         source, target = places[edge.source][-1], places[edge.target][0]
-        page, target_page = slot_of[edge.source].page, slot_of[edge.target].page
+        page, target_page = router.slots[edge.source].page, router.slots[edge.target].page
         adjacent = order[edge.target] == order[edge.source] + 1
         if target_page != page and adjacent:  # the page's own connector carries it
             if edge.label:
                 pages[page].items.append(Text(source.cx + 3, source.bottom + 8, edge.label, 7.0))
         elif target_page != page:
-            pages[page].items.extend(
-                _side_connector(source, target.cx >= source.cx, str(edge.target), edge.label, out=True)
-            )
-            pages[target_page].items.extend(
-                _side_connector(target, source.cx >= target.cx, str(edge.source), "", out=False)
-            )
+            pages[page].items.extend(router.beside(edge.source, -1, target.cx >= source.cx, edge, out=True))
+            pages[target_page].items.extend(router.beside(edge.target, 0, source.cx >= target.cx, edge, out=False))
         elif adjacent:
-            pages[page].items.extend(_forward(edge, source, target, slot_of[edge.source]))
+            pages[page].items.extend(_forward(edge, source, target, router.slots[edge.source]))
         else:
             rows = chart.rows[order[edge.source] + 1 : order[edge.target]]
-            between = [one for row in rows for one in places[row.no]]
-            decides = chart.node(edge.source).kind is NodeKind.DECISION
-            pages[page].items.extend(_skip(edge, (source, target), between, decides, slot_of[edge.source], cols, lanes))
+            pages[page].items.extend(router.skip(edge, [one for row in rows for one in places[row.no]]))
 
 
-def _skip(
-    edge: Edge,
-    ends: tuple[Placed, Placed],
-    between: list[Placed],
-    decides: bool,
-    slot: _Slot,
-    cols: table.Columns,
-    lanes: dict[tuple[float, bool], int],
-) -> list[Item]:
-    """An arrow past other rows (``between`` holds their symbols): straight down a column that is clear
-    of them (the target's, or the source's), else along a lane beside the target's column. A
-    decision's arrows past other rows always leave at its side, so its Ya and Tidak never share a line."""
-    source, target = ends
-    if not edge.backwards and not decides:
-        if _clear(between, target.cx):
-            return _forward(edge, source, target, slot)
-        if _clear(between, source.cx):
+@dataclass
+class _Router:
+    """Routes the arrows past other rows on a page, keeping count of the lanes beside each column."""
+
+    chart: Chart
+    places: dict[int, list[Placed]]
+    slots: dict[int, _Slot]
+    cols: table.Columns
+    #: Lanes taken beside the symbols of a column (by its centre), per side.
+    lanes: dict[tuple[float, bool], int] = field(default_factory=dict)
+    #: Off-page connectors already beside a row's symbol, per side.
+    besides: dict[tuple[int, bool], int] = field(default_factory=dict)
+
+    def beside(self, row: int, index: int, right: bool, edge: Edge, *, out: bool) -> list[Item]:
+        """An off-page connector beside the symbol ``index`` of ``row`` for ``edge``, on the side towards
+        the other end (``right``) unless the row's other symbols (a paraf chain's) are there; a second
+        connector on the same side goes under the first."""
+        placed = self.places[row]
+        node = placed[index]
+        if any((one.cx > node.cx) == right for one in placed if one is not node):
+            right = not right
+        stacked = self.besides.get((row, right), 0)
+        self.besides[(row, right)] = stacked + 1
+        name, label = (str(edge.target), edge.label) if out else (str(edge.source), "")
+        return _side_connector(node, right, name, label, out=out, below=stacked * (CONNECTOR + 4))
+
+    def skip(self, edge: Edge, between: list[Placed]) -> list[Item]:
+        """An arrow past other rows (``between`` holds their symbols): straight down a column clear of
+        them (the target's, or the source's), else along a lane beside the target's column. A
+        decision's arrows past other rows leave at its side, so its Ya and Tidak never share a line."""
+        source, target = self.places[edge.source][-1], self.places[edge.target][0]
+        slot = self.slots[edge.source]
+        if not edge.backwards and self.chart.node(edge.source).kind is not NodeKind.DECISION:
+            if _clear(between, target.cx):
+                return _forward(edge, source, target, slot)
             enter = target.cx + (target.hw if source.cx > target.cx else -target.hw)
-            points = ((source.cx, source.bottom), (source.cx, target.cy), (enter, target.cy))
-            return [Path(points), *_forward(edge, source, target, slot)[1:]]
-    right = target.cx >= source.cx
-    taken = lanes.get((target.cx, right), 0)
-    lanes[(target.cx, right)] = taken + 1
-    return _lane(edge, source, target, cols, taken)
+            if _clear(between, source.cx) and _clear_across(self.places[edge.target][1:], source.cx, enter):
+                points = ((source.cx, source.bottom), (source.cx, target.cy), (enter, target.cy))
+                return [Path(points), *_forward(edge, source, target, slot)[1:]]
+        right = target.cx >= source.cx
+        taken = self.lanes.get((target.cx, right), 0)
+        self.lanes[(target.cx, right)] = taken + 1
+        return _lane(edge, source, target, slot, self.cols, taken, self.places[edge.source][:-1])
+
+
+def _clear_across(symbols: list[Placed], a: float, b: float) -> bool:
+    """Whether a horizontal line from ``a`` to ``b`` passes beside every one of ``symbols`` (in its row)."""
+    low, high = min(a, b), max(a, b)
+    return not any(one.cx + one.hw > low and one.cx - one.hw < high for one in symbols)
 
 
 def _clear(symbols: list[Placed], x: float) -> bool:
@@ -211,9 +229,13 @@ def _forward(edge: Edge, source: Placed, target: Placed, slot: _Slot) -> list[It
     return items
 
 
-def _lane(edge: Edge, source: Placed, target: Placed, cols: table.Columns, taken: int) -> list[Item]:
+def _lane(
+    edge: Edge, source: Placed, target: Placed, slot: _Slot, cols: table.Columns, taken: int, row: list[Placed]
+) -> list[Item]:
     """From the source's side across to a lane beside the target's column of symbols, up or down it,
-    into the target's side; ``taken`` lanes beside those symbols are already used."""
+    into the target's side; ``taken`` lanes beside those symbols are already used. When another
+    symbol of the source's row (a paraf chain's) is in the way, the arrow leaves at the bottom and
+    crosses below the row instead."""
     right = target.cx >= source.cx
     exit_x = source.cx + source.hw if right else source.cx - source.hw
     shift = LANE + taken * LANE_STEP
@@ -225,21 +247,28 @@ def _lane(edge: Edge, source: Placed, target: Placed, cols: table.Columns, taken
     else:
         lane, enter, label_y = target.cx + target.hw + shift, target.cx + target.hw, source.cy - 3
     label = Text(exit_x + (2 if right else -2), label_y, edge.label, 6.5, False, "start" if right else "end")
-    points = ((exit_x, source.cy), (lane, source.cy), (lane, target.cy), (enter, target.cy))
+    points: tuple[tuple[float, float], ...] = ((exit_x, source.cy), (lane, source.cy))
+    if not _clear_across(row, exit_x, lane):
+        below = (source.bottom + slot.top + slot.height - (LINK if slot.link_out else 0.0)) / 2
+        points = ((source.cx, source.bottom), (source.cx, below), (lane, below))
+        label = Text(source.cx + 3, source.bottom + 8, edge.label, 6.5)
+    points += ((lane, target.cy), (enter, target.cy))
     return [Path(points), label] if edge.label else [Path(points)]
 
 
-def _side_connector(node: Placed, right: bool, name: str, label: str, *, out: bool) -> list[Item]:
-    """An off-page connector beside ``node`` naming the step on the other page: the arrow leaves the
-    node towards it (``out``) or comes from it into the node."""
+def _side_connector(node: Placed, right: bool, name: str, label: str, *, out: bool, below: float = 0.0) -> list[Item]:
+    """An off-page connector beside ``node`` (``below`` its centre line) naming the step on the other
+    page: the arrow leaves the node towards it (``out``) or comes from it into the node."""
     sign = 1 if right else -1
     side = node.cx + sign * node.hw
     centre = side + sign * (20 + CONNECTOR / 2)
     end = centre - sign * CONNECTOR / 2
-    line: tuple[tuple[float, float], ...] = (
-        ((side, node.cy), (end, node.cy)) if out else ((end, node.cy), (side, node.cy))
-    )
-    items: list[Item] = [Path(line), *connector(centre, node.cy - CONNECTOR / 2, name)]
+    y = node.cy + below
+    line: tuple[tuple[float, float], ...] = ((side, node.cy), (end, y))
+    if below:
+        elbow = side + sign * 16
+        line = ((side, node.cy), (elbow, node.cy), (elbow, y), (end, y))
+    items: list[Item] = [Path(line if out else line[::-1]), *connector(centre, y - CONNECTOR / 2, name)]
     if label:
         items.append(Text(side + sign * 2, node.cy - 3, label, 6.5, False, "start" if right else "end"))
     return items
