@@ -19,6 +19,7 @@ from sop_engine.config_calendar import parse_calendar
 from sop_engine.evaluation import Evaluation, Verdict, summarise
 from sop_engine.evaluation_pdf import evaluation_pdf
 from sop_engine.step_runs import read_trails
+from sop_engine.views.evaluation import evaluation_json
 from tests.conftest import need
 from tests.sopdoc_support import ROLES, sample_sop
 
@@ -112,6 +113,7 @@ def test_a_step_of_two_actors_is_one_run_named_by_both(result: Evaluation) -> No
     assert (seven.runs, seven.cases) == (1, 1)
     assert seven.median_seconds == 9000  # step 6 done at 15:00, office closes 16:00, opens 07:30, paraf at 09:00
     assert result.actors_text(seven.step) == "Kepala Subbagian Program, lalu Sekretaris"
+    assert evaluation_json(result)["steps"][6]["actors"] == ["kasubag_program", "sekretaris"]
 
 
 def test_the_pdf_names_both_actors_and_the_skips(result: Evaluation, tmp_path: Path) -> None:

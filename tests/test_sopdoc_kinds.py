@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sop_engine.context import Context
 from sop_engine.definitions import StepKind, WorkflowDef
 from sop_engine.loader import load_workflow_file
 from sop_engine.sopdoc import flowchart_pages
@@ -25,8 +26,11 @@ from sop_engine.sopdoc.render import document_bytes
 from sop_engine.sopdoc.scene import Box, Page, Shape
 from sop_engine.sopdoc.scene import Path as Line
 from tests.conftest import need
+from tests.helpers import run_cli
+from tests.policy_support import office_context
 from tests.sopdoc_support import QUESTION, ROLES, SOP_NAMES, sample_sop
 from tests.test_sopdoc import LAKIP, _within
+from tests.web_support import Site
 
 SVG = "{http://www.w3.org/2000/svg}"
 Point = tuple[float, float]
@@ -242,3 +246,15 @@ def test_the_pdf_shows_the_question_and_ya_tidak_and_the_docx_opens(sample: Work
     assert QUESTION in text and "Tidak" in text and "Ya" in text and "Arsiparis" in text
     document = docx.Document(io.BytesIO(document_bytes(sample, ".docx", "a4", ROLES, SOP_NAMES)))
     assert len(document.inline_shapes) == len(flowchart_pages(sample, "a4", ROLES, SOP_NAMES))
+
+
+def test_the_cli_and_the_web_head_the_columns_with_the_offices_role_names(ctx: Context, tmp_path: Path) -> None:
+    office = office_context(ctx, tmp_path)  # [peran.arsiparis] nama = "Arsiparis"
+    out = tmp_path / "surat-masuk.svg"
+    run = run_cli(["workflows", "document", "surat-masuk", "-o", str(out)], office.settings, office.clock)
+    assert run.code == 0, run.err
+    from_web = Site(office, tmp_path).as_("ketua").get("/sop/surat-masuk/dokumen.svg")
+    assert from_web.status_code == 200
+    for drawing in (out.read_bytes(), from_web.content):
+        headings = {t.text for t in ET.fromstring(drawing).iter(f"{SVG}text") if t.get("font-weight") == "bold"}
+        assert {"Arsiparis", "Sekretaris", "Staf/JFU"} <= headings and "arsiparis" not in headings
