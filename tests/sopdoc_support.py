@@ -16,6 +16,7 @@ from sop_engine.definitions import FileRule, StepDef, StepKind, WorkflowDef
 from sop_engine.durations import parse_duration
 from sop_engine.loader import load_workflow_file
 from sop_engine.roles import DEFAULT_STEP_ROLES, RoleDef, Roles
+from sop_engine.sopdoc import Names
 from tests.helpers import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sop-surat-masuk.toml"
@@ -28,8 +29,8 @@ ROLES = Roles(
     )
 )
 
-#: The names of the SOPs the sample runs as a step.
-SOP_NAMES = {"pengarsipan": "Pengarsipan Dokumen"}
+#: The document's names of those roles and of the SOP the sample runs as a step.
+NAMES = Names(ROLES, {"pengarsipan": "Pengarsipan Dokumen"})
 
 QUESTION = "Apakah surat perlu dijawab?"
 
@@ -77,4 +78,4 @@ def sample_sop() -> WorkflowDef:
 if __name__ == "__main__":
     from sop_engine.sopdoc.render import write_document
 
-    write_document(sample_sop(), Path(sys.argv[1]), "a4", ROLES, SOP_NAMES)
+    write_document(sample_sop(), Path(sys.argv[1]), "a4", NAMES)

@@ -5,48 +5,29 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from sop_engine.calendar import WorkingCalendar
 from sop_engine.config import OfficeSettings
-from sop_engine.config_calendar import parse_calendar
 from sop_engine.evaluation import Evaluation, Verdict, summarise
 from sop_engine.evaluation_pdf import evaluation_pdf
 from sop_engine.step_runs import read_trails
 from sop_engine.views.evaluation import evaluation_json
 from tests.conftest import need
 from tests.sopdoc_support import ROLES, sample_sop
-
-WIB = ZoneInfo("Asia/Jakarta")
-CALENDAR = WorkingCalendar(parse_calendar({}, "config.toml"), WIB)
-
-
-@dataclass(frozen=True)
-class Fact:
-    """An audit event as the runs are read from it."""
-
-    seq: int
-    action: str
-    actor: str
-    role: str
-    stated_at: datetime
-    case: str | None
-    step: int | None
-    details: dict[str, Any] = field(default_factory=dict)
+from tests.test_step_runs import CAL, WIB, Fact
 
 
 def _trail(case: str, moves: list[tuple[str, int, str, int, dict[str, Any]]]) -> list[Fact]:
     """``moves`` as (action, step, role, hour on Monday 4 January 2021, details) after the case's start."""
-    facts = [Fact(0, "case.started", "arsip1", "arsiparis", _at(8), case, 1, {"workflow": "surat-masuk"})]
-    for seq, (action, step, role, hour, details) in enumerate(moves, 1):
-        facts.append(Fact(seq, action, role, role, _at(hour), case, step, details))
-    return facts
+    start = Fact(0, "case.started", _at(8), 1, {"workflow": "surat-masuk"}, "arsip1", "arsiparis", case)
+    return [start] + [
+        Fact(seq, action, _at(hour), step, details, role, role, case)
+        for seq, (action, step, role, hour, details) in enumerate(moves, 1)
+    ]
 
 
 def _at(hour: int) -> datetime:
@@ -88,7 +69,7 @@ def two_cases() -> Evaluation:
         ],
     )
     now = datetime(2021, 2, 1, 9, 0, tzinfo=WIB)
-    return summarise(sample_sop(), read_trails([*ya, *tidak], CALENDAR, now), CALENDAR, roles=ROLES)
+    return summarise(sample_sop(), read_trails([*ya, *tidak], CAL, now), CAL, roles=ROLES)
 
 
 def test_skipped_steps_count_as_skipped_not_as_runs(result: Evaluation) -> None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sop_engine.context import Context
 from sop_engine.definitions import StepKind, WorkflowDef
 from sop_engine.loader import load_workflow_file
-from sop_engine.sopdoc import flowchart_pages
+from sop_engine.sopdoc import Names, flowchart_pages
 from sop_engine.sopdoc.model import Edge, NodeKind, chart_of
 from sop_engine.sopdoc.render import document_bytes
 from sop_engine.sopdoc.scene import Box, Page, Shape
@@ -28,7 +28,7 @@ from sop_engine.sopdoc.scene import Path as Line
 from tests.conftest import need
 from tests.helpers import run_cli
 from tests.policy_support import office_context
-from tests.sopdoc_support import QUESTION, ROLES, SOP_NAMES, sample_sop
+from tests.sopdoc_support import NAMES, QUESTION, ROLES, sample_sop
 from tests.test_sopdoc import LAKIP, _within
 from tests.web_support import Site
 
@@ -43,7 +43,7 @@ def sample() -> WorkflowDef:
 
 @pytest.fixture(scope="module")
 def svg(sample: WorkflowDef) -> ET.Element:
-    return ET.fromstring(document_bytes(sample, ".svg", "a4", ROLES, SOP_NAMES))
+    return ET.fromstring(document_bytes(sample, ".svg", "a4", NAMES))
 
 
 def _symbols(root: ET.Element) -> dict[tuple[int, str], tuple[ET.Element, ET.Element]]:
@@ -92,7 +92,7 @@ def _centre_x(element: ET.Element) -> float:
 
 
 def test_the_model_has_the_decision_fork_join_chain_and_sub_sop(sample: WorkflowDef) -> None:
-    chart = chart_of(sample, ROLES, SOP_NAMES)
+    chart = chart_of(sample, NAMES)
     assert [actor.label for actor in chart.actors] == [
         "Ketua",
         "Sekretaris",
@@ -193,8 +193,8 @@ def _bounds(item: Box | Shape) -> tuple[float, float, float, float]:
 
 
 def test_no_arrow_crosses_a_symbol(sample: WorkflowDef) -> None:
-    for definition, roles in ((sample, ROLES), (load_workflow_file(LAKIP), None)):
-        pages = flowchart_pages(definition, "a4", roles) if roles else flowchart_pages(definition, "a4")
+    for definition, names in ((sample, NAMES), (load_workflow_file(LAKIP), Names())):
+        pages = flowchart_pages(definition, "a4", names)
         assert [crossing for page in pages for crossing in _crossings(page)] == []
 
 
@@ -231,7 +231,7 @@ def _random_sop(seed: int, base: WorkflowDef) -> WorkflowDef:
 def test_no_arrow_crosses_a_step_symbol_in_random_sops(sample: WorkflowDef, seed: int) -> None:
     """Every kind of step in random order, over several pages: arrows pass beside the step symbols and
     everything stays on its page (off-page connectors may still meet a lane where many arrows cross pages)."""
-    pages = flowchart_pages(_random_sop(seed, sample), "a4", ROLES)
+    pages = flowchart_pages(_random_sop(seed, sample), "a4", NAMES)
     assert [crossing for page in pages for crossing in _crossings(page, STEP_SYMBOLS)] == []
     assert all(_within(page) for page in pages)
 
@@ -241,11 +241,11 @@ def test_the_pdf_shows_the_question_and_ya_tidak_and_the_docx_opens(sample: Work
         need("pdftotext is not installed (apt-get install poppler-utils)")
         return
     pdf = tmp_path / "sop.pdf"
-    pdf.write_bytes(document_bytes(sample, ".pdf", "a4", ROLES, SOP_NAMES))
+    pdf.write_bytes(document_bytes(sample, ".pdf", "a4", NAMES))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert QUESTION in text and "Tidak" in text and "Ya" in text and "Arsiparis" in text
-    document = docx.Document(io.BytesIO(document_bytes(sample, ".docx", "a4", ROLES, SOP_NAMES)))
-    assert len(document.inline_shapes) == len(flowchart_pages(sample, "a4", ROLES, SOP_NAMES))
+    document = docx.Document(io.BytesIO(document_bytes(sample, ".docx", "a4", NAMES)))
+    assert len(document.inline_shapes) == len(flowchart_pages(sample, "a4", NAMES))
 
 
 def test_the_cli_and_the_web_head_the_columns_with_the_offices_role_names(ctx: Context, tmp_path: Path) -> None:

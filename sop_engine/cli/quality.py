@@ -33,7 +33,8 @@ def cmd_evaluasi(args: argparse.Namespace, ctx: Context) -> int:
     target = Path(args.output) if args.output else None
     if target is not None and target.suffix.lower() not in (".xlsx", ".pdf"):
         raise InvalidInput(
-            f"Berkas evaluasi '{target.name}' harus berakhiran .xlsx atau .pdf, misalnya evaluasi-{args.workflow}.xlsx.",
+            f"Berkas evaluasi '{target.name}' harus berakhiran .xlsx atau .pdf, "
+            f"misalnya evaluasi-{args.workflow}.xlsx.",
             value=str(target),
         )
     result = evaluation.evaluate(ctx, args.workflow, period.since, period.until)

@@ -14,8 +14,8 @@ step's symbol; a sub-SOP (``jalankan``) is the predefined-process symbol, named 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sop_engine.definitions import StepDef, StepKind, WorkflowDef
@@ -88,16 +88,32 @@ class Chart:
         return next(node for node in self.nodes if node.row == row)
 
 
-def chart_of(
-    definition: WorkflowDef, roles: Roles = DEFAULT_ROLES, sop_names: Mapping[str, str] | None = None
-) -> Chart:
-    """The flowchart of ``definition``: actor columns in the order of the office's ``roles`` (headed by
-    their names), then any other role; ``sop_names`` names the SOPs that steps run (id -> nama)."""
+@dataclass(frozen=True)
+class Names:
+    """What the document calls the office's roles (``[peran]``) and the SOPs its steps run (id -> nama)."""
+
+    roles: Roles = DEFAULT_ROLES
+    sops: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, roles: Roles, definitions: Iterable[WorkflowDef]) -> Names:
+        """The names of an office with ``roles`` whose workflows folder holds ``definitions``."""
+        return cls(roles, {definition.name: definition.header.nama for definition in definitions})
+
+
+#: The names of an office without ``[peran]`` whose steps run no other SOP.
+DEFAULT_NAMES = Names()
+
+
+def chart_of(definition: WorkflowDef, names: Names = DEFAULT_NAMES) -> Chart:
+    """The flowchart of ``definition``: actor columns in the order of the office's roles (headed by
+    their names), then any other role."""
+    roles = names.roles
     used = list(dict.fromkeys(role for step in definition.steps for role in step.actors))
     order = [role for role in roles.step_ids if role in used] + [role for role in used if role not in roles.step_ids]
     actors = tuple(Actor(role, roles.label(role)) for role in order)
     column = {actor.role: index for index, actor in enumerate(actors)}
-    rows = tuple(_row(step, sop_names or {}) for step in definition.steps)
+    rows = tuple(_row(step, names.sops) for step in definition.steps)
     nodes = tuple(
         Node(step.no, _kind(step, len(definition.steps)), tuple(column[role] for role in step.actors))
         for step in definition.steps

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import InvalidInput
-from sop_engine.roles import DEFAULT_ROLES, Roles
-from sop_engine.sopdoc import flowchart_pages, pages
+from sop_engine.sopdoc import DEFAULT_NAMES, Names, flowchart_pages, pages
 from sop_engine.sopdoc.docx_out import docx_document
 from sop_engine.sopdoc.pdf import pdf_document
 from sop_engine.sopdoc.scene import PAPERS
@@ -18,15 +16,9 @@ from sop_engine.sopdoc.svg import svg_document
 SUFFIXES = (".svg", ".pdf", ".docx")
 
 
-def document_bytes(
-    definition: WorkflowDef,
-    suffix: str,
-    paper: str = "a4",
-    roles: Roles = DEFAULT_ROLES,
-    sop_names: Mapping[str, str] | None = None,
-) -> bytes:
-    """The SOP document of ``definition`` as ``suffix`` (.svg, .pdf or .docx) on ``paper`` (a4 or f4); the
-    actor columns are headed by the names of the office's ``roles``, ``sop_names`` names sub-SOPs by id."""
+def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4", names: Names = DEFAULT_NAMES) -> bytes:
+    """The SOP document of ``definition`` as ``suffix`` (.svg, .pdf or .docx) on ``paper`` (a4 or f4), its
+    actor columns and sub-SOPs called by ``names``."""
     if paper not in PAPERS:
         allowed = ", ".join(PAPERS)
         raise InvalidInput(
@@ -35,11 +27,11 @@ def document_bytes(
     title = f"SOP {definition.header.nama}"
     kind = suffix.lower()
     if kind == ".svg":
-        return svg_document(pages(definition, paper, roles, sop_names), title).encode("utf-8")
+        return svg_document(pages(definition, paper, names), title).encode("utf-8")
     if kind == ".pdf":
-        return pdf_document(pages(definition, paper, roles, sop_names), title, definition.header.instansi)
+        return pdf_document(pages(definition, paper, names), title, definition.header.instansi)
     if kind == ".docx":
-        return docx_document(definition, flowchart_pages(definition, paper, roles, sop_names), paper)
+        return docx_document(definition, flowchart_pages(definition, paper, names), paper)
     allowed = ", ".join(SUFFIXES)
     raise InvalidInput(
         f"Berkas '{suffix or '(tanpa akhiran)'}' tidak dapat dibuat; akhiri nama berkas dengan {allowed}.",
@@ -48,15 +40,9 @@ def document_bytes(
     )
 
 
-def write_document(
-    definition: WorkflowDef,
-    path: Path,
-    paper: str = "a4",
-    roles: Roles = DEFAULT_ROLES,
-    sop_names: Mapping[str, str] | None = None,
-) -> Path:
+def write_document(definition: WorkflowDef, path: Path, paper: str = "a4", names: Names = DEFAULT_NAMES) -> Path:
     """Write the SOP document of ``definition`` to ``path`` (its suffix chooses the format)."""
-    data = document_bytes(definition, path.suffix, paper, roles, sop_names)
+    data = document_bytes(definition, path.suffix, paper, names)
     try:
         path.write_bytes(data)
     except OSError as exc:

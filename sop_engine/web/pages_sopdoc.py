@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sop_engine import workflows
 from sop_engine.errors import NotFound
 from sop_engine.logins import LoginSession
+from sop_engine.sopdoc import Names
 from sop_engine.sopdoc.identity import facts, sections
 from sop_engine.sopdoc.render import document_bytes
 from sop_engine.web import auth
@@ -39,7 +40,7 @@ async def sop_document(
         raise NotFound(f"Dokumen SOP tersedia sebagai .svg, .pdf atau .docx, bukan .{kind}.", value=kind)
     ctx = context_of(request)
     definition = workflows.show(ctx, name)
-    names = {other.name: other.header.nama for other in workflows.on_disk(ctx).values()}
-    data = await run_in_threadpool(document_bytes, definition, f".{kind}", "a4", ctx.settings.roles, names)
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    data = await run_in_threadpool(document_bytes, definition, f".{kind}", "a4", names)
     headers = {} if kind == "svg" else {"Content-Disposition": attachment(f"SOP-{definition.name}.{kind}")}
     return Response(data, media_type=_KINDS[kind], headers=headers)
