@@ -25,6 +25,7 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.formatting import format_date
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.step_runs import CaseTrail, Outcome, StepRun
 
 #: The share of late runs, or of cases that redid the step, above which a step runs "kurang baik".
@@ -78,6 +79,12 @@ class Evaluation:
     cases: tuple[str, ...]
     steps: tuple[StepFigures, ...]
     rule: str = RULE
+    #: The office's roles, to name each step's actors.
+    roles: Roles = DEFAULT_ROLES
+
+    def actors_text(self, step: StepDef) -> str:
+        """The names of who does ``step``, in order: one role, or a paraf chain "A, lalu B"."""
+        return ", lalu ".join(self.roles.label(role) for role in step.actors)
 
     @property
     def late_steps(self) -> tuple[StepFigures, ...]:
@@ -89,7 +96,7 @@ def evaluate(ctx: Context, workflow: str, since: date | None = None, until: date
     """The evaluation of ``workflow`` (its current definition) over the cases started from ``since`` to ``until``."""
     definition = workflows.show(ctx, workflow)
     found = trails.of_workflow(ctx, workflow, since, until)
-    return summarise(definition, found.cases, ctx.calendar, since, until)
+    return summarise(definition, found.cases, ctx.calendar, since, until, ctx.settings.roles)
 
 
 def summarise(
@@ -98,10 +105,11 @@ def summarise(
     calendar: WorkingCalendar,
     since: date | None = None,
     until: date | None = None,
+    roles: Roles = DEFAULT_ROLES,
 ) -> Evaluation:
     """The figures of every step of ``definition`` over ``cases`` (matched by step number)."""
     steps = tuple(_figures(step, cases, calendar) for step in definition.steps)
-    return Evaluation(definition, since, until, tuple(case.case for case in cases), steps)
+    return Evaluation(definition, since, until, tuple(case.case for case in cases), steps, roles=roles)
 
 
 def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalendar) -> StepFigures:

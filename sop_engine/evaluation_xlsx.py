@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
@@ -38,26 +37,19 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def write_evaluation(result: Evaluation, path: Path) -> None:
-    """Write ``result`` to ``path`` (.xlsx)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(workbook_bytes(result))
-
-
 def workbook_bytes(result: Evaluation) -> bytes:
     """``result`` as the bytes of an .xlsx file."""
     book = openpyxl.Workbook()
     figures = book.active
     figures.title = "Evaluasi"
     _title(figures, result, "Evaluasi pelaksanaan SOP")
-    _table(figures, FIGURES_HEADER, [_figures_row(item) for item in result.steps], (6, 48, 18) + (12,) * 10)
+    _table(figures, FIGURES_HEADER, [figures_row(result, item) for item in result.steps], (6, 48, 18) + (12,) * 10)
     figures.cell(figures.max_row + 2, 1, "Aturan penilaian: " + result.rule).alignment = _WRAP
     figures.merge_cells(start_row=figures.max_row, start_column=1, end_row=figures.max_row, end_column=13)
     figures.row_dimensions[figures.max_row].height = 60
     monitoring = book.create_sheet("Monitoring")
     _title(monitoring, result, "Monitoring pelaksanaan SOP Administrasi Pemerintahan")
-    rows = [(item.step.no, item.step.name, item.verdict.value, item.note, item.action, "") for item in result.steps]
-    _table(monitoring, MONITORING_HEADER, rows, (6, 48, 16, 40, 36, 12))
+    _table(monitoring, MONITORING_HEADER, monitoring_rows(result), (6, 48, 16, 40, 36, 12))
     monitoring.cell(monitoring.max_row + 2, 1, "Aturan penilaian: " + result.rule).alignment = _WRAP
     monitoring.merge_cells(start_row=monitoring.max_row, start_column=1, end_row=monitoring.max_row, end_column=6)
     monitoring.row_dimensions[monitoring.max_row].height = 75
@@ -84,11 +76,17 @@ def _table(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], wid
     sheet.freeze_panes = "A5"
 
 
-def _figures_row(item: StepFigures) -> tuple[Any, ...]:
+def monitoring_rows(result: Evaluation) -> list[tuple[Any, ...]]:
+    """The rows of the monitoring form: No, prosedur, penilaian, catatan, tindakan, and paraf left blank."""
+    return [(item.step.no, item.step.name, item.verdict.value, item.note, item.action, "") for item in result.steps]
+
+
+def figures_row(result: Evaluation, item: StepFigures) -> tuple[Any, ...]:
+    """One row of :data:`FIGURES_HEADER`; times in working hours, None where the step never ran."""
     return (
         item.step.no,
         item.step.name,
-        item.step.role,
+        result.actors_text(item.step),
         _hours(item.budget_seconds),
         item.cases,
         item.runs,

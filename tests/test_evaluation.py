@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from sop_engine import evaluation
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.evaluation import Verdict
+from tests.conftest import need
 from tests.helpers import run_cli
 from tests.lakip_play import WIB, play_lakip
 
@@ -85,9 +88,9 @@ def test_cli_json_and_refusals(years: Context) -> None:
     document = json.loads(result.out)
     assert document["cases"] == ["lakip-2021", "lakip-2022", "lakip-2023", "lakip-2024"]
     assert [step["no"] for step in document["steps"] if step["late"]] == [5, 9]
-    wrong = run_cli(["evaluasi", "lakip", "-o", "evaluasi.pdf"], years.settings, years.clock)
+    wrong = run_cli(["evaluasi", "lakip", "-o", "evaluasi.ods"], years.settings, years.clock)
     assert wrong.code == 1
-    assert "Berkas evaluasi 'evaluasi.pdf' harus berakhiran .xlsx, misalnya evaluasi-lakip.xlsx." in wrong.err
+    assert "Berkas evaluasi 'evaluasi.ods' harus berakhiran .xlsx atau .pdf, misalnya evaluasi-lakip.xlsx." in wrong.err
     reversed_range = run_cli(["evaluasi", "lakip", "--from", "2023-01-01", "--until", "2021-01-01"], years.settings)
     assert reversed_range.code == 1 and "Rentang tanggal terbalik" in reversed_range.err
     unknown = run_cli(["evaluasi", "perjalanan-dinas"], years.settings, years.clock)
@@ -96,3 +99,33 @@ def test_cli_json_and_refusals(years: Context) -> None:
 
 def _period(since: str, until: str | None) -> tuple[date, date | None]:
     return date.fromisoformat(since), date.fromisoformat(until) if until else None
+
+
+def test_cli_writes_the_evaluation_as_a_landscape_pdf_under_the_kop(years: Context, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        need("pdftotext is not installed (apt-get install poppler-utils)")
+        return
+    path = tmp_path / "laporan" / "evaluasi.pdf"
+    args = ["evaluasi", "lakip", "--from", "2021-01-01", "--until", "2023-12-31", "-o", str(path)]
+    result = run_cli(args, years.settings, years.clock)
+    assert result.code == 0, result.err
+    assert f"ditulis ke {path}" in result.out
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    kop = years.settings.office.name.upper()
+    assert text.count(kop) == 2  # on the figures and on the monitoring form
+    for words in (
+        "EVALUASI PELAKSANAAN SOP",
+        "FORMULIR MONITORING PELAKSANAAN SOP ADMINISTRASI PEMERINTAHAN",
+        "Periode: 1 Januari 2021 s.d. 31 Desember 2023; 3 kasus.",
+        "Tindakan yang harus",
+        "Kurang baik",
+        "1 dari 3 pelaksanaan terlambat.",
+        "Aturan penilaian: Berjalan baik: paling banyak 25%",
+        "Kasubag Program",
+    ):
+        assert words in text, words
+    row = next(line for line in text.splitlines() if line.strip().startswith("5 ") and "Menganalisis" in line)
+    assert row.split()[-11:] == ["30,00", "3", "3", "31,00", "37,50", "2", "0", "0", "0", "Kurang", "baik"]
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
+    assert float(size[2]) > float(size[4])  # landscape

@@ -41,6 +41,13 @@ def test_the_page_shows_each_steps_verdict_and_the_monitoring_form(site: Site) -
     assert download.headers["content-disposition"] == 'attachment; filename="evaluasi-lakip.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(download.content))
     assert [row[2] for row in book["Monitoring"].iter_rows(min_row=9, max_row=9, values_only=True)] == ["Kurang baik"]
+    (link,) = elements(page, "a", id="unduh-pdf")
+    assert link["href"] == "/evaluasi.pdf?sop=lakip&dari=2021-01-01&sampai=2022-12-31"
+    download = site.as_("ketua").get(link["href"])
+    assert download.headers["content-disposition"] == 'attachment; filename="evaluasi-lakip.pdf"'
+    assert download.headers["content-type"] == "application/pdf" and download.content.startswith(b"%PDF")
+    assert site.as_("staf1").get(link["href"]).status_code == 403
+    assert site.as_("ketua").get("/evaluasi.ods?sop=lakip").status_code == 404
 
 
 def test_the_page_is_refused_to_staff_and_a_bad_date_is_named(site: Site) -> None:

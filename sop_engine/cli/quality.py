@@ -12,7 +12,8 @@ from sop_engine.cli import output
 from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
-from sop_engine.evaluation_xlsx import write_evaluation
+from sop_engine.evaluation_pdf import evaluation_pdf
+from sop_engine.evaluation_xlsx import workbook_bytes
 from sop_engine.views.evaluation import evaluation_json
 
 _FORMAT_NAMES = {"xes": "XES, IEEE 1849", "ocel": "OCEL 2.0 JSON"}
@@ -30,9 +31,10 @@ def cmd_mining_export(args: argparse.Namespace, ctx: Context, where: AuditFilter
 def cmd_evaluasi(args: argparse.Namespace, ctx: Context) -> int:
     period = AuditFilter.from_text(since=args.since, until=args.until)  # dates checked as the audit filter's
     target = Path(args.output) if args.output else None
-    if target is not None and target.suffix.lower() != ".xlsx":
+    if target is not None and target.suffix.lower() not in (".xlsx", ".pdf"):
         raise InvalidInput(
-            f"Berkas evaluasi '{target.name}' harus berakhiran .xlsx, misalnya evaluasi-{args.workflow}.xlsx.",
+            f"Berkas evaluasi '{target.name}' harus berakhiran .xlsx atau .pdf, "
+            f"misalnya evaluasi-{args.workflow}.xlsx.",
             value=str(target),
         )
     result = evaluation.evaluate(ctx, args.workflow, period.since, period.until)
@@ -41,7 +43,9 @@ def cmd_evaluasi(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     print(evaluation_text(result))
     if target is not None:
-        write_evaluation(result, target)
+        pdf = target.suffix.lower() == ".pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(evaluation_pdf(result, ctx.settings.office) if pdf else workbook_bytes(result))
         print(f"\nLembar evaluasi dan formulir monitoring ditulis ke {target}.")
     return 0
 

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from sop_engine import workflows
 from sop_engine.context import Context
+from sop_engine.sopdoc import Names
 from sop_engine.sopdoc.render import write_document
 from sop_engine.sopimport import import_file
 
 
 def cmd_workflows_document(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
-    path = write_document(definition, Path(args.output), args.kertas)
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    path = write_document(definition, Path(args.output), args.kertas, names)
     print(f"Dokumen SOP '{definition.name}' ({definition.header.nama}) ditulis ke {path}.")
     return 0
 

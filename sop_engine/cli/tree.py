@@ -53,7 +53,12 @@ def _register_evaluation(cli: Commands) -> None:
     p.add_argument("workflow")
     p.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="kasus yang dimulai sejak tanggal ini")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="kasus yang dimulai sampai tanggal ini, termasuk")
-    p.add_argument("-o", "--output", metavar="BERKAS.xlsx", help="tulis lembar evaluasi dan formulir monitoring")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="BERKAS.xlsx|.pdf",
+        help="tulis lembar evaluasi dan formulir monitoring (.xlsx atau .pdf)",
+    )
 
 
 def _register_casework(cli: Commands) -> None:

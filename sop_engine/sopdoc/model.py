@@ -5,16 +5,21 @@ new feature of the definition format (decisions, parallel steps, several actors,
 added here once: a node per step in its actors' columns, of one of the PermenPAN-RB 35/2012 kinds,
 and edges between them labelled "Ya"/"Tidak" where a step decides.
 
-Today's format has straight steps with ``kembali_ke`` returns: a step that may send the work back
-is a decision (its actor checks the work): "Ya" goes on to the next step, "Tidak" returns.
+A decision step (``jenis = "keputusan"``) is a diamond with arrows "Ya" and "Tidak" to its targets;
+a step with ``kembali_ke`` returns is drawn as a decision too (its actor checks the work): "Ya"
+goes on to the next step, "Tidak" returns. A step after several (``setelah``) gets an arrow from
+each; a paraf chain (``pelaksana = [...]``) has a node in each actor's column, the first the
+step's symbol; a sub-SOP (``jalankan``) is the predefined-process symbol, named in keterangan.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sop_engine.definitions import ROLE_LABELS, WorkflowDef
+from sop_engine.definitions import StepDef, StepKind, WorkflowDef
+from sop_engine.roles import DEFAULT_ROLES, Roles
 
 
 class NodeKind(StrEnum):
@@ -24,6 +29,7 @@ class NodeKind(StrEnum):
     PROCESS = "proses"
     DECISION = "keputusan"
     CONNECTOR = "penghubung"  # off-page connector, added by the layout where a page breaks
+    PREDEFINED = "sub_sop"  # predefined process: the step runs another SOP (``jalankan``)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Node:
-    """The symbol of one row, drawn in the column of each of its actors (index into ``Chart.actors``)."""
+    """The symbol of one row, drawn in the column of each of its actors (index into ``Chart.actors``):
+    the first column holds the symbol of ``kind``, the others (a paraf chain) small process symbols."""
 
     row: int
     kind: NodeKind
@@ -81,22 +88,78 @@ class Chart:
         return next(node for node in self.nodes if node.row == row)
 
 
-def chart_of(definition: WorkflowDef) -> Chart:
-    """The flowchart of ``definition``: actors in the order of :data:`ROLE_LABELS`, then any other role."""
-    used = list(dict.fromkeys(step.role for step in definition.steps))
-    known = [Actor(role, label) for role, label in ROLE_LABELS.items() if role in used]
-    others = [Actor(role, role.replace("_", " ").title()) for role in used if role not in ROLE_LABELS]
-    actors = (*known, *others)  # an office's own roles after the LAKIP four, in the order the steps use them
+@dataclass(frozen=True)
+class Names:
+    """What the document calls the office's roles (``[peran]``) and the SOPs its steps run (id -> nama)."""
+
+    roles: Roles = DEFAULT_ROLES
+    sops: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, roles: Roles, definitions: Iterable[WorkflowDef]) -> Names:
+        """The names of an office with ``roles`` whose workflows folder holds ``definitions``."""
+        return cls(roles, {definition.name: definition.header.nama for definition in definitions})
+
+
+#: The names of an office without ``[peran]`` whose steps run no other SOP.
+DEFAULT_NAMES = Names()
+
+
+def chart_of(definition: WorkflowDef, names: Names = DEFAULT_NAMES) -> Chart:
+    """The flowchart of ``definition``: actor columns in the order of the office's roles (headed by
+    their names), then any other role."""
+    roles = names.roles
+    used = list(dict.fromkeys(role for step in definition.steps for role in step.actors))
+    order = [role for role in roles.step_ids if role in used] + [role for role in used if role not in roles.step_ids]
+    actors = tuple(Actor(role, roles.label(role)) for role in order)
     column = {actor.role: index for index, actor in enumerate(actors)}
-    last = len(definition.steps)
-    rows, nodes, edges = [], [], []
+    rows = tuple(_row(step, names.sops) for step in definition.steps)
+    nodes = tuple(
+        Node(step.no, _kind(step, len(definition.steps)), tuple(column[role] for role in step.actors))
+        for step in definition.steps
+    )
+    return Chart(actors, rows, nodes, _edges(definition))
+
+
+def _row(step: StepDef, sop_names: Mapping[str, str]) -> Row:
+    uraian = step.name
+    if step.question and step.question not in uraian:
+        uraian = f"{uraian}\n{step.question}"
+    keterangan = step.keterangan
+    if step.runs is not None:
+        runs = f"Menjalankan SOP {sop_names.get(step.runs, step.runs)}"
+        keterangan = f"{runs}\n{keterangan}" if keterangan else runs
+    return Row(step.no, uraian, step.kelengkapan, str(step.budget), step.output, keterangan)
+
+
+def _kind(step: StepDef, last: int) -> NodeKind:
+    if step.kind is StepKind.DECISION or step.returns_to:
+        return NodeKind.DECISION
+    if step.runs is not None:
+        return NodeKind.PREDEFINED
+    return NodeKind.TERMINATOR if step.no in (1, last) else NodeKind.PROCESS
+
+
+def _edges(definition: WorkflowDef) -> tuple[Edge, ...]:
+    """Every arrow once: a decision's Ya and Tidak, the returns, and from each step's predecessors."""
+    edges: dict[tuple[int, int], Edge] = {}
     for step in definition.steps:
-        rows.append(Row(step.no, step.name, step.kelengkapan, str(step.budget), step.output, step.keterangan))
-        kind = NodeKind.DECISION if step.returns_to else NodeKind.PROCESS
-        if step.no in (1, last) and not step.returns_to:
-            kind = NodeKind.TERMINATOR
-        nodes.append(Node(step.no, kind, (column[step.role],)))
-        if step.no < last:
-            edges.append(Edge(step.no, step.no + 1, "Ya" if step.returns_to else ""))
-        edges.extend(Edge(step.no, target, "Tidak") for target in step.returns_to)
-    return Chart(actors, tuple(rows), tuple(nodes), tuple(edges))
+        if step.kind is StepKind.DECISION:
+            for target, label in ((step.if_yes, "Ya"), (step.if_no, "Tidak")):
+                if target is not None:
+                    edges.setdefault((step.no, target), Edge(step.no, target, label))
+        edges.update(((step.no, target), Edge(step.no, target, "Tidak")) for target in step.returns_to)
+    for step in definition.steps:
+        for source in _predecessors(definition, step):
+            label = "Ya" if definition.step(source).returns_to else ""
+            edges.setdefault((source, step.no), Edge(source, step.no, label))
+    return tuple(sorted(edges.values(), key=lambda edge: (edge.source, edge.target)))
+
+
+def _predecessors(definition: WorkflowDef, step: StepDef) -> tuple[int, ...]:
+    """``setelah``, or the step before unless it is a decision (whose Ya and Tidak lead on)."""
+    if step.after is not None:
+        return step.after
+    if step.no == 1 or definition.step(step.no - 1).kind is StepKind.DECISION:
+        return ()
+    return (step.no - 1,)

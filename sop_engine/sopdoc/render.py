@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import InvalidInput
-from sop_engine.sopdoc import flowchart_pages, pages
+from sop_engine.sopdoc import DEFAULT_NAMES, Names, flowchart_pages, pages
 from sop_engine.sopdoc.docx_out import docx_document
 from sop_engine.sopdoc.pdf import pdf_document
 from sop_engine.sopdoc.scene import PAPERS
@@ -16,8 +16,9 @@ from sop_engine.sopdoc.svg import svg_document
 SUFFIXES = (".svg", ".pdf", ".docx")
 
 
-def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4") -> bytes:
-    """The SOP document of ``definition`` as ``suffix`` (.svg, .pdf or .docx) on ``paper`` (a4 or f4)."""
+def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4", names: Names = DEFAULT_NAMES) -> bytes:
+    """The SOP document of ``definition`` as ``suffix`` (.svg, .pdf or .docx) on ``paper`` (a4 or f4), its
+    actor columns and sub-SOPs called by ``names``."""
     if paper not in PAPERS:
         allowed = ", ".join(PAPERS)
         raise InvalidInput(
@@ -26,11 +27,11 @@ def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4") -> b
     title = f"SOP {definition.header.nama}"
     kind = suffix.lower()
     if kind == ".svg":
-        return svg_document(pages(definition, paper), title).encode("utf-8")
+        return svg_document(pages(definition, paper, names), title).encode("utf-8")
     if kind == ".pdf":
-        return pdf_document(pages(definition, paper), title, definition.header.instansi)
+        return pdf_document(pages(definition, paper, names), title, definition.header.instansi)
     if kind == ".docx":
-        return docx_document(definition, flowchart_pages(definition, paper), paper)
+        return docx_document(definition, flowchart_pages(definition, paper, names), paper)
     allowed = ", ".join(SUFFIXES)
     raise InvalidInput(
         f"Berkas '{suffix or '(tanpa akhiran)'}' tidak dapat dibuat; akhiri nama berkas dengan {allowed}.",
@@ -39,9 +40,9 @@ def document_bytes(definition: WorkflowDef, suffix: str, paper: str = "a4") -> b
     )
 
 
-def write_document(definition: WorkflowDef, path: Path, paper: str = "a4") -> Path:
+def write_document(definition: WorkflowDef, path: Path, paper: str = "a4", names: Names = DEFAULT_NAMES) -> Path:
     """Write the SOP document of ``definition`` to ``path`` (its suffix chooses the format)."""
-    data = document_bytes(definition, path.suffix, paper)
+    data = document_bytes(definition, path.suffix, paper, names)
     try:
         path.write_bytes(data)
     except OSError as exc:

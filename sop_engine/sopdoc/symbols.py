@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sop_engine.sopdoc.model import NodeKind
-from sop_engine.sopdoc.scene import Box, Item, Shape, Text
+from sop_engine.sopdoc.scene import Box, Item, Path, Shape, Text
 
 SYMBOL_H = 22.0
 DECISION_H = 30.0
 CONNECTOR = 16.0
+CHAIN = 0.6  # the size of a paraf chain's later symbols against the step's own
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,12 @@ def symbol(kind: NodeKind, place: Placed, data: tuple[tuple[str, str], ...] = ()
         points = ((x, y - hh), (x + hw, y), (x, y + hh), (x - hw, y))
         return [Shape(points, data=data)]
     radius = hh if kind is NodeKind.TERMINATOR else 0.0
-    return [Box(x - hw, y - hh, 2 * hw, 2 * hh, radius=radius, fill="#ffffff", width=0.9, data=data)]
+    outline: list[Item] = [Box(x - hw, y - hh, 2 * hw, 2 * hh, radius=radius, fill="#ffffff", width=0.9, data=data)]
+    if kind is NodeKind.PREDEFINED:  # the predefined process: a rectangle with a bar inside each side
+        inset = min(5.0, hw / 4)
+        for bar in (x - hw + inset, x + hw - inset):
+            outline.append(Path(((bar, y - hh), (bar, y + hh)), arrow=False, width=0.9))
+    return outline
 
 
 def connector(cx: float, top: float, label: str) -> list[Item]:

@@ -16,6 +16,7 @@ class StepFiguresJson(TypedDict):
     no: Annotated[int, Doc("Nomor langkah.")]
     name: Annotated[str, Doc("Uraian prosedur.")]
     role: Annotated[str, Doc("Peran pelaksana.")]
+    actors: Annotated[list[str], Doc("Semua peran yang mengerjakan langkah, berurutan (paraf berjenjang).")]
     budget_seconds: Annotated[int, Doc("Mutu baku waktu, dalam detik kerja.")]
     cases: Annotated[int, Doc("Kasus yang menjalankan langkah ini.")]
     runs: Annotated[int, Doc("Pelaksanaan (selesai atau dikembalikan), semua putaran.")]
@@ -47,6 +48,7 @@ def step_figures_json(item: StepFigures) -> StepFiguresJson:
         "no": item.step.no,
         "name": item.step.name,
         "role": item.step.role,
+        "actors": list(item.step.actors),
         "budget_seconds": item.budget_seconds,
         "cases": item.cases,
         "runs": item.runs,

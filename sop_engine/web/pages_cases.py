@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, backdating, cases, policy, workflows
+from sop_engine import access, backdating, cases, policy
 from sop_engine.artefacts import IncomingFile
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import SopError
@@ -29,7 +29,7 @@ from sop_engine.web.downloads import document_response
 from sop_engine.web.errors import page_text
 from sop_engine.web.pages_caseview import NOTICES, Typed, case_values
 from sop_engine.web.pages_forms import field, posted_form, whole_number
-from sop_engine.web.rendering import render
+from sop_engine.web.rendering import render, startable
 from sop_engine.web.statuses import refusal_status
 from sop_engine.web.uploads import MAX_FILES
 
@@ -83,8 +83,7 @@ async def start_submit(request: Request, session: LoginSession = Depends(auth.pa
 
 def _startable(request: Request, session: LoginSession) -> list[WorkflowDef]:
     """The SOPs this person may start (``dimulai_oleh``, else the START_CASE roles); the refusal if none."""
-    definitions = workflows.on_disk(context_of(request)).values()
-    choices = sorted((d for d in definitions if policy.may_start(session.identity.roles, d)), key=lambda d: d.name)
+    choices = startable(context_of(request), session.identity.roles)
     if not choices:
         access.require(session.identity, access.STARTS_CASES, "Memulai kasus")
     return choices

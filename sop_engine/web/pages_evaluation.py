@@ -1,4 +1,5 @@
-"""Evaluasi SOP: the monitoring and evaluation of how an SOP is followed, per step, with its .xlsx download.
+"""Evaluasi SOP: the monitoring and evaluation of how an SOP is followed, per step, with its .xlsx and
+.pdf downloads.
 
 The same figures as ``sop evaluasi``: one SOP (``?sop=``) over the cases started between ``dari``
 and ``sampai``; the leaders who read the audit trail (Ketua, Sekretaris, Inspektorat) open it.
@@ -15,10 +16,12 @@ from fastapi.responses import Response
 from sop_engine import access, evaluation, workflows
 from sop_engine.audit import AuditFilter
 from sop_engine.errors import InvalidInput, NotFound
+from sop_engine.evaluation_pdf import evaluation_pdf
 from sop_engine.evaluation_xlsx import workbook_bytes
 from sop_engine.logins import LoginSession
 from sop_engine.web import auth
 from sop_engine.web.auth import context_of
+from sop_engine.web.downloads import MEDIA_TYPES
 from sop_engine.web.errors import page_text
 from sop_engine.web.rendering import render
 
@@ -47,16 +50,20 @@ def evaluation_page(request: Request, session: LoginSession = Depends(auth.page_
     return render(request, "evaluasi.html", values, status=status)
 
 
-@router.get("/evaluasi.xlsx")
-def evaluation_xlsx(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
+@router.get("/evaluasi.{kind}")
+def evaluation_download(request: Request, kind: str, session: LoginSession = Depends(auth.page_session)) -> Response:
+    """The evaluation as the workbook (.xlsx) or the PDF under the office's kop, as ``sop evaluasi -o``."""
     access.require(session.identity, access.READS_AUDIT, _WHAT)
+    if kind not in ("xlsx", "pdf"):
+        raise NotFound(f"Evaluasi SOP tersedia sebagai .xlsx atau .pdf, bukan .{kind}.", value=kind)
     typed = {name: request.query_params.get(name, "").strip() for name in FIELDS}
     result = _evaluate(request, typed)
+    data = workbook_bytes(result) if kind == "xlsx" else evaluation_pdf(result, context_of(request).settings.office)
     return Response(
-        workbook_bytes(result),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data,
+        media_type=MEDIA_TYPES[kind],
         headers={
-            "Content-Disposition": f'attachment; filename="evaluasi-{result.workflow.name}.xlsx"',
+            "Content-Disposition": f'attachment; filename="evaluasi-{result.workflow.name}.{kind}"',
             "Cache-Control": "private, no-store",
         },
     )

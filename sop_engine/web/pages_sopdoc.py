@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sop_engine import workflows
 from sop_engine.errors import NotFound
 from sop_engine.logins import LoginSession
+from sop_engine.sopdoc import Names
 from sop_engine.sopdoc.identity import facts, sections
 from sop_engine.sopdoc.render import document_bytes
 from sop_engine.web import auth
@@ -37,7 +38,9 @@ async def sop_document(
     """The SOP document: the SVG shown in the page, or the PDF or .docx as a download."""
     if kind not in _KINDS:
         raise NotFound(f"Dokumen SOP tersedia sebagai .svg, .pdf atau .docx, bukan .{kind}.", value=kind)
-    definition = workflows.show(context_of(request), name)
-    data = await run_in_threadpool(document_bytes, definition, f".{kind}")
+    ctx = context_of(request)
+    definition = workflows.show(ctx, name)
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    data = await run_in_threadpool(document_bytes, definition, f".{kind}", "a4", names)
     headers = {} if kind == "svg" else {"Content-Disposition": attachment(f"SOP-{definition.name}.{kind}")}
     return Response(data, media_type=_KINDS[kind], headers=headers)

@@ -7,6 +7,7 @@ rendering blank.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,13 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as TemplateContext
 
+from sop_engine import workflows
 from sop_engine.context import Context
+from sop_engine.definitions import WorkflowDef
+from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
 from sop_engine.logins import LoginSession
-from sop_engine.policy import Permission, roles_for
+from sop_engine.policy import Permission, may_start, roles_for
 from sop_engine.roles import DEFAULT_ROLES
 from sop_engine.views.labels import STATUS_LABELS
 
@@ -29,7 +33,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 NAVIGATION: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
     ("/tugas", "Tugas Saya", (Permission.WORK_ON_STEPS,)),
     ("/kasus", "Kasus", (Permission.WORK_ON_STEPS, Permission.READ_ALL_CASES)),
-    ("/kasus/baru", "Mulai kasus", (Permission.START_CASE,)),
+    ("/kasus/baru", "Mulai kasus", (Permission.START_CASE,)),  # shown by the SOPs' dimulai_oleh (see startable)
     ("/surat", "Register Surat", (Permission.WRITE_LETTERS, Permission.READ_ALL_CASES)),
     ("/audit", "Jejak Audit", (Permission.READ_AUDIT,)),
     ("/evaluasi", "Evaluasi SOP", (Permission.READ_AUDIT,)),
@@ -69,6 +73,32 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 
 
+#: The start page: in the menu of whoever may start a case of some SOP (its ``dimulai_oleh``).
+START_PATH = "/kasus/baru"
+
+
+def startable(ctx: Context, roles: tuple[str, ...]) -> list[WorkflowDef]:
+    """The SOPs in the workflows folder a person holding ``roles`` may start, by id."""
+    definitions = workflows.on_disk(ctx).values()
+    return sorted((d for d in definitions if may_start(roles, d)), key=lambda d: d.name)
+
+
+def _navigation(ctx: Context, identity: Any) -> list[tuple[str, str]]:
+    """The menu entries ``identity`` may open: by permission, the start page by the SOPs' ``dimulai_oleh``
+    (by the START_CASE grant when the workflows folder cannot be read, so that an error page renders)."""
+    if identity is None:
+        return []
+    shown = []
+    for path, label, permissions in NAVIGATION:
+        allowed = not permissions or any(identity.has(*roles_for(p, ctx.settings.roles)) for p in permissions)
+        if path == START_PATH:
+            with suppress(SopError):
+                allowed = bool(startable(ctx, identity.roles))
+        if allowed:
+            shown.append((path, label))
+    return shown
+
+
 def current_nav(path: str) -> str | None:
     """The menu entry a page belongs to: the longest one whose path is the page's or a folder of it."""
     found = [p for p, _, _ in NAVIGATION if path == p or path.startswith(p.rstrip("/") + "/")]
@@ -92,12 +122,7 @@ def render(request: Request, template: str, values: dict[str, Any], status: int 
         "office_name": ctx.settings.office.name,
         "user": identity,
         "csrf_token": session.csrf_token if session else "",
-        "navigation": [
-            (path, label)
-            for path, label, permissions in NAVIGATION
-            if identity is not None
-            and (not permissions or any(identity.has(*roles_for(p, ctx.settings.roles)) for p in permissions))
-        ],
+        "navigation": _navigation(ctx, identity),
         "current_nav": current_nav(request.url.path),
         "waktu": waktu,
         "waktu_pendek": waktu_pendek,
