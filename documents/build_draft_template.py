@@ -210,6 +210,21 @@ def planning(document: DocumentObject) -> None:
     placeholder(document, "jadwal pelaksanaan kegiatan per triwulan (T1-T4) dan rencana kerja tahun ini")
 
 
+#: The multi-year capaian table of each sasaran (landscape: 24,7 cm between the margins).
+CAPAIAN_HEADERS = (
+    "No",
+    "Indikator Kinerja",
+    "Realisasi {{ tahun_lalu }}",
+    "Target {{ tahun }}",
+    "Realisasi {{ tahun }}",
+    "Capaian {{ tahun }}",
+    "Kategori",
+    "Target Renstra {{ tahun_renstra }}",
+    "Capaian thd. Renstra",
+)
+CAPAIAN_WIDTHS = (1.4, 6.9, 2.2, 2.2, 2.2, 2.3, 3.1, 2.2, 2.2)
+
+
 def accountability(document: DocumentObject) -> None:
     """Bab III in a landscape section: capaian per sasaran, comparison, budget per program/kegiatan/output."""
     layout.new_section(document, landscape=True)
@@ -217,24 +232,31 @@ def accountability(document: DocumentObject) -> None:
     document.add_heading("3.1 Capaian Kinerja Organisasi", level=2)
     text(document, "Capaian tiap indikator dinilai dengan skala berikut:")
     loop_table(document, ("Kategori", "Capaian"), "s in skala", ("{{ s.kategori }}", "{{ s.rentang }}"), (6, 8))
+    text(document, "{{ kalimat_capaian }}")
+    text(document, "{%p for g in capaian %}")
+    text(document, "Sasaran {{ g.no }}: {{ g.sasaran }}", bold=True, align="left")
     loop_table(
         document,
-        ("No", "Sasaran", "Indikator Kinerja", "Target", "Realisasi", "Capaian", "Kategori"),
+        CAPAIAN_HEADERS,
         "c in g.baris",
         (
-            "{% vm %}{{ g.no }}",
-            "{% vm %}{{ g.sasaran }}",
+            "{{ c.nomor }}",
             "{{ c.indikator }}",
+            "{{ c.lalu }}",
             "{{ c.target }}",
             "{{ c.realisasi }}",
             "{{ c.capaian }}",
             "{{ c.kategori }}",
+            "{{ c.renstra }}",
+            "{{ c.progres }}",
         ),
-        (1, 5.4, 8.3, 2.3, 2.3, 2.4, 3),
-        right=(3, 4, 5),
-        group="g in capaian",
+        CAPAIAN_WIDTHS,
+        right=(2, 3, 4, 5, 7, 8),
     )
-    text(document, "{{ kalimat_capaian }}")
+    text(document, "{%p for k in g.kalimat %}")
+    text(document, "{{ k }}")
+    text(document, "{%p endfor %}")
+    text(document, "{%p endfor %}")
     placeholder(document, "analisis capaian per sasaran: penyebab keberhasilan atau kegagalan, upaya perbaikan")
     document.add_heading("3.2 Perbandingan dengan Tahun Sebelumnya", level=2)
     text(document, "{%p if perbandingan %}")
@@ -246,7 +268,11 @@ def accountability(document: DocumentObject) -> None:
         (2, 4, 4, 3, 4),
         right=(1, 2, 3, 4),
     )
-    text(document, "{%p else %}")
+    text(document, "{%p endif %}")
+    text(document, "{%p for k in kalimat_perbandingan %}")
+    text(document, "{{ k }}")
+    text(document, "{%p endfor %}")
+    text(document, "{%p if not ada_tahun_lain %}")
     text(document, "Belum ada data tahun sebelumnya untuk dibandingkan.")
     text(document, "{%p endif %}")
     finances(document)

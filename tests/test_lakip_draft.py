@@ -97,13 +97,34 @@ def test_budget_table_lists_17_outputs_and_the_jumlah_row(drafted) -> None:
     assert (record.pagu, record.realisation, str(record.absorption_pct)) == (2_701_548_000, 2_531_268_927, "93.70")
 
 
+def tables_with(document: docx.document.Document, *headers: str) -> list[list[list[str]]]:
+    """Every table whose header row has each of ``headers``, as printed."""
+    found = [printed(table) for table in document.tables]
+    return [rows for rows in found if all(h in rows[0] for h in headers)]
+
+
 def test_achievement_table_gives_each_indicator_its_category(drafted) -> None:
     _, document = drafted
-    rows = table_with(document, "Capaian", "Kategori", "Target")
-    assert len(rows) == 1 + 27
-    by_name = {row[2]: row for row in rows[1:]}
-    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:] == ["90,00 %", "Sangat Berhasil"]
-    assert by_name["Opini BPK atas Laporan Keuangan"][5:] == ["-", "Tercapai"]
+    tables = tables_with(document, "Capaian 2020", "Kategori", "Target 2020")
+    assert len(tables) == 9  # one table per sasaran
+    rows = [row for rows in tables for row in rows[1:]]
+    assert len(rows) == 27
+    by_name = {row[1]: row for row in rows}
+    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:7] == ["90,00 %", "Sangat Berhasil"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][5:7] == ["-", "Tercapai"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][0] == "3.2"
+    assert tables[0][0] == [
+        "No",
+        "Indikator Kinerja",
+        "Realisasi 2019",
+        "Target 2020",
+        "Realisasi 2020",
+        "Capaian 2020",
+        "Kategori",
+        "Target Renstra akhir",
+        "Capaian thd. Renstra",
+    ]
+    assert {row[2] for row in rows} == {row[8] for row in rows} == {"-"}  # nothing imported of other years
 
 
 def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sop_engine.formatting import format_rupiah
+from sop_engine.lakip import draft_years as years
 from sop_engine.lakip.analysis import BudgetAnalysis, IndicatorResult, format_pct
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.targets import ACTIVITY, HEAD, SECRETARY
@@ -138,21 +139,32 @@ def indicator_count(record: AnalysisRecord) -> str:
     )
 
 
-def _achievement_cells(r: IndicatorResult) -> dict[str, Any]:
-    i = r.indicator
-    return {
-        "indikator": i.name,
-        "target": i.target_text,
-        "realisasi": i.realised_text or "-",
-        "capaian": pct(r.achievement.pct),
-        "kategori": r.category,
-    }
+def _achievement_cells(record: AnalysisRecord) -> Callable[[IndicatorResult], dict[str, Any]]:
+    def cells(r: IndicatorResult) -> dict[str, Any]:
+        i = r.indicator
+        return {
+            "indikator": i.name,
+            "target": i.target_text,
+            "realisasi": i.realised_text or "-",
+            "capaian": pct(r.achievement.pct),
+            "kategori": r.category,
+            **years.year_cells(record, r),
+        }
+
+    return cells
 
 
 def achievement_groups(record: AnalysisRecord) -> list[dict[str, Any]]:
-    """The achievement table per sasaran: the PK indicators, then the kegiatan ones."""
+    """The achievement table per sasaran: the PK indicators, then the kegiatan ones; each group's rows
+    numbered "1.1", "1.2", ... and its comparison sentences (``kalimat``) under it."""
     activities = [r for r in record.indicators if r.indicator.agreement == ACTIVITY]
-    return groups(in_agreement(record) + activities, _achievement_cells)
+    results = in_agreement(record) + activities
+    cells, found = _achievement_cells(record), groups(results, lambda r: {"result": r})
+    for group in found:
+        members = [row["result"] for row in group["baris"]]
+        group["baris"] = [{**cells(r), "nomor": f"{group['no']}.{n}"} for n, r in enumerate(members, 1)]
+        group["kalimat"] = years.group_sentences(record, members)
+    return found
 
 
 def budget_groups(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
