@@ -9,17 +9,19 @@ sop-engine (docxtpl, Jinja2 syntax), and a tag whose value sop-engine does not p
 with its name. Text in "[isi: ...]" is for the staff to write. The values available (see
 ``sop_engine/lakip/draft.py`` and ``draft_tables.py``):
 
-kantor, kop_alamat, tahun, tanggal, tempat_tanggal, penanda_tangan, kasus, skala (rows: kategori,
-rentang), kalimat_anggaran, kalimat_indikator, kalimat_pk, kalimat_capaian, kalimat_penutup, pagu,
-realisasi, serapan, jumlah_indikator, kategori (rows: kategori, jumlah), perjanjian (rows: judul,
-penanda_tangan, kalimat, kelompok, program (rows: uraian, pagu)); the groups per sasaran
-(kelompok, indikator_kegiatan, capaian: rows no, sasaran, baris) hold rows of indikator, satuan,
-target, kode (and realisasi, capaian, kategori in capaian); pk (the flat PK rows: no, sasaran,
-indikator, satuan, target, kode); anggaran (groups per kegiatan: program, kegiatan, baris of no,
-kode, uraian, pagu, realisasi, serapan), program (rows: uraian, pagu, realisasi, serapan),
-perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan (texts), sumber (rows:
-jenis, berkas, sha256, oleh, pada). A cell written ``{% vm %}{{ g.sasaran }}`` is merged over
-the rows of its group.
+kantor, kop_alamat, logo (the image of [office] logo, or empty), tahun, tanggal, tempat_tanggal,
+penanda_tangan, kasus, skala (rows: kategori, rentang), kalimat_anggaran, kalimat_indikator,
+kalimat_pk, kalimat_capaian, kalimat_penutup, pagu, realisasi, serapan, jumlah_indikator, kategori
+(rows: kategori, jumlah), perjanjian (rows: judul, penanda_tangan, kalimat, kelompok, program
+(rows: uraian, pagu)); the groups per sasaran (kelompok, indikator_kegiatan, capaian: rows no,
+sasaran, baris) hold rows of indikator, satuan, target, kode (capaian: nomor, indikator, lalu,
+target, realisasi, capaian, kategori, renstra, progres, and each group's comparison sentences
+kalimat); tahun_lalu, tahun_renstra, kalimat_perbandingan (texts), ada_tahun_lain; pk (the flat PK
+rows: no, sasaran, indikator, satuan, target, kode); anggaran (groups per kegiatan: program,
+kegiatan, baris of no, kode, uraian, pagu, realisasi, serapan), program (rows: uraian, pagu,
+realisasi, serapan), perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan
+(texts), sumber (rows: jenis, berkas, sha256, oleh, pada). A cell written ``{% vm %}{{ g.sasaran }}``
+is merged over the rows of its group.
 """
 
 from __future__ import annotations
@@ -106,16 +108,19 @@ def signature(document: DocumentObject) -> None:
 
 
 def cover(document: DocumentObject) -> None:
-    """The cover: the kop (office name and address from config [office]), title and year."""
+    """The cover: the kop (office name and address from config [office]), title, the logo and year."""
     text(document, "{{ kantor|upper }}", bold=True, align="center", size=14)
     text(document, "{%p if kop_alamat %}")
     text(document, "{{ kop_alamat }}", align="center", size=9)
     layout.rule_below(document.paragraphs[-1])
     text(document, "{%p endif %}")
-    for _ in range(8):
+    for _ in range(4):
         document.add_paragraph()
     text(document, "LAPORAN KINERJA", bold=True, align="center", size=20)
     text(document, "INSTANSI PEMERINTAH", bold=True, align="center", size=14)
+    document.add_paragraph()
+    text(document, "{{ logo }}", align="center")
+    document.add_paragraph()
     text(document, "{{ kantor|upper }}", bold=True, align="center", size=14)
     text(document, "TAHUN {{ tahun }}", bold=True, align="center", size=14)
 
@@ -235,6 +240,7 @@ def accountability(document: DocumentObject) -> None:
     text(document, "{{ kalimat_capaian }}")
     text(document, "{%p for g in capaian %}")
     text(document, "Sasaran {{ g.no }}: {{ g.sasaran }}", bold=True, align="left")
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
     loop_table(
         document,
         CAPAIAN_HEADERS,

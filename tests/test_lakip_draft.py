@@ -6,6 +6,7 @@ indicator realisations there are invented for the tests.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from pathlib import Path
 import docx
 import docx.table
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from sop_engine import cases
@@ -29,6 +31,7 @@ from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
 from tests.helpers import pdf
+from tests.test_documents import png_logo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
@@ -357,6 +360,21 @@ def test_cover_has_the_kop_of_config_and_no_generator_stamp(drafted, ctx: Contex
     assert "Jl. Contoh Raya No. 1, Bangkalan 69100" in cover[1]
     assert "LAPORAN KINERJA" in cover and "TAHUN 2020" in cover
     assert not any("sop-engine" in p or "Disusun" in p for p in cover)
+    assert not document.inline_shapes  # no [office] logo configured
+
+
+def test_the_logo_of_config_stands_in_the_middle_of_the_cover(ctx: Context, tmp_path: Path) -> None:
+    office = dataclasses.replace(ctx.settings.office, logo=png_logo(tmp_path / "logo.png"))
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, office=office))
+    imported(ctx)
+    document = docx.Document(str(draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path))
+    [shape] = document.inline_shapes
+    assert round(shape.width.cm, 1) == 4.0
+    cover = [p for p in document.paragraphs[:20] if p.text or p._p.xpath(".//pic:pic")]
+    texts = [p.text for p in cover]
+    at = next(n for n, p in enumerate(cover) if p._p.xpath(".//pic:pic"))
+    assert texts[at - 1] == "INSTANSI PEMERINTAH" and texts[at + 1] == "KPU KABUPATEN BANGKALAN"
+    assert cover[at].alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
 def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(

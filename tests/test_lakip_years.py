@@ -105,6 +105,7 @@ def test_the_draft_shows_2019_the_renstra_target_and_the_progress_towards_it(ctx
         "(naik 2,57 poin)."
     ) in text
     assert "Belum ada data tahun sebelumnya" not in text
+    assert "Capaian tahun sebelumnya\ncapaian-2019.csv" in text  # the Lampiran names the source in Indonesian
 
 
 def test_without_other_years_the_draft_says_there_is_none(ctx: Context, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ SOURCE_LABELS = {
     "outputs": "Output DIPA",
     "budget": "Realisasi anggaran",
     "workbook": "Lembar kerja pengumpulan data",
+    "years": "Capaian tahun sebelumnya",
 }
 
 
