@@ -169,10 +169,36 @@ def front_matter(document: DocumentObject) -> None:
 PK_WIDTHS = (1, 4.5, 8.5, 2)
 
 
+def renstra(document: DocumentObject) -> None:
+    """Visi, misi and tujuan from config [lakip], each a placeholder where config has none."""
+    text(document, "{%p if renstra_periode %}")
+    text(
+        document,
+        "Rencana Strategis {{ kantor }} periode {{ renstra_periode }} menetapkan visi, misi dan tujuan berikut.",
+    )
+    text(document, "{%p endif %}")
+    text(document, "Visi", bold=True, align="left")
+    text(document, "{%p if visi %}")
+    text(document, "“{{ visi }}”", align="center")
+    text(document, "{%p else %}")
+    placeholder(document, "visi")
+    text(document, "{%p endif %}")
+    for title, name, what in (("Misi", "misi", "misi"), ("Tujuan Strategis", "tujuan", "tujuan strategis")):
+        text(document, title, bold=True, align="left")
+        text(document, f"{{%p if {name} %}}")
+        text(document, f"{{%p for m in {name} %}}")
+        text(document, "{{ loop.index }}. {{ m }}")
+        text(document, "{%p endfor %}")
+        text(document, "{%p else %}")
+        placeholder(document, what)
+        text(document, "{%p endif %}")
+
+
 def planning(document: DocumentObject) -> None:
     chapter(document, "BAB II PERENCANAAN KINERJA")
     document.add_heading("2.1 Rencana Strategis", level=2)
-    for what in ("visi", "misi", "tujuan strategis", "sasaran strategis dari Renstra", "arah kebijakan dan strategi"):
+    renstra(document)
+    for what in ("sasaran strategis dari Renstra", "arah kebijakan dan strategi"):
         placeholder(document, what)
     document.add_heading("2.2 Perjanjian Kinerja Tahun {{ tahun }}", level=2)
     text(document, "{{ kalimat_pk }}")
@@ -285,7 +311,7 @@ def accountability(document: DocumentObject) -> None:
 
 
 def finances(document: DocumentObject) -> None:
-    """Bab III 3.3-3.4: the budget per program, kegiatan and output; the findings."""
+    """Bab III 3.3-3.5: the budget per program, kegiatan and output; realisation per output; the findings."""
     document.add_heading("3.3 Akuntabilitas Keuangan", level=2)
     text(document, "{{ kalimat_anggaran }}")
     loop_table(
@@ -315,8 +341,32 @@ def finances(document: DocumentObject) -> None:
         (12, 4, 4, 2.2),
         right=(1, 2, 3),
     )
-    placeholder(document, "realisasi kegiatan per output dan penjelasan serapan anggaran dan efisiensi")
-    document.add_heading("3.4 Catatan Konsistensi", level=2)
+    document.add_heading("3.4 Realisasi Kinerja per Output", level=2)
+    text(
+        document,
+        "Indikator kegiatan tiap output DIPA beserta penyerapan anggarannya; efisiensi adalah capaian "
+        "dikurangi serapan.",
+    )
+    loop_table(
+        document,
+        ("No", "Kode", "Output", "Indikator Kegiatan", "Target", "Realisasi", "Capaian", "Serapan", "Efisiensi"),
+        "o in per_output",
+        (
+            "{{ o.no }}",
+            "{{ o.kode }}",
+            "{{ o.uraian }}",
+            "{{ o.indikator }}",
+            "{{ o.target }}",
+            "{{ o.realisasi }}",
+            "{{ o.capaian }}",
+            "{{ o.serapan }}",
+            "{{ o.efisiensi }}",
+        ),
+        (0.9, 2.2, 4.7, 6.1, 1.7, 2.0, 2.3, 2.3, 2.5),
+        right=(4, 5, 6, 7, 8),
+    )
+    placeholder(document, "kegiatan yang dilaksanakan per output dan penjelasan serapan anggaran dan efisiensi")
+    document.add_heading("3.5 Catatan Konsistensi", level=2)
     text(document, "{%p for n in catatan %}")
     text(document, "• {{ n }}")
     text(document, "{%p endfor %}")

@@ -146,6 +146,8 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
         "capaian": tables.achievement_groups(record),
         "anggaran": tables.budget_groups(record, budget),
         "program": _program_rows(budget),
+        "per_output": tables.output_rows(record, budget),
+        **_renstra(ctx),
         "perbandingan": _comparison_rows(record),
         "kalimat_perbandingan": years.comparison_sentences(record),
         "ada_tahun_lain": years.has_other_years(record),
@@ -184,6 +186,17 @@ def _sentences(
         "kalimat_pk": tables.agreement_sentence(office, record),
         "kalimat_capaian": f"Dari {tables.indicator_count(record)}: {counted}.{mean}",
         "kalimat_penutup": closing + ".",
+    }
+
+
+def _renstra(ctx: Context) -> dict[str, Any]:
+    """The Renstra text of config ``[lakip]`` (empty values: the template keeps its placeholders)."""
+    renstra = ctx.settings.renstra
+    return {
+        "renstra_periode": renstra.period,
+        "visi": renstra.vision,
+        "misi": list(renstra.missions),
+        "tujuan": list(renstra.goals),
     }
 
 

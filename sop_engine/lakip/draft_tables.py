@@ -202,3 +202,28 @@ def _label(code: str | None, name: str | None) -> str:
     if name and code and not name.startswith(code):
         return f"{code} {name}"
     return name or code or "-"
+
+
+def output_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
+    """Realisation per DIPA output: each output's kegiatan indicators (target, realisation, capaian) beside
+    its absorption and the efficiency; an output without an indicator shows its absorption alone."""
+    measured: dict[str, list[IndicatorResult]] = {}
+    for r in record.indicators:
+        if r.indicator.output_code:
+            measured.setdefault(r.indicator.output_code, []).append(r)
+    rows = []
+    for n, o in enumerate(budget.outputs, 1):
+        found = measured.get(o.code) or [None]
+        for k, r in enumerate(found):
+            first = {"no": n, "kode": o.code, "uraian": o.name, "serapan": pct(o.pct)}
+            rows.append(
+                {
+                    **(first if k == 0 else dict.fromkeys(first, "")),
+                    "indikator": "-" if r is None else r.indicator.name,
+                    "target": "-" if r is None else r.indicator.target_text,
+                    "realisasi": "-" if r is None else r.indicator.realised_text or "-",
+                    "capaian": "-" if r is None else pct(r.achievement.pct),
+                    "efisiensi": "-" if r is None else pct(r.efficiency),
+                }
+            )
+    return rows
