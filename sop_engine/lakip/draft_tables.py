@@ -207,23 +207,26 @@ def _label(code: str | None, name: str | None) -> str:
 def output_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
     """Realisation per DIPA output: each output's kegiatan indicators (target, realisation, capaian) beside
     its absorption and the efficiency; an output without an indicator shows its absorption alone."""
-    measured: dict[str, list[IndicatorResult]] = {}
+    measured: dict[str, list[IndicatorResult | None]] = {}
     for r in record.indicators:
         if r.indicator.output_code:
             measured.setdefault(r.indicator.output_code, []).append(r)
     rows = []
     for n, o in enumerate(budget.outputs, 1):
-        found = measured.get(o.code) or [None]
-        for k, r in enumerate(found):
+        for k, result in enumerate(measured.get(o.code) or [None]):
             first = {"no": n, "kode": o.code, "uraian": o.name, "serapan": pct(o.pct)}
-            rows.append(
-                {
-                    **(first if k == 0 else dict.fromkeys(first, "")),
-                    "indikator": "-" if r is None else r.indicator.name,
-                    "target": "-" if r is None else r.indicator.target_text,
-                    "realisasi": "-" if r is None else r.indicator.realised_text or "-",
-                    "capaian": "-" if r is None else pct(r.achievement.pct),
-                    "efisiensi": "-" if r is None else pct(r.efficiency),
-                }
-            )
+            rows.append({**(first if k == 0 else dict.fromkeys(first, "")), **_output_cells(result)})
     return rows
+
+
+def _output_cells(r: IndicatorResult | None) -> dict[str, str]:
+    if r is None:
+        return dict.fromkeys(("indikator", "target", "realisasi", "capaian", "efisiensi"), "-")
+    i = r.indicator
+    return {
+        "indikator": i.name,
+        "target": i.target_text,
+        "realisasi": i.realised_text or "-",
+        "capaian": pct(r.achievement.pct),
+        "efisiensi": pct(r.efficiency),
+    }
