@@ -33,7 +33,8 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -49,7 +50,10 @@ def placeholder(document: DocumentObject, what: str) -> None:
     run.italic = True
 
 
-def text(document: DocumentObject, value: str, *, bold: bool = False, align: str = "justify", size: float = 0) -> None:
+def text(
+    document: DocumentObject, value: str, *, bold: bool = False, align: str = "justify", size: float = 0
+) -> Paragraph:
+    """A paragraph of ``value`` (the template's text, tags included), returned for further layout."""
     paragraph = document.add_paragraph()
     paragraph.alignment = {
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -61,6 +65,19 @@ def text(document: DocumentObject, value: str, *, bold: bool = False, align: str
     run.bold = bold
     if size:
         run.font.size = Pt(size)
+    return paragraph
+
+
+def kept_with_next(paragraph: Paragraph) -> None:
+    """A title that never ends a page: it stays on the page of what follows it."""
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def list_item(document: DocumentObject, value: str) -> None:
+    """A numbered item ("{{ loop.index }}. ..."): aligned left, its lines under the text, not the number."""
+    paragraph = text(document, value, align="left")
+    paragraph.paragraph_format.left_indent = Cm(0.75)
+    paragraph.paragraph_format.first_line_indent = Cm(-0.75)
 
 
 def chapter(document: DocumentObject, title: str, *, new_page: bool = True) -> None:
@@ -177,17 +194,17 @@ def renstra(document: DocumentObject) -> None:
         "Rencana Strategis {{ kantor }} periode {{ renstra_periode }} menetapkan visi, misi dan tujuan berikut.",
     )
     text(document, "{%p endif %}")
-    text(document, "Visi", bold=True, align="left")
+    kept_with_next(text(document, "Visi", bold=True, align="left"))
     text(document, "{%p if visi %}")
     text(document, "“{{ visi }}”", align="center")
     text(document, "{%p else %}")
     placeholder(document, "visi")
     text(document, "{%p endif %}")
     for title, name, what in (("Misi", "misi", "misi"), ("Tujuan Strategis", "tujuan", "tujuan strategis")):
-        text(document, title, bold=True, align="left")
+        kept_with_next(text(document, title, bold=True, align="left"))
         text(document, f"{{%p if {name} %}}")
         text(document, f"{{%p for m in {name} %}}")
-        text(document, "{{ loop.index }}. {{ m }}")
+        list_item(document, "{{ loop.index }}.\t{{ m }}")
         text(document, "{%p endfor %}")
         text(document, "{%p else %}")
         placeholder(document, what)
@@ -203,8 +220,8 @@ def planning(document: DocumentObject) -> None:
     document.add_heading("2.2 Perjanjian Kinerja Tahun {{ tahun }}", level=2)
     text(document, "{{ kalimat_pk }}")
     text(document, "{%p for a in perjanjian %}")
-    text(document, "{{ a.judul|upper }} TAHUN {{ tahun }}", bold=True, align="center")
-    text(document, "{{ a.kalimat }}")
+    kept_with_next(text(document, "{{ a.judul|upper }} TAHUN {{ tahun }}", bold=True, align="center"))
+    kept_with_next(text(document, "{{ a.kalimat }}"))
     loop_table(
         document,
         ("No", "Sasaran Strategis", "Indikator Kinerja", "Target"),
@@ -265,8 +282,7 @@ def accountability(document: DocumentObject) -> None:
     loop_table(document, ("Kategori", "Capaian"), "s in skala", ("{{ s.kategori }}", "{{ s.rentang }}"), (6, 8))
     text(document, "{{ kalimat_capaian }}")
     text(document, "{%p for g in capaian %}")
-    text(document, "Sasaran {{ g.no }}: {{ g.sasaran }}", bold=True, align="left")
-    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    kept_with_next(text(document, "Sasaran {{ g.no }}: {{ g.sasaran }}", bold=True, align="left"))
     loop_table(
         document,
         CAPAIAN_HEADERS,
@@ -362,13 +378,13 @@ def finances(document: DocumentObject) -> None:
             "{{ o.serapan }}",
             "{{ o.efisiensi }}",
         ),
-        (0.9, 2.2, 4.7, 6.1, 1.7, 2.0, 2.3, 2.3, 2.5),
+        (0.9, 2.0, 4.8, 5.9, 1.7, 2.2, 2.3, 2.4, 2.5),
         right=(4, 5, 6, 7, 8),
     )
     placeholder(document, "kegiatan yang dilaksanakan per output dan penjelasan serapan anggaran dan efisiensi")
     document.add_heading("3.5 Catatan Konsistensi", level=2)
     text(document, "{%p for n in catatan %}")
-    text(document, "• {{ n }}")
+    list_item(document, "•\t{{ n }}")
     text(document, "{%p endfor %}")
     text(document, "{%p if not catatan %}")
     text(document, "Tidak ada catatan: angka-angka laporan ini saling sesuai.")

@@ -161,7 +161,7 @@ def test_consistency_findings_are_listed_in_bab_iii(ctx: Context, tmp_path: Path
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs).replace(NBSP, " ")
     assert record.findings  # the seed's JUMLAH row says 93 %, outputs below 1 %, ...
     for finding in record.findings:
-        assert f"• {finding.message}" in text
+        assert f"•\t{finding.message}" in text
 
 
 def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_path: Path) -> None:
@@ -404,7 +404,7 @@ def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
 
 
 def bab_iii_findings(path: Path) -> list[str]:
-    return [p.text.replace(NBSP, " ") for p in docx.Document(str(path)).paragraphs if p.text.startswith("• ")]
+    return [p.text.replace(NBSP, " ") for p in docx.Document(str(path)).paragraphs if p.text.startswith("•\t")]
 
 
 def test_the_narrative_total_that_differs_from_the_table_is_a_finding_of_the_draft(

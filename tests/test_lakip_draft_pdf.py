@@ -90,7 +90,8 @@ def test_no_amount_is_split_over_two_lines(printed) -> None:
 def test_no_word_is_split_over_two_lines(printed) -> None:
     path, pages = printed
     body = docx.Document(str(path)).element.body
-    paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    runs = (qn("w:t"), qn("w:tab"))  # a tab (after a list item's number) prints as space
+    paragraphs = ["".join(t.text or " " for t in p.iter(*runs)) for p in body.iter(qn("w:p"))]
     written, shown = tokens("\n".join(paragraphs)), tokens("\n".join(pages))
     split = {word: n for word, n in written.items() if shown[word] < n}
     assert not split, {w: (n, shown[w]) for w, n in split.items()}

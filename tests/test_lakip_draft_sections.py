@@ -57,8 +57,8 @@ def test_the_renstra_of_config_fills_visi_misi_and_tujuan(ctx: Context, tmp_path
         "Visi",
         f"“{RENSTRA['visi']}”",
     ]
-    assert section[4:8] == ["Misi", f"1. {RENSTRA['misi'][0]}", f"2. {RENSTRA['misi'][1]}", "Tujuan Strategis"]
-    assert section[8] == f"1. {RENSTRA['tujuan'][0]}"
+    assert section[4:8] == ["Misi", f"1.\t{RENSTRA['misi'][0]}", f"2.\t{RENSTRA['misi'][1]}", "Tujuan Strategis"]
+    assert section[8] == f"1.\t{RENSTRA['tujuan'][0]}"
     assert "[isi: visi]" not in section and "[isi: misi]" not in section
     assert "[isi: sasaran strategis dari Renstra]" in section  # not in config: left to the staff
 
