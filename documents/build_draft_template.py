@@ -9,17 +9,19 @@ sop-engine (docxtpl, Jinja2 syntax), and a tag whose value sop-engine does not p
 with its name. Text in "[isi: ...]" is for the staff to write. The values available (see
 ``sop_engine/lakip/draft.py`` and ``draft_tables.py``):
 
-kantor, kop_alamat, tahun, tanggal, tempat_tanggal, penanda_tangan, kasus, skala (rows: kategori,
-rentang), kalimat_anggaran, kalimat_indikator, kalimat_pk, kalimat_capaian, kalimat_penutup, pagu,
-realisasi, serapan, jumlah_indikator, kategori (rows: kategori, jumlah), perjanjian (rows: judul,
-penanda_tangan, kalimat, kelompok, program (rows: uraian, pagu)); the groups per sasaran
-(kelompok, indikator_kegiatan, capaian: rows no, sasaran, baris) hold rows of indikator, satuan,
-target, kode (and realisasi, capaian, kategori in capaian); pk (the flat PK rows: no, sasaran,
-indikator, satuan, target, kode); anggaran (groups per kegiatan: program, kegiatan, baris of no,
-kode, uraian, pagu, realisasi, serapan), program (rows: uraian, pagu, realisasi, serapan),
-perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan (texts), sumber (rows:
-jenis, berkas, sha256, oleh, pada). A cell written ``{% vm %}{{ g.sasaran }}`` is merged over
-the rows of its group.
+kantor, kop_alamat, logo (the image of [office] logo, or empty), tahun, tanggal, tempat_tanggal,
+penanda_tangan, kasus, skala (rows: kategori, rentang), kalimat_anggaran, kalimat_indikator,
+kalimat_pk, kalimat_capaian, kalimat_penutup, pagu, realisasi, serapan, jumlah_indikator, kategori
+(rows: kategori, jumlah), perjanjian (rows: judul, penanda_tangan, kalimat, kelompok, program
+(rows: uraian, pagu)); the groups per sasaran (kelompok, indikator_kegiatan, capaian: rows no,
+sasaran, baris) hold rows of indikator, satuan, target, kode (capaian: nomor, indikator, lalu,
+target, realisasi, capaian, kategori, renstra, progres, and each group's comparison sentences
+kalimat); tahun_lalu, tahun_renstra, kalimat_perbandingan (texts), ada_tahun_lain; pk (the flat PK
+rows: no, sasaran, indikator, satuan, target, kode); anggaran (groups per kegiatan: program,
+kegiatan, baris of no, kode, uraian, pagu, realisasi, serapan), program (rows: uraian, pagu,
+realisasi, serapan), perbandingan (rows: tahun, pagu, realisasi, serapan, capaian), catatan
+(texts), sumber (rows: jenis, berkas, sha256, oleh, pada). A cell written ``{% vm %}{{ g.sasaran }}``
+is merged over the rows of its group.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -47,7 +50,10 @@ def placeholder(document: DocumentObject, what: str) -> None:
     run.italic = True
 
 
-def text(document: DocumentObject, value: str, *, bold: bool = False, align: str = "justify", size: float = 0) -> None:
+def text(
+    document: DocumentObject, value: str, *, bold: bool = False, align: str = "justify", size: float = 0
+) -> Paragraph:
+    """A paragraph of ``value`` (the template's text, tags included), returned for further layout."""
     paragraph = document.add_paragraph()
     paragraph.alignment = {
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -59,6 +65,19 @@ def text(document: DocumentObject, value: str, *, bold: bool = False, align: str
     run.bold = bold
     if size:
         run.font.size = Pt(size)
+    return paragraph
+
+
+def kept_with_next(paragraph: Paragraph) -> None:
+    """A title that never ends a page: it stays on the page of what follows it."""
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def list_item(document: DocumentObject, value: str) -> None:
+    """A numbered item ("{{ loop.index }}. ..."): aligned left, its lines under the text, not the number."""
+    paragraph = text(document, value, align="left")
+    paragraph.paragraph_format.left_indent = Cm(0.75)
+    paragraph.paragraph_format.first_line_indent = Cm(-0.75)
 
 
 def chapter(document: DocumentObject, title: str, *, new_page: bool = True) -> None:
@@ -106,16 +125,19 @@ def signature(document: DocumentObject) -> None:
 
 
 def cover(document: DocumentObject) -> None:
-    """The cover: the kop (office name and address from config [office]), title and year."""
+    """The cover: the kop (office name and address from config [office]), title, the logo and year."""
     text(document, "{{ kantor|upper }}", bold=True, align="center", size=14)
     text(document, "{%p if kop_alamat %}")
     text(document, "{{ kop_alamat }}", align="center", size=9)
     layout.rule_below(document.paragraphs[-1])
     text(document, "{%p endif %}")
-    for _ in range(8):
+    for _ in range(4):
         document.add_paragraph()
     text(document, "LAPORAN KINERJA", bold=True, align="center", size=20)
     text(document, "INSTANSI PEMERINTAH", bold=True, align="center", size=14)
+    document.add_paragraph()
+    text(document, "{{ logo }}", align="center")
+    document.add_paragraph()
     text(document, "{{ kantor|upper }}", bold=True, align="center", size=14)
     text(document, "TAHUN {{ tahun }}", bold=True, align="center", size=14)
 
@@ -164,16 +186,42 @@ def front_matter(document: DocumentObject) -> None:
 PK_WIDTHS = (1, 4.5, 8.5, 2)
 
 
+def renstra(document: DocumentObject) -> None:
+    """Visi, misi and tujuan from config [lakip], each a placeholder where config has none."""
+    text(document, "{%p if renstra_periode %}")
+    text(
+        document,
+        "Rencana Strategis {{ kantor }} periode {{ renstra_periode }} menetapkan visi, misi dan tujuan berikut.",
+    )
+    text(document, "{%p endif %}")
+    kept_with_next(text(document, "Visi", bold=True, align="left"))
+    text(document, "{%p if visi %}")
+    text(document, "“{{ visi }}”", align="center")
+    text(document, "{%p else %}")
+    placeholder(document, "visi")
+    text(document, "{%p endif %}")
+    for title, name, what in (("Misi", "misi", "misi"), ("Tujuan Strategis", "tujuan", "tujuan strategis")):
+        kept_with_next(text(document, title, bold=True, align="left"))
+        text(document, f"{{%p if {name} %}}")
+        text(document, f"{{%p for m in {name} %}}")
+        list_item(document, "{{ loop.index }}.\t{{ m }}")
+        text(document, "{%p endfor %}")
+        text(document, "{%p else %}")
+        placeholder(document, what)
+        text(document, "{%p endif %}")
+
+
 def planning(document: DocumentObject) -> None:
     chapter(document, "BAB II PERENCANAAN KINERJA")
     document.add_heading("2.1 Rencana Strategis", level=2)
-    for what in ("visi", "misi", "tujuan strategis", "sasaran strategis dari Renstra", "arah kebijakan dan strategi"):
+    renstra(document)
+    for what in ("sasaran strategis dari Renstra", "arah kebijakan dan strategi"):
         placeholder(document, what)
     document.add_heading("2.2 Perjanjian Kinerja Tahun {{ tahun }}", level=2)
     text(document, "{{ kalimat_pk }}")
     text(document, "{%p for a in perjanjian %}")
-    text(document, "{{ a.judul|upper }} TAHUN {{ tahun }}", bold=True, align="center")
-    text(document, "{{ a.kalimat }}")
+    kept_with_next(text(document, "{{ a.judul|upper }} TAHUN {{ tahun }}", bold=True, align="center"))
+    kept_with_next(text(document, "{{ a.kalimat }}"))
     loop_table(
         document,
         ("No", "Sasaran Strategis", "Indikator Kinerja", "Target"),
@@ -210,6 +258,21 @@ def planning(document: DocumentObject) -> None:
     placeholder(document, "jadwal pelaksanaan kegiatan per triwulan (T1-T4) dan rencana kerja tahun ini")
 
 
+#: The multi-year capaian table of each sasaran (landscape: 24,7 cm between the margins).
+CAPAIAN_HEADERS = (
+    "No",
+    "Indikator Kinerja",
+    "Realisasi {{ tahun_lalu }}",
+    "Target {{ tahun }}",
+    "Realisasi {{ tahun }}",
+    "Capaian {{ tahun }}",
+    "Kategori",
+    "Target Renstra {{ tahun_renstra }}",
+    "Capaian thd. Renstra",
+)
+CAPAIAN_WIDTHS = (1.4, 6.9, 2.2, 2.2, 2.2, 2.3, 3.1, 2.2, 2.2)
+
+
 def accountability(document: DocumentObject) -> None:
     """Bab III in a landscape section: capaian per sasaran, comparison, budget per program/kegiatan/output."""
     layout.new_section(document, landscape=True)
@@ -217,24 +280,31 @@ def accountability(document: DocumentObject) -> None:
     document.add_heading("3.1 Capaian Kinerja Organisasi", level=2)
     text(document, "Capaian tiap indikator dinilai dengan skala berikut:")
     loop_table(document, ("Kategori", "Capaian"), "s in skala", ("{{ s.kategori }}", "{{ s.rentang }}"), (6, 8))
+    text(document, "{{ kalimat_capaian }}")
+    text(document, "{%p for g in capaian %}")
+    kept_with_next(text(document, "Sasaran {{ g.no }}: {{ g.sasaran }}", bold=True, align="left"))
     loop_table(
         document,
-        ("No", "Sasaran", "Indikator Kinerja", "Target", "Realisasi", "Capaian", "Kategori"),
+        CAPAIAN_HEADERS,
         "c in g.baris",
         (
-            "{% vm %}{{ g.no }}",
-            "{% vm %}{{ g.sasaran }}",
+            "{{ c.nomor }}",
             "{{ c.indikator }}",
+            "{{ c.lalu }}",
             "{{ c.target }}",
             "{{ c.realisasi }}",
             "{{ c.capaian }}",
             "{{ c.kategori }}",
+            "{{ c.renstra }}",
+            "{{ c.progres }}",
         ),
-        (1, 5.4, 8.3, 2.3, 2.3, 2.4, 3),
-        right=(3, 4, 5),
-        group="g in capaian",
+        CAPAIAN_WIDTHS,
+        right=(2, 3, 4, 5, 7, 8),
     )
-    text(document, "{{ kalimat_capaian }}")
+    text(document, "{%p for k in g.kalimat %}")
+    text(document, "{{ k }}")
+    text(document, "{%p endfor %}")
+    text(document, "{%p endfor %}")
     placeholder(document, "analisis capaian per sasaran: penyebab keberhasilan atau kegagalan, upaya perbaikan")
     document.add_heading("3.2 Perbandingan dengan Tahun Sebelumnya", level=2)
     text(document, "{%p if perbandingan %}")
@@ -246,14 +316,18 @@ def accountability(document: DocumentObject) -> None:
         (2, 4, 4, 3, 4),
         right=(1, 2, 3, 4),
     )
-    text(document, "{%p else %}")
+    text(document, "{%p endif %}")
+    text(document, "{%p for k in kalimat_perbandingan %}")
+    text(document, "{{ k }}")
+    text(document, "{%p endfor %}")
+    text(document, "{%p if not ada_tahun_lain %}")
     text(document, "Belum ada data tahun sebelumnya untuk dibandingkan.")
     text(document, "{%p endif %}")
     finances(document)
 
 
 def finances(document: DocumentObject) -> None:
-    """Bab III 3.3-3.4: the budget per program, kegiatan and output; the findings."""
+    """Bab III 3.3-3.5: the budget per program, kegiatan and output; realisation per output; the findings."""
     document.add_heading("3.3 Akuntabilitas Keuangan", level=2)
     text(document, "{{ kalimat_anggaran }}")
     loop_table(
@@ -283,10 +357,34 @@ def finances(document: DocumentObject) -> None:
         (12, 4, 4, 2.2),
         right=(1, 2, 3),
     )
-    placeholder(document, "realisasi kegiatan per output dan penjelasan serapan anggaran dan efisiensi")
-    document.add_heading("3.4 Catatan Konsistensi", level=2)
+    document.add_heading("3.4 Realisasi Kinerja per Output", level=2)
+    text(
+        document,
+        "Indikator kegiatan tiap output DIPA beserta penyerapan anggarannya; efisiensi adalah capaian "
+        "dikurangi serapan.",
+    )
+    loop_table(
+        document,
+        ("No", "Kode", "Output", "Indikator Kegiatan", "Target", "Realisasi", "Capaian", "Serapan", "Efisiensi"),
+        "o in per_output",
+        (
+            "{{ o.no }}",
+            "{{ o.kode }}",
+            "{{ o.uraian }}",
+            "{{ o.indikator }}",
+            "{{ o.target }}",
+            "{{ o.realisasi }}",
+            "{{ o.capaian }}",
+            "{{ o.serapan }}",
+            "{{ o.efisiensi }}",
+        ),
+        (0.9, 2.0, 4.8, 5.9, 1.7, 2.2, 2.3, 2.4, 2.5),
+        right=(4, 5, 6, 7, 8),
+    )
+    placeholder(document, "kegiatan yang dilaksanakan per output dan penjelasan serapan anggaran dan efisiensi")
+    document.add_heading("3.5 Catatan Konsistensi", level=2)
     text(document, "{%p for n in catatan %}")
-    text(document, "• {{ n }}")
+    list_item(document, "•\t{{ n }}")
     text(document, "{%p endfor %}")
     text(document, "{%p if not catatan %}")
     text(document, "Tidak ada catatan: angka-angka laporan ini saling sesuai.")

@@ -112,7 +112,8 @@ def table_of_contents(document: DocumentObject, anchor: Paragraph, skip: Sequenc
 
 
 def fixed_table(document: DocumentObject, rows: int, widths: Sequence[float]) -> object:
-    """A grid table with a fixed layout: the column widths (cm) hold in Word and LibreOffice."""
+    """A grid table with a fixed layout: the column widths (cm) hold in Word and LibreOffice; the header
+    row repeats on each page and no row is split over two pages."""
     table = document.add_table(rows=rows, cols=len(widths))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -122,6 +123,7 @@ def fixed_table(document: DocumentObject, rows: int, widths: Sequence[float]) ->
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = Cm(width)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop_engine import resources
 from sop_engine.config_calendar import CalendarSettings, parse_calendar
+from sop_engine.config_lakip import RenstraText, parse_renstra
 from sop_engine.config_letters import DEFAULT_LETTER_FORMAT, parse_klasifikasi, parse_letter_format
 from sop_engine.config_notifications import NotificationSettings, parse_notifications
 from sop_engine.config_office import OfficeSettings as OfficeSettings  # re-exported: the settings are read from here
@@ -120,6 +121,8 @@ class Settings:
     category_scale: tuple[tuple[Decimal, str], ...] = DEFAULT_CATEGORY_SCALE
     #: An indicator's achievement above this percentage is flagged as implausible (``[lakip] capaian_maksimum``).
     achievement_plausible_max: Decimal = Decimal(200)
+    #: The Renstra period, visi, misi and tujuan the draft LKj states (``[lakip]``; empty: placeholders).
+    renstra: RenstraText = field(default_factory=RenstraText)
     #: How outgoing letter numbers are written (``[letters] number_format``).
     letter_number_format: str = DEFAULT_LETTER_FORMAT
     #: The classification a letter takes when none is given (``[letters] klasifikasi``; None: it must be given).
@@ -213,6 +216,7 @@ def _settings(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Set
         web=_parse_web(table(raw, "web", where), where),
         category_scale=_parse_scale(table(raw, "lakip", where).get("categories"), where),
         achievement_plausible_max=_parse_bound(table(raw, "lakip", where).get("capaian_maksimum", 200), where),
+        renstra=parse_renstra(table(raw, "lakip", where), where),
         office_given={"satker", "name"} <= set(office_raw),
         letter_number_format=parse_letter_format(table(raw, "letters", where).get("number_format"), where),
         letter_klasifikasi=parse_klasifikasi(table(raw, "letters", where).get("klasifikasi"), where),

@@ -6,6 +6,7 @@ indicator realisations there are invented for the tests.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from pathlib import Path
 import docx
 import docx.table
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from sop_engine import cases
@@ -29,6 +31,7 @@ from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
 from tests.helpers import pdf
+from tests.test_documents import png_logo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, TARGETS = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020.csv"
@@ -97,13 +100,34 @@ def test_budget_table_lists_17_outputs_and_the_jumlah_row(drafted) -> None:
     assert (record.pagu, record.realisation, str(record.absorption_pct)) == (2_701_548_000, 2_531_268_927, "93.70")
 
 
+def tables_with(document: docx.document.Document, *headers: str) -> list[list[list[str]]]:
+    """Every table whose header row has each of ``headers``, as printed."""
+    found = [printed(table) for table in document.tables]
+    return [rows for rows in found if all(h in rows[0] for h in headers)]
+
+
 def test_achievement_table_gives_each_indicator_its_category(drafted) -> None:
     _, document = drafted
-    rows = table_with(document, "Capaian", "Kategori", "Target")
-    assert len(rows) == 1 + 27
-    by_name = {row[2]: row for row in rows[1:]}
-    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:] == ["90,00 %", "Sangat Berhasil"]
-    assert by_name["Opini BPK atas Laporan Keuangan"][5:] == ["-", "Tercapai"]
+    tables = tables_with(document, "Capaian 2020", "Kategori", "Target 2020")
+    assert len(tables) == 9  # one table per sasaran
+    rows = [row for rows in tables for row in rows[1:]]
+    assert len(rows) == 27
+    by_name = {row[1]: row for row in rows}
+    assert by_name["Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan"][5:7] == ["90,00 %", "Sangat Berhasil"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][5:7] == ["-", "Tercapai"]
+    assert by_name["Opini BPK atas Laporan Keuangan"][0] == "3.2"
+    assert tables[0][0] == [
+        "No",
+        "Indikator Kinerja",
+        "Realisasi 2019",
+        "Target 2020",
+        "Realisasi 2020",
+        "Capaian 2020",
+        "Kategori",
+        "Target Renstra akhir",
+        "Capaian thd. Renstra",
+    ]
+    assert {row[2] for row in rows} == {row[8] for row in rows} == {"-"}  # nothing imported of other years
 
 
 def test_executive_summary_states_totals_and_counts_by_category(drafted) -> None:
@@ -137,7 +161,7 @@ def test_consistency_findings_are_listed_in_bab_iii(ctx: Context, tmp_path: Path
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs).replace(NBSP, " ")
     assert record.findings  # the seed's JUMLAH row says 93 %, outputs below 1 %, ...
     for finding in record.findings:
-        assert f"• {finding.message}" in text
+        assert f"•\t{finding.message}" in text
 
 
 def test_html_preview_has_the_same_totals_and_escapes_text(ctx: Context, tmp_path: Path) -> None:
@@ -336,6 +360,21 @@ def test_cover_has_the_kop_of_config_and_no_generator_stamp(drafted, ctx: Contex
     assert "Jl. Contoh Raya No. 1, Bangkalan 69100" in cover[1]
     assert "LAPORAN KINERJA" in cover and "TAHUN 2020" in cover
     assert not any("sop-engine" in p or "Disusun" in p for p in cover)
+    assert not document.inline_shapes  # no [office] logo configured
+
+
+def test_the_logo_of_config_stands_in_the_middle_of_the_cover(ctx: Context, tmp_path: Path) -> None:
+    office = dataclasses.replace(ctx.settings.office, logo=png_logo(tmp_path / "logo.png"))
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, office=office))
+    imported(ctx)
+    document = docx.Document(str(draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path))
+    [shape] = document.inline_shapes
+    assert round(shape.width.cm, 1) == 4.0
+    cover = [p for p in document.paragraphs[:20] if p.text or p._p.xpath(".//pic:pic")]
+    texts = [p.text for p in cover]
+    at = next(n for n, p in enumerate(cover) if p._p.xpath(".//pic:pic"))
+    assert texts[at - 1] == "INSTANSI PEMERINTAH" and texts[at + 1] == "KPU KABUPATEN BANGKALAN"
+    assert cover[at].alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
 def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
@@ -365,7 +404,7 @@ def test_kata_pengantar_is_dated_by_step_5_and_signed_by_the_ketua_without_nip(
 
 
 def bab_iii_findings(path: Path) -> list[str]:
-    return [p.text.replace(NBSP, " ") for p in docx.Document(str(path)).paragraphs if p.text.startswith("• ")]
+    return [p.text.replace(NBSP, " ") for p in docx.Document(str(path)).paragraphs if p.text.startswith("•\t")]
 
 
 def test_the_narrative_total_that_differs_from_the_table_is_a_finding_of_the_draft(

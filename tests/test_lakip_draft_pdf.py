@@ -23,6 +23,8 @@ from tests.conftest import need
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, SIGNED = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020-pk.csv"
+#: The capaian of 2019 the seed's LKj 2020 states (96 %).
+CAPAIAN_2019 = FIXTURES / "capaian-2019.csv"
 pytestmark = pytest.mark.office
 
 
@@ -43,6 +45,7 @@ def printed(ctx: Context, tmp_path: Path) -> tuple[Path, list[str]]:
     if soffice is None or pdftotext is None:
         need("LibreOffice and pdftotext are not installed (apt-get install libreoffice-writer-nogui poppler-utils)")
     service.import_targets(ctx, SIGNED, 2020, by="kasubag")
+    service.import_targets(ctx, CAPAIAN_2019, 2020, by="kasubag")
     service.import_targets(ctx, BUDGET, 2020, by="kasubag")
     service.import_budget(ctx, BUDGET, 2020, by="kasubag")
     path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
@@ -87,7 +90,8 @@ def test_no_amount_is_split_over_two_lines(printed) -> None:
 def test_no_word_is_split_over_two_lines(printed) -> None:
     path, pages = printed
     body = docx.Document(str(path)).element.body
-    paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    runs = (qn("w:t"), qn("w:tab"))  # a tab (after a list item's number) prints as space
+    paragraphs = ["".join(t.text or " " for t in p.iter(*runs)) for p in body.iter(qn("w:p"))]
     written, shown = tokens("\n".join(paragraphs)), tokens("\n".join(pages))
     split = {word: n for word, n in written.items() if shown[word] < n}
     assert not split, {w: (n, shown[w]) for w, n in split.items()}
@@ -103,3 +107,12 @@ def test_the_wide_tables_are_on_landscape_pages(printed, tmp_path: Path) -> None
     budget = next(n for n, p in enumerate(pages, 1) if re.search(r"^3\.3 Akuntabilitas Keuangan$", p, re.MULTILINE))
     assert landscape and budget in landscape
     assert sizes[0][0] < sizes[0][1]  # the cover stays portrait
+
+
+def test_the_capaian_is_printed_per_sasaran_beside_2019(printed) -> None:
+    _, pages = printed
+    text = re.sub(r"\s+", " ", "\n".join(pages).replace("\u00a0", " "))
+    assert "Sasaran 1: Meningkatnya Kualitas Penyelenggaraan Pemilu" in text
+    assert "Realisasi 2019" in text and "Target Renstra" in text
+    assert "Dibandingkan capaian kinerja tahun 2019 sebesar 96,00 %, capaian kinerja tahun 2020 sebesar" in text
+    assert "Belum ada data tahun sebelumnya" not in text

@@ -42,9 +42,14 @@ def cmd_targets_import(args: argparse.Namespace, ctx: Context) -> int:
     stored = []
     if record.indicators is not None:
         kept = f" ({record.realisations_kept} realisasi lama dipertahankan)" if record.realisations_kept else ""
-        stored.append(f"{record.indicators} indikator{kept}")
+        other = ""
+        if record.with_other_years:
+            other = f", {record.with_other_years} dengan realisasi tahun lalu/target Renstra"
+        stored.append(f"{record.indicators} indikator{kept}{other}")
     if record.outputs is not None:
         stored.append(f"{record.outputs} output DIPA dengan pagu {format_rupiah(record.pagu or 0)}")
+    if record.years is not None:
+        stored.append(f"capaian {record.years} tahun sebelumnya")
     print(f"Target tahun {record.year} dari {record.filename} disimpan: {' dan '.join(stored)}.")
     return 0
 

@@ -41,6 +41,14 @@ def _sub_group(parent: Any, cli: Commands, name: str, help_text: str) -> Any:
 
 
 _TARGET_COLUMNS = "indikator dan/atau output DIPA"
+#: The columns of a targets file, shown under `sop lakip targets import --help`.
+_TARGET_EPILOG = """Tabel indikator: kolom wajib indikator, target, polaritas; pilihan kode, sasaran, satuan,
+realisasi, kode_output, keterangan, perjanjian (ketua, sekretaris, kegiatan); realisasi_2019
+(realisasi tahun sebelumnya, satu kolom per tahun) dan renstra_2024 atau "Target Renstra 2024"
+(target Renstra per tahun periode Renstra). Tabel output DIPA: kode, uraian, pagu; pilihan program,
+kegiatan. Tabel capaian tahun sebelumnya: tahun, capaian; pilihan serapan (mis. 2019, 96%).
+Satu berkas CSV memuat satu tabel; satu berkas XLSX boleh memuat ketiganya, satu per lembar.
+Berkas yang salah ditolak seluruhnya, dengan setiap masalah per berkas, lembar dan baris."""
 
 
 def _register_lakip_data(cli: Commands, lakip: Any) -> None:
@@ -51,6 +59,8 @@ def _register_lakip_data(cli: Commands, lakip: Any) -> None:
     ):
         sub = _sub_group(lakip, cli, name, help_text)
         p = cli.command(sub, "import", handler, f"impor berkas CSV/XLSX ({what})", json_flag=True)
+        if name == "targets":
+            p.epilog, p.formatter_class = _TARGET_EPILOG, argparse.RawDescriptionHelpFormatter
         p.add_argument("file", metavar="BERKAS", help="berkas .csv atau .xlsx dengan baris judul")
         p.add_argument("--year", type=int, required=True, help="tahun anggaran yang dilaporkan, misalnya 2020")
         p.add_argument("--by", default=SYSTEM_ACTOR, help="siapa yang mengimpor (untuk jejak audit)")

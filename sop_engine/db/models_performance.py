@@ -12,8 +12,9 @@ import, which divisions came back and which are still missing (``workbook_import
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sop_engine.db.models import Base, UTCDateTime
@@ -58,6 +59,9 @@ class PerformanceIndicator(_Row, Base):
     realisation_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The signed PK it belongs to: ketua, sekretaris, or kegiatan (an RKA output indicator, in no PK).
     agreement: Mapped[str] = mapped_column(String(16), default="ketua", server_default="ketua")
+    #: [[year, realisation], ...] of earlier years and [[year, target], ...] of the Renstra period (0017).
+    earlier: Mapped[list[list[int | str]] | None] = mapped_column(JSON)
+    renstra: Mapped[list[list[int | str]] | None] = mapped_column(JSON)
 
 
 class BudgetOutput(_Row, Base):
@@ -106,6 +110,19 @@ class PerformanceImport(_Imported, Base):
     rows: Mapped[int] = mapped_column(Integer)
     declared_pagu: Mapped[int | None] = mapped_column(BigInteger)
     declared_realisation: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PerformanceYear(_Imported, Base):
+    """The capaian (and absorption) of an earlier year as that year's LKj stated it (0017).
+
+    ``year`` is the year the figures are about; an import naming that year replaces them.
+    """
+
+    __tablename__ = "performance_years"
+    __table_args__ = (UniqueConstraint("office_id", "year", name="uq_performance_years_year"),)
+
+    achievement_pct: Mapped[Decimal] = mapped_column(Numeric(9, 2))
+    absorption_pct: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
 
 
 class WorkbookSend(Base):

@@ -122,6 +122,9 @@ class Indicator:
     output_code: str | None = None
     #: The signed PK it belongs to: ketua, sekretaris, or kegiatan (in no PK; see targets.AGREEMENT_WORDS).
     agreement: str = "ketua"
+    #: (year, value as written): realisations of earlier years, targets of the Renstra period.
+    earlier: tuple[tuple[int, str], ...] = ()
+    renstra: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

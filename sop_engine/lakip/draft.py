@@ -29,6 +29,7 @@ from sop_engine.errors import NotFound
 from sop_engine.formatting import format_instant_short
 from sop_engine.lakip import draft_signing as signing
 from sop_engine.lakip import draft_tables as tables
+from sop_engine.lakip import draft_years as years
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import MET, MISSED, NO_REALISATION, BudgetAnalysis
 from sop_engine.lakip.records import AnalysisRecord
@@ -145,7 +146,13 @@ def draft_values(ctx: Context, record: AnalysisRecord, case: str | None = None) 
         "capaian": tables.achievement_groups(record),
         "anggaran": tables.budget_groups(record, budget),
         "program": _program_rows(budget),
+        "per_output": tables.output_rows(record, budget),
+        **_renstra(ctx),
         "perbandingan": _comparison_rows(record),
+        "kalimat_perbandingan": years.comparison_sentences(record),
+        "ada_tahun_lain": years.has_other_years(record),
+        "tahun_lalu": year - 1,
+        "tahun_renstra": years.renstra_year(record) or "akhir",
         "catatan": [tables.unbroken(f.message) for f in record.findings],
         "sumber": _source_rows(ctx, record),
     }
@@ -179,6 +186,17 @@ def _sentences(
         "kalimat_pk": tables.agreement_sentence(office, record),
         "kalimat_capaian": f"Dari {tables.indicator_count(record)}: {counted}.{mean}",
         "kalimat_penutup": closing + ".",
+    }
+
+
+def _renstra(ctx: Context) -> dict[str, Any]:
+    """The Renstra text of config ``[lakip]`` (empty values: the template keeps its placeholders)."""
+    renstra = ctx.settings.renstra
+    return {
+        "renstra_periode": renstra.period,
+        "visi": renstra.vision,
+        "misi": list(renstra.missions),
+        "tujuan": list(renstra.goals),
     }
 
 

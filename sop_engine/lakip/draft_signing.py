@@ -4,7 +4,8 @@ The Kata Pengantar is dated from the case, not from the day the file was generat
 (the step whose output the draft is) was completed, or, while that step is still active, the day
 the draft is made for it. A draft of a bare year has "[isi: tanggal]" for the staff. The signer is
 the office's Ketua by name (a Ketua is not a civil servant and has no NIP); the kop is the office
-name with the letterhead line of config ``[office]`` (address, phone, website).
+name with the letterhead line of config ``[office]`` (address, phone, website), and its logo
+(``[office] logo``) in the middle of the cover.
 """
 
 from __future__ import annotations
@@ -14,23 +15,27 @@ from typing import Any
 
 from sop_engine import cases, people
 from sop_engine.context import Context
+from sop_engine.docx_fill import Picture
 from sop_engine.formatting import format_date
 
 #: The LAKIP step whose output the draft is (kept here too so the date needs no import of draft).
 STEP = 5
 HEAD_ROLE = "ketua"
+#: The width of the office's logo (config ``[office] logo``) in the middle of the cover (cm).
+COVER_LOGO_WIDTH_CM = 4.0
 _PLACE = re.compile(r"\b(?:Kabupaten|Kab\.|Kota|Provinsi)\s+(.+)$", re.IGNORECASE)
 
 
 def signing_values(ctx: Context, case: str | None) -> dict[str, Any]:
-    """``tanggal``, ``tempat_tanggal``, ``penanda_tangan`` and ``kop_alamat`` of the template."""
-    day = _day(ctx, case)
+    """``tanggal``, ``tempat_tanggal``, ``penanda_tangan``, ``kop_alamat`` and ``logo`` of the template."""
+    day, logo = _day(ctx, case), ctx.settings.office.logo
     place = _place(ctx.settings.office.name)
     return {
         "tanggal": day,
         "tempat_tanggal": f"{place}, {day}",
         "penanda_tangan": _head(ctx),
         "kop_alamat": ctx.settings.office.letterhead,
+        "logo": "" if logo is None else Picture(logo, COVER_LOGO_WIDTH_CM),
     }
 
 

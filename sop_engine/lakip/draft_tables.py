@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sop_engine.formatting import format_rupiah
+from sop_engine.lakip import draft_years as years
 from sop_engine.lakip.analysis import BudgetAnalysis, IndicatorResult, format_pct
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.targets import ACTIVITY, HEAD, SECRETARY
@@ -28,6 +29,7 @@ SOURCE_LABELS = {
     "outputs": "Output DIPA",
     "budget": "Realisasi anggaran",
     "workbook": "Lembar kerja pengumpulan data",
+    "years": "Capaian tahun sebelumnya",
 }
 
 
@@ -138,21 +140,32 @@ def indicator_count(record: AnalysisRecord) -> str:
     )
 
 
-def _achievement_cells(r: IndicatorResult) -> dict[str, Any]:
-    i = r.indicator
-    return {
-        "indikator": i.name,
-        "target": i.target_text,
-        "realisasi": i.realised_text or "-",
-        "capaian": pct(r.achievement.pct),
-        "kategori": r.category,
-    }
+def _achievement_cells(record: AnalysisRecord) -> Callable[[IndicatorResult], dict[str, Any]]:
+    def cells(r: IndicatorResult) -> dict[str, Any]:
+        i = r.indicator
+        return {
+            "indikator": i.name,
+            "target": i.target_text,
+            "realisasi": i.realised_text or "-",
+            "capaian": pct(r.achievement.pct),
+            "kategori": r.category,
+            **years.year_cells(record, r),
+        }
+
+    return cells
 
 
 def achievement_groups(record: AnalysisRecord) -> list[dict[str, Any]]:
-    """The achievement table per sasaran: the PK indicators, then the kegiatan ones."""
+    """The achievement table per sasaran: the PK indicators, then the kegiatan ones; each group's rows
+    numbered "1.1", "1.2", ... and its comparison sentences (``kalimat``) under it."""
     activities = [r for r in record.indicators if r.indicator.agreement == ACTIVITY]
-    return groups(in_agreement(record) + activities, _achievement_cells)
+    results = in_agreement(record) + activities
+    cells, found = _achievement_cells(record), groups(results, lambda r: {"result": r})
+    for group in found:
+        members = [row["result"] for row in group["baris"]]
+        group["baris"] = [{**cells(r), "nomor": f"{group['no']}.{n}"} for n, r in enumerate(members, 1)]
+        group["kalimat"] = years.group_sentences(record, members)
+    return found
 
 
 def budget_groups(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
@@ -189,3 +202,31 @@ def _label(code: str | None, name: str | None) -> str:
     if name and code and not name.startswith(code):
         return f"{code} {name}"
     return name or code or "-"
+
+
+def output_rows(record: AnalysisRecord, budget: BudgetAnalysis) -> list[dict[str, Any]]:
+    """Realisation per DIPA output: each output's kegiatan indicators (target, realisation, capaian) beside
+    its absorption and the efficiency; an output without an indicator shows its absorption alone."""
+    measured: dict[str, list[IndicatorResult | None]] = {}
+    for r in record.indicators:
+        if r.indicator.output_code:
+            measured.setdefault(r.indicator.output_code, []).append(r)
+    rows = []
+    for n, o in enumerate(budget.outputs, 1):
+        for k, result in enumerate(measured.get(o.code) or [None]):
+            first = {"no": n, "kode": o.code, "uraian": o.name, "serapan": pct(o.pct)}
+            rows.append({**(first if k == 0 else dict.fromkeys(first, "")), **_output_cells(result)})
+    return rows
+
+
+def _output_cells(r: IndicatorResult | None) -> dict[str, str]:
+    if r is None:
+        return dict.fromkeys(("indikator", "target", "realisasi", "capaian", "efisiensi"), "-")
+    i = r.indicator
+    return {
+        "indikator": i.name,
+        "target": i.target_text,
+        "realisasi": i.realised_text or "-",
+        "capaian": pct(r.achievement.pct),
+        "efisiensi": pct(r.efficiency),
+    }

@@ -28,6 +28,10 @@ class TargetsImported:
     outputs: int | None
     pagu: int | None
     realisations_kept: int
+    #: How many earlier years' capaian the file stated (None: no such table).
+    years: int | None = None
+    #: How many indicators carry earlier realisations or Renstra targets.
+    with_other_years: int = 0
 
 
 @dataclass(frozen=True)

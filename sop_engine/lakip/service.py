@@ -13,7 +13,7 @@ The year is the year reported on. A LAKIP case is named after the year it runs i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -35,6 +35,7 @@ from sop_engine.lakip.records import AnalysisRecord, BudgetImported, TargetSet, 
 from sop_engine.lakip.store import Source
 from sop_engine.lakip.tables import BadValue, ImportRefused, Problem
 from sop_engine.lakip.targets import parse_realised, read_targets
+from sop_engine.lakip.targets_years import YearFigure
 from sop_engine.policy import SYSTEM_ACTOR
 from sop_engine.remedies import Hint, Remedy
 
@@ -64,7 +65,7 @@ DEFAULT_THRESHOLDS = Thresholds()
 def import_targets(ctx: Context, path: Path, year: int, by: str = SYSTEM_ACTOR) -> TargetsImported:
     """Store the indicators and/or DIPA outputs of ``path`` as the targets of ``year``."""
     check_year(year)
-    parsed = read_targets(path)
+    parsed = read_targets(path, year)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with ctx.db.write() as session:
         office = store.locked_office(session, ctx)
@@ -80,6 +81,9 @@ def import_targets(ctx: Context, path: Path, year: int, by: str = SYSTEM_ACTOR) 
             store.record_import(
                 session, office.id, year, "outputs", source, len(parsed.outputs), declared_pagu=parsed.declared_pagu
             )
+        if parsed.years is not None:
+            store.replace_years(session, office.id, parsed.years, actor, now)
+            store.record_import(session, office.id, year, "years", source, len(parsed.years))
         record = TargetsImported(
             year=year,
             filename=path.name,
@@ -88,6 +92,8 @@ def import_targets(ctx: Context, path: Path, year: int, by: str = SYSTEM_ACTOR) 
             outputs=None if parsed.outputs is None else len(parsed.outputs),
             pagu=None if parsed.outputs is None else sum(o.pagu for o in parsed.outputs),
             realisations_kept=kept,
+            years=None if parsed.years is None else len(parsed.years),
+            with_other_years=sum(1 for i in parsed.indicators or () if i.earlier or i.renstra),
         )
         audit.append(
             session,
@@ -267,6 +273,7 @@ def analyse(
                 hint=Hint(Remedy.IMPORT_TARGETS_AND_BUDGET, year=year),
             )
         earlier = {y: store.load_year(session, office.id, y) for y in store.earlier_years(session, office.id, year)}
+        stated = store.stated_years(session, office.id, year)
         office_code, office_name = office.code, office.name
     budget, results = _compute(current, rules, scale)
     past = {y: _compute(data, rules, scale) for y, data in earlier.items()}
@@ -285,7 +292,7 @@ def analyse(
         summary=summary,
         category=None if summary.achievement_pct is None else analysis.category(summary.achievement_pct, scale),
         efficiency=analysis.efficiency(summary.achievement_pct, summary.absorption_pct),
-        history=tuple(analysis.summarise(y, b, r) for y, (b, r) in sorted(past.items())),
+        history=_history({y: analysis.summarise(y, b, r) for y, (b, r) in past.items()}, stated),
         sources=tuple(
             Source(s.kind, s.filename, s.sha256, s.imported_by, s.imported_at.astimezone(ctx.tz))
             for s in current.sources
@@ -293,6 +300,22 @@ def analyse(
         rules=rules,
         scale=scale,
     )
+
+
+def _history(
+    computed: Mapping[int, analysis.YearSummary], stated: Sequence[YearFigure]
+) -> tuple[analysis.YearSummary, ...]:
+    """The earlier years: computed from their stored data, and where that gives no capaian (or there is
+    none), the capaian and absorption their LKj stated."""
+    years = dict(computed)
+    for f in stated:
+        known = years.get(f.year) or analysis.YearSummary(f.year, None, None, None, None, 0)
+        years[f.year] = replace(
+            known,
+            achievement_pct=known.achievement_pct if known.achievement_pct is not None else f.achievement_pct,
+            absorption_pct=known.absorption_pct if known.absorption_pct is not None else f.absorption_pct,
+        )
+    return tuple(years[y] for y in sorted(years))
 
 
 def _compute(

@@ -18,11 +18,18 @@ from sqlalchemy.orm import Session
 from sop_engine import policy
 from sop_engine.context import Context
 from sop_engine.db.models import Office
-from sop_engine.db.models_performance import BudgetOutput, BudgetRealisation, PerformanceImport, PerformanceIndicator
+from sop_engine.db.models_performance import (
+    BudgetOutput,
+    BudgetRealisation,
+    PerformanceImport,
+    PerformanceIndicator,
+    PerformanceYear,
+)
 from sop_engine.lakip import analysis
 from sop_engine.lakip.analysis import Polarity
 from sop_engine.lakip.consistency import Declared, PlannedOutput
 from sop_engine.lakip.targets import IndicatorRow, OutputRow, parse_realised, parse_target
+from sop_engine.lakip.targets_years import YearFigure, YearValues
 from sop_engine.policy import Permission
 
 Model = type[PerformanceIndicator] | type[BudgetOutput] | type[BudgetRealisation]
@@ -99,6 +106,7 @@ def replace_indicators(
     for row in new_rows:
         new = PerformanceIndicator(office_id=office_id, year=year, imported_by=by, imported_at=now, **vars(row))
         new.polarity = row.polarity.value
+        new.earlier, new.renstra = _json_years(row.earlier), _json_years(row.renstra)
         polarity, realisation, realised_by, realised_at = kept_values.get(
             analysis.indicator_key(row.code, row.indicator), ("", None, None, None)
         )
@@ -205,6 +213,8 @@ def _indicator(row: PerformanceIndicator) -> analysis.Indicator:
         realised_text=row.realisation,
         output_code=row.output_code,
         agreement=row.agreement,
+        earlier=_years(row.earlier),
+        renstra=_years(row.renstra),
     )
 
 
@@ -222,6 +232,8 @@ def indicator_record(row: PerformanceIndicator) -> IndicatorRow:
         output_code=row.output_code,
         note=row.note,
         agreement=row.agreement,
+        earlier=_years(row.earlier),
+        renstra=_years(row.renstra),
     )
 
 
@@ -237,3 +249,37 @@ def output_record(row: BudgetOutput) -> OutputRow:
         program_code=row.program_code,
         program_name=row.program_name,
     )
+
+
+def _json_years(values: YearValues) -> list[list[int | str]] | None:
+    return [[year, text] for year, text in values] or None
+
+
+def _years(stored: list[list[int | str]] | None) -> YearValues:
+    return tuple((int(year), str(text)) for year, text in stored or ())
+
+
+def replace_years(session: Session, office_id: int, figures: Sequence[YearFigure], by: str, now: datetime) -> None:
+    """Store the capaian of earlier years a file stated, replacing what was stored for those years."""
+    years = [f.year for f in figures]
+    stated = PerformanceYear.office_id == office_id, PerformanceYear.year.in_(years)
+    session.execute(delete(PerformanceYear).where(*stated))
+    session.flush()
+    for f in figures:
+        session.add(
+            PerformanceYear(
+                office_id=office_id,
+                year=f.year,
+                achievement_pct=f.achievement_pct,
+                absorption_pct=f.absorption_pct,
+                imported_by=by,
+                imported_at=now,
+            )
+        )
+
+
+def stated_years(session: Session, office_id: int, year: int) -> tuple[YearFigure, ...]:
+    """The capaian of the years before ``year`` as their LKj stated them, oldest first."""
+    query = select(PerformanceYear).where(PerformanceYear.office_id == office_id, PerformanceYear.year < year)
+    found = session.scalars(query.order_by(PerformanceYear.year))
+    return tuple(YearFigure(r.year, r.achievement_pct, r.absorption_pct) for r in found)

@@ -25,7 +25,11 @@ Numbers are Indonesian: decimal comma, dot for thousands ("6.5" is refused as am
 **DIPA outputs** — columns ``kode``, ``uraian``, ``pagu`` (required), ``program`` and ``kegiatan``
 (optional, e.g. "076.01.01 Program Dukungan ..." and "3355 Pelaksanaan ...": a leading code is
 split off). The kegiatan code is the part of the output code before its first dot. A JUMLAH
-row is kept as the declared total and checked by the analysis.
+row is kept as the declared total and checked by the analysis (read in :mod:`.dipa`).
+
+**Other years** — ``realisasi_2019`` and ``renstra_2024`` columns of the indicator table (earlier
+realisations, Renstra targets) and a table ``tahun``, ``capaian``, ``serapan`` of the capaian
+earlier LKj stated: see :mod:`.targets_years`.
 
 A file is refused as a whole, with every problem listed (:class:`ImportRefused`).
 """
@@ -39,9 +43,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sop_engine.lakip.analysis import ORDINAL_SCALES, Polarity, Target
+from sop_engine.lakip.dipa import OutputRow, read_outputs
 from sop_engine.lakip.spreadsheets import read_tables
 from sop_engine.lakip.tables import BadValue, Cell, ImportRefused, Problem, Table
-from sop_engine.lakip.values import coded_rows, parse_output_code
+from sop_engine.lakip.targets_years import YearFigure, YearValues, check_columns, indicator_years, read_years
+from sop_engine.lakip.values import parse_output_code
+
+__all__ = ["OutputRow", "YearFigure"]
 
 INDICATOR_ALIASES = {
     "indikator": ("indikator", "indikator_kinerja"),
@@ -102,20 +110,9 @@ class IndicatorRow:
     note: str | None
     #: ketua, sekretaris (the signed PK it belongs to) or kegiatan (in no PK): see AGREEMENT_WORDS.
     agreement: str = HEAD
-
-
-@dataclass(frozen=True)
-class OutputRow:
-    """One DIPA output: code, uraian, pagu, and the kegiatan and program it belongs to."""
-
-    position: int
-    code: str
-    description: str
-    pagu: int
-    activity_code: str
-    activity_name: str | None
-    program_code: str | None
-    program_name: str | None
+    #: (year, realisation) of earlier years and (year, target) of the Renstra period (targets_years).
+    earlier: YearValues = ()
+    renstra: YearValues = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +122,8 @@ class TargetFile:
     indicators: tuple[IndicatorRow, ...] | None
     outputs: tuple[OutputRow, ...] | None
     declared_pagu: int | None = None
+    #: The capaian of earlier years as their LKj stated it (None: the file had no such table).
+    years: tuple[YearFigure, ...] | None = None
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -206,13 +205,15 @@ def parse_polarity(text: str) -> Polarity:
 # --- tables ----------------------------------------------------------------------------------
 
 
-def read_targets(path: Path) -> TargetFile:
-    """The indicator and/or output tables of ``path``; ImportRefused listing every problem."""
+def read_targets(path: Path, year: int | None = None) -> TargetFile:
+    """The indicator, output and earlier-capaian tables of ``path`` (for ``year``); ImportRefused listing
+    every problem."""
     tables = read_tables(path)
     problems: list[Problem] = []
     indicators: tuple[IndicatorRow, ...] | None = None
     outputs: tuple[OutputRow, ...] | None = None
     declared: int | None = None
+    years: tuple[YearFigure, ...] | None = None
     for raw in tables:
         if raw.with_aliases(INDICATOR_ALIASES).has("indikator"):
             if indicators is not None:
@@ -220,13 +221,15 @@ def read_targets(path: Path) -> TargetFile:
                     raw.problem(None, "indikator", "tabel indikator kedua; satu berkas memuat satu saja", 1)
                 )
                 continue
-            indicators = _indicators(raw.with_aliases(INDICATOR_ALIASES), problems)
+            indicators = _indicators(raw.with_aliases(INDICATOR_ALIASES), year, problems)
         elif raw.with_aliases(OUTPUT_ALIASES).has("kode", "pagu"):
             if outputs is not None:
                 problems.append(raw.problem(None, "kode", "tabel output DIPA kedua; satu berkas memuat satu saja", 1))
                 continue
-            outputs, declared = _outputs(raw.with_aliases(OUTPUT_ALIASES), problems)
-    if indicators is None and outputs is None and not problems:
+            outputs, declared = read_outputs(raw.with_aliases(OUTPUT_ALIASES), problems)
+        elif raw.has("tahun", "capaian") and years is None:
+            years = read_years(raw, year, problems)
+    if indicators is None and outputs is None and years is None and not problems:
         first = tables[0] if tables else None
         problems.append(
             Problem(
@@ -240,11 +243,12 @@ def read_targets(path: Path) -> TargetFile:
         )
     if problems:
         raise ImportRefused(path.name, problems)
-    return TargetFile(indicators, outputs, declared)
+    return TargetFile(indicators, outputs, declared, years)
 
 
-def _indicators(table: Table, problems: list[Problem]) -> tuple[IndicatorRow, ...]:
+def _indicators(table: Table, year: int | None, problems: list[Problem]) -> tuple[IndicatorRow, ...]:
     problems.extend(table.missing(INDICATOR_REQUIRED))
+    check_columns(table, year, problems)
     rows: list[IndicatorRow] = []
     sasaran, codes, agreement = "", set[str](), ""
     for row in table.rows:
@@ -252,7 +256,9 @@ def _indicators(table: Table, problems: list[Problem]) -> tuple[IndicatorRow, ..
         sasaran = _text(table, row, "sasaran") or sasaran
         found = _indicator(table, row, len(rows) + 1, sasaran, codes, problems)
         if found is not None:
-            rows.append(replace(found, agreement=agreement or (ACTIVITY if found.output_code else HEAD)))
+            earlier, renstra = indicator_years(table, row, found.polarity, year, problems)
+            agreement_of = agreement or (ACTIVITY if found.output_code else HEAD)
+            rows.append(replace(found, agreement=agreement_of, earlier=earlier, renstra=renstra))
     if not table.rows:
         problems.append(table.problem(None, "indikator", "tabel indikator tidak memiliki baris data", table.header_row))
     return tuple(rows)
@@ -353,46 +359,3 @@ def _output_link(table: Table, row: tuple[Cell, ...], problems: list[Problem]) -
     except BadValue as exc:
         problems.append(table.problem(cell, "kode_output", str(exc)))
         return None
-
-
-_PROGRAM = re.compile(r"^(\d{3}\.\d{2}\.[0-9A-Z]{2})\s+(.+)$")
-_ACTIVITY = re.compile(r"^(\d{4})\s+(.+)$")
-
-
-def split_code(text: str, pattern: re.Pattern[str]) -> tuple[str | None, str | None]:
-    """ "3355 Pelaksanaan ..." → ("3355", "Pelaksanaan ..."); text without a code → (None, text)."""
-    text = " ".join(text.split())
-    match = pattern.match(text)
-    if match:
-        return match.group(1), match.group(2)
-    return None, text or None
-
-
-def _outputs(table: Table, problems: list[Problem]) -> tuple[tuple[OutputRow, ...], int | None]:
-    rows, declared = coded_rows(table, ("pagu",), problems)
-    outputs: list[OutputRow] = []
-    for row in rows:
-        program = table.cell(row.cells, "program")
-        program_code, program_name = split_code(program.text if program else "", _PROGRAM)
-        activity = table.cell(row.cells, "kegiatan")
-        activity_code, activity_name = split_code(activity.text if activity else "", _ACTIVITY)
-        if activity_code and activity_code != row.code.split(".")[0]:
-            problems.append(
-                table.problem(
-                    activity, "kegiatan", f"kode kegiatan {activity_code} tidak cocok dengan output {row.code}"
-                )
-            )
-            continue
-        outputs.append(
-            OutputRow(
-                position=len(outputs) + 1,
-                code=row.code,
-                description=row.description,
-                pagu=row.amounts["pagu"],
-                activity_code=row.code.split(".")[0],
-                activity_name=activity_name,
-                program_code=program_code,
-                program_name=program_name,
-            )
-        )
-    return tuple(outputs), declared.get("pagu")
