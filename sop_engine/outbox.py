@@ -57,7 +57,7 @@ def plan_step(
         planned.append(Planned(NotificationKind.REMINDER, 0, reminder_at, person))
         planned.append(Planned(NotificationKind.DUE, 0, due_at, person))
     interval = max(
-        int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(parse_duration(policy.escalation_minimum))
+        int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(_parse_minimum(policy.escalation_minimum))
     )
     above = [role for role in ctx.settings.roles.chain(step.role) if people.assignees(role)]
     for level in range(1, MAX_CHAIN + 1):
@@ -73,6 +73,10 @@ def plan_step(
             Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(assigned)) for boss in bosses.values()
         )
     return planned
+
+
+#: The shortest interval between escalations (config text), parsed once: every activation reads it.
+_parse_minimum = functools.lru_cache(maxsize=16)(parse_duration)
 
 
 def _role_boss(people: Directory, above: list[str], level: int) -> Member | None:
