@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sop_engine import artefacts, cases, offices
+from sop_engine import artefacts, case_pages, cases, offices
 from sop_engine.artefacts import ArtefactRecord
+from sop_engine.case_pages import LinePage
 from sop_engine.cases import CasePage, CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
@@ -70,6 +71,11 @@ def visible_cases(
 ) -> CasePage:
     """A page of the cases this person may see, newest year first (``after``: the cursor of the page before)."""
     return cases.list_cases(ctx, limit=limit, after=after, visible=_seen_by(identity))
+
+
+def visible_case_lines(ctx: Context, identity: Identity, *, after: str | None = None) -> LinePage:
+    """A page of the cases this person may see as lines (no steps read), in the order of :func:`visible_cases`."""
+    return case_pages.lines(ctx, after=after, visible=_seen_by(identity))
 
 
 def visible_case(ctx: Context, identity: Identity, code: str) -> CaseRecord:

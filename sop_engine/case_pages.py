@@ -15,7 +15,8 @@ without the ORM (:func:`parts`: two queries for a page's steps and documents);
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -32,12 +33,15 @@ from sqlalchemy import (
     true,
 )
 
-from sop_engine import textrules
+from sop_engine import textrules, workflows
 from sop_engine.case_records import STEP_COLUMNS, StepValues
+from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep, Office, WorkflowDefinition
-from sop_engine.db.statuses import StepStatus
+from sop_engine.db.statuses import CaseStatus, StepStatus
+from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import InvalidInput
-from sop_engine.paging import MAX_LIMIT
+from sop_engine.machine import step_of
+from sop_engine.paging import DEFAULT_LIMIT, MAX_LIMIT
 from sop_engine.remedies import Hint, Remedy
 
 #: The tables read as rows: a page builds its records without ORM objects.
@@ -163,3 +167,64 @@ def parts(
         for row in connection.execute(_DOCUMENT_ROWS, ids):
             documents[row.case_id].append(row)
     return steps, documents
+
+
+# --- a list's lines: the cases without their steps -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A case as the *Kasus* list shows it: read from its row alone, no step or document read."""
+
+    id: str
+    title: str
+    year: int
+    status: CaseStatus
+    #: The active step's number, None once the case is done or cancelled.
+    current_step: int | None
+    #: How many steps its workflow has.
+    steps: int
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """One page of :func:`lines` and the cursor of the next page (None on the last page)."""
+
+    items: tuple[CaseLine, ...]
+    next: str | None
+
+
+def lines(
+    ctx: Context,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    after: str | None = None,
+    visible: Callable[[WorkflowDef], bool] | None = None,
+) -> LinePage:
+    """A page of the office's cases as lines, in the order and with the cursor of ``cases.list_cases``.
+
+    Two statements whatever the page holds: the office with the stored definitions, then the
+    page's case rows. ``visible`` keeps the cases whose workflow it accepts (in the query).
+    """
+    check_limit(limit)
+    with ctx.db.read_rows() as conn:
+        found = conn.execute(OFFICE_DEFINITIONS, {"office": ctx.settings.office.satker}).all()
+        if not found:
+            raise ctx.no_office()
+        definitions = {row.id: workflows.pinned(conn, row.content_hash) for row in found if row.id is not None}
+        shown = None if visible is None else [row_id for row_id, d in definitions.items() if visible(d)]
+        rows = conn.execute(page_query(found[0].office_id, shown, after, limit + 1)).all()
+    items = tuple(_line(row, definitions[row.definition_id]) for row in rows[:limit])
+    last = items[-1] if len(rows) > limit else None
+    return LinePage(items, cursor_of(last.year, last.id) if last else None)
+
+
+def _line(row: Row[Any], definition: WorkflowDef) -> CaseLine:
+    return CaseLine(
+        id=row.code,
+        title=definition.title,
+        year=row.year,
+        status=row.status,
+        current_step=step_of(row.state),
+        steps=len(definition.steps),
+    )

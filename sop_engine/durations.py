@@ -7,6 +7,7 @@ duration into seconds needs that number.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,12 +30,22 @@ class Duration:
 
     def seconds(self, jam_kerja_per_hari: float) -> int:
         """The duration in working seconds, a ``hari`` being ``jam_kerja_per_hari`` hours."""
-        per_unit = {"menit": Decimal(60), "jam": Decimal(3600), "hari": Decimal(str(jam_kerja_per_hari)) * 3600}
-        return int((self.amount * per_unit[self.unit]).to_integral_value())
+        return _seconds(self.amount, self.unit, jam_kerja_per_hari)
 
     def __str__(self) -> str:
-        text = format(self.amount.normalize(), "f").replace(".", ",")
-        return f"{text} {self.unit}"
+        return _text(self.amount, self.unit)
+
+
+#: Both computed once per budget: every step completion and every case record asks again.
+@functools.lru_cache(maxsize=1024)
+def _seconds(amount: Decimal, unit: Unit, jam_kerja_per_hari: float) -> int:
+    per_unit = {"menit": Decimal(60), "jam": Decimal(3600), "hari": Decimal(str(jam_kerja_per_hari)) * 3600}
+    return int((amount * per_unit[unit]).to_integral_value())
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(amount: Decimal, unit: Unit) -> str:
+    return f"{format(amount.normalize(), 'f').replace('.', ',')} {unit}"
 
 
 def parse_duration(text: str) -> Duration:

@@ -116,6 +116,19 @@ def test_a_page_holds_only_cases_the_reader_may_see_and_visibility_needs_no_case
             access.visible_case(ctx, identity, code)
 
 
+def test_the_lines_of_a_page_are_its_cases_without_their_steps(ctx: Context):
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    clone_cases(ctx, [("lakip", 2020), ("lakip", 2019), ("sop1", 2020)])
+    admin = Identity("admin", "Admin", ("admin",))
+    assert access.visible_case_lines(ctx, admin) == case_pages.LinePage((), None)
+    for after in (None, "2021.lakip-2021", "2020.lakip-2020"):
+        records, lines = cases.list_cases(ctx, limit=2, after=after), case_pages.lines(ctx, limit=2, after=after)
+        assert lines.next == records.next
+        expected = [(c.id, c.title, c.year, c.status, c.current_step, len(c.steps)) for c in records.items]
+        assert [(c.id, c.title, c.year, c.status, c.current_step, c.steps) for c in lines.items] == expected
+    assert [line.current_step for line in case_pages.lines(ctx).items] == [1, None, None, None]
+
+
 # --- the front ends --------------------------------------------------------------------------
 
 
@@ -236,6 +249,25 @@ def test_the_list_a_case_page_and_tugas_send_as_many_statements_with_30_cases_as
     bounded = ("two a page", "a case page", "the API case", "Tugas Saya", "Tugas Saya, none")
     assert {what: many[what] for what in bounded} == {what: few[what] for what in bounded}  # the same parameters too
     assert len(few["the first page"]) <= 6 and len(few["Tugas Saya"]) <= 12, few
+
+
+def test_kasus_sends_as_many_statements_with_200_cases_as_with_10(ctx: Context, tmp_path):
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    clone_cases(ctx, [("lakip", year) for year in range(2011, 2020)])
+    user = Site(ctx, tmp_path).as_("sekretaris")
+
+    def first_page() -> tuple[int, int]:
+        user.get("/kasus")  # warm: definitions parsed
+        with statements(ctx) as sent:
+            page = user.get("/kasus").text
+        return len(sent), len(elements(page, "a", class_="case-link"))
+
+    few = first_page()
+    clone_cases(ctx, [(f"sop{n}", year) for n in range(19) for year in range(2010, 2020)])
+    assert len(expected_order(ctx)) == 200
+    many = first_page()
+    assert (few[1], many[1]) == (10, 50)
+    assert many[0] == few[0] <= 4, (few, many)  # the session, the office with its definitions, the page
 
 
 # --- the plans -----------------------------------------------------------------------------

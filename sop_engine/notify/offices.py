@@ -22,13 +22,13 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 
 from sop_engine.config_notifications import NotificationSettings
 from sop_engine.context import Context
 from sop_engine.db.models import Notification, Office
 from sop_engine.notify.channels import Channel
-from sop_engine.notify.queue import pending_rows
+from sop_engine.notify.queue import due_conditions, next_due_queries
 from sop_engine.notify.record import Outcome
 from sop_engine.notify.runner import Ticker
 from sop_engine.notify.worker import BATCH, LEAD, TickReport, Worker
@@ -114,44 +114,19 @@ class AllOffices:
 
 def due_offices_query(due_by: datetime, now: datetime) -> Select[int]:
     """The offices with a row due by ``due_by`` that nobody holds at ``now``: one index probe per office."""
-    due = select(Notification.id).where(
-        Notification.office_id == Office.id,
-        pending_rows(),
-        Notification.next_attempt_at <= due_by,
-        or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
-    )
+    due = select(Notification.id).where(*due_conditions(Office.id, due_by, now))
     return select(Office.id).where(due.exists())
 
 
 def next_due_query() -> Select[datetime, datetime | None]:
     """The earliest free row's moment and the earliest lease to run out, across the offices.
 
-    The same conditions as :func:`~sop_engine.notify.queue.next_due_queries`, asked of each office
-    in a correlated subquery, so each reads the office's first row of its index.
+    The queries of :func:`~sop_engine.notify.queue.next_due_queries`, asked of each office in a
+    correlated subquery, so each reads the office's first row of its index.
     """
-    free = (
-        select(Notification.next_attempt_at)
-        .where(
-            Notification.office_id == Office.id,
-            pending_rows(),
-            or_(Notification.lease_until.is_(None), Notification.lease_until <= Notification.next_attempt_at),
-        )
-        .order_by(Notification.next_attempt_at)
-        .limit(1)
-        .correlate(Office)
-        .scalar_subquery()
-    )
-    leased = (
-        select(func.min(Notification.lease_until))
-        .where(
-            and_(Notification.office_id == Office.id, pending_rows()),
-            Notification.lease_until.is_not(None),
-            Notification.lease_until > Notification.next_attempt_at,
-        )
-        .correlate(Office)
-        .scalar_subquery()
-    )
-    return select(func.min(free), func.min(leased)).select_from(Office)
+    free, leased = next_due_queries(Office.id)
+    first = func.min(free.correlate(Office).scalar_subquery())
+    return select(first, func.min(leased.correlate(Office).scalar_subquery())).select_from(Office)
 
 
 def scheduler_for(ctx: Context, one_office: bool) -> Ticker[TickReport | OfficesReport]:

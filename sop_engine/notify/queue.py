@@ -7,7 +7,8 @@ that dies loses its rows when their lease runs out.
 
 The queries read only pending rows, in due order, through the partial index
 ``ix_notifications_pending`` (history is never scanned, however long): :func:`claim_query` and
-:func:`next_due_queries` build them so that a test can read their plans.
+:func:`next_due_queries` build them so that a test can read their plans, for one office or, as
+subqueries correlated to each office, for all of them (:mod:`sop_engine.notify.offices`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, update
+from sqlalchemy.orm import QueryableAttribute
 
 from sop_engine.context import Context
 from sop_engine.db.models import Notification
@@ -98,22 +100,32 @@ def pending_rows() -> ColumnElement[bool]:
     return Notification.status == literal_column(f"'{NotificationStatus.PENDING.value}'")
 
 
+#: Whose rows a query reads: one office's row id, or the ``offices.id`` column of an outer query (the
+#: query then is a subquery correlated to each office: :mod:`sop_engine.notify.offices`).
+OfficeKey = int | ColumnElement[int] | QueryableAttribute[int]
+
+
+def due_conditions(office: OfficeKey, due_by: datetime, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The office's pending rows due by ``due_by`` that nobody holds at ``now`` (the claim's rows)."""
+    return (
+        Notification.office_id == office,
+        pending_rows(),
+        Notification.next_attempt_at <= due_by,
+        or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
+    )
+
+
 def claim_query(office_id: int, now: datetime, batch: int, due_by: datetime | None = None) -> Select[int]:
     """The first ``batch`` rows due at ``now`` (or by ``due_by``) that nobody holds at ``now``, in due order."""
     return (
         select(Notification.id)
-        .where(
-            Notification.office_id == office_id,
-            pending_rows(),
-            Notification.next_attempt_at <= (due_by or now),
-            or_(Notification.lease_until.is_(None), Notification.lease_until <= now),
-        )
+        .where(*due_conditions(office_id, due_by or now, now))
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(batch)
     )
 
 
-def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime | None]]:
+def next_due_queries(office: OfficeKey) -> tuple[Select[datetime], Select[datetime | None]]:
     """When rows become available: the earliest free row by due order, the earliest lease to run out.
 
     A leased row is available when its lease ends (if that is after its next attempt); the others
@@ -122,7 +134,7 @@ def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime 
     free = (
         select(Notification.next_attempt_at)
         .where(
-            Notification.office_id == office_id,
+            Notification.office_id == office,
             pending_rows(),
             or_(Notification.lease_until.is_(None), Notification.lease_until <= Notification.next_attempt_at),
         )
@@ -130,7 +142,7 @@ def next_due_queries(office_id: int) -> tuple[Select[datetime], Select[datetime 
         .limit(1)
     )
     leased = select(func.min(Notification.lease_until)).where(
-        Notification.office_id == office_id,
+        Notification.office_id == office,
         pending_rows(),
         Notification.lease_until.is_not(None),
         Notification.lease_until > Notification.next_attempt_at,

@@ -145,7 +145,7 @@ def _page(
         "error": error,
         "action_groups": action_choices(actions),
         "actors": audit.known_actors(ctx),
-        "case_codes": [case.id for case in access.visible_cases(ctx, identity).items],
+        "case_codes": [case.id for case in access.visible_case_lines(ctx, identity).items],
         "csv_query": urlencode({k: v for k, v in typed.items() if v.strip()}),
         "filtered": any(v.strip() for v in typed.values()),
         "verified": verification.result,

@@ -52,7 +52,7 @@ def reads_cases(request: Request) -> tuple[str, ...]:
 def case_list(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
     access.require(session.identity, reads_cases(request), "Daftar kasus")
     after = request.query_params.get(AFTER) or None
-    page = access.visible_cases(context_of(request), session.identity, after=after)
+    page = access.visible_case_lines(context_of(request), session.identity, after=after)
     years = [(year, list(group)) for year, group in groupby(page.items, key=lambda case: case.year)]
     following = f"/kasus?{urlencode({AFTER: page.next})}" if page.next else ""
     return render(request, "kasus_list.html", {"years": years, "next_page": following, "later_page": bool(after)})
