@@ -204,7 +204,8 @@ class WorkerProcess:
             self.proc.send_signal(signal.SIGABRT)
             self.proc.wait(timeout=STOP_TIMEOUT)
             self.close()
-            raise AssertionError(f"{self.name} did not stop {STOP_TIMEOUT} s after SIGTERM\n{self.describe()}") from None
+            stuck = f"{self.name} did not stop {STOP_TIMEOUT} s after SIGTERM"
+            raise AssertionError(f"{stuck}\n{self.describe()}") from None
         finally:
             self.close()
         return code
