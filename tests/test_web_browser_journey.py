@@ -58,8 +58,8 @@ class Journey:
     ctx: Context
     clock: FixedClock
     folder: Path
-    #: What each division writes into its returned workbook: realisation by indicator or output code.
-    realised: dict[str, str]
+    #: What each division writes into its returned workbook: by (``indikator`` or ``output``, code).
+    realised: dict[tuple[str, str], str]
     #: Every document attached so far, by file name: the local file it was uploaded from or downloaded to.
     files: dict[str, Path] = field(default_factory=dict)
     #: The names of the documents the latest step with documents attached (the next step's input).
@@ -77,13 +77,14 @@ class Journey:
 # --- the office's data, imported before the case as `sop lakip targets/budget import` would -----
 
 
-def office_data(ctx: Context, folder: Path) -> dict[str, str]:
+def office_data(ctx: Context, folder: Path) -> dict[tuple[str, str], str]:
     """Setup, not a click: the 2020 targets (realisations left blank: they come back in the workbook),
     the DIPA outputs and budget, imported through the services as a user does with the CLI.
-    Returns the realisation each division will write back, by indicator or output code."""
+    Returns what the divisions will write back: by (``indikator``, code) the realisation of the
+    seed's table, by (``output``, code) the rupiah spent on the output."""
     with (FIXTURES / "targets-2020.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    realised = {row["kode"]: row["realisasi"] for row in rows}
+    realised = {("indikator", row["kode"]): row["realisasi"] for row in rows}
     blank = folder / "target-2020.csv"
     with blank.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -93,11 +94,11 @@ def office_data(ctx: Context, folder: Path) -> dict[str, str]:
     service.import_targets(ctx, FIXTURES / "budget-2020.csv", 2020, by="kasubag")
     service.import_budget(ctx, FIXTURES / "budget-2020.csv", 2020, by="kasubag")
     with (FIXTURES / "budget-2020.csv").open(encoding="utf-8", newline="") as handle:
-        realised |= {row["kode"]: row["realisasi"] for row in csv.DictReader(handle)}
+        realised |= {("output", row["kode"]): row["realisasi"] for row in csv.DictReader(handle)}
     return realised
 
 
-def returned_copies(book: Path, realised: dict[str, str], folder: Path) -> list[Path]:
+def returned_copies(book: Path, realised: dict[tuple[str, str], str], folder: Path) -> list[Path]:
     """One copy of ``book`` per division, its own sheet's yellow cells filled (outside the system)."""
     meta = openpyxl.load_workbook(book)[META_SHEET].iter_rows(values_only=True)
     rows = [r for r in meta if len(r) >= 4 and r[2] in ("indikator", "output")]
@@ -106,8 +107,8 @@ def returned_copies(book: Path, realised: dict[str, str], folder: Path) -> list[
     for sheet in dict.fromkeys(str(r[0]) for r in rows):
         wb = openpyxl.load_workbook(book)
         for _, _, kind, row in (r[:4] for r in rows if r[0] == sheet):
-            code = str(wb[sheet].cell(int(row), 1).value)
-            value: object = realised[code] if kind == "indikator" else int(realised[code].replace(".", ""))
+            given = realised[(str(kind), str(wb[sheet].cell(int(row), 1).value))]
+            value: object = given if kind == "indikator" else int(given.replace(".", ""))
             wb[sheet].cell(int(row), 7).value = value
         copies.append(folder / f"buku-kerja-2020-{sheet.lower().replace(' ', '-').replace(',', '')}.xlsx")
         wb.save(copies[-1])
