@@ -98,6 +98,17 @@ def office_data(ctx: Context, folder: Path) -> dict[tuple[str, str], str]:
     return realised
 
 
+def as_typed(kind: str, given: str) -> object:
+    """What a division types into a yellow cell, as the Petunjuk sheet asks: a percentage as a number
+    without "%", an amount in whole rupiah, a count as a number, a predikat (B, WTP) as text."""
+    if kind == "output":
+        return int(given.replace(".", ""))
+    number = given.removesuffix("%").replace(",", ".")
+    if number.replace(".", "", 1).isdigit():
+        return float(number) if "." in number else int(number)
+    return given
+
+
 def returned_copies(book: Path, realised: dict[tuple[str, str], str], folder: Path) -> list[Path]:
     """One copy of ``book`` per division, its own sheet's yellow cells filled (outside the system)."""
     meta = openpyxl.load_workbook(book)[META_SHEET].iter_rows(values_only=True)
@@ -108,8 +119,7 @@ def returned_copies(book: Path, realised: dict[tuple[str, str], str], folder: Pa
         wb = openpyxl.load_workbook(book)
         for _, _, kind, row in (r[:4] for r in rows if r[0] == sheet):
             given = realised[(str(kind), str(wb[sheet].cell(int(row), 1).value))]
-            value: object = given if kind == "indikator" else int(given.replace(".", ""))
-            wb[sheet].cell(int(row), 7).value = value
+            wb[sheet].cell(int(row), 7).value = as_typed(str(kind), given)
         copies.append(folder / f"buku-kerja-2020-{sheet.lower().replace(' ', '-').replace(',', '')}.xlsx")
         wb.save(copies[-1])
     return copies

@@ -120,10 +120,12 @@ def people_csv(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
 
 
 def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
-    """The events as an .xlsx workbook: one sheet, bold frozen header, date-time cells, set widths."""
+    """The events as an .xlsx workbook: one sheet, bold frozen header, date-time cells, set widths, printable."""
     from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
     from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
+
+    from sop_engine.lakip.workbook_print import page_setup
 
     book = Workbook()
     sheet = book.active
@@ -140,6 +142,7 @@ def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
         row[8].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    page_setup(sheet, landscape=True, title_rows="1:1")  # printed: A4 landscape, one page wide, header on each page
     return _dated_xlsx(book, to_utc(records[-1].recorded_at) if records else None)
 
 
