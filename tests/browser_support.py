@@ -14,6 +14,8 @@ their own messages instead.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import socket
 import threading
@@ -24,7 +26,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, sync_playwright
 
 from sop_engine import cases
 from sop_engine.artefacts import IncomingFile
@@ -54,6 +56,10 @@ ACTION_TIMEOUT_MS = 10_000
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+#: The env var that asks the browser tests to save their screenshots, and the folder (say docs/images/web).
+SCREENSHOTS_ENV = "SOP_SCREENSHOTS"
 
 
 def chromium_path() -> str | None:
@@ -245,3 +251,31 @@ def log_out(page: Page) -> None:
         page.get_by_role("button", name="Keluar").click()
     if "/masuk" not in page.url:
         raise AssertionError(f"logout did not reach the login page: {page.url}")
+
+
+# --- what the person keeps: downloads and screenshots ----------------------------------------
+
+
+def download(page: Page, link: Locator, folder: Path) -> Path:
+    """Click ``link``, save what the browser downloads into ``folder`` under its suggested name."""
+    with page.expect_download() as info:
+        link.click()
+    saved = folder / info.value.suggested_filename
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    info.value.save_as(saved)
+    return saved
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def screenshot(page: Page, name: str, full_page: bool = False) -> None:
+    """Save ``name``.png of the page into the folder :data:`SCREENSHOTS_ENV` names; nothing when it is unset.
+
+    Off by default so that a test run never rewrites the committed pictures in docs/images/web.
+    """
+    folder = os.environ.get(SCREENSHOTS_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page, animations="disabled")

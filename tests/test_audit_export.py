@@ -87,6 +87,13 @@ def test_sop_audit_export_xlsx_has_the_same_table_with_frozen_header_datetimes_a
     assert started[1] == datetime(2021, 1, 11, 8, 0, tzinfo=UTC).replace(tzinfo=None)  # a date-time cell, office time
     assert [str(v if v is not None else "") for v in values[-1][3:]] == csv_rows[-1][3:]
     assert sheet.column_dimensions["I"].width >= 60 and sheet.column_dimensions["B"].width >= 19
+    # printable: A4 landscape one page wide, the header on every page, each row as tall as its wrapped hash
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.print_title_rows) == (
+        "landscape",
+        1,
+        "$1:$1",
+    )
+    assert all(sheet.row_dimensions[r].height >= 4 * 15 for r in range(2, sheet.max_row + 1))
 
 
 def test_csv_rfc_keeps_the_machine_form(ctx: Context, settings: Settings, clock: FixedClock, tmp_path: Path):

@@ -6,13 +6,14 @@ service (:func:`letters.list_letters`) after every post.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from sop_engine import letters
 from sop_engine.context import Context
-from tests.web_support import Site, alert, elements, start
+from tests.web_support import CASE, Site, advance_to, alert, elements, start
 
 
 @pytest.fixture
@@ -57,3 +58,31 @@ def test_who_may_open_the_register_and_who_may_write_in_it(site: Site) -> None:
     assert elements(writer, "form", id="form-ambil-nomor") and elements(writer, "a", href="/surat")
     refused = site.as_("inspektorat").post("/surat/ambil", {"tahun": "2021", "perihal": "Rapat"})
     assert refused.status_code == 403 and letters.list_letters(site.ctx, 2021) == []
+
+
+def test_the_klasifikasi_typed_goes_into_the_number_in_the_register_and_on_the_pengantar(
+    ctx: Context, tmp_path: Path
+) -> None:
+    kpu = Context(
+        dataclasses.replace(
+            ctx.settings, letter_number_format="{nomor}/{klasifikasi}/{satker}/KPU-Kab/{bulan_romawi}/{tahun}"
+        ),
+        ctx.db,
+        ctx.clock,
+        ctx.calendar,
+    )
+    site = Site(kpu, tmp_path)
+    assert start(site).status_code == 303
+    bad = site.as_("kasubag").post("/surat/ambil", {"tahun": "2021", "perihal": "Rapat", "klasifikasi": "PR/03"})
+    assert bad.status_code == 422 and "'PR/03' tidak sah" in alert(bad.text, "error")
+    assert elements(bad.text, "input", id="ambil-klasifikasi", value="PR/03")
+    taken = site.as_("kasubag").post("/surat/ambil", {"tahun": "2021", "perihal": "Rapat", "klasifikasi": "PR.03-Kpt"})
+    assert taken.status_code == 303
+    advance_to(kpu, tmp_path, 9)
+    data = {"kepada": "Ketua KPU Provinsi Jawa Timur", "tempat": "Surabaya", "klasifikasi": "PR.04-SD"}
+    made = site.as_("kasubag").post(f"/kasus/{CASE}/langkah/10/dokumen/pengantar", data)
+    assert made.status_code == 303, alert(made.text, "error")
+    assert [letter.number for letter in letters.list_letters(kpu, 2021)] == [
+        "1/PR.03-Kpt/3526/KPU-Kab/I/2021",
+        "2/PR.04-SD/3526/KPU-Kab/I/2021",
+    ]

@@ -209,6 +209,7 @@ def _header(sheet: Any, names: Sequence[str]) -> None:
 def _input(sheet: Any, row: int, number_format: str = "General") -> str:
     cell = sheet.cell(row, INPUT_COLUMN)
     cell.fill, cell.protection, cell.number_format = _INPUT_FILL, Protection(locked=False), number_format
+    cell.alignment = Alignment(vertical="top")  # beside its row's first line, not under a wrapped indicator
     for other in sheet[row][: INPUT_COLUMN - 1]:
         other.alignment = Alignment(wrap_text=True, vertical="top")
     return str(cell.coordinate)

@@ -120,10 +120,12 @@ def people_csv(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
 
 
 def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
-    """The events as an .xlsx workbook: one sheet, bold frozen header, date-time cells, set widths."""
+    """The events as an .xlsx workbook: one sheet, bold frozen header, date-time cells, set widths, printable."""
     from openpyxl import Workbook  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
     from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]  # openpyxl ships no type information
+
+    from sop_engine.lakip.workbook_print import page_setup, wrapped_heights
 
     book = Workbook()
     sheet = book.active
@@ -137,9 +139,12 @@ def people_xlsx(records: Sequence[AuditRecord], tz: ZoneInfo) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = width
     for row in sheet.iter_rows(min_row=2):
         row[1].number_format = row[2].number_format = _XLSX_TIME_FORMAT
-        row[8].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in row:  # printed, each row is as tall as its details or hash, all read from the top
+            cell.alignment = Alignment(wrap_text=cell.column in (9, 10), vertical="top")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    wrapped_heights(sheet, {"I": _XLSX_WIDTHS[8] * 0.9, "J": _XLSX_WIDTHS[9] * 0.9}, 2)
+    page_setup(sheet, landscape=True, title_rows="1:1")  # printed: A4 landscape, one page wide, header on each page
     return _dated_xlsx(book, to_utc(records[-1].recorded_at) if records else None)
 
 

@@ -44,6 +44,7 @@ FIELDS = {
     "to_city": "tempat",
     "attachments": "lampiran",
     "signer": "penanda_tangan",
+    "klasifikasi": "klasifikasi",
     "divisions": "subbagian",
 }
 FILES_FIELD = "files"
@@ -73,6 +74,8 @@ DOCUMENT_BODY: dict[str, Any] = {
                     | {"description": "pengantar: kota tujuan (di Surabaya); kosong hanya untuk alamat di kantor ini."},
                     "attachments": _TEXT | {"description": "pengantar: satu per baris, uraian;banyaknya;keterangan."},
                     "signer": _TEXT | {"description": "pengantar: penanda tangan (nama pengguna)."},
+                    "klasifikasi": _TEXT
+                    | {"description": "pengantar: klasifikasi surat di nomornya, misalnya PR.03-Kpt (bawaan: kantor)."},
                     "divisions": {"type": "array", "items": {"type": "string"}, "description": "subbagian."},
                     FILES_FIELD: {
                         "type": "array",

@@ -126,6 +126,7 @@ def _pengantar(ctx: Context, code: str, by: str, given: Inputs, work: Path) -> O
         attachments=tuple(attachment(line) for line in lines),
         to_office=given.text("instansi_tujuan"),
         to_city=given.text("tempat"),
+        klasifikasi=given.optional("klasifikasi"),
     )
     made = documents.make_surat_pengantar(ctx, code, by, form, work / f"surat-pengantar-{code}.docx", attach=True)
     assert made.case is not None and made.letter is not None

@@ -56,13 +56,21 @@ def register_page(request: Request, session: LoginSession = Depends(auth.page_se
 @router.post("/surat/ambil")
 async def issue_submit(request: Request, session: LoginSession = Depends(auth.page_session)) -> Response:
     with await posted_form(request, session) as form:
-        typed = {name: field(form, name) for name in ("tahun", "perihal", "kasus", "tanggal")}
+        typed = {name: field(form, name) for name in ("tahun", "perihal", "kasus", "tanggal", "klasifikasi")}
         ctx = context_of(request)
 
         def issue(by: str) -> int:
             year = whole_number(typed["tahun"], "Tahun", "2021")
             letter_date = day(typed["tanggal"], ctx) if typed["tanggal"] else None
-            letters.issue(ctx, year, typed["perihal"], by, case=typed["kasus"] or None, letter_date=letter_date)
+            letters.issue(
+                ctx,
+                year,
+                typed["perihal"],
+                by,
+                case=typed["kasus"] or None,
+                letter_date=letter_date,
+                klasifikasi=typed["klasifikasi"] or None,
+            )
             return year
 
         return await _act(request, session, issue, typed, "diambil")
@@ -120,7 +128,15 @@ def _page(
         "tanggal": format_date,
         "notice": notice,
         "error": error,
-        "typed": {"tahun": str(year), "perihal": "", "kasus": "", "tanggal": "", "nomor": "", "alasan": ""}
+        "typed": {
+            "tahun": str(year),
+            "perihal": "",
+            "kasus": "",
+            "tanggal": "",
+            "nomor": "",
+            "alasan": "",
+            "klasifikasi": "",
+        }
         | (typed or {}),
         "may_write": session is not None and session.identity.has(*roles_for(Permission.WRITE_LETTERS)),
     }
