@@ -67,6 +67,8 @@ class CaseRecord:
     #: again after it was cancelled (read with one case, not with a list; see :mod:`sop_engine.case_restarts`).
     restart_of: str | None = None
     restarted_as: str | None = None
+    #: Every active step, lowest first (``current_step`` is the first; several when steps run in parallel).
+    active_steps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def record_from(
     ``steps`` in step order, ``documents`` oldest first; ``definition`` is the one the case is pinned to.
     """
     now = ctx.clock.now()
+    active = tuple(values[0] for values in steps if values[1] == StepStatus.ACTIVE)
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
         if isinstance(artefact, ArtefactRecord):
@@ -127,7 +130,7 @@ def record_from(
         status=case.status,
         started_at=case.started_at,
         started_by=case.started_by,
-        current_step=step_of(case.state),
+        current_step=active[0] if active else step_of(case.state),
         finished_at=case.finished_at,
         cancel_reason=case.cancel_reason,
         definition_hash=definition.content_hash,
@@ -136,6 +139,7 @@ def record_from(
             _step_record(values, step, now, tuple(by_step.get(values[0], ())))
             for values, step in zip(steps, definition.steps, strict=True)
         ),
+        active_steps=active,
     )
 
 

@@ -38,20 +38,21 @@ from sop_engine.case_checks import (
     check_year,
     require_declared_return,
     require_files,
+    require_process,
     require_running,
     require_workable,
     stated_time,
 )
 from sop_engine.case_moves import (
+    StepAction,
     active_step,
+    advance,
     attach,
     audit_step,
     finish,
     iso,
     load_case,
-    move,
     office_people,
-    restart,
     start_round,
 )
 from sop_engine.case_records import CasePage as CasePage
@@ -66,7 +67,8 @@ from sop_engine.db.queries import case_row, find_case, printable, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotFound, SopError
-from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of
+from sop_engine.machine import CANCEL, DONE, complete_trigger, machine_for, return_trigger, step_of
+from sop_engine.marking import ACTIVE, Marking
 from sop_engine.paging import DEFAULT_LIMIT
 from sop_engine.policy import Permission
 from sop_engine.remedies import Field, Hint, Remedy
@@ -263,18 +265,22 @@ def complete_step(
     inspected = [artefacts.inspect_file(f, ctx.settings.storage.max_upload_bytes) for f in files]
     with _action(ctx, code, step_no) as session:
         act = active_step(ctx, session, code, step_no, by)
+        require_process(act.step)
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
         checked = [artefacts.accept(f, act.step) for f in inspected]
-        require_files(act.step, checked)
-        new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
-        finish(act.row, act.actor.username, when, note)
-        move(ctx, session, act, new_state, when)
+        require_files(act.step, checked, confirming=act.position > 0)
+        new_state, after = _fire(act, complete_trigger(step_no))
+        settled = after.of(step_no) != ACTIVE
+        if settled:
+            finish(act.row, act.actor.username, when, note)
+        moved = advance(ctx, session, act, new_state, after, when)
         stored = attach(ctx, session, act, checked, when)
+        chain = {} if len(act.step.actors) == 1 else {"paraf": act.position + 1, "of": len(act.step.actors)}
         audit_step(
             ctx,
             session,
             act,
-            "step.completed",
+            "step.completed" if settled else "step.confirmed",
             when,
             new_state,
             {
@@ -283,9 +289,21 @@ def complete_step(
                 "due_at": iso(act.row.due_at),
                 "late": bool(act.row.due_at and when > act.row.due_at),
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
+                **chain,
+                **moved.details(linear=_linear(new_state)),
             },
         )
         return _finished(ctx, act.case, act.definition)
+
+
+def _fire(act: StepAction, trigger: str) -> tuple[str, Marking]:
+    """The state ``trigger`` leads to from the case's state (NotAllowed if illegal), and its marking."""
+    machine = machine_for(act.definition)
+    return machine.fire(act.case.state, trigger), machine.after(act.case.state, trigger)
+
+
+def _linear(state: str) -> bool:
+    return state == DONE or step_of(state) is not None
 
 
 def return_step(
@@ -305,10 +323,8 @@ def return_step(
                 field=Field.REASON,
             )
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
-        new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
-        for later in act.case.steps[target.no : act.step.no]:
-            later.status, later.due_at = StepStatus.WAITING, None
-        restart(ctx, session, act, new_state, target, when, cancel=act.step.no)
+        new_state, after = _fire(act, return_trigger(act.step.no, target.no))
+        moved = advance(ctx, session, act, new_state, after, when)
         restarted = act.case.steps[target.no - 1]
         session.connection().execute(
             insert(table(StepReturn)).values(
@@ -329,7 +345,13 @@ def return_step(
             "step.returned",
             when,
             new_state,
-            {"to": target.no, "reason": reason, "round": restarted.round, "due_at": iso(restarted.due_at)},
+            {
+                "to": target.no,
+                "reason": reason,
+                "round": restarted.round,
+                "due_at": iso(restarted.due_at),
+                **moved.details(linear=_linear(new_state)),
+            },
         )
         return _finished(ctx, act.case, act.definition)
 
@@ -363,7 +385,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             recorded_at=ctx.clock.now(),
             stated_at=when,
             case=case.code,
-            step=step_of(state_before),
+            step=next(iter(machine_for(definition).active(state_before)), None),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
             head=case.audit_head,
         )

@@ -22,6 +22,7 @@ from sop_engine.loader_flow import ROLE_OR_ROLES, actors, check_links, check_rea
 from sop_engine.loader_policy import ANY_ROLE, RoleCheck, case_policy
 from sop_engine.loader_signer import signer
 from sop_engine.loader_tables import DATE, INT, INTS, TABLE, TABLES, TEXT, TEXTS, Field, Place, Table, kind_of, show
+from sop_engine.marking import explore
 
 __all__ = ["ANY_ROLE", "load_workflow_file", "load_workflow_text", "load_workflows_dir"]
 
@@ -104,7 +105,12 @@ def load_workflow_text(text: str, source_name: str, roles: RoleCheck = STEP_ROLE
     steps = _steps(document.get("langkah"), source_name, roles)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     policy = case_policy(workflow, roles)
-    return WorkflowDef(name, title, header, steps, text, content_hash, **policy)
+    definition = WorkflowDef(name, title, header, steps, text, content_hash, **policy)
+    try:
+        explore(definition)
+    except DefinitionError as exc:
+        raise Place(source_name).error("langkah", exc.value, exc.message) from exc
+    return definition
 
 
 def load_workflow_file(path: Path, roles: RoleCheck = STEP_ROLES) -> WorkflowDef:

@@ -20,6 +20,7 @@ from typing import TypedDict
 from sop_engine.definitions import FileRule, StepDef, StepKind, WorkflowDef
 from sop_engine.loader_policy import RoleCheck, check_role
 from sop_engine.loader_tables import Place, Table, kind_of, show
+from sop_engine.marking import in_edges
 
 #: The kind of ``pelaksana``, as named to the office.
 ROLE_OR_ROLES = "teks atau daftar teks"
@@ -169,24 +170,6 @@ def _runs(table: Table, chain: tuple[str, ...], file_rule: FileRule) -> str:
             message = f"{key} = {show(value)} tidak dapat dipakai bersama jalankan = {show(runs)}: {why}; {fix}."
             raise table.place.error(key, value, message, fix)
     return runs
-
-
-def in_edges(steps: Sequence[StepDef]) -> dict[int, tuple[int, ...]]:
-    """The steps each step waits for: its ``setelah`` (default the step before, unless that one is a
-    decision) plus every decision whose forward ``ya``/``tidak`` leads to it."""
-    found: dict[int, list[int]] = {}
-    for step in steps:
-        if step.after is not None:
-            found[step.no] = list(step.after)
-        elif step.no > 1 and steps[step.no - 2].kind is not StepKind.DECISION:
-            found[step.no] = [step.no - 1]
-        else:
-            found[step.no] = []
-    for step in steps:
-        for target in (step.if_yes, step.if_no):
-            if target is not None and target > step.no and step.no not in found[target]:
-                found[target].append(step.no)
-    return {no: tuple(sorted(sources)) for no, sources in found.items()}
 
 
 def check_reachable(steps: Sequence[StepDef], file: str) -> None:
