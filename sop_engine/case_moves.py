@@ -23,12 +23,12 @@ from sop_engine.artefacts import ArtefactRecord, CheckedFile
 from sop_engine.case_checks import require_step_role, require_workable
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact
+from sop_engine.db.models import Artefact, StepReturn
 from sop_engine.db.queries import case_not_found, printable, rows_of, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
-from sop_engine.machine import DONE, machine_for
+from sop_engine.machine import DONE, machine_for, step_of
 from sop_engine.marking import ACTIVE, SKIPPED, WAITING, Marking
 from sop_engine.store import keep_rows, keep_rows_cte, store_for
 
@@ -131,10 +131,12 @@ class Moved:
     activated: tuple[int, ...]
     skipped: tuple[int, ...]
     withdrawn: tuple[int, ...]
+    #: Whether the case's new state is ``step_N`` or ``done``, as a straight SOP's.
+    linear: bool
 
-    def details(self, linear: bool) -> dict[str, Any]:
+    def details(self) -> dict[str, Any]:
         """The audit details that name them; none for a straight move (the events read as before)."""
-        if linear and not self.skipped and not self.withdrawn and len(self.activated) <= 1:
+        if self.linear and not self.skipped and not self.withdrawn and len(self.activated) <= 1:
             return {}
         return {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
 
@@ -175,7 +177,30 @@ def advance(ctx: Context, session: Session, act: StepAction, new_state: str, aft
     for index, no in enumerate(activated):
         step, cancel = act.definition.step(no), ended if index == 0 else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
-    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn))
+    linear = new_state == DONE or step_of(new_state) is not None
+    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), linear)
+
+
+def fire(act: StepAction, trigger: str) -> tuple[str, Marking]:
+    """The state ``trigger`` leads to from the case's state (NotAllowed if illegal), and its marking."""
+    machine = machine_for(act.definition)
+    return machine.fire(act.case.state, trigger), machine.after(act.case.state, trigger)
+
+
+def record_return(ctx: Context, session: Session, act: StepAction, to: int, reason: str, when: datetime) -> None:
+    """The row of the return of step ``act.step`` to step ``to`` (its new round already started)."""
+    session.connection().execute(
+        insert(table(StepReturn)).values(
+            case_id=act.case.id,
+            from_step=act.step.no,
+            to_step=to,
+            round=act.case.steps[to - 1].round,
+            returned_by=act.actor.username,
+            reason=reason,
+            stated_at=when,
+            recorded_at=ctx.clock.now(),
+        )
+    )
 
 
 _artefacts = table(Artefact)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sop_engine.config import load_settings
+from sop_engine.context import Context
+from tests.helpers import ROOT, write_config
 
 HEADER = """[workflow]
 id = "{id}"
@@ -45,3 +51,38 @@ def flow_text(count: int, extra: Mapping[int, Mapping[str, str]] | None = None, 
     extra = extra or {}
     steps: Sequence[str] = [step_text(no, extra.get(no)) for no in range(1, count + 1)]
     return HEADER.format(id=workflow) + "\n" + "\n".join(steps)
+
+
+def flow_context(ctx: Context, folder: Path, texts: Mapping[str, str]) -> Context:
+    """A context on ``ctx``'s database and clock whose workflows folder holds LAKIP and ``texts`` (by id)."""
+    workflows = folder / "workflows"
+    workflows.mkdir()
+    shutil.copy(ROOT / "workflows" / "lakip.toml", workflows / "lakip.toml")
+    for name, text in texts.items():
+        (workflows / f"{name}.toml").write_text(text, encoding="utf-8")
+    path = write_config(folder, ctx.settings)
+    text = path.read_text(encoding="utf-8").replace(f'dir = "{ROOT / "workflows"}"', f'dir = "{workflows}"')
+    path.write_text(text, encoding="utf-8")
+    return Context.open(load_settings(path, env={}), clock=ctx.clock, db=ctx.db)
+
+
+#: A workflow with every new kind of step: a decision that goes back (2), a parallel pair (4, 5)
+#: joined by a paraf chain (6), and a decision whose Tidak skips a step (7 -> 9, 8 skipped).
+ALUR = flow_text(
+    9,
+    {
+        2: {
+            "jenis": '"keputusan"',
+            "pertanyaan": '"Berkas lengkap?"',
+            "ya": "3",
+            "tidak": "1",
+            "pelaksana": '"kasubag_program"',
+        },
+        4: {"setelah": "[3]"},
+        5: {"setelah": "[3]", "pelaksana": '"kasubag_program"'},
+        6: {"setelah": "[4, 5]", "pelaksana": '["kasubag_program", "sekretaris"]'},
+        7: {"jenis": '"keputusan"', "pertanyaan": '"Perlu revisi?"', "ya": "8", "tidak": "9", "pelaksana": '"ketua"'},
+        9: {"setelah": "[8]"},
+    },
+    workflow="alur",
+).replace('kasus = "bebas"', 'kasus = "bebas"\ndimulai_oleh = ["staf"]')
