@@ -62,16 +62,12 @@ def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLE
 
 
 def require_process(step: StepDef) -> None:
-    """A decision is answered, not completed; a sub-SOP step completes when its linked case does."""
+    """A decision is answered, not completed. (A ``jalankan`` step is completed by hand until the engine
+    starts and follows its linked case.)"""
     if step.kind is StepKind.DECISION:
         raise NotAllowed(
-            f"Langkah {step.no} ({step.name}) adalah keputusan: {step.question} Jawab dengan "
-            f'sop step jawab KASUS {step.no} ya|tidak --catatan "...".',
-            value=step.no,
-        )
-    if step.runs is not None:
-        raise NotAllowed(
-            f"Langkah {step.no} ({step.name}) selesai otomatis saat kasus SOP {step.runs} yang dijalankannya selesai.",
+            f"Langkah {step.no} ({step.name}) adalah keputusan: {step.question} Langkah ini dijawab Ya atau "
+            "Tidak, tidak ditandai selesai.",
             value=step.no,
         )
 

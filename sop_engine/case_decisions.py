@@ -43,7 +43,8 @@ def answer_decision(
         step = act.step
         if step.kind is not StepKind.DECISION:
             raise NotAllowed(
-                f"Langkah {step.no} ({step.name}) bukan keputusan; selesaikan dengan sop step done.", value=step.no
+                f"Langkah {step.no} ({step.name}) bukan keputusan; langkah ini ditandai selesai, tidak dijawab.",
+                value=step.no,
             )
         target = step.if_yes if yes else step.if_no
         assert target is not None  # a decision has both (the loader checks it)
@@ -57,8 +58,9 @@ def answer_decision(
             )
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menjawab langkah {step_no}")
         new_state, after = fire(act, answer_trigger(step_no, yes))
-        if not going_back:
-            finish(act.row, act.actor.username, when, note)
+        if not going_back:  # the answer is kept on the step with the note, for every reader of the case
+            kept = f"Jawaban: {'Ya' if yes else 'Tidak'}" + (f"; {note}" if note else "")
+            finish(act.row, act.actor.username, when, kept)
         due_at, late = iso(act.row.due_at), bool(act.row.due_at and when > act.row.due_at)
         moved = advance(ctx, session, act, new_state, after, when)
         answer = "ya" if yes else "tidak"

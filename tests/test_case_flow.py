@@ -13,6 +13,7 @@ from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from tests.flow_support import ALUR, flow_context
+from tests.web_support import Site, step_html
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ def test_a_decision_goes_back_then_on_and_parallel_steps_join_in_a_paraf_chain(o
     assert message.startswith("Catatan wajib diisi bila jawaban mengembalikan pekerjaan ke langkah 1;")
     message = refused(office, code, NotAllowed, lambda: cases.complete_step(office, code, 2, "kasubag"))
     assert message == (
-        "Langkah 2 (Langkah 2) adalah keputusan: Berkas lengkap? Jawab dengan sop step jawab KASUS 2 ya|tidak "
-        '--catatan "...".'
+        "Langkah 2 (Langkah 2) adalah keputusan: Berkas lengkap? Langkah ini dijawab Ya atau Tidak, tidak "
+        "ditandai selesai."
     )
     case = answer_decision(office, code, 2, "kasubag", False, "Lampiran kurang")
     assert (case.active_steps, statuses(case)[:3]) == ((1,), ["active", "waiting", "waiting"])
@@ -90,3 +91,41 @@ def test_the_audit_names_the_steps_activated_and_skipped(office: Context) -> Non
     events = [e for e in audit.list_events(office, code) if e.step == 3]
     assert events[-1].details["activated"] == [4, 5]
     assert events[-1].details["skipped"] == []
+
+
+# --- the web pages -------------------------------------------------------------------------------
+
+
+def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_paraf(
+    office: Context, tmp_path: Path
+) -> None:
+    site = Site(office, tmp_path)
+    started = site.as_("staf1").post("/kasus/baru", {"workflow": "alur", "tahun": "2021"})
+    assert started.status_code == 303, started.text
+    page = started.headers["location"].split("?")[0]
+    code = page.rsplit("/", 1)[1]
+    assert site.as_("staf1").post(f"{page}/langkah/1/selesai", {"catatan": ""}).status_code == 303
+    form = site.as_("kasubag").get(page).text
+    assert 'id="form-jawab"' in form and "Berkas lengkap?" in form
+    back = site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "tidak", "catatan": ""})
+    assert back.status_code == 422 and "Catatan wajib diisi" in back.text
+    assert site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "ya"}).status_code == 303
+    assert site.as_("staf1").post(f"{page}/langkah/3/selesai", {}).status_code == 303
+    case = cases.get_case(office, code)
+    assert case.active_steps == (4, 5)
+    html = site.as_("kasubag").get(page).text
+    assert 'data-status="active"' in step_html(html, 4) and 'data-status="active"' in step_html(html, 5)
+    assert "Jawaban: Ya" in step_html(html, 2)
+    site.as_("staf1").post(f"{page}/langkah/4/selesai", {})
+    site.as_("kasubag").post(f"{page}/langkah/5/selesai", {})
+    html = site.as_("kasubag").get(page).text
+    assert "Paraf langkah 6 (1 dari 2), lalu diteruskan ke sekretaris" in step_html(html, 6)
+    assert site.as_("kasubag").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    assert 'id="form-selesai"' not in step_html(site.as_("kasubag").get(page).text, 6)
+    assert "Paraf langkah 6 (2 dari 2)" in step_html(site.as_("sekretaris").get(page).text, 6)
+    assert site.as_("sekretaris").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    assert site.as_("ketua").post(f"{page}/langkah/7/jawab", {"jawaban": "tidak"}).status_code == 303
+    html = site.as_("ketua").get(page).text
+    assert 'data-status="skipped"' in step_html(html, 8) and "dilewati" in step_html(html, 8)
+    assert site.as_("staf1").post(f"{page}/langkah/9/selesai", {}).status_code == 303
+    assert cases.get_case(office, code).status == CaseStatus.DONE

@@ -8,7 +8,7 @@ import pytest
 
 from sop_engine.definitions import StepKind
 from sop_engine.errors import DefinitionError
-from sop_engine.loader import load_workflow_text, load_workflows_dir
+from sop_engine.loader import load_workflow_file, load_workflow_text, load_workflows_dir
 from tests.flow_support import flow_text
 
 SOURCE = "uji.toml"
@@ -217,3 +217,11 @@ def test_jalankan_refuses_itself_and_a_loop(tmp_path: Path):
         f"{tmp_path / 'a.toml'}: langkah 2: jalankan = 'b' membuat putaran SOP yang tidak pernah selesai "
         "(a -> b -> a); putuskan salah satu jalankan."
     )
+
+
+def test_lakip_step_8_is_a_paraf_chain_and_every_other_step_reads_as_before():
+    lakip = load_workflow_file(LAKIP)
+    assert lakip.step(8).actors == ("kasubag_program", "sekretaris")
+    for step in lakip.steps:
+        assert step.kind is StepKind.PROCESS and step.after is None and step.runs is None
+        assert step.roles == (() if step.no != 8 else ("kasubag_program", "sekretaris"))
