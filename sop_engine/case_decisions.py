@@ -62,7 +62,7 @@ def answer_decision(
             kept = f"Jawaban: {'Ya' if yes else 'Tidak'}" + (f"; {note}" if note else "")
             finish(act.row, act.actor.username, when, kept)
         due_at, late = iso(act.row.due_at), bool(act.row.due_at and when > act.row.due_at)
-        moved = advance(ctx, session, act, new_state, after, when)
+        moved = advance(ctx, session, act, new_state, after, when, restart=target if going_back else None)
         answer = "ya" if yes else "tidak"
         details = {"answer": answer, "note": note, "round": act.row.round, "due_at": due_at, "late": late}
         details |= moved.details()

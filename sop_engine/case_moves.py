@@ -141,10 +141,19 @@ class Moved:
         return {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
 
 
-def advance(ctx: Context, session: Session, act: StepAction, new_state: str, after: Marking, when: datetime) -> Moved:
+def advance(
+    ctx: Context,
+    session: Session,
+    act: StepAction,
+    new_state: str,
+    after: Marking,
+    when: datetime,
+    restart: int | None = None,
+) -> Moved:
     """Put the case in ``new_state`` and its step rows as ``after`` says: each newly active step with
     a new round and deadline, skipped steps skipped, steps sent back waiting; write the case rows, then
-    the notifications (the new active steps', cancelling those of the steps that ended).
+    the notifications (the new active steps', cancelling those of the steps that ended). ``restart``:
+    the target of a return, which starts a new round even if it was active already (a parallel branch).
 
     The rows are the action's first write and are version-checked: the loser of a race stops
     here (``StaleDataError``), before a document or a notification is written.
@@ -157,7 +166,9 @@ def advance(ctx: Context, session: Session, act: StepAction, new_state: str, aft
     skipped: list[int] = []
     withdrawn: list[int] = []
     for row, status in zip(case.steps, after.status, strict=True):
-        if status == ACTIVE and row.status != StepStatus.ACTIVE:
+        if status == ACTIVE and row.status == StepStatus.ACTIVE and row.no == restart:
+            withdrawn.append(row.no)  # its pending notifications go; the new round plans its own
+        if status == ACTIVE and (row.status != StepStatus.ACTIVE or row.no == restart):
             start_round(ctx, row, act.definition.step(row.no), when)
             activated.append(row.no)
         elif status == SKIPPED and row.status != StepStatus.SKIPPED:

@@ -314,7 +314,7 @@ def return_step(
             )
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
         new_state, after = fire(act, return_trigger(act.step.no, target.no))
-        moved = advance(ctx, session, act, new_state, after, when)
+        moved = advance(ctx, session, act, new_state, after, when, restart=target.no)
         restarted = act.case.steps[target.no - 1]
         record_return(ctx, session, act, target.no, reason, when)
         audit_step(
