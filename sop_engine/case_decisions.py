@@ -64,7 +64,8 @@ def answer_decision(
         due_at, late = iso(act.row.due_at), bool(act.row.due_at and when > act.row.due_at)
         moved = advance(ctx, session, act, new_state, after, when, restart=target if going_back else None)
         answer = "ya" if yes else "tidak"
-        details = {"answer": answer, "note": note, "round": act.row.round, "due_at": due_at, "late": late}
+        kept_note = note if going_back else act.row.note  # the row's note, as the audit replays it
+        details = {"answer": answer, "note": kept_note, "round": act.row.round, "due_at": due_at, "late": late}
         details |= moved.details()
         if going_back:
             reason = (note or "").strip()

@@ -13,6 +13,7 @@ from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from tests.flow_support import ALUR, flow_context
+from tests.helpers import Run, run_cli
 from tests.web_support import Site, step_html
 
 
@@ -129,3 +130,39 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert 'data-status="skipped"' in step_html(html, 8) and "dilewati" in step_html(html, 8)
     assert site.as_("staf1").post(f"{page}/langkah/9/selesai", {}).status_code == 303
     assert cases.get_case(office, code).status == CaseStatus.DONE
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: Context) -> None:
+    def sop(*args: str) -> Run:
+        return run_cli(list(args), office.settings, office.clock)
+
+    started = sop("case", "start", "alur", "--year", "2021", "--by", "staf1", "--json")
+    assert started.code == 0, started.err
+    code = json.loads(started.out)["id"]
+    assert code == "alur-2021-0001"
+    assert sop("step", "done", code, "1", "--by", "staf1").code == 0
+    before = sop("case", "show", code, "--json").out
+    wrong = sop("step", "jawab", code, "2", "mungkin", "--by", "kasubag")
+    assert (wrong.code, wrong.err.strip()) == (1, "sop: Jawaban 'mungkin' tidak dikenal; jawab 'ya' atau 'tidak'.")
+    done = sop("step", "done", code, "2", "--by", "kasubag")
+    assert done.code == 1 and "adalah keputusan: Berkas lengkap?" in done.err
+    assert sop("case", "show", code, "--json").out == before
+    answered = sop("step", "jawab", code, "2", "ya", "--by", "kasubag", "--catatan", "Lengkap")
+    assert answered.code == 0 and "Langkah 2 (Langkah 2) dijawab Ya oleh kasubag." in answered.out
+    assert sop("step", "done", code, "3", "--by", "staf1").code == 0
+    assert json.loads(sop("case", "show", code, "--json").out)["active_steps"] == [4, 5]
+    assert sop("step", "done", code, "5", "--by", "kasubag").code == 0
+    assert sop("step", "done", code, "4", "--by", "staf1").code == 0
+    paraf = sop("step", "done", code, "6", "--by", "kasubag")
+    assert "diparaf oleh kasubag; menunggu paraf berikutnya." in paraf.out
+    assert sop("step", "done", code, "6", "--by", "sekretaris").code == 0
+    assert sop("step", "jawab", code, "7", "tidak", "--by", "ketua").code == 0
+    assert sop("step", "done", code, "9", "--by", "staf1").code == 0
+    shown = json.loads(sop("case", "show", code, "--json").out)
+    assert shown["status"] == "done" and shown["steps"][7]["status"] == "skipped"
+    assert shown["steps"][1]["note"] == "Jawaban: Ya; Lengkap"
+    verified = sop("audit", "verify")
+    assert verified.code == 0, verified.err
