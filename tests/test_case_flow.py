@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
-from sop_engine import audit, cases, views
+from sop_engine import api_tokens, audit, cases, views
 from sop_engine.case_decisions import answer_decision
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
+from sop_engine.web.app import create_app
 from tests.flow_support import ALUR, flow_context
 from tests.helpers import Run, run_cli
 from tests.web_support import Site, step_html
@@ -166,3 +168,18 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     assert shown["steps"][1]["note"] == "Jawaban: Ya; Lengkap"
     verified = sop("audit", "verify")
     assert verified.code == 0, verified.err
+
+
+def test_the_api_answers_a_decision_and_refuses_a_return_without_a_note(office: Context) -> None:
+    client = TestClient(create_app(office), follow_redirects=False)
+    headers = {"Authorization": f"Bearer {api_tokens.issue_token(office, 'kasubag')}"}
+    code = cases.start_case(office, "alur", 2021, "staf1").id
+    cases.complete_step(office, code, 1, "staf1")
+    before = snapshot(office, code)
+    refused = client.post(f"/api/v1/cases/{code}/steps/2/answer", json={"answer": "tidak"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"].startswith("Catatan wajib diisi bila jawaban mengembalikan pekerjaan ke langkah 1;")
+    assert snapshot(office, code) == before
+    answered = client.post(f"/api/v1/cases/{code}/steps/2/answer", json={"answer": "ya"}, headers=headers)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["active_steps"] == [3] and answered.json()["steps"][1]["note"] == "Jawaban: Ya"

@@ -114,7 +114,7 @@ def test_every_route_refuses_a_request_without_a_valid_token_with_401(
     start(ctx)
     headers = {"Authorization": authorization} if authorization is not None else {}
     requests = every_api_request(client)
-    assert len(requests) == 16  # with GET /api/v1/offices of the pengawas and the 5 document routes
+    assert len(requests) == 17  # with GET /api/v1/offices of the pengawas, the 5 document routes, the answer
     for method, path in requests:
         # A body that would fail validation: the token is checked before anything else.
         response = client.request(method, path, headers={**headers, "content-type": "application/json"}, content="{")
