@@ -53,8 +53,9 @@ def flow_text(count: int, extra: Mapping[int, Mapping[str, str]] | None = None, 
     return HEADER.format(id=workflow) + "\n" + "\n".join(steps)
 
 
-def flow_context(ctx: Context, folder: Path, texts: Mapping[str, str]) -> Context:
-    """A context on ``ctx``'s database and clock whose workflows folder holds LAKIP and ``texts`` (by id)."""
+def flow_context(ctx: Context, folder: Path, texts: Mapping[str, str], peran: str = "") -> Context:
+    """A context on ``ctx``'s database and clock whose workflows folder holds LAKIP and ``texts`` (by id),
+    and whose config.toml adds ``peran`` (e.g. policy_support.PERAN)."""
     workflows = folder / "workflows"
     workflows.mkdir()
     shutil.copy(ROOT / "workflows" / "lakip.toml", workflows / "lakip.toml")
@@ -62,12 +63,13 @@ def flow_context(ctx: Context, folder: Path, texts: Mapping[str, str]) -> Contex
         (workflows / f"{name}.toml").write_text(text, encoding="utf-8")
     path = write_config(folder, ctx.settings)
     text = path.read_text(encoding="utf-8").replace(f'dir = "{ROOT / "workflows"}"', f'dir = "{workflows}"')
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text + peran, encoding="utf-8")
     return Context.open(load_settings(path, env={}), clock=ctx.clock, db=ctx.db)
 
 
 #: A workflow with every new kind of step: a decision that goes back (2), a parallel pair (4, 5)
-#: joined by a paraf chain (6), and a decision whose Tidak skips a step (7 -> 9, 8 skipped).
+#: joined by a paraf chain (6), a decision whose Tidak skips a step (7 -> 9, 8 skipped), and a last
+#: step of the office's own role arsiparis (policy_support.PERAN); ``kasus = "bebas"``.
 ALUR = flow_text(
     9,
     {
@@ -82,7 +84,7 @@ ALUR = flow_text(
         5: {"setelah": "[3]", "pelaksana": '"kasubag_program"'},
         6: {"setelah": "[4, 5]", "pelaksana": '["kasubag_program", "sekretaris"]'},
         7: {"jenis": '"keputusan"', "pertanyaan": '"Perlu revisi?"', "ya": "8", "tidak": "9", "pelaksana": '"ketua"'},
-        9: {"setelah": "[8]"},
+        9: {"setelah": "[8]", "pelaksana": '"arsiparis"'},
     },
     workflow="alur",
 ).replace('kasus = "bebas"', 'kasus = "bebas"\ndimulai_oleh = ["staf"]')

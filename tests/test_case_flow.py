@@ -8,20 +8,24 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sop_engine import api_tokens, audit, cases, views
+from sop_engine import api_tokens, audit, cases, people, views
 from sop_engine.case_decisions import answer_decision
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
+from sop_engine.people import NewPerson
 from sop_engine.web.app import create_app
 from tests.flow_support import ALUR, flow_context
 from tests.helpers import Run, run_cli
+from tests.policy_support import PERAN
 from tests.web_support import Site, step_html
 
 
 @pytest.fixture
 def office(ctx: Context, tmp_path: Path) -> Context:
-    return flow_context(ctx, tmp_path, {"alur": ALUR})
+    office = flow_context(ctx, tmp_path, {"alur": ALUR}, PERAN)
+    people.add_person(office, NewPerson("arsip1", "Sri Wahyuni", ("arsiparis",)))
+    return office
 
 
 def statuses(record: cases.CaseRecord) -> list[str]:
@@ -81,7 +85,7 @@ def test_a_decision_goes_back_then_on_and_parallel_steps_join_in_a_paraf_chain(o
     assert case.steps[7].status == StepStatus.SKIPPED and case.active_steps == (9,)
     message = refused(office, code, NotAllowed, lambda: cases.complete_step(office, code, 8, "staf1"))
     assert message.startswith("Langkah 8 (Langkah 8) dilewati karena cabang keputusan tidak menuju ke sana;")
-    case = cases.complete_step(office, code, 9, "staf1")
+    case = cases.complete_step(office, code, 9, "arsip1")
     assert case.status == CaseStatus.DONE and case.active_steps == ()
     assert statuses(case) == ["done"] * 7 + ["skipped", "done"]
 
@@ -130,7 +134,7 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert site.as_("ketua").post(f"{page}/langkah/7/jawab", {"jawaban": "tidak"}).status_code == 303
     html = site.as_("ketua").get(page).text
     assert 'data-status="skipped"' in step_html(html, 8) and "dilewati" in step_html(html, 8)
-    assert site.as_("staf1").post(f"{page}/langkah/9/selesai", {}).status_code == 303
+    assert site.as_("arsip1").post(f"{page}/langkah/9/selesai", {}).status_code == 303
     assert cases.get_case(office, code).status == CaseStatus.DONE
 
 
@@ -162,7 +166,7 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     assert "diparaf oleh kasubag; menunggu paraf berikutnya." in paraf.out
     assert sop("step", "done", code, "6", "--by", "sekretaris").code == 0
     assert sop("step", "jawab", code, "7", "tidak", "--by", "ketua").code == 0
-    assert sop("step", "done", code, "9", "--by", "staf1").code == 0
+    assert sop("step", "done", code, "9", "--by", "arsip1").code == 0
     shown = json.loads(sop("case", "show", code, "--json").out)
     assert shown["status"] == "done" and shown["steps"][7]["status"] == "skipped"
     assert shown["steps"][1]["note"] == "Jawaban: Ya; Lengkap"
