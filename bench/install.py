@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The demo person who does each LAKIP step, and the steps that take a document (workflows/lakip.toml).
 DOERS = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf2", 5: "kasubag", 6: "staf1", 7: "kasubag"}
 DOERS |= {8: "kasubag", 9: "ketua", 10: "kasubag", 11: "staf2"}
+#: The later actors of LAKIP's paraf chains (lakip.toml step 8: kasubag_program, then sekretaris).
+PARAF: dict[int, tuple[str, ...]] = {8: ("sekretaris",)}
 WITH_FILE = frozenset({1, 2, 4, 5, 6, 7, 9, 10})
 PYTHON = sys.executable
 SOP = str(Path(sys.executable).with_name("sop"))
@@ -83,6 +85,8 @@ class Install:
             code = engine.start_case("lakip", year=year, by="sekretaris").id
             for no, document in enumerate(documents, start=1):
                 engine.complete_step(code, no, by=DOERS[no], files=[document] if no in WITH_FILE else [])
+                for user in PARAF.get(no, ()):
+                    engine.complete_step(code, no, by=user)
         return code
 
     def copy_from(self, other: Install) -> Install:

@@ -59,7 +59,7 @@ class Task:
 
 def may_see_workflow(identity: Identity, definition: WorkflowDef) -> bool:
     """Whether the person may see the cases pinned to ``definition``: a reader of every case, or a step's role."""
-    return identity.has(*READS_EVERYTHING) or any(identity.has(step.role) for step in definition.steps)
+    return identity.has(*READS_EVERYTHING) or any(identity.has(*step.actors) for step in definition.steps)
 
 
 def may_act_on(identity: Identity, step: StepRecord) -> bool:
@@ -118,7 +118,7 @@ def my_tasks(ctx: Context, identity: Identity, now: datetime) -> list[Task]:
     Read from the active steps of the person's roles: the cost follows their work, not the history.
     """
     tasks = []
-    for case in cases.waiting_on(ctx, lambda step: identity.has(step.role)):
+    for case in cases.waiting_on(ctx, lambda step: identity.has(*step.actors)):
         for step in case.steps:
             if may_act_on(identity, step) and step.due_at is not None:
                 tasks.append(Task(case, step, ctx.calendar.working_seconds_between(now, step.due_at)))

@@ -21,11 +21,10 @@ from sop_engine.context import Context
 from sop_engine.db.models import Case
 from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import FileRule, StepDef
+from sop_engine.definitions import FileRule, StepDef, StepKind
 from sop_engine.directory import Member
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed
 from sop_engine.formatting import format_instant
-from sop_engine.machine import step_of
 from sop_engine.remedies import Field, Hint, Remedy
 from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.views.labels import STATUS_LABELS
@@ -47,14 +46,30 @@ def _require_role(person: Member, role: str, message: str) -> None:
         raise NotAllowed(message, value=person.username, role=role)
 
 
-def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLES) -> str:
-    _require_role(
-        person,
-        step.role,
-        f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
-        f"({roles.label(step.role)}); '{person.username}' berperan {_roles_text(person)}.",
-    )
-    return step.role
+def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLES, position: int = 0) -> str:
+    """The role whose turn it is at ``step`` (its paraf chain's ``position``), if ``person`` holds it."""
+    role = step.actors[position]
+    if len(step.actors) == 1:
+        message = f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {role} ({roles.label(role)})"
+    else:
+        chain = " lalu ".join(step.actors)
+        message = (
+            f"Langkah {step.no} ({step.name}) sekarang menunggu paraf peran {role} ({roles.label(role)}), "
+            f"urutan {position + 1} dari {len(step.actors)} ({chain})"
+        )
+    _require_role(person, role, f"{message}; '{person.username}' berperan {_roles_text(person)}.")
+    return role
+
+
+def require_process(step: StepDef) -> None:
+    """A decision is answered, not completed. (A ``jalankan`` step is completed by hand until the engine
+    starts and follows its linked case.)"""
+    if step.kind is StepKind.DECISION:
+        raise NotAllowed(
+            f"Langkah {step.no} ({step.name}) adalah keputusan: {step.question} Langkah ini dijawab Ya atau "
+            "Tidak, tidak ditandai selesai.",
+            value=step.no,
+        )
 
 
 _c = table(Case).c
@@ -101,8 +116,16 @@ def require_running(ctx: Context, case: CaseRow) -> None:
 def _require_active(ctx: Context, case: CaseRow, row: StepRow, step: StepDef) -> None:
     if row.status == StepStatus.ACTIVE:
         return
-    current = step_of(case.state)
-    now_text = f"langkah yang aktif sekarang: {current}" if current else "tidak ada langkah aktif"
+    active = [other.no for other in case.steps if other.status == StepStatus.ACTIVE]
+    current = active[0] if active else None
+    now_text = f"langkah yang aktif sekarang: {', '.join(map(str, active))}" if active else "tidak ada langkah aktif"
+    if row.status == StepStatus.SKIPPED:
+        raise NotAllowed(
+            f"Langkah {step.no} ({step.name}) dilewati karena cabang keputusan tidak menuju ke sana; {now_text}.",
+            value=step.no,
+            current_step=current,
+            active_steps=active,
+        )
     if row.status == StepStatus.DONE and row.completed_at is not None:
         raise Conflict(
             f"Langkah {step.no} ({step.name}) sudah diselesaikan oleh {row.completed_by} pada "
@@ -115,6 +138,7 @@ def _require_active(ctx: Context, case: CaseRow, row: StepRow, step: StepDef) ->
         f"Langkah {step.no} ({step.name}) belum aktif; {now_text}. Langkah dikerjakan berurutan.",
         value=step.no,
         current_step=current,
+        **({"active_steps": active} if len(active) > 1 else {}),
     )
 
 
@@ -133,8 +157,9 @@ def require_declared_return(step: StepDef, target: StepDef) -> None:
         )
 
 
-def require_files(step: StepDef, checked: Sequence[CheckedFile]) -> None:
-    if step.file_rule is FileRule.REQUIRED and not checked:
+def require_files(step: StepDef, checked: Sequence[CheckedFile], confirming: bool = False) -> None:
+    """The step's file rule; a later actor of a paraf chain (``confirming``) need not attach again."""
+    if step.file_rule is FileRule.REQUIRED and not checked and not confirming:
         raise InvalidInput(
             f"Langkah {step.no} ({step.name}) wajib melampirkan dokumen '{step.output}' "
             f"(jenis yang diterima: {', '.join(step.file_kinds)}); lampirkan berkasnya.",

@@ -23,12 +23,13 @@ from sop_engine.artefacts import ArtefactRecord, CheckedFile
 from sop_engine.case_checks import require_step_role, require_workable
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import Artefact
+from sop_engine.db.models import Artefact, StepReturn
 from sop_engine.db.queries import case_not_found, printable, rows_of, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
-from sop_engine.machine import step_of, step_state
+from sop_engine.machine import DONE, machine_for, step_of
+from sop_engine.marking import ACTIVE, SKIPPED, WAITING, Marking
 from sop_engine.store import keep_rows, keep_rows_cte, store_for
 
 
@@ -43,6 +44,10 @@ class StepAction:
     people: Directory
     actor: Member
     role: str
+    #: The case's state as loaded, before the action.
+    state_before: str = ""
+    #: The position reached in the step's paraf chain (0: its first actor's turn).
+    position: int = 0
 
 
 def load_case(ctx: Context, session: Session, code: str) -> CaseRow:
@@ -76,8 +81,10 @@ def active_step(ctx: Context, session: Session, code: str, step_no: int, by: str
     actor = people.person(by)
     row = case.steps[step.no - 1]
     require_workable(ctx, case, row, step)
-    role = require_step_role(actor, step, ctx.settings.roles)
-    return StepAction(case, definition, step, row, people, actor, role)
+    found = machine_for(definition).marking(case.state)
+    position = 0 if found is None else found.at(step.no)
+    role = require_step_role(actor, step, ctx.settings.roles, position)
+    return StepAction(case, definition, step, row, people, actor, role, case.state, position)
 
 
 def audit_step(
@@ -99,7 +106,7 @@ def audit_step(
         stated_at=when,
         case=act.case.code,
         step=act.step.no,
-        details={**details, "state_before": step_state(act.step.no), "state_after": new_state},
+        details={**details, "state_before": act.state_before, "state_after": new_state},
         head=act.case.audit_head,
     )
 
@@ -117,41 +124,94 @@ def finish(row: StepRow, by: str, when: datetime, note: str | None) -> None:
     row.note = note.strip() if note and note.strip() else None
 
 
-def move(ctx: Context, session: Session, act: StepAction, new_state: str, when: datetime) -> None:
-    """Move the case to ``new_state``: its next step becomes active, or the case is done; the finished
-    step's pending notifications are cancelled."""
-    next_no = step_of(new_state)
-    if next_no is None:
-        act.case.status, act.case.finished_at = CaseStatus.DONE, when
-    step = None if next_no is None else act.definition.step(next_no)
-    restart(ctx, session, act, new_state, step, when, cancel=act.step.no)
+@dataclass(frozen=True)
+class Moved:
+    """What one move did to the steps other than the one acted on."""
+
+    activated: tuple[int, ...]
+    skipped: tuple[int, ...]
+    withdrawn: tuple[int, ...]
+    #: Whether the case's new state is ``step_N`` or ``done``, as a straight SOP's.
+    linear: bool
+
+    def details(self) -> dict[str, Any]:
+        """The audit details that name them; none for a straight move (the events read as before)."""
+        if self.linear and not self.skipped and not self.withdrawn and len(self.activated) <= 1:
+            return {}
+        return {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
 
 
-def restart(
+def advance(
     ctx: Context,
     session: Session,
     act: StepAction,
     new_state: str,
-    step: StepDef | None,
+    after: Marking,
     when: datetime,
-    cancel: int | None = None,
-) -> None:
-    """Put the case in ``new_state`` with a new round of ``step`` (if any), write the case rows, then
-    the step's notifications, cancelling the pending ones of step ``cancel`` (if given).
+    restart: int | None = None,
+) -> Moved:
+    """Put the case in ``new_state`` and its step rows as ``after`` says: each newly active step with
+    a new round and deadline, skipped steps skipped, steps sent back waiting; write the case rows, then
+    the notifications (the new active steps', cancelling those of the steps that ended). ``restart``:
+    the target of a return, which starts a new round even if it was active already (a parallel branch).
 
     The rows are the action's first write and are version-checked: the loser of a race stops
     here (``StaleDataError``), before a document or a notification is written.
     """
-    act.case.state = new_state
-    row = None if step is None else act.case.steps[step.no - 1]
-    if row is not None and step is not None:
-        start_round(ctx, row, step, when)
+    case = act.case
+    case.state = new_state
+    if new_state == DONE:
+        case.status, case.finished_at = CaseStatus.DONE, when
+    activated: list[int] = []
+    skipped: list[int] = []
+    withdrawn: list[int] = []
+    for row, status in zip(case.steps, after.status, strict=True):
+        if status == ACTIVE and row.status == StepStatus.ACTIVE and row.no == restart:
+            withdrawn.append(row.no)  # its pending notifications go; the new round plans its own
+        if status == ACTIVE and (row.status != StepStatus.ACTIVE or row.no == restart):
+            start_round(ctx, row, act.definition.step(row.no), when)
+            activated.append(row.no)
+        elif status == SKIPPED and row.status != StepStatus.SKIPPED:
+            row.status, row.due_at = StepStatus.SKIPPED, None
+            skipped.append(row.no)
+        elif status == WAITING and row.status != StepStatus.WAITING:
+            if row.status == StepStatus.ACTIVE and row.no != act.step.no:
+                withdrawn.append(row.no)
+            row.status, row.due_at = StepStatus.WAITING, None
     conn = session.connection()
-    case_rows.save(conn, act.case)
-    if row is not None and step is not None:
-        outbox.schedule_step(ctx, conn, act.people, act.case, row, step, cancel_step=cancel)
-    elif cancel is not None:
-        outbox.cancel_pending(ctx, conn, act.case.id, cancel)
+    case_rows.save(conn, case)
+    ended = None if act.row.status == StepStatus.ACTIVE else act.step.no
+    for no in withdrawn:
+        outbox.cancel_pending(ctx, conn, case.id, no)
+    if not activated and ended is not None:
+        outbox.cancel_pending(ctx, conn, case.id, ended)
+    for index, no in enumerate(activated):
+        step, cancel = act.definition.step(no), ended if index == 0 else None
+        outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
+    linear = new_state == DONE or step_of(new_state) is not None
+    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), linear)
+
+
+def fire(act: StepAction, trigger: str) -> tuple[str, Marking]:
+    """The state ``trigger`` leads to from the case's state (NotAllowed if illegal), and its marking."""
+    machine = machine_for(act.definition)
+    return machine.fire(act.case.state, trigger), machine.after(act.case.state, trigger)
+
+
+def record_return(ctx: Context, session: Session, act: StepAction, to: int, reason: str, when: datetime) -> None:
+    """The row of the return of step ``act.step`` to step ``to`` (its new round already started)."""
+    session.connection().execute(
+        insert(table(StepReturn)).values(
+            case_id=act.case.id,
+            from_step=act.step.no,
+            to_step=to,
+            round=act.case.steps[to - 1].round,
+            returned_by=act.actor.username,
+            reason=reason,
+            stated_at=when,
+            recorded_at=ctx.clock.now(),
+        )
+    )
 
 
 _artefacts = table(Artefact)

@@ -22,7 +22,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
-from sop_engine.machine import step_of
+from sop_engine.machine import machine_for, step_of
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class StepRecord:
     note: str | None
     overdue: bool
     artefacts: tuple[ArtefactRecord, ...]
+    #: Every role of the step's paraf chain, in order (one for an ordinary step); ``role`` is the
+    #: one whose turn it is while the step is active, else the first.
+    actors: tuple[str, ...] = ()
+    #: The position reached in the paraf chain while the step is active (0: the first actor's turn).
+    paraf: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class CaseRecord:
     #: again after it was cancelled (read with one case, not with a list; see :mod:`sop_engine.case_restarts`).
     restart_of: str | None = None
     restarted_as: str | None = None
+    #: Every active step, lowest first (``current_step`` is the first; several when steps run in parallel).
+    active_steps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,9 @@ def record_from(
     ``steps`` in step order, ``documents`` oldest first; ``definition`` is the one the case is pinned to.
     """
     now = ctx.clock.now()
+    active = tuple(values[0] for values in steps if values[1] == StepStatus.ACTIVE)
+    chained = any(len(definition.step(no).actors) > 1 for no in active)
+    marking = machine_for(definition).marking(case.state) if chained else None
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
         if isinstance(artefact, ArtefactRecord):
@@ -127,24 +137,28 @@ def record_from(
         status=case.status,
         started_at=case.started_at,
         started_by=case.started_by,
-        current_step=step_of(case.state),
+        current_step=active[0] if active else step_of(case.state),
         finished_at=case.finished_at,
         cancel_reason=case.cancel_reason,
         definition_hash=definition.content_hash,
         revision=definition.revision,
         steps=tuple(
-            _step_record(values, step, now, tuple(by_step.get(values[0], ())))
+            _step_record(values, step, now, tuple(by_step.get(values[0], ())), marking.at(step.no) if marking else 0)
             for values, step in zip(steps, definition.steps, strict=True)
         ),
+        active_steps=active,
     )
 
 
-def _step_record(values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...]) -> StepRecord:
+def _step_record(
+    values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
+) -> StepRecord:
     no, status, round_, activated_at, due_at, completed_at, completed_by, note = values
+    paraf = paraf if status == StepStatus.ACTIVE else 0
     return StepRecord(
         no=no,
         name=step.name,
-        role=step.role,
+        role=step.actors[paraf],
         budget=str(step.budget),
         output=step.output,
         file_rule=step.file_rule.value,
@@ -157,6 +171,8 @@ def _step_record(values: StepValues, step: StepDef, now: datetime, documents: tu
         note=note,
         overdue=_overdue(status, due_at, completed_at, now),
         artefacts=documents,
+        actors=step.actors,
+        paraf=paraf,
     )
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import Connection, Row, insert
+from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,20 +38,22 @@ from sop_engine.case_checks import (
     check_year,
     require_declared_return,
     require_files,
+    require_process,
     require_running,
     require_workable,
     stated_time,
 )
 from sop_engine.case_moves import (
     active_step,
+    advance,
     attach,
     audit_step,
     finish,
+    fire,
     iso,
     load_case,
-    move,
     office_people,
-    restart,
+    record_return,
     start_round,
 )
 from sop_engine.case_records import CasePage as CasePage
@@ -61,12 +63,12 @@ from sop_engine.case_records import record_from
 from sop_engine.case_records import record_of as _record
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.models import StepReturn
-from sop_engine.db.queries import case_row, find_case, printable, table
+from sop_engine.db.queries import case_row, find_case, printable
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.errors import Conflict, InvalidInput, NotFound, SopError
-from sop_engine.machine import CANCEL, COMPLETE, machine_for, return_trigger, step_of
+from sop_engine.machine import CANCEL, complete_trigger, machine_for, return_trigger
+from sop_engine.marking import ACTIVE
 from sop_engine.paging import DEFAULT_LIMIT
 from sop_engine.policy import Permission
 from sop_engine.remedies import Field, Hint, Remedy
@@ -159,7 +161,7 @@ def _records(
 
 
 @contextmanager
-def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -> Iterator[Session]:
+def step_transaction(ctx: Context, code: str | None = None, step_no: int | None = None) -> Iterator[Session]:
     """One action's transaction; a lost optimistic-locking race becomes a Conflict after rollback.
 
     When the race was over a step, the Conflict says who acted on it first and when.
@@ -183,7 +185,7 @@ def _action(ctx: Context, code: str | None = None, step_no: int | None = None) -
         ) from exc
 
 
-def _finished(ctx: Context, case: CaseRow, definition: WorkflowDef) -> CaseRecord:
+def finished_record(ctx: Context, case: CaseRow, definition: WorkflowDef) -> CaseRecord:
     """The record an action hands back: the case as its transaction leaves it, documents included."""
     steps = [(row.no, *row.values()) for row in case.steps]
     return record_from(ctx, case, steps, case.documents, definition)
@@ -194,7 +196,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
     check_year(year)
     code = f"{workflow}-{year}"
     try:
-        with _action(ctx) as session:
+        with step_transaction(ctx) as session:
             people = office_people(ctx, session)
             actor = people.person(by)
             definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
@@ -241,7 +243,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
                     **({"restart_of": restart_of} if restart_of else {}),
                 },
             )
-            return dataclasses.replace(_finished(ctx, case, definition), restart_of=restart_of)
+            return dataclasses.replace(finished_record(ctx, case, definition), restart_of=restart_of)
     except DBIntegrityError:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
@@ -261,20 +263,24 @@ def complete_step(
     """Mark the active step done, attaching its documents, and activate the next step."""
     note = textrules.optional_text(note, "Catatan")
     inspected = [artefacts.inspect_file(f, ctx.settings.storage.max_upload_bytes) for f in files]
-    with _action(ctx, code, step_no) as session:
+    with step_transaction(ctx, code, step_no) as session:
         act = active_step(ctx, session, code, step_no, by)
+        require_process(act.step)
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
         checked = [artefacts.accept(f, act.step) for f in inspected]
-        require_files(act.step, checked)
-        new_state = machine_for(act.definition).fire(act.case.state, COMPLETE)
-        finish(act.row, act.actor.username, when, note)
-        move(ctx, session, act, new_state, when)
+        require_files(act.step, checked, act.position > 0)  # a later paraf need not attach again
+        new_state, after = fire(act, complete_trigger(step_no))
+        settled = after.of(step_no) != ACTIVE
+        if settled:
+            finish(act.row, act.actor.username, when, note)
+        moved = advance(ctx, session, act, new_state, after, when)
         stored = attach(ctx, session, act, checked, when)
+        chain = {} if len(act.step.actors) == 1 else {"paraf": act.position + 1, "of": len(act.step.actors)}
         audit_step(
             ctx,
             session,
             act,
-            "step.completed",
+            "step.completed" if settled else "step.confirmed",
             when,
             new_state,
             {
@@ -283,9 +289,11 @@ def complete_step(
                 "due_at": iso(act.row.due_at),
                 "late": bool(act.row.due_at and when > act.row.due_at),
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
+                **chain,
+                **moved.details(),
             },
         )
-        return _finished(ctx, act.case, act.definition)
+        return finished_record(ctx, act.case, act.definition)
 
 
 def return_step(
@@ -293,7 +301,7 @@ def return_step(
 ) -> CaseRecord:
     """Send the active step's work back to a declared earlier step, which restarts with a new round."""
     reason = textrules.text(reason or "", "Alasan pengembalian")
-    with _action(ctx, code, step_no) as session:
+    with step_transaction(ctx, code, step_no) as session:
         act = active_step(ctx, session, code, step_no, by)
         target = act.definition.step(to)
         require_declared_return(act.step, target)
@@ -305,23 +313,10 @@ def return_step(
                 field=Field.REASON,
             )
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
-        new_state = machine_for(act.definition).fire(act.case.state, return_trigger(target.no))
-        for later in act.case.steps[target.no : act.step.no]:
-            later.status, later.due_at = StepStatus.WAITING, None
-        restart(ctx, session, act, new_state, target, when, cancel=act.step.no)
+        new_state, after = fire(act, return_trigger(act.step.no, target.no))
+        moved = advance(ctx, session, act, new_state, after, when, restart=target.no)
         restarted = act.case.steps[target.no - 1]
-        session.connection().execute(
-            insert(table(StepReturn)).values(
-                case_id=act.case.id,
-                from_step=act.step.no,
-                to_step=target.no,
-                round=restarted.round,
-                returned_by=act.actor.username,
-                reason=reason,
-                stated_at=when,
-                recorded_at=ctx.clock.now(),
-            )
-        )
+        record_return(ctx, session, act, target.no, reason, when)
         audit_step(
             ctx,
             session,
@@ -329,15 +324,21 @@ def return_step(
             "step.returned",
             when,
             new_state,
-            {"to": target.no, "reason": reason, "round": restarted.round, "due_at": iso(restarted.due_at)},
+            {
+                "to": target.no,
+                "reason": reason,
+                "round": restarted.round,
+                "due_at": iso(restarted.due_at),
+                **moved.details(),
+            },
         )
-        return _finished(ctx, act.case, act.definition)
+        return finished_record(ctx, act.case, act.definition)
 
 
 def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | None = None) -> CaseRecord:
     """Cancel a running case (Sekretaris only, with a reason)."""
     reason = textrules.text(reason or "", "Alasan pembatalan")
-    with _action(ctx) as session:
+    with step_transaction(ctx) as session:
         case = load_case(ctx, session, code)
         definition = workflows.pinned(session.connection(), case.definition_hash)
         actor = office_people(ctx, session, case).person(by)
@@ -363,8 +364,8 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
             recorded_at=ctx.clock.now(),
             stated_at=when,
             case=case.code,
-            step=step_of(state_before),
+            step=next(iter(machine_for(definition).active(state_before)), None),
             details={"reason": reason, "state_before": state_before, "state_after": case.state},
             head=case.audit_head,
         )
-        return _finished(ctx, case, definition)
+        return finished_record(ctx, case, definition)

@@ -158,6 +158,7 @@ SCRIPT: tuple[tuple[int, str, str, int, str], ...] = (
     (6, "staf1", "1 hari", 0, "Dokumen LKj versi 2, Bab III diperbaiki"),
     (7, "kasubag", "3 jam", 0, "Koreksi selesai"),
     (8, "kasubag", "30 menit", 0, "Diserahkan ke Sekretaris untuk dimintakan persetujuan Ketua"),
+    (8, "sekretaris", "45 menit", 0, "Diparaf Sekretaris, diteruskan kepada Ketua"),
     (9, "ketua", "10 menit", 0, "Disetujui dan ditandatangani"),
     (10, "kasubag", "20 menit", 0, "Surat pengantar bernomor"),
     (11, "staf2", "45 menit", 0, "Dikirim, digandakan dan diarsipkan"),

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from sop_engine.definitions import FILE_KINDS, STEP_ROLES, FileRule, SopHeader, StepDef, WorkflowDef
 from sop_engine.errors import DefinitionError
-from sop_engine.loader_policy import ANY_ROLE, RoleCheck, case_policy, check_role
+from sop_engine.loader_flow import ROLE_OR_ROLES, actors, check_links, check_reachable, flow
+from sop_engine.loader_policy import ANY_ROLE, RoleCheck, case_policy
 from sop_engine.loader_signer import signer
 from sop_engine.loader_tables import DATE, INT, INTS, TABLE, TABLES, TEXT, TEXTS, Field, Place, Table, kind_of, show
+from sop_engine.marking import explore
 
 __all__ = ["ANY_ROLE", "load_workflow_file", "load_workflow_text", "load_workflows_dir"]
 
@@ -63,7 +65,7 @@ _SOP_FIELDS = {
 _STEP_FIELDS = {
     "nomor": Field(INT, "nomor = 1"),
     "uraian": Field(TEXT, 'uraian = "Memerintahkan penyusunan LAKIP"'),
-    "pelaksana": Field(TEXT, 'pelaksana = "sekretaris"'),
+    "pelaksana": Field(ROLE_OR_ROLES, 'pelaksana = "sekretaris"'),
     "waktu": Field(TEXT, 'waktu = "10 menit"'),
     "kelengkapan": Field(TEXTS, 'kelengkapan = ["Disposisi surat"]'),
     "output": Field(TEXT, 'output = "Disposisi surat"'),
@@ -71,6 +73,12 @@ _STEP_FIELDS = {
     "jenis_berkas": Field(TEXTS, 'jenis_berkas = ["pdf", "docx"]', required=False),
     "keterangan": Field(TEXT, 'keterangan = "-"', required=False),
     "kembali_ke": Field(INTS, "kembali_ke = [6]", required=False),
+    "jenis": Field(TEXT, 'jenis = "keputusan"', required=False),
+    "pertanyaan": Field(TEXT, 'pertanyaan = "Apakah dokumen sudah benar?"', required=False),
+    "ya": Field(INT, "ya = 8", required=False),
+    "tidak": Field(INT, "tidak = 6", required=False),
+    "setelah": Field(INTS, "setelah = [3, 4]", required=False),
+    "jalankan": Field(TEXT, 'jalankan = "perjanjian-kinerja"', required=False),
 }
 
 
@@ -97,7 +105,12 @@ def load_workflow_text(text: str, source_name: str, roles: RoleCheck = STEP_ROLE
     steps = _steps(document.get("langkah"), source_name, roles)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     policy = case_policy(workflow, roles)
-    return WorkflowDef(name, title, header, steps, text, content_hash, **policy)
+    definition = WorkflowDef(name, title, header, steps, text, content_hash, **policy)
+    try:
+        explore(definition)
+    except DefinitionError as exc:
+        raise Place(source_name).error("langkah", exc.value, exc.message) from exc
+    return definition
 
 
 def load_workflow_file(path: Path, roles: RoleCheck = STEP_ROLES) -> WorkflowDef:
@@ -138,6 +151,7 @@ def load_workflows_dir(folder: Path, roles: RoleCheck = STEP_ROLES) -> dict[str,
             raise Place(str(path), "[workflow]", table="workflow").error("id", workflow.name, message)
         found[workflow.name] = workflow
         origins[workflow.name] = path
+    check_links(found, origins)
     return found
 
 
@@ -188,7 +202,9 @@ def _steps(raw: object, file: str, roles: RoleCheck) -> tuple[StepDef, ...]:
         tables.append(Table(item, place, _STEP_FIELDS))
     numbers = [table.integer("nomor") for table in tables]
     _check_numbering(tables, numbers)
-    return tuple(_step(table, no, len(numbers), roles) for table, no in zip(tables, numbers, strict=True))
+    steps = tuple(_step(table, no, len(numbers), roles) for table, no in zip(tables, numbers, strict=True))
+    check_reachable(steps, file)
+    return steps
 
 
 def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
@@ -221,7 +237,7 @@ def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
 
 def _step(table: Table, no: int, count: int, roles: RoleCheck) -> StepDef:
     name = table.text("uraian")
-    role = check_role(table, "pelaksana", table.text("pelaksana"), roles)
+    chain = actors(table, roles)
     budget = table.duration("waktu")
     kelengkapan = table.texts("kelengkapan")
     output = table.text("output")
@@ -229,7 +245,8 @@ def _step(table: Table, no: int, count: int, roles: RoleCheck) -> StepDef:
     kinds = _file_kinds(table, file_rule)
     keterangan = table.text("keterangan", blank_ok=True)
     returns_to = _returns(table, no, count)
-    return StepDef(no, name, role, budget, kelengkapan, output, file_rule, kinds, keterangan, returns_to)
+    keys = flow(table, no, count, chain, file_rule)
+    return StepDef(no, name, chain[0], budget, kelengkapan, output, file_rule, kinds, keterangan, returns_to, **keys)
 
 
 def _file_kinds(table: Table, rule: FileRule) -> tuple[str, ...]:

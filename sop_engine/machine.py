@@ -5,9 +5,11 @@ one per case: a case's state lives in its database row. To move a case, the serv
 stored state to :meth:`WorkflowMachine.fire`, which attaches a throw-away token to the machine,
 fires the trigger, reads the new state and detaches the token again.
 
-States: ``step_1`` ... ``step_n``, ``done``, ``cancelled``. Triggers: ``complete`` (to the next
-step, or ``done`` after the last), ``return_to_<k>`` (only where the definition declares
-``kembali_ke``) and ``cancel`` (from any step).
+The states are the markings of :mod:`sop_engine.marking` reachable from the first one (``step_1``
+... ``step_n`` for a straight SOP), plus ``done`` and ``cancelled``. Triggers: ``complete_<k>``
+(step k confirmed by its current actor: the next actor's turn, or done), ``answer_<k>_ya`` /
+``answer_<k>_tidak`` (decision k answered), ``return_<k>_to_<j>`` (only where the definition
+declares ``kembali_ke``) and ``cancel`` (from any running state).
 """
 
 from __future__ import annotations
@@ -18,26 +20,44 @@ from transitions import Machine, MachineError
 
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import NotAllowed
+from sop_engine.marking import (
+    CANCELLED_STATE,
+    DONE_STATE,
+    Marking,
+    answer_trigger,
+    complete_trigger,
+    decode,
+    explore,
+    return_trigger,
+)
 
-DONE = "done"
-CANCELLED = "cancelled"
-COMPLETE = "complete"
+DONE = DONE_STATE
+CANCELLED = CANCELLED_STATE
 CANCEL = "cancel"
+
+__all__ = [
+    "CANCEL",
+    "CANCELLED",
+    "DONE",
+    "WorkflowMachine",
+    "answer_trigger",
+    "complete_trigger",
+    "machine_for",
+    "return_trigger",
+    "step_of",
+    "step_state",
+]
 
 
 def step_state(no: int) -> str:
-    """The machine state of a case whose active step is ``no``."""
+    """The machine state of a case whose one active step is ``no``, every step before it done."""
     return f"step_{no}"
 
 
 def step_of(state: str) -> int | None:
-    """The active step number of ``state``, or None for ``done``/``cancelled``."""
+    """The active step of a ``step_N`` state; None for ``done``/``cancelled`` and for a marking with
+    parallel or skipped steps (ask :meth:`WorkflowMachine.active` for those)."""
     return int(state.removeprefix("step_")) if state.startswith("step_") else None
-
-
-def return_trigger(to: int) -> str:
-    """The trigger that sends a case back to step ``to``."""
-    return f"return_to_{to}"
 
 
 class _Token:
@@ -51,20 +71,21 @@ class WorkflowMachine:
 
     def __init__(self, definition: WorkflowDef) -> None:
         self.definition = definition
-        steps = [step.no for step in definition.steps]
-        states = [step_state(no) for no in steps] + [DONE, CANCELLED]
+        first, graph = explore(definition)
+        self._initial = first
+        #: (state, trigger) -> the marking after, with its skipped steps (``done`` keeps no marking).
+        self._after: dict[tuple[str, str], Marking] = {}
         moves: list[dict[str, str]] = []
-        for index, no in enumerate(steps):
-            after = step_state(steps[index + 1]) if index + 1 < len(steps) else DONE
-            moves.append({"trigger": COMPLETE, "source": step_state(no), "dest": after})
-            moves.append({"trigger": CANCEL, "source": step_state(no), "dest": CANCELLED})
-            for to in definition.step(no).returns_to:
-                moves.append({"trigger": return_trigger(to), "source": step_state(no), "dest": step_state(to)})
+        for state, outgoing in graph.items():
+            for trigger, (dest, after) in outgoing.items():
+                moves.append({"trigger": trigger, "source": state, "dest": dest})
+                self._after[state, trigger] = after
+            moves.append({"trigger": CANCEL, "source": state, "dest": CANCELLED})
         self._machine = Machine(
             model=None,
-            states=states,
+            states=[*graph, DONE, CANCELLED],
             transitions=moves,
-            initial=step_state(steps[0]),
+            initial=self.initial,
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
@@ -74,7 +95,7 @@ class WorkflowMachine:
 
     @property
     def initial(self) -> str:
-        return step_state(self.definition.first_step.no)
+        return step_state(1)
 
     def fire(self, state: str, trigger: str) -> str:
         """The state after ``trigger`` from ``state``; NotAllowed if the move does not exist."""
@@ -83,7 +104,10 @@ class WorkflowMachine:
             return fired
         token = _Token()
         with self._lock:
-            self._machine.add_model(token, initial=state)
+            try:
+                self._machine.add_model(token, initial=state)
+            except ValueError as exc:
+                raise NotAllowed(f"Keadaan kasus '{state}' tidak dikenal oleh SOP ini.", value=state) from exc
             try:
                 token.trigger(trigger)  # type: ignore[attr-defined]  # added by transitions
             except (MachineError, AttributeError) as exc:
@@ -97,7 +121,25 @@ class WorkflowMachine:
 
     def can_fire(self, state: str, trigger: str) -> bool:
         """Whether ``trigger`` is a legal move from ``state``."""
-        return trigger in self._machine.get_triggers(state)
+        return state in self._machine.states and trigger in self._machine.get_triggers(state)
+
+    def triggers(self, state: str) -> list[str]:
+        """The legal moves from ``state`` (none for an unknown state)."""
+        return list(self._machine.get_triggers(state)) if state in self._machine.states else []
+
+    def marking(self, state: str) -> Marking | None:
+        """Where each step stands in ``state``; None for ``done`` and ``cancelled``."""
+        return decode(self.definition, state)
+
+    def after(self, state: str, trigger: str) -> Marking:
+        """The marking a legal ``trigger`` leads to from ``state``, even when it is ``done``
+        (which steps it settled or skipped); call :meth:`fire` first, it checks the move."""
+        return self._after[state, trigger]
+
+    def active(self, state: str) -> tuple[int, ...]:
+        """The active steps of ``state``, lowest first (none when the case has ended)."""
+        found = self.marking(state)
+        return () if found is None else found.active
 
 
 _machines: dict[str, WorkflowMachine] = {}

@@ -151,11 +151,17 @@ def _completed(out: Replayed, e: Event) -> None:
     done.note = str(e.details.get("note") or "").strip() or None
     after = str(e.details.get("state_after", ""))
     case.state = after
-    if after.startswith("step_"):
-        following = case.step(int(after.removeprefix("step_")))
+    listed = e.details.get("activated")
+    activated = (
+        listed if isinstance(listed, list) else [int(after.removeprefix("step_"))] if after.startswith("step_") else []
+    )
+    for no in e.details.get("skipped", []):
+        case.step(int(no)).status = "skipped"
+    for no in activated:
+        following = case.step(int(no))
         following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
         following.completed_by = following.completed_at = following.note = None
-    elif after == "done":
+    if after == "done":
         case.status = "done"
     for item in e.details.get("files", []):
         out.files[str(item["id"])] = FileState(

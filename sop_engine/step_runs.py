@@ -105,6 +105,8 @@ class _Open:
     started_at: datetime
     seq: int
     due_at: datetime | None = None
+    #: The files attached by the earlier actors of a paraf chain (``step.confirmed``), for the run's end.
+    files: tuple[tuple[str, str, str, int], ...] = ()
 
 
 @dataclass
@@ -134,11 +136,13 @@ def read_trails(facts: Iterable[Fact], calendar: WorkingCalendar, now: datetime)
 
 def _apply(case: _Case, fact: Fact, calendar: WorkingCalendar) -> None:
     details, step = fact.details, fact.step or 0
-    if fact.action == "step.completed":
+    files = tuple(
+        (str(f["id"]), str(f["filename"]), str(f["sha256"]), int(f["size"])) for f in details.get("files", [])
+    )
+    if fact.action == "step.confirmed" and step in case.open:  # one actor of a paraf chain; the step stays open
+        case.open[step].files += files
+    elif fact.action == "step.completed":
         due = _instant(details.get("due_at"))
-        files = tuple(
-            (str(f["id"]), str(f["filename"]), str(f["sha256"]), int(f["size"])) for f in details.get("files", [])
-        )
         _close(case, fact, step, Outcome.DONE, calendar, due=due, late=bool(details.get("late")), files=files)
         for skipped in details.get("skipped", []):
             _skip(case, fact, int(skipped))
@@ -222,7 +226,7 @@ def _close(
             working_seconds=calendar.working_seconds_between(run.started_at, fact.stated_at),
             seq=fact.seq,
             returned_to=returned_to,
-            files=files,
+            files=run.files + files,
         )
     )
 

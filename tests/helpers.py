@@ -153,3 +153,19 @@ def run_threads(targets: dict[str, Callable[[], Any]]) -> dict[str, Any]:
         t.join(timeout=60)
         assert not t.is_alive(), "a racing thread did not finish"
     return results
+
+
+#: The later actors of LAKIP's paraf chains among the demo people: step 8 is confirmed by the
+#: Sekretaris after the Kasubag Program hands it over (lakip.toml: pelaksana = [kasubag_program, sekretaris]).
+LAKIP_PARAF: dict[int, tuple[str, ...]] = {8: ("sekretaris",)}
+
+
+def confirm_paraf(ctx: Context, code: str, no: int, at: Any = None) -> Any:
+    """Confirm LAKIP step ``no`` by its later paraf actors, if it has any (after its first actor completed
+    it); the case record after the last confirmation, or None when the step has no chain."""
+    from sop_engine import cases
+
+    record = None
+    for user in LAKIP_PARAF.get(no, ()):
+        record = cases.complete_step(ctx, code, no, user, at=at)
+    return record

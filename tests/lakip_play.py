@@ -13,6 +13,7 @@ from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.demo import minimal_pdf
 from sop_engine.durations import parse_duration
+from tests.helpers import confirm_paraf
 
 WIB = ZoneInfo("Asia/Jakarta")
 #: Who works each LAKIP step among the demo people.
@@ -55,4 +56,5 @@ def play_lakip(
         document.parent.mkdir(parents=True, exist_ok=True)
         document.write_bytes(minimal_pdf(f"LAKIP {year} langkah {no}"))
         case = cases.complete_step(ctx, case.id, no, ACTORS[no], files=[IncomingFile.from_path(document)])
+        case = confirm_paraf(ctx, case.id, no) or case
     return case

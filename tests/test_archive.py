@@ -30,7 +30,7 @@ from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.errors import IntegrityError, NotFound
 from sop_engine.install import initialise
 from tests.conftest import ROOT, START, make_settings
-from tests.helpers import alter_document, docx, pdf, run_cli
+from tests.helpers import alter_document, confirm_paraf, docx, pdf, run_cli
 
 CASE = "lakip-2021"
 FIXED_MEMBERS = {
@@ -102,6 +102,7 @@ def _run_case(ctx: Context, clock: FixedClock, folder: Path) -> dict[str, Path]:
             continue
         incoming = [IncomingFile(files[source], files[source].name)] if source else []
         cases.complete_step(ctx, CASE, step, user, incoming)
+        confirm_paraf(ctx, CASE, step)  # step 8: the Sekretaris confirms at once
     clock.advance(timedelta(minutes=30))
     return files
 

@@ -75,7 +75,7 @@ def fault_in_audit_append(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any])
 
 
 def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
-    real = cases.move
+    real = cases.advance
 
     def crash(ctx: Context, session: Session, *args: Any) -> None:
         real(ctx, session, *args)  # the case and step rows are written (the first write of the action)
@@ -83,7 +83,7 @@ def fault_in_move(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None
         seen["step 3"] = step_status_in(session, 3)
         raise InjectedFault("crash while moving to the next step")
 
-    monkeypatch.setattr(cases, "move", crash)
+    monkeypatch.setattr(cases, "advance", crash)
 
 
 def fault_in_second_file(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
@@ -123,7 +123,7 @@ def fault_after_audit_event(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any
         raise InjectedFault("crash just before commit")
 
     monkeypatch.setattr(audit, "append", append_then_look)
-    monkeypatch.setattr(cases, "_finished", crash)
+    monkeypatch.setattr(cases, "finished_record", crash)
 
 
 FAULTS: dict[str, Installer] = {

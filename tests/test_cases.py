@@ -12,7 +12,7 @@ from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.helpers import docx, pdf, statements
+from tests.helpers import confirm_paraf, docx, pdf, statements
 
 
 def at(text: str) -> datetime:
@@ -166,6 +166,7 @@ def test_completing_the_last_step_again_is_a_conflict_naming_who_finished_the_ca
     for no, who in actors.items():
         files = [] if no in (3, 8, 11) else [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))]
         cases.complete_step(ctx, "lakip-2021", no, who, files)
+        confirm_paraf(ctx, "lakip-2021", no)
     assert cases.get_case(ctx, "lakip-2021").status == "done"
     with pytest.raises(Conflict, match=r"Langkah 11 .* sudah diselesaikan oleh staf1"):
         cases.complete_step(ctx, "lakip-2021", 11, "staf2")
@@ -200,6 +201,7 @@ def test_a_completion_sends_a_fixed_handful_of_statements_whatever_the_history(
             files = [IncomingFile.from_path(pdf(tmp_path, f"{year}-{no}.pdf", f"{year} {no}"))]
             with statements(ctx) as seen:
                 cases.complete_step(ctx, code, no, DOERS[no], files if no in WITH_DOCUMENT else [])
+            confirm_paraf(ctx, code, no)
             what = "last" if no == 11 else "document" if no in WITH_DOCUMENT else "none"
             assert len(seen) <= limits[what], (year, no, seen)
             assert not [s for s in seen if "workflow_definitions.source" in s or "FROM people" in s], seen

@@ -52,6 +52,7 @@ FULL_CASE = [
     ("done", 6, "staf1", "2021-01-20T10:00", []),
     ("done", 7, "kasubag", "2021-01-20T14:00", []),
     ("done", 8, "kasubag", "2021-01-20T14:30", []),
+    ("done", 8, "sekretaris", "2021-01-20T14:35", []),  # the paraf chain of step 8
     ("done", 9, "ketua", "2021-01-20T14:40", []),
     ("done", 10, "kasubag", "2021-01-20T15:00", []),
     ("done", 11, "staf2", "2021-01-21T08:00", []),

@@ -33,7 +33,7 @@ from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
 from sop_engine.remedies import Hint, Remedy
 from tests.conftest import need
-from tests.helpers import Run, pdf, run_cli
+from tests.helpers import Run, confirm_paraf, pdf, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "lakip-2021"
@@ -69,6 +69,7 @@ def at_step_10(ctx: Context, folder: Path) -> None:
     for no, by in ROUTE:
         files = [IncomingFile.from_path(pdf(folder, f"langkah-{no}.pdf", f"langkah {no}"))]
         cases.complete_step(ctx, CASE, no, by, files=files)
+        confirm_paraf(ctx, CASE, no)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.errors import ConfigError, Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.remedies import Remedy
-from tests.helpers import ROOT, pdf, write_config
+from tests.helpers import LAKIP_PARAF, ROOT, pdf, write_config
 
 #: Who does each step of the LAKIP SOP among the demo people.
 DOERS = {1: "sekretaris", 2: "kasubag", 3: "staf1", 4: "staf2", 5: "kasubag", 6: "staf1", 7: "kasubag"}
@@ -42,6 +42,8 @@ def run_to(engine: Engine, clock: FixedClock, folder: Path, last: int) -> None:
     for no in range(1, last + 1):
         clock.advance(timedelta(minutes=30))
         engine.complete_step("lakip-2021", no, by=DOERS[no], files=[pdf(folder, f"l{no}.pdf", f"langkah {no}")])
+        for user in LAKIP_PARAF.get(no, ()):
+            engine.complete_step("lakip-2021", no, by=user)
 
 
 def test_a_case_read_through_the_engine_is_the_document_sop_case_show_prints(engine: Engine, clock, sop, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from sop_engine.errors import NotAllowed
 from sop_engine.loader import load_workflow_file
-from sop_engine.machine import CANCEL, COMPLETE, DONE, machine_for, return_trigger, step_of, step_state
+from sop_engine.machine import CANCEL, DONE, complete_trigger, machine_for, return_trigger, step_of, step_state
 
 LAKIP = load_workflow_file(Path(__file__).resolve().parent.parent / "workflows" / "lakip.toml")
 
@@ -19,18 +19,20 @@ def test_one_machine_is_shared_by_every_case_of_a_definition():
 
 def test_complete_moves_to_the_next_step_and_after_the_last_to_done():
     machine = machine_for(LAKIP)
-    assert machine.fire(step_state(1), COMPLETE) == step_state(2)
-    assert machine.fire(step_state(11), COMPLETE) == DONE
+    assert machine.fire(step_state(1), complete_trigger(1)) == step_state(2)
+    assert machine.fire(step_state(11), complete_trigger(11)) == DONE
+    with pytest.raises(NotAllowed):
+        machine.fire(step_state(2), complete_trigger(3))
 
 
 def test_only_declared_returns_are_legal():
     machine = machine_for(LAKIP)
-    assert machine.fire(step_state(7), return_trigger(6)) == step_state(6)
-    assert machine.fire(step_state(9), return_trigger(7)) == step_state(7)
+    assert machine.fire(step_state(7), return_trigger(7, 6)) == step_state(6)
+    assert machine.fire(step_state(9), return_trigger(9, 7)) == step_state(7)
     with pytest.raises(NotAllowed):
-        machine.fire(step_state(7), return_trigger(5))
+        machine.fire(step_state(7), return_trigger(7, 5))
     with pytest.raises(NotAllowed):
-        machine.fire(step_state(2), return_trigger(1))
+        machine.fire(step_state(2), return_trigger(2, 1))
 
 
 def test_nothing_moves_a_finished_or_cancelled_case():
@@ -38,7 +40,7 @@ def test_nothing_moves_a_finished_or_cancelled_case():
     assert machine.fire(step_state(4), CANCEL) == "cancelled"
     for state in (DONE, "cancelled"):
         with pytest.raises(NotAllowed):
-            machine.fire(state, COMPLETE)
+            machine.fire(state, complete_trigger(11))
 
 
 def test_an_unknown_trigger_is_refused_not_ignored():

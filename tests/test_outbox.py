@@ -23,7 +23,7 @@ from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
 from sop_engine.notify.worker import Worker
 from sop_engine.outbox import NotificationRecord, list_notifications
-from tests.helpers import pdf, run_cli
+from tests.helpers import LAKIP_PARAF, pdf, run_cli
 
 WIB = ZoneInfo("Asia/Jakarta")
 CASE = "lakip-2021"
@@ -153,6 +153,8 @@ def test_escalation_follows_the_supervisor_chain_staf_3_levels_kasubag_2_sekreta
         if step < 9:
             no, by, when = next(walk)
             finish(ctx, clock, tmp_path, no, by, when)
+            for user in LAKIP_PARAF.get(no, ()):
+                finish(ctx, clock, tmp_path, no, user, when)
             assert notes(ctx, step=step, status="pending") == []
 
 

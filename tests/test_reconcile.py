@@ -21,7 +21,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Artefact, Case, CaseStep, Office, Person, PersonRole, StepReturn
 from sop_engine.db.models_performance import WorkbookImportDivision, WorkbookSend
 from sop_engine.lakip.workbook import record_sent
-from tests.helpers import docx, pdf, run_cli
+from tests.helpers import confirm_paraf, docx, pdf, run_cli
 
 CASE = "lakip-2021"
 
@@ -35,6 +35,7 @@ def walk(ctx: Context, folder: Path, last: int) -> None:
         if no == 2:
             files = [IncomingFile.from_path(docx(folder, "format.docx"))]
         cases.complete_step(ctx, CASE, no, actors[no], files=files, note=f"catatan {no}")
+        confirm_paraf(ctx, CASE, no)
 
 
 def forge(ctx: Context, statement: object) -> None:

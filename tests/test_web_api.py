@@ -28,7 +28,7 @@ from sop_engine.web.api import MeOut
 from sop_engine.web.api_audit import EventListOut, VerifyOut
 from sop_engine.web.api_cases import CaseDetailOut, CaseListOut
 from sop_engine.web.uploads import upload_dir
-from tests.helpers import docx, pdf, run_cli
+from tests.helpers import confirm_paraf, docx, pdf, run_cli
 from tests.web_support import client_for, log_in
 
 CODE = "lakip-2021"
@@ -58,6 +58,7 @@ def complete_through(ctx: Context, tmp_path: Path, last: int) -> None:
         taken = step.file_rule != FileRule.NONE
         files = [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))] if taken else []
         cases.complete_step(ctx, CODE, no, DOERS[step.role], files)
+        confirm_paraf(ctx, CODE, no)
 
 
 def pdf_part(tmp_path: Path, name: str = "dokumen.pdf") -> tuple[str, tuple[str, bytes, str]]:
@@ -113,7 +114,7 @@ def test_every_route_refuses_a_request_without_a_valid_token_with_401(
     start(ctx)
     headers = {"Authorization": authorization} if authorization is not None else {}
     requests = every_api_request(client)
-    assert len(requests) == 16  # with GET /api/v1/offices of the pengawas and the 5 document routes
+    assert len(requests) == 17  # with GET /api/v1/offices of the pengawas, the 5 document routes, the answer
     for method, path in requests:
         # A body that would fail validation: the token is checked before anything else.
         response = client.request(method, path, headers={**headers, "content-type": "application/json"}, content="{")

@@ -20,7 +20,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.db.models import Person
 from sop_engine.web.app import create_app
-from tests.helpers import TEST_HASHER, docx, pdf
+from tests.helpers import TEST_HASHER, confirm_paraf, docx, pdf
 
 #: The password every demo person gets in the web tests (fictional, like the people).
 PASSWORD = "sandi-uji-coba-2021"
@@ -120,6 +120,7 @@ def advance_to(ctx: Context, tmp_path: Path, last: int) -> None:
     for no in range(1, last + 1):
         files = [] if no in (3, 8, 11) else [IncomingFile.from_path(pdf(tmp_path, f"langkah-{no}.pdf"))]
         cases.complete_step(ctx, CASE, no, actors[no], files=files)
+        confirm_paraf(ctx, CASE, no)
 
 
 def alert(html: str, kind: str) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sop_engine import artefacts, audit, cases, planning, views
+from sop_engine import artefacts, audit, case_decisions, cases, planning, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.cli import output
 from sop_engine.cli.parsing import print_json, when
@@ -70,13 +70,20 @@ def cmd_step_done(args: argparse.Namespace, ctx: Context) -> int:
     files = [IncomingFile.from_path(p) for p in args.file]
     record = cases.complete_step(ctx, args.case, args.step, args.by, files, args.note, when(args.at, ctx))
     step = record.steps[args.step - 1]
-    return _show_case(
-        record,
-        args,
-        ctx,
-        f"Langkah {step.no} ({step.name}) diselesaikan oleh {step.completed_by}"
-        f"{' dengan ' + str(len(files)) + ' dokumen' if files else ''}.",
-    )
+    with_files = f" dengan {len(files)} dokumen" if files else ""
+    if step.completed_by is None:  # a paraf chain: the step waits for its next actor
+        message = f"Langkah {step.no} ({step.name}) diparaf oleh {args.by}{with_files}; menunggu paraf berikutnya."
+    else:
+        message = f"Langkah {step.no} ({step.name}) diselesaikan oleh {step.completed_by}{with_files}."
+    return _show_case(record, args, ctx, message)
+
+
+def cmd_step_answer(args: argparse.Namespace, ctx: Context) -> int:
+    yes = case_decisions.parse_answer(args.answer)
+    record = case_decisions.answer_decision(ctx, args.case, args.step, args.by, yes, args.catatan, when(args.at, ctx))
+    step = record.steps[args.step - 1]
+    answer = "Ya" if yes else "Tidak"
+    return _show_case(record, args, ctx, f"Langkah {step.no} ({step.name}) dijawab {answer} oleh {args.by}.")
 
 
 def cmd_step_return(args: argparse.Namespace, ctx: Context) -> int:

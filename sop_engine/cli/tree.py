@@ -90,6 +90,13 @@ def _register_casework(cli: Commands) -> None:
     p.add_argument("--file", action="append", default=[], help="dokumen keluaran (boleh diulang)")
     p.add_argument("--note")
     p.add_argument("--at")
+    p = cli.command(sub, "jawab", "casework.cmd_step_answer", "jawab langkah keputusan: ya atau tidak", json_flag=True)
+    p.add_argument("case")
+    p.add_argument("step", type=int)
+    p.add_argument("answer", metavar="ya|tidak")
+    p.add_argument("--by", required=True)
+    p.add_argument("--catatan", help="catatan jawaban (wajib bila jawaban mengembalikan pekerjaan)")
+    p.add_argument("--at")
     p = cli.command(
         sub, "return", "casework.cmd_step_return", "kembalikan pekerjaan ke langkah sebelumnya", json_flag=True
     )

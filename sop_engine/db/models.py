@@ -141,7 +141,7 @@ class Case(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("workflow_definitions.id"))
     year: Mapped[int] = mapped_column(Integer)
     status: Mapped[CaseStatus] = mapped_column(Status(CaseStatus))
-    state: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(128))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_by: Mapped[str] = mapped_column(String(64))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -24,6 +24,7 @@ class StepStatus(StrEnum):
     WAITING = "waiting"
     ACTIVE = "active"
     DONE = "done"
+    SKIPPED = "skipped"  # a branch not taken (a decision's other side), settled without work
 
 
 class NotificationKind(StrEnum):

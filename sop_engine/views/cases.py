@@ -67,6 +67,7 @@ class CaseJson(TypedDict):
     started_at: Annotated[Instant, Doc("Waktu dimulai.")]
     started_by: Annotated[str, Doc("Nama pengguna yang memulai.")]
     current_step: Annotated[int | None, Doc("Nomor langkah yang aktif; null bila kasus tidak berjalan.")]
+    active_steps: Annotated[list[int], Doc("Semua langkah yang aktif (beberapa bila dikerjakan bersamaan).")]
     finished_at: Annotated[Instant | None, Doc("Waktu selesai atau dibatalkan.")]
     cancel_reason: Annotated[str | None, Doc("Alasan pembatalan.")]
     revision: Annotated[Day, Doc("Tanggal revisi SOP yang dipakai kasus ini.")]
@@ -167,6 +168,7 @@ def case_json(case: CaseRecord, tz: ZoneInfo) -> CaseJson:
         "started_at": iso_local(case.started_at, tz),
         "started_by": case.started_by,
         "current_step": case.current_step,
+        "active_steps": list(case.active_steps),
         "finished_at": iso_local(case.finished_at, tz),
         "cancel_reason": case.cancel_reason,
         "revision": case.revision.isoformat(),

@@ -21,6 +21,7 @@ STEP_STATUS_LABELS: dict[str, str] = {
     StepStatus.WAITING: "menunggu",
     StepStatus.ACTIVE: "aktif",
     StepStatus.DONE: "selesai",
+    StepStatus.SKIPPED: "dilewati",
 }
 #: A case's or a step's status (the two share "done"), for a page that shows either.
 STATUS_LABELS: dict[str, str] = {**STEP_STATUS_LABELS, **CASE_STATUS_LABELS}

@@ -8,7 +8,7 @@ step takes ``multipart/form-data`` (a ``note`` and any number of ``files``), str
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from sop_engine import access, cases, planning, views
+from sop_engine import access, case_decisions, cases, planning, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
@@ -117,6 +117,11 @@ class ReturnStepIn(_Document):
 
 class CancelCaseIn(_Document):
     reason: Reason
+
+
+class AnswerStepIn(_Document):
+    answer: Literal["ya", "tidak"] = Field(description="Jawaban keputusan.", examples=["ya"])
+    note: Reason | None = Field(default=None, description="Catatan; wajib bila jawaban mengembalikan pekerjaan.")
 
 
 COMPLETE_BODY: dict[str, Any] = {
@@ -233,6 +238,23 @@ def return_step(
     ctx = context_of(request)
     access.require_visible(ctx, identity, code)
     record = cases.return_step(ctx, code, no, body.to, identity.username, body.reason)
+    return JSONResponse(case_document(ctx, record))
+
+
+@router.post(
+    "/cases/{code}/steps/{no}/answer",
+    summary="Jawab langkah keputusan",
+    description='Jawab Ya atau Tidak langkah keputusan yang aktif (`jenis = "keputusan"`), dengan catatan; kasus '
+    "berlanjut ke langkah `ya` atau `tidak` SOP, langkah cabang lain ditandai dilewati.",
+    responses=documented(CaseDetailOut, 200, 403, 404, 409, 413, 415),
+)
+def answer_step(
+    code: CaseCode, no: StepNo, body: AnswerStepIn, request: Request, identity: Annotated[Identity, Caller]
+) -> JSONResponse:
+    ctx = context_of(request)
+    access.require_visible(ctx, identity, code)
+    yes = body.answer == "ya"
+    record = case_decisions.answer_decision(ctx, code, no, identity.username, yes, body.note)
     return JSONResponse(case_document(ctx, record))
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sop_engine import access, backdating, cases, policy
+from sop_engine import access, backdating, case_decisions, cases, policy
 from sop_engine.artefacts import IncomingFile
 from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import SopError
@@ -152,6 +152,20 @@ async def return_submit(
             return cases.return_step(context_of(request), code, no, to, by, reason)
 
         return await _act(request, session, code, act, Typed(alasan=reason, ke=target), "dikembalikan")
+
+
+@router.post("/kasus/{code}/langkah/{no}/jawab")
+async def answer_submit(
+    request: Request, code: str, no: int, session: LoginSession = Depends(auth.page_session)
+) -> Response:
+    with await posted_form(request, session) as form:
+        answer, note = field(form, "jawaban"), field(form, "catatan")
+
+        def act(by: str) -> object:
+            yes = case_decisions.parse_answer(answer)
+            return case_decisions.answer_decision(context_of(request), code, no, by, yes, note)
+
+        return await _act(request, session, code, act, Typed(catatan=note), "dijawab")
 
 
 @router.post("/kasus/{code}/batalkan")

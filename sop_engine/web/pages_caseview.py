@@ -18,7 +18,7 @@ from sop_engine.artefacts import EXTENSIONS, ArtefactRecord
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import FileRule, StepDef
+from sop_engine.definitions import FileRule, StepDef, StepKind
 from sop_engine.identity import Identity
 from sop_engine.returns import list_returns
 from sop_engine.views.labels import FILE_KIND_LABELS
@@ -31,6 +31,7 @@ NOTICES = {
     "dimulai": "Kasus telah dimulai; langkah 1 kini aktif.",
     "selesai": "Langkah telah ditandai selesai.",
     "dikembalikan": "Pekerjaan telah dikembalikan beserta alasannya; langkah tujuan aktif kembali.",
+    "dijawab": "Keputusan telah dijawab.",
     "dibatalkan": "Kasus telah dibatalkan.",
     "dokumen": "Dokumen telah dibuat dan dilampirkan; langkahnya ditandai selesai.",
 }
@@ -85,7 +86,12 @@ class StepView:
 
     @property
     def files_required(self) -> bool:
-        return self.definition.file_rule is FileRule.REQUIRED
+        """A later actor of a paraf chain confirms the document the first one attached."""
+        return self.definition.file_rule is FileRule.REQUIRED and self.record.paraf == 0
+
+    @property
+    def decision(self) -> bool:
+        return self.definition.kind is StepKind.DECISION
 
     @property
     def accept(self) -> str:
