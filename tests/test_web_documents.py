@@ -107,12 +107,16 @@ def test_analysis_page_and_draft_lkj_of_step_5(site: Site, tmp_path: Path) -> No
     assert page.status_code == 200 and "Rp 2.701.548.000" in page.text and "Temuan (" in page.text
     unattached = site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.docx")
     assert (
-        unattached.status_code == 200 and 'filename="draf-lkj-2020.docx"' in unattached.headers["content-disposition"]
-    )
+        unattached.status_code == 200
+        and unattached.headers["content-disposition"] == 'attachment; filename="draf-lkj-2020.docx"'
+    )  # the .docx stays a download; the preview opens in the browser
     assert "KATA PENGANTAR" in [p.text for p in docx.Document(io.BytesIO(unattached.content)).paragraphs]
     preview = site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.html")
     assert preview.headers["content-type"].startswith("text/html") and "KATA PENGANTAR" in preview.text.upper()
-    assert preview.headers["content-disposition"].startswith("attachment;")
+    assert preview.headers["content-disposition"] == 'inline; filename="draf-lkj-2020.html"'
+    policy = dict(part.strip().partition(" ")[::2] for part in preview.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'none'" and "script-src" not in policy and "sandbox" in policy
+    assert "<style>" in preview.text and policy["style-src"] == "'unsafe-inline'"  # its own styles apply
     assert site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.pdf").status_code == 404
     assert cases.get_case(site.ctx, CASE).steps[4].status == StepStatus.ACTIVE  # nothing attached yet
     assert make(site, "kasubag", 5, "draf-lkj").status_code == 303
