@@ -167,3 +167,16 @@ def test_the_analysis_chart_draws_each_indicator_and_the_absorption(site: Site, 
     assert svg.count('<g class="bar serapan">') == len(record.budget.programs) + 1
     assert with_pct and f"<title>Serapan {record.budget.total.name or record.budget.total.code}: 93,70 %</title>" in svg
     assert "style=" not in svg
+
+
+def test_the_analysis_shows_a_realisation_in_the_unit_and_format_of_its_target(site: Site, tmp_path: Path) -> None:
+    """A realisation typed "6" against a target of "6,0%" is shown "6,0%", as its target is written."""
+    typed = (FIXTURES / "targets-2020.csv").read_text(encoding="utf-8").replace('tinggi,"6,0%"', "tinggi,6", 1)
+    (tmp_path / "targets.csv").write_text(typed, encoding="utf-8")
+    service.import_targets(site.ctx, tmp_path / "targets.csv", 2020, by="kasubag")
+    advance_to(site.ctx, tmp_path, 4)
+    page = site.as_("kasubag").get(f"/kasus/{CASE}/analisis").text
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td class=\"num\">([^<]*)</td>", page)
+    first = next(row for row in rows if row[0].startswith("Persentase KPU Kabupaten Bangkalan"))
+    assert first[1:] == ("6,0%", "6,0%")
+    assert ("Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan", "6,0%", "5,4%") in rows
