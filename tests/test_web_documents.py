@@ -21,8 +21,9 @@ from sop_engine import cases, letters
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.lakip import service
+from tests.helpers import pdf
 from tests.test_lakip_workbook import fill
-from tests.web_support import CASE, Site, advance_to, alert, start, step_html
+from tests.web_support import CASE, Site, advance_to, alert, elements, start, step_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -180,3 +181,25 @@ def test_the_analysis_shows_a_realisation_in_the_unit_and_format_of_its_target(s
     first = next(row for row in rows if row[0].startswith("Persentase KPU Kabupaten Bangkalan"))
     assert first[1:] == ("6,0%", "6,0%")
     assert ("Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan", "6,0%", "5,4%") in rows
+
+
+def test_step_3_attaches_its_optional_file_and_step_4_still_works_on_the_workbook(site: Site, tmp_path: Path) -> None:
+    """Step 3's berkas is optional: the form offers it as such; a receipt attached there is not what
+    step 4 fills in, so step 4's task card and step page still offer the workbook of step 2."""
+    advance_to(site.ctx, tmp_path, 1)
+    assert make(site, "kasubag", 2, "buku-kerja").status_code == 303
+    step_3 = step_html(site.as_("staf1").get(f"/kasus/{CASE}").text, 3)
+    form = step_3.split('id="form-dokumen-kirim-buku-kerja"', 1)[1].split("</form>", 1)[0]
+    [field] = elements(form, "input", id="dok-berkas")
+    assert (field["name"], field["accept"]) == ("berkas", ".pdf,.docx,.xlsx,.odt,.ods")
+    assert "aria-required" not in field
+    assert "Lampiran (opsional): Format penyusunan LAKIP" in form
+    receipt = ("berkas", ("tanda-terima.pdf", pdf(tmp_path, "tanda-terima.pdf").read_bytes(), "application/pdf"))
+    sent = make(site, "staf1", 3, "kirim-buku-kerja", {"subbagian": "Subbagian Program dan Data"}, files=[receipt])
+    assert sent.status_code == 303, alert(sent.text, "error")
+    [attached] = cases.get_case(site.ctx, CASE).steps[2].artefacts
+    assert attached.filename == "tanda-terima.pdf"
+    card = elements(site.as_("staf1").get("/tugas").text, "a", class_="input-document")
+    workbook = cases.get_case(site.ctx, CASE).steps[1].artefacts[0]
+    assert [a["href"] for a in card] == [f"/kasus/{CASE}/dokumen/{workbook.id}"]
+    assert workbook.filename in step_html(site.as_("staf1").get(f"/kasus/{CASE}").text, 4)
