@@ -83,7 +83,14 @@ def error_of(response: Any, status: int) -> str:
 
 def every_api_request(client: TestClient) -> list[tuple[str, str]]:
     """(method, concrete path) for every operation of /api/v1 in /openapi.json."""
-    samples = {"{code}": CODE, "{no}": "1", "{artefact_id}": "3f9a0c1b2d4e", "{kind}": "disposisi"}
+    samples = {
+        "{code}": CODE,
+        "{no}": "1",
+        "{artefact_id}": "3f9a0c1b2d4e",
+        "{kind}": "disposisi",
+        "{year}": "2021",
+        "{seq}": "1",
+    }
     requests = []
     for template, operations in client.get("/openapi.json").json()["paths"].items():
         if template.startswith("/api/v1/"):
@@ -114,7 +121,8 @@ def test_every_route_refuses_a_request_without_a_valid_token_with_401(
     start(ctx)
     headers = {"Authorization": authorization} if authorization is not None else {}
     requests = every_api_request(client)
-    assert len(requests) == 17  # with GET /api/v1/offices of the pengawas, the 5 document routes, the answer
+    # with GET /api/v1/offices of the pengawas, the 5 document routes, the answer, the 3 of the letter register
+    assert len(requests) == 20
     for method, path in requests:
         # A body that would fail validation: the token is checked before anything else.
         response = client.request(method, path, headers={**headers, "content-type": "application/json"}, content="{")

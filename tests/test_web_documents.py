@@ -21,8 +21,9 @@ from sop_engine import cases, letters
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
 from sop_engine.lakip import service
+from tests.helpers import pdf
 from tests.test_lakip_workbook import fill
-from tests.web_support import CASE, Site, advance_to, alert, start, step_html
+from tests.web_support import CASE, Site, advance_to, alert, elements, start, step_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -107,12 +108,16 @@ def test_analysis_page_and_draft_lkj_of_step_5(site: Site, tmp_path: Path) -> No
     assert page.status_code == 200 and "Rp 2.701.548.000" in page.text and "Temuan (" in page.text
     unattached = site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.docx")
     assert (
-        unattached.status_code == 200 and 'filename="draf-lkj-2020.docx"' in unattached.headers["content-disposition"]
-    )
+        unattached.status_code == 200
+        and unattached.headers["content-disposition"] == 'attachment; filename="draf-lkj-2020.docx"'
+    )  # the .docx stays a download; the preview opens in the browser
     assert "KATA PENGANTAR" in [p.text for p in docx.Document(io.BytesIO(unattached.content)).paragraphs]
     preview = site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.html")
     assert preview.headers["content-type"].startswith("text/html") and "KATA PENGANTAR" in preview.text.upper()
-    assert preview.headers["content-disposition"].startswith("attachment;")
+    assert preview.headers["content-disposition"] == 'inline; filename="draf-lkj-2020.html"'
+    policy = dict(part.strip().partition(" ")[::2] for part in preview.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'none'" and "script-src" not in policy and "sandbox" in policy
+    assert "<style>" in preview.text and policy["style-src"] == "'unsafe-inline'"  # its own styles apply
     assert site.as_("kasubag").get(f"/kasus/{CASE}/draf-lkj.pdf").status_code == 404
     assert cases.get_case(site.ctx, CASE).steps[4].status == StepStatus.ACTIVE  # nothing attached yet
     assert make(site, "kasubag", 5, "draf-lkj").status_code == 303
@@ -163,3 +168,38 @@ def test_the_analysis_chart_draws_each_indicator_and_the_absorption(site: Site, 
     assert svg.count('<g class="bar serapan">') == len(record.budget.programs) + 1
     assert with_pct and f"<title>Serapan {record.budget.total.name or record.budget.total.code}: 93,70 %</title>" in svg
     assert "style=" not in svg
+
+
+def test_the_analysis_shows_a_realisation_in_the_unit_and_format_of_its_target(site: Site, tmp_path: Path) -> None:
+    """A realisation typed "6" against a target of "6,0%" is shown "6,0%", as its target is written."""
+    typed = (FIXTURES / "targets-2020.csv").read_text(encoding="utf-8").replace('tinggi,"6,0%"', "tinggi,6", 1)
+    (tmp_path / "targets.csv").write_text(typed, encoding="utf-8")
+    service.import_targets(site.ctx, tmp_path / "targets.csv", 2020, by="kasubag")
+    advance_to(site.ctx, tmp_path, 4)
+    page = site.as_("kasubag").get(f"/kasus/{CASE}/analisis").text
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td class=\"num\">([^<]*)</td>", page)
+    first = next(row for row in rows if row[0].startswith("Persentase KPU Kabupaten Bangkalan"))
+    assert first[1:] == ("6,0%", "6,0%")
+    assert ("Persentase Partisipasi Pemilih dalam Pemilu/ Pemilihan", "6,0%", "5,4%") in rows
+
+
+def test_step_3_attaches_its_optional_file_and_step_4_still_works_on_the_workbook(site: Site, tmp_path: Path) -> None:
+    """Step 3's berkas is optional: the form offers it as such; a receipt attached there is not what
+    step 4 fills in, so step 4's task card and step page still offer the workbook of step 2."""
+    advance_to(site.ctx, tmp_path, 1)
+    assert make(site, "kasubag", 2, "buku-kerja").status_code == 303
+    step_3 = step_html(site.as_("staf1").get(f"/kasus/{CASE}").text, 3)
+    form = step_3.split('id="form-dokumen-kirim-buku-kerja"', 1)[1].split("</form>", 1)[0]
+    [field] = elements(form, "input", id="dok-berkas")
+    assert (field["name"], field["accept"]) == ("berkas", ".pdf,.docx,.xlsx,.odt,.ods")
+    assert "aria-required" not in field
+    assert "Lampiran (opsional): Format penyusunan LAKIP" in form
+    receipt = ("berkas", ("tanda-terima.pdf", pdf(tmp_path, "tanda-terima.pdf").read_bytes(), "application/pdf"))
+    sent = make(site, "staf1", 3, "kirim-buku-kerja", {"subbagian": "Subbagian Program dan Data"}, files=[receipt])
+    assert sent.status_code == 303, alert(sent.text, "error")
+    [attached] = cases.get_case(site.ctx, CASE).steps[2].artefacts
+    assert attached.filename == "tanda-terima.pdf"
+    card = elements(site.as_("staf1").get("/tugas").text, "a", class_="input-document")
+    workbook = cases.get_case(site.ctx, CASE).steps[1].artefacts[0]
+    assert [a["href"] for a in card] == [f"/kasus/{CASE}/dokumen/{workbook.id}"]
+    assert workbook.filename in step_html(site.as_("staf1").get(f"/kasus/{CASE}").text, 4)

@@ -53,6 +53,9 @@ OPERATIONS = [
     "archive_download",
     "archive_verify",
     "supervised_offices",
+    "list_letters",
+    "issue_letter",
+    "cancel_letter",
 ]
 #: The operations with a case code in their path.
 ON_A_CASE = [

@@ -81,7 +81,8 @@ DOCUMENT_BODY: dict[str, Any] = {
                         "type": "array",
                         "maxItems": MAX_FILES,
                         "items": {"type": "string", "format": "binary"},
-                        "description": "impor-buku-kerja: buku kerja .xlsx yang sudah diisi.",
+                        "description": "impor-buku-kerja: buku kerja .xlsx yang sudah diisi; kirim-buku-kerja: "
+                        "lampiran langkah 3 menurut aturan berkasnya (opsional).",
                     },
                 },
             }

@@ -69,6 +69,9 @@ class DocumentAction:
     step: int
     button: str
     run: Run
+    #: The file kinds of the document the step works on (its input), when only those are: the workbook
+    #: import of step 4 works on the .xlsx sent out, not on a receipt step 3 may have attached.
+    works_on: frozenset[str] = frozenset()
 
 
 def day(text: str, ctx: Context) -> date:
@@ -183,7 +186,7 @@ ACTIONS: Mapping[str, DocumentAction] = {
         DocumentAction("disposisi", 1, "Buat dan lampirkan lembar disposisi", _disposisi),
         DocumentAction("buku-kerja", 2, "Buat dan lampirkan buku kerja", _workbook),
         DocumentAction("kirim-buku-kerja", 3, "Catat pengiriman buku kerja", _sent),
-        DocumentAction("impor-buku-kerja", 4, "Impor buku kerja yang kembali", _import),
+        DocumentAction("impor-buku-kerja", 4, "Impor buku kerja yang kembali", _import, frozenset({"xlsx"})),
         DocumentAction("draf-lkj", draft.DRAFT_STEP, "Buat dan lampirkan draf LKj", _draft),
         DocumentAction("pengantar", documents.PENGANTAR_STEP, "Buat surat pengantar bernomor", _pengantar),
     )
@@ -193,9 +196,12 @@ BY_STEP: Mapping[int, DocumentAction] = {action.step: action for action in ACTIO
 
 
 def input_documents(case: CaseRecord, no: int) -> tuple[ArtefactRecord, ...]:
-    """What step ``no`` works on: the current documents of the nearest earlier step that has any."""
+    """What step ``no`` works on: the current documents of the nearest earlier step that has any (of
+    the kinds its document action works on, if it names them)."""
+    action = BY_STEP.get(no) if case.workflow == LAKIP else None
+    kinds = action.works_on if action is not None else frozenset()
     for record in reversed(case.steps[: no - 1]):
-        found = tuple(a for a in record.artefacts if a.round == record.round)
+        found = tuple(a for a in record.artefacts if a.round == record.round and (not kinds or a.file_kind in kinds))
         if found and record.status == StepStatus.DONE:
             return found
     return ()

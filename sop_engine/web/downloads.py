@@ -1,5 +1,8 @@
 """Sending a stored document to a browser or a program: its media type and download headers.
 
+The HTML preview of the draft LKj is the one file shown in the browser instead (``inline``), under
+its own narrow Content-Security-Policy (:data:`PREVIEW_POLICY`).
+
 A document is streamed in small chunks, never held whole: its hash is re-checked in a first
 chunked pass before the answer starts (an altered file answers 500 with the Indonesian
 IntegrityError), and again while it is sent (see :class:`sop_engine.artefacts.VerifiedFile`).
@@ -11,6 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 from fastapi import Response
@@ -35,6 +39,14 @@ MEDIA_TYPES = {
 }
 ZIP_TYPE = "application/zip"
 
+#: The Content-Security-Policy of a generated HTML preview shown in the browser: its own ``<style>``
+#: and ``data:`` images (a logo) only; no script, fetch, form, frame or base URL, and sandboxed, so
+#: the page runs as an opaque origin without the site's cookies even if a value slipped into it.
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'; sandbox"
+)
+
 
 def attachment(filename: str) -> str:
     """``Content-Disposition`` for a download: an ASCII fallback name and the real name per RFC 5987."""
@@ -57,10 +69,14 @@ def document_response(ctx: Context, record: ArtefactRecord) -> Response:
 
 
 def generated_download(
-    ctx: Context, build: Callable[[Path], tuple[Path, Mapping[str, str]]], media_type: str
+    ctx: Context,
+    build: Callable[[Path], tuple[Path, Mapping[str, str]]],
+    media_type: str,
+    disposition: Literal["attachment", "inline"] = "attachment",
 ) -> FileResponse:
     """A file ``build`` writes into a fresh temp folder (returning it and extra headers), sent as a
-    private download; the folder is removed once sent, or at once when ``build`` fails."""
+    private download (or, ``inline``, to be shown in the browser); the folder is removed once sent,
+    or at once when ``build`` fails."""
     parent = upload_dir(ctx)
     parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="unduhan-", dir=parent))
@@ -73,6 +89,7 @@ def generated_download(
         path,
         media_type=media_type,
         filename=path.name,
+        content_disposition_type=disposition,
         headers={"Cache-Control": "private, no-store", **headers},
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
@@ -89,13 +106,16 @@ def archive_download_response(ctx: Context, code: str) -> FileResponse:
 
 
 def draft_download_response(ctx: Context, code: str, preview: bool) -> FileResponse:
-    """The draft LKj of LAKIP case ``code`` (``sop lakip draft``), not attached: the .docx or its HTML preview."""
+    """The draft LKj of LAKIP case ``code`` (``sop lakip draft``), not attached: the .docx as a download,
+    or its HTML preview shown in the browser under :data:`PREVIEW_POLICY`."""
 
     def build(folder: Path) -> tuple[Path, Mapping[str, str]]:
         year = service.report_year(ctx, code)
         docx_path = folder / f"draf-lkj-{year}.docx"
         html_path = folder / f"draf-lkj-{year}.html" if preview else None
         record = draft.draft_lkj(ctx, year, docx_path, case=code, html_path=html_path)
-        return (record.html_path or record.path), {}
+        return (record.html_path or record.path), {"Content-Security-Policy": PREVIEW_POLICY} if preview else {}
 
-    return generated_download(ctx, build, "text/html; charset=utf-8" if preview else MEDIA_TYPES["docx"])
+    if preview:
+        return generated_download(ctx, build, "text/html; charset=utf-8", "inline")
+    return generated_download(ctx, build, MEDIA_TYPES["docx"])

@@ -22,6 +22,7 @@ from sop_engine.artefacts import IncomingFile
 from sop_engine.errors import InvalidInput, NotFound, SopError
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
+from sop_engine.lakip.indicator_text import shown_realisation, shown_target
 from sop_engine.lakip.tables import ImportRefused
 from sop_engine.logins import LoginSession
 from sop_engine.remedies import explain
@@ -89,6 +90,7 @@ def analysis_page(request: Request, code: str, session: LoginSession = Depends(a
         return render(request, "analisis.html", values | {"pct": format_pct})
     findings = [explain(f.message, advice=advice_text(f.hint)) for f in record.findings]
     values = {"case": case, "record": record, "findings": findings, "error": "", "pct": format_pct, "axis": AXIS_PCT}
+    values |= {"target": shown_target, "realisation": shown_realisation}
     values["chart"] = analysis_chart_svg(record)
     return render(request, "analisis.html", values)
 
