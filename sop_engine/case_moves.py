@@ -131,14 +131,21 @@ class Moved:
     activated: tuple[int, ...]
     skipped: tuple[int, ...]
     withdrawn: tuple[int, ...]
-    #: Whether the case's new state is ``step_N`` or ``done``, as a straight SOP's.
-    linear: bool
+    #: Steps done or skipped before that wait again (a return sent the work back before them).
+    reset: tuple[int, ...]
+    #: What a reader of the new state alone infers was activated: ``(N,)`` for ``step_N``, ``()`` for
+    #: ``done``; None for any other state (a marking), from which nothing is inferred.
+    implied: tuple[int, ...] | None
+    #: What a reader infers a return reset: the steps after its target up to the one that returned.
+    implied_reset: tuple[int, ...] = ()
 
     def details(self) -> dict[str, Any]:
-        """The audit details that name them; none for a straight move (the events read as before)."""
-        if self.linear and not self.skipped and not self.withdrawn and len(self.activated) <= 1:
+        """The audit details that name them (:mod:`sop_engine.replay` and :mod:`sop_engine.step_runs` read
+        them); none for a straight move, exactly what the new state implies (the events read as before)."""
+        if self.implied == self.activated and self.reset == self.implied_reset and not (self.skipped or self.withdrawn):
             return {}
-        return {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
+        moved = {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
+        return moved | ({"reset": list(self.reset)} if self.reset else {})
 
 
 def advance(
@@ -165,6 +172,7 @@ def advance(
     activated: list[int] = []
     skipped: list[int] = []
     withdrawn: list[int] = []
+    reset: list[int] = []
     for row, status in zip(case.steps, after.status, strict=True):
         if status == ACTIVE and row.status == StepStatus.ACTIVE and row.no == restart:
             withdrawn.append(row.no)  # its pending notifications go; the new round plans its own
@@ -177,6 +185,8 @@ def advance(
         elif status == WAITING and row.status != StepStatus.WAITING:
             if row.status == StepStatus.ACTIVE and row.no != act.step.no:
                 withdrawn.append(row.no)
+            else:  # done or skipped before, or the step that sends the work back
+                reset.append(row.no)
             row.status, row.due_at = StepStatus.WAITING, None
     conn = session.connection()
     case_rows.save(conn, case)
@@ -188,8 +198,10 @@ def advance(
     for index, no in enumerate(activated):
         step, cancel = act.definition.step(no), ended if index == 0 else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
-    linear = new_state == DONE or step_of(new_state) is not None
-    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), linear)
+    single = step_of(new_state)
+    implied = () if new_state == DONE else None if single is None else (single,)
+    implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))
+    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), tuple(reset), implied, implied_reset)
 
 
 def fire(act: StepAction, trigger: str) -> tuple[str, Marking]:

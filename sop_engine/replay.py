@@ -16,6 +16,7 @@ from typing import Any
 REPLAYED_ACTIONS = (
     "case.started",
     "step.completed",
+    "step.confirmed",
     "step.returned",
     "case.cancelled",
     "person.added",
@@ -151,18 +152,41 @@ def _completed(out: Replayed, e: Event) -> None:
     done.note = str(e.details.get("note") or "").strip() or None
     after = str(e.details.get("state_after", ""))
     case.state = after
+    _moved(case, e, after)
+    if after == "done":
+        case.status = "done"
+    _attached(out, e)
+
+
+def _moved(case: CaseState, e: Event, after: str) -> None:
+    """The other steps a move changed: as the event lists them (``activated``, ``skipped``, ``withdrawn``,
+    ``reset``), or, without the lists (a straight SOP), the one step ``after`` = ``step_N`` names."""
     listed = e.details.get("activated")
     activated = (
         listed if isinstance(listed, list) else [int(after.removeprefix("step_"))] if after.startswith("step_") else []
     )
+    for no in [*e.details.get("withdrawn", []), *e.details.get("reset", [])]:
+        back = case.step(int(no))
+        back.status = "waiting"
+        back.completed_by = back.completed_at = back.note = None
     for no in e.details.get("skipped", []):
         case.step(int(no)).status = "skipped"
     for no in activated:
         following = case.step(int(no))
         following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
         following.completed_by = following.completed_at = following.note = None
-    if after == "done":
-        case.status = "done"
+
+
+def _confirmed(out: Replayed, e: Event) -> None:
+    """One actor of a paraf chain confirmed the step, which stays active for the next (the first attaches)."""
+    case = out.cases.get(e.case or "")
+    if case is None:
+        return
+    case.state = str(e.details.get("state_after", case.state))
+    _attached(out, e)
+
+
+def _attached(out: Replayed, e: Event) -> None:
     for item in e.details.get("files", []):
         out.files[str(item["id"])] = FileState(
             e.case or "", e.step or 0, int(e.details.get("round", 0)), str(item["sha256"]), int(item["size"]), e.actor
@@ -174,8 +198,11 @@ def _returned(out: Replayed, e: Event) -> None:
     if case is None:
         return
     to = int(e.details["to"])
-    for no in range(to + 1, (e.step or to) + 1):
-        case.step(no).status = "waiting"
+    if "activated" in e.details:  # an SOP with decisions or parallel steps: the event names every step moved
+        _moved(case, e, "")
+    else:
+        for no in range(to + 1, (e.step or to) + 1):
+            case.step(no).status = "waiting"
     target = case.step(to)
     target.status, target.round, target.activated_at = "active", int(e.details.get("round", 0)), e.stated_at
     target.completed_by = target.completed_at = target.note = None
@@ -230,6 +257,7 @@ def _workbook_imported(out: Replayed, e: Event) -> None:
 _HANDLERS = {
     "case.started": _started,
     "step.completed": _completed,
+    "step.confirmed": _confirmed,
     "step.returned": _returned,
     "case.cancelled": _cancelled,
     "person.added": _person_added,

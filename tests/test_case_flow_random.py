@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sop_engine import cases
+from sop_engine import audit, cases
 from sop_engine.case_decisions import answer_decision
 from sop_engine.context import Context
 from sop_engine.db.statuses import CaseStatus
@@ -50,7 +50,7 @@ def definitions(draw: st.DrawFn) -> str:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=definitions(), data=st.data())
 def test_random_definitions_and_actions_end_done_cancelled_or_on_an_active_step(
     ctx: Context, tmp_path_factory: pytest.TempPathFactory, text: str, data: st.DataObject
@@ -81,6 +81,8 @@ def test_random_definitions_and_actions_end_done_cancelled_or_on_an_active_step(
         else:
             case = cases.complete_step(office, case.id, no, by)
     assert case.status in (CaseStatus.DONE, CaseStatus.CANCELLED) or case.active_steps
+    verified = audit.verify(office)  # the tables say what the trail says, whatever the moves were
+    assert (verified.ok, verified.mismatches) == (True, ()), "\n".join(verified.mismatches)
 
 
 def _state(ctx: Context, code: str) -> str:

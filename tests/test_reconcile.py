@@ -64,6 +64,20 @@ def test_a_real_run_with_a_return_a_cancel_and_people_changes_reconciles(ctx: Co
     assert result.mismatches == ()
 
 
+def test_a_paraf_chain_whose_first_actor_attaches_the_document_reconciles(ctx: Context, tmp_path: Path) -> None:
+    """Step 8: the Kasubag Program attaches (step.confirmed), the Sekretaris confirms (step.completed)."""
+    walk(ctx, tmp_path, 7)
+    cases.complete_step(ctx, CASE, 8, "kasubag", files=[IncomingFile.from_path(pdf(tmp_path, "untuk-ketua.pdf"))])
+    result = audit.verify(ctx)
+    assert (result.ok, result.mismatches) == (True, ()), result.mismatches  # the step still waits for the paraf
+    cases.complete_step(ctx, CASE, 8, "sekretaris", note="Diparaf")
+    result = audit.verify(ctx)
+    assert (result.ok, result.mismatches) == (True, ()), result.mismatches
+    step = cases.get_case(ctx, CASE).steps[7]
+    assert (step.status, step.completed_by) == ("done", "sekretaris")
+    assert [(a.filename, a.uploaded_by) for a in step.artefacts] == [("untuk-ketua.pdf", "kasubag")]
+
+
 def test_a_step_marked_completed_by_someone_else_is_named(ctx: Context, tmp_path: Path) -> None:
     walk(ctx, tmp_path, 2)
     forge(ctx, update(CaseStep).where(CaseStep.no == 2).values(completed_by="ketua"))

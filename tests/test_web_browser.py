@@ -71,17 +71,20 @@ def open_task(page: Page, step: StepDef) -> None:
     expect(page.locator(f"li#langkah-{step.no}")).to_have_attribute("data-status", "active")
 
 
-def complete_step(page: Page, step: StepDef, attachment: Path | None, note: str) -> None:
-    """Attach the document (if any), write the note, tap "Tandai selesai"; the page confirms it."""
+def complete_step(page: Page, step: StepDef, attachment: Path | None, note: str, *, last: bool = True) -> None:
+    """Attach the document (if any), write the note, tap "Tandai selesai" ("Paraf" in a paraf chain); the
+    page confirms it. ``last``: the step is then done (else a later actor of its chain still confirms it)."""
     form = page.locator("form#form-selesai")
     if attachment is not None:
         form.locator("#berkas").set_input_files(attachment)
     form.locator("#catatan").fill(note)
-    form.get_by_role("button", name="Tandai selesai", exact=True).click()
+    form.get_by_role("button", name="Paraf" if len(step.actors) > 1 else "Tandai selesai", exact=True).click()
     page.wait_for_url(re.compile(rf"/kasus/{CODE}\?pesan=selesai$"))
     expect(page.locator(".alert-ok")).to_be_visible()
     done = page.locator(f"li#langkah-{step.no}")
-    expect(done).to_have_attribute("data-status", "done")
+    expect(done).to_have_attribute("data-status", "done" if last else "active")
+    if not last:
+        return
     expect(done).to_contain_text(note)
     if attachment is not None:
         expect(done.locator("a.document", has_text=attachment.name)).to_have_count(1)
@@ -105,9 +108,15 @@ def do_step_in_browser(
     """The step's person logs in, opens the task, completes it with its document, logs out."""
     clock.advance(STEP_TIME)
     round_no = cases.get_case(ctx, CODE).steps[step.no - 1].round
-    with browsing.signed_in(PERSON_OF_ROLE[step.role]) as page:
+    first, *others = step.actors  # a paraf chain: the first attaches, each next one confirms in turn
+    with browsing.signed_in(PERSON_OF_ROLE[first]) as page:
         open_task(page, step)
-        complete_step(page, step, attachment_for(step, folder, round_no), note)
+        complete_step(page, step, attachment_for(step, folder, round_no), note, last=not others)
+    for index, role in enumerate(others, 2):
+        clock.advance(STEP_TIME)
+        with browsing.signed_in(PERSON_OF_ROLE[role]) as page:
+            open_task(page, step)
+            complete_step(page, step, None, note, last=index == len(step.actors))
 
 
 # --- the case, start to finish ---------------------------------------------------------------

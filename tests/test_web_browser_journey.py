@@ -261,9 +261,25 @@ def upload(title: str) -> Walk:
     return lambda j, page, step: uploaded(j, page, step, title)
 
 
-#: Who opens each step's task and completes it, and how. Step 8 is the one place to change when it
-#: becomes a paraf chain (kasubag_program -> sekretaris): its walk then signs the next person in itself
-#: (``j.browsing.signed_in("sekretaris")``) and the login here names who completes the step.
+def paraf(title: str, then: str) -> Walk:
+    """A paraf chain of two: the first attaches its PDF; ``then`` (the next actor) opens the task and confirms it."""
+
+    def walk(j: Journey, page: Page, step: StepDef) -> list[Path]:
+        made = j.made(step.no, title)
+        complete_step(page, step, made, f"Langkah {step.no}: {title.replace('-', ' ')}", last=False)
+        j.keep(made)
+        j.latest = [made.name]
+        j.clock.advance(STEP_TIME)
+        with j.browsing.signed_in(then) as next_page:
+            open_task(j, next_page, step)
+            complete_step(next_page, step, None, f"Paraf langkah {step.no}")
+        return [made]
+
+    return walk
+
+
+#: Who opens each step's task, how it is done, and who completes it (step 8, a paraf chain: the
+#: Kasubag Program attaches, the Sekretaris confirms and so completes it).
 WALKS: dict[int, tuple[str, Walk]] = {
     1: ("sekretaris", disposisi),
     2: ("kasubag", lambda j, page, step: generated(j, page, 2, "Buat dan lampirkan buku kerja")),
@@ -272,11 +288,16 @@ WALKS: dict[int, tuple[str, Walk]] = {
     5: ("kasubag", draft_lkj),
     6: ("staf1", upload("dokumen-lakip")),
     7: ("kasubag", upload("dokumen-lakip-koreksi")),
-    8: ("kasubag", upload("dokumen-lakip-untuk-ketua")),
+    8: ("kasubag", paraf("dokumen-lakip-untuk-ketua", then="sekretaris")),
     9: ("ketua", sign),
     10: ("kasubag", pengantar),
     11: ("staf2", archive),
 }
+
+
+def completer(no: int) -> str:
+    """Who completes step ``no``: its walker, or the last of its paraf chain (step 8: the Sekretaris)."""
+    return "sekretaris" if no == 8 else WALKS[no][0]
 
 
 def walk_step(j: Journey, step: StepDef) -> None:
@@ -287,7 +308,7 @@ def walk_step(j: Journey, step: StepDef) -> None:
         open_task(j, page, step)
         attached = walk(j, page, step)
     record = cases.get_case(j.ctx, CODE).steps[step.no - 1]
-    assert (record.status, record.completed_by) == ("done", login), (step.no, record)
+    assert (record.status, record.completed_by) == ("done", completer(step.no)), (step.no, record)
     assert sorted(a.filename for a in record.artefacts) == sorted(p.name for p in attached), (step.no, record)
     if attached:
         j.latest = [p.name for p in attached]
@@ -315,7 +336,7 @@ def test_a_web_only_office_plays_the_whole_2021_case_with_its_documents(
 
     case = cases.get_case(ctx, CODE)
     assert case.status == "done"
-    assert [(s.no, s.completed_by) for s in case.steps] == [(no, WALKS[no][0]) for no in range(1, 12)]
+    assert [(s.no, s.completed_by) for s in case.steps] == [(no, completer(no)) for no in range(1, 12)]
     with browsing.signed_in("sekretaris") as page:
         page.goto(f"/kasus/{CODE}")
         expect(page.locator("ol.timeline li[data-status=done]")).to_have_count(11)

@@ -197,7 +197,13 @@ BY_STEP: Mapping[int, DocumentAction] = {action.step: action for action in ACTIO
 
 def input_documents(case: CaseRecord, no: int) -> tuple[ArtefactRecord, ...]:
     """What step ``no`` works on: the current documents of the nearest earlier step that has any (of
-    the kinds its document action works on, if it names them)."""
+    the kinds its document action works on, if it names them); for a later actor of a paraf chain,
+    the document the first actor attached to this step, which is what the actor confirms."""
+    own = case.steps[no - 1]
+    if own.paraf > 0:
+        attached = tuple(a for a in own.artefacts if a.round == own.round)
+        if attached:
+            return attached
     action = BY_STEP.get(no) if case.workflow == LAKIP else None
     kinds = action.works_on if action is not None else frozenset()
     for record in reversed(case.steps[: no - 1]):
