@@ -100,3 +100,31 @@ def test_a_driver_error_is_raised_as_sqlalchemy_s_and_the_transaction_can_roll_b
             _INSERT.execute(conn, row | {"recipient_id": 999_999})  # no such person
         conn.rollback()
         assert _READ.rows(conn, {"key": "ganda"}) == []
+
+
+def test_sqlite_instants_are_written_and_read_as_sqlalchemy_s_own_datetime_would() -> None:
+    from sqlalchemy import DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from sop_engine.db.columns import UTCDateTime
+
+    dialect = sqlite.dialect()
+    ours, theirs = UTCDateTime().dialect_impl(dialect), DateTime().dialect_impl(dialect)
+    write, read = ours.bind_processor(dialect), ours.result_processor(dialect, None)
+    write_plain, read_plain = theirs.bind_processor(dialect), theirs.result_processor(dialect, None)
+    assert write is not None and read is not None and write_plain is not None and read_plain is not None
+    jakarta = timezone(timedelta(hours=7))
+    for moment in (
+        datetime(2021, 1, 11, 8, tzinfo=jakarta),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime.max.replace(tzinfo=UTC),
+    ):
+        text = write(moment)
+        assert text == write_plain(moment.astimezone(UTC).replace(tzinfo=None))
+        back = read(text)
+        assert isinstance(back, datetime) and back == moment and back.tzinfo is UTC
+    for text in ("2021-01-11 08:00:00", "2021-01-11T08:00:00+07:00", "2021-01-11"):  # not written by SQLAlchemy
+        plain, back = read_plain(text), read(text)
+        assert isinstance(plain, datetime) and isinstance(back, datetime)
+        assert back == (plain.replace(tzinfo=UTC) if plain.tzinfo is None else plain.astimezone(UTC))
+        assert back.tzinfo is UTC

@@ -44,7 +44,9 @@ class UTCDateTime(TypeDecorator[datetime]):
                 return None
             if value.tzinfo is None:
                 raise ValueError(f"naive datetime {value!r} cannot be stored; use an aware UTC instant")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:-6]  # without "+00:00" (``replace`` costs 1 µs)
 
         return process
 
@@ -56,6 +58,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: str | None) -> datetime | None:
             if value is None:
                 return None
+            try:  # naive text in UTC, made aware by the parse itself (``replace`` costs 1 µs)
+                parsed = parse(value + "+00:00")
+                if parsed.tzinfo is UTC:
+                    return parsed
+            except ValueError:  # written with an offset, not by SQLAlchemy
+                pass
             parsed = parse(value)
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
