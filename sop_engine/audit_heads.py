@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from sop_engine.db.direct import Direct
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.db.queries import table
 
@@ -35,6 +36,10 @@ _APPEND_AFTER = (
     )
     .returning(_events.c.seq)
 )
+#: The two statements of SQLite's append, sent on the driver's cursor (every event column named).
+_MOVE_HEAD_DIRECT = Direct(_MOVE_HEAD_FROM.values(seq=bindparam("seq", type_=_heads.seq.type), hash=bindparam("hash")))
+_INSERT_EVENT_DIRECT = Direct(_INSERT_EVENT.values({c.name: bindparam(c.name, type_=c.type) for c in _event_columns}))
+_APPEND_AFTER_DIRECT = Direct(_APPEND_AFTER)
 
 
 def append_after(conn: Connection, office_id: int, row: Mapping[str, Any], head: tuple[int, str]) -> bool:
@@ -43,10 +48,10 @@ def append_after(conn: Connection, office_id: int, row: Mapping[str, Any], head:
     expected = {"b_office": office_id, "b_seq": head[0], "b_hash": head[1]}
     if conn.dialect.name == "postgresql":
         values = {f"e_{k}": v for k, v in row.items()} | expected
-        return conn.execute(_APPEND_AFTER, values).first() is not None
-    if conn.execute(_MOVE_HEAD_FROM, expected | {"seq": row["seq"], "hash": row["hash"]}).rowcount != 1:
+        return bool(_APPEND_AFTER_DIRECT.rows(conn, values))
+    if _MOVE_HEAD_DIRECT.execute(conn, expected | {"seq": row["seq"], "hash": row["hash"]}) != 1:
         return False
-    conn.execute(_INSERT_EVENT, row)
+    _INSERT_EVENT_DIRECT.execute(conn, row)
     return True
 
 

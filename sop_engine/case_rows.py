@@ -19,6 +19,7 @@ from sqlalchemy import case as case_when
 from sqlalchemy.orm.exc import StaleDataError
 
 from sop_engine.artefacts import ArtefactRecord
+from sop_engine.db.direct import Direct
 from sop_engine.db.models import Artefact, AuditHead, Case, CaseStep, Office, WorkflowDefinition
 from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, StepStatus
@@ -141,7 +142,7 @@ _DOCUMENT_COLUMNS = (
     _a.uploaded_at,
 )
 #: The case, its office's people version and audit head, its steps and their documents (a row per step and document).
-_LOAD = (
+_LOAD = Direct(
     select(
         *_CASE_COLUMNS,
         *(c.label(f"head_{c.name}") for c in _HEAD_COLUMNS),
@@ -164,7 +165,7 @@ _DOCUMENTS_AT = _STEPS_AT + len(_STEP_COLUMNS)
 
 def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
     """The case ``code`` of the office with satker ``office_code``, its steps and documents; None if there is none."""
-    rows = conn.execute(_LOAD, {"office": office_code, "code": code}).all()
+    rows = _LOAD.rows(conn, {"office": office_code, "code": code})
     if not rows:
         return None
     case = CaseRow(*rows[0][:_HEAD_AT])
@@ -182,8 +183,15 @@ def load(conn: Connection, office_code: str, code: str) -> CaseRow | None:
 
 #: The UPDATEs of :func:`save`: the SET clause is the columns named in the parameters.
 _UPDATE_CASE = update(_cases).where(_c.id == bindparam("b_id"), _c.version == bindparam("b_version"))
-_UPDATE_STEP = update(_steps).where(_s.id == bindparam("b_id"), _s.version == bindparam("b_version"))
 _STEP_SETS = (*_STEP_FIELDS, "version")
+_CASE_SETS = ("status", "state", "finished_at", "cancel_reason", "version")
+_CASE_VALUES = {name: bindparam(name, type_=_c[name].type) for name in _CASE_SETS}
+_SAVE_CASE = Direct(_UPDATE_CASE.values(_CASE_VALUES))
+_SAVE_STEP = Direct(
+    update(_steps)
+    .where(_s.id == bindparam("b_id"), _s.version == bindparam("b_version"))
+    .values({name: bindparam(name, type_=_s[name].type) for name in _STEP_SETS})
+)
 
 
 @cache
@@ -200,11 +208,12 @@ def _update_steps(count: int) -> Update:
 
 
 @cache
-def _update_case_and_steps(count: int) -> Update:
+def _update_case_and_steps(count: int) -> Direct:
     """The steps' UPDATE as a CTE of the case's, which matches only if every step row did (PostgreSQL:
     one round trip instead of one per row and one for the case)."""
     changed = _update_steps(count).returning(_s.id).cte("changed_steps")
-    return _UPDATE_CASE.where(select(func.count()).select_from(changed).scalar_subquery() == count)
+    matched = select(func.count()).select_from(changed).scalar_subquery() == count
+    return Direct(_UPDATE_CASE.where(matched).values(_CASE_VALUES))
 
 
 def save(conn: Connection, case: CaseRow) -> None:
@@ -225,12 +234,12 @@ def save(conn: Connection, case: CaseRow) -> None:
     }
     if changed and conn.dialect.name == "postgresql":
         steps = {f"s{i}_{k}": v for i, step in enumerate(changed) for k, v in _step_values(step, "id").items()}
-        _require_rows(conn.execute(_update_case_and_steps(len(changed)), values | steps).rowcount, 1, "cases")
+        _require_rows(_update_case_and_steps(len(changed)).execute(conn, values | steps), 1, "cases")
     else:
         if changed:
             rows = [_step_values(step, "b_id") for step in changed]
-            _require_rows(conn.execute(_UPDATE_STEP, rows).rowcount, len(changed), "case_steps")
-        _require_rows(conn.execute(_UPDATE_CASE, values).rowcount, 1, "cases")
+            _require_rows(_SAVE_STEP.executemany(conn, rows), len(changed), "case_steps")
+        _require_rows(_SAVE_CASE.execute(conn, values), 1, "cases")
     for step in changed:
         step.version, step.loaded = step.version + 1, step.values()
     case.version += 1

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, cast
 from sqlalchemy import CTE, Connection, Executable, bindparam, select
 
 from sop_engine.context import Context
+from sop_engine.db.direct import Direct
 from sop_engine.db.models import ArtefactBlob
 from sop_engine.db.queries import rows_of, table
 from sop_engine.db.session import Database
@@ -112,11 +113,12 @@ _FETCH = select(_blobs.c.content).where(_blobs.c.sha256 == bindparam("sha256"))
 
 
 @functools.cache
-def _keep(dialect: str) -> Executable:
+def _keep(dialect: str) -> Direct:
     """INSERT of a row, or nothing if the same bytes are kept already (content-addressed), built once
     per dialect (SQLAlchemy's PostgreSQL dialect is imported only where it is used: it is slow to load)."""
     insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
-    return cast(Executable, insert(_blobs).on_conflict_do_nothing(index_elements=["sha256"]))
+    values = {c.name: bindparam(c.name, type_=c.type) for c in _blobs.c}
+    return Direct(cast(Executable, insert(_blobs).values(values).on_conflict_do_nothing(index_elements=["sha256"])))
 
 
 def _row_of(source: Path, sha256: str) -> dict[str, Any]:
@@ -129,7 +131,7 @@ def _row_of(source: Path, sha256: str) -> dict[str, Any]:
 
 def keep_rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert the rows of ``artefact_blobs`` (from :meth:`ArtefactStore.blob_row`) that are not there yet."""
-    conn.execute(_keep(conn.dialect.name), list(rows))
+    _keep(conn.dialect.name).executemany(conn, rows)
 
 
 @functools.cache

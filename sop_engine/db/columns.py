@@ -4,8 +4,10 @@ only when a PostgreSQL engine is made."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Index, String, TypeDecorator, text
 
@@ -29,6 +31,44 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    # SQLite: one function per value instead of SQLAlchemy's three (its DATETIME's text, then the
+    # methods above), with the same result: SQLAlchemy's storage format is the ISO form with a space
+    # and microseconds, and it parses with ``datetime.fromisoformat``. A case read converts dozens.
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r} cannot be stored; use an aware UTC instant")
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:-6]  # without "+00:00" (``replace`` costs 1 µs)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = datetime.fromisoformat
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            try:  # naive text in UTC, made aware by the parse itself (``replace`` costs 1 µs)
+                parsed = parse(value + "+00:00")
+                if parsed.tzinfo is UTC:
+                    return parsed
+            except ValueError:  # written with an offset, not by SQLAlchemy
+                pass
+            parsed = parse(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+        return process
+
 
 class Status(TypeDecorator[StrEnum]):
     """A StrEnum stored as its text (VARCHAR(16)); read back as the member, refused if unknown."""
@@ -45,6 +85,19 @@ class Status(TypeDecorator[StrEnum]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
         return None if value is None else self.enum(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        """As :meth:`process_result_value`, a known text looked up directly (the enum's call costs more)."""
+        by_value: dict[str, StrEnum] = {member.value: member for member in self.enum}
+        enum = self.enum
+
+        def process(value: str | None) -> StrEnum | None:
+            if value is None:
+                return None
+            member = by_value.get(value)
+            return enum(value) if member is None else member
+
+        return process
 
 
 #: The partial indexes, whose condition PostgreSQL's DDL is given by :func:`with_postgresql_conditions`.

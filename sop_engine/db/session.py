@@ -111,6 +111,26 @@ def _busy_as_refusal() -> Iterator[None]:
         ) from exc
 
 
+class _ActionSession(Session):
+    """The session of one write action: its connection, once begun, is handed out again without
+    SQLAlchemy's lookup through the session's transaction (an action asks for it five or six times,
+    ≈ 20 µs each); forgotten when the transaction ends."""
+
+    _action_connection: Connection | None = None
+
+    def connection(self, bind_arguments: Any = None, execution_options: Any = None) -> Connection:
+        if bind_arguments is not None or execution_options is not None:
+            return super().connection(bind_arguments, execution_options)
+        if self._action_connection is None:
+            self._action_connection = super().connection()
+        return self._action_connection
+
+
+@event.listens_for(_ActionSession, "after_transaction_end")
+def _forget_connection(session: Session, _transaction: Any) -> None:
+    session.__dict__.pop("_action_connection", None)
+
+
 class Database:
     """One database: its engine and the two kinds of transaction the services use."""
 
@@ -118,7 +138,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, busy_timeout_ms)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
-        self._write = sessionmaker(bind=writer, expire_on_commit=False)
+        self._write = sessionmaker(bind=writer, class_=_ActionSession, expire_on_commit=False)
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._single = self.engine.execution_options(sqlite_begin="") if self.is_sqlite else self.engine
 
