@@ -43,15 +43,21 @@ def _centre(element: ET.Element) -> float:
     return (min(xs) + max(xs)) / 2
 
 
-def test_svg_is_valid_xml_with_the_11_steps_in_their_actor_columns(lakip: WorkflowDef) -> None:
+def test_svg_is_valid_xml_with_the_11_steps_and_step_8s_paraf_in_their_actor_columns(lakip: WorkflowDef) -> None:
     root = ET.fromstring(document_bytes(lakip, ".svg"))
     symbols = [e for e in root.iter() if e.get("data-langkah")]
-    assert sorted(int(e.get("data-langkah", "0")) for e in symbols) == list(range(1, 12))
+    firsts = [e for e in symbols if e.get("data-urutan", "1") == "1"]  # a paraf chain adds one per next actor
+    assert sorted(int(e.get("data-langkah", "0")) for e in firsts) == list(range(1, 12))
+    assert sorted(e.get("data-pelaksana") for e in symbols if e.get("data-langkah") == "8") == [
+        "kasubag_program",
+        "sekretaris",
+    ]
     for element in symbols:
         step = lakip.step(int(element.get("data-langkah", "0")))
-        assert element.get("data-pelaksana") == step.role
+        actor = step.actors[int(element.get("data-urutan", "1")) - 1]
+        assert element.get("data-pelaksana") == actor
         page = next(g for g in root.iter(f"{SVG}g") if element in list(g))
-        first_word = ROLE_LABELS[step.role].split()[0]  # a long heading is wrapped, each line centred
+        first_word = ROLE_LABELS[actor].split()[0]  # a long heading is wrapped, each line centred
         headings = (t for t in page.iter(f"{SVG}text") if t.get("text-anchor") == "middle")
         heading = next(t for t in headings if t.text == first_word)
         assert abs(_centre(element) - float(heading.get("x", "0"))) < 0.5, f"langkah {step.no}"
