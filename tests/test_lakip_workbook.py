@@ -95,9 +95,9 @@ def test_division_sheets_are_prefilled_with_their_indicators_and_outputs(book: P
     ]
     row = [c.value for c in program[row_of(program, "1.1")]][:6]
     assert row[0] == "1.1" and row[3:] == ["%", "6,0%", "tinggi"]
-    assert program.cell(row_of(program, "output 3357.001"), 5).value == 12_543_000
+    assert program.cell(row_of(program, "output 3357.001"), 5).value == "Rp 12.543.000"
     keuangan = wb["Keuangan, Umum dan Logistik"]
-    assert keuangan.cell(row_of(keuangan, "output 3355.994"), 5).value == 1_860_710_000
+    assert keuangan.cell(row_of(keuangan, "output 3355.994"), 5).value == "Rp 1.860.710.000"
     assert keuangan.cell(row_of(keuangan, "3.2"), 5).value == "WTP"
     hukum = [c.value for c in wb["Hukum dan SDM"]["A"]]
     assert {"2.2", "2.3", "3363.012"} <= set(hukum) and "3357.001" not in hukum
@@ -144,11 +144,28 @@ def test_division_sheet_has_a_header_block_and_a_signature_block(book: Path) -> 
     assert signature[-1].startswith("NIP ")
 
 
-def test_amounts_carry_the_indonesian_number_format_and_wrapped_rows_their_height(book: Path) -> None:
+def test_read_only_amounts_and_targets_are_indonesian_text_and_inputs_stay_numbers(book: Path, tmp_path: Path) -> None:
+    """Excel shows a number with the computer's separators whatever its format (2,701,548,000 on an
+    English PC): what a person only reads is text; what they fill in stays a number."""
+    wb = openpyxl.load_workbook(fill(book, tmp_path / "isi.xlsx", {("Program dan Data", "output 3357.001"): 7_544_525}))
+    program = wb["Program dan Data"]
+    pagu, target = program.cell(row_of(program, "output 3357.001"), 5), program.cell(row_of(program, "1.1"), 5)
+    assert (pagu.data_type, pagu.value, target.data_type, target.value) == ("s", "Rp 12.543.000", "s", "6,0%")
+    assert pagu.alignment.horizontal == "right" and not pagu.alignment.wrap_text
+    entered = program.cell(row_of(program, "output 3357.001"), 7)
+    assert (entered.data_type, entered.value, entered.number_format) == ("n", 7_544_525, "[$-421]#,##0")
+    every_pagu = [
+        ws.cell(r, 5).value
+        for ws in wb.worksheets[1:]
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 7).number_format == "[$-421]#,##0"
+    ]
+    assert every_pagu and all(isinstance(v, str) and v.startswith("Rp ") for v in every_pagu)
+
+
+def test_wrapped_rows_have_their_height(book: Path) -> None:
     wb = openpyxl.load_workbook(book)
     ws = wb["Keuangan, Umum dan Logistik"]
-    amount = row_of(ws, "output 3355.994")
-    assert ws.cell(amount, 5).number_format == ws.cell(amount, 7).number_format == "[$-421]#,##0"
     opinion = row_of(ws, "3.2")
     assert ws.row_dimensions[opinion].height >= 15
     petunjuk = wb["Petunjuk"]

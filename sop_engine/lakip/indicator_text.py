@@ -21,9 +21,15 @@ from sop_engine.lakip.targets import parse_number
 
 def shown_target(indicator: Indicator) -> str:
     """The target as written in the Perjanjian Kinerja, with ``%`` when the unit is a percentage."""
-    if not _numeric(indicator) or indicator.target.polarity is Polarity.RANGE:
-        return indicator.target_text
-    return _written(indicator.target_text, _decimals(indicator.target_text), _percent(indicator))
+    return target_text(indicator.target_text, indicator.unit, indicator.target.polarity)
+
+
+def target_text(text: str, unit: str | None, polarity: Polarity) -> str:
+    """A target ``text`` of ``polarity`` shown as :func:`shown_target` shows it (for a target not yet
+    analysed, e.g. a row of the data-collection workbook)."""
+    if polarity in ORDINAL_SCALES or polarity is Polarity.RANGE:
+        return text
+    return _written(text, _decimals(text), _percent_unit(unit, text))
 
 
 def shown_realisation(indicator: Indicator) -> str:
@@ -42,9 +48,12 @@ def _numeric(indicator: Indicator) -> bool:
 
 
 def _percent(indicator: Indicator) -> bool:
-    """Whether the indicator counts in percent: its unit says so, or its target is written with ``%``."""
-    unit = (indicator.unit or "").strip().casefold()
-    return unit in {"%", "persen", "persentase"} or indicator.target_text.strip().endswith("%")
+    return _percent_unit(indicator.unit, indicator.target_text)
+
+
+def _percent_unit(unit: str | None, target: str) -> bool:
+    """Whether an indicator counts in percent: its unit says so, or its target is written with ``%``."""
+    return (unit or "").strip().casefold() in {"%", "persen", "persentase"} or target.strip().endswith("%")
 
 
 def _first_number(indicator: Indicator) -> str:

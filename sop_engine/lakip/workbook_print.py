@@ -4,8 +4,9 @@ division sheet, the rupiah format, and the row heights of wrapped text (no datab
 A division sheet prints landscape on A4, as wide as one page and as long as it needs, its column
 header repeated on every page and the page number in the footer. The blocks name the satuan kerja
 and the subbagian and leave the penanggung jawab's name, NIP and signature to be written in.
-Amounts carry an explicit Indonesian number format (``[$-421]``: dots between thousands in
-LibreOffice whatever the computer's language).
+Input amounts carry an explicit Indonesian number format (``[$-421]``: dots between thousands in
+LibreOffice whatever the computer's language; Excel uses the computer's separators, which is why
+the amounts a person only reads are written as text).
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ division, prefilled with the targets it is given; only the yellow realisation ce
 and they carry Excel data validation. A hidden sheet ``_sop`` records the year and, per division
 sheet, which rows are input rows, so the import (:mod:`sop_engine.lakip.workbook_read`) knows
 what to expect.
+
+Cells a person only reads (targets, pagu) hold Indonesian text ("6,0%", "Rp 2.701.548.000"), since
+a spreadsheet shows a number with the separators of the computer's language whatever its format;
+the input cells stay numbers (the import reads them) with the Indonesian format of
+:mod:`sop_engine.lakip.workbook_print`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection  # type: ig
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped, unused-ignore]
 
 from sop_engine.errors import InvalidInput
+from sop_engine.formatting import format_rupiah
 from sop_engine.lakip.analysis import ORDINAL_SCALES
+from sop_engine.lakip.indicator_text import target_text
 from sop_engine.lakip.targets import POLARITY_NAMES, IndicatorRow, OutputRow
 from sop_engine.lakip.workbook_print import RUPIAH_FORMAT, header_block, page_setup, signature_block, wrapped_heights
 
@@ -174,17 +181,18 @@ def _division_sheet(
         sheet.add_data_validation(v)
     rows: list[list[object]] = []
     for ind in indicators:
-        sheet.append([ind.code, ind.sasaran, ind.indicator, ind.unit, ind.target, POLARITY_NAMES[ind.polarity]])
+        target = target_text(ind.target, ind.unit, ind.polarity)
+        sheet.append([ind.code, ind.sasaran, ind.indicator, ind.unit, target, POLARITY_NAMES[ind.polarity]])
         lists.get(ind.polarity, number).add(_input(sheet, sheet.max_row))
         rows.append([sheet.title, division, "indikator", sheet.max_row])
     sheet.append([])
     sheet.append(["Output DIPA dan realisasi anggaran"])
     sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    _header(sheet, ["Kode Output", "Kegiatan", "Uraian Output", "", "Pagu (Rp)", "", "Realisasi Anggaran (Rp)"])
+    _header(sheet, ["Kode Output", "Kegiatan", "Uraian Output", "", "Pagu", "", "Realisasi Anggaran (Rp)"])
     for out in outputs:
-        sheet.append([out.code, out.activity_name or out.activity_code, out.description, None, out.pagu])
-        sheet.cell(sheet.max_row, 5).number_format = RUPIAH_FORMAT
+        sheet.append([out.code, out.activity_name or out.activity_code, out.description, None, format_rupiah(out.pagu)])
         rupiah.add(_input(sheet, sheet.max_row, RUPIAH_FORMAT))
+        sheet.cell(sheet.max_row, 5).alignment = Alignment(horizontal="right", vertical="top")  # never wrapped
         rows.append([sheet.title, division, "output", sheet.max_row])
     if not rows:
         rows.append([sheet.title, division, "kosong", 0])
