@@ -447,3 +447,31 @@ def test_the_plausible_bound_of_config_must_be_a_percentage_above_100(tmp_path: 
 def test_the_plausible_bound_comes_from_config(tmp_path: Path) -> None:
     raw = {"office": {"satker": "3526", "name": "KPU Kabupaten Bangkalan"}, "lakip": {"capaian_maksimum": 104.5}}
     assert settings_from_mapping(raw, tmp_path / "config.toml", {}).achievement_plausible_max == Decimal("104.5")
+
+
+def test_capaian_tables_and_the_cli_show_a_realisation_as_its_target_is_written(
+    ctx: Context, tmp_path: Path, sop
+) -> None:
+    """One rule (lakip.indicator_text) for a realisation beside its target: typed "6" against "6,0%" is
+    printed "6,0%", typed "1200" against "1.000" is printed "1.200", in the draft and in `sop lakip analyse`."""
+    imported(ctx)
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "kode,sasaran,indikator,satuan,target,polaritas,realisasi\n"
+        'A,Sasaran uji,Indikator persen,%,"6,0%",tinggi,"6"\n'
+        'B,Sasaran uji,Indikator dokumen,dokumen,"1.000",tinggi,"1200"\n',
+        encoding="utf-8",
+    )
+    service.import_targets(ctx, targets, 2020)
+    path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
+    rows = [[c.text for c in r.cells] for t in docx.Document(str(path)).tables for r in t.rows]
+    percent = [r for r in rows if "Indikator persen" in r and "Capaian" not in r]
+    assert any(("6,0%", "6,0%") in zip(r, r[1:], strict=False) for r in percent)  # target, realisasi
+    assert not any("6" in r for r in percent)
+    documents = [r for r in rows if "Indikator dokumen" in r]
+    assert any("1.200" in r for r in documents) and not any("1200" in r for r in documents)
+    run = sop("lakip", "analyse", "2020")
+    assert run.code == 0, run.err
+    line = next(line for line in run.out.splitlines() if "Indikator persen" in line)
+    assert line.count("6,0%") == 2
+    assert "1.200" in next(line for line in run.out.splitlines() if "Indikator dokumen" in line)

@@ -18,6 +18,7 @@ from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_rupiah
 from sop_engine.lakip import service
 from sop_engine.lakip.analysis import format_pct
+from sop_engine.lakip.indicator_text import shown_realisation, shown_target
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.tables import BadValue, Cell
 from sop_engine.lakip.values import parse_rupiah
@@ -117,8 +118,8 @@ def analysis_text(record: AnalysisRecord) -> str:
                 [
                     [
                         _clip(r.indicator.name),
-                        r.indicator.target_text,
-                        r.indicator.realised_text or "-",
+                        shown_target(r.indicator),
+                        shown_realisation(r.indicator),
                         format_pct(r.achievement.pct),
                         r.category,
                     ]

@@ -17,6 +17,7 @@ from typing import Any
 from sop_engine.formatting import format_rupiah
 from sop_engine.lakip import draft_years as years
 from sop_engine.lakip.analysis import BudgetAnalysis, IndicatorResult, format_pct
+from sop_engine.lakip.indicator_text import shown_realisation, shown_target
 from sop_engine.lakip.records import AnalysisRecord
 from sop_engine.lakip.targets import ACTIVITY, HEAD, SECRETARY
 
@@ -145,8 +146,8 @@ def _achievement_cells(record: AnalysisRecord) -> Callable[[IndicatorResult], di
         i = r.indicator
         return {
             "indikator": i.name,
-            "target": i.target_text,
-            "realisasi": i.realised_text or "-",
+            "target": shown_target(i),
+            "realisasi": shown_realisation(i),
             "capaian": pct(r.achievement.pct),
             "kategori": r.category,
             **years.year_cells(record, r),
@@ -225,8 +226,8 @@ def _output_cells(r: IndicatorResult | None) -> dict[str, str]:
     i = r.indicator
     return {
         "indikator": i.name,
-        "target": i.target_text,
-        "realisasi": i.realised_text or "-",
+        "target": shown_target(i),
+        "realisasi": shown_realisation(i),
         "capaian": pct(r.achievement.pct),
         "efisiensi": pct(r.efficiency),
     }
