@@ -169,3 +169,9 @@ def confirm_paraf(ctx: Context, code: str, no: int, at: Any = None) -> Any:
     for user in LAKIP_PARAF.get(no, ()):
         record = cases.complete_step(ctx, code, no, user, at=at)
     return record
+
+
+def own_profile(folder: Path) -> str:
+    """The soffice option that gives one conversion its own LibreOffice profile in ``folder``: two
+    conversions at once (pytest-xdist workers) on the shared default profile make soffice exit 1."""
+    return f"-env:UserInstallation={(folder / 'libreoffice-profile').resolve().as_uri()}"

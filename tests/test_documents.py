@@ -33,7 +33,7 @@ from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
 from sop_engine.remedies import Hint, Remedy
 from tests.conftest import need
-from tests.helpers import Run, confirm_paraf, pdf, run_cli
+from tests.helpers import Run, confirm_paraf, own_profile, pdf, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "lakip-2021"
@@ -678,7 +678,16 @@ def test_both_letters_convert_to_one_pdf_page_each_with_libreoffice(ctx: Context
     ]
     out = tmp_path / "pdf"
     subprocess.run(
-        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), *(str(m.path) for m in made)],
+        [
+            soffice,
+            own_profile(out),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *(str(m.path) for m in made),
+        ],
         check=True,
         capture_output=True,
         timeout=180,

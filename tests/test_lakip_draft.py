@@ -31,7 +31,7 @@ from sop_engine.errors import ConfigError, InvalidInput, NotAllowed, NotFound
 from sop_engine.formatting import format_date
 from sop_engine.lakip import draft, service
 from tests.conftest import need
-from tests.helpers import pdf
+from tests.helpers import own_profile, pdf
 from tests.test_documents import png_logo
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -257,7 +257,7 @@ def test_draft_converts_to_pdf_with_libreoffice(drafted, tmp_path: Path) -> None
     record, _ = drafted
     out = tmp_path / "pdf"
     subprocess.run(
-        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(record.path)],
+        [soffice, own_profile(out), "--headless", "--convert-to", "pdf", "--outdir", str(out), str(record.path)],
         check=True,
         capture_output=True,
         timeout=180,

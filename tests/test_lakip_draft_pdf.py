@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from sop_engine.context import Context
 from sop_engine.lakip import draft, service
 from tests.conftest import need
+from tests.helpers import own_profile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, SIGNED = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020-pk.csv"
@@ -49,7 +50,16 @@ def printed(ctx: Context, tmp_path: Path) -> tuple[Path, list[str]]:
     service.import_targets(ctx, BUDGET, 2020, by="kasubag")
     service.import_budget(ctx, BUDGET, 2020, by="kasubag")
     path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
-    run = [str(soffice), "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)]
+    run = [
+        str(soffice),
+        own_profile(tmp_path),
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path),
+        str(path),
+    ]
     subprocess.run(run, check=True, capture_output=True, timeout=300)
     text = subprocess.run(
         [str(pdftotext), str(tmp_path / "draf.pdf"), "-"], check=True, capture_output=True, text=True

@@ -26,7 +26,7 @@ from sop_engine.lakip.tables import ImportRefused
 from sop_engine.lakip.workbook import generate_workbook, import_workbooks, record_sent, workbook_status
 from sop_engine.lakip.workbook_write import DEFAULT_DIVISIONS
 from tests.conftest import need
-from tests.helpers import upgrade_from
+from tests.helpers import own_profile, upgrade_from
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROGRAM, TEKNIS, HUKUM, KEUANGAN = DEFAULT_DIVISIONS
@@ -201,7 +201,16 @@ def test_the_petunjuk_and_a_division_sheet_print_one_page_each_with_libreoffice(
     wb.save(tmp_path / "program.xlsx")
     out = tmp_path / "pdf"
     subprocess.run(
-        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(tmp_path / "program.xlsx")],
+        [
+            soffice,
+            own_profile(out),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(tmp_path / "program.xlsx"),
+        ],
         capture_output=True,
         timeout=180,
         check=True,

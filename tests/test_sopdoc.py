@@ -26,6 +26,7 @@ from sop_engine.sopdoc.render import document_bytes
 from sop_engine.sopdoc.scene import PAPERS, Box, Page, Shape, Text
 from sop_engine.sopdoc.scene import Path as Line
 from tests.conftest import need
+from tests.helpers import own_profile
 
 LAKIP = Path(__file__).resolve().parent.parent / "sop_engine" / "defaults" / "workflows" / "lakip.toml"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -117,7 +118,16 @@ def test_docx_opens_in_libreoffice(lakip: WorkflowDef, tmp_path: Path) -> None:
         return
     source = tmp_path / "sop.docx"
     source.write_bytes(document_bytes(lakip, ".docx"))
-    command = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(source)]
+    command = [
+        soffice,
+        own_profile(tmp_path),
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path / "pdf"),
+        str(source),
+    ]
     subprocess.run(command, check=True, capture_output=True, timeout=180)
     assert (tmp_path / "pdf" / "sop.pdf").read_bytes().startswith(b"%PDF")
 
