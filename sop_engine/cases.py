@@ -209,7 +209,7 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
             case_codes.explain_race(session, ctx.office(session).id, race.workflow, race.year, race.code)
-        raise race.__cause__ or race  # the IntegrityError, as before
+        raise (race.__cause__ or race) from None  # the IntegrityError, as before
 
 
 def complete_step(
