@@ -12,6 +12,7 @@ whose end completed it (``completed_by_case``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ from sop_engine.case_moves import (
     office_people,
     start_round,
 )
+from sop_engine.case_records import CaseRecord
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.models import Case
@@ -193,6 +195,12 @@ def parent_of(conn: Connection, case_id: int) -> tuple[str, int] | None:
     """The code of the case whose step started this one, and that step (None: started by a person)."""
     row = conn.execute(_PARENT, {"case_id": case_id}).first()
     return None if row is None else (row[0], row[1])
+
+
+def with_links(conn: Connection, case_id: int, record: CaseRecord) -> CaseRecord:
+    """``record`` (of the case ``case_id``) with the case that started it and the cases it started."""
+    linked = tuple((no, code, status) for no, (code, status) in sorted(children(conn, case_id).items()))
+    return dataclasses.replace(record, part_of=parent_of(conn, case_id), linked_cases=linked)
 
 
 def require_by_hand(conn: Connection, act: StepAction) -> None:

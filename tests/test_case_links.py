@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
-from sop_engine import audit, cases
+from sop_engine import api_tokens, audit, cases
+from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.errors import Conflict, NotAllowed
+from sop_engine.web.app import create_app
 from tests.flow_support import flow_context, flow_text
-from tests.test_case_flow import refused, statuses
+from tests.helpers import run_cli
+from tests.test_case_flow import refused, snapshot, statuses
+from tests.web_support import Site, step_html
 
 #: A parent of three steps whose step 2 runs the SOP ``anak`` (two steps, ``kasus = "bebas"``).
 INDUK = flow_text(3, {2: {"jalankan": '"anak"'}}, workflow="induk")
@@ -104,3 +110,45 @@ def test_a_yearly_child_whose_year_has_a_case_refuses_the_parent_action(ctx: Con
         "dibatalkan; tidak ada yang berubah."
     )
     assert [c.id for c in cases.list_cases(office).items if c.workflow == "anak"] == ["anak-2021"]
+
+
+def test_case_show_json_text_and_page_name_the_link_both_ways(
+    office: Context, clock: FixedClock, tmp_path: Path
+) -> None:
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, code, 1, "staf1")
+    child = "anak-2021-0001"
+    parent = json.loads(run_cli(["case", "show", code, "--json"], office.settings, clock).out)
+    linked = json.loads(run_cli(["case", "show", child, "--json"], office.settings, clock).out)
+    assert (parent["part_of"], parent["linked_cases"]) == (None, [{"step": 2, "case": child, "status": "running"}])
+    assert (linked["part_of"], linked["linked_cases"]) == ({"case": code, "step": 2}, [])
+    assert (
+        f"Langkah 2 dijalankan sebagai kasus {child} (berjalan)"
+        in run_cli(["case", "show", code], office.settings, clock).out
+    )
+    assert f"Bagian dari {code} langkah 2" in run_cli(["case", "show", child], office.settings, clock).out
+    site = Site(office, tmp_path / "web")
+    html = site.as_("staf1").get(f"/kasus/{code}").text
+    assert f'Dijalankan sebagai kasus <a href="/kasus/{child}">{child}</a>;' in step_html(html, 2)
+    assert "Dijalankan sebagai kasus" not in step_html(html, 1)
+    refusal = site.as_("staf1").post(f"/kasus/{code}/langkah/2/selesai", {"catatan": ""})
+    assert refusal.status_code >= 400 and f"dijalankan sebagai kasus {child}" in refusal.text
+    html = site.as_("staf1").get(f"/kasus/{child}").text
+    assert f'bagian dari <a href="/kasus/{code}">{code}</a> langkah 2.' in html
+    cases.cancel_case(office, child, "sekretaris", "Dimulai keliru")
+    html = site.as_("staf1").get(f"/kasus/{code}").text
+    assert "yang dibatalkan: langkah ini tetap aktif" in step_html(html, 2)
+
+
+def test_the_command_line_and_the_api_refuse_the_step_and_change_nothing(office: Context, clock: FixedClock) -> None:
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, code, 1, "staf1")
+    before = snapshot(office, code)
+    expected = "Langkah 2 dijalankan sebagai kasus anak-2021-0001; langkah ini selesai sendiri saat kasus itu selesai."
+    done = run_cli(["step", "done", code, "2", "--by", "staf1"], office.settings, clock)
+    assert (done.code, done.err.strip()) == (1, f"sop: {expected}")
+    client = TestClient(create_app(office), follow_redirects=False)
+    headers = {"Authorization": f"Bearer {api_tokens.issue_token(office, 'staf1')}"}
+    answer = client.post(f"/api/v1/cases/{code}/steps/2/complete", headers=headers)
+    assert (answer.status_code, answer.json()["error"]) == (403, expected)
+    assert snapshot(office, code) == before
