@@ -107,24 +107,10 @@ def open_case(
 
     ``parent``: the case and step that start it (a sub-SOP). The policy checks are the caller's.
     """
-    definition_id, definition = found
+    definition = found[1]
     conn = session.connection()
     code, serial, restart_of = case_codes.new_code(session, by.people.office_id, definition, year)
-    case = CaseRow(
-        id=0,
-        office_id=by.people.office_id,
-        code=code,
-        workflow=definition.name,
-        definition_id=definition_id,
-        definition_hash=definition.content_hash,
-        year=year,
-        status=CaseStatus.RUNNING,
-        state=machine_for(definition).initial,
-        started_at=by.when,
-        started_by=by.actor,
-        steps=[StepRow(None, s.no, StepStatus.WAITING) for s in definition.steps],
-        serial=serial,
-    )
+    case = _new_case(by, found, year, code, serial)
     first = case.steps[0]
     start_round(ctx, first, definition.first_step, by.when)
     try:
@@ -159,6 +145,26 @@ def open_case(
         },
     )
     return Opened(case, definition, restart_of)
+
+
+def _new_case(by: Starter, found: tuple[int, WorkflowDef], year: int, code: str, serial: int | None) -> CaseRow:
+    """The row of a new running case (not inserted yet), every step waiting."""
+    definition_id, definition = found
+    return CaseRow(
+        id=0,
+        office_id=by.people.office_id,
+        code=code,
+        workflow=definition.name,
+        definition_id=definition_id,
+        definition_hash=definition.content_hash,
+        year=year,
+        status=CaseStatus.RUNNING,
+        state=machine_for(definition).initial,
+        started_at=by.when,
+        started_by=by.actor,
+        steps=[StepRow(None, s.no, StepStatus.WAITING) for s in definition.steps],
+        serial=serial,
+    )
 
 
 def start_children(
