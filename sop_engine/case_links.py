@@ -188,6 +188,12 @@ def start_children(
                 value=exc.value,
                 **exc.details,
             ) from exc
+        except StartRace as race:  # the transaction is lost: the action is refused, to be done again
+            raise Conflict(
+                f"Langkah {no} ({step.name}) menjalankan SOP {step.runs}, tetapi kasus {race.code} baru saja dimulai "
+                "oleh orang lain pada saat yang sama; ulangi tindakan ini.",
+                value=race.code,
+            ) from race
         started.append({"step": no, "case": child.case.code})
     return {"started_cases": started} if started else {}
 

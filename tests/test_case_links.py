@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from sop_engine import api_tokens, audit, cases
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
+from sop_engine.db.models import Case
 from sop_engine.errors import Conflict, NotAllowed
 from sop_engine.web.app import create_app
 from tests.flow_support import flow_context, flow_text
@@ -152,3 +154,16 @@ def test_the_command_line_and_the_api_refuse_the_step_and_change_nothing(office:
     answer = client.post(f"/api/v1/cases/{code}/steps/2/complete", headers=headers)
     assert (answer.status_code, answer.json()["error"]) == (403, expected)
     assert snapshot(office, code) == before
+
+
+def test_a_linked_case_that_loses_the_race_for_its_number_refuses_the_action(office: Context) -> None:
+    first = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, first, 1, "staf1")
+    with office.db.write() as session:  # as if anak-2021-0001 were being inserted now: its serial not yet seen
+        session.execute(update(Case).where(Case.workflow == "anak").values(serial=None))
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    message = refused(office, code, Conflict, lambda: cases.complete_step(office, code, 1, "staf1"))
+    assert message == (
+        "Langkah 2 (Langkah 2) menjalankan SOP anak, tetapi kasus anak-2021-0001 baru saja dimulai oleh orang lain "
+        "pada saat yang sama; ulangi tindakan ini."
+    )
