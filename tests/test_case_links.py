@@ -167,3 +167,18 @@ def test_a_linked_case_that_loses_the_race_for_its_number_refuses_the_action(off
         "Langkah 2 (Langkah 2) menjalankan SOP anak, tetapi kasus anak-2021-0001 baru saja dimulai oleh orang lain "
         "pada saat yang sama; ulangi tindakan ini."
     )
+
+
+def test_a_linked_case_that_runs_another_sop_completes_up_the_chain(ctx: Context, tmp_path: Path) -> None:
+    middle = flow_text(2, {1: {"jalankan": '"cucu"'}}, workflow="anak")
+    office = flow_context(ctx, tmp_path, {"induk": INDUK, "anak": middle, "cucu": flow_text(1, workflow="cucu")})
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, code, 1, "staf1")  # starts anak-2021-0001, whose step 1 starts cucu-2021-0001
+    assert cases.get_case(office, "anak-2021-0001").part_of == (code, 2)
+    assert cases.get_case(office, "cucu-2021-0001").part_of == ("anak-2021-0001", 1)
+    cases.complete_step(office, "cucu-2021-0001", 1, "staf1")
+    assert cases.get_case(office, "anak-2021-0001").active_steps == (2,)
+    assert cases.get_case(office, code).active_steps == (2,)
+    cases.complete_step(office, "anak-2021-0001", 2, "staf1")
+    assert cases.get_case(office, code).active_steps == (3,)
+    assert audit.verify(office).mismatches == ()
