@@ -62,8 +62,8 @@ def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLE
 
 
 def require_process(step: StepDef) -> None:
-    """A decision is answered, not completed. (A ``jalankan`` step is completed by hand until the engine
-    starts and follows its linked case.)"""
+    """A decision is answered, not completed. (A ``jalankan`` step completes with its linked case:
+    :func:`sop_engine.case_links.require_by_hand`.)"""
     if step.kind is StepKind.DECISION:
         raise NotAllowed(
             f"Langkah {step.no} ({step.name}) adalah keputusan: {step.question} Langkah ini dijawab Ya atau "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sop_engine import textrules
+from sop_engine import case_links, textrules
 from sop_engine.case_checks import stated_time
 from sop_engine.case_moves import active_step, advance, audit_step, finish, fire, iso, record_return
 from sop_engine.case_records import CaseRecord
@@ -66,11 +66,14 @@ def answer_decision(
         answer = "ya" if yes else "tidak"
         kept_note = note if going_back else act.row.note  # the row's note, as the audit replays it
         details = {"answer": answer, "note": kept_note, "round": act.row.round, "due_at": due_at, "late": late}
-        details |= moved.details()
+        details |= moved.details() | case_links.start_children(
+            ctx, session, case_links.Starter.of(act, when), act.case, act.definition, moved.activated
+        )
         if going_back:
             reason = (note or "").strip()
             record_return(ctx, session, act, target, reason, when)
             restarted = act.case.steps[target - 1]
             details |= {"to": target, "reason": reason, "round": restarted.round, "due_at": iso(restarted.due_at)}
         audit_step(ctx, session, act, "step.returned" if going_back else "step.completed", when, new_state, details)
+        case_links.finish_parent(ctx, session, act.case, when)
         return finished_record(ctx, act.case, act.definition)

@@ -74,6 +74,10 @@ class CaseRecord:
     restarted_as: str | None = None
     #: Every active step, lowest first (``current_step`` is the first; several when steps run in parallel).
     active_steps: tuple[int, ...] = ()
+    #: The case and step whose ``jalankan`` started this case, and the (step, code, status) of the cases this
+    #: case's ``jalankan`` steps started (read with one case; see :mod:`sop_engine.case_links`).
+    part_of: tuple[str, int] | None = None
+    linked_cases: tuple[tuple[int, str, CaseStatus], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ class CaseRow:
     version: int = 1
     #: The office's ``people_version`` as read with the case (see :mod:`sop_engine.directory`).
     people_version: int = 0
+    #: The case whose ``jalankan`` step started this one (None: started by a person; :mod:`sop_engine.case_links`).
+    parent_case_id: int | None = None
     #: The office's audit head (seq, hash) as read with the case, unlocked (see :func:`sop_engine.audit.append`).
     audit_head: tuple[int, str] | None = None
     steps: list[StepRow] = field(default_factory=list)
@@ -115,6 +117,7 @@ _CASE_COLUMNS = (
     _c.cancel_reason,
     _c.version,
     _o.people_version,
+    _c.parent_case_id,
 )
 _HEAD_COLUMNS = (table(AuditHead).c.seq, table(AuditHead).c.hash)
 _STEP_COLUMNS = (

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from sqlalchemy import Connection, Row
-from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +24,7 @@ from sop_engine import (
     artefacts,
     audit,
     case_codes,
+    case_links,
     case_pages,
     case_restarts,
     case_rows,
@@ -54,14 +54,13 @@ from sop_engine.case_moves import (
     load_case,
     office_people,
     record_return,
-    start_round,
 )
 from sop_engine.case_records import CasePage as CasePage
 from sop_engine.case_records import CaseRecord as CaseRecord
 from sop_engine.case_records import StepRecord as StepRecord
 from sop_engine.case_records import record_from
 from sop_engine.case_records import record_of as _record
-from sop_engine.case_rows import CaseRow, StepRow
+from sop_engine.case_rows import CaseRow
 from sop_engine.context import Context
 from sop_engine.db.queries import case_row, find_case, printable
 from sop_engine.db.statuses import CaseStatus, StepStatus
@@ -91,9 +90,8 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
             definition = workflows.pinned(conn, row.content_hash)
             if visible is not None and not visible(definition):
                 _missing(code)
-            return case_restarts.with_links(
-                conn, row.office_id, _records(ctx, conn, [row], {row.definition_id: definition})[0]
-            )
+            record = _records(ctx, conn, [row], {row.definition_id: definition})[0]
+            return case_links.with_links(conn, row.id, case_restarts.with_links(conn, row.office_id, record))
     with ctx.db.read() as session:  # ConfigError without the office; else the NotFound naming the cases there are
         office_id = ctx.office(session).id
         return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
@@ -194,7 +192,6 @@ def finished_record(ctx: Context, case: CaseRow, definition: WorkflowDef) -> Cas
 def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | None = None) -> CaseRecord:
     """Start a case of ``workflow`` in ``year``, by a role its policy allows (one a year unless ``kasus = "bebas"``)."""
     check_year(year)
-    code = f"{workflow}-{year}"
     try:
         with step_transaction(ctx) as session:
             people = office_people(ctx, session)
@@ -202,53 +199,16 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
             starters = policy.start_roles(definition)
             role = policy.require(actor.username, actor.role_names, Permission.START_CASE, holders=starters)
-            code, serial, restart_of = case_codes.new_code(session, people.office_id, definition, year)
             when = stated_time(ctx, at, not_before=None, what="memulai kasus")
-            case = CaseRow(
-                id=0,
-                office_id=people.office_id,
-                code=code,
-                workflow=workflow,
-                definition_id=definition_id,
-                definition_hash=definition.content_hash,
-                year=year,
-                status=CaseStatus.RUNNING,
-                state=machine_for(definition).initial,
-                started_at=when,
-                started_by=actor.username,
-                steps=[StepRow(None, s.no, StepStatus.WAITING) for s in definition.steps],
-                serial=serial,
-            )
-            first = case.steps[0]
-            start_round(ctx, first, definition.first_step, when)
-            case_rows.insert_case(session.connection(), case, ctx.clock.now())
-            case_restarts.link(session.connection(), case.id, restart_of)
-            outbox.schedule_step(ctx, session.connection(), people, case, first, definition.first_step)
-            audit.append(
-                session,
-                case.office_id,
-                actor=actor.username,
-                role=role,
-                action="case.started",
-                recorded_at=ctx.clock.now(),
-                stated_at=when,
-                case=code,
-                step=definition.first_step.no,
-                details={
-                    "workflow": workflow,
-                    "year": year,
-                    "definition_sha256": definition.content_hash,
-                    "revision": definition.revision.isoformat(),
-                    "first_due_at": iso(first.due_at),
-                    **({"restart_of": restart_of} if restart_of else {}),
-                },
-            )
-            return dataclasses.replace(finished_record(ctx, case, definition), restart_of=restart_of)
-    except DBIntegrityError:
+            by_actor = case_links.Starter(people, actor.username, role, when)
+            opened = case_links.open_case(ctx, session, by_actor, (definition_id, definition), year)
+            record = finished_record(ctx, opened.case, definition)
+            return dataclasses.replace(record, restart_of=opened.restart_of)
+    except case_links.StartRace as race:
         # A concurrent start of the same year won the unique constraint: explain it like the check does.
         with ctx.db.read() as session:
-            case_codes.explain_race(session, ctx.office(session).id, workflow, year, code)
-        raise
+            case_codes.explain_race(session, ctx.office(session).id, race.workflow, race.year, race.code)
+        raise (race.__cause__ or race) from None  # the IntegrityError, as before
 
 
 def complete_step(
@@ -266,6 +226,7 @@ def complete_step(
     with step_transaction(ctx, code, step_no) as session:
         act = active_step(ctx, session, code, step_no, by)
         require_process(act.step)
+        case_links.require_by_hand(session.connection(), act)
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menyelesaikan langkah {step_no}")
         checked = [artefacts.accept(f, act.step) for f in inspected]
         require_files(act.step, checked, act.position > 0)  # a later paraf need not attach again
@@ -274,6 +235,9 @@ def complete_step(
         if settled:
             finish(act.row, act.actor.username, when, note)
         moved = advance(ctx, session, act, new_state, after, when)
+        started = case_links.start_children(
+            ctx, session, case_links.Starter.of(act, when), act.case, act.definition, moved.activated
+        )
         stored = attach(ctx, session, act, checked, when)
         chain = {} if len(act.step.actors) == 1 else {"paraf": act.position + 1, "of": len(act.step.actors)}
         audit_step(
@@ -291,8 +255,10 @@ def complete_step(
                 "files": [{"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in stored],
                 **chain,
                 **moved.details(),
+                **started,
             },
         )
+        case_links.finish_parent(ctx, session, act.case, when)
         return finished_record(ctx, act.case, act.definition)
 
 
@@ -315,6 +281,9 @@ def return_step(
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"mengembalikan langkah {step_no}")
         new_state, after = fire(act, return_trigger(act.step.no, target.no))
         moved = advance(ctx, session, act, new_state, after, when, restart=target.no)
+        started = case_links.start_children(
+            ctx, session, case_links.Starter.of(act, when), act.case, act.definition, moved.activated
+        )
         restarted = act.case.steps[target.no - 1]
         record_return(ctx, session, act, target.no, reason, when)
         audit_step(
@@ -330,6 +299,7 @@ def return_step(
                 "round": restarted.round,
                 "due_at": iso(restarted.due_at),
                 **moved.details(),
+                **started,
             },
         )
         return finished_record(ctx, act.case, act.definition)

@@ -65,6 +65,12 @@ def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) ->
         head.append(f"Memulai ulang kasus {case.restart_of} (dibatalkan)")
     if case.restarted_as:
         head.append(f"Dimulai ulang sebagai kasus {case.restarted_as}")
+    if case.part_of:
+        head.append(f"Bagian dari {case.part_of[0]} langkah {case.part_of[1]}")
+    for no, linked, linked_status in case.linked_cases:
+        head.append(
+            f"Langkah {no} dijalankan sebagai kasus {linked} ({CASE_STATUS_LABELS.get(linked_status, linked_status)})"
+        )
     rows = []
     for s in case.steps:
         status = STEP_STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")

@@ -131,6 +131,8 @@ class Case(Base):
         ),
         # The order of a page of the case list (sop_engine.case_pages): newest year first, then code.
         Index("ix_cases_office_year_code", "office_id", "year", "code"),
+        # The cases a case's jalankan steps started (sop_engine.case_links).
+        Index("ix_cases_parent_case_id", "parent_case_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -152,6 +154,9 @@ class Case(Base):
     restart_of: Mapped[str | None] = mapped_column(String(64))
     #: The number of a case of a ``kasus = "bebas"`` workflow within its year (None: the yearly case).
     serial: Mapped[int | None] = mapped_column(Integer)
+    #: The case whose ``jalankan`` step started this one, and that step (None: started by a person).
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", name="fk_cases_parent_case_id"))
+    parent_step: Mapped[int | None] = mapped_column(Integer)
 
     definition: Mapped[WorkflowDefinition] = relationship(lazy="joined")
     steps: Mapped[list[CaseStep]] = relationship(

@@ -98,6 +98,23 @@ class CaseDetailJson(CaseJson):
     projection: Annotated[ProjectionJson, Doc("Perkiraan selesai dan cadangan waktu.")]
     restart_of: Annotated[str | None, Doc("Kasus tahun yang sama yang dibatalkan lalu dimulai ulang oleh kasus ini.")]
     restarted_as: Annotated[str | None, Doc("Kasus yang memulai ulang tahun ini setelah kasus ini dibatalkan.")]
+    part_of: Annotated[PartOfJson | None, Doc("Kasus dan langkah (jalankan) yang memulai kasus ini.")]
+    linked_cases: Annotated[list[LinkedCaseJson], Doc("Kasus yang dimulai oleh langkah jalankan kasus ini.")]
+
+
+class PartOfJson(TypedDict):
+    """The case and ``jalankan`` step that started a case."""
+
+    case: Annotated[str, Doc("Kode kasus induk.")]
+    step: Annotated[int, Doc("Nomor langkah kasus induk yang menjalankan SOP ini.")]
+
+
+class LinkedCaseJson(TypedDict):
+    """A case started by a ``jalankan`` step; the step completes when that case is done."""
+
+    step: Annotated[int, Doc("Nomor langkah yang menjalankan SOP lain.")]
+    case: Annotated[str, Doc("Kode kasus yang dimulai langkah itu.")]
+    status: Annotated[str, Doc("Status kasus itu: running, done atau cancelled.")]
 
 
 class PlannedStepJson(TypedDict):
@@ -202,6 +219,8 @@ def case_detail_json(
         "projection": projection_json(projection, tz, jam_kerja_per_hari),
         "restart_of": case.restart_of,
         "restarted_as": case.restarted_as,
+        "part_of": None if case.part_of is None else {"case": case.part_of[0], "step": case.part_of[1]},
+        "linked_cases": [{"step": no, "case": code, "status": str(status)} for no, code, status in case.linked_cases],
     }
 
 
