@@ -115,7 +115,7 @@ def start_round(ctx: Context, row: StepRow, step: StepDef, when: datetime) -> No
     """Make ``step`` the active one (in memory): new round, deadline = now + budget in working time."""
     row.status, row.round = StepStatus.ACTIVE, row.round + 1
     row.activated_at = when
-    row.due_at = ctx.calendar.add_duration(when, step.budget)
+    row.due_at = ctx.calendar.add(when, workflows.budget_seconds(ctx, step))
     row.completed_at = row.completed_by = row.note = None
 
 

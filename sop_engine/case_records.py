@@ -19,6 +19,7 @@ from sop_engine import artefacts, workflows
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.case_rows import CaseRow
 from sop_engine.context import Context
+from sop_engine.critical_path import label_of
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
@@ -127,6 +128,7 @@ def record_from(
     active = tuple(values[0] for values in steps if values[1] == StepStatus.ACTIVE)
     chained = any(len(definition.step(no).actors) > 1 for no in active)
     marking = machine_for(definition).marking(case.state) if chained else None
+    lookup = workflows.lookup(ctx)
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
         if isinstance(artefact, ArtefactRecord):
@@ -147,7 +149,14 @@ def record_from(
         definition_hash=definition.content_hash,
         revision=definition.revision,
         steps=tuple(
-            _step_record(values, step, now, tuple(by_step.get(values[0], ())), marking.at(step.no) if marking else 0)
+            _step_record(
+                values,
+                step,
+                label_of(ctx.calendar, step, lookup),
+                now,
+                tuple(by_step.get(values[0], ())),
+                marking.at(step.no) if marking else 0,
+            )
             for values, step in zip(steps, definition.steps, strict=True)
         ),
         active_steps=active,
@@ -155,7 +164,7 @@ def record_from(
 
 
 def _step_record(
-    values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
+    values: StepValues, step: StepDef, budget: str, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
 ) -> StepRecord:
     no, status, round_, activated_at, due_at, completed_at, completed_by, note = values
     paraf = paraf if status == StepStatus.ACTIVE else 0
@@ -163,7 +172,7 @@ def _step_record(
         no=no,
         name=step.name,
         role=step.actors[paraf],
-        budget=str(step.budget),
+        budget=budget,
         output=step.output,
         file_rule=step.file_rule.value,
         status=status,

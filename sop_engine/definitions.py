@@ -63,7 +63,9 @@ class StepDef:
     name: str
     #: One of the office's step roles (:attr:`sop_engine.roles.Roles.step_ids`).
     role: str
-    budget: Duration
+    #: The working time the step may take (``waktu``); None only for a step that runs another SOP
+    #: (``runs``) without one: it lasts that SOP's critical path (:mod:`sop_engine.critical_path`).
+    budget: Duration | None
     #: Kelengkapan dan peralatan: the inputs and equipment the step needs.
     kelengkapan: tuple[str, ...]
     #: The kind of document the step produces, e.g. "Disposisi surat".

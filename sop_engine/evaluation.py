@@ -23,6 +23,7 @@ from enum import StrEnum
 from sop_engine import trails, workflows
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.context import Context
+from sop_engine.critical_path import Lookup, budget_label, no_lookup, step_seconds
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.formatting import format_date
 from sop_engine.roles import DEFAULT_ROLES, Roles
@@ -67,6 +68,8 @@ class StepFigures:
     verdict: Verdict
     note: str
     action: str
+    #: The budget as people read it ("4 hari", or "mengikuti SOP ..." for a sub-SOP without waktu).
+    budget: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def evaluate(ctx: Context, workflow: str, since: date | None = None, until: date
     """The evaluation of ``workflow`` (its current definition) over the cases started from ``since`` to ``until``."""
     definition = workflows.show(ctx, workflow)
     found = trails.of_workflow(ctx, workflow, since, until)
-    return summarise(definition, found.cases, ctx.calendar, since, until, ctx.settings.roles)
+    return summarise(definition, found.cases, ctx.calendar, since, until, ctx.settings.roles, workflows.lookup(ctx))
 
 
 def summarise(
@@ -106,19 +109,21 @@ def summarise(
     since: date | None = None,
     until: date | None = None,
     roles: Roles = DEFAULT_ROLES,
+    lookup: Lookup = no_lookup,
 ) -> Evaluation:
-    """The figures of every step of ``definition`` over ``cases`` (matched by step number)."""
-    steps = tuple(_figures(step, cases, calendar) for step in definition.steps)
+    """The figures of every step of ``definition`` over ``cases`` (matched by step number); ``lookup``
+    finds the SOP a step without ``waktu`` runs (:mod:`sop_engine.critical_path`)."""
+    steps = tuple(_figures(step, cases, calendar, lookup) for step in definition.steps)
     return Evaluation(definition, since, until, tuple(case.case for case in cases), steps, roles=roles)
 
 
-def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalendar) -> StepFigures:
+def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalendar, lookup: Lookup) -> StepFigures:
     runs = [run for case in cases for run in case.runs if run.step == step.no]
     worked = [run for run in runs if run.outcome in (Outcome.DONE, Outcome.RETURNED)]
     times = sorted(run.working_seconds for run in worked)
     ran_in = {run.case for run in runs if run.outcome is not Outcome.SKIPPED}
     redone = {run.case for case in cases for run in case.runs if run.returned_to == step.no}
-    budget = calendar.budget_seconds(step.budget)
+    budget = step_seconds(calendar, step, lookup)
     late = sum(1 for run in runs if run.late and run.outcome is not Outcome.SKIPPED)
     skipped = sum(1 for run in runs if run.outcome is Outcome.SKIPPED) + sum(
         1 for case in cases if case.status == "selesai" and not any(run.step == step.no for run in case.runs)
@@ -139,6 +144,7 @@ def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalenda
         verdict=verdict,
         note=note,
         action=action,
+        budget=budget_label(step, budget, calendar.jam_kerja_per_hari),
     )
 
 

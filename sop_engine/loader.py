@@ -66,7 +66,7 @@ _STEP_FIELDS = {
     "nomor": Field(INT, "nomor = 1"),
     "uraian": Field(TEXT, 'uraian = "Memerintahkan penyusunan LAKIP"'),
     "pelaksana": Field(ROLE_OR_ROLES, 'pelaksana = "sekretaris"'),
-    "waktu": Field(TEXT, 'waktu = "10 menit"'),
+    "waktu": Field(TEXT, 'waktu = "10 menit"', unless="jalankan"),
     "kelengkapan": Field(TEXTS, 'kelengkapan = ["Disposisi surat"]'),
     "output": Field(TEXT, 'output = "Disposisi surat"'),
     "berkas": Field(TEXT, 'berkas = "wajib"'),
@@ -238,7 +238,7 @@ def _check_numbering(tables: Sequence[Table], numbers: Sequence[int]) -> None:
 def _step(table: Table, no: int, count: int, roles: RoleCheck) -> StepDef:
     name = table.text("uraian")
     chain = actors(table, roles)
-    budget = table.duration("waktu")
+    budget = table.duration("waktu") if "waktu" in table.raw else None  # jalankan: the sub-SOP's critical path
     kelengkapan = table.texts("kelengkapan")
     output = table.text("output")
     file_rule = FileRule(table.choice("berkas", table.text("berkas"), [rule.value for rule in FileRule]))

@@ -35,6 +35,8 @@ class Field:
     kind: str
     example: str
     required: bool = True
+    #: Another key whose presence makes this one optional (``waktu`` of a step with ``jalankan``).
+    unless: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Table:
                 message = f"kunci '{key}' tidak dikenal; yang diizinkan: {allowed}.{did_you_mean(key, fields)}"
                 raise place.error(key, key, message, allowed)
         for key, spec in fields.items():
-            if spec.required and key not in raw:
+            if spec.required and key not in raw and (spec.unless is None or spec.unless not in raw):
                 raise self._missing(key)
 
     def table(self, key: str) -> Mapping[str, object]:

@@ -47,6 +47,16 @@ def in_edges(steps: Sequence[StepDef]) -> dict[int, tuple[int, ...]]:
     return {no: tuple(sorted(sources)) for no, sources in found.items()}
 
 
+def out_edges(sources: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
+    """The steps that wait for each step: :func:`in_edges` turned round. Every edge leads to a
+    later step (returns are not edges), so the step numbers are an order of the graph."""
+    found: dict[int, list[int]] = {no: [] for no in sources}
+    for target, before in sources.items():
+        for source in before:
+            found[source].append(target)
+    return {no: tuple(sorted(targets)) for no, targets in found.items()}
+
+
 @dataclass(frozen=True)
 class Marking:
     """Per step (index ``no - 1``): its status and paraf position; and the decisions answered Ya."""
@@ -75,10 +85,7 @@ class Flow:
         self.definition = definition
         self.steps = definition.steps
         self.sources = in_edges(definition.steps)
-        self.successors: dict[int, list[int]] = {step.no: [] for step in definition.steps}
-        for target, sources in self.sources.items():
-            for source in sources:
-                self.successors[source].append(target)
+        self.successors = out_edges(self.sources)
 
     def initial(self) -> Marking:
         count = len(self.steps)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sop_engine import trails
+from sop_engine import trails, workflows
 from sop_engine.audit import AuditFilter
 from sop_engine.context import Context
 from sop_engine.mining_log import event_log
@@ -31,7 +31,7 @@ class Exported:
 
 def export(ctx: Context, kind: str, path: Path, where: AuditFilter | None = None) -> Exported:
     """Write the cases matching ``where`` to ``path`` as ``kind`` (one of :data:`FORMATS`)."""
-    log = event_log(trails.matching(ctx, where), ctx.calendar)
+    log = event_log(trails.matching(ctx, where), ctx.calendar, workflows.lookup(ctx))
     data = xes_bytes(log, ctx.tz) if kind == "xes" else ocel_bytes(log, ctx.tz)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

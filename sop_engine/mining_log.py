@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sop_engine.calendar import WorkingCalendar
+from sop_engine.critical_path import Lookup, no_lookup, step_seconds
 from sop_engine.definitions import WorkflowDef
 from sop_engine.step_runs import CaseTrail, Outcome, StepRun
 from sop_engine.trails import Trails
@@ -60,20 +61,22 @@ def activity(definition: WorkflowDef, no: int) -> str:
     return f"{no}. {definition.step(no).name}"
 
 
-def event_log(trails: Trails, calendar: WorkingCalendar) -> list[LogCase]:
+def event_log(trails: Trails, calendar: WorkingCalendar, lookup: Lookup = no_lookup) -> list[LogCase]:
     """The log of every case in ``trails``, events ordered by time (start before end at one instant)."""
     cases = []
     for trail in trails.cases:
         definition = trails.definition(trail)
-        events = [event for run in trail.runs for event in _events(trail, definition, run, calendar)]
+        events = [event for run in trail.runs for event in _events(trail, definition, run, calendar, lookup)]
         events.sort(key=lambda e: (e.at, e.lifecycle != "start", e.run.seq))
         cases.append(LogCase(trail, definition, tuple(events)))
     return cases
 
 
-def _events(trail: CaseTrail, definition: WorkflowDef, run: StepRun, calendar: WorkingCalendar) -> Iterator[LogEvent]:
+def _events(
+    trail: CaseTrail, definition: WorkflowDef, run: StepRun, calendar: WorkingCalendar, lookup: Lookup
+) -> Iterator[LogEvent]:
     step = definition.step(run.step)
-    budget = calendar.budget_seconds(step.budget)
+    budget = step_seconds(calendar, step, lookup)
     name = activity(definition, run.step)
     if run.outcome is not Outcome.SKIPPED:
         yield LogEvent(trail.case, name, "start", run.started_at, None, step.role, run, budget)

@@ -64,7 +64,7 @@ def plan_step(
 ) -> list[Planned]:
     """Every notification an activation of ``step`` needs, per the policy in config."""
     policy = ctx.settings.notifications
-    budget = ctx.calendar.budget_seconds(step.budget)
+    budget = workflows.budget_seconds(ctx, step)
     assigned = people.assignees(step.role)
     planned: list[Planned] = []
     reminder_at = ctx.calendar.add(activated_at, int(budget * policy.reminder_at))
@@ -254,7 +254,7 @@ def _recompute_step(ctx: Context, session: Session, people: Directory, case: Cas
     if row.activated_at is None or row.due_at is None:
         return None
     step = workflows.definition_of(case).step(row.no)
-    new_due = ctx.calendar.add_duration(row.activated_at, step.budget)
+    new_due = ctx.calendar.add(row.activated_at, workflows.budget_seconds(ctx, step))
     plan = {
         (p.kind, p.level, p.recipient.id): p.due_at for p in plan_step(ctx, people, step, row.activated_at, new_due)
     }

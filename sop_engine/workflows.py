@@ -8,6 +8,7 @@ a new revision for new cases; running cases are untouched.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit
+from sop_engine import audit, critical_path
 from sop_engine.context import Context
 from sop_engine.db.models import Case, WorkflowDefinition
 from sop_engine.db.queries import table
-from sop_engine.definitions import WorkflowDef
+from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.errors import NotFound
 from sop_engine.loader import ANY_ROLE, load_workflow_text, load_workflows_dir
 from sop_engine.policy import SYSTEM_ACTOR
@@ -188,6 +189,31 @@ def show(ctx: Context, name: str) -> WorkflowDef:
         known = ", ".join(sorted(definitions)) or "tidak ada"
         raise NotFound(f"SOP '{name}' tidak ada; SOP yang ada: {known}.", value=name)
     return definitions[name]
+
+
+def lookup(ctx: Context) -> Callable[[str], WorkflowDef]:
+    """The current definition of a workflow id, as :func:`show` finds it (the folder read once, on the
+    first question): what a ``jalankan`` step without ``waktu`` is budgeted by."""
+    found: dict[str, WorkflowDef] = {}
+
+    def find(name: str) -> WorkflowDef:
+        if not found:
+            found.update(on_disk(ctx))
+        if name not in found:
+            return show(ctx, name)  # raises the NotFound that names the SOPs there are
+        return found[name]
+
+    return find
+
+
+def budget_seconds(ctx: Context, step: StepDef) -> int:
+    """The budget of ``step`` in the office's working seconds (a sub-SOP's critical path if it has no ``waktu``)."""
+    return critical_path.step_seconds(ctx.calendar, step, lookup(ctx))
+
+
+def budget_label(ctx: Context, step: StepDef) -> str:
+    """The budget of ``step`` as people read it (:func:`sop_engine.critical_path.budget_label`)."""
+    return critical_path.label_of(ctx.calendar, step, lookup(ctx))
 
 
 def list_revisions(ctx: Context) -> list[RevisionRecord]:

@@ -12,6 +12,7 @@ from sop_engine.api_tokens import TokenRecord
 from sop_engine.calendar import Holiday
 from sop_engine.cli.output import clip, short, table, verify_text
 from sop_engine.cli.output_notify import notices_text
+from sop_engine.critical_path import budget_label
 from sop_engine.definitions import ROLE_LABELS, CasePolicy, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
@@ -102,7 +103,7 @@ def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> st
             s.no,
             clip(s.name, 60),
             roles.label(s.role),
-            str(s.budget),
+            budget_label(s),
             s.output,
             s.file_rule.value,
             ", ".join(map(str, s.returns_to)) or "-",

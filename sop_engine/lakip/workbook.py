@@ -111,7 +111,7 @@ def return_deadline(ctx: Context) -> datetime:
             "sebutkan batas pengembalian sendiri.",
             exc.value,
         ) from exc
-    return ctx.calendar.add_duration(ctx.clock.now(), step.budget)
+    return ctx.calendar.add(ctx.clock.now(), workflows.budget_seconds(ctx, step))
 
 
 # --- step 4: import ----------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sop_engine.critical_path import budget_label
 from sop_engine.definitions import StepDef, StepKind, WorkflowDef
+from sop_engine.marking import in_edges
 from sop_engine.roles import DEFAULT_ROLES, Roles
 
 
@@ -129,7 +131,7 @@ def _row(step: StepDef, sop_names: Mapping[str, str]) -> Row:
     if step.runs is not None:
         runs = f"Menjalankan SOP {sop_names.get(step.runs, step.runs)}"
         keterangan = f"{runs}\n{keterangan}" if keterangan else runs
-    return Row(step.no, uraian, step.kelengkapan, str(step.budget), step.output, keterangan)
+    return Row(step.no, uraian, step.kelengkapan, budget_label(step), step.output, keterangan)
 
 
 def _kind(step: StepDef, last: int) -> NodeKind:
@@ -149,17 +151,9 @@ def _edges(definition: WorkflowDef) -> tuple[Edge, ...]:
                 if target is not None:
                     edges.setdefault((step.no, target), Edge(step.no, target, label))
         edges.update(((step.no, target), Edge(step.no, target, "Tidak")) for target in step.returns_to)
+    sources = in_edges(definition.steps)
     for step in definition.steps:
-        for source in _predecessors(definition, step):
+        for source in sources[step.no]:
             label = "Ya" if definition.step(source).returns_to else ""
             edges.setdefault((source, step.no), Edge(source, step.no, label))
     return tuple(sorted(edges.values(), key=lambda edge: (edge.source, edge.target)))
-
-
-def _predecessors(definition: WorkflowDef, step: StepDef) -> tuple[int, ...]:
-    """``setelah``, or the step before unless it is a decision (whose Ya and Tidak lead on)."""
-    if step.after is not None:
-        return step.after
-    if step.no == 1 or definition.step(step.no - 1).kind is StepKind.DECISION:
-        return ()
-    return (step.no - 1,)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from sop_engine import policy
+from sop_engine.critical_path import budget_label
 from sop_engine.formatting import iso_local
 from sop_engine.views.fields import Day, Doc, Instant
 
@@ -190,7 +191,7 @@ def workflow_json(definition: WorkflowDef) -> WorkflowJson:
                 "no": s.no,
                 "name": s.name,
                 "role": s.role,
-                "budget": str(s.budget),
+                "budget": budget_label(s),
                 "output": s.output,
                 "file_rule": s.file_rule.value,
                 "file_kinds": list(s.file_kinds),

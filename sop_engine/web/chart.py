@@ -9,7 +9,7 @@ The horizontal axis is the office's *working time*: nights, weekends and holiday
 width, so a step's planned bar is exactly as long as its budget ("4 hari" is twice "2 hari")
 and a bar never stretches over a long weekend. The plan is the one
 :func:`sop_engine.planning.plan_forwards` computes: step 1 starts when the case started, each
-next step at the previous step's planned deadline. The actual bar is the latest round of a
+next step at the planned deadline of the last step it waits for. The actual bar is the latest round of a
 step: activation to completion, or to ``now`` while the step is active.
 """
 
@@ -30,10 +30,11 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
+from sop_engine.critical_path import Lookup, no_lookup
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import WorkflowDef
 from sop_engine.formatting import LOCALE, format_instant
-from sop_engine.planning import plan_forwards
+from sop_engine.planning import forward_spans
 
 __all__ = ["case_chart_svg", "chart_svg"]
 
@@ -70,13 +71,16 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def case_chart_svg(ctx: Context, case: CaseRecord, now: datetime) -> Markup:
     """The chart of ``case`` at ``now``, under the definition the case is pinned to."""
-    return chart_svg(ctx.calendar, workflows.by_hash(ctx, case.definition_hash), case, now)
+    return chart_svg(ctx.calendar, workflows.by_hash(ctx, case.definition_hash), case, now, workflows.lookup(ctx))
 
 
-def chart_svg(calendar: WorkingCalendar, definition: WorkflowDef, case: CaseRecord, now: datetime) -> Markup:
-    """The chart of ``case`` at ``now``; ``definition`` supplies the step budgets of the plan."""
+def chart_svg(
+    calendar: WorkingCalendar, definition: WorkflowDef, case: CaseRecord, now: datetime, lookup: Lookup = no_lookup
+) -> Markup:
+    """The chart of ``case`` at ``now``; ``definition`` supplies the step budgets of the plan (``lookup``
+    the SOPs its ``jalankan`` steps without ``waktu`` run)."""
     now = to_utc(now)
-    rows = _rows(calendar, definition, case, now)
+    rows = _rows(calendar, definition, case, now, lookup)
     axis = _Axis.spanning(calendar, _instants(case, rows, now))
     ident = "chart-" + re.sub(r"[^A-Za-z0-9_-]", "-", case.id)
     height = ROWS_Y + ROW_H * len(rows) + 34
@@ -120,15 +124,16 @@ class _Row:
     actual: _Bar | None
 
 
-def _rows(calendar: WorkingCalendar, definition: WorkflowDef, case: CaseRecord, now: datetime) -> list[_Row]:
-    """Each step's planned bar (budgets chained from the case start) and its actual bar, if any."""
-    dues = plan_forwards(calendar, definition, case.started_at)
-    starts = (to_utc(case.started_at), *dues[:-1])
+def _rows(
+    calendar: WorkingCalendar, definition: WorkflowDef, case: CaseRecord, now: datetime, lookup: Lookup
+) -> list[_Row]:
+    """Each step's planned bar (budgets along the step graph from the case start) and its actual bar, if any."""
+    spans = forward_spans(calendar, definition, case.started_at, lookup)
     tz = calendar.tz
     rows = []
-    for step, budget_step, start, due in zip(case.steps, definition.steps, starts, dues, strict=True):
+    for step, (start, due) in zip(case.steps, spans, strict=True):
         plan_title = (
-            f"Rencana langkah {step.no} ({budget_step.budget}): {format_instant(start, tz)} – {format_instant(due, tz)}"
+            f"Rencana langkah {step.no} ({step.budget}): {format_instant(start, tz)} – {format_instant(due, tz)}"
         )
         plan = _Bar(start, due, "plan", plan_title)
         rows.append(_Row(step, plan, _actual(step, case, now, tz)))
