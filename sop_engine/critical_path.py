@@ -54,7 +54,11 @@ def step_seconds(calendar: WorkingCalendar, step: StepDef, lookup: Lookup, _runn
         raise ValueError(f"step {step.no} has neither waktu nor jalankan")
     if step.runs in _running:
         loop = " -> ".join((*_running, step.runs))
-        raise DefinitionError(f"SOP {step.runs} menjalankan dirinya sendiri lewat SOP lain ({loop}).", value=step.runs)
+        message = (
+            f"langkah {step.no}: jalankan = '{step.runs}' membuat putaran SOP yang tidak pernah selesai ({loop}); "
+            "putuskan salah satu jalankan."
+        )
+        raise DefinitionError(message, value=step.runs, step=step.no, field="jalankan")
     return _path(calendar, lookup(step.runs), lookup, _running)
 
 

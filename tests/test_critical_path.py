@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sop_engine import cases
 from sop_engine.calendar import WorkingCalendar
@@ -106,6 +108,13 @@ def test_a_jalankan_step_without_waktu_cannot_be_budgeted_without_a_lookup() -> 
         path_seconds(CAL, load(INDUK))
 
 
+def test_a_loop_of_sub_sops_is_refused_not_followed_for_ever() -> None:
+    looped = {"induk": load(INDUK), "anak": load(flow_text(2, {2: {"jalankan": '"induk"', "waktu": None}}, "anak"))}
+    with pytest.raises(DefinitionError) as info:
+        path_seconds(CAL, looped["induk"], looped.__getitem__)
+    assert "(induk -> anak -> induk)" in info.value.message
+
+
 def test_the_loader_still_refuses_a_missing_waktu_on_a_step_that_runs_no_sop() -> None:
     with pytest.raises(DefinitionError) as info:
         load(flow_text(3, {2: {"waktu": None}}))
@@ -192,6 +201,35 @@ def test_the_backward_plan_of_a_parallel_pair_gives_the_shorter_branch_slack() -
     assert max(forwards) == plan.effective_deadline
     assert [forwards[no - 1] for no in (1, 3, 4)] == [by_no[no][1] for no in (1, 3, 4)]  # the critical path
     assert forward_spans(CAL, definition, plan.start_by)[3] == (wib(18, 15), wib(18, 16))
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> WorkflowDef:
+    """Up to 7 steps of 1-3000 menit, each after the step before or after some earlier steps (setelah)."""
+    count = draw(st.integers(2, 7))
+    extra: dict[int, dict[str, str]] = {}
+    for no in range(1, count + 1):
+        keys = {"waktu": f'"{draw(st.integers(1, 3000))} menit"'}
+        if no > 1 and draw(st.booleans()):
+            after = draw(st.sets(st.integers(1, no - 1), min_size=1, max_size=3))
+            keys["setelah"] = f"[{', '.join(map(str, sorted(after)))}]"
+        extra[no] = keys
+    return load(flow_text(count, extra))
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    graphs(),
+    st.datetimes(min_value=datetime(2021, 1, 1), max_value=datetime(2026, 12, 31, 23, 59), timezones=st.just(WIB)),  # noqa: DTZ001
+)
+def test_any_graph_planned_back_then_forward_finishes_at_the_deadline(
+    definition: WorkflowDef, deadline: datetime
+) -> None:
+    plan = plan_backwards(CAL, definition, deadline)
+    forwards = plan_forwards(CAL, definition, plan.start_by)
+    assert max(forwards) == plan.effective_deadline
+    assert all(due <= step.latest_finish for due, step in zip(forwards, plan.steps, strict=True))
+    assert CAL.working_seconds_between(plan.start_by, plan.effective_deadline) == plan.total_seconds
 
 
 def test_the_backward_plan_of_a_jalankan_step_names_its_sop_and_length() -> None:
