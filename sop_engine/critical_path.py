@@ -21,7 +21,7 @@ from typing import TypeVar
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.durations import format_working_seconds
-from sop_engine.errors import DefinitionError, NotFound
+from sop_engine.errors import DefinitionError, SopError
 from sop_engine.marking import in_edges
 
 __all__ = [
@@ -129,11 +129,12 @@ def budget_label(step: StepDef, seconds: int | None = None, jam_kerja_per_hari: 
 
 
 def label_of(calendar: WorkingCalendar, step: StepDef, lookup: Lookup) -> str:
-    """:func:`budget_label` with the critical path found by ``lookup`` (without it if the SOP is gone)."""
+    """:func:`budget_label` with the critical path found by ``lookup``; without it if that SOP cannot be
+    read now (removed, or the workflows folder refused): a page or message still shows the step."""
     if step.budget is not None:
         return str(step.budget)
     try:
         seconds: int | None = step_seconds(calendar, step, lookup)
-    except NotFound:
+    except SopError:
         seconds = None
     return budget_label(step, seconds, calendar.jam_kerja_per_hari)

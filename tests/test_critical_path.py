@@ -17,9 +17,9 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.clock import FixedClock
 from sop_engine.config_calendar import parse_calendar
 from sop_engine.context import Context
-from sop_engine.critical_path import budget_label, finish_at, path_seconds, step_seconds
+from sop_engine.critical_path import budget_label, finish_at, label_of, path_seconds, step_seconds
 from sop_engine.definitions import WorkflowDef
-from sop_engine.errors import DefinitionError
+from sop_engine.errors import DefinitionError, NotFound
 from sop_engine.loader import load_workflow_text
 from sop_engine.planning import forward_spans, plan_backwards, plan_forwards, project
 from tests.flow_support import flow_context, flow_text
@@ -94,6 +94,13 @@ def test_a_jalankan_step_without_waktu_lasts_the_critical_path_of_its_sop() -> N
     assert budget_label(parent.step(2), 7 * HOUR, 7.5) == "mengikuti SOP anak (± 7 jam)"
     assert budget_label(parent.step(2)) == "mengikuti SOP anak"
     assert budget_label(parent.step(1)) == "1 jam"
+
+
+def test_the_label_of_a_step_whose_sop_is_gone_names_it_without_a_length() -> None:
+    def gone(name: str) -> WorkflowDef:
+        raise NotFound(f"SOP '{name}' tidak ada.", value=name)
+
+    assert label_of(CAL, load(INDUK).step(2), gone) == "mengikuti SOP anak"
 
 
 def test_a_nested_sub_sop_adds_up_through_every_level() -> None:
