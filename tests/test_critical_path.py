@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sop_engine import cases
+from sop_engine import cases, planning
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.clock import FixedClock
 from sop_engine.config_calendar import parse_calendar
@@ -244,3 +244,13 @@ def test_the_backward_plan_of_a_jalankan_step_names_its_sop_and_length() -> None
     plan = plan_backwards(CAL, load(INDUK), wib(18, 16), found.__getitem__)
     assert plan.steps[1].budget == "mengikuti SOP anak (± 3 jam)"
     assert (plan.steps[1].latest_start, plan.total_seconds) == (wib(18, 11), 5 * HOUR)
+
+
+def test_the_front_ends_plan_and_project_with_the_current_sub_sop(
+    ctx: Context, clock: FixedClock, tmp_path: Path
+) -> None:
+    office = flow_context(ctx, tmp_path, {"induk": INDUK, "anak": ANAK_BERSARANG, "cucu": CUCU})
+    plan = planning.plan_workflow(office, "induk", wib(18, 16))
+    assert (plan.steps[1].budget, plan.total_seconds) == ("mengikuti SOP anak (± 5 jam)", 7 * HOUR)
+    case = cases.start_case(office, "induk", 2021, "sekretaris")  # Monday 08:00, step 1 due 09:00
+    assert planning.case_projection(office, case).finish == wib(11, 16)  # 09:00 + anak's 5 jam + step 3's 1 jam
