@@ -15,8 +15,8 @@ from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from sop_engine.people import NewPerson
 from sop_engine.web.app import create_app
-from tests.flow_support import ALUR, flow_context
-from tests.helpers import Run, run_cli
+from tests.flow_support import ALUR, flow_context, flow_text
+from tests.helpers import Run, pdf, run_cli
 from tests.policy_support import PERAN
 from tests.web_support import Site, step_html
 
@@ -103,6 +103,23 @@ def test_the_audit_names_the_steps_activated_and_skipped(office: Context) -> Non
 # --- the web pages -------------------------------------------------------------------------------
 
 
+def test_the_case_page_asks_to_attach_only_at_a_step_that_takes_a_file(ctx: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    text = flow_text(3, {1: {"berkas": '"wajib"'}, 2: {"berkas": '"opsional"'}}, workflow="masuk")
+    office = flow_context(ctx, folder, {"masuk": text})
+    site = Site(office, tmp_path)
+    code = cases.start_case(office, "masuk", 2021, "sekretaris").id
+    scan = pdf(tmp_path, "surat.pdf")
+    files = [("berkas", ("surat.pdf", scan.read_bytes(), "application/pdf"))]
+    assert site.as_("staf1").post(f"/kasus/{code}/langkah/1/selesai", {}, files=files).status_code == 303
+    step_2 = step_html(site.as_("staf1").get(f"/kasus/{code}").text, 2)
+    assert "Dokumen masukan" in step_2 and "lampirkan: Hasil 2" in step_2
+    assert site.as_("staf1").post(f"/kasus/{code}/langkah/2/selesai", {}, files=files).status_code == 303
+    step_3 = step_html(site.as_("staf1").get(f"/kasus/{code}").text, 3)
+    assert "Dokumen masukan" in step_3 and "lampirkan" not in step_3  # berkas = "tidak": nothing to attach
+
+
 def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_paraf(
     office: Context, tmp_path: Path
 ) -> None:
@@ -114,6 +131,7 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert site.as_("staf1").post(f"{page}/langkah/1/selesai", {"catatan": ""}).status_code == 303
     form = site.as_("kasubag").get(page).text
     assert 'id="form-jawab"' in form and "Berkas lengkap?" in form
+    assert '<label class="check"><input type="radio" name="jawaban" value="ya" required> Ya' in form  # beside its answer
     back = site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "tidak", "catatan": ""})
     assert back.status_code == 422 and "Catatan wajib diisi" in back.text
     assert site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "ya"}).status_code == 303
