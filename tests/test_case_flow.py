@@ -131,7 +131,9 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert site.as_("staf1").post(f"{page}/langkah/1/selesai", {"catatan": ""}).status_code == 303
     form = site.as_("kasubag").get(page).text
     assert 'id="form-jawab"' in form and "Berkas lengkap?" in form
-    assert '<label class="check"><input type="radio" name="jawaban" value="ya" required> Ya' in form  # beside its answer
+    assert (
+        '<label class="check"><input type="radio" name="jawaban" value="ya" required> Ya' in form
+    )  # beside its answer
     back = site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "tidak", "catatan": ""})
     assert back.status_code == 422 and "Catatan wajib diisi" in back.text
     assert site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "ya"}).status_code == 303
@@ -144,11 +146,13 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     site.as_("staf1").post(f"{page}/langkah/4/selesai", {})
     site.as_("kasubag").post(f"{page}/langkah/5/selesai", {})
     html = site.as_("kasubag").get(page).text
-    assert "Paraf langkah 6 (1 dari 2), lalu diteruskan ke sekretaris" in step_html(html, 6)
-    assert site.as_("kasubag").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    assert "Paraf langkah 6 (1 dari 2), lalu diteruskan ke Sekretaris" in step_html(html, 6)
+    first = site.as_("kasubag").post(f"{page}/langkah/6/selesai", {})
+    assert first.status_code == 303 and first.headers["location"].endswith("?pesan=diparaf")  # not "selesai"
     assert 'id="form-selesai"' not in step_html(site.as_("kasubag").get(page).text, 6)
     assert "Paraf langkah 6 (2 dari 2)" in step_html(site.as_("sekretaris").get(page).text, 6)
-    assert site.as_("sekretaris").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    last = site.as_("sekretaris").post(f"{page}/langkah/6/selesai", {})
+    assert last.status_code == 303 and last.headers["location"].endswith("?pesan=selesai")
     assert site.as_("ketua").post(f"{page}/langkah/7/jawab", {"jawaban": "tidak"}).status_code == 303
     html = site.as_("ketua").get(page).text
     assert 'data-status="skipped"' in step_html(html, 8) and "dilewati" in step_html(html, 8)
