@@ -180,8 +180,11 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     assert sop("case", "show", code, "--json").out == before
     answered = sop("step", "jawab", code, "2", "ya", "--by", "kasubag", "--catatan", "Lengkap")
     assert answered.code == 0 and "Langkah 2 (Langkah 2) dijawab Ya oleh kasubag." in answered.out
-    assert sop("step", "done", code, "3", "--by", "staf1").code == 0
+    forked = sop("step", "done", code, "3", "--by", "staf1")
+    assert forked.code == 0 and "Berikutnya: langkah 4 " in forked.out and "Berikutnya: langkah 5 " in forked.out
     assert json.loads(sop("case", "show", code, "--json").out)["active_steps"] == [4, 5]
+    head = sop("case", "show", code).out.split("\n\n", 1)[0]  # both parallel steps, by the office's role names
+    assert "Langkah aktif: 4. Langkah 4 (Staf/JFU)" in head and "Langkah aktif: 5. Langkah 5 (Kasubag Program)" in head
     assert sop("step", "done", code, "5", "--by", "kasubag").code == 0
     assert sop("step", "done", code, "4", "--by", "staf1").code == 0
     paraf = sop("step", "done", code, "6", "--by", "kasubag")
