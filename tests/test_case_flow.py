@@ -167,6 +167,9 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     def sop(*args: str) -> Run:
         return run_cli(list(args), office.settings, office.clock)
 
+    shown = sop("workflows", "show", "alur").out  # the flow keys, not only a straight list of steps
+    assert "Kasubag Program → Sekretaris" in shown and "setelah 4, 5" in shown and "Ya → 3, Tidak → 1" in shown
+    assert "Keputusan langkah 7: Perlu revisi? Ya: langkah 8; Tidak: langkah 9." in shown
     started = sop("case", "start", "alur", "--year", "2021", "--by", "staf1", "--json")
     assert started.code == 0, started.err
     code = json.loads(started.out)["id"]

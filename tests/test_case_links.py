@@ -129,6 +129,7 @@ def test_case_show_json_text_and_page_name_the_link_both_ways(
         in run_cli(["case", "show", code], office.settings, clock).out
     )
     assert f"Bagian dari {code} langkah 2" in run_cli(["case", "show", child], office.settings, clock).out
+    assert "menjalankan SOP anak" in run_cli(["workflows", "show", "induk"], office.settings, clock).out
     site = Site(office, tmp_path / "web")
     html = site.as_("staf1").get(f"/kasus/{code}").text
     assert f'Dijalankan sebagai kasus <a href="/kasus/{child}">{child}</a>;' in step_html(html, 2)
