@@ -115,7 +115,7 @@ def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> st
         if s.kind is StepKind.DECISION
     ]
     shown = table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Alur"], rows)
-    return "\n".join([*lines, shown, *([""] + questions if questions else [])])
+    return "\n".join([*lines, shown, *(["", *questions] if questions else [])])
 
 
 def _flow(step: StepDef) -> str:
