@@ -145,6 +145,14 @@ def test_every_labelled_action_falls_in_a_named_filter_group():
     assert [action for action in ACTION_LABELS if not action.startswith(prefixes)] == []
 
 
+def test_every_action_the_replay_reads_has_a_label_for_people() -> None:
+    from sop_engine.replay import REPLAYED_ACTIONS
+    from sop_engine.views.labels import ACTION_LABELS
+
+    assert [action for action in REPLAYED_ACTIONS if action not in ACTION_LABELS] == []
+    assert ACTION_LABELS["step.confirmed"] == "Langkah diparaf"  # one paraf of a chain, the step stays open
+
+
 def test_a_value_that_starts_like_a_formula_stays_text_in_the_csv_and_the_xlsx() -> None:
     tz = ZoneInfo("Asia/Jakarta")
     at = datetime(2021, 1, 11, 1, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.errors import InvalidInput, NotAllowed, SopError
 from sop_engine.people import NewPerson
 from sop_engine.web.app import create_app
-from tests.flow_support import ALUR, flow_context
-from tests.helpers import Run, run_cli
+from tests.flow_support import ALUR, flow_context, flow_text
+from tests.helpers import Run, pdf, run_cli
 from tests.policy_support import PERAN
 from tests.web_support import Site, step_html
 
@@ -103,6 +103,23 @@ def test_the_audit_names_the_steps_activated_and_skipped(office: Context) -> Non
 # --- the web pages -------------------------------------------------------------------------------
 
 
+def test_the_case_page_asks_to_attach_only_at_a_step_that_takes_a_file(ctx: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    text = flow_text(3, {1: {"berkas": '"wajib"'}, 2: {"berkas": '"opsional"'}}, workflow="masuk")
+    office = flow_context(ctx, folder, {"masuk": text})
+    site = Site(office, tmp_path)
+    code = cases.start_case(office, "masuk", 2021, "sekretaris").id
+    scan = pdf(tmp_path, "surat.pdf")
+    files = [("berkas", ("surat.pdf", scan.read_bytes(), "application/pdf"))]
+    assert site.as_("staf1").post(f"/kasus/{code}/langkah/1/selesai", {}, files=files).status_code == 303
+    step_2 = step_html(site.as_("staf1").get(f"/kasus/{code}").text, 2)
+    assert "Dokumen masukan" in step_2 and "lampirkan: Hasil 2" in step_2
+    assert site.as_("staf1").post(f"/kasus/{code}/langkah/2/selesai", {}, files=files).status_code == 303
+    step_3 = step_html(site.as_("staf1").get(f"/kasus/{code}").text, 3)
+    assert "Dokumen masukan" in step_3 and "lampirkan" not in step_3  # berkas = "tidak": nothing to attach
+
+
 def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_paraf(
     office: Context, tmp_path: Path
 ) -> None:
@@ -114,6 +131,9 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert site.as_("staf1").post(f"{page}/langkah/1/selesai", {"catatan": ""}).status_code == 303
     form = site.as_("kasubag").get(page).text
     assert 'id="form-jawab"' in form and "Berkas lengkap?" in form
+    assert (
+        '<label class="check"><input type="radio" name="jawaban" value="ya" required> Ya' in form
+    )  # beside its answer
     back = site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "tidak", "catatan": ""})
     assert back.status_code == 422 and "Catatan wajib diisi" in back.text
     assert site.as_("kasubag").post(f"{page}/langkah/2/jawab", {"jawaban": "ya"}).status_code == 303
@@ -126,11 +146,13 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     site.as_("staf1").post(f"{page}/langkah/4/selesai", {})
     site.as_("kasubag").post(f"{page}/langkah/5/selesai", {})
     html = site.as_("kasubag").get(page).text
-    assert "Paraf langkah 6 (1 dari 2), lalu diteruskan ke sekretaris" in step_html(html, 6)
-    assert site.as_("kasubag").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    assert "Paraf langkah 6 (1 dari 2), lalu diteruskan ke Sekretaris" in step_html(html, 6)
+    first = site.as_("kasubag").post(f"{page}/langkah/6/selesai", {})
+    assert first.status_code == 303 and first.headers["location"].endswith("?pesan=diparaf")  # not "selesai"
     assert 'id="form-selesai"' not in step_html(site.as_("kasubag").get(page).text, 6)
     assert "Paraf langkah 6 (2 dari 2)" in step_html(site.as_("sekretaris").get(page).text, 6)
-    assert site.as_("sekretaris").post(f"{page}/langkah/6/selesai", {}).status_code == 303
+    last = site.as_("sekretaris").post(f"{page}/langkah/6/selesai", {})
+    assert last.status_code == 303 and last.headers["location"].endswith("?pesan=selesai")
     assert site.as_("ketua").post(f"{page}/langkah/7/jawab", {"jawaban": "tidak"}).status_code == 303
     html = site.as_("ketua").get(page).text
     assert 'data-status="skipped"' in step_html(html, 8) and "dilewati" in step_html(html, 8)
@@ -145,6 +167,9 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     def sop(*args: str) -> Run:
         return run_cli(list(args), office.settings, office.clock)
 
+    shown = sop("workflows", "show", "alur").out  # the flow keys, not only a straight list of steps
+    assert "Kasubag Program → Sekretaris" in shown and "setelah 4, 5" in shown and "Ya → 3, Tidak → 1" in shown
+    assert "Keputusan langkah 7: Perlu revisi? Ya: langkah 8; Tidak: langkah 9." in shown
     started = sop("case", "start", "alur", "--year", "2021", "--by", "staf1", "--json")
     assert started.code == 0, started.err
     code = json.loads(started.out)["id"]
@@ -158,8 +183,11 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     assert sop("case", "show", code, "--json").out == before
     answered = sop("step", "jawab", code, "2", "ya", "--by", "kasubag", "--catatan", "Lengkap")
     assert answered.code == 0 and "Langkah 2 (Langkah 2) dijawab Ya oleh kasubag." in answered.out
-    assert sop("step", "done", code, "3", "--by", "staf1").code == 0
+    forked = sop("step", "done", code, "3", "--by", "staf1")
+    assert forked.code == 0 and "Berikutnya: langkah 4 " in forked.out and "Berikutnya: langkah 5 " in forked.out
     assert json.loads(sop("case", "show", code, "--json").out)["active_steps"] == [4, 5]
+    head = sop("case", "show", code).out.split("\n\n", 1)[0]  # both parallel steps, by the office's role names
+    assert "Langkah aktif: 4. Langkah 4 (Staf/JFU)" in head and "Langkah aktif: 5. Langkah 5 (Kasubag Program)" in head
     assert sop("step", "done", code, "5", "--by", "kasubag").code == 0
     assert sop("step", "done", code, "4", "--by", "staf1").code == 0
     paraf = sop("step", "done", code, "6", "--by", "kasubag")

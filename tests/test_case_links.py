@@ -129,10 +129,12 @@ def test_case_show_json_text_and_page_name_the_link_both_ways(
         in run_cli(["case", "show", code], office.settings, clock).out
     )
     assert f"Bagian dari {code} langkah 2" in run_cli(["case", "show", child], office.settings, clock).out
+    assert "menjalankan SOP anak" in run_cli(["workflows", "show", "induk"], office.settings, clock).out
     site = Site(office, tmp_path / "web")
     html = site.as_("staf1").get(f"/kasus/{code}").text
     assert f'Dijalankan sebagai kasus <a href="/kasus/{child}">{child}</a>;' in step_html(html, 2)
     assert "Dijalankan sebagai kasus" not in step_html(html, 1)
+    assert 'id="form-selesai"' not in step_html(html, 2)  # the staf may not complete it, so no form offers it
     refusal = site.as_("staf1").post(f"/kasus/{code}/langkah/2/selesai", {"catatan": ""})
     assert refusal.status_code >= 400 and f"dijalankan sebagai kasus {child}" in refusal.text
     html = site.as_("staf1").get(f"/kasus/{child}").text
@@ -140,6 +142,7 @@ def test_case_show_json_text_and_page_name_the_link_both_ways(
     cases.cancel_case(office, child, "sekretaris", "Dimulai keliru")
     html = site.as_("staf1").get(f"/kasus/{code}").text
     assert "yang dibatalkan: langkah ini tetap aktif" in step_html(html, 2)
+    assert 'id="form-selesai"' not in step_html(html, 2)
 
 
 def test_the_command_line_and_the_api_refuse_the_step_and_change_nothing(office: Context, clock: FixedClock) -> None:

@@ -79,8 +79,8 @@ def complete_step(page: Page, step: StepDef, attachment: Path | None, note: str,
         form.locator("#berkas").set_input_files(attachment)
     form.locator("#catatan").fill(note)
     form.get_by_role("button", name="Paraf" if len(step.actors) > 1 else "Tandai selesai", exact=True).click()
-    page.wait_for_url(re.compile(rf"/kasus/{CODE}\?pesan=selesai$"))
-    expect(page.locator(".alert-ok")).to_be_visible()
+    page.wait_for_url(re.compile(rf"/kasus/{CODE}\?pesan={'selesai' if last else 'diparaf'}$"))
+    expect(page.locator(".alert-ok")).to_contain_text("ditandai selesai" if last else "menunggu paraf berikutnya")
     done = page.locator(f"li#langkah-{step.no}")
     expect(done).to_have_attribute("data-status", "done" if last else "active")
     if not last:

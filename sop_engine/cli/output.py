@@ -46,6 +46,11 @@ def short(at: object, tz: ZoneInfo) -> str:
     return format_instant_short(at, tz) if isinstance(at, datetime) else "-"
 
 
+def _active(case: CaseRecord) -> tuple[int, ...]:
+    """The steps active now, parallel ones together (the current step of a record that lists none)."""
+    return case.active_steps or ((case.current_step,) if case.current_step else ())
+
+
 def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) -> str:
     """``sop case show``: the case header and its steps."""
     head = [
@@ -54,11 +59,11 @@ def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) ->
         f"{format_instant(case.started_at, tz)} oleh {case.started_by}",
         f"SOP revisi {format_date(case.revision)} (sha256 {case.definition_hash[:12]}…)",
     ]
-    if case.current_step:
-        step = case.steps[case.current_step - 1]
+    for no in _active(case):
+        step = case.steps[no - 1]
         due = format_instant(step.due_at, tz) if step.due_at else "-"
         late = " — TERLAMBAT" if step.overdue else ""
-        head.append(f"Langkah aktif: {step.no}. {step.name} ({step.role}), tenggat {due}{late}")
+        head.append(f"Langkah aktif: {step.no}. {step.name} ({roles.label(step.role)}), tenggat {due}{late}")
     if case.cancel_reason:
         head.append(f"Dibatalkan: {case.cancel_reason}")
     if case.restart_of:
@@ -120,10 +125,13 @@ def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:
 
 def case_changed(case: CaseRecord, message: str, tz: ZoneInfo) -> str:
     """One line of what happened and what comes next."""
-    if case.current_step:
-        step = case.steps[case.current_step - 1]
-        due = format_instant(step.due_at, tz) if step.due_at else "-"
-        return f"{message}\nBerikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, tenggat {due}."
+    if _active(case):  # every step now active, each with its deadline (parallel steps start together)
+        lines = [message]
+        for no in _active(case):
+            step = case.steps[no - 1]
+            due = format_instant(step.due_at, tz) if step.due_at else "-"
+            lines.append(f"Berikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, tenggat {due}.")
+        return "\n".join(lines)
     if case.status == "done":
         return f"{message}\nKasus {case.id} selesai seluruhnya."
     return message

@@ -13,7 +13,7 @@ from sop_engine.calendar import Holiday
 from sop_engine.cli.output import clip, short, table, verify_text
 from sop_engine.cli.output_notify import notices_text
 from sop_engine.critical_path import budget_label
-from sop_engine.definitions import ROLE_LABELS, CasePolicy, WorkflowDef
+from sop_engine.definitions import ROLE_LABELS, CasePolicy, StepDef, StepKind, WorkflowDef
 from sop_engine.demo import DemoResult
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_day, format_instant, format_month_day
@@ -102,15 +102,35 @@ def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> st
         [
             s.no,
             clip(s.name, 60),
-            roles.label(s.role),
+            " → ".join(roles.label(role) for role in s.actors),
             budget_label(s),
             s.output,
             s.file_rule.value,
-            ", ".join(map(str, s.returns_to)) or "-",
+            _flow(s),
         ]
         for s in definition.steps
     ]
-    return "\n".join(lines) + table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Kembali ke"], rows)
+    questions = [
+        f"Keputusan langkah {s.no}: {s.question} Ya: langkah {s.if_yes}; Tidak: langkah {s.if_no}."
+        for s in definition.steps
+        if s.kind is StepKind.DECISION
+    ]
+    shown = table(["No", "Uraian", "Pelaksana", "Waktu", "Output", "Berkas", "Alur"], rows)
+    return "\n".join([*lines, shown, *(["", *questions] if questions else [])])
+
+
+def _flow(step: StepDef) -> str:
+    """Where a step leads besides the next one: its returns, decision, waited-for steps, linked SOP."""
+    parts = []
+    if step.after is not None:
+        parts.append("setelah " + ", ".join(map(str, step.after)))
+    if step.kind is StepKind.DECISION:
+        parts.append(f"Ya → {step.if_yes}, Tidak → {step.if_no}")
+    if step.returns_to:
+        parts.append("kembali ke " + ", ".join(map(str, step.returns_to)))
+    if step.runs:
+        parts.append(f"menjalankan SOP {step.runs}")
+    return "; ".join(parts) or "-"
 
 
 def revisions_list(items: Sequence[RevisionRecord], tz: ZoneInfo) -> str:

@@ -63,7 +63,7 @@ def _register_evaluation(cli: Commands) -> None:
 
 def _register_casework(cli: Commands) -> None:
     """Cases, steps, documents and the audit trail (handlers in :mod:`.casework`)."""
-    sub = cli.group("case", "kasus (satu per SOP per tahun)")
+    sub = cli.group("case", "kasus: satu per tahun (SOP tahunan) atau banyak per tahun (SOP bebas)")
     p = cli.command(sub, "start", "casework.cmd_case_start", "mulai kasus (peran dimulai_oleh SOP itu)", json_flag=True)
     p.add_argument("workflow")
     p.add_argument("--year", type=int, required=True)

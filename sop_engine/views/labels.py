@@ -97,6 +97,7 @@ ACTION_LABELS: dict[str, str] = {
     "person.roles_changed": "Peran diubah",
     "case.started": "Kasus dimulai",
     "step.completed": "Langkah diselesaikan",
+    "step.confirmed": "Langkah diparaf",
     "step.returned": "Langkah dikembalikan",
     "case.cancelled": "Kasus dibatalkan",
     "letter.issued": "Nomor surat diterbitkan",

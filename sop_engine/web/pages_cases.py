@@ -136,7 +136,7 @@ async def complete_submit(
             code,
             lambda by: cases.complete_step(context_of(request), code, no, by, files=files, note=note),
             Typed(catatan=note),
-            "selesai",
+            lambda done: "diparaf" if no in done.active_steps else "selesai",  # a paraf chain goes on
         )
 
 
@@ -188,13 +188,14 @@ async def _act(
     code: str,
     action: Callable[[str], Any],
     typed: Typed,
-    done: str,
+    done: str | Callable[[Any], str],
 ) -> Response:
-    """Run ``action`` (a service call, given the actor) on a visible case; redirect or show the refusal."""
+    """Run ``action`` (a service call, given the actor) on a visible case; redirect with the notice ``done``
+    (or ``done`` of the action's result), or show the refusal."""
     ctx = context_of(request)
     await run_in_threadpool(access.require_visible, ctx, session.identity, code)
     try:
-        await run_in_threadpool(action, session.identity.username)
+        result = await run_in_threadpool(action, session.identity.username)
     except SopError as exc:
         status = refusal_status(exc)
         if status is None:
@@ -202,7 +203,7 @@ async def _act(
         return await run_in_threadpool(
             render_case_page, request, session, code, status=status, error=page_text(exc), typed=typed
         )
-    return _to_case(code, done)
+    return _to_case(code, done if isinstance(done, str) else done(result))
 
 
 def _to_case(code: str, notice: str) -> RedirectResponse:

@@ -30,6 +30,7 @@ from sop_engine.web.uploads import MAX_FILES
 NOTICES = {
     "dimulai": "Kasus telah dimulai; langkah 1 kini aktif.",
     "selesai": "Langkah telah ditandai selesai.",
+    "diparaf": "Paraf telah dicatat; langkah menunggu paraf berikutnya.",
     "dikembalikan": "Pekerjaan telah dikembalikan beserta alasannya; langkah tujuan aktif kembali.",
     "dijawab": "Keputusan telah dijawab.",
     "dibatalkan": "Kasus telah dibatalkan.",
