@@ -187,3 +187,30 @@ def test_the_derived_models_carry_the_names_formats_statuses_and_descriptions_of
     assert schema["$defs"]["StepOut"]["properties"]["status"]["enum"] == ["waiting", "active", "done", "skipped"]
     assert set(schema["required"]) == set(get_type_hints(views.CaseDetailJson))
     assert model_of(views.CaseJson) is model_of(views.CaseJson)  # one model per shape, however often it is nested
+
+
+def test_workflow_json_carries_the_flow_of_each_step() -> None:
+    """`sop workflows show --json` says what the table's *Alur* column says: paraf chains, decisions,
+    the steps waited for and a sub-SOP; a straight LAKIP step has the defaults."""
+    from sop_engine.loader import ANY_ROLE, load_workflow_text
+    from tests.flow_support import ALUR, flow_text
+
+    steps = views.workflow_json(load_workflow_text(ALUR, "alur.toml", ANY_ROLE))["steps"]
+    decision, paraf, joined = steps[1], steps[5], steps[8]
+    assert (decision["kind"], decision["question"], decision["if_yes"], decision["if_no"]) == (
+        "keputusan",
+        "Berkas lengkap?",
+        3,
+        1,
+    )
+    assert (paraf["actors"], paraf["after"], paraf["kind"], paraf["question"]) == (
+        ["kasubag_program", "sekretaris"],
+        [4, 5],
+        "proses",
+        None,
+    )
+    assert (joined["after"], joined["actors"], joined["runs"]) == ([8], ["arsiparis"], None)
+    linked = flow_text(2, {2: {"jalankan": '"lakip"'}}, workflow="induk")
+    assert views.workflow_json(load_workflow_text(linked, "induk.toml", ANY_ROLE))["steps"][1]["runs"] == "lakip"
+    first = views.workflow_json(LAKIP)["steps"][0]
+    assert (first["actors"], first["after"], first["if_yes"], first["runs"]) == (["sekretaris"], None, None, None)

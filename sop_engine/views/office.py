@@ -90,6 +90,13 @@ class WorkflowStepJson(TypedDict):
     file_rule: Annotated[str, Doc("Aturan berkas saat menyelesaikan langkah.")]
     file_kinds: Annotated[list[str], Doc("Jenis berkas yang diterima.")]
     returns_to: Annotated[list[int], Doc("Langkah tujuan pengembalian.")]
+    actors: Annotated[list[str], Doc("Peran yang memaraf langkah ini berurutan (pelaksana); yang pertama melampirkan.")]
+    kind: Annotated[str, Doc("'proses' atau 'keputusan'.")]
+    question: Annotated[str | None, Doc("Pertanyaan keputusan; null untuk langkah proses.")]
+    if_yes: Annotated[int | None, Doc("Langkah sesudah jawaban Ya; null untuk langkah proses.")]
+    if_no: Annotated[int | None, Doc("Langkah sesudah jawaban Tidak; null untuk langkah proses.")]
+    after: Annotated[list[int] | None, Doc("Langkah yang harus selesai lebih dulu (setelah); null: bawaan.")]
+    runs: Annotated[str | None, Doc("SOP yang dijalankan sebagai langkah ini (jalankan); null bila tidak.")]
 
 
 class WorkflowJson(TypedDict):
@@ -196,6 +203,13 @@ def workflow_json(definition: WorkflowDef) -> WorkflowJson:
                 "file_rule": s.file_rule.value,
                 "file_kinds": list(s.file_kinds),
                 "returns_to": list(s.returns_to),
+                "actors": list(s.actors),
+                "kind": s.kind.value,
+                "question": s.question or None,
+                "if_yes": s.if_yes,
+                "if_no": s.if_no,
+                "after": None if s.after is None else list(s.after),
+                "runs": s.runs,
             }
             for s in definition.steps
         ],

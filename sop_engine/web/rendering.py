@@ -18,8 +18,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context as TemplateContext
 
 from sop_engine import workflows
+from sop_engine.config_calendar import CalendarSettings
 from sop_engine.context import Context
 from sop_engine.definitions import WorkflowDef
+from sop_engine.durations import format_working_seconds
 from sop_engine.errors import SopError
 from sop_engine.formatting import format_instant, format_instant_short, format_rupiah, format_size
 from sop_engine.logins import LoginSession
@@ -42,14 +44,15 @@ NAVIGATION: tuple[tuple[str, str, tuple[Permission, ...]], ...] = (
 )
 
 
-def working_time_text(seconds: int) -> str:
-    """Working time people read: "2 jam 15 menit", "45 menit", "terlambat 1 jam 5 menit"."""
-    late = seconds < 0
-    minutes = abs(seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    parts = ([f"{hours} jam"] if hours else []) + ([f"{minutes} menit"] if minutes or not hours else [])
-    text = " ".join(parts)
-    return f"terlambat {text}" if late else text
+@pass_context
+def working_time_text(context: TemplateContext, seconds: int) -> str:
+    """Working time people read, in the office's working days as the CLI and the notifications write
+    it: "2 hari 3 jam", "45 menit", "terlambat 1 hari 1 jam 5 menit" (the ``waktu_kerja`` filter)."""
+    request: Request | None = context.get("request")
+    settings = request.app.state.ctx.settings.calendar if request is not None else None
+    per_day = settings.jam_kerja_per_hari if settings is not None else CalendarSettings().jam_kerja_per_hari
+    text = format_working_seconds(abs(seconds), per_day)
+    return f"terlambat {text}" if seconds < 0 else text
 
 
 @pass_context
