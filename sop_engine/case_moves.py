@@ -198,6 +198,9 @@ def advance(
     for index, no in enumerate(activated):
         step, cancel = act.definition.step(no), ended if index == 0 else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
+    turn = after.at(act.step.no)
+    if ended is None and act.step.no not in activated and turn != act.position:  # the paraf chain moved on
+        outbox.hand_over(ctx, conn, act.people, case, act.row, act.step, turn, when)
     single = step_of(new_state)
     implied = () if new_state == DONE else None if single is None else (single,)
     implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))

@@ -1,0 +1,140 @@
+"""Notifications of a paraf chain (issue #11) follow the actor whose turn it is.
+
+LAKIP step 8 (1 jam) is done by the Kasubag Program, then confirmed by the Sekretaris. Its
+reminder, due notice and escalations are planned for the Kasubag when it becomes active; when
+the Kasubag completes it, the same transaction cancels those and plans the Sekretaris' against the
+same deadline (a reminder whose moment has passed is due at once: "menunggu paraf Anda"), with
+escalations up the Sekretaris' chain. The worker, run with an injected clock, delivers them to the
+right people.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sop_engine import audit, cases
+from sop_engine.artefacts import IncomingFile
+from sop_engine.clock import FixedClock
+from sop_engine.config import Settings
+from sop_engine.context import Context
+from sop_engine.notify.worker import Worker
+from sop_engine.outbox import list_notifications
+from tests.helpers import pdf
+
+WIB = ZoneInfo("Asia/Jakarta")
+CASE = "lakip-2021"
+FILE_STEPS = {1, 2, 4, 5, 6, 7, 9, 10}
+#: Steps 1-7 done on Wed 20/01/2021 at 14:00 at the latest: step 8 (1 jam) is due at 15:00.
+WALK = [
+    (1, "sekretaris", "2021-01-11T08:05"),
+    (2, "kasubag", "2021-01-11T09:40"),
+    (3, "staf1", "2021-01-11T10:15"),
+    (4, "staf2", "2021-01-11T15:20"),
+    (5, "kasubag", "2021-01-14T15:00"),
+    (6, "staf1", "2021-01-18T15:00"),
+    (7, "kasubag", "2021-01-20T14:00"),
+]
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=WIB)
+
+
+def act(ctx: Context, clock: FixedClock, folder: Path, step: int, by: str, when: str) -> None:
+    clock.set(t(when))
+    file = IncomingFile.from_path(pdf(folder, f"langkah-{step}-{by}.pdf", text=when))
+    cases.complete_step(ctx, CASE, step, by, files=[file] if step in FILE_STEPS else [])
+
+
+def to_step_8(ctx: Context, clock: FixedClock, folder: Path) -> None:
+    clock.set(t("2021-01-11T08:00"))
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    for no, by, when in WALK:
+        act(ctx, clock, folder, no, by, when)
+
+
+def pending_8(ctx: Context) -> list[tuple[str, int, str, datetime, tuple[str, ...]]]:
+    return sorted(
+        (n.kind, n.level, n.recipient, n.due_at, n.cc)
+        for n in list_notifications(ctx, CASE)
+        if n.step == 8 and n.status == "pending"
+    )
+
+
+def delivered(settings: Settings) -> list[dict[str, Any]]:
+    """The messages the log channel wrote, in order."""
+    path = settings.notifications.log.path
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def test_step_8_is_planned_for_the_kasubag_first_then_for_the_sekretaris_once_the_kasubag_completes_it(
+    ctx, clock, tmp_path
+):
+    to_step_8(ctx, clock, tmp_path)
+    assert pending_8(ctx) == [
+        ("due", 0, "kasubag", t("2021-01-20T15:00"), ()),
+        ("escalation", 1, "sekretaris", t("2021-01-20T15:30"), ("kasubag",)),
+        ("escalation", 2, "ketua", t("2021-01-20T16:00"), ("kasubag",)),
+        ("reminder", 0, "kasubag", t("2021-01-20T14:48"), ()),
+    ]
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T14:30")
+    # Same deadline; the reminder's moment (80 % of the budget) has not passed; the Sekretaris' chain.
+    assert pending_8(ctx) == [
+        ("due", 0, "sekretaris", t("2021-01-20T15:00"), ()),
+        ("escalation", 1, "ketua", t("2021-01-20T15:30"), ("sekretaris",)),
+        ("reminder", 0, "sekretaris", t("2021-01-20T14:48"), ()),
+    ]
+    kasubag = [n for n in list_notifications(ctx, CASE) if n.step == 8 and n.recipient == "kasubag"]
+    assert {n.status for n in kasubag} == {"cancelled"}
+    assert audit.verify(ctx).ok
+
+
+def test_the_sekretaris_is_told_at_once_when_the_kasubag_completes_after_the_reminder_moment(
+    settings, ctx, clock, tmp_path
+):
+    to_step_8(ctx, clock, tmp_path)
+    Worker(ctx).tick(t("2021-01-20T14:48"))
+    (first,) = delivered(settings)
+    assert (first["to"], first["kind"]) == ("kasubag", "reminder")
+    assert first["subject"].startswith("[Pengingat] lakip-2021 langkah 8")
+
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T14:55")
+    assert [(k, who, at) for k, _, who, at, _ in pending_8(ctx)] == [
+        ("due", "sekretaris", t("2021-01-20T15:00")),
+        ("escalation", "ketua", t("2021-01-20T15:30")),
+        ("reminder", "sekretaris", t("2021-01-20T14:55")),  # its moment had passed: due at once
+    ]
+    Worker(ctx).tick(t("2021-01-20T14:55"))
+    turn = delivered(settings)[1]
+    assert (turn["to"], turn["kind"]) == ("sekretaris", "reminder")
+    assert turn["subject"] == "[Menunggu paraf Anda] lakip-2021 langkah 8: tenggat Rabu, 20 Januari 2021 15.00 WIB"
+    assert "Giliran Anda: langkah berikut menunggu paraf Anda (urutan 2 dari 2)." in turn["text"]
+    assert "Kasubag Program sudah menyelesaikannya" in turn["text"]
+    assert "Pelaksana : Sekretaris (paraf 2 dari 2)" in turn["text"]
+    assert "bubuhkan paraf Anda" in turn["text"]
+
+    Worker(ctx).tick(t("2021-01-20T15:00"))
+    due = delivered(settings)[2:]
+    assert [(m["to"], m["kind"]) for m in due] == [("sekretaris", "due")]
+    assert "paraf Anda belum dibubuhkan" in due[0]["text"]
+    Worker(ctx).tick(t("2021-01-20T15:30"))
+    (escalation,) = delivered(settings)[3:]
+    assert (escalation["to"], escalation["kind"], escalation["cc"]) == ("ketua", "escalation", ["sekretaris"])
+    assert "segera diparaf oleh Sekretaris" in escalation["text"]
+    assert audit.verify(ctx).ok
+
+
+def test_a_step_late_when_handed_over_gets_its_due_notice_at_once_and_escalations_from_then(ctx, clock, tmp_path):
+    to_step_8(ctx, clock, tmp_path)
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T15:10")
+    assert pending_8(ctx) == [
+        ("due", 0, "sekretaris", t("2021-01-20T15:10"), ()),
+        ("escalation", 1, "ketua", t("2021-01-20T15:40"), ("sekretaris",)),
+        ("reminder", 0, "sekretaris", t("2021-01-20T15:10"), ()),
+    ]
+    cases.complete_step(ctx, CASE, 8, "sekretaris")
+    assert pending_8(ctx) == []
