@@ -116,11 +116,12 @@ def start_round(ctx: Context, row: StepRow, step: StepDef, when: datetime) -> No
     row.status, row.round = StepStatus.ACTIVE, row.round + 1
     row.activated_at = when
     row.due_at = ctx.calendar.add_duration(when, step.budget)
-    row.completed_at = row.completed_by = row.note = None
+    row.completed_at = row.completed_by = row.note = row.answer = None
 
 
-def finish(row: StepRow, by: str, when: datetime, note: str | None) -> None:
-    row.status, row.completed_at, row.completed_by = StepStatus.DONE, when, by
+def finish(row: StepRow, by: str, when: datetime, note: str | None, answer: str | None = None) -> None:
+    """The step done by ``by`` at ``when`` with the person's ``note``; ``answer``: a decision's "ya"/"tidak"."""
+    row.status, row.completed_at, row.completed_by, row.answer = StepStatus.DONE, when, by, answer
     row.note = note.strip() if note and note.strip() else None
 
 

@@ -49,6 +49,8 @@ class StepRecord:
     actors: tuple[str, ...] = ()
     #: The position reached in the paraf chain while the step is active (0: the first actor's turn).
     paraf: int = 0
+    #: A decision step's answer while it stands: "ya" or "tidak" (None for a process step, or not answered).
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,10 @@ class CasePage:
 
 
 #: What a step row holds, in this order: no, status, round, activated_at, due_at, completed_at,
-#: completed_by, note (a page selects these columns; an action's ORM step gives the same values).
-StepValues = tuple[int, StepStatus, int, datetime | None, datetime | None, datetime | None, str | None, str | None]
+#: completed_by, note, answer (a page selects these columns; an action's ORM step gives the same values).
+StepValues = tuple[
+    int, StepStatus, int, datetime | None, datetime | None, datetime | None, str | None, str | None, str | None
+]
 STEP_COLUMNS = (
     CaseStep.no,
     CaseStep.status,
@@ -100,13 +104,15 @@ STEP_COLUMNS = (
     CaseStep.completed_at,
     CaseStep.completed_by,
     CaseStep.note,
+    CaseStep.answer,
 )
 
 
 def record_of(ctx: Context, case: Case, definition: WorkflowDef | None = None) -> CaseRecord:
     """The record of ``case``; ``definition`` is the one it is pinned to, when the caller has it parsed."""
     steps = [
-        (s.no, s.status, s.round, s.activated_at, s.due_at, s.completed_at, s.completed_by, s.note) for s in case.steps
+        (s.no, s.status, s.round, s.activated_at, s.due_at, s.completed_at, s.completed_by, s.note, s.answer)
+        for s in case.steps
     ]
     return record_from(ctx, case, steps, case.artefacts, definition or workflows.definition_of(case))
 
@@ -157,7 +163,7 @@ def record_from(
 def _step_record(
     values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
 ) -> StepRecord:
-    no, status, round_, activated_at, due_at, completed_at, completed_by, note = values
+    no, status, round_, activated_at, due_at, completed_at, completed_by, note, answer = values
     paraf = paraf if status == StepStatus.ACTIVE else 0
     return StepRecord(
         no=no,
@@ -173,6 +179,7 @@ def _step_record(
         completed_at=completed_at,
         completed_by=completed_by,
         note=note,
+        answer=answer,
         overdue=_overdue(status, due_at, completed_at, now),
         artefacts=documents,
         actors=step.actors,
