@@ -213,7 +213,10 @@ def start_children(
             )
             raise ChildRefused((link,), tail, value=exc.value, **exc.details) from exc
         except StartRace as race:  # the transaction is lost: the action is refused, to be done again
-            tail = f", tetapi kasus {race.code} baru saja dimulai oleh orang lain pada saat yang sama; ulangi tindakan ini."
+            tail = (
+                f", tetapi kasus {race.code} baru saja dimulai oleh orang lain pada saat yang sama; "
+                "ulangi tindakan ini."
+            )
             raise ChildRefused((link,), tail, value=race.code) from race
         started.append({"step": no, "case": child.case.code})
     return {"started_cases": started} if started else {}
