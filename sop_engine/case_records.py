@@ -23,6 +23,7 @@ from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.machine import machine_for, step_of
+from sop_engine.marking import sources_of
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class StepRecord:
     paraf: int = 0
     #: A decision step's answer while it stands: "ya" or "tidak" (None for a process step, or not answered).
     answer: str | None = None
+    #: The steps it waits for (:func:`sop_engine.marking.in_edges`): where its input documents come from.
+    sources: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def record_from(
     active = tuple(values[0] for values in steps if values[1] == StepStatus.ACTIVE)
     chained = any(len(definition.step(no).actors) > 1 for no in active)
     marking = machine_for(definition).marking(case.state) if chained else None
+    sources = sources_of(definition)
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
         if isinstance(artefact, ArtefactRecord):
@@ -153,7 +157,14 @@ def record_from(
         definition_hash=definition.content_hash,
         revision=definition.revision,
         steps=tuple(
-            _step_record(values, step, now, tuple(by_step.get(values[0], ())), marking.at(step.no) if marking else 0)
+            _step_record(
+                values,
+                step,
+                now,
+                tuple(by_step.get(values[0], ())),
+                marking.at(step.no) if marking else 0,
+                sources[step.no],
+            )
             for values, step in zip(steps, definition.steps, strict=True)
         ),
         active_steps=active,
@@ -161,7 +172,12 @@ def record_from(
 
 
 def _step_record(
-    values: StepValues, step: StepDef, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
+    values: StepValues,
+    step: StepDef,
+    now: datetime,
+    documents: tuple[ArtefactRecord, ...],
+    paraf: int = 0,
+    sources: tuple[int, ...] = (),
 ) -> StepRecord:
     no, status, round_, activated_at, due_at, completed_at, completed_by, note, answer = values
     paraf = paraf if status == StepStatus.ACTIVE else 0
@@ -184,6 +200,7 @@ def _step_record(
         artefacts=documents,
         actors=step.actors,
         paraf=paraf,
+        sources=sources,
     )
 
 

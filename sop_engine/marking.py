@@ -47,6 +47,18 @@ def in_edges(steps: Sequence[StepDef]) -> dict[int, tuple[int, ...]]:
     return {no: tuple(sorted(sources)) for no, sources in found.items()}
 
 
+#: :func:`in_edges` of each definition read, by content hash.
+_SOURCES: dict[str, dict[int, tuple[int, ...]]] = {}
+
+
+def sources_of(definition: WorkflowDef) -> dict[int, tuple[int, ...]]:
+    """:func:`in_edges` of ``definition``, computed once per content hash."""
+    found = _SOURCES.get(definition.content_hash)
+    if found is None:
+        found = _SOURCES[definition.content_hash] = in_edges(definition.steps)
+    return found
+
+
 @dataclass(frozen=True)
 class Marking:
     """Per step (index ``no - 1``): its status and paraf position; and the decisions answered Ya."""
