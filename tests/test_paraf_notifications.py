@@ -10,8 +10,9 @@ right people.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.notify.worker import Worker
 from sop_engine.outbox import list_notifications
-from tests.helpers import pdf
+from tests.helpers import pdf, run_cli
 
 WIB = ZoneInfo("Asia/Jakarta")
 CASE = "lakip-2021"
@@ -138,3 +139,43 @@ def test_a_step_late_when_handed_over_gets_its_due_notice_at_once_and_escalation
     ]
     cases.complete_step(ctx, CASE, 8, "sekretaris")
     assert pending_8(ctx) == []
+
+
+def test_recompute_moves_the_notifications_of_the_actor_whose_turn_it_is(settings, ctx, clock, tmp_path):
+    to_step_8(ctx, clock, tmp_path)
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T14:55")
+    before = pending_8(ctx)
+
+    def closed_on(day: date) -> Settings:
+        holiday = (day, "Kantor ditutup (banjir)")
+        calendar = dataclasses.replace(settings.calendar, extra_holidays=(*settings.calendar.extra_holidays, holiday))
+        return dataclasses.replace(settings, calendar=calendar)
+
+    clock.set(t("2021-01-20T14:56"))
+    later = run_cli(["deadlines", "recompute", "--json"], closed_on(date(2021, 1, 22)), clock)
+    assert json.loads(later.out) == []  # the reminder stays at the hand-over, not back at 14:48
+    assert pending_8(ctx) == before
+    clock.set(t("2021-01-20T16:30"))
+    moved = run_cli(["deadlines", "recompute", "--json"], closed_on(date(2021, 1, 20)), clock)
+    assert moved.code == 0, moved.err
+    assert [(m["step"], m["new_due_at"], m["notifications"]) for m in json.loads(moved.out)] == [
+        (8, "2021-01-21T08:30:00+07:00", 3)
+    ]
+    # The deadline moved past the hand-over: the Sekretaris' plan as if the step had started on Thursday.
+    assert pending_8(ctx) == [
+        ("due", 0, "sekretaris", t("2021-01-21T08:30"), ()),
+        ("escalation", 1, "ketua", t("2021-01-21T09:00"), ("sekretaris",)),
+        ("reminder", 0, "sekretaris", t("2021-01-21T08:18"), ()),
+    ]
+
+
+def test_the_morning_digest_names_step_8_to_the_sekretaris_whose_paraf_it_awaits_not_to_the_kasubag(
+    settings, ctx, clock, tmp_path
+):
+    to_step_8(ctx, clock, tmp_path)
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T15:50")
+    report = Worker(ctx).tick(t("2021-01-21T07:30"))
+    digests = sorted((o.recipient, o.status) for o in report.outcomes if o.kind == "digest")
+    assert ("sekretaris", "sent") in digests and ("kasubag", "sent") not in digests
+    (digest,) = [m for m in delivered(settings) if m["kind"] == "digest"]
+    assert digest["to"] == "sekretaris" and "lakip-2021 langkah 8" in digest["text"]
