@@ -15,7 +15,6 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sop_engine import audit, cases
 from sop_engine.artefacts import IncomingFile
@@ -25,24 +24,11 @@ from sop_engine.context import Context
 from sop_engine.notify.worker import Worker
 from sop_engine.outbox import list_notifications
 from tests.helpers import pdf, run_cli
+from tests.test_outbox import CASE, FILE_STEPS, t
+from tests.test_outbox import WALK as OUTBOX_WALK
 
-WIB = ZoneInfo("Asia/Jakarta")
-CASE = "lakip-2021"
-FILE_STEPS = {1, 2, 4, 5, 6, 7, 9, 10}
 #: Steps 1-7 done on Wed 20/01/2021 at 14:00 at the latest: step 8 (1 jam) is due at 15:00.
-WALK = [
-    (1, "sekretaris", "2021-01-11T08:05"),
-    (2, "kasubag", "2021-01-11T09:40"),
-    (3, "staf1", "2021-01-11T10:15"),
-    (4, "staf2", "2021-01-11T15:20"),
-    (5, "kasubag", "2021-01-14T15:00"),
-    (6, "staf1", "2021-01-18T15:00"),
-    (7, "kasubag", "2021-01-20T14:00"),
-]
-
-
-def t(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=WIB)
+WALK = OUTBOX_WALK[:7]
 
 
 def act(ctx: Context, clock: FixedClock, folder: Path, step: int, by: str, when: str) -> None:
