@@ -101,7 +101,7 @@ def test_the_sekretaris_is_told_at_once_when_the_kasubag_completes_after_the_rem
     assert turn["subject"] == "[Menunggu paraf Anda] lakip-2021 langkah 8: tenggat Rabu, 20 Januari 2021 15.00 WIB"
     assert "Giliran Anda: langkah berikut menunggu paraf Anda (urutan 2 dari 2)." in turn["text"]
     assert "Kasubag Program sudah menyelesaikannya" in turn["text"]
-    assert "Pelaksana : Sekretaris (paraf 2 dari 2)" in turn["text"]
+    assert "\nPelaksana : Sekretaris (paraf 2 dari 2)\nOutput    : Dokumen LAKIP\n" in turn["text"]
     assert "bubuhkan paraf Anda" in turn["text"]
 
     Worker(ctx).tick(t("2021-01-20T15:00"))
@@ -111,6 +111,7 @@ def test_the_sekretaris_is_told_at_once_when_the_kasubag_completes_after_the_rem
     Worker(ctx).tick(t("2021-01-20T15:30"))
     (escalation,) = delivered(settings)[3:]
     assert (escalation["to"], escalation["kind"], escalation["cc"]) == ("ketua", "escalation", ["sekretaris"])
+    assert "terlambat 30 menit (waktu kerja) dan belum diparaf oleh Sekretaris." in escalation["text"]
     assert "segera diparaf oleh Sekretaris" in escalation["text"]
     assert audit.verify(ctx).ok
 
