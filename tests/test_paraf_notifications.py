@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sop_engine import audit, cases
+from sop_engine import audit, cases, people
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
@@ -166,3 +166,23 @@ def test_the_morning_digest_names_step_8_to_the_sekretaris_whose_paraf_it_awaits
     assert ("sekretaris", "sent") in digests and ("kasubag", "sent") not in digests
     (digest,) = [m for m in delivered(settings) if m["kind"] == "digest"]
     assert digest["to"] == "sekretaris" and "lakip-2021 langkah 8" in digest["text"]
+
+
+def test_one_person_holding_both_roles_of_the_chain_gets_the_second_turns_notifications_too(ctx, clock, tmp_path):
+    people.set_roles(ctx, "kasubag", ["kasubag_program", "sekretaris"], by="admin")
+    to_step_8(ctx, clock, tmp_path)
+    act(ctx, clock, tmp_path, 8, "kasubag", "2021-01-20T14:30")
+    # The Sekretaris' turn: both holders of the role, the kasubag among them (a key of its own per turn).
+    # Each holder's own supervisor chain: the Sekretaris' (Ketua) and the Kasubag's (Sekretaris, then Ketua).
+    assert [(kind, level, who) for kind, level, who, _, _ in pending_8(ctx)] == [
+        ("due", 0, "kasubag"),
+        ("due", 0, "sekretaris"),
+        ("escalation", 1, "ketua"),
+        ("escalation", 1, "sekretaris"),
+        ("escalation", 2, "ketua"),
+        ("reminder", 0, "kasubag"),
+        ("reminder", 0, "sekretaris"),
+    ]
+    cases.complete_step(ctx, CASE, 8, "kasubag")
+    assert pending_8(ctx) == []
+    assert audit.verify(ctx).ok
