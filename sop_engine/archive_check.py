@@ -309,6 +309,8 @@ def _check_case_against_trail(data: dict[str, Any], case_id: str, events: list[d
             at = datetime.fromisoformat(completed) if isinstance(completed, str) else None
             shown += [("diselesaikan oleh", step.get("completed_by"), should.completed_by)]
             shown += [("diselesaikan pada", at, should.completed_at)]
+            if "answer" in step:  # kasus.json of an archive made before the answer had a field of its own has none
+                shown += [("jawaban", step["answer"], should.answer)]
         for what, stored, recorded in shown:
             if stored != recorded:
                 raise _Refused(

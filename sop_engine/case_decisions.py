@@ -58,12 +58,11 @@ def answer_decision(
             )
         when = stated_time(ctx, at, not_before=act.row.activated_at, what=f"menjawab langkah {step_no}")
         new_state, after = fire(act, answer_trigger(step_no, yes))
-        if not going_back:  # the answer is kept on the step with the note, for every reader of the case
-            kept = f"Jawaban: {'Ya' if yes else 'Tidak'}" + (f"; {note}" if note else "")
-            finish(act.row, act.actor.username, when, kept)
+        answer = "ya" if yes else "tidak"
+        if not going_back:  # the answer is kept in its column, the note is the person's (case_steps.answer)
+            finish(act.row, act.actor.username, when, note, answer)
         due_at, late = iso(act.row.due_at), bool(act.row.due_at and when > act.row.due_at)
         moved = advance(ctx, session, act, new_state, after, when, restart=target if going_back else None)
-        answer = "ya" if yes else "tidak"
         kept_note = note if going_back else act.row.note  # the row's note, as the audit replays it
         details = {"answer": answer, "note": kept_note, "round": act.row.round, "due_at": due_at, "late": late}
         details |= moved.details() | case_links.start_children(

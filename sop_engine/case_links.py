@@ -167,6 +167,28 @@ def _new_case(by: Starter, found: tuple[int, WorkflowDef], year: int, code: str,
     )
 
 
+@dataclass(frozen=True)
+class _Link:
+    """A step of a workflow that runs another SOP (``jalankan``)."""
+
+    no: int
+    name: str
+    workflow: str
+    runs: str
+
+
+class ChildRefused(Conflict):
+    """A linked case could not start: the steps from the one acted on down to the one whose linked case
+    was refused (a grandchild's is named through its parent, in one sentence), then why (``tail``)."""
+
+    def __init__(self, links: tuple[_Link, ...], tail: str, value: Any = None, **details: Any) -> None:
+        first, *rest = links
+        text = f"Langkah {first.no} ({first.name}) menjalankan SOP {first.runs}"
+        text += "".join(f", dan langkah {k.no} ({k.name}) SOP {k.workflow} menjalankan SOP {k.runs}" for k in rest)
+        super().__init__(text + tail, value=value, **details)
+        self.links, self.tail = links, tail
+
+
 def start_children(
     ctx: Context, session: Session, by: Starter, case: CaseRow, definition: WorkflowDef, activated: Sequence[int]
 ) -> dict[str, Any]:
@@ -179,21 +201,23 @@ def start_children(
         if step.runs is None:
             continue
         found = workflows.current(session, ctx, case.office_id, step.runs)
+        link = _Link(no, step.name, definition.name, step.runs)
         try:
             child = open_case(ctx, session, by, found, case.year, parent=(case, no))
+        except ChildRefused as exc:  # a case further down the chain: one sentence from this step to it
+            raise ChildRefused((link, *exc.links), exc.tail, value=exc.value, **exc.details) from exc
         except Conflict as exc:
-            raise Conflict(
-                f"Langkah {no} ({step.name}) menjalankan SOP {step.runs} sebagai kasus tahun {case.year}, tetapi "
-                f"{exc.message[0].lower()}{exc.message[1:]} Tindakan ini dibatalkan; tidak ada yang berubah.",
-                value=exc.value,
-                **exc.details,
-            ) from exc
+            tail = (
+                f" sebagai kasus tahun {case.year}, tetapi {exc.message[0].lower()}{exc.message[1:]} Tindakan ini "
+                "dibatalkan; tidak ada yang berubah."
+            )
+            raise ChildRefused((link,), tail, value=exc.value, **exc.details) from exc
         except StartRace as race:  # the transaction is lost: the action is refused, to be done again
-            raise Conflict(
-                f"Langkah {no} ({step.name}) menjalankan SOP {step.runs}, tetapi kasus {race.code} baru saja dimulai "
-                "oleh orang lain pada saat yang sama; ulangi tindakan ini.",
-                value=race.code,
-            ) from race
+            tail = (
+                f", tetapi kasus {race.code} baru saja dimulai oleh orang lain pada saat yang sama; "
+                "ulangi tindakan ini."
+            )
+            raise ChildRefused((link,), tail, value=race.code) from race
         started.append({"step": no, "case": child.case.code})
     return {"started_cases": started} if started else {}
 

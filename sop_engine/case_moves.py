@@ -116,11 +116,12 @@ def start_round(ctx: Context, row: StepRow, step: StepDef, when: datetime) -> No
     row.status, row.round = StepStatus.ACTIVE, row.round + 1
     row.activated_at = when
     row.due_at = ctx.calendar.add(when, workflows.budget_seconds(ctx, step))
-    row.completed_at = row.completed_by = row.note = None
+    row.completed_at = row.completed_by = row.note = row.answer = None
 
 
-def finish(row: StepRow, by: str, when: datetime, note: str | None) -> None:
-    row.status, row.completed_at, row.completed_by = StepStatus.DONE, when, by
+def finish(row: StepRow, by: str, when: datetime, note: str | None, answer: str | None = None) -> None:
+    """The step done by ``by`` at ``when`` with the person's ``note``; ``answer``: a decision's "ya"/"tidak"."""
+    row.status, row.completed_at, row.completed_by, row.answer = StepStatus.DONE, when, by, answer
     row.note = note.strip() if note and note.strip() else None
 
 
@@ -198,6 +199,9 @@ def advance(
     for index, no in enumerate(activated):
         step, cancel = act.definition.step(no), ended if index == 0 else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
+    turn = after.at(act.step.no)
+    if ended is None and act.step.no not in activated and turn != act.position:  # the paraf chain moved on
+        outbox.hand_over(ctx, conn, act.people, case, act.row, act.step, turn, when)
     single = step_of(new_state)
     implied = () if new_state == DONE else None if single is None else (single,)
     implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))

@@ -163,7 +163,7 @@ def parts(
     if case_ids:
         ids = {"ids": sorted(case_ids)}
         for case_id, *values in connection.execute(_STEP_ROWS, ids):
-            steps[case_id].append(tuple(values))  # type: ignore[arg-type]  # the columns of StepValues
+            steps[case_id].append(tuple(values))  # the columns of StepValues
         for row in connection.execute(_DOCUMENT_ROWS, ids):
             documents[row.case_id].append(row)
     return steps, documents

@@ -24,6 +24,7 @@ from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.machine import machine_for, step_of
+from sop_engine.marking import sources_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class StepRecord:
     actors: tuple[str, ...] = ()
     #: The position reached in the paraf chain while the step is active (0: the first actor's turn).
     paraf: int = 0
+    #: A decision step's answer while it stands: "ya" or "tidak" (None for a process step, or not answered).
+    answer: str | None = None
+    #: The steps it waits for (:func:`sop_engine.marking.in_edges`): where its input documents come from.
+    sources: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,10 @@ class CasePage:
 
 
 #: What a step row holds, in this order: no, status, round, activated_at, due_at, completed_at,
-#: completed_by, note (a page selects these columns; an action's ORM step gives the same values).
-StepValues = tuple[int, StepStatus, int, datetime | None, datetime | None, datetime | None, str | None, str | None]
+#: completed_by, note, answer (a page selects these columns; an action's ORM step gives the same values).
+StepValues = tuple[
+    int, StepStatus, int, datetime | None, datetime | None, datetime | None, str | None, str | None, str | None
+]
 STEP_COLUMNS = (
     CaseStep.no,
     CaseStep.status,
@@ -101,13 +108,15 @@ STEP_COLUMNS = (
     CaseStep.completed_at,
     CaseStep.completed_by,
     CaseStep.note,
+    CaseStep.answer,
 )
 
 
 def record_of(ctx: Context, case: Case, definition: WorkflowDef | None = None) -> CaseRecord:
     """The record of ``case``; ``definition`` is the one it is pinned to, when the caller has it parsed."""
     steps = [
-        (s.no, s.status, s.round, s.activated_at, s.due_at, s.completed_at, s.completed_by, s.note) for s in case.steps
+        (s.no, s.status, s.round, s.activated_at, s.due_at, s.completed_at, s.completed_by, s.note, s.answer)
+        for s in case.steps
     ]
     return record_from(ctx, case, steps, case.artefacts, definition or workflows.definition_of(case))
 
@@ -129,6 +138,7 @@ def record_from(
     chained = any(len(definition.step(no).actors) > 1 for no in active)
     marking = machine_for(definition).marking(case.state) if chained else None
     lookup = workflows.lookup(ctx)
+    sources = sources_of(definition)
     by_step: dict[int, list[ArtefactRecord]] = {}
     for artefact in documents:
         if isinstance(artefact, ArtefactRecord):
@@ -156,6 +166,7 @@ def record_from(
                 now,
                 tuple(by_step.get(values[0], ())),
                 marking.at(step.no) if marking else 0,
+                sources[step.no],
             )
             for values, step in zip(steps, definition.steps, strict=True)
         ),
@@ -164,9 +175,15 @@ def record_from(
 
 
 def _step_record(
-    values: StepValues, step: StepDef, budget: str, now: datetime, documents: tuple[ArtefactRecord, ...], paraf: int = 0
+    values: StepValues,
+    step: StepDef,
+    budget: str,
+    now: datetime,
+    documents: tuple[ArtefactRecord, ...],
+    paraf: int = 0,
+    sources: tuple[int, ...] = (),
 ) -> StepRecord:
-    no, status, round_, activated_at, due_at, completed_at, completed_by, note = values
+    no, status, round_, activated_at, due_at, completed_at, completed_by, note, answer = values
     paraf = paraf if status == StepStatus.ACTIVE else 0
     return StepRecord(
         no=no,
@@ -182,10 +199,12 @@ def _step_record(
         completed_at=completed_at,
         completed_by=completed_by,
         note=note,
+        answer=answer,
         overdue=_overdue(status, due_at, completed_at, now),
         artefacts=documents,
         actors=step.actors,
         paraf=paraf,
+        sources=sources,
     )
 
 

@@ -29,7 +29,7 @@ _steps = table(CaseStep)
 _artefacts = table(Artefact)
 
 #: The columns of a step row an action may change, in :meth:`StepRow.values` order.
-_STEP_FIELDS = ("status", "round", "activated_at", "due_at", "completed_at", "completed_by", "note")
+_STEP_FIELDS = ("status", "round", "activated_at", "due_at", "completed_at", "completed_by", "note", "answer")
 
 
 @dataclass(slots=True)
@@ -45,6 +45,7 @@ class StepRow:
     completed_at: datetime | None = None
     completed_by: str | None = None
     note: str | None = None
+    answer: str | None = None
     version: int = 1
     loaded: tuple[Any, ...] | None = None
 
@@ -58,6 +59,7 @@ class StepRow:
             self.completed_at,
             self.completed_by,
             self.note,
+            self.answer,
         )
 
     def columns(self) -> dict[str, Any]:
@@ -130,6 +132,7 @@ _STEP_COLUMNS = (
     _s.completed_at,
     _s.completed_by,
     _s.note,
+    _s.answer,
     _s.version,
 )
 _DOCUMENT_COLUMNS = (

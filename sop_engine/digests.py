@@ -105,7 +105,7 @@ def _digest_row(office_id: int, key: str, person_id: int, moment: datetime, now:
 
 
 def _people_with_work(session: Session, office_id: int, moment: datetime) -> dict[str, int]:
-    """The active people (username -> id) holding the role of a step active at ``moment``.
+    """The active people (username -> id) holding a role of a step active at ``moment``.
 
     Reads the distinct (revision, step) pairs of the active steps, not the cases themselves.
     """
@@ -126,7 +126,8 @@ def _people_with_work(session: Session, office_id: int, moment: datetime) -> dic
         select(WorkflowDefinition).where(WorkflowDefinition.id.in_({definition for definition, _ in pairs}))
     )
     definitions = {row.id: workflows.parse_stored(row) for row in stored}
-    roles = {definitions[definition].step(no).role for definition, no in pairs}
+    # Every actor of a paraf chain: whose turn it is is read from the case when the digest is composed.
+    roles = {role for definition, no in pairs for role in definitions[definition].step(no).actors}
     people = session.execute(
         select(Person.username, Person.id)
         .join(PersonRole, PersonRole.person_id == Person.id)

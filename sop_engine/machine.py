@@ -136,6 +136,11 @@ class WorkflowMachine:
         (which steps it settled or skipped); call :meth:`fire` first, it checks the move."""
         return self._after[state, trigger]
 
+    def position(self, state: str, no: int) -> int:
+        """The paraf position reached at step ``no`` in ``state`` (0: its first actor's turn, or not active)."""
+        found = self.marking(state)
+        return 0 if found is None else found.at(no)
+
     def active(self, state: str) -> tuple[int, ...]:
         """The active steps of ``state``, lowest first (none when the case has ended)."""
         found = self.marking(state)

@@ -57,6 +57,18 @@ def out_edges(sources: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]
     return {no: tuple(sorted(targets)) for no, targets in found.items()}
 
 
+#: :func:`in_edges` of each definition read, by content hash.
+_SOURCES: dict[str, dict[int, tuple[int, ...]]] = {}
+
+
+def sources_of(definition: WorkflowDef) -> dict[int, tuple[int, ...]]:
+    """:func:`in_edges` of ``definition``, computed once per content hash."""
+    found = _SOURCES.get(definition.content_hash)
+    if found is None:
+        found = _SOURCES[definition.content_hash] = in_edges(definition.steps)
+    return found
+
+
 @dataclass(frozen=True)
 class Marking:
     """Per step (index ``no - 1``): its status and paraf position; and the decisions answered Ya."""

@@ -6,8 +6,11 @@ level k at deadline + k x max(``escalation_fraction`` x budget, ``escalation_min
 k-th supervisor up each assignee's chain, the assignees in copy, never beyond the top of the
 chain; an assignee without a supervisor of their own escalates up the roles' chain instead (the
 ``atasan`` of config.toml's ``[peran]``: a holder of the k-th role above the step's). Completing,
-returning or cancelling cancels what is still pending. All moments are working time of the office
-calendar. The scheduler (:mod:`sop_engine.notify.worker`) only delivers what these rows say.
+returning or cancelling cancels what is still pending. A step with a paraf chain (several actors in
+order) is planned for the actor whose turn it is: when one confirms, the step's pending notifications
+are cancelled and the next actor's planned (:func:`hand_over`) against the same deadline. All moments
+are working time of the office calendar. The scheduler (:mod:`sop_engine.notify.worker`) only
+delivers what these rows say.
 """
 
 from __future__ import annotations
@@ -33,19 +36,17 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
 
-from sop_engine import audit, directory, policy, workflows
+from sop_engine import workflows
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.direct import Direct
-from sop_engine.db.models import Case, CaseStep, Notification, Person
+from sop_engine.db.models import Notification, Person
 from sop_engine.db.queries import table
-from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
+from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.definitions import StepDef
 from sop_engine.directory import MAX_CHAIN, Directory, Member
 from sop_engine.durations import parse_duration
-from sop_engine.policy import SYSTEM_ACTOR, Actor, Permission
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,34 @@ class Planned:
 
 
 def plan_step(
-    ctx: Context, people: Directory, step: StepDef, activated_at: datetime, due_at: datetime
+    ctx: Context,
+    people: Directory,
+    step: StepDef,
+    activated_at: datetime,
+    due_at: datetime,
+    role: str | None = None,
+    since: datetime | None = None,
 ) -> list[Planned]:
-    """Every notification an activation of ``step`` needs, per the policy in config."""
+    """Every notification an activation of ``step`` needs, per the policy in config, for ``role`` (the
+    actor whose turn it is; default the step's first). ``since``: the moment a paraf chain handed the
+    step to ``role``; a reminder or due notice whose moment had passed then is due at once, and the
+    escalations count from the later of the deadline and that moment."""
     policy = ctx.settings.notifications
     budget = workflows.budget_seconds(ctx, step)
-    assigned = people.assignees(step.role)
+    role = role or step.role
+    assigned = people.assignees(role)
     planned: list[Planned] = []
     reminder_at = ctx.calendar.add(activated_at, int(budget * policy.reminder_at))
+    late_from = due_at
+    if since is not None:
+        reminder_at, late_from = max(reminder_at, since), max(due_at, since)
     for person in assigned:
         planned.append(Planned(NotificationKind.REMINDER, 0, reminder_at, person))
-        planned.append(Planned(NotificationKind.DUE, 0, due_at, person))
+        planned.append(Planned(NotificationKind.DUE, 0, late_from, person))
     interval = max(
         int(budget * policy.escalation_fraction), ctx.calendar.budget_seconds(_parse_minimum(policy.escalation_minimum))
     )
-    above = [role for role in ctx.settings.roles.chain(step.role) if people.assignees(role)]
+    above = [boss for boss in ctx.settings.roles.chain(role) if people.assignees(boss)]
     for level in range(1, MAX_CHAIN + 1):
         bosses: dict[int, Member] = {}
         for person in assigned:
@@ -83,7 +97,7 @@ def plan_step(
                 bosses.setdefault(boss.id, boss)
         if not bosses:
             break
-        moment = ctx.calendar.add(due_at, level * interval)
+        moment = ctx.calendar.add(late_from, level * interval)
         planned.extend(
             Planned(NotificationKind.ESCALATION, level, moment, boss, tuple(assigned)) for boss in bosses.values()
         )
@@ -99,8 +113,11 @@ def _role_boss(people: Directory, above: list[str], level: int) -> Member | None
     return people.assignees(above[level - 1])[0] if level <= len(above) else None
 
 
-def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, username: str) -> str:
-    return f"{case_code}/{step_no}/{round_no}/{kind}/{level}/{username}"
+def _key(case_code: str, step_no: int, round_no: int, kind: str, level: int, username: str, position: int = 0) -> str:
+    """Unique per case/step/round/kind/level/recipient, and per paraf position past the first (one
+    person may hold two roles of a chain)."""
+    turn = f"/paraf{position + 1}" if position else ""
+    return f"{case_code}/{step_no}/{round_no}/{kind}/{level}/{username}{turn}"
 
 
 def schedule_step(
@@ -111,14 +128,18 @@ def schedule_step(
     row: StepRow,
     step: StepDef,
     cancel_step: int | None = None,
+    position: int = 0,
+    since: datetime | None = None,
 ) -> int:
     """Write the notifications of the step that just became active (inside the caller's transaction),
     and cancel the pending ones of step ``cancel_step`` of the case if given (the step just finished).
+    ``position`` and ``since``: the paraf actor whose turn it is and since when (:func:`hand_over`).
 
     One multi-row INSERT, without ORM objects; on PostgreSQL, where each statement is a round trip,
-    the cancelling UPDATE is a CTE of it (it never touches the rows inserted: another step's).
+    the cancelling UPDATE is a CTE of it (it never touches the rows inserted: it sees the table as
+    the statement found it).
     """
-    planned = _rows(ctx, people, case, row, step)
+    planned = _rows(ctx, people, case, row, step, position, since)
     if cancel_step is not None and (not planned or conn.dialect.name != "postgresql"):
         cancel_pending(ctx, conn, case.id, cancel_step)
     elif cancel_step is not None:
@@ -130,15 +151,40 @@ def schedule_step(
     return len(planned)
 
 
-def _rows(ctx: Context, people: Directory, case: CaseRow, row: StepRow, step: StepDef) -> list[dict[str, Any]]:
-    """The ``notifications`` rows of the step that just became active, as INSERT parameters."""
+def hand_over(
+    ctx: Context,
+    conn: Connection,
+    people: Directory,
+    case: CaseRow,
+    row: StepRow,
+    step: StepDef,
+    position: int,
+    since: datetime,
+) -> int:
+    """A paraf chain moved on at ``since`` to its actor at ``position``: cancel the step's pending
+    notifications and write that actor's (inside the caller's transaction)."""
+    return schedule_step(ctx, conn, people, case, row, step, row.no, position, since)
+
+
+def _rows(
+    ctx: Context,
+    people: Directory,
+    case: CaseRow,
+    row: StepRow,
+    step: StepDef,
+    position: int = 0,
+    since: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The ``notifications`` rows of the step that just became active (or passed to its paraf actor at
+    ``position``), as INSERT parameters."""
     if row.activated_at is None or row.due_at is None:
         return []
     now = ctx.clock.now()
+    plan = plan_step(ctx, people, step, row.activated_at, row.due_at, step.actors[position], since)
     return [
         {
             "office_id": case.office_id,
-            "dedupe_key": _key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username),
+            "dedupe_key": _key(case.code, row.no, row.round, item.kind, item.level, item.recipient.username, position),
             "kind": item.kind,
             "level": item.level,
             "case_id": case.id,
@@ -153,7 +199,7 @@ def _rows(ctx: Context, people: Directory, case: CaseRow, row: StepRow, step: St
             "next_attempt_at": item.due_at,
             "created_at": now,
         }
-        for item in plan_step(ctx, people, step, row.activated_at, row.due_at)
+        for item in plan
     ]
 
 
@@ -210,96 +256,6 @@ def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | 
     """Cancel the pending notifications of one step of case ``case_id`` (or of the whole case)."""
     query, values = (_CANCEL_CASE, {}) if step_no is None else (_CANCEL_ONE_STEP, {"b_step": step_no})
     return query.execute(conn, {"b_case": case_id, "finished_at": ctx.clock.now(), **values})
-
-
-@dataclass(frozen=True)
-class Moved:
-    """One open deadline moved by ``recompute``."""
-
-    case: str
-    step: int
-    old_due: datetime
-    new_due: datetime
-    notifications: int
-
-
-def recompute(ctx: Context, by: str = SYSTEM_ACTOR) -> list[Moved]:
-    """Re-derive every open deadline and pending notification from the calendar as it is now.
-
-    Run after the holiday list changes (an SKB revision, an office closure). Deadlines that do
-    not change are left alone; the changes are recorded in one audit event.
-    """
-    moved: list[Moved] = []
-    with ctx.db.write() as session:
-        office = ctx.office(session)
-        actor = policy.resolve(session, office.id, by, Permission.MANAGE_CALENDAR)
-        rows = session.execute(
-            select(Case, CaseStep)
-            .join(CaseStep, CaseStep.case_id == Case.id)
-            .where(Case.office_id == office.id, Case.status == CaseStatus.RUNNING, CaseStep.status == StepStatus.ACTIVE)
-            .order_by(Case.code)
-        ).all()
-        people = directory.load(session.connection(), office.id) or Directory(office.id, ())
-        for case, row in rows:
-            step_moved = _recompute_step(ctx, session, people, case, row)
-            if step_moved is not None:
-                moved.append(step_moved)
-        if moved:
-            _audit_recomputed(ctx, session, office.id, actor, moved)
-    return moved
-
-
-def _recompute_step(ctx: Context, session: Session, people: Directory, case: Case, row: CaseStep) -> Moved | None:
-    """Move one active step's deadline and its pending notifications to where the calendar puts them now."""
-    if row.activated_at is None or row.due_at is None:
-        return None
-    step = workflows.definition_of(case).step(row.no)
-    new_due = ctx.calendar.add(row.activated_at, workflows.budget_seconds(ctx, step))
-    plan = {
-        (p.kind, p.level, p.recipient.id): p.due_at for p in plan_step(ctx, people, step, row.activated_at, new_due)
-    }
-    changed = 0
-    for note in session.scalars(
-        select(Notification).where(
-            Notification.case_id == case.id,
-            Notification.step_no == row.no,
-            Notification.round == row.round,
-            Notification.status == NotificationStatus.PENDING,
-        )
-    ):
-        moment = plan.get((note.kind, note.level, note.recipient_id))
-        if moment is not None and moment != note.due_at:
-            note.due_at = note.next_attempt_at = moment
-            changed += 1
-    if new_due != row.due_at or changed:
-        step_moved = Moved(case.code, row.no, row.due_at, new_due, changed)
-        row.due_at = new_due
-        return step_moved
-    return None
-
-
-def _audit_recomputed(ctx: Context, session: Session, office_id: int, actor: Actor, moved: list[Moved]) -> None:
-    """The one audit event of a recompute that moved something."""
-    audit.append(
-        session,
-        office_id,
-        actor=actor.username,
-        role=actor.role,
-        action="deadlines.recomputed",
-        recorded_at=ctx.clock.now(),
-        details={
-            "moved": [
-                {
-                    "case": m.case,
-                    "step": m.step,
-                    "old_due_at": m.old_due.isoformat(),
-                    "new_due_at": m.new_due.isoformat(),
-                    "notifications": m.notifications,
-                }
-                for m in moved
-            ]
-        },
-    )
 
 
 @dataclass(frozen=True)

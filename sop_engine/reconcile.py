@@ -62,6 +62,7 @@ class _Step(NamedTuple):
     completed_by: str | None
     completed_at: datetime | None
     note: str | None
+    answer: str | None
 
 
 class _File(NamedTuple):
@@ -84,6 +85,7 @@ _STEP_COLUMNS = (
     CaseStep.completed_by,
     CaseStep.completed_at,
     CaseStep.note,
+    CaseStep.answer,
 )
 _FILE_COLUMNS = (
     Artefact.id,
@@ -323,6 +325,7 @@ def _compare_case(case: _Case, steps: Sequence[_Step], expected: CaseState | Non
             found += _differs(at, "diselesaikan oleh", row.completed_by, step.completed_by)
             found += _differs(at, "diselesaikan pada", row.completed_at, step.completed_at)
             found += _differs(at, "catatan", row.note, step.note)
+            found += _differs(at, "jawaban", row.answer, step.answer)
     return found
 
 

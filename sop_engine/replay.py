@@ -49,6 +49,8 @@ class StepState:
     completed_by: str | None = None
     completed_at: datetime | None = None
     note: str | None = None
+    #: A decision's answer ("ya"/"tidak"), as every ``step.completed`` of one has carried it.
+    answer: str | None = None
 
 
 @dataclass
@@ -149,7 +151,10 @@ def _completed(out: Replayed, e: Event) -> None:
         return
     done = case.step(e.step or 0)
     done.status, done.completed_by, done.completed_at = "done", e.actor, e.stated_at
+    # The note as written: the person's own since migration 0020, "Jawaban: Ya; ..." in the events before it.
     done.note = str(e.details.get("note") or "").strip() or None
+    answer = e.details.get("answer")
+    done.answer = answer if answer in ("ya", "tidak") else None
     after = str(e.details.get("state_after", ""))
     case.state = after
     _moved(case, e, after)
@@ -168,13 +173,13 @@ def _moved(case: CaseState, e: Event, after: str) -> None:
     for no in [*e.details.get("withdrawn", []), *e.details.get("reset", [])]:
         back = case.step(int(no))
         back.status = "waiting"
-        back.completed_by = back.completed_at = back.note = None
+        back.completed_by = back.completed_at = back.note = back.answer = None
     for no in e.details.get("skipped", []):
         case.step(int(no)).status = "skipped"
     for no in activated:
         following = case.step(int(no))
         following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
-        following.completed_by = following.completed_at = following.note = None
+        following.completed_by = following.completed_at = following.note = following.answer = None
 
 
 def _confirmed(out: Replayed, e: Event) -> None:
@@ -205,7 +210,7 @@ def _returned(out: Replayed, e: Event) -> None:
             case.step(no).status = "waiting"
     target = case.step(to)
     target.status, target.round, target.activated_at = "active", int(e.details.get("round", 0)), e.stated_at
-    target.completed_by = target.completed_at = target.note = None
+    target.completed_by = target.completed_at = target.note = target.answer = None
     case.state = str(e.details.get("state_after", case.state))
     back = ReturnState(e.step or to, to, target.round, e.actor, str(e.details.get("reason", "")), e.stated_at)
     out.returns.setdefault(e.case or "", []).append(back)

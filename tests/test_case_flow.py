@@ -142,7 +142,7 @@ def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_par
     assert case.active_steps == (4, 5)
     html = site.as_("kasubag").get(page).text
     assert 'data-status="active"' in step_html(html, 4) and 'data-status="active"' in step_html(html, 5)
-    assert "Jawaban: Ya" in step_html(html, 2)
+    assert "Jawaban: Ya" in step_html(html, 2) and "Catatan:" not in step_html(html, 2)
     site.as_("staf1").post(f"{page}/langkah/4/selesai", {})
     site.as_("kasubag").post(f"{page}/langkah/5/selesai", {})
     html = site.as_("kasubag").get(page).text
@@ -197,7 +197,9 @@ def test_the_command_line_runs_the_alur_sop_to_done_and_refuses_exactly(office: 
     assert sop("step", "done", code, "9", "--by", "arsip1").code == 0
     shown = json.loads(sop("case", "show", code, "--json").out)
     assert shown["status"] == "done" and shown["steps"][7]["status"] == "skipped"
-    assert shown["steps"][1]["note"] == "Jawaban: Ya; Lengkap"
+    assert (shown["steps"][1]["answer"], shown["steps"][1]["note"]) == ("ya", "Lengkap")
+    assert shown["steps"][0]["answer"] is None
+    assert "selesai, dijawab Ya" in sop("case", "show", code).out
     verified = sop("audit", "verify")
     assert verified.code == 0, verified.err
 
@@ -214,4 +216,5 @@ def test_the_api_answers_a_decision_and_refuses_a_return_without_a_note(office: 
     assert snapshot(office, code) == before
     answered = client.post(f"/api/v1/cases/{code}/steps/2/answer", json={"answer": "ya"}, headers=headers)
     assert answered.status_code == 200, answered.text
-    assert answered.json()["active_steps"] == [3] and answered.json()["steps"][1]["note"] == "Jawaban: Ya"
+    assert answered.json()["active_steps"] == [3]
+    assert (answered.json()["steps"][1]["answer"], answered.json()["steps"][1]["note"]) == ("ya", None)

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from sop_engine import api_tokens, audit, cases
+from sop_engine.case_decisions import answer_decision
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.db.models import Case
@@ -185,3 +186,63 @@ def test_a_linked_case_that_runs_another_sop_completes_up_the_chain(ctx: Context
     cases.complete_step(office, "anak-2021-0001", 2, "staf1")
     assert cases.get_case(office, code).active_steps == (3,)
     assert audit.verify(office).mismatches == ()
+
+
+def test_a_grandchild_that_cannot_start_is_named_through_its_parent_in_one_sentence(
+    ctx: Context, tmp_path: Path
+) -> None:
+    middle = flow_text(2, {1: {"jalankan": '"cucu"'}}, workflow="anak")
+    yearly = flow_text(1, workflow="cucu").replace('kasus = "bebas"', 'kasus = "tahunan"')
+    office = flow_context(ctx, tmp_path, {"induk": INDUK, "anak": middle, "cucu": yearly})
+    cases.start_case(office, "cucu", 2021, "sekretaris")
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    message = refused(office, code, Conflict, lambda: cases.complete_step(office, code, 1, "staf1"))
+    assert message == (
+        "Langkah 2 (Langkah 2) menjalankan SOP anak, dan langkah 1 (Langkah 1) SOP anak menjalankan SOP cucu "
+        "sebagai kasus tahun 2021, tetapi kasus cucu-2021 untuk tahun 2021 sudah ada (dimulai oleh sekretaris, "
+        "status berjalan); satu kasus per SOP per tahun. Tindakan ini dibatalkan; tidak ada yang berubah."
+    )
+    assert [c.id for c in cases.list_cases(office).items if c.workflow != "induk"] == ["cucu-2021"]
+
+
+#: A linked SOP that can end on a decision's answer: step 4 sends the work back to step 3 while
+#: decision 2 is still open, so once 3 and 4 are done, 2's Ya leads to a step already done.
+ANAK_ENDS_ON_ANSWER = flow_text(
+    4,
+    {
+        2: {"setelah": "[1]", "jenis": '"keputusan"', "pertanyaan": '"Lengkap?"', "ya": "3", "tidak": "1"},
+        3: {"setelah": "[1]"},
+        4: {"setelah": "[1]", "kembali_ke": "[3]"},
+    },
+    workflow="anak",
+)
+
+
+def test_a_linked_case_that_ends_on_a_decision_answer_completes_the_parent_step(ctx: Context, tmp_path: Path) -> None:
+    office = flow_context(ctx, tmp_path, {"induk": INDUK, "anak": ANAK_ENDS_ON_ANSWER})
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, code, 1, "staf1")
+    child = "anak-2021-0001"
+    cases.complete_step(office, child, 1, "staf1")
+    cases.return_step(office, child, 4, 3, "staf1", "Hasil 3 belum lengkap")
+    cases.complete_step(office, child, 3, "staf1")
+    cases.complete_step(office, child, 4, "staf1")
+    assert cases.get_case(office, child).active_steps == (2,)
+    assert cases.get_case(office, code).active_steps == (2,)
+
+    done = answer_decision(office, child, 2, "staf1", True)
+
+    assert (str(done.status), done.steps[1].answer) == ("done", "ya")
+    assert events(office, child)[-1][:3] == ("step.completed", "staf1", 2)
+    parent = cases.get_case(office, code)
+    assert (parent.active_steps, statuses(parent)) == ((3,), ["done", "done", "active"])
+    assert parent.steps[1].completed_by == "sistem"
+    by_system = events(office, code)[-1]
+    assert (by_system[0], by_system[1], by_system[2], by_system[3]["completed_by_case"]) == (
+        "step.completed",
+        "sistem",
+        2,
+        child,
+    )
+    result = audit.verify(office)
+    assert result.ok and result.mismatches == (), result.problem

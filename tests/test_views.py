@@ -21,6 +21,7 @@ from sop_engine.calendar import Holiday
 from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.chain import VerifyResult
 from sop_engine.db.statuses import CaseStatus, LetterStatus, NotificationKind, NotificationStatus, StepStatus
+from sop_engine.deadlines import Moved
 from sop_engine.definitions import FILE_KINDS
 from sop_engine.documents import Generated
 from sop_engine.durations import parse_duration
@@ -28,7 +29,7 @@ from sop_engine.identity import Identity
 from sop_engine.letters import LetterRecord
 from sop_engine.loader import load_workflow_file
 from sop_engine.notify.worker import Outcome, TickReport
-from sop_engine.outbox import Moved, NotificationRecord
+from sop_engine.outbox import NotificationRecord
 from sop_engine.people import PersonRecord
 from sop_engine.planning import Plan, PlannedStep, Projection
 from sop_engine.views import labels

@@ -21,7 +21,7 @@ from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_instant, format_instant_short, format_size
 from sop_engine.planning import Plan, Projection
 from sop_engine.roles import DEFAULT_ROLES, Roles
-from sop_engine.views.labels import ACTION_LABELS, CASE_STATUS_LABELS, STEP_STATUS_LABELS
+from sop_engine.views.labels import ACTION_LABELS, ANSWER_LABELS, CASE_STATUS_LABELS, STEP_STATUS_LABELS
 
 
 def _width(text: str) -> int:
@@ -79,6 +79,8 @@ def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) ->
     rows = []
     for s in case.steps:
         status = STEP_STATUS_LABELS.get(s.status, s.status) + (" (terlambat)" if s.overdue else "")
+        if s.answer:
+            status += f", dijawab {ANSWER_LABELS.get(s.answer, s.answer)}"
         docs = ", ".join(f"{a.id} {a.filename}" for a in s.artefacts)
         rows.append(
             [

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sop_engine.cli.output import clip, table
 from sop_engine.context import Context
+from sop_engine.deadlines import Moved
 from sop_engine.demo import DemoResult
 from sop_engine.formatting import format_instant, format_instant_short, iso_local
 from sop_engine.notify.offices import OfficesReport
 from sop_engine.notify.worker import TickReport
-from sop_engine.outbox import Moved, NotificationRecord
+from sop_engine.outbox import NotificationRecord
 from sop_engine.views import tick_json
 from sop_engine.views.labels import NOTIFICATION_KIND_LABELS, NOTIFICATION_STATUS_LABELS
 

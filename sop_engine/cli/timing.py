@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sop_engine import logs, outbox, planning, views
+from sop_engine import deadlines, logs, outbox, planning, views
 from sop_engine.cli import output, output_notify
 from sop_engine.cli.parsing import chosen_office, print_json, when
 from sop_engine.context import Context
@@ -53,7 +53,7 @@ def cmd_notifications_list(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_deadlines_recompute(args: argparse.Namespace, ctx: Context) -> int:
-    moved = outbox.recompute(ctx, by=args.by)
+    moved = deadlines.recompute(ctx, by=args.by)
     if args.json:
         print_json([views.moved_json(m, ctx.tz) for m in moved])
     else:

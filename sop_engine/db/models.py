@@ -188,6 +188,8 @@ class CaseStep(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+    #: A decision step's answer, "ya" or "tidak", while it stands (NULL for a process step; migration 0020).
+    answer: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     case: Mapped[Case] = relationship(back_populates="steps")

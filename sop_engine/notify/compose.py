@@ -18,6 +18,7 @@ from sop_engine.context import Context
 from sop_engine.db.models import Case, CaseStep, Notification, Person
 from sop_engine.db.statuses import CaseStatus, NotificationKind, StepStatus
 from sop_engine.definitions import FileRule
+from sop_engine.machine import machine_for
 from sop_engine.notify.messages import Message, Recipient, common_values, render, step_values
 
 
@@ -39,7 +40,9 @@ def compose(ctx: Context, env: Environment, session: Session, note: Notification
     else:
         case = session.get_one(Case, note.case_id)
         row = case.steps[(note.step_no or 1) - 1]
-        step = workflows.definition_of(case).step(row.no)
+        definition = workflows.definition_of(case)
+        step = definition.step(row.no)
+        paraf = machine_for(definition).position(case.state, row.no)
         names = [u for u in (note.cc or "").split(",") if u]
         people = (
             session.scalars(select(Person).where(Person.office_id == note.office_id, Person.username.in_(names))).all()
@@ -53,11 +56,11 @@ def compose(ctx: Context, env: Environment, session: Session, note: Notification
             step_values(
                 ctx,
                 case=case.code,
-                title=workflows.definition_of(case).title,
+                title=definition.title,
                 year=case.year,
                 step_no=row.no,
                 step_name=step.name,
-                role=step.role,
+                role=step.actors[paraf],
                 output=step.output,
                 file_required=step.file_rule is FileRule.REQUIRED,
                 budget=workflows.budget_label(ctx, step),
@@ -66,6 +69,8 @@ def compose(ctx: Context, env: Environment, session: Session, note: Notification
                 now=now,
                 level=note.level,
                 cc_names=[p.name for p in people],
+                chain=step.actors,
+                paraf=paraf,
             )
         )
         data.update(
@@ -103,8 +108,10 @@ def digest_items(
     items: list[dict[str, object]] = []
     entered_late = _entered_late_steps(session, {case.id for case, _ in rows})
     for case, row in rows:
-        step = workflows.definition_of(case).step(row.no)
-        if step.role not in roles or row.due_at is None or (case.id, row.no, row.round) in entered_late:
+        definition = workflows.definition_of(case)
+        step = definition.step(row.no)
+        role = step.actors[machine_for(definition).position(case.state, row.no)]  # whose turn it is
+        if role not in roles or row.due_at is None or (case.id, row.no, row.round) in entered_late:
             continue
         values = step_values(
             ctx,
@@ -113,7 +120,7 @@ def digest_items(
             year=case.year,
             step_no=row.no,
             step_name=step.name,
-            role=step.role,
+            role=role,
             output=step.output,
             file_required=False,
             budget=workflows.budget_label(ctx, step),

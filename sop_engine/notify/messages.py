@@ -137,8 +137,11 @@ def step_values(
     now: datetime,
     level: int,
     cc_names: list[str],
+    chain: tuple[str, ...] = (),
+    paraf: int = 0,
 ) -> dict[str, Any]:
-    """The values of a reminder, due notice or escalation about one step."""
+    """The values of a reminder, due notice or escalation about one step; ``role`` is the one whose turn it
+    is, at position ``paraf`` of the step's paraf ``chain`` (its roles in order; empty: one actor)."""
     late_seconds = max(0, ctx.calendar.working_seconds_between(due_at, now)) if now > due_at else 0
     left_seconds = max(0, ctx.calendar.working_seconds_between(now, due_at)) if now < due_at else 0
     per_day = ctx.calendar.jam_kerja_per_hari
@@ -161,4 +164,9 @@ def step_values(
         "level": level,
         "cc_names": cc_names,
         "link": f"{ctx.settings.base_url}/kasus/{case}",
+        # A later actor of a paraf chain confirms the document the first one attached:
+        "paraf": paraf,
+        "paraf_no": paraf + 1,
+        "paraf_of": max(len(chain), 1),
+        "first_role_label": ctx.settings.roles.label(chain[0] if chain else role),
     }

@@ -54,6 +54,13 @@ class StepJson(TypedDict):
     completed_by: Annotated[str | None, Doc("Nama pengguna yang menyelesaikan.")]
     overdue: Annotated[bool, Doc("Lewat tenggat: masih aktif sesudahnya, atau diselesaikan sesudahnya.")]
     note: Annotated[str | None, Doc("Catatan saat diselesaikan.")]
+    answer: Annotated[
+        str | None,
+        Doc(
+            "Jawaban langkah keputusan, ya atau tidak, selama berlaku; "
+            "null untuk langkah biasa atau yang belum dijawab."
+        ),
+    ]
     artefacts: Annotated[list[ArtefactJson], Doc("Dokumen keluaran langkah, semua putaran.")]
 
 
@@ -171,6 +178,7 @@ def step_json(s: StepRecord, tz: ZoneInfo) -> StepJson:
         "completed_by": s.completed_by,
         "overdue": s.overdue,
         "note": s.note,
+        "answer": s.answer,
         "artefacts": [artefact_json(a, tz) for a in s.artefacts],
     }
 

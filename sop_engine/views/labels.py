@@ -23,6 +23,8 @@ STEP_STATUS_LABELS: dict[str, str] = {
     StepStatus.DONE: "selesai",
     StepStatus.SKIPPED: "dilewati",
 }
+#: A decision step's answer (``case_steps.answer``).
+ANSWER_LABELS: dict[str, str] = {"ya": "Ya", "tidak": "Tidak"}
 #: A case's or a step's status (the two share "done"), for a page that shows either.
 STATUS_LABELS: dict[str, str] = {**STEP_STATUS_LABELS, **CASE_STATUS_LABELS}
 

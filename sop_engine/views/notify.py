@@ -11,8 +11,9 @@ from sop_engine.views.fields import Doc, Instant
 if TYPE_CHECKING:  # records only (see views/cases.py)
     from zoneinfo import ZoneInfo
 
+    from sop_engine.deadlines import Moved
     from sop_engine.notify.worker import TickReport
-    from sop_engine.outbox import Moved, NotificationRecord
+    from sop_engine.outbox import NotificationRecord
 
 
 class DeliveryJson(TypedDict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,9 +197,12 @@ BY_STEP: Mapping[int, DocumentAction] = {action.step: action for action in ACTIO
 
 
 def input_documents(case: CaseRecord, no: int) -> tuple[ArtefactRecord, ...]:
-    """What step ``no`` works on: the current documents of the nearest earlier step that has any (of
-    the kinds its document action works on, if it names them); for a later actor of a paraf chain,
-    the document the first actor attached to this step, which is what the actor confirms."""
+    """What step ``no`` works on: the current documents (of the kinds its document action works on, if
+    it names them) of the steps it waits for (its in-edges: ``setelah``, the step before, a decision's
+    branch), nearest first, and back through each one done without such documents (or skipped), breadth
+    first: a join takes the documents of both branches; a straight line (LAKIP), the nearest earlier step
+    that has any. For a later actor of a paraf chain, the document the first actor attached to this
+    step, which is what the actor confirms."""
     own = case.steps[no - 1]
     if own.paraf > 0:
         attached = tuple(a for a in own.artefacts if a.round == own.round)
@@ -206,11 +210,18 @@ def input_documents(case: CaseRecord, no: int) -> tuple[ArtefactRecord, ...]:
             return attached
     action = BY_STEP.get(no) if case.workflow == LAKIP else None
     kinds = action.works_on if action is not None else frozenset()
-    for record in reversed(case.steps[: no - 1]):
-        found = tuple(a for a in record.artefacts if a.round == record.round and (not kinds or a.file_kind in kinds))
-        if found and record.status == StepStatus.DONE:
-            return found
-    return ()
+    found: list[ArtefactRecord] = []
+    queue, seen = deque(sorted(own.sources, reverse=True)), set(own.sources)
+    while queue:
+        record = case.steps[queue.popleft() - 1]
+        current = [a for a in record.artefacts if a.round == record.round and (not kinds or a.file_kind in kinds)]
+        if current and record.status == StepStatus.DONE:
+            found.extend(current)
+            continue
+        further = [source for source in sorted(record.sources, reverse=True) if source not in seen]
+        seen.update(further)
+        queue.extend(further)
+    return tuple(found)
 
 
 def page_values(ctx: Context, case: CaseRecord) -> dict[str, object]:

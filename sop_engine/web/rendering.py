@@ -27,7 +27,7 @@ from sop_engine.formatting import format_instant, format_instant_short, format_r
 from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, may_start, roles_for
 from sop_engine.roles import DEFAULT_ROLES
-from sop_engine.views.labels import STATUS_LABELS
+from sop_engine.views.labels import ANSWER_LABELS, STATUS_LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -67,6 +67,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
     env.filters["peran"] = _role_label
     env.filters["status"] = lambda status: STATUS_LABELS.get(status, status)
+    env.filters["jawaban"] = lambda answer: ANSWER_LABELS.get(answer, answer)
     env.filters["ukuran"] = format_size
     env.filters["rupiah"] = format_rupiah
     env.filters["waktu_kerja"] = working_time_text
