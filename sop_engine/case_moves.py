@@ -189,14 +189,19 @@ def advance(
                 reset.append(row.no)
             row.status, row.due_at = StepStatus.WAITING, None
     conn = session.connection()
-    case_rows.save(conn, case)
     ended = None if act.row.status == StepStatus.ACTIVE else act.step.no
+    first = activated[0] if activated and not withdrawn else None  # a withdrawn step is cancelled before
+    folded = first is not None and outbox.save_with_step(
+        ctx, conn, act.people, case, case.steps[first - 1], act.definition.step(first), cancel_step=ended
+    )
+    if not folded:
+        case_rows.save(conn, case)
     for no in withdrawn:
         outbox.cancel_pending(ctx, conn, case.id, no)
     if not activated and ended is not None:
         outbox.cancel_pending(ctx, conn, case.id, ended)
-    for index, no in enumerate(activated):
-        step, cancel = act.definition.step(no), ended if index == 0 else None
+    for index, no in enumerate(activated[1:] if folded else activated):
+        step, cancel = act.definition.step(no), ended if index == 0 and not folded else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
     single = step_of(new_state)
     implied = () if new_state == DONE else None if single is None else (single,)

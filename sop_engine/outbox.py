@@ -23,6 +23,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    Select,
     Text,
     bindparam,
     cast,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, directory, policy, workflows
+from sop_engine import audit, case_rows, directory, policy, workflows
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.direct import Direct
@@ -189,14 +190,59 @@ def _from_json() -> Direct:
     parameter, see :func:`_instant`) read by ``json_to_recordset``, with :data:`_CANCEL_STEP` as a CTE:
     one short statement whatever the count. (SQLAlchemy caches no multi-row VALUES, psycopg prepares
     no statement of more than 50 parameters, and one array per column costs psycopg ≈ 0.4 ms to send.)"""
+    return Direct(
+        insert(table(Notification)).from_select(_ROW_COLUMNS, _json_rows()).add_cte(_CANCEL_STEP.cte("cancelled"))
+    )
+
+
+def _json_rows() -> Select[Any]:
+    """The rows of the ``rows`` JSON parameter (:func:`_from_json`), as the columns of ``notifications``."""
     typed = [column(c, _n[c].type) for c in _ROW_COLUMNS]
     rows = func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON)).table_valued(*typed)
     rows = rows.render_derived(with_types=True)
-    return Direct(
-        insert(table(Notification))
-        .from_select(_ROW_COLUMNS, select(*(rows.c[c] for c in _ROW_COLUMNS)))
-        .add_cte(_CANCEL_STEP.cte("cancelled"))
-    )
+    return select(*(rows.c[c] for c in _ROW_COLUMNS))
+
+
+def save_with_step(
+    ctx: Context,
+    conn: Connection,
+    people: Directory,
+    case: CaseRow,
+    row: StepRow,
+    step: StepDef,
+    cancel_step: int | None = None,
+) -> bool:
+    """PostgreSQL: :func:`sop_engine.case_rows.save` and :func:`schedule_step` in one statement (one round
+    trip instead of two), the notifications written only if the case rows moved: a lost race writes
+    nothing and raises ``StaleDataError``, as :func:`~sop_engine.case_rows.save` alone does.
+
+    False, having written nothing, where that does not apply (SQLite, no step row changed, no
+    notification planned): the caller saves and schedules as usual.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    changed, values = case_rows.moved_case_params(case)
+    planned = _rows(ctx, people, case, row, step) if changed else []
+    if not planned:
+        return False
+    values |= {"rows": json.dumps(planned, default=_instant), "b_case": case.id, "b_step": cancel_step}
+    moved = _save_and_schedule(len(changed), cancel_step is not None).rows(conn, values)[0][0]
+    case_rows.saved(case, changed, moved)
+    return True
+
+
+@functools.cache
+def _save_and_schedule(count: int, cancel: bool) -> Direct:
+    """PostgreSQL: the case and its ``count`` changed step rows (:func:`sop_engine.case_rows.moved_case`), the
+    notifications of :func:`_from_json` and, if ``cancel``, :data:`_CANCEL_STEP`, the last two only if the
+    case moved; selects how many case rows moved (1, or 0 if someone else wrote first)."""
+    moved = case_rows.moved_case(count)
+    if_moved = select(moved.c.id).exists()
+    planned = insert(table(Notification)).from_select(_ROW_COLUMNS, _json_rows().where(if_moved))
+    ctes = [planned.cte("planned")]
+    if cancel:
+        ctes.append(_CANCEL_STEP.where(if_moved).cte("cancelled"))
+    return Direct(select(select(func.count()).select_from(moved).scalar_subquery()).add_cte(*ctes))
 
 
 def _instant(value: object) -> str:
