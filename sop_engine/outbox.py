@@ -13,35 +13,18 @@ calendar. The scheduler (:mod:`sop_engine.notify.worker`) only delivers what the
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    Connection,
-    Select,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    insert,
-    literal_column,
-    select,
-    update,
-)
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, case_rows, directory, policy, workflows
+from sop_engine import audit, case_rows, directory, outbox_rows, policy, workflows
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.direct import Direct
 from sop_engine.db.models import Case, CaseStep, Notification, Person
-from sop_engine.db.queries import table
 from sop_engine.db.statuses import CaseStatus, NotificationKind, NotificationStatus, StepStatus
 from sop_engine.definitions import StepDef
 from sop_engine.directory import MAX_CHAIN, Directory, Member
@@ -123,11 +106,11 @@ def schedule_step(
     if cancel_step is not None and (not planned or conn.dialect.name != "postgresql"):
         cancel_pending(ctx, conn, case.id, cancel_step)
     elif cancel_step is not None:
-        rows = json.dumps(planned, default=_instant)
-        _from_json().execute(conn, {"rows": rows, "b_case": case.id, "b_step": cancel_step})
+        rows = outbox_rows.as_json(planned)
+        outbox_rows.from_json().execute(conn, {"rows": rows, "b_case": case.id, "b_step": cancel_step})
         return len(planned)
     if planned:
-        _INSERT.executemany(conn, planned)
+        outbox_rows.INSERT.executemany(conn, planned)
     return len(planned)
 
 
@@ -158,51 +141,6 @@ def _rows(ctx: Context, people: Directory, case: CaseRow, row: StepRow, step: St
     ]
 
 
-_n = table(Notification).c
-
-
-def _literal(status: NotificationStatus) -> ColumnElement[str]:
-    return literal_column(f"'{status.value}'")
-
-
-#: The statuses written out, not bound: SQLite then knows which partial indexes (pending, leased,
-#: failed) a cancelled row leaves and enters, and maintains only those (≈ 100 µs less per completion).
-_CANCEL = (
-    update(table(Notification))
-    .where(_n.case_id == bindparam("b_case"), _n.status == _literal(NotificationStatus.PENDING))
-    .values(status=_literal(NotificationStatus.CANCELLED), lease_owner=None, lease_until=None)
-)
-_CANCEL_STEP = _CANCEL.where(_n.step_no == bindparam("b_step"))
-#: Sent directly, with the moment they were cancelled (the CTE of :func:`_from_json` leaves it empty).
-_CANCEL_CASE = Direct(_CANCEL.values(finished_at=bindparam("finished_at", type_=_n.finished_at.type)))
-_CANCEL_ONE_STEP = Direct(_CANCEL_STEP.values(finished_at=bindparam("finished_at", type_=_n.finished_at.type)))
-_ROW_COLUMNS = (
-    *("office_id", "dedupe_key", "kind", "level", "case_id", "case_code", "step_no", "round", "recipient_id"),
-    *("cc", "due_at", "status", "attempts", "next_attempt_at", "created_at"),
-)
-#: The rows of :func:`_rows` (every column named: the table's defaults are not SQLAlchemy's to apply here).
-_INSERT = Direct(insert(table(Notification)).values({c: bindparam(c, type_=_n[c].type) for c in _ROW_COLUMNS}))
-
-
-@functools.cache
-def _from_json() -> Direct:
-    """PostgreSQL: the INSERT of any number of rows, given as one JSON array of objects (the ``rows``
-    parameter, see :func:`_instant`) read by ``json_to_recordset``, with :data:`_CANCEL_STEP` as a CTE:
-    one short statement whatever the count. (SQLAlchemy caches no multi-row VALUES, psycopg prepares
-    no statement of more than 50 parameters, and one array per column costs psycopg ≈ 0.4 ms to send.)"""
-    return Direct(
-        insert(table(Notification)).from_select(_ROW_COLUMNS, _json_rows()).add_cte(_CANCEL_STEP.cte("cancelled"))
-    )
-
-
-def _json_rows() -> Select[Any]:
-    """The rows of the ``rows`` JSON parameter (:func:`_from_json`), as the columns of ``notifications``."""
-    typed = [column(c, _n[c].type) for c in _ROW_COLUMNS]
-    rows = func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON)).table_valued(*typed)
-    rows = rows.render_derived(with_types=True)
-    return select(*(rows.c[c] for c in _ROW_COLUMNS))
-
-
 def save_with_step(
     ctx: Context,
     conn: Connection,
@@ -225,36 +163,17 @@ def save_with_step(
     planned = _rows(ctx, people, case, row, step) if changed else []
     if not planned:
         return False
-    values |= {"rows": json.dumps(planned, default=_instant), "b_case": case.id, "b_step": cancel_step}
-    moved = _save_and_schedule(len(changed), cancel_step is not None).rows(conn, values)[0][0]
+    values |= {"rows": outbox_rows.as_json(planned), "b_case": case.id, "b_step": cancel_step}
+    moved = outbox_rows.save_and_schedule(len(changed), cancel_step is not None).rows(conn, values)[0][0]
     case_rows.saved(case, changed, moved)
     return True
 
 
-@functools.cache
-def _save_and_schedule(count: int, cancel: bool) -> Direct:
-    """PostgreSQL: the case and its ``count`` changed step rows (:func:`sop_engine.case_rows.moved_case`), the
-    notifications of :func:`_from_json` and, if ``cancel``, :data:`_CANCEL_STEP`, the last two only if the
-    case moved; selects how many case rows moved (1, or 0 if someone else wrote first)."""
-    moved = case_rows.moved_case(count)
-    if_moved = select(moved.c.id).exists()
-    planned = insert(table(Notification)).from_select(_ROW_COLUMNS, _json_rows().where(if_moved))
-    ctes = [planned.cte("planned")]
-    if cancel:
-        ctes.append(_CANCEL_STEP.where(if_moved).cte("cancelled"))
-    return Direct(select(select(func.count()).select_from(moved).scalar_subquery()).add_cte(*ctes))
-
-
-def _instant(value: object) -> str:
-    """A moment of a row as the JSON of :func:`_from_json` carries it: ISO 8601 in UTC, as UTCDateTime stores it."""
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise TypeError(f"{value!r} is not an aware instant")
-    return value.astimezone(UTC).isoformat()
-
-
 def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:
     """Cancel the pending notifications of one step of case ``case_id`` (or of the whole case)."""
-    query, values = (_CANCEL_CASE, {}) if step_no is None else (_CANCEL_ONE_STEP, {"b_step": step_no})
+    query, values = (
+        (outbox_rows.CANCEL_CASE, {}) if step_no is None else (outbox_rows.CANCEL_ONE_STEP, {"b_step": step_no})
+    )
     return query.execute(conn, {"b_case": case_id, "finished_at": ctx.clock.now(), **values})
 
 
