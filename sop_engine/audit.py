@@ -37,6 +37,7 @@ from sop_engine.chain import chain_hash as chain_hash
 from sop_engine.chain import parse_anchor as parse_anchor
 from sop_engine.clock import to_utc
 from sop_engine.context import Context
+from sop_engine.db.direct import Carried
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date
@@ -168,12 +169,14 @@ def append(
     step: int | None = None,
     details: Mapping[str, Any] | None = None,
     head: tuple[int, str] | None = None,
+    carried: Carried | None = None,
 ) -> AuditRecord:
     """Append one event to the office's chain inside the caller's transaction (Core statements, after a flush).
 
     ``head`` is the (seq, hash) the caller read earlier in this transaction without a lock (a step
     action reads it with its case): the head moves on from it if it is still the head, in one
     UPDATE that also locks it; otherwise, or without ``head``, the head is read under a lock first.
+    ``carried``: the action's other writes, sent with the event where one statement can carry them.
     """
     session.flush()
     conn = session.connection()
@@ -182,8 +185,12 @@ def append(
     )
     if head is not None:
         linked = _linked(office_id, event, head)
-        if audit_heads.append_after(conn, office_id, _row(office_id, linked), head):
+        moved = audit_heads.append_after(conn, office_id, _row(office_id, linked), head, carried)
+        if moved:
             return linked
+        carried = None  # written all the same
+    if carried is not None:
+        carried.alone(conn)
     linked = _linked(office_id, event, locked_head(session, office_id))  # someone appended since, or no head given
     audit_heads.append_at_locked(conn, office_id, [_row(office_id, linked)])
     return linked

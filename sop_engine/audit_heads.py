@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from sop_engine.db.direct import Direct
+from sop_engine.db.direct import Carried, Direct
 from sop_engine.db.models import AuditEvent, AuditHead
 from sop_engine.db.queries import table
 
@@ -42,13 +42,20 @@ _INSERT_EVENT_DIRECT = Direct(_INSERT_EVENT.values({c.name: bindparam(c.name, ty
 _APPEND_AFTER_DIRECT = Direct(_APPEND_AFTER)
 
 
-def append_after(conn: Connection, office_id: int, row: Mapping[str, Any], head: tuple[int, str]) -> bool:
+def append_after(
+    conn: Connection, office_id: int, row: Mapping[str, Any], head: tuple[int, str], carried: Carried | None = None
+) -> bool:
     """Insert the event ``row`` (linked after ``head``) and move the head to it, if ``head`` is still
-    the head; whether it did. One statement on PostgreSQL, where each is a round trip."""
+    the head; whether it did. One statement on PostgreSQL, where each is a round trip; it also sends
+    the writes ``carried`` (written whether the head moved or not)."""
     expected = {"b_office": office_id, "b_seq": head[0], "b_hash": head[1]}
     if conn.dialect.name == "postgresql":
         values = {f"e_{k}": v for k, v in row.items()} | expected
-        return bool(_APPEND_AFTER_DIRECT.rows(conn, values))
+        if carried is None:
+            return bool(_APPEND_AFTER_DIRECT.rows(conn, values))
+        return bool(_APPEND_AFTER_DIRECT.carrying(carried).rows(conn, {**values, **carried.params}))
+    if carried is not None:
+        carried.alone(conn)
     if _MOVE_HEAD_DIRECT.execute(conn, expected | {"seq": row["seq"], "hash": row["hash"]}) != 1:
         return False
     _INSERT_EVENT_DIRECT.execute(conn, row)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, Insert, insert
+from sqlalchemy import CTE, Connection, insert
 from sqlalchemy.orm import Session
 
 from sop_engine import artefacts, audit, case_rows, directory, outbox, workflows
@@ -23,6 +23,7 @@ from sop_engine.artefacts import ArtefactRecord, CheckedFile
 from sop_engine.case_checks import require_step_role, require_workable
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
+from sop_engine.db.direct import Carried
 from sop_engine.db.models import Artefact, StepReturn
 from sop_engine.db.queries import case_not_found, printable, rows_of, table
 from sop_engine.db.statuses import CaseStatus, StepStatus
@@ -95,7 +96,9 @@ def audit_step(
     when: datetime,
     new_state: str,
     details: dict[str, Any],
+    carried: Carried | None = None,
 ) -> None:
+    """The action's audit event; ``carried``: its writes still unsent (:func:`attach`), sent with it."""
     audit.append(
         session,
         act.case.office_id,
@@ -108,6 +111,7 @@ def audit_step(
         step=act.step.no,
         details={**details, "state_before": act.state_before, "state_after": new_state},
         head=act.case.audit_head,
+        carried=carried,
     )
 
 
@@ -190,14 +194,19 @@ def advance(
                 reset.append(row.no)
             row.status, row.due_at = StepStatus.WAITING, None
     conn = session.connection()
-    case_rows.save(conn, case)
     ended = None if act.row.status == StepStatus.ACTIVE else act.step.no
+    first = activated[0] if activated and not withdrawn else None  # a withdrawn step is cancelled before
+    folded = first is not None and outbox.save_with_step(
+        ctx, conn, act.people, case, case.steps[first - 1], act.definition.step(first), cancel_step=ended
+    )
+    if not folded:
+        case_rows.save(conn, case)
     for no in withdrawn:
         outbox.cancel_pending(ctx, conn, case.id, no)
     if not activated and ended is not None:
         outbox.cancel_pending(ctx, conn, case.id, ended)
-    for index, no in enumerate(activated):
-        step, cancel = act.definition.step(no), ended if index == 0 else None
+    for index, no in enumerate(activated[1:] if folded else activated):
+        step, cancel = act.definition.step(no), ended if index == 0 and not folded else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
     turn = after.at(act.step.no)
     if ended is None and act.step.no not in activated and turn != act.position:  # the paraf chain moved on
@@ -236,10 +245,14 @@ _INSERT_ARTEFACT = insert(_artefacts)
 
 def attach(
     ctx: Context, session: Session, act: StepAction, checked: Sequence[CheckedFile], when: datetime
-) -> list[ArtefactRecord]:
-    """Put the files in the store and record them; the rows commit with the step or not at all."""
+) -> tuple[list[ArtefactRecord], Carried | None]:
+    """Put the files in the store and record them; the rows commit with the step or not at all.
+
+    On PostgreSQL the rows are handed back unsent (:class:`~sop_engine.db.direct.Carried`), for the
+    action's audit event, its last write, to carry (:func:`audit_step`): one round trip fewer.
+    """
     if not checked:
-        return []
+        return [], None
     store = store_for(ctx)
     stored: list[ArtefactRecord] = []
     blobs: dict[str, dict[str, Any]] = {}  # by sha256: the same bytes attached twice are one row
@@ -263,9 +276,9 @@ def attach(
         )
         stored.append(record)
         rows.append(_artefact_row(record, act.case, ctx.clock.now()))
-    _record(session.connection(), rows, list(blobs.values()))
+    carried = _record(session.connection(), rows, list(blobs.values()))
     act.case.documents.extend(stored)
-    return stored
+    return stored, carried
 
 
 def _artefact_row(a: ArtefactRecord, case: CaseRow, recorded_at: datetime) -> dict[str, Any]:
@@ -286,25 +299,33 @@ def _artefact_row(a: ArtefactRecord, case: CaseRow, recorded_at: datetime) -> di
     }
 
 
-def _record(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> None:
-    """Insert the documents' rows and the bytes kept in the database: on PostgreSQL, where each statement
-    is a round trip, one statement (the bytes' INSERT a CTE of the rows')."""
-    if blobs and conn.dialect.name == "postgresql":
+def _record(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> Carried | None:
+    """Insert the documents' rows and the bytes kept in the database; on PostgreSQL, where each statement
+    is a round trip, hand them back for another statement to carry (the rows' INSERT and the bytes' as
+    CTEs of :func:`_document_ctes`)."""
+    if conn.dialect.name == "postgresql":
         values = {f"a{i}_{k}": v for i, row in enumerate(rows) for k, v in row.items()}
         values |= {f"k{i}_{k}": v for i, blob in enumerate(blobs) for k, v in blob.items()}
-        conn.execute(_insert_documents(len(rows), len(blobs)), values)
-        return
+        ctes = partial(_document_ctes, len(rows), len(blobs))
+        alone = partial(_insert_documents, rows=rows, blobs=blobs)
+        return Carried(("documents", len(rows), len(blobs)), ctes, values, alone)
+    _insert_documents(conn, rows, blobs)
+    return None
+
+
+def _insert_documents(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> None:
     if blobs:
         keep_rows(conn, blobs)
     conn.execute(_INSERT_ARTEFACT, rows)
 
 
 @cache
-def _insert_documents(count: int, blobs: int) -> Insert:
-    """PostgreSQL: the INSERT of ``count`` documents' rows (row i takes the ``a{i}_*`` values) with the
-    INSERT of ``blobs`` rows of bytes (:func:`sop_engine.store.keep_rows_cte`) as a CTE."""
+def _document_ctes(count: int, blobs: int) -> tuple[CTE, ...]:
+    """PostgreSQL: the INSERT of ``count`` documents' rows (row i takes the ``a{i}_*`` values) and of ``blobs``
+    rows of bytes (:func:`sop_engine.store.keep_rows_cte`, row i the ``k{i}_*`` values), as CTEs."""
     names = [c.name for c in _artefacts.c]
-    return insert(_artefacts).from_select(names, rows_of(_artefacts.c, names, "a", count)).add_cte(keep_rows_cte(blobs))
+    documents = insert(_artefacts).from_select(names, rows_of(_artefacts.c, names, "a", count)).cte("documents")
+    return (keep_rows_cte(blobs), documents) if blobs else (documents,)
 
 
 def iso(at: datetime | None) -> str | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Update, bindparam, func, insert, or_, select, update
+from sqlalchemy import CTE, BindParameter, Connection, Update, bindparam, func, insert, or_, select, update
 from sqlalchemy import case as case_when
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -213,13 +213,24 @@ def _update_steps(count: int) -> Update:
     return update(_steps).where(or_(*guards)).values({column: value(column) for column in _STEP_SETS})
 
 
+def _all_steps_moved(count: int) -> Any:
+    """The condition that the steps' UPDATE of ``count`` rows (a CTE it counts) matched every one of them."""
+    changed = _update_steps(count).returning(_s.id).cte("changed_steps")
+    return select(func.count()).select_from(changed).scalar_subquery() == count
+
+
 @cache
 def _update_case_and_steps(count: int) -> Direct:
     """The steps' UPDATE as a CTE of the case's, which matches only if every step row did (PostgreSQL:
     one round trip instead of one per row and one for the case)."""
-    changed = _update_steps(count).returning(_s.id).cte("changed_steps")
-    matched = select(func.count()).select_from(changed).scalar_subquery() == count
-    return Direct(_UPDATE_CASE.where(matched).values(_CASE_VALUES))
+    return Direct(_UPDATE_CASE.where(_all_steps_moved(count)).values(_CASE_VALUES))
+
+
+@cache
+def moved_case(count: int) -> CTE:
+    """PostgreSQL: the UPDATE of :func:`_update_case_and_steps` (RETURNING the case's id) as a CTE, for a
+    statement that writes more with it only if the case moved (:func:`sop_engine.outbox.save_with_step`)."""
+    return _UPDATE_CASE.where(_all_steps_moved(count)).values(_CASE_VALUES).returning(_c.id).cte("moved_case")
 
 
 def save(conn: Connection, case: CaseRow) -> None:
@@ -228,6 +239,24 @@ def save(conn: Connection, case: CaseRow) -> None:
     Each row is guarded by the version it was read with. On PostgreSQL it is one statement; on
     SQLite, where a statement costs no round trip, one for the steps and one for the case.
     """
+    changed, values = _changes(case)
+    if changed and conn.dialect.name == "postgresql":
+        saved(case, changed, _update_case_and_steps(len(changed)).execute(conn, values | _steps_params(changed)))
+        return
+    if changed:
+        rows = [_step_values(step, "b_id") for step in changed]
+        _require_rows(_SAVE_STEP.executemany(conn, rows), len(changed), "case_steps")
+    saved(case, changed, _SAVE_CASE.execute(conn, values))
+
+
+def moved_case_params(case: CaseRow) -> tuple[list[StepRow], dict[str, Any]]:
+    """The step rows :func:`save` writes and the parameters of :func:`moved_case` for them."""
+    changed, values = _changes(case)
+    return changed, values | _steps_params(changed)
+
+
+def _changes(case: CaseRow) -> tuple[list[StepRow], dict[str, Any]]:
+    """The step rows that changed and the parameters of the case's UPDATE."""
     changed = [step for step in case.steps if step.changed]
     values: dict[str, Any] = {
         "b_id": case.id,
@@ -238,14 +267,18 @@ def save(conn: Connection, case: CaseRow) -> None:
         "finished_at": case.finished_at,
         "cancel_reason": case.cancel_reason,
     }
-    if changed and conn.dialect.name == "postgresql":
-        steps = {f"s{i}_{k}": v for i, step in enumerate(changed) for k, v in _step_values(step, "id").items()}
-        _require_rows(_update_case_and_steps(len(changed)).execute(conn, values | steps), 1, "cases")
-    else:
-        if changed:
-            rows = [_step_values(step, "b_id") for step in changed]
-            _require_rows(_SAVE_STEP.executemany(conn, rows), len(changed), "case_steps")
-        _require_rows(_SAVE_CASE.execute(conn, values), 1, "cases")
+    return changed, values
+
+
+def _steps_params(changed: list[StepRow]) -> dict[str, Any]:
+    """PostgreSQL: the parameters of the steps' UPDATE of :func:`moved_case` (row i the ``s{i}_*`` values)."""
+    return {f"s{i}_{k}": v for i, step in enumerate(changed) for k, v in _step_values(step, "id").items()}
+
+
+def saved(case: CaseRow, changed: list[StepRow], moved: int) -> None:
+    """After the UPDATEs of :func:`save` (``moved``: the case rows they matched): StaleDataError if someone
+    else wrote first, else the rows' versions and values as now stored."""
+    _require_rows(moved, 1, "cases")
     for step in changed:
         step.version, step.loaded = step.version + 1, step.values()
     case.version += 1

@@ -238,7 +238,7 @@ def complete_step(
         started = case_links.start_children(
             ctx, session, case_links.Starter.of(act, when), act.case, act.definition, moved.activated
         )
-        stored = attach(ctx, session, act, checked, when)
+        stored, carried = attach(ctx, session, act, checked, when)
         chain = {} if len(act.step.actors) == 1 else {"paraf": act.position + 1, "of": len(act.step.actors)}
         audit_step(
             ctx,
@@ -257,6 +257,7 @@ def complete_step(
                 **moved.details(),
                 **started,
             },
+            carried,
         )
         case_links.finish_parent(ctx, session, act.case, when)
         return finished_record(ctx, act.case, act.definition)

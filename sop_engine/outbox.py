@@ -16,33 +16,17 @@ delivers what these rows say.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    Connection,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    insert,
-    literal_column,
-    select,
-    update,
-)
+from sqlalchemy import Connection, select
 
-from sop_engine import workflows
+from sop_engine import case_rows, outbox_rows, workflows
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
-from sop_engine.db.direct import Direct
 from sop_engine.db.models import Notification, Person
-from sop_engine.db.queries import table
 from sop_engine.db.statuses import NotificationKind, NotificationStatus
 from sop_engine.definitions import StepDef
 from sop_engine.directory import MAX_CHAIN, Directory, Member
@@ -143,11 +127,11 @@ def schedule_step(
     if cancel_step is not None and (not planned or conn.dialect.name != "postgresql"):
         cancel_pending(ctx, conn, case.id, cancel_step)
     elif cancel_step is not None:
-        rows = json.dumps(planned, default=_instant)
-        _from_json().execute(conn, {"rows": rows, "b_case": case.id, "b_step": cancel_step})
+        rows = outbox_rows.as_json(planned)
+        outbox_rows.from_json().execute(conn, {"rows": rows, "b_case": case.id, "b_step": cancel_step})
         return len(planned)
     if planned:
-        _INSERT.executemany(conn, planned)
+        outbox_rows.INSERT.executemany(conn, planned)
     return len(planned)
 
 
@@ -203,58 +187,39 @@ def _rows(
     ]
 
 
-_n = table(Notification).c
+def save_with_step(
+    ctx: Context,
+    conn: Connection,
+    people: Directory,
+    case: CaseRow,
+    row: StepRow,
+    step: StepDef,
+    cancel_step: int | None = None,
+) -> bool:
+    """PostgreSQL: :func:`sop_engine.case_rows.save` and :func:`schedule_step` in one statement (one round
+    trip instead of two), the notifications written only if the case rows moved: a lost race writes
+    nothing and raises ``StaleDataError``, as :func:`~sop_engine.case_rows.save` alone does.
 
-
-def _literal(status: NotificationStatus) -> ColumnElement[str]:
-    return literal_column(f"'{status.value}'")
-
-
-#: The statuses written out, not bound: SQLite then knows which partial indexes (pending, leased,
-#: failed) a cancelled row leaves and enters, and maintains only those (≈ 100 µs less per completion).
-_CANCEL = (
-    update(table(Notification))
-    .where(_n.case_id == bindparam("b_case"), _n.status == _literal(NotificationStatus.PENDING))
-    .values(status=_literal(NotificationStatus.CANCELLED), lease_owner=None, lease_until=None)
-)
-_CANCEL_STEP = _CANCEL.where(_n.step_no == bindparam("b_step"))
-#: Sent directly, with the moment they were cancelled (the CTE of :func:`_from_json` leaves it empty).
-_CANCEL_CASE = Direct(_CANCEL.values(finished_at=bindparam("finished_at", type_=_n.finished_at.type)))
-_CANCEL_ONE_STEP = Direct(_CANCEL_STEP.values(finished_at=bindparam("finished_at", type_=_n.finished_at.type)))
-_ROW_COLUMNS = (
-    *("office_id", "dedupe_key", "kind", "level", "case_id", "case_code", "step_no", "round", "recipient_id"),
-    *("cc", "due_at", "status", "attempts", "next_attempt_at", "created_at"),
-)
-#: The rows of :func:`_rows` (every column named: the table's defaults are not SQLAlchemy's to apply here).
-_INSERT = Direct(insert(table(Notification)).values({c: bindparam(c, type_=_n[c].type) for c in _ROW_COLUMNS}))
-
-
-@functools.cache
-def _from_json() -> Direct:
-    """PostgreSQL: the INSERT of any number of rows, given as one JSON array of objects (the ``rows``
-    parameter, see :func:`_instant`) read by ``json_to_recordset``, with :data:`_CANCEL_STEP` as a CTE:
-    one short statement whatever the count. (SQLAlchemy caches no multi-row VALUES, psycopg prepares
-    no statement of more than 50 parameters, and one array per column costs psycopg ≈ 0.4 ms to send.)"""
-    typed = [column(c, _n[c].type) for c in _ROW_COLUMNS]
-    rows = func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON)).table_valued(*typed)
-    rows = rows.render_derived(with_types=True)
-    return Direct(
-        insert(table(Notification))
-        .from_select(_ROW_COLUMNS, select(*(rows.c[c] for c in _ROW_COLUMNS)))
-        .add_cte(_CANCEL_STEP.cte("cancelled"))
-    )
-
-
-def _instant(value: object) -> str:
-    """A moment of a row as the JSON of :func:`_from_json` carries it: ISO 8601 in UTC, as UTCDateTime stores it."""
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise TypeError(f"{value!r} is not an aware instant")
-    return value.astimezone(UTC).isoformat()
+    False, having written nothing, where that does not apply (SQLite, no step row changed, no
+    notification planned): the caller saves and schedules as usual.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    changed, values = case_rows.moved_case_params(case)
+    planned = _rows(ctx, people, case, row, step) if changed else []
+    if not planned:
+        return False
+    values |= {"rows": outbox_rows.as_json(planned), "b_case": case.id, "b_step": cancel_step}
+    moved = outbox_rows.save_and_schedule(len(changed), cancel_step is not None).rows(conn, values)[0][0]
+    case_rows.saved(case, changed, moved)
+    return True
 
 
 def cancel_pending(ctx: Context, conn: Connection, case_id: int, step_no: int | None = None) -> int:
     """Cancel the pending notifications of one step of case ``case_id`` (or of the whole case)."""
-    query, values = (_CANCEL_CASE, {}) if step_no is None else (_CANCEL_ONE_STEP, {"b_step": step_no})
+    query, values = (
+        (outbox_rows.CANCEL_CASE, {}) if step_no is None else (outbox_rows.CANCEL_ONE_STEP, {"b_step": step_no})
+    )
     return query.execute(conn, {"b_case": case_id, "finished_at": ctx.clock.now(), **values})
 
 

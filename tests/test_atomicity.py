@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import artefacts, audit, case_moves, cases, views
+from sop_engine import artefacts, audit, audit_heads, case_moves, cases, views
 from sop_engine.artefacts import IncomingFile
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -65,7 +65,7 @@ Installer = Callable[[pytest.MonkeyPatch, dict[str, Any]], None]
 
 def fault_in_audit_append(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
     def crash(session: Session, *args: Any, **kwargs: Any) -> None:
-        session.flush()  # the step, case and artefact rows are now written in the transaction
+        session.flush()  # the step and case rows (and on SQLite the artefact rows) are now written
         seen["step 2"] = step_status_in(session, 2)
         seen["step 3"] = step_status_in(session, 3)
         seen["artefacts"] = session.scalar(select(func.count()).select_from(Artefact))
@@ -101,14 +101,24 @@ def fault_in_second_file(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) 
 
 
 def fault_after_documents(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
-    real = case_moves._record
+    real_record, real_append = case_moves._record, audit_heads.append_after
 
-    def crash(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> None:
-        real(conn, rows, blobs)
+    def crash(conn: Connection) -> None:
         seen["documents kept"] = conn.scalar(select(func.count()).select_from(ArtefactBlob))
         raise InjectedFault("crash just after the documents were written")
 
-    monkeypatch.setattr(case_moves, "_record", crash)
+    def record_then_crash(conn: Connection, rows: list[dict[str, Any]], blobs: list[dict[str, Any]]) -> Any:
+        carried = real_record(conn, rows, blobs)
+        if carried is None:  # SQLite: written here
+            crash(conn)
+        return carried
+
+    def append_then_crash(conn: Connection, *args: Any, **kwargs: Any) -> None:
+        real_append(conn, *args, **kwargs)  # PostgreSQL: the documents go with the audit event
+        crash(conn)
+
+    monkeypatch.setattr(case_moves, "_record", record_then_crash)
+    monkeypatch.setattr(audit_heads, "append_after", append_then_crash)
 
 
 def fault_after_audit_event(monkeypatch: pytest.MonkeyPatch, seen: dict[str, Any]) -> None:
@@ -152,7 +162,8 @@ def test_a_crash_while_completing_a_step_leaves_the_case_as_before_and_it_can_mo
             cases.complete_step(ctx, CASE, 2, "kasubag", files, note="catatan")
     assert seen, "the fault did not strike"
     if fault == "audit_append":  # the half-done state really was in the database, uncommitted
-        assert seen == {"step 2": "done", "step 3": "active", "artefacts": rows_before + 2}
+        carried = ctx.db.is_postgresql  # there the documents' rows are sent with the audit event
+        assert seen == {"step 2": "done", "step 3": "active", "artefacts": rows_before + (0 if carried else 2)}
     if fault == "move":
         assert seen == {"step 2": "done", "step 3": "active"}
     if fault == "before_commit":
@@ -227,8 +238,10 @@ from sqlalchemy import func, select
 from sop_engine import audit, cli
 from sop_engine.db.models import Artefact, ArtefactBlob, Case, CaseStep
 
+real_append = audit.append
+
 def hard_kill(session, *args, **kwargs):
-    session.flush()
+    real_append(session, *args, **kwargs)  # every write of the action, the event too, is in the transaction
     status = session.scalar(
         select(CaseStep.status).join(Case, Case.id == CaseStep.case_id).where(Case.code == {CASE!r}, CaseStep.no == 2)
     )

@@ -128,3 +128,21 @@ def test_sqlite_instants_are_written_and_read_as_sqlalchemy_s_own_datetime_would
         assert isinstance(plain, datetime) and isinstance(back, datetime)
         assert back == (plain.replace(tzinfo=UTC) if plain.tzinfo is None else plain.astimezone(UTC))
         assert back.tzinfo is UTC
+
+
+def test_postgresql_instants_come_back_in_utc_whatever_the_session_s_zone(ctx: Context) -> None:
+    if not ctx.db.is_postgresql:
+        pytest.skip("PostgreSQL's sessions only (SQLite has no session time zone)")
+    due = datetime(2021, 3, 4, 12, 30, tzinfo=timezone(timedelta(hours=7)))
+    with ctx.db.engine.connect() as conn:
+        _INSERT.execute(conn, _row(ctx, "zona", due))
+        conn.commit()
+        assert conn.exec_driver_sql("SHOW TIME ZONE").scalar() == "UTC"  # every session of the engine
+        read = _READ.rows(conn, {"key": "zona"})[0][2]
+        assert read == due and read.tzinfo is UTC
+        conn.exec_driver_sql("SET TIME ZONE 'Asia/Jakarta'")  # a session someone set otherwise
+        read = _READ.rows(conn, {"key": "zona"})[0][2]
+        assert read == due and read.tzinfo is UTC
+        orm = conn.execute(select(_n.due_at).where(_n.dedupe_key == "zona")).scalar_one()
+        assert orm == due and orm.tzinfo is UTC
+        conn.rollback()

@@ -15,12 +15,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
-from sop_engine import audit, cases
+from sop_engine import audit, case_moves, cases
 from sop_engine.artefacts import IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
+from sop_engine.db.models import Case, Notification
 from sop_engine.errors import InvalidInput
+from sop_engine.marking import complete_trigger
 from sop_engine.notify.worker import Worker
 from sop_engine.outbox import NotificationRecord, list_notifications
 from tests.helpers import LAKIP_PARAF, pdf, run_cli
@@ -106,6 +110,34 @@ def test_a_refused_completion_leaves_the_step_notifications_pending(ctx, clock):
         cases.complete_step(ctx, CASE, 1, "sekretaris")  # step 1 needs its Disposisi surat
     assert planned(ctx, 1) == before
     assert notes(ctx, step=2) == []
+
+
+class _RolledBack(Exception):
+    """Leaves a write transaction without committing it."""
+
+
+def test_a_completion_whose_case_someone_else_wrote_first_writes_no_notification(ctx, clock, tmp_path):
+    # On PostgreSQL the case rows and the notifications are one statement: the notifications must
+    # follow the case's version check, not be written beside a refused UPDATE (the second click).
+    start(ctx, clock, "2021-01-11T08:00")
+    finish(ctx, clock, tmp_path, 1, "sekretaris", "2021-01-11T08:05")
+    clock.set(t("2021-01-11T09:40"))
+    counts = select(func.count()).select_from(Notification).where(Notification.step_no == bindparam("step"))
+    pending = counts.where(Notification.status == "pending")
+    with pytest.raises(_RolledBack), ctx.db.write() as session:
+        conn = session.connection()
+        act = case_moves.active_step(ctx, session, CASE, 2, "kasubag")
+        conn.execute(update(Case).where(Case.id == act.case.id).values(version=Case.version + 1))  # the other click
+        new_state, after = case_moves.fire(act, complete_trigger(2))
+        case_moves.finish(act.row, "kasubag", clock.now(), None)
+        with pytest.raises(StaleDataError):
+            case_moves.advance(ctx, session, act, new_state, after, clock.now())
+        assert conn.scalar(counts, {"step": 3}) == 0  # inside the same transaction: nothing written
+        assert conn.scalar(pending, {"step": 2}) == 4  # nothing cancelled
+        raise _RolledBack
+    finish(ctx, clock, tmp_path, 2, "kasubag", "2021-01-11T09:40")  # the case is as it was: it completes
+    assert [n.kind for n in notes(ctx, step=2, status="pending")] == []
+    assert len(notes(ctx, step=3, status="pending")) > 0
 
 
 ESCALATION_CHAIN = {

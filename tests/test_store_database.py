@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from sop_engine import archive, artefacts, audit, cases
+from sop_engine import archive, artefacts, case_links, cases
 from sop_engine.artefacts import ArtefactRecord, IncomingFile
 from sop_engine.clock import FixedClock
 from sop_engine.config import StorageSettings, load_settings
@@ -113,13 +113,13 @@ def test_a_crash_after_the_row_is_written_leaves_no_row_and_no_step(
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     seen: dict[str, Any] = {}
 
-    def crash(session: Session, *args: Any, **kwargs: Any) -> None:
+    def crash(ctx: Context, session: Session, *args: Any, **kwargs: Any) -> None:
         seen["rows"] = session.connection().scalar(select(func.count()).select_from(ArtefactBlob))
-        raise RuntimeError("crash before the audit event")
+        raise RuntimeError("crash after every write, before the commit")
 
     document = IncomingFile.from_path(large_pdf(tmp_path, "disposisi.pdf"))
-    with monkeypatch.context() as patched:
-        patched.setattr(audit, "append", crash)
+    with monkeypatch.context() as patched:  # (on PostgreSQL the row is sent with the audit event)
+        patched.setattr(case_links, "finish_parent", crash)
         with pytest.raises(RuntimeError):
             cases.complete_step(ctx, CASE, 1, "sekretaris", [document])
     assert seen == {"rows": 1}  # the row was in the transaction ...

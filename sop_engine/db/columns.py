@@ -51,6 +51,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name == "postgresql":
+            return _aware_utc
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
         parse = datetime.fromisoformat
@@ -68,6 +70,14 @@ class UTCDateTime(TypeDecorator[datetime]):
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
         return process
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    """PostgreSQL: a ``timestamptz`` as psycopg reads it, in the session's time zone (UTC: see
+    :mod:`sop_engine.db.session`, then it is returned as is), as an aware UTC instant."""
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Status(TypeDecorator[StrEnum]):

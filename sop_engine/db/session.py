@@ -51,7 +51,20 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engi
     columns.with_postgresql_conditions()
     engine = create_engine(parsed)
     _ping_after_idle(engine)
+    _utc_sessions(engine)
     return engine
+
+
+def _utc_sessions(engine: Engine) -> None:
+    """Each PostgreSQL connection's session in UTC: psycopg then reads a ``timestamptz`` as an instant
+    already in UTC, which :class:`~sop_engine.db.columns.UTCDateTime` hands out as is (a case read
+    converts dozens). Every instant is stored and compared as ``timestamptz``; nothing reads the
+    session's zone (an office-local date is computed in Python)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
 
 
 def _ping_after_idle(engine: Engine) -> None:
