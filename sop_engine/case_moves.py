@@ -196,9 +196,16 @@ def advance(
     conn = session.connection()
     ended = None if act.row.status == StepStatus.ACTIVE else act.step.no
     first = activated[0] if activated and not withdrawn else None  # a withdrawn step is cancelled before
+    turn = after.at(act.step.no)
+    handed = ended is None and act.step.no not in activated and turn != act.position  # the paraf chain moved on
     folded = first is not None and outbox.save_with_step(
         ctx, conn, act.people, case, case.steps[first - 1], act.definition.step(first), cancel_step=ended
     )
+    if handed and first is None and not withdrawn:  # PostgreSQL: the hand-over with the case row
+        folded = outbox.save_with_step(
+            ctx, conn, act.people, case, act.row, act.step, act.step.no, position=turn, since=when
+        )
+        handed = not folded
     if not folded:
         case_rows.save(conn, case)
     for no in withdrawn:
@@ -208,8 +215,7 @@ def advance(
     for index, no in enumerate(activated[1:] if folded else activated):
         step, cancel = act.definition.step(no), ended if index == 0 and not folded else None
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
-    turn = after.at(act.step.no)
-    if ended is None and act.step.no not in activated and turn != act.position:  # the paraf chain moved on
+    if handed:
         outbox.hand_over(ctx, conn, act.people, case, act.row, act.step, turn, when)
     single = step_of(new_state)
     implied = () if new_state == DONE else None if single is None else (single,)

@@ -230,7 +230,8 @@ def _update_case_and_steps(count: int) -> Direct:
 def moved_case(count: int) -> CTE:
     """PostgreSQL: the UPDATE of :func:`_update_case_and_steps` (RETURNING the case's id) as a CTE, for a
     statement that writes more with it only if the case moved (:func:`sop_engine.outbox.save_with_step`)."""
-    return _UPDATE_CASE.where(_all_steps_moved(count)).values(_CASE_VALUES).returning(_c.id).cte("moved_case")
+    moved = _UPDATE_CASE.where(_all_steps_moved(count)) if count else _UPDATE_CASE  # a paraf: the case row alone
+    return moved.values(_CASE_VALUES).returning(_c.id).cte("moved_case")
 
 
 def save(conn: Connection, case: CaseRow) -> None:

@@ -195,18 +195,21 @@ def save_with_step(
     row: StepRow,
     step: StepDef,
     cancel_step: int | None = None,
+    position: int = 0,
+    since: datetime | None = None,
 ) -> bool:
     """PostgreSQL: :func:`sop_engine.case_rows.save` and :func:`schedule_step` in one statement (one round
     trip instead of two), the notifications written only if the case rows moved: a lost race writes
-    nothing and raises ``StaleDataError``, as :func:`~sop_engine.case_rows.save` alone does.
+    nothing and raises ``StaleDataError``, as :func:`~sop_engine.case_rows.save` alone does. ``position``
+    and ``since``: a paraf chain's hand-over (:func:`hand_over`), the step's own rows cancelled.
 
-    False, having written nothing, where that does not apply (SQLite, no step row changed, no
-    notification planned): the caller saves and schedules as usual.
+    False, having written nothing, where that does not apply (SQLite, no notification planned): the
+    caller saves and schedules as usual.
     """
     if conn.dialect.name != "postgresql":
         return False
     changed, values = case_rows.moved_case_params(case)
-    planned = _rows(ctx, people, case, row, step) if changed else []
+    planned = _rows(ctx, people, case, row, step, position, since)
     if not planned:
         return False
     values |= {"rows": outbox_rows.as_json(planned), "b_case": case.id, "b_step": cancel_step}
