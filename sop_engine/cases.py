@@ -91,7 +91,7 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
             if visible is not None and not visible(definition):
                 _missing(code)
             record = _records(ctx, conn, [row], {row.definition_id: definition})[0]
-            return case_links.with_links(conn, row.id, case_restarts.with_links(conn, row.office_id, record))
+            return case_links.with_links(conn, row, definition, case_restarts.with_links(conn, row, record))
     with ctx.db.read() as session:  # ConfigError without the office; else the NotFound naming the cases there are
         office_id = ctx.office(session).id
         return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
