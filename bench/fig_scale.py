@@ -6,9 +6,10 @@ with bulk inserts to 10 and to 10,000 cases (a ``--quick`` run: 1,000). The clon
 same case under other workflow names and years (one case per workflow and year), without
 documents. Per repetition: the median of 15 requests of the first page of
 ``GET /api/v1/cases`` and ``GET /kasus`` (one app server per database), and of 3 ``sop case list``
-processes. The first page holds at most ``paging.DEFAULT_LIMIT`` (50) cases: 10 rows with 10
-cases, 50 with 10,000: the larger database's page carries five times the rows, so the ratio
-errs against sop-engine, not for it.
+processes. The first page holds at most 20 cases on the API (``api_cases.API_PAGE``), 50 on
+/kasus and ``sop case list`` (``paging.DEFAULT_LIMIT``): 10 rows with 10 cases, 20 or 50 with
+10,000. The larger database's page carries two to five times the rows, so the ratio errs against
+sop-engine, not for it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sop_engine import api_tokens, logins
 from sop_engine.db.models import Case, CaseStep
 from sop_engine.demo import DEMO_PASSWORD
 from sop_engine.paging import DEFAULT_LIMIT
+from sop_engine.web.api_cases import API_PAGE
 
 YEARS = 101  # 2000..2100: the years a case may have
 
@@ -92,8 +94,9 @@ class ListScale:
         self._requests = lab.scale(15, 3)
         self._count = lab.scale(3, 1)
         self.notes.append(
-            f"first page: {DEFAULT_LIMIT} cases at most, so the 10-case page holds 10 rows and the "
-            f"{self._many:,}-case page {DEFAULT_LIMIT}; medians of {self._requests} requests, {self._count} processes"
+            f"first page: at most {API_PAGE} cases (API), {DEFAULT_LIMIT} (/kasus, sop case list); so 10 rows with "
+            f"10 cases, {API_PAGE} or {DEFAULT_LIMIT} with {self._many:,}; medians of {self._requests} requests, "
+            f"{self._count} processes"
         )
 
     def _size(self, lab: Lab, cases: int) -> Size:
