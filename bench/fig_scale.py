@@ -9,7 +9,8 @@ documents. Per repetition: the median of 15 requests of the first page of
 processes. The first page holds at most 20 cases on the API (``api_cases.API_PAGE``), 50 on
 /kasus and ``sop case list`` (``paging.DEFAULT_LIMIT``): 10 rows with 10 cases, 20 or 50 with
 10,000. The larger database's page carries two to five times the rows, so the ratio errs against
-sop-engine, not for it.
+sop-engine, not for it; like with like, the API and the CLI are also asked for 10 rows of the
+large database (``?limit=10``, ``--limit 10``; /kasus takes no page size).
 """
 
 from __future__ import annotations
@@ -79,14 +80,22 @@ class ListScale:
     def prepare(self, lab: Lab) -> None:
         self._many = lab.scale(10_000, 1_000)
         self.title = f"Lists: first page with 10 cases vs {self._many:,}"
-        self.metrics = tuple(
-            Metric(f"{what}_{n}", f"{label}, {n:,} cases", "s")
-            for what, label in (("api", "GET /api/v1/cases"), ("kasus", "GET /kasus"), ("cli", "sop case list"))
-            for n in (10, self._many)
+        lists = (("api", "GET /api/v1/cases", "API list"), ("kasus", "GET /kasus", "/kasus"))
+        lists += (("cli", "sop case list", "sop case list"),)
+        many = self._many
+        self.metrics = (
+            *(Metric(f"{what}_{n}", f"{shown}, {n:,} cases", "s") for what, shown, _ in lists for n in (10, many)),
+            Metric(f"api_{many}_10", f"GET /api/v1/cases?limit=10, {many:,} cases", "s"),
+            Metric(f"cli_{many}_10", f"sop case list --limit 10, {many:,} cases", "s"),
         )
-        self.ratios = tuple(
-            Ratio(f"{label}: {self._many:,} / 10 cases", f"{what}_{self._many}", f"{what}_10", "<= 2")
-            for what, label in (("api", "API list"), ("kasus", "/kasus"), ("cli", "sop case list"))
+        self.ratios = (
+            *(
+                Ratio(f"{label}: {many:,} / 10 cases", f"{what}_{many}", f"{what}_10", "<= 2")
+                for what, _, label in lists
+            ),
+            # like with like: 10 rows on both sides (/kasus takes no page size)
+            Ratio(f"API list, 10 rows each: {many:,} / 10 cases", f"api_{many}_10", "api_10", "<= 2"),
+            Ratio(f"sop case list, 10 rows each: {many:,} / 10 cases", f"cli_{many}_10", "cli_10", "<= 2"),
         )
         self._sizes = [self._size(lab, n) for n in (10, self._many)]
         # A request takes milliseconds: 15 of them per median (3 were at the mercy of one slow one on a
@@ -120,6 +129,12 @@ class ListScale:
             values[f"api_{size.cases}"] = api.median_ms / 1000
             values[f"kasus_{size.cases}"] = kasus.median_ms / 1000
             values[f"cli_{size.cases}"] = statistics.median(t.wall for t in cli)
+            if size.cases != 10:  # the first 10 rows of the large database, as many as the small one has
+                config = str(size.install.config)
+                ten = size.server.get("/api/v1/cases?limit=10", size.api, self._requests, warm_up=1)
+                cli_ten = [timed_process([SOP, "--config", config, "case", "list", "--limit", "10"]) for _ in cli]
+                values[f"api_{size.cases}_10"] = ten.median_ms / 1000
+                values[f"cli_{size.cases}_10"] = statistics.median(t.wall for t in cli_ten)
             note = f"{size.cases:,} cases: API list {api.size:,} B, /kasus {kasus.size:,} B"
             if note not in self.notes:
                 self.notes.append(note)
