@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
@@ -233,10 +233,14 @@ def parent_of(conn: Connection, case_id: int) -> tuple[str, int] | None:
     return None if row is None else (row[0], row[1])
 
 
-def with_links(conn: Connection, case_id: int, record: CaseRecord) -> CaseRecord:
-    """``record`` (of the case ``case_id``) with the case that started it and the cases it started."""
-    linked = tuple((no, code, status) for no, (code, status) in sorted(children(conn, case_id).items()))
-    return dataclasses.replace(record, part_of=parent_of(conn, case_id), linked_cases=linked)
+def with_links(conn: Connection, row: Row[Any], definition: WorkflowDef, record: CaseRecord) -> CaseRecord:
+    """``record`` (of ``row``, the case's row of the cases table, pinned to ``definition``) with the case
+    that started it and the cases it started. A query for each only when there can be one: the row
+    names a parent, the definition has a ``jalankan`` step."""
+    part_of = None if row.parent_case_id is None else parent_of(conn, row.id)
+    started = children(conn, row.id) if any(step.runs for step in definition.steps) else {}
+    linked = tuple((no, code, status) for no, (code, status) in sorted(started.items()))
+    return dataclasses.replace(record, part_of=part_of, linked_cases=linked)
 
 
 def require_by_hand(conn: Connection, act: StepAction) -> None:

@@ -174,11 +174,23 @@ def advance(
     case.state = new_state
     if new_state == DONE:
         case.status, case.finished_at = CaseStatus.DONE, when
+    activated, skipped, withdrawn, reset = _mark(ctx, act, after, when, restart)
+    _write(ctx, session.connection(), act, after.at(act.step.no), when, activated, withdrawn)
+    single = step_of(new_state)
+    implied = () if new_state == DONE else None if single is None else (single,)
+    implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))
+    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), tuple(reset), implied, implied_reset)
+
+
+def _mark(
+    ctx: Context, act: StepAction, after: Marking, when: datetime, restart: int | None
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The step rows as ``after`` says, in memory: the steps activated, skipped, withdrawn and reset."""
     activated: list[int] = []
     skipped: list[int] = []
     withdrawn: list[int] = []
     reset: list[int] = []
-    for row, status in zip(case.steps, after.status, strict=True):
+    for row, status in zip(act.case.steps, after.status, strict=True):
         if status == ACTIVE and row.status == StepStatus.ACTIVE and row.no == restart:
             withdrawn.append(row.no)  # its pending notifications go; the new round plans its own
         if status == ACTIVE and (row.status != StepStatus.ACTIVE or row.no == restart):
@@ -193,15 +205,29 @@ def advance(
             else:  # done or skipped before, or the step that sends the work back
                 reset.append(row.no)
             row.status, row.due_at = StepStatus.WAITING, None
-    conn = session.connection()
+    return activated, skipped, withdrawn, reset
+
+
+def _write(
+    ctx: Context,
+    conn: Connection,
+    act: StepAction,
+    turn: int,
+    when: datetime,
+    activated: list[int],
+    withdrawn: list[int],
+) -> None:
+    """Write the case rows, then the notifications: the new active steps', cancelling those of the steps
+    that ended or were withdrawn, and a paraf chain's hand-over to the actor at ``turn``. On PostgreSQL the
+    case rows go with the first step's notifications (or the hand-over) in one statement."""
+    case = act.case
     ended = None if act.row.status == StepStatus.ACTIVE else act.step.no
     first = activated[0] if activated and not withdrawn else None  # a withdrawn step is cancelled before
-    turn = after.at(act.step.no)
     handed = ended is None and act.step.no not in activated and turn != act.position  # the paraf chain moved on
     folded = first is not None and outbox.save_with_step(
         ctx, conn, act.people, case, case.steps[first - 1], act.definition.step(first), cancel_step=ended
     )
-    if handed and first is None and not withdrawn:  # PostgreSQL: the hand-over with the case row
+    if handed and first is None and not withdrawn:
         folded = outbox.save_with_step(
             ctx, conn, act.people, case, act.row, act.step, act.step.no, position=turn, since=when
         )
@@ -217,10 +243,6 @@ def advance(
         outbox.schedule_step(ctx, conn, act.people, case, case.steps[no - 1], step, cancel_step=cancel)
     if handed:
         outbox.hand_over(ctx, conn, act.people, case, act.row, act.step, turn, when)
-    single = step_of(new_state)
-    implied = () if new_state == DONE else None if single is None else (single,)
-    implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))
-    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), tuple(reset), implied, implied_reset)
 
 
 def fire(act: StepAction, trigger: str) -> tuple[str, Marking]:

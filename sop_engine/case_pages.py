@@ -9,7 +9,9 @@ front ends hand it back as they got it.
 Both queries read an index: ``ix_cases_office_year_code`` gives the order of a page, the partial
 ``ix_case_steps_active`` the few active steps among every step ever done. The rows are read
 without the ORM (:func:`parts`: two queries for a page's steps and documents);
-:mod:`sop_engine.cases` builds the records from them.
+:mod:`sop_engine.cases` builds the records from them. The queries of every request (the office with
+its definitions, one case with its steps and documents, the cases waiting on someone) go on the
+driver's cursor (:mod:`sop_engine.db.direct_reads`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    literal,
     literal_column,
     or_,
     select,
@@ -36,6 +39,7 @@ from sqlalchemy import (
 from sop_engine import textrules, workflows
 from sop_engine.case_records import STEP_COLUMNS, StepValues
 from sop_engine.context import Context
+from sop_engine.db.direct_reads import DirectQuery
 from sop_engine.db.models import Artefact, Case, CaseStep, Office, WorkflowDefinition
 from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import WorkflowDef
@@ -106,18 +110,35 @@ def waiting_query(office_id: int, steps: Mapping[int, Collection[int]]) -> Selec
     in progress, not the history. Newest year first, then code. Built once per office and steps
     (the same for every request of a person's Tugas Saya).
     """
-    return _waiting_query(office_id, tuple((row_id, tuple(sorted(nos))) for row_id, nos in sorted(steps.items())))
+    return _waiting(office_id, _steps_key(steps)).statement
+
+
+def waiting_rows(connection: Connection, office_id: int, steps: Mapping[int, Collection[int]]) -> list[Any]:
+    """The rows of :func:`waiting_query`, read on the driver's cursor."""
+    return _waiting(office_id, _steps_key(steps)).all(connection, {})
+
+
+_StepsKey = tuple[tuple[int, tuple[int, ...]], ...]
+
+
+def _steps_key(steps: Mapping[int, Collection[int]]) -> _StepsKey:
+    return tuple((row_id, tuple(sorted(nos))) for row_id, nos in sorted(steps.items()))
 
 
 @functools.lru_cache(maxsize=256)
-def _waiting_query(office_id: int, steps: tuple[tuple[int, tuple[int, ...]], ...]) -> Select[Any]:
-    pairs = [and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_(nos)) for row_id, nos in steps]
+def _waiting(office_id: int, steps: _StepsKey) -> DirectQuery:
+    # The step numbers as literals, one bound value each: an IN list bound at run time cannot go direct.
+    pairs = [
+        and_(_PINNED.c.definition_id == row_id, _STEPS.c.no.in_([literal(no) for no in nos])) for row_id, nos in steps
+    ]
     active = (
         select(_STEPS.c.case_id)
         .join(_PINNED, _PINNED.c.id == _STEPS.c.case_id)
         .where(_STEPS.c.status == _ACTIVE, or_(*pairs))
     )
-    return select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
+    return DirectQuery(
+        select(CASES).where(Case.office_id == office_id, Case.id.in_(active)).order_by(Case.year.desc(), Case.code)
+    )
 
 
 #: The steps and the documents of the cases whose ids are bound to ``ids`` (built once: a statement
@@ -129,6 +150,11 @@ _STEP_ROWS = (
     .order_by(CaseStep.case_id, CaseStep.no)
 )
 _DOCUMENT_ROWS = select(DOCUMENTS).where(Artefact.case_id.in_(_CASE_IDS)).order_by(Artefact.recorded_at)
+#: The same for one case (bound to ``id``), on the driver's cursor: reading one case is every API call's.
+_ONE_CASE_STEPS = DirectQuery(select(*STEP_COLUMNS).where(CaseStep.case_id == bindparam("id")).order_by(CaseStep.no))
+_ONE_CASE_DOCUMENTS = DirectQuery(
+    select(DOCUMENTS).where(Artefact.case_id == bindparam("id")).order_by(Artefact.recorded_at)
+)
 
 _OFFICES, _DEFINITIONS = Office.__table__, WorkflowDefinition.__table__
 
@@ -140,6 +166,7 @@ OFFICE_DEFINITIONS = (
     .outerjoin(_DEFINITIONS, true())
     .where(_OFFICES.c.code == bindparam("office"))
 )
+_OFFICE_DEFINITIONS = DirectQuery(OFFICE_DEFINITIONS)
 
 #: The row of one case of the office whose satker code is bound to ``office`` and the content hash
 #: of the definition it is pinned to: the office and the definition in the same query as the case.
@@ -149,6 +176,17 @@ ONE_CASE = (
     .join(_DEFINITIONS, _DEFINITIONS.c.id == CASES.c.definition_id)
     .where(_OFFICES.c.code == bindparam("office"), CASES.c.code == bindparam("code"))
 )
+_ONE_CASE = DirectQuery(ONE_CASE)
+
+
+def office_definitions(connection: Connection, satker: str) -> list[Any]:
+    """The rows of :data:`OFFICE_DEFINITIONS` for the office ``satker`` (none: there is no such office)."""
+    return _OFFICE_DEFINITIONS.all(connection, {"office": satker})
+
+
+def one_case(connection: Connection, satker: str, code: str) -> Any | None:
+    """The row of :data:`ONE_CASE` for the case ``code`` of the office ``satker``, None if there is none."""
+    return _ONE_CASE.first(connection, {"office": satker, "code": code})
 
 
 def parts(
@@ -160,7 +198,11 @@ def parts(
     """
     steps: dict[int, list[StepValues]] = {case_id: [] for case_id in case_ids}
     documents: dict[int, list[Row[Any]]] = {case_id: [] for case_id in case_ids}
-    if case_ids:
+    if len(case_ids) == 1:  # one case (the API's, a case page's): no IN list, so on the driver's cursor
+        one = {"id": case_ids[0]}
+        steps[case_ids[0]] = [tuple(values) for values in _ONE_CASE_STEPS.all(connection, one)]
+        documents[case_ids[0]] = _ONE_CASE_DOCUMENTS.all(connection, one)
+    elif case_ids:
         ids = {"ids": sorted(case_ids)}
         for case_id, *values in connection.execute(_STEP_ROWS, ids):
             steps[case_id].append(tuple(values))  # the columns of StepValues
@@ -208,7 +250,7 @@ def lines(
     """
     check_limit(limit)
     with ctx.db.read_rows() as conn:
-        found = conn.execute(OFFICE_DEFINITIONS, {"office": ctx.settings.office.satker}).all()
+        found = office_definitions(conn, ctx.settings.office.satker)
         if not found:
             raise ctx.no_office()
         definitions = {row.id: workflows.pinned(conn, row.content_hash) for row in found if row.id is not None}

@@ -10,12 +10,14 @@ that column. Both directions are shown on each case's page and JSON.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from sop_engine.case_records import CaseRecord
 from sop_engine.db.models import Case
 from sop_engine.db.queries import table
+from sop_engine.db.statuses import CaseStatus
 
 _c = table(Case).c
 _CODES = (
@@ -23,8 +25,14 @@ _CODES = (
     .where(_c.office_id == bindparam("office_id"), _c.workflow == bindparam("workflow"), _c.year == bindparam("year"))
     .order_by(_c.id)
 )
-_SUCCESSOR = select(_c.code).where(_c.office_id == bindparam("office_id"), _c.restart_of == bindparam("code"))
-_PREDECESSOR = select(_c.restart_of).where(_c.office_id == bindparam("office_id"), _c.code == bindparam("code"))
+#: The case that restarted a cancelled one: of its workflow and year (``ix_cases_office_year_code``; no index
+#: holds ``restart_of``, so the year keeps the read to that year's few cases).
+_SUCCESSOR = select(_c.code).where(
+    _c.office_id == bindparam("office_id"),
+    _c.year == bindparam("year"),
+    _c.workflow == bindparam("workflow"),
+    _c.restart_of == bindparam("code"),
+)
 _LINK = update(table(Case)).where(_c.id == bindparam("case_id")).values(restart_of=bindparam("restart_of"))
 
 
@@ -46,11 +54,12 @@ def link(conn: Connection, case_id: int, restart_of: str | None) -> None:
         conn.execute(_LINK, {"case_id": case_id, "restart_of": restart_of})
 
 
-def with_links(conn: Connection, office_id: int, record: CaseRecord) -> CaseRecord:
-    """``record`` with the cancelled case it restarts and the case that restarted it."""
-    params = {"office_id": office_id, "code": record.id}
-    return dataclasses.replace(
-        record,
-        restart_of=conn.execute(_PREDECESSOR, params).scalar(),
-        restarted_as=conn.execute(_SUCCESSOR, params).scalar(),
-    )
+def with_links(conn: Connection, row: Row[Any], record: CaseRecord) -> CaseRecord:
+    """``record`` (of ``row``, the case's row of the cases table) with the cancelled case it restarts (the
+    row's own ``restart_of``) and the case that restarted it: only a cancelled case has one, so only a
+    cancelled case costs a query."""
+    successor = None
+    if row.status == CaseStatus.CANCELLED:
+        params = {"office_id": row.office_id, "year": row.year, "workflow": row.workflow, "code": row.code}
+        successor = conn.execute(_SUCCESSOR, params).scalar()
+    return dataclasses.replace(record, restart_of=row.restart_of, restarted_as=successor)

@@ -85,13 +85,13 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
     definition it is pinned to, before its steps and documents are read).
     """
     with ctx.db.read_rows() as conn:
-        row = conn.execute(case_pages.ONE_CASE, {"office": ctx.settings.office.satker, "code": printable(code)}).first()
+        row = case_pages.one_case(conn, ctx.settings.office.satker, printable(code))
         if row is not None:
             definition = workflows.pinned(conn, row.content_hash)
             if visible is not None and not visible(definition):
                 _missing(code)
             record = _records(ctx, conn, [row], {row.definition_id: definition})[0]
-            return case_links.with_links(conn, row.id, case_restarts.with_links(conn, row.office_id, record))
+            return case_links.with_links(conn, row, definition, case_restarts.with_links(conn, row, record))
     with ctx.db.read() as session:  # ConfigError without the office; else the NotFound naming the cases there are
         office_id = ctx.office(session).id
         return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)
@@ -134,7 +134,7 @@ def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord
     Read from the active steps, so the cost follows the work in progress, not the history.
     """
     with ctx.db.read_rows() as conn:
-        found = conn.execute(case_pages.OFFICE_DEFINITIONS, {"office": ctx.settings.office.satker}).all()
+        found = case_pages.office_definitions(conn, ctx.settings.office.satker)
         if not found:
             raise ctx.no_office()
         office_id = found[0].office_id
@@ -143,7 +143,7 @@ def waiting_on(ctx: Context, acts: Callable[[StepDef], bool]) -> list[CaseRecord
         steps = {row_id: nos for row_id, nos in steps.items() if nos}
         if not steps:
             return []
-        rows = conn.execute(case_pages.waiting_query(office_id, steps)).all()
+        rows = case_pages.waiting_rows(conn, office_id, steps)
         return _records(ctx, conn, rows, definitions)
 
 

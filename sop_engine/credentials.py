@@ -3,8 +3,9 @@
 Every page and every API call asks who is behind its cookie or token. The session (or token) row,
 its holder's name and activity, and the ``people_version`` of the holder's office come in one
 query by the stored hash (the primary key of ``web_sessions``, the unique index of
-``api_tokens``), so a logout, a revoked token, a password change (which ends sessions and revokes
-tokens) or a deactivation counts from the next request on, whichever process made it.
+``api_tokens``; sent on the driver's cursor, :mod:`sop_engine.db.direct_reads`), so a logout, a
+revoked token, a password change (which ends sessions and revokes tokens) or a deactivation
+counts from the next request on, whichever process made it.
 
 The holder's roles are kept in the process under that ``people_version``, which database triggers
 move whenever a role of the office is given or taken (migration 0010, :mod:`sop_engine.directory`):
@@ -16,9 +17,10 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Row, Select, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from sop_engine import textrules
+from sop_engine.db.direct_reads import DirectQuery
 from sop_engine.db.models import Office, Person, PersonRole
 from sop_engine.db.models_web import ApiToken, WebSession
 from sop_engine.db.queries import table
@@ -33,13 +35,13 @@ _roles = table(PersonRole).c
 #: What a request needs of the holder of a session or token, after the row's own columns.
 _HOLDER = (_people.id, _people.username, _people.name, _people.active, _people.office_id, _offices.people_version)
 
-_SESSION: Select[Any] = (
+_SESSION = DirectQuery(
     select(_sessions.csrf_token, _sessions.expires_at, _sessions.last_seen_at, *_HOLDER)
     .join(table(Person), _people.id == _sessions.person_id)
     .join(table(Office), _offices.id == _people.office_id)
     .where(_sessions.id_hash == bindparam("digest"))
 )
-_TOKEN: Select[Any] = (
+_TOKEN = DirectQuery(
     select(_tokens.revoked_at, _tokens.expires_at, _tokens.last_used_at, *_HOLDER)
     .join(table(Person), _people.id == _tokens.person_id)
     .join(table(Office), _offices.id == _people.office_id)
@@ -51,17 +53,17 @@ _ROLES = select(_roles.role).where(_roles.person_id == bindparam("person")).orde
 _kept: WeakKeyDictionary[Engine, dict[int, tuple[int, tuple[str, ...]]]] = WeakKeyDictionary()
 
 
-def session_row(conn: Connection, digest: str) -> Row[Any] | None:
+def session_row(conn: Connection, digest: str) -> Any | None:
     """The session stored under ``digest`` with its holder (:func:`identity_of` reads it); None if there is none."""
-    return conn.execute(_SESSION, {"digest": digest}).one_or_none()
+    return _SESSION.first(conn, {"digest": digest})
 
 
-def token_row(conn: Connection, digest: str) -> Row[Any] | None:
+def token_row(conn: Connection, digest: str) -> Any | None:
     """The API token stored under ``digest`` with its holder; None if there is none."""
-    return conn.execute(_TOKEN, {"digest": digest}).one_or_none()
+    return _TOKEN.first(conn, {"digest": digest})
 
 
-def identity_of(conn: Connection, row: Row[Any]) -> Identity | None:
+def identity_of(conn: Connection, row: Any) -> Identity | None:
     """The :class:`Identity` of the holder in a :func:`session_row` or :func:`token_row`; None if deactivated."""
     if not row.active:
         return None

@@ -7,6 +7,7 @@ a new revision for new cases; running cases are untouched.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
     roles = ctx.settings.roles.step_ids
     if not folder.is_dir():
         return load_workflows_dir(folder, roles)  # raises the error that names the folder
-    texts = tuple((p.name, p.read_bytes()) for p in sorted(folder.glob("*.toml")) if p.is_file())
+    texts = _toml_texts(folder)
     with _parsed_lock:
         known = _on_disk.get((folder, roles))
     if known is not None and known[0] == texts:
@@ -134,6 +135,20 @@ def on_disk(ctx: Context) -> dict[str, WorkflowDef]:
     with _parsed_lock:
         _on_disk[(folder, roles)] = (texts, found)
     return dict(found)
+
+
+def _toml_texts(folder: Path) -> tuple[tuple[str, bytes], ...]:
+    """The name and bytes of each ``*.toml`` file in ``folder``, by name. Every page reads them (the
+    menu's start entry, :func:`sop_engine.web.rendering.startable`): one directory scan and a plain
+    read per file, without pathlib's glob (about half the CPU)."""
+    base = os.fspath(folder)
+    with os.scandir(base) as entries:
+        names = sorted(entry.name for entry in entries if entry.name.endswith(".toml") and entry.is_file())
+    texts = []
+    for name in names:
+        with open(os.path.join(base, name), "rb") as file:
+            texts.append((name, file.read()))
+    return tuple(texts)
 
 
 def register(session: Session, ctx: Context, office_id: int, definition: WorkflowDef) -> WorkflowDefinition:

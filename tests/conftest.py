@@ -44,7 +44,7 @@ from sop_engine.db import migrate
 from sop_engine.db.session import Database
 from sop_engine.demo import DEMO_PEOPLE
 from sop_engine.install import initialise
-from tests.helpers import TEST_HASHER, run_cli
+from tests.helpers import TEST_HASHER, need, run_cli
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +52,6 @@ START = datetime.fromisoformat("2021-01-11T08:00:00+07:00")
 
 #: This process's pytest-xdist worker ("gw0", ...), or "main" without xdist.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def need(reason: str) -> None:
-    """Skip for ``reason``, or fail under CI, where every real component must be installed."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must provide this: {reason}")
-    pytest.skip(reason)
 
 
 # --- cheap password hashing ------------------------------------------------------------------

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import event, inspect, select, update
 
@@ -30,6 +33,13 @@ BARRIER_TIMEOUT = 20  # seconds; a mistake in the synchronisation fails the test
 #: Argon2id at the lowest cost the library accepts: the tests hash and verify passwords all the time,
 #: and the production parameters are checked once (tests/test_password_cost.py).
 TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def need(reason: str) -> None:
+    """Skip for ``reason``, or fail under CI, where every real component must be installed."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
 
 
 def pdf(folder: Path, name: str = "dokumen.pdf", text: str = "dokumen") -> Path:
@@ -175,3 +185,29 @@ def own_profile(folder: Path) -> str:
     """The soffice option that gives one conversion its own LibreOffice profile in ``folder``: two
     conversions at once (pytest-xdist workers) on the shared default profile make soffice exit 1."""
     return f"-env:UserInstallation={(folder / 'libreoffice-profile').resolve().as_uri()}"
+
+
+#: The LibreOffice package that opens each kind of document, named when a conversion cannot be made.
+OFFICE_PACKAGES = {".docx": "libreoffice-writer-nogui", ".xlsx": "libreoffice-calc-nogui"}
+
+
+def to_pdf(sources: Sequence[Path], outdir: Path, timeout: int = 180) -> list[Path]:
+    """Convert ``sources`` to PDF in ``outdir`` with one LibreOffice run on its own profile (own_profile);
+    the PDFs, in the order of ``sources``.
+
+    Without soffice the test is skipped (or fails under CI, see need). soffice exits 0 even when it wrote
+    nothing: a missing spreadsheet PDF means LibreOffice Calc is not installed (need again), any other
+    missing PDF fails the test with what soffice said.
+    """
+    packages = " ".join(sorted({OFFICE_PACKAGES.get(source.suffix, "libreoffice-nogui") for source in sources}))
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        need(f"LibreOffice is not installed (apt-get install {packages})")
+    command = [str(soffice), own_profile(outdir), "--headless", "--convert-to", "pdf", "--outdir", str(outdir)]
+    run = subprocess.run([*command, *map(str, sources)], check=True, capture_output=True, text=True, timeout=timeout)
+    made = [outdir / f"{source.stem}.pdf" for source in sources]
+    missing = [source for source, path in zip(sources, made, strict=True) if not path.is_file()]
+    if any(source.suffix == ".xlsx" for source in missing):
+        need(f"LibreOffice Calc is not installed (apt-get install {OFFICE_PACKAGES['.xlsx']})")
+    assert not missing, f"soffice wrote no PDF for {[s.name for s in missing]}: {run.stdout}{run.stderr}"
+    return made

@@ -281,6 +281,15 @@ def _plan(connection: Connection, query: Select[Any]) -> str:
     return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}").all())
 
 
+def test_a_case_without_links_is_read_in_three_statements_its_row_steps_and_documents(ctx: Context):
+    code = cases.start_case(ctx, "lakip", 2021, "sekretaris").id
+    cases.get_case(ctx, code)  # warm: definition parsed
+    with statements(ctx) as sent:
+        record = cases.get_case(ctx, code)
+    assert len(sent) == 3, sent  # no look for restarts (it is not cancelled) or linked cases (lakip runs none)
+    assert (record.restart_of, record.restarted_as, record.part_of, record.linked_cases) == (None, None, None, ())
+
+
 def test_the_list_tugas_and_the_audit_filters_read_their_indexes(ctx: Context):
     cases.start_case(ctx, "lakip", 2021, "sekretaris")
     clone_cases(ctx, [(f"sop{n}", year) for n in range(10) for year in range(2000, 2030)])

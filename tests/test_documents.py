@@ -32,8 +32,7 @@ from sop_engine.documents import Attachment, DisposisiForm, PengantarForm
 from sop_engine.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sop_engine.install import initialise
 from sop_engine.remedies import Hint, Remedy
-from tests.conftest import need
-from tests.helpers import Run, confirm_paraf, own_profile, pdf, run_cli
+from tests.helpers import Run, confirm_paraf, pdf, run_cli, to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "lakip-2021"
@@ -666,37 +665,18 @@ def test_pengantar_attach_at_in_the_future_or_before_the_step_is_refused_before_
 
 @pytest.mark.office
 def test_both_letters_convert_to_one_pdf_page_each_with_libreoffice(ctx: Context, case: str, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        need("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-        return
     made = [
         documents.make_disposisi(ctx, case, "sekretaris", disposisi_form(), tmp_path / "disposisi.docx", attach=False),
         documents.make_surat_pengantar(
             ctx, case, "kasubag", pengantar_form(date=date(2021, 1, 11)), tmp_path / "pengantar.docx", attach=False
         ),
     ]
-    out = tmp_path / "pdf"
-    subprocess.run(
-        [
-            soffice,
-            own_profile(out),
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *(str(m.path) for m in made),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    for name, expected in (("disposisi", "LEMBAR DISPOSISI"), ("pengantar", "di Surabaya")):
-        assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+    printed = to_pdf([m.path for m in made], tmp_path / "pdf")
+    for path, expected in zip(printed, ("LEMBAR DISPOSISI", "di Surabaya"), strict=True):
+        assert path.read_bytes().startswith(b"%PDF")
         if shutil.which("pdftotext"):
             text = subprocess.run(
-                ["pdftotext", "-layout", str(out / f"{name}.pdf"), "-"], check=True, capture_output=True, text=True
+                ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
             ).stdout
             assert expected in text and "KPU KABUPATEN BANGKALAN" in text
             assert text.count("\f") == 1  # one page

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from sop_engine.context import Context
 from sop_engine.lakip import draft, service
 from tests.conftest import need
-from tests.helpers import own_profile
+from tests.helpers import to_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUDGET, SIGNED = FIXTURES / "budget-2020.csv", FIXTURES / "targets-2020-pk.csv"
@@ -42,28 +42,16 @@ def tokens(text: str) -> Counter[str]:
 @pytest.fixture
 def printed(ctx: Context, tmp_path: Path) -> tuple[Path, list[str]]:
     """The seed's draft as a .docx and the text of each page of its PDF."""
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if soffice is None or pdftotext is None:
-        need("LibreOffice and pdftotext are not installed (apt-get install libreoffice-writer-nogui poppler-utils)")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        need("pdftotext is not installed (apt-get install poppler-utils)")
     service.import_targets(ctx, SIGNED, 2020, by="kasubag")
     service.import_targets(ctx, CAPAIAN_2019, 2020, by="kasubag")
     service.import_targets(ctx, BUDGET, 2020, by="kasubag")
     service.import_budget(ctx, BUDGET, 2020, by="kasubag")
     path = draft.draft_lkj(ctx, 2020, tmp_path / "draf.docx").path
-    run = [
-        str(soffice),
-        own_profile(tmp_path),
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(tmp_path),
-        str(path),
-    ]
-    subprocess.run(run, check=True, capture_output=True, timeout=300)
-    text = subprocess.run(
-        [str(pdftotext), str(tmp_path / "draf.pdf"), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    (printed,) = to_pdf([path], tmp_path, timeout=300)
+    text = subprocess.run([str(pdftotext), str(printed), "-"], check=True, capture_output=True, text=True).stdout
     return path, text.split("\f")[:-1]
 
 

@@ -64,7 +64,9 @@ def _role_label(context: TemplateContext, role: str) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+    # The templates ship with the package: each is read and compiled once per process (auto_reload off:
+    # no stat of the template and its parents at every render).
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, auto_reload=False)
     env.filters["peran"] = _role_label
     env.filters["status"] = lambda status: STATUS_LABELS.get(status, status)
     env.filters["jawaban"] = lambda answer: ANSWER_LABELS.get(answer, answer)
