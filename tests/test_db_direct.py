@@ -130,9 +130,9 @@ def test_sqlite_instants_are_written_and_read_as_sqlalchemy_s_own_datetime_would
         assert back.tzinfo is UTC
 
 
+@pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_postgresql_instants_come_back_in_utc_whatever_the_session_s_zone(ctx: Context) -> None:
-    if not ctx.db.is_postgresql:
-        pytest.skip("PostgreSQL's sessions only (SQLite has no session time zone)")
+    """PostgreSQL's sessions only (SQLite has no session time zone)."""
     due = datetime(2021, 3, 4, 12, 30, tzinfo=timezone(timedelta(hours=7)))
     with ctx.db.engine.connect() as conn:
         _INSERT.execute(conn, _row(ctx, "zona", due))
