@@ -30,7 +30,7 @@ from sop_engine.db.statuses import CaseStatus, StepStatus
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.directory import Directory, Member
 from sop_engine.machine import DONE, machine_for, step_of
-from sop_engine.marking import ACTIVE, SKIPPED, WAITING, Marking
+from sop_engine.marking import ACTIVE, SKIPPED, WAITING, Marking, sources_of
 from sop_engine.store import keep_rows, keep_rows_cte, store_for
 
 
@@ -143,14 +143,18 @@ class Moved:
     implied: tuple[int, ...] | None
     #: What a reader infers a return reset: the steps after its target up to the one that returned.
     implied_reset: tuple[int, ...] = ()
+    #: Activated steps that started later than the move's stated time: a join whose other input was
+    #: recorded as finishing after the time stated for this one (a backdated ``--at``), by step number.
+    started_later: tuple[tuple[int, str], ...] = ()
 
     def details(self) -> dict[str, Any]:
         """The audit details that name them (:mod:`sop_engine.replay` and :mod:`sop_engine.step_runs` read
         them); none for a straight move, exactly what the new state implies (the events read as before)."""
+        later = {"activated_at": dict((str(no), at) for no, at in self.started_later)} if self.started_later else {}
         if self.implied == self.activated and self.reset == self.implied_reset and not (self.skipped or self.withdrawn):
-            return {}
+            return later
         moved = {"activated": list(self.activated), "skipped": list(self.skipped), "withdrawn": list(self.withdrawn)}
-        return moved | ({"reset": list(self.reset)} if self.reset else {})
+        return moved | ({"reset": list(self.reset)} if self.reset else {}) | later
 
 
 def advance(
@@ -179,7 +183,22 @@ def advance(
     single = step_of(new_state)
     implied = () if new_state == DONE else None if single is None else (single,)
     implied_reset = () if restart is None else tuple(range(restart + 1, act.step.no + 1))
-    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), tuple(reset), implied, implied_reset)
+    later = tuple(
+        (no, iso(case.steps[no - 1].activated_at) or "") for no in activated if _started_later(case, no, when)
+    )
+    return Moved(tuple(activated), tuple(skipped), tuple(withdrawn), tuple(reset), implied, implied_reset, later)
+
+
+def _started_later(case: CaseRow, no: int, when: datetime) -> bool:
+    started = case.steps[no - 1].activated_at
+    return started is not None and started > when
+
+
+def _ready_at(case: CaseRow, sources: tuple[int, ...], when: datetime) -> datetime:
+    """When a step that waits for ``sources`` can start: at ``when``, or later if one of them is recorded
+    as finishing after it (the other input of a join, when this move's time was stated earlier)."""
+    finished = (case.steps[no - 1].completed_at for no in sources if case.steps[no - 1].status == StepStatus.DONE)
+    return max([when, *(at for at in finished if at is not None)])
 
 
 def _mark(
@@ -190,11 +209,13 @@ def _mark(
     skipped: list[int] = []
     withdrawn: list[int] = []
     reset: list[int] = []
+    sources = sources_of(act.definition)
     for row, status in zip(act.case.steps, after.status, strict=True):
         if status == ACTIVE and row.status == StepStatus.ACTIVE and row.no == restart:
             withdrawn.append(row.no)  # its pending notifications go; the new round plans its own
         if status == ACTIVE and (row.status != StepStatus.ACTIVE or row.no == restart):
-            start_round(ctx, row, act.definition.step(row.no), when)
+            start = when if row.no == restart else _ready_at(act.case, sources[row.no], when)
+            start_round(ctx, row, act.definition.step(row.no), start)
             activated.append(row.no)
         elif status == SKIPPED and row.status != StepStatus.SKIPPED:
             row.status, row.due_at = StepStatus.SKIPPED, None

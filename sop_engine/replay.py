@@ -176,9 +176,11 @@ def _moved(case: CaseState, e: Event, after: str) -> None:
         back.completed_by = back.completed_at = back.note = back.answer = None
     for no in e.details.get("skipped", []):
         case.step(int(no)).status = "skipped"
+    later = e.details.get("activated_at") or {}  # a join that started after the move's stated time
     for no in activated:
         following = case.step(int(no))
-        following.status, following.round, following.activated_at = "active", following.round + 1, e.stated_at
+        started = datetime.fromisoformat(later[str(no)]) if str(no) in later else e.stated_at
+        following.status, following.round, following.activated_at = "active", following.round + 1, started
         following.completed_by = following.completed_at = following.note = following.answer = None
 
 

@@ -169,9 +169,11 @@ def _activated(fact: Fact) -> list[int]:
 
 
 def _activate(case: _Case, fact: Fact, steps: list[int], due: datetime | None) -> None:
+    later = fact.details.get("activated_at") or {}  # a join that started after the move's stated time
     for no in steps:
         case.rounds[no] = case.rounds.get(no, 0) + 1
-        case.open[no] = _Open(no, case.rounds[no], fact.stated_at, fact.seq, due)
+        started = _instant(later.get(str(no))) or fact.stated_at
+        case.open[no] = _Open(no, case.rounds[no], started, fact.seq, due)
 
 
 def _skip(case: _Case, fact: Fact, no: int) -> None:

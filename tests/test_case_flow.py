@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,22 @@ def test_the_api_answers_a_decision_and_refuses_a_return_without_a_note(office: 
     assert answered.status_code == 200, answered.text
     assert answered.json()["active_steps"] == [3]
     assert (answered.json()["steps"][1]["answer"], answered.json()["steps"][1]["note"]) == ("ya", None)
+
+
+def test_a_join_starts_when_its_last_input_finished_even_if_that_was_stated_first(office: Context) -> None:
+    """Step 6 waits for 4 and 5. Step 4 is recorded done at 13:30, then step 5 with a stated time of 10:30:
+    step 6 starts at 13:30 (not 10:30) and its deadline counts from there; the audit replays it."""
+    code = cases.start_case(office, "alur", 2021, "staf1").id  # Monday 11 January 2021, 08.00 WIB
+    cases.complete_step(office, code, 1, "staf1")
+    answer_decision(office, code, 2, "kasubag", True, "Lengkap")
+    cases.complete_step(office, code, 3, "staf1")
+    four_done = datetime.fromisoformat("2021-01-11T13:30:00+07:00")
+    five_done = datetime.fromisoformat("2021-01-11T10:30:00+07:00")
+    office.clock.set(datetime.fromisoformat("2021-01-11T15:00:00+07:00"))  # type: ignore[attr-defined]
+    cases.complete_step(office, code, 4, "staf1", at=four_done)
+    case = cases.complete_step(office, code, 5, "kasubag", at=five_done)
+    six = case.steps[5]
+    assert (case.active_steps, six.activated_at) == ((6,), four_done)
+    assert six.due_at == office.calendar.add(four_done, 3600)  # "1 jam" from 13.30
+    assert case.steps[4].completed_at == five_done
+    assert audit.verify(office).ok
