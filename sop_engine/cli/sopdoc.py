@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from sop_engine import workflows
+from sop_engine.cli.parsing import office_roles
 from sop_engine.context import Context
 from sop_engine.sopdoc import Names
 from sop_engine.sopdoc.render import write_document
@@ -22,7 +23,7 @@ def cmd_workflows_document(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_workflows_import(args: argparse.Namespace, ctx: Context | None) -> int:
-    result = import_file(Path(args.file), Path(args.output))
+    result = import_file(Path(args.file), Path(args.output), office_roles(args))
     print(f"{args.file}: {result.steps} langkah dibaca, definisi ditulis ke {args.output}.")
     if result.todos:
         print(
