@@ -91,7 +91,7 @@ def cmd_people_activate(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_people_roles(args: argparse.Namespace, ctx: Context) -> int:
     roles = tuple(r.strip() for value in args.role for r in value.split(",") if r.strip())
     person = people.set_roles(ctx, args.username, roles, by=args.by)
-    print(f"Peran {person.username} sekarang: {', '.join(person.roles)}.")
+    print(f"Peran {person.username} sekarang: {ctx.settings.roles.named_all(person.roles)}.")
     return 0
 
 
@@ -159,7 +159,8 @@ def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
         ),
         by=args.by,
     )
-    print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {', '.join(person.roles)}.")
+    held = ctx.settings.roles.named_all(person.roles)
+    print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {held}.")
     return 0
 
 
