@@ -185,9 +185,9 @@ def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
     if args.json:
-        print_json(views.workflow_json(definition))
+        print_json(views.workflow_json(definition, workflows.budget_labels(ctx, definition)))
     else:
-        print(output_office.workflow_detail(definition, ctx.settings.roles))
+        print(output_office.workflow_detail(definition, ctx.settings.roles, workflows.budget_labels(ctx, definition)))
     return 0
 
 

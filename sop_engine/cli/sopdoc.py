@@ -16,7 +16,7 @@ from sop_engine.sopimport import import_file
 
 def cmd_workflows_document(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
-    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values(), workflows.budget_labels(ctx, definition))
     path = write_document(definition, Path(args.output), args.kertas, names)
     print(f"Dokumen SOP '{definition.name}' ({definition.header.nama}) ditulis ke {path}.")
     return 0
