@@ -202,9 +202,17 @@ class WorkingCalendar:
         return sorted(self._closed(year).values(), key=lambda holiday: holiday.date)
 
     def seasons_between(self, a: datetime, b: datetime) -> tuple[Season, ...]:
-        """The ``[[calendar.musim]]`` seasons with a day between ``a`` and ``b`` (office-local dates, inclusive)."""
-        first, last = sorted((self._local_date(to_utc(a)), self._local_date(to_utc(b))))
-        return tuple(s for s in self.settings.seasons if s.first <= last and first <= s.last)
+        """The ``[[calendar.musim]]`` seasons whose working time counts between ``a`` and ``b``: a season
+        of which only closed days (or hours outside its office hours) fall in the span is not one."""
+        start, stop = sorted((to_utc(a), to_utc(b)))
+        return tuple(
+            season
+            for season in self.settings.seasons
+            if self.working_seconds_between(
+                max(start, self._midnight(season.first)), min(stop, self._midnight(season.last + _ONE_DAY))
+            )
+            > 0
+        )
 
     def holiday_name(self, day: date) -> str | None:
         """The Indonesian name of the holiday on ``day``, or ``None`` if it is not closed."""

@@ -37,10 +37,6 @@ def check_year(year: int) -> None:
         )
 
 
-def _roles_text(person: Member) -> str:
-    return ", ".join(person.role_names) or "(tanpa peran)"
-
-
 def _require_role(person: Member, role: str, message: str) -> None:
     if role not in person.role_names:
         raise NotAllowed(message, value=person.username, role=role)
@@ -50,14 +46,16 @@ def require_step_role(person: Member, step: StepDef, roles: Roles = DEFAULT_ROLE
     """The role whose turn it is at ``step`` (its paraf chain's ``position``), if ``person`` holds it."""
     role = step.actors[position]
     if len(step.actors) == 1:
-        message = f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {role} ({roles.label(role)})"
+        message = f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {roles.named(role)}"
     else:
-        chain = " lalu ".join(step.actors)
+        chain = " lalu ".join(roles.label(actor) for actor in step.actors)
         message = (
-            f"Langkah {step.no} ({step.name}) sekarang menunggu paraf peran {role} ({roles.label(role)}), "
+            f"Langkah {step.no} ({step.name}) sekarang menunggu paraf peran {roles.named(role)}, "
             f"urutan {position + 1} dari {len(step.actors)} ({chain})"
         )
-    _require_role(person, role, f"{message}; '{person.username}' berperan {_roles_text(person)}.")
+    _require_role(
+        person, role, f"{message}; '{person.username}' berperan {roles.named_all(person.role_names, '(tanpa peran)')}."
+    )
     return role
 
 

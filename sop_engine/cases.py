@@ -198,7 +198,9 @@ def start_case(ctx: Context, workflow: str, year: int, by: str, at: datetime | N
             actor = people.person(by)
             definition_id, definition = workflows.current(session, ctx, people.office_id, workflow)
             starters = policy.start_roles(definition)
-            role = policy.require(actor.username, actor.role_names, Permission.START_CASE, holders=starters)
+            role = policy.require(
+                actor.username, actor.role_names, Permission.START_CASE, holders=starters, names=ctx.settings.roles
+            )
             when = stated_time(ctx, at, not_before=None, what="memulai kasus")
             by_actor = case_links.Starter(people, actor.username, role, when)
             opened = case_links.open_case(ctx, session, by_actor, (definition_id, definition), year)
@@ -313,7 +315,7 @@ def cancel_case(ctx: Context, code: str, by: str, reason: str, at: datetime | No
         case = load_case(ctx, session, code)
         definition = workflows.pinned(session.connection(), case.definition_hash)
         actor = office_people(ctx, session, case).person(by)
-        role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE)
+        role = policy.require(actor.username, actor.role_names, Permission.CANCEL_CASE, names=ctx.settings.roles)
         require_running(ctx, case)
         if not reason:
             raise InvalidInput("Alasan pembatalan wajib diisi.", value=reason, field=Field.REASON)

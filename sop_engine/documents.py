@@ -350,9 +350,10 @@ def require_attachable(ctx: Context, case: str, step_no: int, by: str, at: datet
                 hint=Hint(Remedy.SHOW_CASE, case=case),
             )
         if step.role not in actor.role_names:
+            names = ctx.settings.roles
             raise NotAllowed(
-                f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {step.role} "
-                f"({ctx.settings.roles.label(step.role)}); '{by}' berperan {', '.join(actor.role_names) or '-'}.",
+                f"Langkah {step.no} ({step.name}) hanya dapat dikerjakan oleh peran {names.named(step.role)}; "
+                f"'{by}' berperan {names.named_all(actor.role_names, '-')}.",
                 value=by,
             )
         if "docx" not in step.file_kinds:

@@ -24,10 +24,11 @@ from sop_engine import trails, workflows
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.context import Context
 from sop_engine.critical_path import Lookup, budget_label, no_lookup, step_seconds
-from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.definitions import StepDef, StepKind, WorkflowDef
 from sop_engine.formatting import format_date
 from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.step_runs import CaseTrail, Outcome, StepRun
+from sop_engine.views.labels import ANSWER_LABELS
 
 #: The share of late runs, or of cases that redid the step, above which a step runs "kurang baik".
 LIMIT_SHARE = 0.25
@@ -70,6 +71,9 @@ class StepFigures:
     action: str
     #: The budget as people read it ("4 hari", or "mengikuti SOP ..." for a sub-SOP without waktu).
     budget: str = ""
+    #: How a decision step was answered in the period (:func:`answers_text`), also the end of its ``note``;
+    #: empty for other steps.
+    answers: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalenda
     )
     median = int(statistics.median(times)) if times else None
     verdict, note, action = _verdict(runs, worked, late, len(redone), len(ran_in), median, budget)
+    answers = answers_text(runs) if step.kind is StepKind.DECISION else ""
+    note = f"{note} {answers}" if answers else note
     return StepFigures(
         step=step,
         budget_seconds=budget,
@@ -145,7 +151,17 @@ def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalenda
         note=note,
         action=action,
         budget=budget_label(step, budget, calendar.jam_kerja_per_hari),
+        answers=answers,
     )
+
+
+def answers_text(runs: Sequence[StepRun]) -> str:
+    """How often a decision was answered Ya and Tidak in ``runs``, as its catatan says it ("Dijawab Ya 3 kali,
+    Tidak 1 kali."); empty when it was never answered."""
+    counts = {answer: sum(1 for run in runs if run.answer == answer) for answer in ANSWER_LABELS}
+    if not any(counts.values()):
+        return ""
+    return "Dijawab " + ", ".join(f"{ANSWER_LABELS[answer]} {n} kali" for answer, n in counts.items()) + "."
 
 
 def _verdict(

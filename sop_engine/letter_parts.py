@@ -144,7 +144,7 @@ def signer(
     if chosen is None and username is None:
         chosen = next((p for p in listed if role in p.roles), None)
     if chosen is None:
-        who = f"Pengguna '{username}'" if username else f"Pegawai aktif berperan {role}"
+        who = f"Pengguna '{username}'" if username else f"Pegawai aktif berperan {ctx.settings.roles.named(role)}"
         raise NotFound(
             f"{who} tidak ada di kantor ini; sebutkan penanda tangan lain, atau nama dan jabatannya.",
             value=username or role,

@@ -144,7 +144,7 @@ def issue(
     with ctx.db.write() as session:
         office = ctx.office(session)
         actor = find_person(session, office.id, by)
-        role = _require_letter_role(actor, "Mengambil nomor surat")
+        role = _require_letter_role(ctx, actor, "Mengambil nomor surat")
         case_code = find_case(session, office.id, case).code if case is not None else None
         seq = _take_seq(ctx, session, office.id, year)
         number = format_number(fmt, seq=seq, satker=office.code, letter_date=day, klasifikasi=code)
@@ -197,7 +197,7 @@ def cancel(ctx: Context, number: str, by: str, reason: str, *, year: int | None 
     with ctx.db.write() as session:
         office = ctx.office(session)
         actor = find_person(session, office.id, by)
-        role = _require_letter_role(actor, "Membatalkan nomor surat")
+        role = _require_letter_role(ctx, actor, "Membatalkan nomor surat")
         letter = _find_letter(session, office.id, number, year, for_update=True)
         if letter.status == LetterStatus.CANCELLED and letter.cancelled_at is not None:
             raise Conflict(
@@ -319,8 +319,8 @@ def _check_date_order(session: Session, office_id: int, year: int, number: str, 
     )
 
 
-def _require_letter_role(person: Person, what: str) -> str:
-    return policy.require(person.username, person.role_names, Permission.WRITE_LETTERS, what)
+def _require_letter_role(ctx: Context, person: Person, what: str) -> str:
+    return policy.require(person.username, person.role_names, Permission.WRITE_LETTERS, what, names=ctx.settings.roles)
 
 
 def _take_seq(ctx: Context, session: Session, office_id: int, year: int) -> int:

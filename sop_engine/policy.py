@@ -123,18 +123,19 @@ def require(
     permission: Permission,
     what: str | None = None,
     holders: tuple[str, ...] | None = None,
+    names: Roles = DEFAULT_ROLES,
 ) -> str:
     """The role under which ``username`` may do ``permission``; NotAllowed naming who may, otherwise.
 
     ``holders`` replaces the roles of ``permission``'s grant for this one check (a workflow's
-    ``dimulai_oleh``, from :func:`start_roles`).
+    ``dimulai_oleh``, from :func:`start_roles`); ``names`` are the office's roles, to name them in the refusal.
     """
     role = role_for(roles, permission, holders)
     if role is None:
-        held = ", ".join(roles) or "tanpa peran"
-        allowed = GRANTS[permission] if holders is None else holders
+        held = names.named_all(roles)
+        allowed = names.named_all(GRANTS[permission] if holders is None else holders)
         raise NotAllowed(
-            f"{what or LABELS[permission]} hanya untuk peran {', '.join(allowed)}; '{username}' berperan {held}.",
+            f"{what or LABELS[permission]} hanya untuk peran {allowed}; '{username}' berperan {held}.",
             value=username,
             permission=str(permission),
         )

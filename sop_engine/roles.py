@@ -10,6 +10,7 @@ is it called" and "who is above it"; :mod:`sop_engine.config_roles` builds it fr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -65,6 +66,15 @@ class Roles:
     def label(self, role: str) -> str:
         """The name of ``role``; the id itself for a role the office does not define."""
         return self.labels.get(role, role)
+
+    def named(self, role: str) -> str:
+        """``role`` as a message names it for people: its id and its name, "kasubag_program (Kasubag Program)"."""
+        label = self.label(role)
+        return role if label == role else f"{role} ({label})"
+
+    def named_all(self, roles: Iterable[str], none: str = "tanpa peran") -> str:
+        """Each of ``roles`` :meth:`named`, joined by commas; ``none`` when there is none."""
+        return ", ".join(self.named(role) for role in roles) or none
 
     def atasan(self, role: str) -> str | None:
         """The supervisor role of ``role`` (None at the top, or for a role not defined here)."""

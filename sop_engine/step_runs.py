@@ -83,6 +83,8 @@ class StepRun:
     returned_to: int | None = None
     #: The documents attached when it ended: (id, filename, sha256, size).
     files: tuple[tuple[str, str, str, int], ...] = ()
+    #: A decision's answer that ended it ("ya" or "tidak", the event's ``answer`` detail); None for other runs.
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ def _apply(case: _Case, fact: Fact, calendar: WorkingCalendar) -> None:
     if fact.action == "step.confirmed" and step in case.open:  # one actor of a paraf chain; the step stays open
         case.open[step].files += files
     elif fact.action == "step.completed":
-        due = _instant(details.get("due_at"))
-        _close(case, fact, step, Outcome.DONE, calendar, due=due, late=bool(details.get("late")), files=files)
+        due, late = _instant(details.get("due_at")), bool(details.get("late"))
+        _close(case, fact, step, Outcome.DONE, calendar, due=due, late=late, files=files, answer=_answer(details))
         for skipped in details.get("skipped", []):
             _skip(case, fact, int(skipped))
         _activate(case, fact, _activated(fact), None)
@@ -151,12 +153,18 @@ def _apply(case: _Case, fact: Fact, calendar: WorkingCalendar) -> None:
             case.status = "selesai"
     elif fact.action == "step.returned":
         to = int(details["to"])
-        _close(case, fact, step, Outcome.RETURNED, calendar, returned_to=to)
+        _close(case, fact, step, Outcome.RETURNED, calendar, returned_to=to, answer=_answer(details))
         _activate(case, fact, [to], _instant(details.get("due_at")))
     elif fact.action == "case.cancelled":
         for open_step in list(case.open):
             _close(case, fact, open_step, Outcome.CANCELLED, calendar)
         case.status = "dibatalkan"
+
+
+def _answer(details: Mapping[str, Any]) -> str | None:
+    """The decision's answer an event records (``answer``), if any."""
+    answer = details.get("answer")
+    return str(answer) if answer else None
 
 
 def _activated(fact: Fact) -> list[int]:
@@ -209,6 +217,7 @@ def _close(
     late: bool = False,
     returned_to: int | None = None,
     files: tuple[tuple[str, str, str, int], ...] = (),
+    answer: str | None = None,
 ) -> None:
     run = case.open.pop(no, None) or _Open(no, 1, fact.stated_at, fact.seq)
     due = due or run.due_at
@@ -229,6 +238,7 @@ def _close(
             seq=fact.seq,
             returned_to=returned_to,
             files=run.files + files,
+            answer=answer,
         )
     )
 

@@ -231,6 +231,13 @@ def budget_label(ctx: Context, step: StepDef) -> str:
     return critical_path.label_of(ctx.calendar, step, lookup(ctx))
 
 
+def budget_labels(ctx: Context, definition: WorkflowDef) -> dict[int, str]:
+    """:func:`budget_label` of each step of ``definition`` by its number, the SOPs looked up once: what
+    ``sop workflows show`` and the SOP document write (they do not look SOPs up themselves)."""
+    find = lookup(ctx)
+    return {step.no: critical_path.label_of(ctx.calendar, step, find) for step in definition.steps}
+
+
 def list_revisions(ctx: Context) -> list[RevisionRecord]:
     """Every stored revision, newest first per workflow, with its number of cases."""
     files = {d.content_hash for d in on_disk(ctx).values()}

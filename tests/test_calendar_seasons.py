@@ -171,3 +171,26 @@ def test_calendar_due_across_ramadan_names_the_season(settings: Settings) -> Non
     assert plain.out.splitlines() == [
         "Mulai Senin, 3 Februari 2025 15.00 WIB + 4 hari kerja → tenggat Jumat, 7 Februari 2025 15.30 WIB"
     ]
+
+
+def test_a_season_is_named_only_when_its_working_time_was_counted() -> None:
+    # Ramadan 1446 begins on Saturday 1 March: a span that reaches into it only on its weekend used none of it
+    assert CAL.seasons_between(wib(2025, 2, 28, 10), wib(2025, 3, 3, 7)) == ()
+    assert CAL.seasons_between(wib(2025, 3, 3, 7), wib(2025, 2, 28, 10)) == ()  # either order
+    assert [s.name for s in CAL.seasons_between(wib(2025, 2, 28, 10), wib(2025, 3, 3, 9))] == ["Ramadan 1446 H"]
+    # and a span inside the season's first Monday, but before its office hours, used none either
+    assert CAL.seasons_between(wib(2025, 3, 3, 6), wib(2025, 3, 3, 7, 59)) == ()
+
+
+def test_calendar_due_from_the_last_weekend_of_ramadan_does_not_name_it(settings: Settings) -> None:
+    seasons = parse_calendar({"musim": [RAMADAN_1446]}, "config.toml").seasons
+    ramadan = dataclasses.replace(settings, calendar=dataclasses.replace(settings.calendar, seasons=seasons))
+    # Saturday 29 and Sunday 30 March are the season's last days, both closed: the day is counted after it
+    result = run_cli(
+        ["calendar", "due", "--from", "2025-03-29T09:00+07:00", "--budget", "1 hari"],
+        ramadan,
+        FixedClock(wib(2025, 3, 1, 9)),
+    )
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 1, result.out
+    assert "Ramadan" not in result.out

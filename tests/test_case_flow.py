@@ -78,7 +78,7 @@ def test_a_decision_goes_back_then_on_and_parallel_steps_join_in_a_paraf_chain(o
     message = refused(office, code, NotAllowed, lambda: cases.complete_step(office, code, 6, "kasubag"))
     assert message == (
         "Langkah 6 (Langkah 6) sekarang menunggu paraf peran sekretaris (Sekretaris), urutan 2 dari 2 "
-        "(kasubag_program lalu sekretaris); 'kasubag' berperan kasubag_program."
+        "(Kasubag Program lalu Sekretaris); 'kasubag' berperan kasubag_program (Kasubag Program)."
     )
     case = cases.complete_step(office, code, 6, "sekretaris")
     assert case.steps[5].completed_by == "sekretaris" and case.active_steps == (7,)

@@ -103,7 +103,9 @@ def test_another_role_is_refused_exactly_and_nothing_changes(office: Context) ->
     before = _counts(office)
     with pytest.raises(NotAllowed) as refused:
         cases.start_case(office, "surat-masuk", 2021, "sekretaris")
-    assert str(refused.value) == "Memulai kasus hanya untuk peran arsiparis; 'sekretaris' berperan sekretaris."
+    assert str(refused.value) == (
+        "Memulai kasus hanya untuk peran arsiparis (Arsiparis); 'sekretaris' berperan sekretaris (Sekretaris)."
+    )
     assert _counts(office) == before
 
 
@@ -128,7 +130,9 @@ def test_lakip_stays_one_case_a_year_started_by_the_sekretaris(office: Context) 
         cases.start_case(office, "lakip", 2021, "sekretaris")
     with pytest.raises(NotAllowed) as refused:
         cases.start_case(office, "lakip", 2022, "arsip1")
-    assert str(refused.value) == "Memulai kasus hanya untuk peran sekretaris; 'arsip1' berperan arsiparis."
+    assert str(refused.value) == (
+        "Memulai kasus hanya untuk peran sekretaris (Sekretaris); 'arsip1' berperan arsiparis (Arsiparis)."
+    )
     assert _counts(office) == before
 
 

@@ -4,6 +4,7 @@ parallel steps and decisions, a ``jalankan`` step without ``waktu`` lasting its 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sop_engine import cases, planning
+from sop_engine import cases, planning, workflows
 from sop_engine.calendar import WorkingCalendar
 from sop_engine.clock import FixedClock
 from sop_engine.config_calendar import parse_calendar
@@ -22,7 +23,9 @@ from sop_engine.definitions import WorkflowDef
 from sop_engine.errors import DefinitionError, NotFound
 from sop_engine.loader import load_workflow_text
 from sop_engine.planning import forward_spans, plan_backwards, plan_forwards, project
+from sop_engine.sopdoc.model import Names, chart_of
 from tests.flow_support import flow_context, flow_text
+from tests.helpers import run_cli
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkingCalendar(parse_calendar({}, "config.toml"), WIB)
@@ -157,6 +160,26 @@ def test_a_nested_sub_sop_sets_the_deadline_of_each_level(ctx: Context, clock: F
     assert middle.steps[1].due_at == wib(11, 14)  # 10:00 + 3 jam (cucu: 2 + 1)
     assert middle.steps[1].budget == "mengikuti SOP cucu (± 3 jam)"
     assert cases.get_case(office, "cucu-2021-0001").steps[0].due_at == wib(11, 12)
+
+
+def test_workflows_show_and_the_sop_document_give_the_length_of_a_jalankan_step(ctx: Context, tmp_path: Path) -> None:
+    child = PARALEL.replace('id = "paralel"', 'id = "anak"')
+    office = flow_context(ctx, tmp_path, {"induk": INDUK, "anak": child})
+    label = "mengikuti SOP anak (± 7 jam)"
+    shown = run_cli(["workflows", "show", "induk"], office.settings, office.clock)
+    assert shown.code == 0, shown.err
+    assert label in shown.out
+    as_json = run_cli(["workflows", "show", "induk", "--json"], office.settings, office.clock)
+    assert json.loads(as_json.out)["steps"][1]["budget"] == label
+    definition = workflows.show(office, "induk")
+    names = Names.of(
+        office.settings.roles, workflows.on_disk(office).values(), workflows.budget_labels(office, definition)
+    )
+    assert chart_of(definition, names).rows[1].waktu == label
+    assert chart_of(definition).rows[1].waktu == "mengikuti SOP anak"  # the definition alone knows no other SOP
+    drawn = run_cli(["workflows", "document", "induk", "-o", str(tmp_path / "induk.svg")], office.settings)
+    assert drawn.code == 0, drawn.err
+    assert "± 7 jam" in (tmp_path / "induk.svg").read_text(encoding="utf-8")
 
 
 # -- projection and plans over the graph ---------------------------------------------------------

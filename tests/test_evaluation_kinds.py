@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from sop_engine.cli.quality import evaluation_text
 from sop_engine.config import OfficeSettings
 from sop_engine.evaluation import Evaluation, Verdict, summarise
 from sop_engine.evaluation_pdf import evaluation_pdf
+from sop_engine.evaluation_xlsx import monitoring_rows
 from sop_engine.step_runs import read_trails
 from sop_engine.views.evaluation import evaluation_json
 from tests.conftest import need
@@ -119,3 +121,31 @@ if __name__ == "__main__":  # python -m tests.test_evaluation_kinds evaluasi.pdf
         website="contoh.kpu.go.id",
     )
     Path(sys.argv[1]).write_bytes(evaluation_pdf(two_cases(), office))
+
+
+def test_a_decision_says_how_often_it_was_answered_ya_and_tidak_in_every_output(result: Evaluation) -> None:
+    three = result.steps[2]
+    assert three.answers == "Dijawab Ya 1 kali, Tidak 1 kali."
+    assert three.note == "2 pelaksanaan, tepat waktu. Dijawab Ya 1 kali, Tidak 1 kali."
+    assert [item.answers for item in result.steps if item.step.no != 3] == [""] * 8  # only the decision
+    assert evaluation_json(result)["steps"][2]["note"] == three.note  # the JSON (and /evaluasi), no new key
+    assert monitoring_rows(result)[2][3] == three.note  # the monitoring form of the workbook and the PDF
+    assert "Keputusan 3. " in evaluation_text(result) and ": Dijawab Ya 1 kali, Tidak 1 kali." in evaluation_text(
+        result
+    )
+
+
+def test_an_answer_that_sends_the_work_back_is_counted_too() -> None:
+    back = _trail(
+        "surat-masuk-2021-0003",
+        [
+            ("step.completed", 1, "arsiparis", 9, {"activated": [2]}),
+            ("step.completed", 2, "ketua", 10, {"activated": [3]}),
+            ("step.returned", 3, "sekretaris", 11, {"to": 2, "answer": "tidak"}),
+            ("step.completed", 2, "ketua", 12, {"activated": [3]}),
+            ("step.completed", 3, "sekretaris", 13, {"activated": [4], "answer": "ya"}),
+        ],
+    )
+    found = summarise(sample_sop(), read_trails(back, CAL, _at(14)), CAL, roles=ROLES)
+    assert [run.answer for run in read_trails(back, CAL, _at(14))[0].runs if run.step == 3] == ["tidak", "ya"]
+    assert found.steps[2].answers == "Dijawab Ya 1 kali, Tidak 1 kali."

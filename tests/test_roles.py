@@ -19,8 +19,8 @@ from sop_engine.loader import load_workflow_file, load_workflows_dir
 from sop_engine.people import NewPerson
 from sop_engine.roles import DEFAULT_ROLES
 from tests.conftest import make_settings
-from tests.helpers import run_cli
-from tests.policy_support import FIXTURE, office_context, office_settings
+from tests.helpers import pdf, run_cli
+from tests.policy_support import FIXTURE, PERAN, office_context, office_settings
 
 WHERE = "config.toml"
 
@@ -165,3 +165,20 @@ def test_without_atasan_a_person_without_a_supervisor_is_not_escalated(ctx: Cont
     with office.db.read() as session:
         kinds = session.scalars(select(Notification.kind).where(Notification.case_code == case.id)).all()
     assert sorted(kinds) == sorted([NotificationKind.REMINDER, NotificationKind.DUE])
+
+
+def test_the_cli_names_the_next_step_and_a_refusal_with_the_office_role_names(ctx: Context, tmp_path: Path) -> None:
+    renamed = PERAN + '\n[peran.sekretaris]\nnama = "Sekretaris KPU"\n'
+    office = Context.open(office_settings(tmp_path, ctx.settings, renamed), clock=ctx.clock, db=ctx.db)
+    people.add_person(office, NewPerson("arsip1", "Sri Wahyuni", ("arsiparis",)))
+    refused = run_cli(["case", "start", "surat-masuk", "--year", "2021", "--by", "sekretaris"], office.settings)
+    assert refused.code == 1
+    assert "hanya untuk peran arsiparis (Arsiparis); 'sekretaris' berperan sekretaris (Sekretaris KPU)." in refused.err
+    cases.start_case(office, "surat-masuk", 2021, "arsip1")
+    done = run_cli(
+        ["step", "done", "surat-masuk-2021-0001", "1", "--by", "arsip1", "--file", str(pdf(tmp_path))],
+        office.settings,
+        office.clock,
+    )
+    assert done.code == 0, done.err
+    assert "Berikutnya: langkah 2 (Mendisposisikan surat masuk) oleh Sekretaris KPU, tenggat " in done.out

@@ -9,9 +9,13 @@ from pathlib import Path
 import docx
 import pytest
 
+from sop_engine.config import Settings
+from sop_engine.config_roles import parse_roles
 from sop_engine.errors import DefinitionError
 from sop_engine.loader import load_workflow_file, load_workflow_text
 from sop_engine.sopimport import import_text
+from tests.helpers import run_cli
+from tests.policy_support import office_settings
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sop-lakip-tabel.txt"  # the seed's identity and step tables
 LAKIP = Path(__file__).resolve().parent.parent / "sop_engine" / "defaults" / "workflows" / "lakip.toml"
@@ -86,3 +90,31 @@ def test_cli_import_writes_the_file_and_lists_the_todos(sop, tmp_path: Path) -> 
     assert f"11 langkah dibaca, definisi ditulis ke {out}" in run.out
     assert "- langkah 11: pelaksana tidak dapat ditentukan" in run.out
     assert tomllib.loads(out.read_text(encoding="utf-8"))["workflow"]["id"] == "lakip"
+
+
+def test_an_office_role_names_its_column_and_is_offered_where_no_actor_is_marked(tmp_path: Path) -> None:
+    roles = parse_roles({"bendahara": {"nama": "Bendahara Pengeluaran"}}, "config.toml")
+    table = tmp_path / "sop.txt"
+    table.write_text(
+        "NO\tURAIAN PROSEDUR\tPELAKSANA\t\tMUTU BAKU\t\t\tKETERANGAN\n"
+        "\t\tBendahara Pengeluaran\tSekretaris\tKelengkapan\tWaktu\tOutput\t\n"
+        "1.\tMembayar\tX\t\tKuitansi\t1 jam\tSPM\t-\n"
+        "2.\tMenyetujui\t\t\tSPM\t1 jam\tPersetujuan\t-\n",
+        encoding="utf-8",
+    )
+    result = import_text(table, "bayar", roles)
+    assert tomllib.loads(result.text)["langkah"][0]["pelaksana"] == "bendahara"  # not a new id "bendahara_pengeluaran"
+    assert (
+        "langkah 2: pelaksana tidak dapat ditentukan (tidak ada tanda di kolom pelaksana); pilih salah satu: "
+        "bendahara (Bendahara Pengeluaran), sekretaris (Sekretaris), ketua (Ketua), kasubag_program (Kasubag Program), "
+        "staf (Staf/JFU)"
+    ) in result.todos
+
+
+def test_cli_import_in_an_office_offers_the_office_roles(tmp_path: Path, settings: Settings) -> None:
+    office = office_settings(tmp_path, settings)
+    out = tmp_path / "lakip.toml"
+    run = run_cli(["workflows", "import", str(FIXTURE), "-o", str(out)], office)
+    assert run.code == 1, run.err
+    assert "- langkah 2: pelaksana tidak dapat ditentukan" in run.out
+    assert "kasubag_program (Kasubag Program), staf (Staf/JFU), arsiparis (Arsiparis)\n" in run.out

@@ -21,7 +21,7 @@ def _show_case(record: cases.CaseRecord, args: argparse.Namespace, ctx: Context,
     if getattr(args, "json", False):
         print_json(views.case_json(record, ctx.tz))
     else:
-        print(output.case_changed(record, message, ctx.tz))
+        print(output.case_changed(record, message, ctx.tz, ctx.settings.roles))
     return 0
 
 

@@ -66,6 +66,6 @@ def cmd_draft(args: argparse.Namespace, ctx: Context) -> int:
     if record.case is not None:
         done = record.case.steps[draft.DRAFT_STEP - 1]
         message += f"\nLangkah {done.no} ({done.name}) diselesaikan oleh {done.completed_by} dengan draf ini."
-        message = output.case_changed(record.case, message, ctx.tz)
+        message = output.case_changed(record.case, message, ctx.tz, ctx.settings.roles)
     print(message)
     return 0

@@ -94,7 +94,7 @@ def _print_generated(generated: documents.Generated, args: argparse.Namespace, c
         step = documents.DISPOSISI_STEP if generated.letter is None else documents.PENGANTAR_STEP
         done = generated.case.steps[step - 1]
         message += f"\nLangkah {done.no} ({done.name}) diselesaikan oleh {done.completed_by} dengan dokumen ini."
-        message = output.case_changed(generated.case, message, ctx.tz)
+        message = output.case_changed(generated.case, message, ctx.tz, ctx.settings.roles)
     print(message)
     return 0
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from sop_engine import api_tokens, logs, passwords, people, starter, views, work
 from sop_engine.cli import output_notify, output_office
 from sop_engine.cli.errors import error_text
 from sop_engine.cli.output import table
-from sop_engine.cli.parsing import chosen_office, print_json, when
+from sop_engine.cli.parsing import chosen_office, office_roles, print_json, when
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PASSWORD, DEMO_PEOPLE, run_demo
 from sop_engine.durations import parse_duration
@@ -20,7 +19,6 @@ from sop_engine.errors import InvalidInput
 from sop_engine.formatting import format_date, format_instant
 from sop_engine.install import initialise
 from sop_engine.loader import load_workflow_file
-from sop_engine.roles import DEFAULT_ROLES, Roles
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
@@ -93,7 +91,7 @@ def cmd_people_activate(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_people_roles(args: argparse.Namespace, ctx: Context) -> int:
     roles = tuple(r.strip() for value in args.role for r in value.split(",") if r.strip())
     person = people.set_roles(ctx, args.username, roles, by=args.by)
-    print(f"Peran {person.username} sekarang: {', '.join(person.roles)}.")
+    print(f"Peran {person.username} sekarang: {ctx.settings.roles.named_all(person.roles)}.")
     return 0
 
 
@@ -161,7 +159,8 @@ def cmd_people_add(args: argparse.Namespace, ctx: Context) -> int:
         ),
         by=args.by,
     )
-    print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {', '.join(person.roles)}.")
+    held = ctx.settings.roles.named_all(person.roles)
+    print(f"Pegawai {person.username} ({person.name}) ditambahkan dengan peran {held}.")
     return 0
 
 
@@ -186,22 +185,14 @@ def cmd_workflows_list(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_workflows_show(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
     if args.json:
-        print_json(views.workflow_json(definition))
+        print_json(views.workflow_json(definition, workflows.budget_labels(ctx, definition)))
     else:
-        print(output_office.workflow_detail(definition, ctx.settings.roles))
+        print(output_office.workflow_detail(definition, ctx.settings.roles, workflows.budget_labels(ctx, definition)))
     return 0
 
 
-def _office_roles(args: argparse.Namespace) -> Roles:
-    """The roles of config.toml's ``[peran]`` when there is a config file, else the default roles."""
-    from sop_engine.config import find_config, load_settings
-
-    path = find_config(getattr(args, "config", None), os.environ)
-    return load_settings(path).roles if path.is_file() else DEFAULT_ROLES
-
-
 def cmd_workflows_check(args: argparse.Namespace, ctx: Context | None) -> int:
-    definition = load_workflow_file(Path(args.file), _office_roles(args).step_ids)
+    definition = load_workflow_file(Path(args.file), office_roles(args).step_ids)
     print(
         f"{args.file}: sah — SOP '{definition.name}', {len(definition.steps)} langkah, "
         f"sha256 {definition.content_hash}."

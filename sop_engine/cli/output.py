@@ -125,14 +125,14 @@ def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:
     return table(["Kasus", "Tahun", "Status", "Langkah aktif", "Tenggat", "Terlambat", "Dimulai"], rows)
 
 
-def case_changed(case: CaseRecord, message: str, tz: ZoneInfo) -> str:
-    """One line of what happened and what comes next."""
+def case_changed(case: CaseRecord, message: str, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) -> str:
+    """One line of what happened and what comes next (who does it named as the office names the role)."""
     if _active(case):  # every step now active, each with its deadline (parallel steps start together)
         lines = [message]
         for no in _active(case):
             step = case.steps[no - 1]
             due = format_instant(step.due_at, tz) if step.due_at else "-"
-            lines.append(f"Berikutnya: langkah {step.no} ({step.name}) oleh peran {step.role}, tenggat {due}.")
+            lines.append(f"Berikutnya: langkah {step.no} ({step.name}) oleh {roles.label(step.role)}, tenggat {due}.")
         return "\n".join(lines)
     if case.status == "done":
         return f"{message}\nKasus {case.id} selesai seluruhnya."

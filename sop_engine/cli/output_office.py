@@ -3,7 +3,7 @@ definitions, the calendar, ``sop init`` and the demo's timeline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -87,7 +87,12 @@ def _case_policy(definition: WorkflowDef, roles: Roles) -> str:
     return f"Kasus: {count}; dimulai oleh {starters}; tenggat tahunan: {deadline}"
 
 
-def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> str:
+def workflow_detail(
+    definition: WorkflowDef, roles: Roles = DEFAULT_ROLES, budgets: Mapping[int, str] | None = None
+) -> str:
+    """``sop workflows show``: the SOP's header and steps; ``budgets`` each step's budget as the office reads
+    it (:func:`sop_engine.workflows.budget_labels`), else as the definition alone says it."""
+    budgets = budgets or {}
     h = definition.header
     lines = [
         f"{definition.title} ({definition.name})",
@@ -103,7 +108,7 @@ def workflow_detail(definition: WorkflowDef, roles: Roles = DEFAULT_ROLES) -> st
             s.no,
             clip(s.name, 60),
             " → ".join(roles.label(role) for role in s.actors),
-            budget_label(s),
+            budgets.get(s.no) or budget_label(s),
             s.output,
             s.file_rule.value,
             _flow(s),

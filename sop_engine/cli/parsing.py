@@ -15,6 +15,7 @@ from sop_engine.remedies import Field
 
 if TYPE_CHECKING:
     from sop_engine.context import Context
+    from sop_engine.roles import Roles
 
 # argparse speaks English; these are the messages a user can meet, in Indonesian.
 _ARGPARSE_ID = {
@@ -70,6 +71,22 @@ def attach_when(args: argparse.Namespace, ctx: Context) -> datetime | None:
             field=Field.AT,
         )
     return when(args.at, ctx)
+
+
+def office_roles(args: argparse.Namespace) -> Roles:
+    """The roles of config.toml's ``[peran]`` for a command that runs without a context: those of the
+    settings a caller gave, else of the config file when there is one, else the default roles."""
+    import os
+
+    from sop_engine.config import find_config, load_settings
+    from sop_engine.roles import DEFAULT_ROLES
+
+    given = getattr(args, "settings", None)
+    if given is not None:
+        roles: Roles = given.roles
+        return roles
+    path = find_config(getattr(args, "config", None), os.environ)
+    return load_settings(path).roles if path.is_file() else DEFAULT_ROLES
 
 
 def chosen_office(args: argparse.Namespace) -> str | None:

@@ -76,6 +76,7 @@ def evaluation_text(result: evaluation.Evaluation) -> str:
     lines = [*head, output.table((*headers, "Penilaian"), rows), "", "Waktu dalam jam kerja kantor."]
     lines.append("Langkah yang terlambat:" if result.late_steps else "Langkah yang terlambat: tidak ada.")
     lines += [f"  {item.step.no}. {item.step.name}: {item.late}× terlambat." for item in result.late_steps]
+    lines += [f"Keputusan {item.step.no}. {item.step.name}: {item.answers}" for item in result.steps if item.answers]
     return "\n".join([*lines, "", f"Aturan: {result.rule}"])
 
 

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from sop_engine import workflows
+from sop_engine.cli.parsing import office_roles
 from sop_engine.context import Context
 from sop_engine.sopdoc import Names
 from sop_engine.sopdoc.render import write_document
@@ -15,14 +16,14 @@ from sop_engine.sopimport import import_file
 
 def cmd_workflows_document(args: argparse.Namespace, ctx: Context) -> int:
     definition = workflows.show(ctx, args.name)
-    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values(), workflows.budget_labels(ctx, definition))
     path = write_document(definition, Path(args.output), args.kertas, names)
     print(f"Dokumen SOP '{definition.name}' ({definition.header.nama}) ditulis ke {path}.")
     return 0
 
 
 def cmd_workflows_import(args: argparse.Namespace, ctx: Context | None) -> int:
-    result = import_file(Path(args.file), Path(args.output))
+    result = import_file(Path(args.file), Path(args.output), office_roles(args))
     print(f"{args.file}: {result.steps} langkah dibaca, definisi ditulis ke {args.output}.")
     if result.todos:
         print(

@@ -96,11 +96,17 @@ class Names:
 
     roles: Roles = DEFAULT_ROLES
     sops: Mapping[str, str] = field(default_factory=dict)
+    #: The budget of each step of the SOP drawn, by step number, as the office reads it (a step that runs
+    #: an SOP without ``waktu``: "mengikuti SOP <id> (± 6 hari 3 jam)", that SOP's critical path); a step
+    #: not in it shows its budget as the definition alone says it.
+    budgets: Mapping[int, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, roles: Roles, definitions: Iterable[WorkflowDef]) -> Names:
-        """The names of an office with ``roles`` whose workflows folder holds ``definitions``."""
-        return cls(roles, {definition.name: definition.header.nama for definition in definitions})
+    def of(cls, roles: Roles, definitions: Iterable[WorkflowDef], budgets: Mapping[int, str] | None = None) -> Names:
+        """The names of an office with ``roles`` whose workflows folder holds ``definitions``; ``budgets``
+        the labels of the drawn SOP's steps (:func:`sop_engine.workflows.budget_labels`)."""
+        sops = {definition.name: definition.header.nama for definition in definitions}
+        return cls(roles, sops, dict(budgets or {}))
 
 
 #: The names of an office without ``[peran]`` whose steps run no other SOP.
@@ -115,7 +121,7 @@ def chart_of(definition: WorkflowDef, names: Names = DEFAULT_NAMES) -> Chart:
     order = [role for role in roles.step_ids if role in used] + [role for role in used if role not in roles.step_ids]
     actors = tuple(Actor(role, roles.label(role)) for role in order)
     column = {actor.role: index for index, actor in enumerate(actors)}
-    rows = tuple(_row(step, names.sops) for step in definition.steps)
+    rows = tuple(_row(step, names) for step in definition.steps)
     nodes = tuple(
         Node(step.no, _kind(step, len(definition.steps)), tuple(column[role] for role in step.actors))
         for step in definition.steps
@@ -123,15 +129,16 @@ def chart_of(definition: WorkflowDef, names: Names = DEFAULT_NAMES) -> Chart:
     return Chart(actors, rows, nodes, _edges(definition))
 
 
-def _row(step: StepDef, sop_names: Mapping[str, str]) -> Row:
+def _row(step: StepDef, names: Names) -> Row:
     uraian = step.name
     if step.question and step.question not in uraian:
         uraian = f"{uraian}\n{step.question}"
     keterangan = step.keterangan
     if step.runs is not None:
-        runs = f"Menjalankan SOP {sop_names.get(step.runs, step.runs)}"
+        runs = f"Menjalankan SOP {names.sops.get(step.runs, step.runs)}"
         keterangan = f"{runs}\n{keterangan}" if keterangan else runs
-    return Row(step.no, uraian, step.kelengkapan, budget_label(step), step.output, keterangan)
+    budget = names.budgets.get(step.no) or budget_label(step)
+    return Row(step.no, uraian, step.kelengkapan, budget, step.output, keterangan)
 
 
 def _kind(step: StepDef, last: int) -> NodeKind:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sop_engine.errors import InvalidInput
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.sopimport.header import read_header
 from sop_engine.sopimport.rows import read_rows
 from sop_engine.sopimport.steps import read_steps
@@ -36,10 +37,10 @@ class ImportResult:
     todos: tuple[str, ...]
 
 
-def import_text(rows_source: Path, name: str) -> ImportResult:
-    """The definition ``name`` read from the SOP table in ``rows_source``."""
+def import_text(rows_source: Path, name: str, roles: Roles = DEFAULT_ROLES) -> ImportResult:
+    """The definition ``name`` read from the SOP table in ``rows_source``, its actors the office's ``roles``."""
     rows = read_rows(rows_source)
-    steps = read_steps(rows)
+    steps = read_steps(rows, roles)
     todos: list[str] = []
     lines = [
         f"# Diimpor dari tabel SOP {rows_source.name}.",
@@ -55,10 +56,10 @@ def import_text(rows_source: Path, name: str) -> ImportResult:
     return ImportResult("\n".join(lines) + "\n", len(steps), tuple(todos))
 
 
-def import_file(source: Path, output: Path) -> ImportResult:
+def import_file(source: Path, output: Path, roles: Roles = DEFAULT_ROLES) -> ImportResult:
     """Import ``source`` and write the definition to ``output``; its id is the name of ``output``."""
     name = output.stem.lower()
-    result = import_text(source, name)
+    result = import_text(source, name, roles)
     try:
         output.write_text(result.text, encoding="utf-8")
     except OSError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sop_engine.durations import parse_duration
 from sop_engine.errors import InvalidInput
+from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.sopimport.rows import Rows
 
 _NUMBER = re.compile(r"(\d+)\.?")
@@ -49,16 +50,21 @@ class _Columns:
     keterangan: int
 
 
-def role_of(label: str) -> str:
-    """The role an actor column's heading names ("Kasubag Program" → kasubag_program), or a new id from it."""
-    lowered = label.lower()
-    for word, role in _ROLE_WORDS:
+def role_of(label: str, roles: Roles = DEFAULT_ROLES) -> str:
+    """The role an actor column's heading names: the office's role of that name or id ("Arsiparis" →
+    arsiparis), else a LAKIP role by its usual words ("Kasubag Program" → kasubag_program), else a new
+    id from the heading."""
+    lowered = " ".join(label.lower().split())
+    for role in roles.step_roles:
+        if lowered in (role.nama.lower(), role.id, role.id.replace("_", " ")):
+            return role.id
+    for word, role_id in _ROLE_WORDS:
         if word in lowered:
-            return role
+            return role_id
     return re.sub(r"[^a-z0-9]+", "_", lowered).strip("_") or "peran"
 
 
-def _columns(labels: list[str]) -> _Columns | None:
+def _columns(labels: list[str], roles: Roles) -> _Columns | None:
     """The columns named by the second heading row (actor names, then Kelengkapan, Waktu, Output)."""
     lowered = [cell.lower() for cell in labels]
     try:
@@ -67,23 +73,24 @@ def _columns(labels: list[str]) -> _Columns | None:
         output = next(i for i, cell in enumerate(lowered) if cell.startswith("output"))
     except StopIteration:
         return None
-    actors = tuple((i, role_of(labels[i])) for i in range(2, kelengkapan) if labels[i])
+    actors = tuple((i, role_of(labels[i], roles)) for i in range(2, kelengkapan) if labels[i])
     return _Columns(actors, kelengkapan, waktu, output, output + 1)
 
 
-def read_steps(rows: Rows) -> list[ImportedStep]:
-    """The steps of the flowchart table in ``rows``, in order; each heading row sets the columns anew."""
+def read_steps(rows: Rows, roles: Roles = DEFAULT_ROLES) -> list[ImportedStep]:
+    """The steps of the flowchart table in ``rows``, in order; each heading row sets the columns anew.
+    An actor is named by the office's ``roles``, which are also the choices offered where none is marked."""
     steps: list[ImportedStep] = []
     columns: _Columns | None = None
     for index, row in enumerate(rows):
         first = row[0].strip().upper() if row else ""
         if first == "NO" and index + 1 < len(rows):
-            columns = _columns(rows[index + 1]) or columns
+            columns = _columns(rows[index + 1], roles) or columns
             continue
         match = _NUMBER.fullmatch(first)
         if columns is None or match is None or len(row) <= 1 or not row[1].strip() or _is_numbering(row):
             continue
-        steps.append(_step(int(match.group(1)), row, columns))
+        steps.append(_step(int(match.group(1)), row, columns, roles))
     if not steps:
         raise InvalidInput(
             "Tidak ada tabel langkah SOP: tidak ditemukan baris judul NO, URAIAN PROSEDUR, pelaksana, "
@@ -101,7 +108,13 @@ def _cell(row: list[str], index: int) -> str:
     return row[index].strip() if index < len(row) else ""
 
 
-def _step(no: int, row: list[str], columns: _Columns) -> ImportedStep:
+def _choices(columns: _Columns, roles: Roles) -> str:
+    """The roles to choose a step's actor from: the table's actor columns, then the office's other step roles."""
+    ids = dict.fromkeys([*(role for _, role in columns.actors), *roles.step_ids])
+    return ", ".join(f"{role} ({roles.label(role)})" if roles.label(role) != role else role for role in ids)
+
+
+def _step(no: int, row: list[str], columns: _Columns, roles: Roles) -> ImportedStep:
     marked = [role for index, role in columns.actors if _cell(row, index)]
     step = ImportedStep(
         no=no,
@@ -112,11 +125,10 @@ def _step(no: int, row: list[str], columns: _Columns) -> ImportedStep:
         output=" ".join(_cell(row, columns.output).split()),
         keterangan=" ".join(_cell(row, columns.keterangan).split()) or "-",
     )
-    names = ", ".join(role for _, role in columns.actors)
     if not marked:
         step.todos.append(
             f"langkah {no}: pelaksana tidak dapat ditentukan (tidak ada tanda di kolom pelaksana); "
-            f"pilih salah satu: {names}"
+            f"pilih salah satu: {_choices(columns, roles)}"
         )
     elif len(marked) > 1:
         step.todos.append(

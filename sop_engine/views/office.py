@@ -3,6 +3,7 @@ definitions, the working calendar."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from sop_engine import policy
@@ -174,9 +175,11 @@ def revision_json(r: RevisionRecord, tz: ZoneInfo) -> RevisionJson:
     }
 
 
-def workflow_json(definition: WorkflowDef) -> WorkflowJson:
-    """An SOP definition: its header and its steps."""
+def workflow_json(definition: WorkflowDef, budgets: Mapping[int, str] | None = None) -> WorkflowJson:
+    """An SOP definition: its header and its steps; ``budgets`` each step's budget as the office reads it
+    (:func:`sop_engine.workflows.budget_labels`), else as the definition alone says it."""
     h = definition.header
+    budgets = budgets or {}
     return {
         "name": definition.name,
         "title": definition.title,
@@ -198,7 +201,7 @@ def workflow_json(definition: WorkflowDef) -> WorkflowJson:
                 "no": s.no,
                 "name": s.name,
                 "role": s.role,
-                "budget": budget_label(s),
+                "budget": budgets.get(s.no) or budget_label(s),
                 "output": s.output,
                 "file_rule": s.file_rule.value,
                 "file_kinds": list(s.file_kinds),

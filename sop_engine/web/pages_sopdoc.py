@@ -40,7 +40,7 @@ async def sop_document(
         raise NotFound(f"Dokumen SOP tersedia sebagai .svg, .pdf atau .docx, bukan .{kind}.", value=kind)
     ctx = context_of(request)
     definition = workflows.show(ctx, name)
-    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values())
+    names = Names.of(ctx.settings.roles, workflows.on_disk(ctx).values(), workflows.budget_labels(ctx, definition))
     data = await run_in_threadpool(document_bytes, definition, f".{kind}", "a4", names)
     headers = {} if kind == "svg" else {"Content-Disposition": attachment(f"SOP-{definition.name}.{kind}")}
     return Response(data, media_type=_KINDS[kind], headers=headers)
