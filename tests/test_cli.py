@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.durations import parse_duration
+from sop_engine.formatting import format_instant
 from tests.helpers import Run, docx, pdf, run_cli
 
 LATER = datetime.fromisoformat("2021-03-01T09:00:00+07:00")
@@ -90,6 +93,9 @@ def test_full_2021_case_with_a_return_ends_done_with_working_time_deadlines(sop,
     assert step6["due_at"] == "2021-01-21T10:00:00+07:00"
     assert len(step6["artefacts"]) == 2  # one document per round
     assert sop("audit", "verify").code == 0
+    shown = sop("case", "show", "lakip-2021").out  # a finished case: its finish, not a projection
+    assert f"Selesai: {format_instant(datetime.fromisoformat(case['finished_at']), settings.office.tz)}." in shown
+    assert "Perkiraan selesai" not in shown and "Batas penyampaian kantor: " in shown
 
 
 @pytest.mark.parametrize(
@@ -362,3 +368,19 @@ def test_case_show_projects_the_finish_against_the_submission_deadline(case_at_s
     assert projection["submission_deadline"] == "2021-03-31T16:00:00+07:00"
     assert projection["on_track"] is True and projection["slack_seconds"] > 0
     assert "Perkiraan selesai" in case_at_step_2("case", "show", "lakip-2021").out
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly() -> None:
+    """`sop audit log --json | head`: when the reader is gone, no BrokenPipeError traceback on stderr,
+    and the exit status a shell gives a command ended by SIGPIPE (141)."""
+    script = (
+        "import os\n"
+        "read, write = os.pipe()\n"
+        "os.close(read)\n"
+        "os.dup2(write, 1)\n"
+        "from sop_engine import cli\n"
+        "cli.main = lambda: print('x' * 200_000) or 0\n"
+        "cli.entry_point()\n"
+    )
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (ended.returncode, ended.stderr) == (141, "")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
@@ -118,7 +119,15 @@ def entry_point() -> None:
     a command a good part of its start-up. :func:`_resume_collection` turns it back on.
     """
     gc.disable()
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()  # a reader that stopped early (`sop audit export | head`) is seen here
+    except BrokenPipeError:
+        # The reader is gone: nothing more to print, and no traceback for the person who piped into head.
+        # stdout goes to /dev/null so that the interpreter's own flush at exit finds nothing to complain of.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 141  # as a shell reports a command ended by SIGPIPE (128 + 13)
+    sys.exit(status)
 
 
 def _resume_collection() -> None:

@@ -57,7 +57,8 @@ def cmd_case_show(args: argparse.Namespace, ctx: Context) -> int:
         print_json(views.case_detail_json(record, projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
     else:
         print(output.case_detail(record, ctx.tz, ctx.settings.roles))
-        print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari))
+        done = record.status == "done"  # CaseStatus.DONE
+        print(output.projection_text(projection, ctx.tz, ctx.calendar.jam_kerja_per_hari, done))
     return 0
 
 

@@ -212,20 +212,26 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def projection_text(projection: Projection, tz: ZoneInfo, per_day: float) -> str:
-    """The projected finish and the slack against the workflow's deadline (``tenggat``), if it has one."""
-    if projection.deadline is None:
-        finish = "" if projection.finish is None else format_instant(projection.finish, tz)
-        return f"\nPerkiraan selesai: {finish} (bila tiap langkah memakai seluruh waktunya)." if finish else ""
-    deadline = format_instant(projection.deadline, tz)
-    if projection.finish is None or projection.slack_seconds is None:
-        return f"\nBatas penyampaian kantor: {deadline}."
+def projection_text(projection: Projection, tz: ZoneInfo, per_day: float, done: bool = False) -> str:
+    """The projected finish (the finish of a ``done`` case) and the slack against the workflow's deadline
+    (``tenggat``), if it has one."""
+    if projection.finish is None:
+        return (
+            ""
+            if projection.deadline is None
+            else f"\nBatas penyampaian kantor: {format_instant(projection.deadline, tz)}."
+        )
+    finish = format_instant(projection.finish, tz)
+    line = (
+        f"\nSelesai: {finish}."
+        if done
+        else f"\nPerkiraan selesai: {finish} (bila tiap langkah memakai seluruh waktunya)."
+    )
+    if projection.deadline is None or projection.slack_seconds is None:
+        return line
     slack = format_working_seconds(abs(projection.slack_seconds), per_day)
     verdict = f"cadangan {slack} kerja" if projection.slack_seconds >= 0 else f"TERLAMBAT {slack} kerja dari batas itu"
-    return (
-        f"\nPerkiraan selesai: {format_instant(projection.finish, tz)} (bila tiap langkah memakai seluruh "
-        f"waktunya).\nBatas penyampaian kantor: {deadline}; {verdict}."
-    )
+    return f"{line}\nBatas penyampaian kantor: {format_instant(projection.deadline, tz)}; {verdict}."
 
 
 def plan_text(plan: Plan, tz: ZoneInfo, per_day: float, roles: Roles = DEFAULT_ROLES) -> str:
