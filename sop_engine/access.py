@@ -30,6 +30,7 @@ from functools import partial
 from sop_engine import artefacts, case_pages, cases, offices
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.case_pages import LinePage
+from sop_engine.case_records import by_hand
 from sop_engine.cases import CasePage, CaseRecord, StepRecord
 from sop_engine.context import Context
 from sop_engine.db.statuses import StepStatus
@@ -116,11 +117,12 @@ def my_tasks(ctx: Context, identity: Identity, now: datetime) -> list[Task]:
     """The active steps of running cases that this person's roles may complete, most urgent first.
 
     Read from the active steps of the person's roles: the cost follows their work, not the history.
+    A ``jalankan`` step is no task: it completes by itself when its linked case is done.
     """
     tasks = []
-    for case in cases.waiting_on(ctx, lambda step: identity.has(*step.actors)):
+    for case in cases.waiting_on(ctx, lambda step: by_hand(step) and identity.has(*step.actors)):
         for step in case.steps:
-            if may_act_on(identity, step) and step.due_at is not None:
+            if may_act_on(identity, step) and by_hand(step) and step.due_at is not None:
                 tasks.append(Task(case, step, ctx.calendar.working_seconds_between(now, step.due_at)))
     return sorted(tasks, key=lambda task: task.working_seconds_left)
 

@@ -34,7 +34,7 @@ from sop_engine.case_moves import (
     office_people,
     start_round,
 )
-from sop_engine.case_records import CaseRecord
+from sop_engine.case_records import CaseRecord, by_hand
 from sop_engine.case_rows import CaseRow, StepRow
 from sop_engine.context import Context
 from sop_engine.db.models import Case
@@ -245,7 +245,7 @@ def with_links(conn: Connection, row: Row[Any], definition: WorkflowDef, record:
 
 def require_by_hand(conn: Connection, act: StepAction) -> None:
     """A step that started a linked case is not completed by hand: it completes when that case is done."""
-    if act.step.runs is None:
+    if by_hand(act.step):
         return
     child = children(conn, act.case.id).get(act.step.no)
     if child is not None:

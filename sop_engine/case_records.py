@@ -22,7 +22,7 @@ from sop_engine.context import Context
 from sop_engine.critical_path import label_of
 from sop_engine.db.models import Artefact, Case, CaseStep
 from sop_engine.db.statuses import CaseStatus, StepStatus
-from sop_engine.definitions import StepDef, WorkflowDef
+from sop_engine.definitions import FileRule, StepDef, WorkflowDef
 from sop_engine.machine import machine_for, step_of
 from sop_engine.marking import sources_of
 
@@ -55,6 +55,30 @@ class StepRecord:
     answer: str | None = None
     #: The steps it waits for (:func:`sop_engine.marking.in_edges`): where its input documents come from.
     sources: tuple[int, ...] = ()
+    #: The workflow a ``jalankan`` step runs as a linked case (None for a step people complete).
+    runs: str | None = None
+    #: A paraf chain's progress in the step's current round: each actor in order, who confirmed and
+    #: when (read with one case, see :mod:`sop_engine.case_parafs`; empty otherwise).
+    parafs: tuple[Paraf, ...] = ()
+
+    @property
+    def turn(self) -> int | None:
+        """The place in the paraf chain whose turn it is (0: the first actor); None unless the step is active."""
+        return self.paraf if self.status == StepStatus.ACTIVE else None
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether a file is attached at this step (``berkas`` is not "tidak")."""
+        return self.file_rule != FileRule.NONE.value
+
+
+@dataclass(frozen=True)
+class Paraf:
+    """One actor of a paraf chain in a step's current round: ``by`` and ``at`` None until they confirm."""
+
+    role: str
+    by: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +229,13 @@ def _step_record(
         actors=step.actors,
         paraf=paraf,
         sources=sources,
+        runs=step.runs,
     )
+
+
+def by_hand(step: StepDef | StepRecord) -> bool:
+    """Whether people complete ``step``: not a ``jalankan`` step, which completes when its linked case is done."""
+    return step.runs is None
 
 
 def _overdue(status: StepStatus, due_at: datetime | None, completed_at: datetime | None, now: datetime) -> bool:

@@ -26,6 +26,7 @@ from sop_engine import (
     case_codes,
     case_links,
     case_pages,
+    case_parafs,
     case_restarts,
     case_rows,
     outbox,
@@ -91,7 +92,8 @@ def get_case(ctx: Context, code: str, *, visible: Visible = None) -> CaseRecord:
             if visible is not None and not visible(definition):
                 _missing(code)
             record = _records(ctx, conn, [row], {row.definition_id: definition})[0]
-            return case_links.with_links(conn, row, definition, case_restarts.with_links(conn, row, record))
+            record = case_parafs.with_parafs(conn, row, case_restarts.with_links(conn, row, record))
+            return case_links.with_links(conn, row, definition, record)
     with ctx.db.read() as session:  # ConfigError without the office; else the NotFound naming the cases there are
         office_id = ctx.office(session).id
         return _record(ctx, find_case(session, office_id, code)) if visible is None else _missing(code)

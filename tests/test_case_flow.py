@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -119,6 +120,31 @@ def test_the_case_page_asks_to_attach_only_at_a_step_that_takes_a_file(ctx: Cont
     assert site.as_("staf1").post(f"/kasus/{code}/langkah/2/selesai", {}, files=files).status_code == 303
     step_3 = step_html(site.as_("staf1").get(f"/kasus/{code}").text, 3)
     assert "Dokumen masukan" in step_3 and "lampirkan" not in step_3  # berkas = "tidak": nothing to attach
+
+
+def test_a_task_card_asks_to_attach_only_at_a_step_that_takes_a_file(ctx: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "kantor"
+    folder.mkdir()
+    text = flow_text(3, {2: {"berkas": '"wajib"'}}, workflow="masuk")
+    office = flow_context(ctx, folder, {"masuk": text})
+    staf = Site(office, tmp_path).as_("staf1")
+    code = cases.start_case(office, "masuk", 2021, "sekretaris").id
+
+    def card() -> str:
+        found = re.search(
+            r'<li>\s*<a class="task[^"]*" href="/kasus/[^"]+">.*?</li>', staf.get("/tugas").text, re.DOTALL
+        )
+        assert found, "no task card"
+        return found.group(0)
+
+    assert "Langkah 1" in card() and "task-input" not in card()  # no input document, nothing to attach: no line
+    cases.complete_step(office, code, 1, "staf1")
+    assert "lampirkan: Hasil 2" in card() and "Dokumen masukan" not in card()
+    scan = pdf(tmp_path, "surat.pdf")
+    files = [("berkas", ("surat.pdf", scan.read_bytes(), "application/pdf"))]
+    assert staf.post(f"/kasus/{code}/langkah/2/selesai", {}, files=files).status_code == 303
+    step_3 = card()
+    assert "Dokumen masukan" in step_3 and "surat.pdf" in step_3 and "lampirkan" not in step_3  # berkas = "tidak"
 
 
 def test_the_case_page_answers_a_decision_runs_parallel_steps_and_takes_each_paraf(

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from sop_engine import api_tokens, audit, cases
+from sop_engine import access, api_tokens, audit, cases
 from sop_engine.case_decisions import answer_decision
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.db.models import Case
 from sop_engine.errors import Conflict, NotAllowed
+from sop_engine.identity import Identity
 from sop_engine.web.app import create_app
 from tests.flow_support import flow_context, flow_text
 from tests.helpers import run_cli
@@ -144,6 +145,19 @@ def test_case_show_json_text_and_page_name_the_link_both_ways(
     html = site.as_("staf1").get(f"/kasus/{code}").text
     assert "yang dibatalkan: langkah ini tetap aktif" in step_html(html, 2)
     assert 'id="form-selesai"' not in step_html(html, 2)
+
+
+def test_tugas_saya_lists_the_linked_case_s_step_not_the_step_that_runs_it(
+    office: Context, clock: FixedClock, tmp_path: Path
+) -> None:
+    code = cases.start_case(office, "induk", 2021, "sekretaris").id
+    cases.complete_step(office, code, 1, "staf1")
+    child = "anak-2021-0001"
+    staf = Identity("staf1", "Staf Satu", ("staf",))
+    tasks = access.my_tasks(office, staf, clock.now())
+    assert [(task.case.id, task.step.no) for task in tasks] == [(child, 1)]  # induk's step 2 completes by itself
+    page = Site(office, tmp_path / "web").as_("staf1").get("/tugas").text
+    assert f'href="/kasus/{child}#langkah-1"' in page and f'href="/kasus/{code}#langkah-2"' not in page
 
 
 def test_the_command_line_and_the_api_refuse_the_step_and_change_nothing(office: Context, clock: FixedClock) -> None:

@@ -131,7 +131,8 @@ def alert(html: str, kind: str) -> str:
 
 def step_html(html: str, no: int) -> str:
     """The ``li#langkah-<no>`` element of the timeline."""
-    found = re.search(rf'<li id="langkah-{no}".*?(?=<li id="langkah-|</ol>)', html, re.DOTALL)
+    # The timeline's own </ol> starts its line; a list inside a step (the paraf chain) is indented.
+    found = re.search(rf'<li id="langkah-{no}".*?(?=<li id="langkah-|^</ol>)', html, re.DOTALL | re.MULTILINE)
     assert found, f"the page has no li#langkah-{no}"
     return found.group(0)
 

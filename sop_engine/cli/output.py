@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sop_engine.artefacts import ArtefactRecord
 from sop_engine.audit import AuditRecord, VerifyResult
-from sop_engine.cases import CaseRecord
+from sop_engine.cases import CaseRecord, StepRecord
 from sop_engine.durations import format_working_seconds
 from sop_engine.formatting import format_date, format_instant, format_instant_short, format_size
 from sop_engine.planning import Plan, Projection
@@ -102,7 +102,20 @@ def case_detail(case: CaseRecord, tz: ZoneInfo, roles: Roles = DEFAULT_ROLES) ->
         + table(
             ["No", "Langkah", "Pelaksana", "Waktu", "Status", "Putaran", "Tenggat", "Selesai", "Oleh", "Dokumen"], rows
         )
+        + "".join(f"\n\n{_paraf_chain(s, tz, roles)}" for s in case.steps if s.parafs)
     )
+
+
+def _paraf_chain(step: StepRecord, tz: ZoneInfo, roles: Roles) -> str:
+    """A paraf chain's progress: each actor in order, who confirmed and when, whose turn it is."""
+    lines = [f"Paraf berjenjang langkah {step.no} ({step.name}):"]
+    for place, paraf in enumerate(step.parafs):
+        if paraf.by is not None and paraf.at is not None:
+            state = f"diparaf {paraf.by}, {format_instant(paraf.at, tz)}"
+        else:
+            state = "gilirannya sekarang" if step.turn == place else "belum"
+        lines.append(f"  {place + 1}. {roles.label(paraf.role)}: {state}")
+    return "\n".join(lines)
 
 
 def case_list(cases: Sequence[CaseRecord], tz: ZoneInfo) -> str:

@@ -75,6 +75,8 @@ class StepView:
     may_act: bool
     #: The steps this one may send work back to: (number, name).
     return_targets: tuple[tuple[int, str], ...]
+    #: Who confirmed each place of the step's paraf chain so far, as the page names people ("" for none yet).
+    paraf_names: tuple[str, ...] = ()
 
     @property
     def current(self) -> bool:
@@ -83,7 +85,7 @@ class StepView:
 
     @property
     def takes_files(self) -> bool:
-        return self.definition.file_rule is not FileRule.NONE
+        return self.record.takes_files
 
     @property
     def files_required(self) -> bool:
@@ -124,6 +126,7 @@ def case_values(ctx: Context, identity: Identity, case: CaseRecord, now: datetim
             ),
             may_act=access.may_act_on(identity, record),
             return_targets=tuple((no, definition.step(no).name) for no in step.returns_to),
+            paraf_names=tuple(_person(names, paraf.by) for paraf in record.parafs),
         )
         for record, step in zip(case.steps, definition.steps, strict=True)
     ]
