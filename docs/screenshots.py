@@ -24,7 +24,15 @@ from sop_engine.context import Context
 from sop_engine.demo import DEMO_PEOPLE, DEMO_START, SCRIPT
 from sop_engine.durations import parse_duration
 from sop_engine.install import initialise
-from tests.browser_support import PHONE, Browsing, chromium, complete_with_services, serve
+from tests.browser_support import (
+    ENGLISH_WIDGETS_WARNING,
+    PHONE,
+    Browsing,
+    chromium,
+    complete_with_services,
+    indonesian_ui_installed,
+    serve,
+)
 from tests.conftest import ROOT, make_settings
 from tests.web_support import give_passwords
 
@@ -86,6 +94,8 @@ def photograph(browsing: Browsing) -> list[Path]:
 
 
 def main() -> int:
+    if not indonesian_ui_installed():
+        print(f"warning: {ENGLISH_WIDGETS_WARNING}", file=sys.stderr)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sop-screenshots-") as folder:
         root = Path(folder)

@@ -4,6 +4,7 @@ Used by ``tests/test_web_browser.py`` (as a pytest plugin: ``pytest_plugins``) a
 ``docs/screenshots.py``. The server runs uvicorn in a daemon thread on a socket bound to a free
 loopback port; the app's context keeps the caller's clock, so a test moves time between steps.
 Chromium is the system package (``apt-get install chromium``); browsers are never downloaded.
+It runs in Indonesian, as the people using the product see their browsers: see :data:`UI_LANGUAGE`.
 Every page opened through :class:`Browsing` reports Content-Security-Policy violations it sees in
 the console, and the ``browsing`` fixture fails the test that caused one.
 
@@ -19,6 +20,7 @@ import os
 import shutil
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+#: Chromium's own words (the file input's "Pilih File" / "Tidak ada file yang dipilih", the bubble of a
+#: required field, a date field's placeholder) come from Debian's ``chromium-l10n``. On Linux Chromium
+#: takes its UI language from the LANGUAGE/LANG environment of its process; ``--lang`` is ignored there,
+#: and the context's ``locale`` only sets navigator.language and Accept-Language. Without the package
+#: Chromium falls back to English and the tests still run (see :func:`indonesian_ui_installed`).
+UI_LANGUAGE = "id"
+#: The context locale: navigator.language, Accept-Language, number and date formats of the page.
+LOCALE = "id-ID"
+CHROMIUM_LOCALES = Path("/usr/lib/chromium/locales")
+
+ENGLISH_WIDGETS_WARNING = (
+    f"Chromium has no Indonesian strings ({CHROMIUM_LOCALES}/{UI_LANGUAGE}.pak): its own widgets in the"
+    " screenshots read in English; apt-get install chromium-l10n"
+)
+
 #: How long to wait for the server thread to accept connections (polled in 20 ms steps).
 START_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.02
@@ -68,6 +85,11 @@ def chromium_path() -> str | None:
     if found:
         return found
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def indonesian_ui_installed() -> bool:
+    """Whether Chromium has its Indonesian strings (``apt-get install chromium-l10n``)."""
+    return (CHROMIUM_LOCALES / f"{UI_LANGUAGE}.pak").exists()
 
 
 #: The demo person who does the steps of each role.
@@ -137,12 +159,14 @@ def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> Non
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    """Debian's headless Chromium under Playwright; RuntimeError if it is not installed."""
+    """Debian's headless Chromium under Playwright, in Indonesian; RuntimeError if it is not installed."""
     path = chromium_path()
     if path is None:
         raise RuntimeError("Debian chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, env={**os.environ, "LANGUAGE": UI_LANGUAGE}
+        )
         try:
             yield browser
         finally:
@@ -161,7 +185,7 @@ class Browsing:
 
     def page(self, **options: Any) -> Page:
         """A new page in a fresh context; ``options`` as for ``browser.new_context`` (default: desktop)."""
-        context = self.browser.new_context(base_url=self.base_url, locale="id-ID", **(DESKTOP | options))
+        context = self.browser.new_context(base_url=self.base_url, locale=LOCALE, **(DESKTOP | options))
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         self._contexts.append(context)
         page = context.new_page()
@@ -274,8 +298,12 @@ def screenshot(page: Page, name: str, full_page: bool = False) -> None:
     """Save ``name``.png of the page into the folder :data:`SCREENSHOTS_ENV` names; nothing when it is unset.
 
     Off by default so that a test run never rewrites the committed pictures in docs/images/web.
+    Without Chromium's Indonesian strings the pictures are still taken, with a warning: the
+    browser's own widgets (the file input's button) then read in English.
     """
     folder = os.environ.get(SCREENSHOTS_ENV)
     if folder:
+        if not indonesian_ui_installed():
+            warnings.warn(ENGLISH_WIDGETS_WARNING, stacklevel=2)
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page, animations="disabled")

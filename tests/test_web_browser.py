@@ -23,7 +23,16 @@ from sop_engine.context import Context
 from sop_engine.definitions import StepDef, WorkflowDef
 from sop_engine.lakip import service
 from sop_engine.views.labels import ACTION_LABELS
-from tests.browser_support import PERSON_OF_ROLE, PHONE, Browsing, attachment_for, complete_with_services, log_in
+from tests.browser_support import (
+    PERSON_OF_ROLE,
+    PHONE,
+    Browsing,
+    attachment_for,
+    complete_with_services,
+    indonesian_ui_installed,
+    log_in,
+)
+from tests.helpers import need
 from tests.test_lakip_workbook import FIXTURES, fill
 
 pytest_plugins = ["tests.browser_support"]
@@ -342,6 +351,21 @@ def test_the_admin_sets_a_password_from_a_phone_and_the_person_logs_in_with_it(b
         expect(page.locator(".alert-ok")).to_contain_text("token API-nya dicabut")
         assert password not in page.content()
     log_in(browsing.page(**PHONE), "staf1", password)
+
+
+# --- the browser's own words ----------------------------------------------------------------
+
+
+def test_chromium_speaks_indonesian_in_its_own_widgets(browsing: Browsing) -> None:
+    """What Chromium itself writes on a page (a required field's bubble, the file input) is Indonesian."""
+    if not indonesian_ui_installed():
+        need("Chromium's Indonesian strings (apt-get install chromium-l10n)")
+    page = browsing.page()
+    page.goto("/masuk")
+    assert page.evaluate("navigator.language") == "id-ID"
+    password = page.locator("#password")
+    assert password.input_value() == ""
+    assert password.evaluate("field => field.validationMessage") == "Harap isi bidang ini."
 
 
 # --- the Content Security Policy ---------------------------------------------------------------
