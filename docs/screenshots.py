@@ -18,7 +18,7 @@ from pathlib import Path
 # The test helpers (live server, browser, documents) are reused: the repository root goes on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_engine import accounts, cases, workflows
+from sop_engine import api_tokens, cases, workflows
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
 from sop_engine.demo import DEMO_PEOPLE, DEMO_START, SCRIPT
@@ -105,7 +105,7 @@ def main() -> int:
             initialise(ctx, DEMO_PEOPLE)
             give_passwords(ctx)
             play(ctx, clock, root)
-            accounts.issue_token(ctx, "staf1", "integrasi-sipd", by="admin")  # a row in the token table
+            api_tokens.issue_token(ctx, "staf1", "integrasi-sipd", by="admin")  # a row in the token table
             with serve(ctx) as url, chromium() as browser:
                 browsing = Browsing(browser, url)
                 try:
