@@ -31,6 +31,14 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.context import Context
 from sop_engine.critical_path import Lookup, budget_label, no_lookup, step_seconds
 from sop_engine.definitions import StepDef, StepKind, WorkflowDef
+from sop_engine.evaluation_revisions import (
+    BudgetShare,
+    RevisionShare,
+    budget_shares,
+    revision_remarks,
+    revisions_of,
+    same_step,
+)
 from sop_engine.formatting import format_date
 from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.step_runs import CaseTrail, Outcome, StepRun
@@ -54,28 +62,6 @@ class Verdict(StrEnum):
     GOOD = "Berjalan baik"
     POOR = "Kurang baik"
     NOT_RUN = "Tidak berjalan"
-
-
-@dataclass(frozen=True)
-class RevisionShare:
-    """One revision of the SOP that cases of the period ran under."""
-
-    #: "revisi 20 Januari 2021" (with the start of its hash when two revisions share a date).
-    label: str
-    content_hash: str
-    cases: int
-    #: The revision new cases start under (the file in the workflows folder).
-    current: bool
-
-
-@dataclass(frozen=True)
-class BudgetShare:
-    """A step's mutu baku in one revision, and how many cases of the step ran under it."""
-
-    revision: str
-    budget: str
-    budget_seconds: int
-    cases: int
 
 
 @dataclass(frozen=True)
@@ -171,13 +157,13 @@ def summarise(
     (:mod:`sop_engine.critical_path`)."""
     known = dict(definitions or {})
     own = {case.case: known.get(case.definition_sha256, definition) for case in cases}
-    revisions = _revisions(definition, [own[case.case] for case in cases])
+    revisions = revisions_of(definition, [own[case.case] for case in cases])
     labels = {share.content_hash: share.label for share in revisions}
     steps = []
     for step in definition.steps:
-        matched = [(case, own[case.case].content_hash, _same_step(own[case.case], step)) for case in cases]
+        matched = [(case, own[case.case].content_hash, same_step(own[case.case], step)) for case in cases]
         steps.append(_figures(step, matched, calendar, lookup, labels))
-    remarks = _remarks(definition, revisions, [own[case.case] for case in cases], steps, calendar, labels)
+    remarks = _remarks(definition, revisions, [own[case.case] for case in cases], steps)
     return Evaluation(
         definition,
         since,
@@ -190,74 +176,15 @@ def summarise(
     )
 
 
-def _same_step(revision: WorkflowDef, step: StepDef) -> StepDef | None:
-    """The step of ``revision`` that counts for ``step`` of the current revision: same number, same uraian."""
-    if step.no > len(revision.steps):
-        return None
-    mine = revision.steps[step.no - 1]
-    return mine if mine.name == step.name else None
-
-
-def _revisions(current: WorkflowDef, used: Sequence[WorkflowDef]) -> tuple[RevisionShare, ...]:
-    """The revisions of ``used`` (one per case) with their number of cases, oldest first."""
-    found: dict[str, WorkflowDef] = {definition.content_hash: definition for definition in used}
-    ordered = sorted(found.values(), key=lambda definition: (definition.revision, definition.content_hash))
-    dates = [definition.revision for definition in ordered]
-    shares = []
-    for definition in ordered:
-        label = f"revisi {format_date(definition.revision)}"
-        if dates.count(definition.revision) > 1:
-            label += f" ({definition.content_hash[:8]})"
-        count = sum(1 for other in used if other.content_hash == definition.content_hash)
-        shares.append(
-            RevisionShare(label, definition.content_hash, count, definition.content_hash == current.content_hash)
-        )
-    return tuple(shares)
-
-
 def _remarks(
     current: WorkflowDef,
     revisions: Sequence[RevisionShare],
     used: Sequence[WorkflowDef],
     steps: Sequence[StepFigures],
-    calendar: WorkingCalendar,
-    labels: Mapping[str, str],
 ) -> tuple[str, ...]:
-    """The lines under the figures (see :attr:`Evaluation.remarks`)."""
-    remarks = []
-    if len(revisions) > 1 or any(not share.current for share in revisions):
-        listed = ", ".join(
-            f"{share.label} ({'berlaku sekarang, ' if share.current else ''}{share.cases} kasus)" for share in revisions
-        )
-        what = (
-            f"Periode ini mencakup {len(revisions)} revisi SOP: {listed}"
-            if len(revisions) > 1
-            else f"Semua kasus periode ini memakai {listed}, bukan revisi yang berlaku sekarang"
-        )
-        remarks.append(f"{what}. Tiap kasus dinilai terhadap mutu baku revisi yang dipakainya.")
-    others = {
-        definition.content_hash: definition for definition in used if definition.content_hash != current.content_hash
-    }
-    for content_hash, revision in others.items():
-        count = sum(1 for definition in used if definition.content_hash == content_hash)
-        for step in current.steps:
-            if _same_step(revision, step) is not None:
-                continue
-            if step.no > len(revision.steps):
-                remarks.append(
-                    f"Langkah {step.no} tidak ada di {labels[content_hash]}: {count} kasus revisi itu tidak dihitung "
-                    "pada langkah ini."
-                )
-            else:
-                remarks.append(
-                    f"Langkah {step.no} di {labels[content_hash]} berbeda uraiannya "
-                    f"(“{revision.steps[step.no - 1].name}”): {count} kasus revisi itu tidak dihitung pada langkah ini."
-                )
-        for extra in revision.steps[len(current.steps) :]:
-            remarks.append(
-                f"Langkah {extra.no} {labels[content_hash]} (“{extra.name}”) tidak ada di revisi sekarang dan tidak "
-                "dinilai."
-            )
+    """The lines under the figures (see :attr:`Evaluation.remarks`): the revisions and unmatched steps,
+    then per step a mutu baku that differs between revisions or comes from a sub-SOP."""
+    remarks = revision_remarks(current, revisions, used)
     for item in steps:
         if len({share.budget_seconds for share in item.budgets}) > 1:
             listed = ", ".join(f"{share.budget} ({share.revision}, {share.cases} kasus)" for share in item.budgets)
@@ -295,7 +222,7 @@ def _figures(
     )
     median = int(statistics.median(times)) if times else None
     ratio = statistics.median(ratios) if ratios else None
-    budgets = _budgets(counted, own_budget, calendar, labels)
+    budgets = budget_shares(counted, own_budget, calendar, labels)
     single = budgets[0].budget_seconds if len({share.budget_seconds for share in budgets}) == 1 else None
     verdict, note, action = _verdict(runs, worked, late, len(redone), len(ran_in), median, ratio, single)
     answers = answers_text(runs) if step.kind is StepKind.DECISION else ""
@@ -319,24 +246,6 @@ def _figures(
         median_ratio=ratio,
         budgets=budgets,
     )
-
-
-def _budgets(
-    counted: Sequence[tuple[CaseTrail, str, StepDef]],
-    own_budget: Mapping[str, int],
-    calendar: WorkingCalendar,
-    labels: Mapping[str, str],
-) -> tuple[BudgetShare, ...]:
-    """The step's mutu baku per revision of the ``counted`` cases, in the order of ``labels`` (oldest first)."""
-    shares = []
-    for content_hash, label in labels.items():
-        mine = [(case, step) for case, revision, step in counted if revision == content_hash]
-        if not mine:
-            continue
-        case, step = mine[0]
-        seconds = own_budget[case.case]
-        shares.append(BudgetShare(label, budget_label(step, seconds, calendar.jam_kerja_per_hari), seconds, len(mine)))
-    return tuple(shares)
 
 
 def answers_text(runs: Sequence[StepRun]) -> str:
