@@ -6,6 +6,12 @@ Over the cases of one SOP started in a period, per step: how many times it ran, 
 was skipped, and a verdict by a stated rule (:data:`RULE`). The monitoring table of the
 regulation (No, prosedur, penilaian, catatan, tindakan, paraf) is filled from the verdicts.
 
+A case is judged against the revision of the SOP it ran under (the definition it is pinned to):
+each run is compared with its own revision's mutu baku (the median of actual/budget must not pass
+1), and a step of an earlier revision counts for the current step of the same number only when its
+uraian is the same; the :attr:`Evaluation.remarks` say which revisions the period spans, which
+steps did not match and where the budgets differ.
+
 The figures are counted on the runs read from the audit trail (:mod:`sop_engine.step_runs`), so
 a step that may be skipped or run beside others is counted as it ran. :func:`evaluate` reads
 them; :func:`summarise` is the pure part.
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -25,6 +31,14 @@ from sop_engine.calendar import WorkingCalendar
 from sop_engine.context import Context
 from sop_engine.critical_path import Lookup, budget_label, no_lookup, step_seconds
 from sop_engine.definitions import StepDef, StepKind, WorkflowDef
+from sop_engine.evaluation_revisions import (
+    BudgetShare,
+    RevisionShare,
+    budget_shares,
+    revision_remarks,
+    revisions_of,
+    same_step,
+)
 from sop_engine.formatting import format_date
 from sop_engine.roles import DEFAULT_ROLES, Roles
 from sop_engine.step_runs import CaseTrail, Outcome, StepRun
@@ -36,7 +50,9 @@ RULE = (
     "Berjalan baik: paling banyak 25% pelaksanaan terlambat, median waktu kerja tidak melebihi mutu baku, dan "
     "paling banyak 25% kasus mengulang langkah karena dikembalikan. Kurang baik: salah satu syarat itu tidak "
     "terpenuhi. Tidak berjalan: langkah tidak pernah dikerjakan dalam periode (tidak sampai atau selalu dilewati). "
-    "Waktu kerja dihitung dalam jam kerja kantor (hari libur dan cuti bersama tidak dihitung)."
+    "Waktu kerja dihitung dalam jam kerja kantor (hari libur dan cuti bersama tidak dihitung). Tiap pelaksanaan "
+    "dibandingkan dengan mutu baku revisi SOP yang dipakai kasusnya: median waktu kerja dibagi mutu baku itu "
+    "paling tinggi 1. Langkah revisi lain dihitung pada langkah sekarang hanya bila nomor dan uraiannya sama."
 )
 
 
@@ -74,6 +90,10 @@ class StepFigures:
     #: How a decision step was answered in the period (:func:`answers_text`), also the end of its ``note``;
     #: empty for other steps.
     answers: str = ""
+    #: The median over the runs of actual working time / the mutu baku of the run's own revision.
+    median_ratio: float | None = None
+    #: The mutu baku per revision the counted cases ran under (one entry when there is one revision).
+    budgets: tuple[BudgetShare, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,11 @@ class Evaluation:
     rule: str = RULE
     #: The office's roles, to name each step's actors.
     roles: Roles = DEFAULT_ROLES
+    #: The revisions the cases ran under, oldest first.
+    revisions: tuple[RevisionShare, ...] = ()
+    #: What a reader must know to read the figures: several revisions, steps that did not match,
+    #: budgets that differ between revisions, a budget taken from a sub-SOP.
+    remarks: tuple[str, ...] = ()
 
     def actors_text(self, step: StepDef) -> str:
         """The names of who does ``step``, in order: one role, or a paraf chain "A, lalu B"."""
@@ -100,10 +125,20 @@ class Evaluation:
 
 
 def evaluate(ctx: Context, workflow: str, since: date | None = None, until: date | None = None) -> Evaluation:
-    """The evaluation of ``workflow`` (its current definition) over the cases started from ``since`` to ``until``."""
+    """The evaluation of ``workflow`` over the cases started from ``since`` to ``until``: the steps of its
+    current definition, each case judged against the revision it is pinned to."""
     definition = workflows.show(ctx, workflow)
     found = trails.of_workflow(ctx, workflow, since, until)
-    return summarise(definition, found.cases, ctx.calendar, since, until, ctx.settings.roles, workflows.lookup(ctx))
+    return summarise(
+        definition,
+        found.cases,
+        ctx.calendar,
+        since,
+        until,
+        ctx.settings.roles,
+        workflows.lookup(ctx),
+        definitions=found.definitions,
+    )
 
 
 def summarise(
@@ -114,26 +149,82 @@ def summarise(
     until: date | None = None,
     roles: Roles = DEFAULT_ROLES,
     lookup: Lookup = no_lookup,
+    definitions: Mapping[str, WorkflowDef] | None = None,
 ) -> Evaluation:
-    """The figures of every step of ``definition`` over ``cases`` (matched by step number); ``lookup``
-    finds the SOP a step without ``waktu`` runs (:mod:`sop_engine.critical_path`)."""
-    steps = tuple(_figures(step, cases, calendar, lookup) for step in definition.steps)
-    return Evaluation(definition, since, until, tuple(case.case for case in cases), steps, roles=roles)
+    """The figures of every step of ``definition`` (the current revision) over ``cases``; ``definitions``
+    (by content hash) are the revisions the cases are pinned to (a case whose hash is not there counts
+    as of ``definition``); ``lookup`` finds the SOP a step without ``waktu`` runs
+    (:mod:`sop_engine.critical_path`)."""
+    known = dict(definitions or {})
+    own = {case.case: known.get(case.definition_sha256, definition) for case in cases}
+    revisions = revisions_of(definition, [own[case.case] for case in cases])
+    labels = {share.content_hash: share.label for share in revisions}
+    steps = []
+    for step in definition.steps:
+        matched = [(case, own[case.case].content_hash, same_step(own[case.case], step)) for case in cases]
+        steps.append(_figures(step, matched, calendar, lookup, labels))
+    remarks = _remarks(definition, revisions, [own[case.case] for case in cases], steps)
+    return Evaluation(
+        definition,
+        since,
+        until,
+        tuple(case.case for case in cases),
+        tuple(steps),
+        roles=roles,
+        revisions=revisions,
+        remarks=remarks,
+    )
 
 
-def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalendar, lookup: Lookup) -> StepFigures:
+def _remarks(
+    current: WorkflowDef,
+    revisions: Sequence[RevisionShare],
+    used: Sequence[WorkflowDef],
+    steps: Sequence[StepFigures],
+) -> tuple[str, ...]:
+    """The lines under the figures (see :attr:`Evaluation.remarks`): the revisions and unmatched steps,
+    then per step a mutu baku that differs between revisions or comes from a sub-SOP."""
+    remarks = revision_remarks(current, revisions, used)
+    for item in steps:
+        if len({share.budget_seconds for share in item.budgets}) > 1:
+            listed = ", ".join(f"{share.budget} ({share.revision}, {share.cases} kasus)" for share in item.budgets)
+            remarks.append(f"Langkah {item.step.no}: mutu baku berbeda antar revisi: {listed}.")
+        if item.step.budget is None:
+            remarks.append(
+                f"Langkah {item.step.no}: mutu baku {item.budget}, yaitu jalur kritis SOP {item.step.runs} "
+                "(langkah ini tidak punya waktu sendiri)."
+            )
+    return tuple(remarks)
+
+
+def _figures(
+    step: StepDef,
+    matched: Sequence[tuple[CaseTrail, str, StepDef | None]],
+    calendar: WorkingCalendar,
+    lookup: Lookup,
+    labels: Mapping[str, str],
+) -> StepFigures:
+    """The figures of ``step`` over the cases in which a step of their own revision counts for it
+    (``matched``: each case, the hash of its revision and that step, None when there is none)."""
+    budget = step_seconds(calendar, step, lookup)
+    counted = [(case, content_hash, mine) for case, content_hash, mine in matched if mine is not None]
+    own_budget = {case.case: step_seconds(calendar, mine, lookup) for case, _, mine in counted}
+    cases = [case for case, _, _ in counted]
     runs = [run for case in cases for run in case.runs if run.step == step.no]
     worked = [run for run in runs if run.outcome in (Outcome.DONE, Outcome.RETURNED)]
     times = sorted(run.working_seconds for run in worked)
+    ratios = [run.working_seconds / max(own_budget[run.case], 1) for run in worked]
     ran_in = {run.case for run in runs if run.outcome is not Outcome.SKIPPED}
     redone = {run.case for case in cases for run in case.runs if run.returned_to == step.no}
-    budget = step_seconds(calendar, step, lookup)
     late = sum(1 for run in runs if run.late and run.outcome is not Outcome.SKIPPED)
     skipped = sum(1 for run in runs if run.outcome is Outcome.SKIPPED) + sum(
         1 for case in cases if case.status == "selesai" and not any(run.step == step.no for run in case.runs)
     )
     median = int(statistics.median(times)) if times else None
-    verdict, note, action = _verdict(runs, worked, late, len(redone), len(ran_in), median, budget)
+    ratio = statistics.median(ratios) if ratios else None
+    budgets = budget_shares(counted, own_budget, calendar, labels)
+    single = budgets[0].budget_seconds if len({share.budget_seconds for share in budgets}) == 1 else None
+    verdict, note, action = _verdict(runs, worked, late, len(redone), len(ran_in), median, ratio, single)
     answers = answers_text(runs) if step.kind is StepKind.DECISION else ""
     note = f"{note} {answers}" if answers else note
     return StepFigures(
@@ -152,6 +243,8 @@ def _figures(step: StepDef, cases: Sequence[CaseTrail], calendar: WorkingCalenda
         action=action,
         budget=budget_label(step, budget, calendar.jam_kerja_per_hari),
         answers=answers,
+        median_ratio=ratio,
+        budgets=budgets,
     )
 
 
@@ -171,9 +264,12 @@ def _verdict(
     redone: int,
     cases: int,
     median: int | None,
-    budget: int,
+    ratio: float | None,
+    budget: int | None,
 ) -> tuple[Verdict, str, str]:
-    """The verdict by :data:`RULE`, the technical note (catatan) and the action (tindakan) it calls for."""
+    """The verdict by :data:`RULE`, the technical note (catatan) and the action (tindakan) it calls for;
+    ``ratio`` is the median of actual/own budget, ``budget`` the one mutu baku of all runs (None when the
+    revisions differ, and the note then gives the ratio)."""
     if not worked:
         return Verdict.NOT_RUN, "Tidak ada pelaksanaan dalam periode ini.", "Periksa apakah langkah masih diperlukan."
     counted = len([run for run in runs if run.outcome is not Outcome.SKIPPED])
@@ -181,8 +277,11 @@ def _verdict(
     if late > LIMIT_SHARE * counted:
         notes.append(f"{late} dari {counted} pelaksanaan terlambat")
         actions.append("tinjau beban pelaksana atau mutu baku waktu")
-    if median is not None and median > budget:
-        notes.append(f"median {hours(median)} melebihi mutu baku {hours(budget)}")
+    if ratio is not None and median is not None and ratio > 1:
+        if budget is not None:
+            notes.append(f"median {hours(median)} melebihi mutu baku {hours(budget)}")
+        else:
+            notes.append(f"median waktu kerja {_times(ratio)} mutu baku revisinya")
         if not actions:
             actions.append("tinjau beban pelaksana atau mutu baku waktu")
     if redone > LIMIT_SHARE * cases:
@@ -192,6 +291,11 @@ def _verdict(
         text = f"{counted} pelaksanaan, {late} terlambat." if late else f"{counted} pelaksanaan, tepat waktu."
         return Verdict.GOOD, text, "Pertahankan."
     return Verdict.POOR, _sentence(notes), _sentence(actions)
+
+
+def _times(ratio: float) -> str:
+    """A ratio as people read it, e.g. "1,3 kali"."""
+    return f"{ratio:.1f}".replace(".", ",") + " kali"
 
 
 def _sentence(parts: Sequence[str]) -> str:

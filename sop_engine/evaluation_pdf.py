@@ -1,8 +1,9 @@
 """The evaluation of an SOP as a PDF (ReportLab, as the SOP document): landscape A4 under the office's kop.
 
 The same content as the workbook of :mod:`sop_engine.evaluation_xlsx`: the figures per step
-with the verdict rule stated under them, then the monitoring form of PermenPAN-RB 35/2012 (No,
-prosedur, penilaian, catatan teknis, tindakan, paraf) with room for the evaluator's signature.
+with the remarks (revisions, budgets) and the verdict rule stated under them, then the monitoring
+form of PermenPAN-RB 35/2012 (No, prosedur, penilaian, catatan teknis, tindakan, paraf) with room
+for the evaluator's signature.
 Pure: no database; the kop comes from ``[office]`` in config.toml.
 """
 
@@ -70,6 +71,7 @@ def evaluation_pdf(result: Evaluation, office: OfficeSettings) -> bytes:
         Spacer(1, 4 * mm),
         _table(FIGURES_HEADER, [figures_row(result, item) for item in result.steps], _FIGURES_WIDTHS),
         Spacer(1, 3 * mm),
+        *[Paragraph(f"<b>Keterangan:</b> {escape(remark)}", _BODY) for remark in result.remarks],
         rule,
         PageBreak(),
         *_kop(office),

@@ -1,9 +1,9 @@
 """The evaluation of an SOP as an .xlsx workbook: the figures per step, and the filled monitoring form.
 
 Sheet "Evaluasi": per step the runs, median and p90 working time against the mutu baku, late runs,
-returns, skips and the verdict, with the rule written under the table. Sheet "Monitoring": the
-form of PermenPAN-RB 35/2012 (No, prosedur, penilaian, catatan teknis, tindakan, paraf) with
-the paraf column left for the evaluator. Pure: no database.
+returns, skips and the verdict, with the remarks (revisions, budgets) and the rule written under
+the table. Sheet "Monitoring": the form of PermenPAN-RB 35/2012 (No, prosedur, penilaian, catatan
+teknis, tindakan, paraf) with the paraf column left for the evaluator. Pure: no database.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def workbook_bytes(result: Evaluation) -> bytes:
     figures.title = "Evaluasi"
     _title(figures, result, "Evaluasi pelaksanaan SOP")
     _table(figures, FIGURES_HEADER, [figures_row(result, item) for item in result.steps], (6, 48, 18) + (12,) * 10)
+    for number, remark in enumerate(result.remarks):
+        figures.cell(figures.max_row + (2 if number == 0 else 1), 1, "Keterangan: " + remark)
     figures.cell(figures.max_row + 2, 1, "Aturan penilaian: " + result.rule).alignment = _WRAP
     figures.merge_cells(start_row=figures.max_row, start_column=1, end_row=figures.max_row, end_column=13)
     figures.row_dimensions[figures.max_row].height = 60

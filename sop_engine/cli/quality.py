@@ -51,7 +51,8 @@ def cmd_evaluasi(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def evaluation_text(result: evaluation.Evaluation) -> str:
-    """The evaluation for the terminal: the period, the table per step, the late steps and the rule."""
+    """The evaluation for the terminal: the period, the table per step (uraian and pelaksana clipped), the
+    remarks (revisions, budgets), the late steps and the rule."""
     head = [
         f"Evaluasi pelaksanaan SOP {result.workflow.name} — {result.workflow.title}",
         f"Periode: {evaluation.period_text(result.since, result.until)}; {len(result.cases)} kasus.",
@@ -60,6 +61,8 @@ def evaluation_text(result: evaluation.Evaluation) -> str:
     rows = [
         (
             item.step.no,
+            output.clip(item.step.name, 32),
+            output.clip(result.actors_text(item.step), 20),
             _hours(item.budget_seconds),
             item.runs,
             _hours(item.median_seconds),
@@ -72,8 +75,21 @@ def evaluation_text(result: evaluation.Evaluation) -> str:
         )
         for item in result.steps
     ]
-    headers = ("No", "Mutu baku", "Pelaksanaan", "Median", "P90", "Terlambat", "Kembali", "Diulang", "Dilewati")
+    headers = (
+        "No",
+        "Uraian",
+        "Pelaksana",
+        "Mutu baku",
+        "Pelaksanaan",
+        "Median",
+        "P90",
+        "Terlambat",
+        "Kembali",
+        "Diulang",
+        "Dilewati",
+    )
     lines = [*head, output.table((*headers, "Penilaian"), rows), "", "Waktu dalam jam kerja kantor."]
+    lines += [f"Keterangan: {remark}" for remark in result.remarks]
     lines.append("Langkah yang terlambat:" if result.late_steps else "Langkah yang terlambat: tidak ada.")
     lines += [f"  {item.step.no}. {item.step.name}: {item.late}× terlambat." for item in result.late_steps]
     lines += [f"Keputusan {item.step.no}. {item.step.name}: {item.answers}" for item in result.steps if item.answers]
