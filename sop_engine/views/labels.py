@@ -90,6 +90,7 @@ FILE_KIND_LABELS: dict[str, str] = {
 ACTION_LABELS: dict[str, str] = {
     "system.initialised": "Basis data disiapkan",
     "workflow.registered": "SOP didaftarkan",
+    "office.changed": "Pengaturan kantor diubah",
     "person.added": "Pegawai ditambahkan",
     "person.password_set": "Kata sandi diatur",
     "person.token_issued": "Token API dibuat",
