@@ -11,7 +11,7 @@ progress of the offices under it, never acting on them (:data:`sop_engine.policy
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,19 +20,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, cases, policy, textrules, workflows
-from sop_engine.artefacts import sniff_kind
+from sop_engine import audit, cases, office_fields, policy, workflows
 from sop_engine.case_records import CaseRecord, StepRecord
-from sop_engine.config_office import is_email
-from sop_engine.config_offices import calendar_json, zone_label, zone_of
+from sop_engine.config_offices import zone_label
 from sop_engine.context import Context
 from sop_engine.db.models import Case, Office, Person
 from sop_engine.db.statuses import CaseStatus
 from sop_engine.definitions import SYSTEM_ACTOR
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
-from sop_engine.formatting import format_size
 from sop_engine.policy import Permission
-from sop_engine.views.labels import FILE_KIND_LABELS
+from sop_engine.remedies import Hint, Remedy
 
 #: The workflow whose yearly case a pengawas follows.
 LAKIP = "lakip"
@@ -121,18 +118,11 @@ class OfficeProgress:
     late_seconds: int
 
 
-#: The largest logo an office may keep (a kop's logo is a few tens of kilobytes).
-LOGO_MAX_BYTES = 1024 * 1024
-
-#: The settings ``add`` and ``set`` take, in the order they are checked and shown.
-SETTINGS = ("name", "zone", "address", "phone", "website", "email", "logo", "calendar")
-
-
 def add_office(ctx: Context, new: NewOffice) -> OfficeRecord:
     """Create an office with its settings, audit trail and the SOP files; refused if the satker exists."""
     satker = _checked_code(new.satker)
-    given = {key: getattr(new, key) for key in SETTINGS}
-    row = Office(code=satker, **_columns(given))
+    given = {key: getattr(new, key) for key in office_fields.SETTINGS}
+    row = Office(code=satker, **office_fields.columns(given))
     definitions = workflows.on_disk(ctx)
     with ctx.db.write() as session:
         policy.resolve(session, ctx.office(session).id, SYSTEM_ACTOR, Permission.MANAGE_OFFICES)
@@ -170,28 +160,27 @@ def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged
     and, for the office of config.toml, for anything but its parent (config.toml holds the rest).
     Deadlines already set stay as they are; a new zone or calendar sets the ones computed after it.
     """
-    given = {key: getattr(change, key) for key in SETTINGS if getattr(change, key) is not None}
+    given = {key: getattr(change, key) for key in office_fields.SETTINGS if getattr(change, key) is not None}
     if not given and change.parent is None and not change.no_parent:
         raise InvalidInput(
-            f"Tidak ada pengaturan kantor {satker} yang diberikan untuk diubah; berikan sedikitnya satu dari "
-            "--name, --zone, --address, --phone, --website, --email, --logo, --parent, --no-parent, --calendar.",
+            f"Tidak ada pengaturan kantor {satker} yang diberikan untuk diubah; sebutkan sedikitnya satu: nama, zona, "
+            "alamat, telepon, situs web, pos-el, logo, induk atau kalender.",
             value=satker,
         )
     if change.parent is not None and change.no_parent:
-        raise InvalidInput("Pilih --parent SATKER atau --no-parent, tidak keduanya.", value=change.parent)
-    columns = _columns(given)
+        raise InvalidInput("Pilih kantor induk yang baru atau lepaskan induknya, tidak keduanya.", value=change.parent)
+    columns = office_fields.columns(given)
     with ctx.db.write() as session:
         policy.resolve(session, ctx.office(session).id, SYSTEM_ACTOR, Permission.MANAGE_OFFICES)
         row = session.scalar(select(Office).where(Office.code == satker.strip()))
         if row is None:
             raise NotFound(
-                f"Kantor dengan kode satker '{satker}' tidak ada; lihat kantor yang ada dengan `sop offices list`.",
-                value=satker,
+                f"Kantor dengan kode satker '{satker}' tidak ada.", value=satker, hint=Hint(Remedy.LIST_OFFICES)
             )
         if given and row.code == ctx.home_satker:
             raise InvalidInput(
                 f"Kantor {row.code} adalah kantor config.toml: nama, zona, kop dan kalendernya diubah di bagian "
-                "[office] dan [calendar] config.toml; di sini hanya induknya (--parent, --no-parent).",
+                "[office] dan [calendar] config.toml; di sini hanya kantor induknya yang dapat diubah.",
                 value=row.code,
             )
         if change.parent is not None or change.no_parent:
@@ -221,63 +210,6 @@ def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged
     return OfficeChanged(satker.strip(), changes, zone)
 
 
-def _columns(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The row's columns for the settings given (keys of :data:`SETTINGS`), each checked in one place."""
-    checks: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "name": ("name", _checked_name),
-        "zone": ("timezone", zone_of),
-        "address": ("address", lambda value: textrules.line(value, "Alamat")),
-        "phone": ("phone", lambda value: textrules.line(value, "Telepon")),
-        "website": ("website", lambda value: textrules.line(value, "Situs web")),
-        "email": ("email", _checked_email),
-        "logo": ("logo", lambda value: None if value is None else logo_content(value)),
-        "calendar": ("calendar", calendar_json),
-    }
-    return {checks[key][0]: checks[key][1](value) for key, value in given.items()}
-
-
-def _checked_name(name: str) -> str:
-    checked = textrules.line(name, "Nama kantor")
-    if not checked:
-        raise InvalidInput("Nama kantor wajib diisi, misalnya 'KPU Kabupaten Sampang'.", value=name)
-    return checked
-
-
-def _checked_email(email: str) -> str:
-    checked = textrules.line(email, "Alamat pos-el kantor")
-    if not is_email(checked):
-        raise InvalidInput(
-            f"'{checked}' bukan alamat pos-el; tulis misalnya 'kpu@sampang.example' (kosongkan untuk tanpa pos-el).",
-            value=email,
-        )
-    return checked
-
-
-def logo_content(path: Path) -> bytes:
-    """The bytes of a logo file, refused unless its content is a PNG or JPEG of at most :data:`LOGO_MAX_BYTES`."""
-    if not path.is_file():
-        raise InvalidInput(f"Berkas logo '{path}' tidak ditemukan; periksa nama dan foldernya.", value=str(path))
-    size = path.stat().st_size
-    if size > LOGO_MAX_BYTES:
-        raise InvalidInput(
-            f"Berkas logo '{path}' berukuran {size} bait, melebihi batas {LOGO_MAX_BYTES} bait "
-            f"({format_size(LOGO_MAX_BYTES)}); "
-            "perkecil gambarnya (logo kop cukup beberapa puluh KB).",
-            value=str(path),
-            size=size,
-            limit=LOGO_MAX_BYTES,
-        )
-    kind = sniff_kind(path)
-    if kind not in ("png", "jpeg"):
-        raise InvalidInput(
-            f"Berkas logo '{path}' berisi {FILE_KIND_LABELS.get(kind, kind)}, bukan gambar PNG atau JPEG; "
-            "simpan logonya sebagai PNG atau JPEG.",
-            value=str(path),
-            detected=kind,
-        )
-    return path.read_bytes()
-
-
 def _parent_id(session: Session, row: Office, parent: str) -> int:
     """The row id of ``parent``, refused if it is the office itself or an office under it (a cycle)."""
     found = _office_id(session, parent.strip())
@@ -286,7 +218,7 @@ def _parent_id(session: Session, row: Office, parent: str) -> int:
         if above == row.id:
             raise InvalidInput(
                 f"Kantor {parent.strip()} tidak bisa menjadi induk kantor {row.code}: {parent.strip()} adalah kantor "
-                f"{row.code} sendiri atau berada di bawahnya; pilih kantor lain atau --no-parent.",
+                f"{row.code} sendiri atau berada di bawahnya; pilih kantor lain sebagai induk, atau lepaskan induknya.",
                 value=parent,
             )
         above = session.scalar(select(Office.parent_id).where(Office.id == above))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 
 import docx
 import pytest
 
-from sop_engine import cases, documents, offices, people
+from sop_engine import cases, deadlines, documents, offices, people
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
@@ -81,8 +82,8 @@ def test_set_changes_only_what_is_given_and_records_old_and_new(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["9999", "--name", "X"], "'9999' tidak ada; lihat kantor yang ada dengan `sop offices list`"),
-        ([OTHER], "berikan sedikitnya satu dari --name"),
+        (["9999", "--name", "X"], "'9999' tidak ada. Lihat kantor yang ada dengan `sop offices list`."),
+        ([OTHER], "sebutkan sedikitnya satu: nama, zona"),
         ([OTHER, "--name", " "], "Nama kantor wajib diisi"),
         ([OTHER, "--zone", "UTC"], "WIB, WITA atau WIT"),
         ([OTHER, "--email", "kpu sampang"], "bukan alamat pos-el"),
@@ -160,3 +161,18 @@ def _images(path: Path) -> list[bytes]:
     """The image parts of a .docx."""
     package = docx.Document(str(path)).part.package
     return [part.blob for part in package.iter_parts() if part.content_type.startswith("image/")]
+
+
+def test_a_new_zone_keeps_the_deadlines_set_and_recompute_moves_them(
+    ctx: Context, settings: Settings, clock: FixedClock
+) -> None:
+    other = add_other_office(ctx)  # WITA
+    clock.set(datetime.fromisoformat("2021-01-11T15:55:00+07:00"))  # 16:55 WITA: after its working day
+    cases.start_case(other, "lakip", 2021, "sekretaris")
+    due = cases.get_case(other, "lakip-2021").steps[0].due_at
+    changed = offices.set_office(ctx, OTHER, OfficeChange(zone="WIB"))
+    assert changed.changes == {"timezone": ("Asia/Makassar", "Asia/Jakarta")}
+    other = ctx.for_office(OTHER)
+    assert cases.get_case(other, "lakip-2021").steps[0].due_at == due  # a deadline already set stays
+    [moved] = deadlines.recompute(other)
+    assert cases.get_case(other, "lakip-2021").steps[0].due_at == moved.new_due != due

@@ -71,7 +71,8 @@ def cmd_offices_set(args: argparse.Namespace, ctx: Context) -> int:
     if "timezone" in done.changes or "calendar" in done.changes:
         print(
             f"Tenggat langkah yang sudah ditetapkan tidak berubah; tenggat yang dihitung mulai sekarang memakai "
-            f"zona {done.zone} dan kalender kantor yang baru."
+            f"zona {done.zone} dan kalender kantor yang baru. Untuk menghitung ulang tenggat yang masih berjalan: "
+            f"`sop --kantor {done.satker} deadlines recompute`."
         )
     return 0
 

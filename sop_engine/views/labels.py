@@ -123,7 +123,7 @@ ACTION_LABELS: dict[str, str] = {
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Pekerjaan SOP", ("case.", "step.", "letter.", "lakip.")),
     ("Akun pegawai", ("person.",)),
-    ("Sistem dan notifikasi", ("system.", "workflow.", "deadlines.", "notification.")),
+    ("Sistem dan notifikasi", ("system.", "office.", "workflow.", "deadlines.", "notification.")),
 )
 
 #: The keys of an audit event's details; a key not listed is shown as it is. The page of the
