@@ -77,6 +77,7 @@ def test_set_changes_only_what_is_given_and_records_old_and_new(
     cleared = run_cli(["offices", "set", OTHER, "--no-parent", "--email", ""], settings, clock)
     assert cleared.code == 0, cleared.err
     assert (listed(settings, clock)["parent"], listed(settings, clock)["email"]) == (None, "")
+    assert run_cli(["--kantor", OTHER, "audit", "verify"], settings, clock).code == 0
 
 
 @pytest.mark.parametrize(
