@@ -81,13 +81,18 @@ def _office_line(raw: Mapping[str, Any], key: str, where: str) -> str:
 def _office_email(raw: Mapping[str, Any], where: str) -> str:
     """``[office] email``: empty, or one address with a single @ and a dot in its domain."""
     value = _office_line(raw, "email", where)
-    local, _, domain = value.partition("@")
-    if value and (not local or "." not in domain or " " in value or "@" in domain):
+    if not is_email(value):
         raise ConfigError(
             f'{where}: [office] email = {value!r} bukan alamat pos-el; tulis misalnya "kpu@bangkalan.example".',
             value=value,
         )
     return value
+
+
+def is_email(value: str) -> bool:
+    """Whether ``value`` is empty or one address with a single @ and a dot in its domain (the kop's e-mail)."""
+    local, _, domain = value.partition("@")
+    return not value or (bool(local) and "." in domain and " " not in value and "@" not in domain)
 
 
 #: The image kinds a letterhead logo may be (what Word and LibreOffice print everywhere).

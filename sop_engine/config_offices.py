@@ -1,7 +1,7 @@
 """The settings of an office kept in the database, for the offices of a central install.
 
 A single install is the office of config.toml's ``[office]`` and ``[calendar]``. A central install
-adds more with ``sop offices add``; each keeps its name, time zone, letterhead lines and the keys of
+adds more with ``sop offices add``; each keeps its name, time zone, letterhead lines, e-mail, logo and the keys of
 its ``[calendar]`` that differ from the install's in its row. :func:`office_settings` turns such a
 row into the :class:`~sop_engine.config.Settings` of that office: the install's, with ``office``
 and ``calendar`` replaced. Pure: no database, the row's values come in as plain arguments.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sop_engine.config import OfficeSettings, Settings
@@ -51,15 +52,32 @@ def calendar_json(raw: Mapping[str, Any]) -> str | None:
 
 
 def office_settings(
-    base: Settings, *, satker: str, name: str, timezone: str, lines: tuple[str, str, str], calendar: str | None
+    base: Settings,
+    *,
+    satker: str,
+    name: str,
+    timezone: str,
+    lines: tuple[str, str, str, str],
+    calendar: str | None,
+    logo: Path | None = None,
 ) -> Settings:
     """The settings of an office kept in the database: ``base`` with its office and calendar.
 
-    ``lines`` are the letterhead's address, phone and website; ``calendar`` the stored JSON of
-    :func:`calendar_json`, whose keys replace the install's.
+    ``lines`` are the letterhead's address, phone, website and e-mail; ``logo`` the file holding
+    the office's logo (written from its row); ``calendar`` the stored JSON of :func:`calendar_json`,
+    whose keys replace the install's.
     """
-    address, phone, website = lines
-    office = OfficeSettings(satker=satker, name=name, timezone=timezone, address=address, phone=phone, website=website)
+    address, phone, website, email = lines
+    office = OfficeSettings(
+        satker=satker,
+        name=name,
+        timezone=timezone,
+        address=address,
+        phone=phone,
+        website=website,
+        email=email,
+        logo=logo,
+    )
     raw = json.loads(calendar) if calendar else {}
     parsed = parse_calendar(raw, f"kalender kantor {satker}")
     replaced = {key: getattr(parsed, key) for key in CALENDAR_KEYS if key in raw}

@@ -13,7 +13,10 @@ is the context itself, as in a single install.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -91,6 +94,12 @@ class Context:
             found = self.offices[office_id] = self.for_office(code)
         return found
 
+    def forget_office(self, satker: str) -> None:
+        """Drop the kept context of office ``satker`` (its row changed): the next look-up reads the row again."""
+        for key, found in list(self.offices.items()):
+            if found.home is not None and found.settings.office.satker == satker:
+                del self.offices[key]
+
     @property
     def home_satker(self) -> str:
         """The kode satker of config.toml's office."""
@@ -105,8 +114,9 @@ class Context:
             satker=row.code,
             name=row.name,
             timezone=row.timezone,
-            lines=(row.address, row.phone, row.website),
+            lines=(row.address, row.phone, row.website, row.email),
             calendar=row.calendar,
+            logo=None if row.logo is None else _logo_file(self.settings, row.logo),
         )
         calendar = WorkingCalendar.from_settings(settings, HolidayCache(cache_file(settings)))
         return Context(settings, self.db, self.clock, calendar, home=self.settings, offices=self.offices)
@@ -124,3 +134,19 @@ class Context:
             value=self.settings.office.satker,
             hint=Hint(Remedy.INIT_DATABASE),
         )
+
+
+def _logo_file(settings: Settings, content: bytes) -> Path:
+    """A file holding an office's logo (kept in its row), for the documents that place it by path.
+
+    Written once per content under ``cache/logos/<sha256>.png|.jpg`` beside the artefact store,
+    as the holiday cache is; a changed logo is another file.
+    """
+    suffix = ".png" if content.startswith(b"\x89PNG") else ".jpg"
+    path = settings.storage.artefacts_dir.parent / "cache" / "logos" / f"{hashlib.sha256(content).hexdigest()}{suffix}"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(content)
+        partial.replace(path)
+    return path

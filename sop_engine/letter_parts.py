@@ -3,7 +3,8 @@ lembar disposisi, and the address block of a letter sent out.
 
 :mod:`sop_engine.documents` puts these values into its templates, dated by default the day the
 case reached the letter's step (:func:`step_day`); the kop comes from ``[office]``
-in config.toml (name, address, telephone, e-mail, website, logo), never from a constant.
+in config.toml (name, address, telephone, e-mail, website, logo), or for an office added with
+``sop offices add`` from its row (:mod:`sop_engine.config_offices`), never from a constant.
 """
 
 from __future__ import annotations

@@ -1,32 +1,35 @@
-"""The offices of a central install: adding and listing them, and the LAKIP progress a pengawas reads.
+"""The offices of a central install: adding, changing and listing them, and the LAKIP progress a pengawas reads.
 
 A single install serves the office of config.toml. A central install serves many offices from one
 PostgreSQL database: ``sop offices add`` creates an office with its settings kept in its row
 (:mod:`sop_engine.config_offices`), its audit trail started and the SOP files registered, as
-``sop init`` does for config.toml's office. Each office may have a parent (a provincial office over
-the kabupaten offices); the ``pengawas`` of an office read the progress of the offices under it,
-never acting on them (:data:`sop_engine.policy.Permission.READ_OFFICES`).
+``sop init`` does for config.toml's office; ``sop offices set`` changes those settings later. Each
+office may have a parent (a provincial office over the kabupaten offices); the ``pengawas`` of an office read the
+progress of the offices under it, never acting on them (:data:`sop_engine.policy.Permission.READ_OFFICES`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sop_engine import audit, cases, policy, textrules, workflows
+from sop_engine import audit, cases, office_fields, policy, workflows
 from sop_engine.case_records import CaseRecord, StepRecord
-from sop_engine.config_offices import calendar_json, zone_label, zone_of
+from sop_engine.config_offices import zone_label
 from sop_engine.context import Context
 from sop_engine.db.models import Case, Office, Person
 from sop_engine.db.statuses import CaseStatus
 from sop_engine.definitions import SYSTEM_ACTOR
 from sop_engine.errors import InvalidInput, NotAllowed, NotFound
 from sop_engine.policy import Permission
+from sop_engine.remedies import Hint, Remedy
 
 #: The workflow whose yearly case a pengawas follows.
 LAKIP = "lakip"
@@ -46,6 +49,36 @@ class NewOffice:
     parent: str | None = None
     #: The keys of the office's ``[calendar]`` that differ from the install's.
     calendar: Mapping[str, Any] = field(default_factory=dict)
+    #: The kop's e-mail (empty: none) and logo file (PNG or JPEG, None: no logo).
+    email: str = ""
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class OfficeChange:
+    """What ``sop offices set`` is given: each None leaves that setting as it is."""
+
+    name: str | None = None
+    zone: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    email: str | None = None
+    logo: Path | None = None
+    #: The kode satker of the new parent; ``no_parent`` takes the parent away.
+    parent: str | None = None
+    no_parent: bool = False
+    calendar: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class OfficeChanged:
+    """What ``sop offices set`` did: the columns changed, each with its old and new value (logo by sha256)."""
+
+    satker: str
+    changes: Mapping[str, tuple[Any, Any]]
+    #: The office's time zone after the change, as WIB/WITA/WIT.
+    zone: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,9 @@ class OfficeRecord:
     website: str
     parent: str | None
     people: int
+    email: str
+    #: The sha256 of its logo, None when it has none.
+    logo_sha256: str | None
     #: Whether its settings come from config.toml (the office of a single install) rather than its row.
     from_config: bool
 
@@ -84,18 +120,9 @@ class OfficeProgress:
 
 def add_office(ctx: Context, new: NewOffice) -> OfficeRecord:
     """Create an office with its settings, audit trail and the SOP files; refused if the satker exists."""
-    satker, name = _checked_code(new.satker), textrules.line(new.name, "Nama kantor")
-    if not name:
-        raise InvalidInput("Nama kantor wajib diisi, misalnya 'KPU Kabupaten Sampang'.", value=new.name)
-    row = Office(
-        code=satker,
-        name=name,
-        timezone=zone_of(new.zone),
-        address=textrules.line(new.address, "Alamat"),
-        phone=textrules.line(new.phone, "Telepon"),
-        website=textrules.line(new.website, "Situs web"),
-        calendar=calendar_json(new.calendar),
-    )
+    satker = _checked_code(new.satker)
+    given = {key: getattr(new, key) for key in office_fields.SETTINGS}
+    row = Office(code=satker, **office_fields.columns(given))
     definitions = workflows.on_disk(ctx)
     with ctx.db.write() as session:
         policy.resolve(session, ctx.office(session).id, SYSTEM_ACTOR, Permission.MANAGE_OFFICES)
@@ -106,6 +133,10 @@ def add_office(ctx: Context, new: NewOffice) -> OfficeRecord:
         session.flush()
         audit.ensure_head(session, row.id)
         details = {"satker": row.code, "name": row.name, "timezone": row.timezone, "parent": new.parent}
+        if row.email:
+            details["email"] = row.email
+        if row.logo is not None:
+            details["logo_sha256"] = hashlib.sha256(row.logo).hexdigest()
         audit.append(
             session,
             row.id,
@@ -118,6 +149,89 @@ def add_office(ctx: Context, new: NewOffice) -> OfficeRecord:
         for definition in definitions.values():
             workflows.register(session, ctx, row.id, definition)
     return next(record for record in list_offices(ctx) if record.satker == satker)
+
+
+def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged:
+    """Change the settings ``change`` gives of office ``satker``, checked as :func:`add_office` checks them.
+
+    One transaction with one ``office.changed`` event in the office's trail naming each column
+    changed with its old and new value (the logo by sha256); nothing when every value given is
+    the one the office has. Refused for an unknown office, for a parent under the office itself,
+    and, for the office of config.toml, for anything but its parent (config.toml holds the rest).
+    Deadlines already set stay as they are; a new zone or calendar sets the ones computed after it.
+    """
+    given = {key: getattr(change, key) for key in office_fields.SETTINGS if getattr(change, key) is not None}
+    if not given and change.parent is None and not change.no_parent:
+        raise InvalidInput(
+            f"Tidak ada pengaturan kantor {satker} yang diberikan untuk diubah; sebutkan sedikitnya satu: nama, zona, "
+            "alamat, telepon, situs web, pos-el, logo, induk atau kalender.",
+            value=satker,
+        )
+    if change.parent is not None and change.no_parent:
+        raise InvalidInput("Pilih kantor induk yang baru atau lepaskan induknya, tidak keduanya.", value=change.parent)
+    columns = office_fields.columns(given)
+    with ctx.db.write() as session:
+        policy.resolve(session, ctx.office(session).id, SYSTEM_ACTOR, Permission.MANAGE_OFFICES)
+        row = session.scalar(select(Office).where(Office.code == satker.strip()))
+        if row is None:
+            raise NotFound(
+                f"Kantor dengan kode satker '{satker}' tidak ada.", value=satker, hint=Hint(Remedy.LIST_OFFICES)
+            )
+        if given and row.code == ctx.home_satker:
+            raise InvalidInput(
+                f"Kantor {row.code} adalah kantor config.toml: nama, zona, kop dan kalendernya diubah di bagian "
+                "[office] dan [calendar] config.toml; di sini hanya kantor induknya yang dapat diubah.",
+                value=row.code,
+            )
+        if change.parent is not None or change.no_parent:
+            columns["parent_id"] = None if change.no_parent else _parent_id(session, row, change.parent or "")
+        changes = {
+            key: (_shown(session, key, getattr(row, key)), _shown(session, key, value))
+            for key, value in columns.items()
+            if getattr(row, key) != value
+        }
+        if changes:
+            for key, value in columns.items():
+                setattr(row, key, value)
+            audit.append(
+                session,
+                row.id,
+                actor=SYSTEM_ACTOR,
+                role="admin",
+                action="office.changed",
+                recorded_at=ctx.clock.now(),
+                details={
+                    "satker": row.code,
+                    "changed": {key: {"old": old, "new": new} for key, (old, new) in changes.items()},
+                },
+            )
+        zone = zone_label(row.timezone)
+    ctx.forget_office(satker.strip())
+    return OfficeChanged(satker.strip(), changes, zone)
+
+
+def _parent_id(session: Session, row: Office, parent: str) -> int:
+    """The row id of ``parent``, refused if it is the office itself or an office under it (a cycle)."""
+    found = _office_id(session, parent.strip())
+    above: int | None = found
+    while above is not None:
+        if above == row.id:
+            raise InvalidInput(
+                f"Kantor {parent.strip()} tidak bisa menjadi induk kantor {row.code}: {parent.strip()} adalah kantor "
+                f"{row.code} sendiri atau berada di bawahnya; pilih kantor lain sebagai induk, atau lepaskan induknya.",
+                value=parent,
+            )
+        above = session.scalar(select(Office.parent_id).where(Office.id == above))
+    return found
+
+
+def _shown(session: Session, column: str, value: Any) -> Any:
+    """A column's value as the audit event names it: the logo by sha256, the parent by kode satker."""
+    if column == "logo":
+        return None if value is None else hashlib.sha256(value).hexdigest()
+    if column == "parent_id":
+        return None if value is None else session.scalar(select(Office.code).where(Office.id == value))
+    return value
 
 
 def list_offices(ctx: Context) -> tuple[OfficeRecord, ...]:
@@ -139,6 +253,8 @@ def list_offices(ctx: Context) -> tuple[OfficeRecord, ...]:
                 website=row.website,
                 parent=parent_code,
                 people=count,
+                email=row.email,
+                logo_sha256=None if row.logo is None else hashlib.sha256(row.logo).hexdigest(),
                 from_config=row.code == home,
             )
             for row, parent_code, count in session.execute(query)

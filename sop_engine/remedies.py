@@ -71,6 +71,7 @@ class Remedy(StrEnum):
     IMPORT_BUDGET = "import_budget"  # year
     IMPORT_TARGETS_AND_BUDGET = "import_targets_and_budget"  # year
     DRAFT_FOR_CASE = "draft_for_case"
+    LIST_OFFICES = "list_offices"
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def test_offices_add_keeps_the_settings_in_the_database(
     assert f"sop --kantor {OTHER} people add" in added.out
     text = run_cli(["offices", "list"], settings, clock).out
     lines = [line.split() for line in text.splitlines()]
-    assert ["3527", "KPU", "Kabupaten", "Sampang", "WITA", "-", "0", "basis", "data"] in lines
-    assert ["3526", "KPU", "Kabupaten", "Bangkalan", "WIB", "-", "7", "config.toml"] in lines
+    assert ["3527", "KPU", "Kabupaten", "Sampang", "WITA", "-", "0", "-", "-", "basis", "data"] in lines
+    assert ["3526", "KPU", "Kabupaten", "Bangkalan", "WIB", "-", "7", "-", "-", "config.toml"] in lines
     other = ctx.for_office(OTHER)
     office = other.settings.office
     assert (office.name, office.timezone, office.letterhead) == (

@@ -67,6 +67,7 @@ COMMANDS: Final[Mapping[Remedy, str]] = {
     Remedy.IMPORT_BUDGET: f"Impor dengan {_IMPORT_BUDGET}.",
     Remedy.IMPORT_TARGETS_AND_BUDGET: f"Impor dengan {_IMPORT_TARGETS} dan {_IMPORT_BUDGET}.",
     Remedy.DRAFT_FOR_CASE: "Misalnya `sop lakip draft lakip-2021 -o draf.docx --attach --by USER`.",
+    Remedy.LIST_OFFICES: "Lihat kantor yang ada dengan `sop offices list`.",
 }
 
 #: What a command shows for a parameter the service did not give.

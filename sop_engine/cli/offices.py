@@ -1,4 +1,4 @@
-"""``sop offices add|list``: the offices of a central install, and the LAKIP progress of each.
+"""``sop offices add|set|list``: the offices of a central install, and the LAKIP progress of each.
 
 ``--kantor SATKER`` (or ``$SOP_KANTOR``) on any command picks the office it works in; without
 either a command works in config.toml's office, as in a single install.
@@ -18,7 +18,7 @@ from sop_engine.cli.output import short, table
 from sop_engine.cli.parsing import print_json
 from sop_engine.context import Context
 from sop_engine.errors import InvalidInput
-from sop_engine.offices import NewOffice, OfficeProgress, OfficeRecord
+from sop_engine.offices import NewOffice, OfficeChange, OfficeProgress, OfficeRecord
 from sop_engine.views.labels import CASE_STATUS_LABELS
 from sop_engine.views.offices import late_text, office_json, progress_json
 
@@ -33,6 +33,8 @@ def cmd_offices_add(args: argparse.Namespace, ctx: Context) -> int:
         website=args.website or "",
         parent=args.parent,
         calendar=_calendar_table(args.calendar) if args.calendar else {},
+        email=args.email or "",
+        logo=Path(args.logo) if args.logo else None,
     )
     office = offices.add_office(ctx, new)
     print(
@@ -40,6 +42,57 @@ def cmd_offices_add(args: argparse.Namespace, ctx: Context) -> int:
         f"dengan `sop --kantor {office.satker} people add ...`."
     )
     return 0
+
+
+def cmd_offices_set(args: argparse.Namespace, ctx: Context) -> int:
+    change = OfficeChange(
+        name=args.name,
+        zone=args.zone,
+        address=args.address,
+        phone=args.phone,
+        website=args.website,
+        email=args.email,
+        logo=Path(args.logo) if args.logo else None,
+        parent=args.parent,
+        no_parent=args.no_parent,
+        calendar=_calendar_table(args.calendar) if args.calendar else None,
+    )
+    done = offices.set_office(ctx, args.satker, change)
+    if not done.changes:
+        print(f"Pengaturan kantor {done.satker} sudah seperti yang diberikan; tidak ada yang diubah.")
+        return 0
+    print(f"Pengaturan kantor {done.satker} diubah:")
+    for column, (old, new) in done.changes.items():
+        print(f"  {CHANGE_LABELS[column]}: {_value(old)} → {_value(new)}")
+    print(
+        "Layanan yang sedang berjalan (sop serve, penjadwal) memakai pengaturan baru setelah dijalankan ulang; "
+        "perintah sop berikutnya langsung memakainya."
+    )
+    if "timezone" in done.changes or "calendar" in done.changes:
+        print(
+            f"Tenggat langkah yang sudah ditetapkan tidak berubah; tenggat yang dihitung mulai sekarang memakai "
+            f"zona {done.zone} dan kalender kantor yang baru. Untuk menghitung ulang tenggat yang masih berjalan: "
+            f"`sop --kantor {done.satker} deadlines recompute`."
+        )
+    return 0
+
+
+#: The columns of an office as ``sop offices set`` names them.
+CHANGE_LABELS = {
+    "name": "Nama",
+    "timezone": "Zona waktu",
+    "address": "Alamat",
+    "phone": "Telepon",
+    "website": "Situs web",
+    "email": "Pos-el",
+    "logo": "Logo (sha256)",
+    "calendar": "Kalender",
+    "parent_id": "Induk",
+}
+
+
+def _value(value: object) -> str:
+    return "-" if value in (None, "") else str(value)
 
 
 def cmd_offices_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -58,9 +111,18 @@ def cmd_offices_list(args: argparse.Namespace, ctx: Context) -> int:
 def offices_table(items: Sequence[OfficeRecord]) -> str:
     """``sop offices list``: one line per office."""
     return table(
-        ["Satker", "Nama", "Zona", "Induk", "Pegawai", "Pengaturan"],
+        ["Satker", "Nama", "Zona", "Induk", "Pegawai", "Pos-el", "Logo", "Pengaturan"],
         [
-            [o.satker, o.name, o.zone, o.parent or "-", o.people, "config.toml" if o.from_config else "basis data"]
+            [
+                o.satker,
+                o.name,
+                o.zone,
+                o.parent or "-",
+                o.people,
+                o.email or "-",
+                o.logo_sha256[:12] if o.logo_sha256 else "-",
+                "config.toml" if o.from_config else "basis data",
+            ]
             for o in items
         ],
     )

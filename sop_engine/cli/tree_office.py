@@ -71,7 +71,7 @@ def _register_sopdoc(cli: Commands, sub: Any) -> None:
 
 
 def _register_offices(cli: Commands) -> None:
-    """`sop offices add|list` (handlers in :mod:`.offices`)."""
+    """`sop offices add|set|list` (handlers in :mod:`.offices`)."""
     sub = cli.group("offices", "kantor-kantor pada instalasi pusat (satu basis data, banyak kantor)")
     p = cli.command(sub, "add", "offices.cmd_offices_add", "tambahkan kantor dengan pengaturannya sendiri")
     p.add_argument("satker", help="kode satker kantor, misalnya 3527")
@@ -82,6 +82,21 @@ def _register_offices(cli: Commands) -> None:
     p.add_argument("--website", help="situs web pada kop surat")
     p.add_argument("--parent", metavar="SATKER", help="kantor induk (pengawasnya membaca kantor ini)")
     p.add_argument("--calendar", metavar="BERKAS", help="berkas TOML berisi tabel [calendar] khusus kantor ini")
+    p.add_argument("--email", help="alamat pos-el pada kop surat")
+    p.add_argument("--logo", metavar="BERKAS", help="logo kop surat dan sampul LKj: gambar PNG atau JPEG (maks. 1 MB)")
+    p = cli.command(sub, "set", "offices.cmd_offices_set", "ubah pengaturan kantor; yang tidak disebut tetap")
+    p.add_argument("satker", help="kode satker kantor yang diubah")
+    p.add_argument("--name", help="nama kantor")
+    p.add_argument("--zone", help="zona waktu: WIB, WITA atau WIT (tenggat yang sudah ada tetap)")
+    p.add_argument("--address", help="alamat pada kop surat ('' mengosongkan)")
+    p.add_argument("--phone", help="telepon pada kop surat ('' mengosongkan)")
+    p.add_argument("--website", help="situs web pada kop surat ('' mengosongkan)")
+    p.add_argument("--email", help="alamat pos-el pada kop surat ('' mengosongkan)")
+    p.add_argument("--logo", metavar="BERKAS", help="logo baru: gambar PNG atau JPEG (maks. 1 MB)")
+    parent = p.add_mutually_exclusive_group()
+    parent.add_argument("--parent", metavar="SATKER", help="kantor induk yang baru")
+    parent.add_argument("--no-parent", action="store_true", help="lepaskan kantor dari induknya")
+    p.add_argument("--calendar", metavar="BERKAS", help="berkas TOML berisi tabel [calendar] pengganti")
     p = cli.command(sub, "list", "offices.cmd_offices_list", "daftar kantor, atau kasus LAKIP tiap kantor", True)
     p.add_argument("--year", "--tahun", dest="year", type=int, help="tampilkan kasus LAKIP tahun ini tiap kantor")
 

@@ -56,6 +56,9 @@ class Office(Base):
     calendar: Mapped[str | None] = mapped_column(Text)
     #: The office above this one (a provincial office over kabupaten offices), whose pengawas read it.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    #: The kop's e-mail and logo (a PNG or JPEG file's bytes, None: no logo) of an added office (0021).
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Person(Base):

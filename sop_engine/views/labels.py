@@ -90,6 +90,7 @@ FILE_KIND_LABELS: dict[str, str] = {
 ACTION_LABELS: dict[str, str] = {
     "system.initialised": "Basis data disiapkan",
     "workflow.registered": "SOP didaftarkan",
+    "office.changed": "Pengaturan kantor diubah",
     "person.added": "Pegawai ditambahkan",
     "person.password_set": "Kata sandi diatur",
     "person.token_issued": "Token API dibuat",
@@ -122,7 +123,7 @@ ACTION_LABELS: dict[str, str] = {
 ACTION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Pekerjaan SOP", ("case.", "step.", "letter.", "lakip.")),
     ("Akun pegawai", ("person.",)),
-    ("Sistem dan notifikasi", ("system.", "workflow.", "deadlines.", "notification.")),
+    ("Sistem dan notifikasi", ("system.", "office.", "workflow.", "deadlines.", "notification.")),
 )
 
 #: The keys of an audit event's details; a key not listed is shown as it is. The page of the

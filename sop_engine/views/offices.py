@@ -25,6 +25,8 @@ class OfficeJson(TypedDict):
     website: Annotated[str, Doc("Situs web pada kop surat.")]
     parent: Annotated[str | None, Doc("Kode satker kantor induk (pengawasnya membaca kantor ini).")]
     people: Annotated[int, Doc("Jumlah pegawai.")]
+    email: Annotated[str, Doc("Alamat pos-el pada kop surat (kosong bila tidak ada).")]
+    logo_sha256: Annotated[str | None, Doc("SHA-256 logo kop kantor; null bila tanpa logo.")]
     from_config: Annotated[bool, Doc("Pengaturannya dari config.toml (kantor instalasi tunggal), bukan basis data.")]
 
 
@@ -55,6 +57,8 @@ def office_json(office: OfficeRecord) -> OfficeJson:
         "website": office.website,
         "parent": office.parent,
         "people": office.people,
+        "email": office.email,
+        "logo_sha256": office.logo_sha256,
         "from_config": office.from_config,
     }
 

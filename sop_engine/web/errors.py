@@ -68,6 +68,7 @@ PAGES: Final[Mapping[Remedy, str]] = {
     Remedy.IMPORT_BUDGET: _PLANS.replace("{what}", "realisasi anggaran"),
     Remedy.IMPORT_TARGETS_AND_BUDGET: _PLANS.replace("{what}", "target kinerja dan realisasi anggaran"),
     Remedy.DRAFT_FOR_CASE: "Buat drafnya untuk kasus LAKIP tahun itu.",
+    Remedy.LIST_OFFICES: "Periksa kode satker kantor itu pada daftar kantor.",
 }
 
 #: What a page shows for a parameter the service did not give.
