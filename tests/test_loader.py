@@ -27,14 +27,14 @@ TABLE = [
     (1, "sekretaris", "10 menit", "Disposisi surat", FileRule.REQUIRED, ()),
     (2, "kasubag_program", "2 jam", "Format penyusunan LAKIP", FileRule.REQUIRED, ()),
     (3, "staf", "1 jam", "Format penyusunan LAKIP", FileRule.OPTIONAL, ()),
-    (4, "staf", "3 jam", "Format penyusunan LAKIP (terisi)", FileRule.REQUIRED, ()),
+    (4, "staf", "3 jam", "Format penyusunan LAKIP", FileRule.REQUIRED, ()),
     (5, "kasubag_program", "4 hari", "Draft LAKIP", FileRule.REQUIRED, ()),
     (6, "staf", "2 hari", "Dokumen LAKIP", FileRule.REQUIRED, ()),
-    (7, "kasubag_program", "1 hari", "Dokumen LAKIP (koreksi)", FileRule.REQUIRED, (6,)),
+    (7, "kasubag_program", "1 hari", "Dokumen LAKIP", FileRule.REQUIRED, (6,)),
     (8, "kasubag_program", "1 jam", "Dokumen LAKIP", FileRule.OPTIONAL, ()),
     (9, "ketua", "10 menit", "Disposisi persetujuan dokumen LAKIP", FileRule.REQUIRED, (7,)),
     (10, "kasubag_program", "15 menit", "Surat pengantar", FileRule.REQUIRED, ()),
-    (11, "staf", "1 jam", "Dokumen LAKIP (arsip)", FileRule.OPTIONAL, ()),
+    (11, "staf", "1 jam", "Dokumen LAKIP", FileRule.OPTIONAL, ()),
 ]
 
 
