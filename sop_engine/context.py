@@ -8,7 +8,8 @@ their settings in their rows; :meth:`Context.for_office` (by satker, for ``--kan
 :meth:`Context.for_office_id` (by row id, for the person behind a web session or token) give the
 context of such an office: the same database and clock, that office's settings and calendar, so
 every service called with it reads and writes that office's rows only. The office of config.toml
-is the context itself, as in a single install.
+is the context itself, as in a single install. Such a context is kept; :meth:`Context.for_office_at`
+builds it again once the row's ``settings_version`` shows that ``sop offices set`` changed it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Context:
     home: Settings | None = field(default=None, repr=False, compare=False)
     #: The contexts of the offices of this install by satker and by row id, shared by all of them.
     offices: dict[str | int, Context] = field(default_factory=dict, repr=False, compare=False)
+    #: The ``settings_version`` of the office's row this context was built from (0: config.toml's office).
+    settings_version: int = field(default=0, compare=False)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Context:
@@ -94,6 +97,19 @@ class Context:
             found = self.offices[office_id] = self.for_office(code)
         return found
 
+    def for_office_at(self, office_id: int, version: int) -> Context:
+        """The context of office ``office_id`` built from its row at ``settings_version`` ``version`` or later.
+
+        A running service learns an office's version with what it reads anyway (the person behind
+        a request, the offices of a scheduler pass); a kept context built from an older row
+        (``sop offices set`` ran since, in any process) is dropped and built again from the row.
+        """
+        found = self.for_office_id(office_id)
+        if found.home is not None and found.settings_version < version:
+            self.forget_office(found.settings.office.satker)
+            found = self.for_office_id(office_id)
+        return found
+
     def forget_office(self, satker: str) -> None:
         """Drop the kept context of office ``satker`` (its row changed): the next look-up reads the row again."""
         for key, found in list(self.offices.items()):
@@ -119,7 +135,15 @@ class Context:
             logo=None if row.logo is None else _logo_file(self.settings, row.logo),
         )
         calendar = WorkingCalendar.from_settings(settings, HolidayCache(cache_file(settings)))
-        return Context(settings, self.db, self.clock, calendar, home=self.settings, offices=self.offices)
+        return Context(
+            settings,
+            self.db,
+            self.clock,
+            calendar,
+            home=self.settings,
+            offices=self.offices,
+            settings_version=row.settings_version,
+        )
 
     def _remember(self, ctx: Context) -> Context:
         if not self.offices:

@@ -1,8 +1,8 @@
 """Who holds a session cookie or an API token: one indexed query per request, the roles kept per process.
 
 Every page and every API call asks who is behind its cookie or token. The session (or token) row,
-its holder's name and activity, and the ``people_version`` of the holder's office come in one
-query by the stored hash (the primary key of ``web_sessions``, the unique index of
+its holder's name and activity, and the ``people_version`` and ``settings_version`` of the
+holder's office come in one query by the stored hash (the primary key of ``web_sessions``, the unique index of
 ``api_tokens``; sent on the driver's cursor, :mod:`sop_engine.db.direct_reads`), so a logout, a
 revoked token, a password change (which ends sessions and revokes tokens) or a deactivation
 counts from the next request on, whichever process made it.
@@ -33,7 +33,15 @@ _offices = table(Office).c
 _roles = table(PersonRole).c
 
 #: What a request needs of the holder of a session or token, after the row's own columns.
-_HOLDER = (_people.id, _people.username, _people.name, _people.active, _people.office_id, _offices.people_version)
+_HOLDER = (
+    _people.id,
+    _people.username,
+    _people.name,
+    _people.active,
+    _people.office_id,
+    _offices.people_version,
+    _offices.settings_version,
+)
 
 _SESSION = DirectQuery(
     select(_sessions.csrf_token, _sessions.expires_at, _sessions.last_seen_at, *_HOLDER)
@@ -68,7 +76,7 @@ def identity_of(conn: Connection, row: Any) -> Identity | None:
     if not row.active:
         return None
     roles = roles_of(conn, row.id, row.people_version)
-    return Identity(row.username, textrules.scrub_line(row.name), roles, row.office_id)
+    return Identity(row.username, textrules.scrub_line(row.name), roles, row.office_id, row.settings_version)
 
 
 def roles_of(conn: Connection, person_id: int, version: int) -> tuple[str, ...]:

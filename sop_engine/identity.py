@@ -32,6 +32,8 @@ class Identity:
     roles: tuple[str, ...]
     #: The row id of the person's office (0: not known, the install's own office).
     office_id: int = 0
+    #: The ``settings_version`` of the person's office when they were read (0: not read).
+    settings_version: int = 0
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)

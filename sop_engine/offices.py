@@ -158,6 +158,8 @@ def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged
     changed with its old and new value (the logo by sha256); nothing when every value given is
     the one the office has. Refused for an unknown office, for a parent under the office itself,
     and, for the office of config.toml, for anything but its parent (config.toml holds the rest).
+    A change moves the office's ``settings_version`` on, by which a running ``sop serve`` or
+    scheduler rebuilds the office's context on its next request or pass.
     Deadlines already set stay as they are; a new zone or calendar sets the ones computed after it.
     """
     given = {key: getattr(change, key) for key in office_fields.SETTINGS if getattr(change, key) is not None}
@@ -193,6 +195,8 @@ def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged
         if changes:
             for key, value in columns.items():
                 setattr(row, key, value)
+            # Running services rebuild the office's context when they see the version move (0022).
+            row.settings_version = Office.settings_version + 1  # in SQL: two changes at once both count
             audit.append(
                 session,
                 row.id,

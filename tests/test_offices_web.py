@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sop_engine import api_tokens, artefacts, cases, people
+from sop_engine import api_tokens, artefacts, cases, offices, people
 from sop_engine.clock import FixedClock
 from sop_engine.context import Context
+from sop_engine.offices import OfficeChange
 from sop_engine.web.app import create_app
-from tests.offices_support import OTHER, PROVINCE, add_other_office, add_province
+from tests.helpers import statements
+from tests.offices_support import OTHER, OTHER_NAME, PROVINCE, add_other_office, add_province
 from tests.web_support import CASE, PASSWORD, advance_to, csrf_in, give_passwords
 
 OTHER_CASE = "lakip-2022"
@@ -150,3 +152,35 @@ def _set_parent(ctx: Context, satkers: tuple[str, ...], parent: str) -> None:
     with ctx.db.write() as session:
         parent_id = session.scalar(select(Office.id).where(Office.code == parent))
         session.execute(update(Office).where(Office.code.in_(satkers)).values(parent_id=parent_id))
+
+
+def test_a_running_server_shows_an_office_renamed_by_another_process_from_the_next_request(
+    ctx: Context, two: Context
+) -> None:
+    renamed = "KPU Kabupaten Sampang Raya"
+    client = browser(ctx, "sekretaris", OTHER)  # the server of the install (config.toml's office)
+    api = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {api_tokens.issue_token(two, 'sekretaris')}"})
+    assert OTHER_NAME in client.get("/kasus").text and api.get(f"/api/v1/cases/{OTHER_CASE}").status_code == 200
+    with statements(ctx) as page_before:
+        assert OTHER_NAME in client.get("/kasus").text
+    with statements(ctx) as api_before:
+        assert api.get(f"/api/v1/cases/{OTHER_CASE}").status_code == 200
+    kept = ctx.for_office(OTHER)
+
+    elsewhere = Context.open(ctx.settings, clock=ctx.clock)  # another process: its own kept contexts
+    try:
+        offices.set_office(elsewhere, OTHER, OfficeChange(name=renamed))
+    finally:
+        elsewhere.db.dispose()
+    assert ctx.for_office(OTHER) is kept  # nothing told this process
+
+    page = client.get("/kasus").text  # no restart: the next request sees the office's new settings
+    assert renamed in page and OTHER_NAME not in page.replace(renamed, "")
+    rebuilt = ctx.for_office(OTHER)
+    assert rebuilt is not kept and rebuilt.settings.office.name == renamed
+    with statements(ctx) as page_after:
+        assert renamed in client.get("/kasus").text
+    with statements(ctx) as api_after:
+        assert api.get(f"/api/v1/cases/{OTHER_CASE}").status_code == 200
+    assert ctx.for_office(OTHER) is rebuilt  # built once, not per request
+    assert len(page_after) == len(page_before) and len(api_after) == len(api_before)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sop_engine import cases
+from sop_engine import cases, offices
 from sop_engine.clock import FixedClock
 from sop_engine.config import Settings
 from sop_engine.context import Context
 from sop_engine.notify.offices import AllOffices, due_offices_query, next_due_query, scheduler_for
 from sop_engine.notify.queue import Leases
 from sop_engine.notify.worker import Worker
+from sop_engine.offices import OfficeChange
 from tests.helpers import run_cli
 from tests.offices_support import OTHER, OTHER_NAME, add_other_office
 from tests.outbox_support import T0, fill_outbox, log_lines, query_plan
@@ -101,6 +103,33 @@ def test_on_the_clock_a_pass_takes_every_office_due_and_the_next_wake_up_follows
     assert sorted((o.kind, o.case) for o in report.outcomes) == [("reminder", "lakip-2021"), ("reminder", "lakip-2022")]
     assert [office.settings.office.satker for office, _done in report.reports] == [HOME, OTHER]
     assert offices.next_due() == reminder + timedelta(minutes=2)  # the due notices
+
+
+def test_the_pass_after_another_process_changed_an_offices_zone_serves_it_in_the_new_zone(
+    ctx: Context, settings: Settings, clock: FixedClock
+) -> None:
+    other = add_other_office(ctx)  # WITA
+    cases.start_case(ctx, "lakip", 2021, "sekretaris")
+    cases.start_case(other, "lakip", 2022, "sekretaris")
+    scheduler = AllOffices(ctx)
+    before = {worker.ctx.settings.office.satker: worker for worker in scheduler.offices().values()}
+    assert before[OTHER].ctx.tz == ZoneInfo("Asia/Makassar")
+    elsewhere = Context.open(settings, clock=clock)  # `sop offices set` in another process
+    try:
+        offices.set_office(elsewhere, OTHER, OfficeChange(zone="WIT"))
+    finally:
+        elsewhere.db.dispose()
+    clock.set(clock.now() + timedelta(minutes=8))  # both reminders due
+    report = scheduler.tick()
+    used = {office.settings.office.satker: office for office, _done in report.reports}
+    assert used[OTHER] is not before[OTHER].ctx and used[OTHER].tz == ZoneInfo("Asia/Jayapura")
+    assert used[OTHER] is ctx.for_office(OTHER)  # the install's kept context of the office is the new one too
+    assert used[HOME] is ctx  # config.toml's office as it was
+    lines = [json.loads(line) for line in log_lines(settings.notifications.log.path)]
+    subjects = {line["subject"].split()[1]: line["subject"] for line in lines}
+    assert subjects["lakip-2022"].endswith("WIT") and subjects["lakip-2021"].endswith("WIB")
+    again = {worker.ctx.settings.office.satker: worker for worker in scheduler.offices().values()}
+    assert again[OTHER].ctx is used[OTHER] and again[HOME] is before[HOME]  # built once, kept by the next pass
 
 
 def test_a_single_install_ticks_as_before(ctx: Context, settings: Settings, clock: FixedClock) -> None:

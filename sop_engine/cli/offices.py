@@ -65,8 +65,8 @@ def cmd_offices_set(args: argparse.Namespace, ctx: Context) -> int:
     for column, (old, new) in done.changes.items():
         print(f"  {CHANGE_LABELS[column]}: {_value(old)} → {_value(new)}")
     print(
-        "Layanan yang sedang berjalan (sop serve, penjadwal) memakai pengaturan baru setelah dijalankan ulang; "
-        "perintah sop berikutnya langsung memakainya."
+        "Perintah sop berikutnya langsung memakai pengaturan baru; layanan yang sedang berjalan (sop serve, "
+        "penjadwal) memakainya mulai permintaan atau putaran berikutnya, tanpa dijalankan ulang."
     )
     if "timezone" in done.changes or "calendar" in done.changes:
         print(

@@ -59,6 +59,9 @@ class Office(Base):
     #: The kop's e-mail and logo (a PNG or JPEG file's bytes, None: no logo) of an added office (0021).
     email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Moved on by ``sop offices set`` with every change of the row (0022), so that a running service
+    #: knows when the context it built from the row is stale.
+    settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class Person(Base):

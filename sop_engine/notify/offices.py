@@ -7,7 +7,9 @@ to one): a worker per office, built on that office's context (its calendar, time
 templates), sharing one worker id and one stop signal. Claims stay per row under a lease, so any
 number of such processes share the offices safely.
 
-A pass asks once which offices have work due (:func:`due_offices_query`), creates each office's
+A pass reads every office with its ``settings_version`` once, and builds the worker of an office
+again when ``sop offices set`` changed the office since (its name, zone, calendar, kop). It asks once
+which offices have work due (:func:`due_offices_query`), creates each office's
 digests when their moment has come, and runs a pass of the offices with work; the next wake-up
 is the earliest moment across the offices (:func:`next_due_query`). Both are one query whatever
 the number of offices, reading each office's pending rows through the outbox's partial indexes.
@@ -75,16 +77,20 @@ class AllOffices:
         self.offices()
 
     def offices(self) -> dict[int, Worker]:
-        """Every office's worker by office row id (offices added since the last pass are taken up)."""
+        """Every office's worker by office row id: offices added since the last pass are taken up, and an
+        office whose settings changed since its worker was built (``sop offices set``) gets a new one."""
         with self.ctx.db.read() as session:
-            ids = list(session.scalars(select(Office.id).order_by(Office.code)))
-        for office_id in ids:
-            if office_id not in self.workers:
-                office = self.ctx.for_office_id(office_id)
-                worker = Worker(office, self._channels, self.worker_id, self._batch, self._env)
-                worker.stop = self.stop
-                self.workers[office_id] = worker
-        return {office_id: self.workers[office_id] for office_id in ids}
+            rows = session.execute(select(Office.id, Office.settings_version).order_by(Office.code))
+            versions = {office_id: version for office_id, version in rows}
+        for office_id, version in versions.items():
+            kept = self.workers.get(office_id)
+            if kept is None or kept.ctx.settings_version < version:
+                office = self.ctx.for_office_at(office_id, version)
+                if kept is None or office is not kept.ctx:
+                    worker = Worker(office, self._channels, self.worker_id, self._batch, self._env)
+                    worker.stop = self.stop
+                    self.workers[office_id] = worker
+        return {office_id: self.workers[office_id] for office_id in versions}
 
     def tick(self, now: datetime | None = None) -> OfficesReport:
         """One pass of each office with work due at ``now`` (on the clock without ``now``, as :meth:`Worker.tick`)."""

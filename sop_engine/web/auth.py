@@ -64,9 +64,10 @@ def context_of(request: Request) -> Context:
 
 
 def _enter_office(request: Request, identity: Identity) -> None:
-    """From here on the request reads and writes the office of ``identity`` only (a central install)."""
+    """From here on the request reads and writes the office of ``identity`` only (a central install),
+    in a context built from the office's settings as they were when the identity was read."""
     if identity.office_id:
-        request.state.office_ctx = request.app.state.ctx.for_office_id(identity.office_id)
+        request.state.office_ctx = request.app.state.ctx.for_office_at(identity.office_id, identity.settings_version)
 
 
 def client_address(request: Request) -> str | None:

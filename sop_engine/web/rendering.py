@@ -28,6 +28,7 @@ from sop_engine.logins import LoginSession
 from sop_engine.policy import Permission, may_start, roles_for
 from sop_engine.roles import DEFAULT_ROLES
 from sop_engine.views.labels import ANSWER_LABELS, STATUS_LABELS
+from sop_engine.web.auth import context_of
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -49,7 +50,7 @@ def working_time_text(context: TemplateContext, seconds: int) -> str:
     """Working time people read, in the office's working days as the CLI and the notifications write
     it: "2 hari 3 jam", "45 menit", "terlambat 1 hari 1 jam 5 menit" (the ``waktu_kerja`` filter)."""
     request: Request | None = context.get("request")
-    settings = request.app.state.ctx.settings.calendar if request is not None else None
+    settings = context_of(request).settings.calendar if request is not None else None
     per_day = settings.jam_kerja_per_hari if settings is not None else CalendarSettings().jam_kerja_per_hari
     text = format_working_seconds(abs(seconds), per_day)
     return f"terlambat {text}" if seconds < 0 else text
@@ -59,7 +60,7 @@ def working_time_text(context: TemplateContext, seconds: int) -> str:
 def _role_label(context: TemplateContext, role: str) -> str:
     """The office's name of ``role`` (config.toml's ``[peran]``), for the ``peran`` filter."""
     request: Request | None = context.get("request")
-    roles = request.app.state.ctx.settings.roles if request is not None else DEFAULT_ROLES
+    roles = context_of(request).settings.roles if request is not None else DEFAULT_ROLES
     return str(roles.label(role))
 
 
@@ -113,7 +114,7 @@ def current_nav(path: str) -> str | None:
 
 def render(request: Request, template: str, values: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a page with the common values: the office, the user, the CSRF token, the navigation."""
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)  # the office of the person asking
     session: LoginSession | None = getattr(request.state, "login_session", None)
     identity = session.identity if session else None
 
