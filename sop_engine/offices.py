@@ -195,8 +195,7 @@ def set_office(ctx: Context, satker: str, change: OfficeChange) -> OfficeChanged
         if changes:
             for key, value in columns.items():
                 setattr(row, key, value)
-            # Running services rebuild the office's context when they see the version move (0022).
-            row.settings_version = Office.settings_version + 1  # in SQL: two changes at once both count
+            row.settings_version = Office.settings_version + 1  # in SQL, so that concurrent changes both count
             audit.append(
                 session,
                 row.id,
